@@ -1,0 +1,1 @@
+"""Ziggurat: an MLIR-style compiler for machine-learning models, built on xDSL."""

@@ -1,0 +1,387 @@
+"""The tensor-expression level: one `te.compute` per operator, TVM's compute in IR form.
+
+A `te.compute` names its output's iteration axes and, for a reduction, its reduce axes with
+their extents, its combiner (sum, max or min) and its initial value. Its body computes one
+element of the output: the block arguments are the axis indices (output axes first, then
+reduce axes), `te.read` reads an input tensor at index expressions built with `arith`, and
+`te.yield` gives the element (for a reduction, the value folded into the accumulator).
+Out-of-bounds reads are never legal: padding is a clamped read chosen by `arith.select`.
+
+    %C = te.compute "matmul" (%A, %B) axes ["i", "j"] reduce sum ["k" = 32]
+           init 0.000000e+00 : (tensor<64x32xf32>, tensor<32x16xf32>) -> tensor<64x16xf32> {
+    ^bb0(%i: index, %j: index, %k: index):
+      %a = te.read %A[%i, %k] : tensor<64x32xf32>
+      %b = te.read %B[%k, %j] : tensor<32x16xf32>
+      %p = arith.mulf %a, %b : f32
+      te.yield %p : f32
+    }
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from xdsl.dialects.builtin import (
+    ArrayAttr,
+    FloatAttr,
+    IndexType,
+    IntegerAttr,
+    StringAttr,
+    TensorType,
+)
+from xdsl.ir import Attribute, Block, Dialect, Operation, Region, SSAValue
+from xdsl.irdl import (
+    IRDLOperation,
+    irdl_op_definition,
+    operand_def,
+    opt_prop_def,
+    prop_def,
+    region_def,
+    result_def,
+    traits_def,
+    var_operand_def,
+)
+from xdsl.parser import Parser, UnresolvedOperand
+from xdsl.printer import Printer
+from xdsl.traits import HasParent, IsTerminator, Pure, RecursiveMemoryEffect
+from xdsl.utils.exceptions import VerifyException
+
+REDUCE_KINDS = ("sum", "max", "min")
+
+
+@irdl_op_definition
+class ComputeOp(IRDLOperation):
+    """One output tensor, each element computed by the body; see the module docstring.
+
+    %Y = te.compute "relu" (%X) axes ["i"] : (tensor<8xf32>) -> tensor<8xf32> {...}
+    """
+
+    name = "te.compute"
+
+    inputs = var_operand_def(TensorType)
+    result = result_def(TensorType)
+    compute_name = prop_def(StringAttr, prop_name="name")
+    axes = prop_def(ArrayAttr[StringAttr])
+    reduce_kind = opt_prop_def(StringAttr)
+    reduce_axes = opt_prop_def(ArrayAttr[StringAttr])
+    reduce_extents = opt_prop_def(ArrayAttr[IntegerAttr])
+    init = opt_prop_def(Attribute)
+    body = region_def("single_block")
+
+    traits = traits_def(Pure(), RecursiveMemoryEffect())
+
+    def __init__(
+        self,
+        name: str,
+        inputs: Sequence[SSAValue],
+        result_type: TensorType,
+        axes: Sequence[str],
+        body: Region,
+        reduce_kind: str | None = None,
+        reduce_axes: Sequence[str] = (),
+        reduce_extents: Sequence[int] = (),
+        init: Attribute | None = None,
+    ):
+        properties: dict[str, Attribute] = {
+            "name": StringAttr(name),
+            "axes": ArrayAttr(StringAttr(a) for a in axes),
+        }
+        if reduce_kind is not None:
+            properties["reduce_kind"] = StringAttr(reduce_kind)
+            properties["reduce_axes"] = ArrayAttr(StringAttr(a) for a in reduce_axes)
+            properties["reduce_extents"] = ArrayAttr(IntegerAttr(e, 64) for e in reduce_extents)
+            if init is not None:
+                properties["init"] = init
+        super().__init__(
+            operands=[inputs],
+            result_types=[result_type],
+            properties=properties,
+            regions=[body],
+        )
+
+    @staticmethod
+    def build(
+        name: str,
+        inputs: Sequence[SSAValue],
+        result_type: TensorType,
+        axes: Sequence[str],
+        reduce_kind: str | None = None,
+        reduce_axes: Sequence[str] = (),
+        reduce_extents: Sequence[int] = (),
+        init: Attribute | None = None,
+    ) -> tuple[ComputeOp, Block]:
+        """A compute with an empty body block whose arguments are named after the axes."""
+        names = [*axes, *reduce_axes]
+        block = Block(arg_types=[IndexType()] * len(names))
+        for arg, axis in zip(block.args, names, strict=True):
+            arg.name_hint = axis
+        op = ComputeOp(
+            name,
+            inputs,
+            result_type,
+            axes,
+            Region(block),
+            reduce_kind,
+            reduce_axes,
+            reduce_extents,
+            init,
+        )
+        return op, block
+
+    # Accessors -----------------------------------------------------------------------
+
+    @property
+    def axis_names(self) -> list[str]:
+        return [a.data for a in self.axes.data]
+
+    @property
+    def reduce_axis_names(self) -> list[str]:
+        return [a.data for a in self.reduce_axes.data] if self.reduce_axes else []
+
+    @property
+    def reduce_extent_values(self) -> list[int]:
+        return [e.value.data for e in self.reduce_extents.data] if self.reduce_extents else []
+
+    @property
+    def block(self) -> Block:
+        return self.body.block
+
+    @property
+    def yield_op(self) -> YieldOp:
+        terminator = self.body.block.last_op
+        assert isinstance(terminator, YieldOp)
+        return terminator
+
+    # Verification --------------------------------------------------------------------
+
+    def verify_(self) -> None:
+        result_type = self.result.type
+        assert isinstance(result_type, TensorType)
+        shape = result_type.get_shape()
+        if any(d < 0 for d in shape):
+            raise VerifyException(f"te.compute needs a static output shape, got {result_type}")
+        axes = self.axis_names
+        reduce_axes = self.reduce_axis_names
+        if len(axes) != len(shape):
+            raise VerifyException(
+                f"te.compute has {len(axes)} axes but its output has rank {len(shape)}"
+            )
+        names = axes + reduce_axes
+        if len(set(names)) != len(names):
+            raise VerifyException(f"te.compute axis names must be unique, got {names}")
+        self._verify_reduction(result_type)
+        block = self.body.block
+        if len(block.args) != len(names) or any(
+            not isinstance(a.type, IndexType) for a in block.args
+        ):
+            raise VerifyException(
+                f"te.compute body must take {len(names)} index arguments, one per axis "
+                f"({', '.join(names)})"
+            )
+        terminator = block.last_op
+        if not isinstance(terminator, YieldOp):
+            raise VerifyException("te.compute body must end with te.yield")
+        if terminator.value.type != result_type.element_type:
+            raise VerifyException(
+                f"te.yield gives {terminator.value.type} but the output element type is "
+                f"{result_type.element_type}"
+            )
+
+    def _verify_reduction(self, result_type: TensorType) -> None:
+        kind = self.reduce_kind
+        if kind is None:
+            if self.reduce_axes or self.reduce_extents or self.init:
+                raise VerifyException("reduce axes and init need a reduce kind")
+            return
+        if kind.data not in REDUCE_KINDS:
+            raise VerifyException(
+                f"unknown reduce kind '{kind.data}', expected one of {', '.join(REDUCE_KINDS)}"
+            )
+        extents = self.reduce_extent_values
+        if not self.reduce_axes or len(extents) != len(self.reduce_axis_names):
+            raise VerifyException("a reduction needs one extent per reduce axis")
+        if any(e <= 0 for e in extents):
+            raise VerifyException(f"reduce extents must be positive, got {extents}")
+        init = self.init
+        if init is None:
+            raise VerifyException("a reduction needs an init value")
+        if not isinstance(init, FloatAttr | IntegerAttr) or init.type != result_type.element_type:
+            raise VerifyException(
+                f"init must be a {result_type.element_type} constant, got {init}"
+            )
+
+    # Custom syntax -------------------------------------------------------------------
+
+    def print(self, printer: Printer) -> None:
+        printer.print_string(" ")
+        printer.print_string_literal(self.compute_name.data)
+        printer.print_string(" (")
+        printer.print_list(self.inputs, printer.print_ssa_value)
+        printer.print_string(") axes [")
+        printer.print_list(self.axis_names, printer.print_string_literal)
+        printer.print_string("]")
+        if self.reduce_kind is not None:
+            printer.print_string(f" reduce {self.reduce_kind.data} [")
+            pairs = zip(self.reduce_axis_names, self.reduce_extent_values, strict=True)
+            printer.print_list(
+                pairs, lambda p: printer.print_string(f'"{p[0]}" = {p[1]}')
+            )
+            printer.print_string("]")
+        if self.init is not None:
+            printer.print_string(" init ")
+            printer.print_attribute(self.init)
+        printer.print_string(" : (")
+        printer.print_list((v.type for v in self.inputs), printer.print_attribute)
+        printer.print_string(") -> ")
+        printer.print_attribute(self.result.type)
+        printer.print_string(" ")
+        printer.print_region(self.body, print_entry_block_args=True)
+
+    @classmethod
+    def parse(cls, parser: Parser) -> ComputeOp:
+        name = parser.parse_str_literal("te.compute name")
+        operands: list[UnresolvedOperand] = parser.parse_comma_separated_list(
+            parser.Delimiter.PAREN, parser.parse_unresolved_operand
+        )
+        parser.parse_keyword("axes")
+        axes = parser.parse_comma_separated_list(
+            parser.Delimiter.SQUARE, parser.parse_str_literal
+        )
+        reduce_kind = None
+        reduce_axes: list[str] = []
+        reduce_extents: list[int] = []
+        init: Attribute | None = None
+        if parser.parse_optional_keyword("reduce"):
+            reduce_kind = parser.parse_identifier("reduce kind")
+
+            def reduce_axis() -> tuple[str, int]:
+                axis = parser.parse_str_literal("reduce axis name")
+                parser.parse_punctuation("=")
+                return axis, parser.parse_integer(allow_boolean=False)
+
+            for axis, extent in parser.parse_comma_separated_list(
+                parser.Delimiter.SQUARE, reduce_axis
+            ):
+                reduce_axes.append(axis)
+                reduce_extents.append(extent)
+        if parser.parse_optional_keyword("init"):
+            init = parser.parse_attribute()
+        parser.parse_punctuation(":")
+        input_types = parser.parse_comma_separated_list(
+            parser.Delimiter.PAREN, parser.parse_type
+        )
+        parser.parse_punctuation("->")
+        result_type = parser.parse_type()
+        inputs = parser.resolve_operands(operands, input_types, parser.pos)
+        body = parser.parse_region()
+        if not isinstance(result_type, TensorType):
+            parser.raise_error(f"te.compute must produce a tensor, got {result_type}")
+        return ComputeOp(
+            name,
+            inputs,
+            result_type,
+            axes,
+            body,
+            reduce_kind,
+            reduce_axes,
+            reduce_extents,
+            init,
+        )
+
+
+@irdl_op_definition
+class ReadOp(IRDLOperation):
+    """One element of an input of the enclosing te.compute, at the given indices.
+
+    %a = te.read %A[%i, %k] : tensor<64x32xf32>
+    """
+
+    name = "te.read"
+
+    tensor = operand_def(TensorType)
+    indices = var_operand_def(IndexType)
+    result = result_def()
+
+    traits = traits_def(Pure())
+
+    def __init__(self, tensor: SSAValue, indices: Sequence[SSAValue]):
+        assert isinstance(tensor.type, TensorType)
+        super().__init__(
+            operands=[tensor, indices], result_types=[tensor.type.element_type]
+        )
+
+    def verify_(self) -> None:
+        tensor_type = self.tensor.type
+        assert isinstance(tensor_type, TensorType)
+        if self.result.type != tensor_type.element_type:
+            raise VerifyException(
+                f"te.read of {tensor_type} gives {tensor_type.element_type}, "
+                f"not {self.result.type}"
+            )
+        if len(self.indices) != tensor_type.get_num_dims():
+            raise VerifyException(
+                f"te.read of a rank-{tensor_type.get_num_dims()} tensor needs "
+                f"{tensor_type.get_num_dims()} indices, got {len(self.indices)}"
+            )
+        compute = self.parent_op()
+        while compute is not None and not isinstance(compute, ComputeOp):
+            compute = compute.parent_op()
+        if compute is None:
+            raise VerifyException("te.read must be inside a te.compute")
+        if self.tensor not in compute.inputs:
+            raise VerifyException("te.read must read an input of its enclosing te.compute")
+
+    def print(self, printer: Printer) -> None:
+        printer.print_string(" ")
+        printer.print_ssa_value(self.tensor)
+        printer.print_string("[")
+        printer.print_list(self.indices, printer.print_ssa_value)
+        printer.print_string("]")
+        printer.print_op_attributes(self.attributes)
+        printer.print_string(" : ")
+        printer.print_attribute(self.tensor.type)
+
+    @classmethod
+    def parse(cls, parser: Parser) -> ReadOp:
+        tensor = parser.parse_unresolved_operand()
+        indices = parser.parse_comma_separated_list(
+            parser.Delimiter.SQUARE, parser.parse_unresolved_operand
+        )
+        attributes = parser.parse_optional_attr_dict()
+        parser.parse_punctuation(":")
+        tensor_type = parser.parse_type()
+        if not isinstance(tensor_type, TensorType):
+            parser.raise_error(f"te.read reads a tensor, got {tensor_type}")
+        op = ReadOp(
+            parser.resolve_operand(tensor, tensor_type),
+            [parser.resolve_operand(i, IndexType()) for i in indices],
+        )
+        op.attributes |= attributes
+        return op
+
+
+@irdl_op_definition
+class YieldOp(IRDLOperation):
+    """The element computed by a te.compute body (for a reduction, the value to combine).
+
+    te.yield %p : f32
+    """
+
+    name = "te.yield"
+
+    value = operand_def()
+
+    traits = traits_def(IsTerminator(), HasParent(ComputeOp), Pure())
+
+    assembly_format = "$value attr-dict `:` type($value)"
+
+    def __init__(self, value: SSAValue):
+        super().__init__(operands=[value])
+
+
+def compute_ops(op: Operation) -> list[ComputeOp]:
+    """Every te.compute nested in `op`, in program order."""
+    return [o for o in op.walk() if isinstance(o, ComputeOp)]
+
+
+TE = Dialect("te", [ComputeOp, ReadOp, YieldOp], [])

@@ -1,0 +1,86 @@
+"""Every Ziggurat dialect and pass, registered once for all entry points.
+
+`ziggurat-opt`, `ziggurat.compile` and xDSL's own tools (through the `xdsl.universe` entry
+point) all read these tables, so a new dialect or pass is added here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from xdsl.context import Context
+from xdsl.dialects import get_all_dialects as xdsl_dialects
+from xdsl.ir import Dialect
+from xdsl.passes import ModulePass
+from xdsl.transforms import get_all_passes as xdsl_passes
+from xdsl.universe import Universe
+
+
+def _graph() -> Dialect:
+    from ziggurat.dialects.graph import Graph
+
+    return Graph
+
+
+def _te() -> Dialect:
+    from ziggurat.dialects.te import TE
+
+    return TE
+
+
+def _loop() -> Dialect:
+    from ziggurat.dialects.loop import Loop
+
+    return Loop
+
+
+DIALECTS: dict[str, Callable[[], Dialect]] = {
+    "graph": _graph,
+    "te": _te,
+    "loop": _loop,
+}
+
+
+def _graph_to_te() -> type[ModulePass]:
+    from ziggurat.passes.graph_to_te import GraphToTe
+
+    return GraphToTe
+
+
+def _te_to_loop() -> type[ModulePass]:
+    from ziggurat.passes.te_to_loop import TeToLoop
+
+    return TeToLoop
+
+
+def _loop_to_llvm() -> type[ModulePass]:
+    from ziggurat.passes.loop_to_llvm import LoopToLlvm
+
+    return LoopToLlvm
+
+
+PASSES: dict[str, Callable[[], type[ModulePass]]] = {
+    "graph-to-te": _graph_to_te,
+    "te-to-loop": _te_to_loop,
+    "loop-to-llvm": _loop_to_llvm,
+}
+
+UNIVERSE = Universe(all_dialects=DIALECTS, all_passes=PASSES)
+
+
+def all_dialects() -> dict[str, Callable[[], Dialect]]:
+    """xDSL's dialects and ours; ours win where a name is shared."""
+    return {**xdsl_dialects(), **DIALECTS}
+
+
+def all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
+    """xDSL's passes and ours."""
+    return {**xdsl_passes(), **PASSES}
+
+
+def make_context(allow_unregistered: bool = False) -> Context:
+    """A context that knows every dialect, loaded lazily on first use."""
+    ctx = Context(allow_unregistered=allow_unregistered)
+    for name, load in all_dialects().items():
+        ctx.register_dialect(name, load)
+    return ctx
