@@ -1,1 +1,86 @@
-"""Ziggurat: an MLIR-style compiler for machine-learning models, built on xDSL."""
+"""Ziggurat: an MLIR-style compiler for machine-learning models, built on xDSL.
+
+    import ziggurat
+    compiled = ziggurat.compile(module, target="cpu")   # graph, te or loop level
+    outputs = compiled(x)                                # list of numpy arrays
+    compiled.matmul(A, B, C)                             # any function by name
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from xdsl.dialects import func
+from xdsl.dialects.builtin import ModuleOp
+
+from ziggurat.diagnostics import ZigguratError
+
+__all__ = ["Compiled", "ZigguratError", "compile", "load_module"]
+
+
+class Compiled:
+    """A compiled module: call it to run its main function, or call any function by name."""
+
+    def __init__(self, functions: Any, main: str):
+        self._functions = functions
+        self.main = main
+
+    def __call__(self, *arrays: np.ndarray) -> list[np.ndarray]:
+        return self._functions.__getattr__(self.main)(*arrays)
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self._functions, name)
+
+
+def load_module(source: ModuleOp | str | Path) -> ModuleOp:
+    """An xDSL module from a module, IR text, or the path of a .mlir file (verified)."""
+    from ziggurat.ir_io import parse_module, verify_module
+
+    if isinstance(source, ModuleOp):
+        verify_module(source)
+        return source
+    if isinstance(source, Path) or (
+        isinstance(source, str) and source.endswith(".mlir") and "\n" not in source
+    ):
+        path = Path(source)
+        if not path.is_file():
+            raise ZigguratError(f"no such file: {path}")
+        module = parse_module(path.read_text(), str(path))
+    else:
+        module = parse_module(source, "<string>")
+    verify_module(module)
+    return module
+
+
+def main_function(module: ModuleOp) -> str:
+    """The function a bare call runs: `main`, else the first public function."""
+    functions = [op for op in module.ops if isinstance(op, func.FuncOp) and op.body.blocks]
+    names = [f.sym_name.data for f in functions]
+    if "main" in names:
+        return "main"
+    public = [f.sym_name.data for f in functions if f.sym_visibility is None or
+              f.sym_visibility.data == "public"]
+    if not public:
+        raise ZigguratError("the module defines no public function to run")
+    return public[0]
+
+
+def compile(source: ModuleOp | str | Path, target: str = "cpu") -> Compiled:  # noqa: A001
+    """Compile a module at any level (graph, te or loop) for `target`."""
+    from ziggurat.pipeline import lower
+
+    if target != "cpu":
+        raise ZigguratError(f"unknown target '{target}', expected 'cpu'")
+    module = load_module(source)
+    if isinstance(source, ModuleOp):
+        module = module.clone()
+    main = main_function(module)
+    lower(module, "loop")
+    from ziggurat.targets.cpu import compile_loop_module
+
+    return Compiled(compile_loop_module(module), main)

@@ -1,0 +1,69 @@
+"""The default pipeline: which level a module is at, and the passes that lower it further.
+
+Every entry point (`ziggurat.compile`, the `ziggurat` driver) lowers through `lower`, so the
+pipeline a user gets is spelled once, here, as a pass pipeline string they could hand to
+`ziggurat-opt -p` themselves.
+"""
+
+from __future__ import annotations
+
+from xdsl.dialects.builtin import ModuleOp, TensorType
+from xdsl.passes import PassPipeline
+
+from ziggurat.diagnostics import ZigguratError
+from ziggurat.registry import all_passes, make_context
+
+LEVELS = ("graph", "te", "loop", "llvm")
+
+# The passes that take a module from one level to the next.
+STEPS: dict[str, str] = {
+    "graph": "canonicalize,dce,graph-to-te",
+    "te": "cse,dce,te-to-loop",
+    "loop": "canonicalize,cse,loop-to-llvm",
+}
+
+
+def level_of(module: ModuleOp) -> str:
+    """The highest level any op of `module` belongs to."""
+    found = "loop"
+    for op in module.walk():
+        dialect = op.name.split(".", 1)[0]
+        if dialect == "graph":
+            return "graph"
+        if dialect == "te":
+            found = "te"
+        elif dialect == "llvm" and found == "loop":
+            found = "llvm"
+    if found == "loop" and _has_tensor_signature(module):
+        # A function over tensors with no graph or te op is still at the te level.
+        return "te"
+    return found
+
+
+def _has_tensor_signature(module: ModuleOp) -> bool:
+    from xdsl.dialects import func
+
+    return any(
+        isinstance(t, TensorType)
+        for op in module.walk()
+        if isinstance(op, func.FuncOp)
+        for t in (*op.function_type.inputs, *op.function_type.outputs)
+    )
+
+
+def pipeline_between(source: str, target: str) -> str:
+    """The pass pipeline taking a module from level `source` down to level `target`."""
+    if source not in LEVELS or target not in LEVELS:
+        raise ZigguratError(f"unknown level '{target}', expected one of {', '.join(LEVELS)}")
+    start, stop = LEVELS.index(source), LEVELS.index(target)
+    if stop < start:
+        raise ZigguratError(f"cannot raise a {source}-level module to the {target} level")
+    return ",".join(STEPS[level] for level in LEVELS[start:stop])
+
+
+def lower(module: ModuleOp, target: str) -> ModuleOp:
+    """Lower `module` in place to level `target` with the default pipeline."""
+    spec = pipeline_between(level_of(module), target)
+    if spec:
+        PassPipeline.parse_spec(all_passes(), spec).apply(make_context(), module)
+    return module
