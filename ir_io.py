@@ -1,0 +1,163 @@
+"""Textual IR in and out, with source locations and errors a user can read.
+
+xDSL's parser leaves every op at an unknown location and its verifier does not say which op
+failed. Here each parsed op gets `file:line:col` of its name (as MLIR does, unless the text
+gives `loc(...)`), and every mistake in the text, the verifier or a pass pipeline becomes a
+`ZigguratError` at that place.
+
+    module = parse_module(text, "model.mlir")
+    verify_module(module)
+    print(print_module(module))
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Callable
+from io import StringIO
+from typing import TypeVar
+
+from xdsl.context import Context
+from xdsl.dialects.builtin import (
+    FileLineColLoc,
+    IntAttr,
+    ModuleOp,
+    StringAttr,
+    UnknownLoc,
+)
+from xdsl.ir import Attribute, Operation, TypeAttribute
+from xdsl.parser import Parser, Span
+from xdsl.passes import ModulePass, PassPipeline
+from xdsl.printer import Printer
+from xdsl.utils.arg_spec import parse_pipeline
+from xdsl.utils.exceptions import ArgSpecParseError, ParseError, VerifyException
+
+from ziggurat.diagnostics import ZigguratError, op_location
+from ziggurat.registry import all_passes, make_context
+
+T = TypeVar("T")
+
+
+class LocatingParser(Parser):
+    """xDSL's parser, but every op it parses is located at its name in the source."""
+
+    def __init__(self, ctx: Context, text: str, filename: str):
+        super().__init__(ctx, text, filename)
+        self.filename = StringAttr(filename)
+        self._line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self._op_name_positions: list[int] = []
+
+    def line_and_column(self, position: int) -> tuple[int, int]:
+        """1-based line and column of a character offset."""
+        line = bisect_right(self._line_starts, position)
+        return line, position - self._line_starts[line - 1] + 1
+
+    def _parse_op_result_list(self) -> list[tuple[Span, int]]:
+        # Called once per op, right before its name: the name's offset is the op's place.
+        results = super()._parse_op_result_list()
+        self._op_name_positions.append(self._current_token.span.start)
+        return results
+
+    def parse_operation(self) -> Operation:
+        depth = len(self._op_name_positions)
+        op = super().parse_operation()
+        position = self._op_name_positions[depth]
+        del self._op_name_positions[depth:]
+        if isinstance(op.location, UnknownLoc):
+            line, column = self.line_and_column(position)
+            op.location = FileLineColLoc(self.filename, IntAttr(line), IntAttr(column))
+        return op
+
+    def _get_op_by_name(self, name: str) -> type[Operation]:
+        if op_type := self.ctx.get_optional_op(
+            name, dialect_stack=self._parser_state.dialect_stack
+        ):
+            return op_type
+        dialect = name.split(".", 1)[0]
+        known = "." in name and dialect in self.ctx.registered_dialect_names
+        message = f"unknown operation '{name}'" if known else f"unknown dialect '{dialect}'"
+        self.raise_error(message, self._op_name_positions[-1], self.pos)
+
+    def parse_optional_attribute(self) -> Attribute | None:
+        return self._parse_located(super().parse_optional_attribute, "attribute", "#")
+
+    def parse_optional_type(self) -> TypeAttribute | None:
+        return self._parse_located(super().parse_optional_type, "type", "!")
+
+    def _parse_located(self, parse: Callable[[], T], kind: str, sigil: str) -> T:
+        # Attributes verify when built and unknown ones are reported after their name, so
+        # both fail past the attribute; report them at its first character instead.
+        start = self._current_token.span.start
+        try:
+            return parse()
+        except VerifyException as error:
+            self.raise_error(str(error), start, self.pos)
+        except ParseError as error:
+            unknown = re.fullmatch(r"'(.*)' is not registered", error.msg)
+            if unknown is None:
+                raise
+            self.raise_error(f"unknown {kind} '{sigil}{unknown.group(1)}'", start, self.pos)
+
+
+def parse_module(
+    text: str,
+    filename: str = "<input>",
+    ctx: Context | None = None,
+    implicit_module: bool = True,
+) -> ModuleOp:
+    """Parse IR text into a module whose ops carry `filename:line:col` locations; top-level
+    ops other than one module are wrapped in one unless `implicit_module` is off."""
+    parser = LocatingParser(ctx or make_context(), text, filename)
+    try:
+        module = parser.parse_module(implicit_module)
+    except ParseError as error:
+        line, column = parser.line_and_column(error.span.start)
+        raise ZigguratError(error.msg, f"{filename}:{line}:{column}") from None
+    if isinstance(module.location, UnknownLoc):
+        # The implicit module around top-level ops starts where the text starts.
+        module.location = FileLineColLoc(parser.filename, IntAttr(1), IntAttr(1))
+    return module
+
+
+def verify_module(module: Operation) -> None:
+    """Run the verifier; a failure is a ZigguratError at the innermost failing op."""
+    try:
+        module.verify()
+    except VerifyException as error:
+        # xDSL verifies regions before their op, so the first op that fails in post order
+        # is the one that raised.
+        for op in module.walk(region_first=True):
+            try:
+                op.verify()
+            except VerifyException as inner:
+                raise ZigguratError(str(inner), op_location(op)) from None
+        raise ZigguratError(str(error), op_location(module)) from None
+
+
+def print_module(module: Operation, generic: bool = False) -> str:
+    """The textual IR of `module`, in custom or generic form."""
+    stream = StringIO()
+    Printer(stream=stream, print_generic_format=generic).print_op(module)
+    return stream.getvalue() + "\n"
+
+
+def pass_pipeline(
+    spec: str, available: dict[str, Callable[[], type[ModulePass]]] | None = None
+) -> PassPipeline:
+    """The pipeline `name{option=value},...` over `available` passes (default: every pass);
+    an unknown pass or a bad option is a ZigguratError."""
+    available = all_passes() if available is None else available
+    try:
+        specs = list(parse_pipeline(spec))
+    except ArgSpecParseError as error:
+        raise ZigguratError(f"malformed pass pipeline: {str(error).strip()}") from None
+    passes: list[ModulePass] = []
+    for pass_spec in specs:
+        if pass_spec.name not in available:
+            raise ZigguratError(f"unknown pass '{pass_spec.name}'")
+        try:
+            passes.append(available[pass_spec.name]().from_pass_spec(pass_spec))
+        except (ValueError, TypeError) as error:
+            raise ZigguratError(f"bad options for pass '{pass_spec.name}': {error}") from None
+    return PassPipeline(tuple(passes))
