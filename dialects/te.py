@@ -8,7 +8,7 @@ reduce axes), `te.read` reads an input tensor at index expressions built with `a
 Out-of-bounds reads are never legal: padding is a clamped read chosen by `arith.select`.
 
     %C = te.compute "matmul" (%A, %B) axes ["i", "j"] reduce sum ["k" = 32]
-           init 0.000000e+00 : (tensor<64x32xf32>, tensor<32x16xf32>) -> tensor<64x16xf32> {
+           init 0.000000e+00 : f32 : (tensor<64x32xf32>, tensor<32x16xf32>) -> tensor<64x16xf32> {
     ^bb0(%i: index, %j: index, %k: index):
       %a = te.read %A[%i, %k] : tensor<64x32xf32>
       %b = te.read %B[%k, %j] : tensor<32x16xf32>
@@ -90,8 +90,8 @@ class ComputeOp(IRDLOperation):
             properties["reduce_kind"] = StringAttr(reduce_kind)
             properties["reduce_axes"] = ArrayAttr(StringAttr(a) for a in reduce_axes)
             properties["reduce_extents"] = ArrayAttr(IntegerAttr(e, 64) for e in reduce_extents)
-            if init is not None:
-                properties["init"] = init
+        if init is not None:
+            properties["init"] = init
         super().__init__(
             operands=[inputs],
             result_types=[result_type],
