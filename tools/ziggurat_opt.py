@@ -45,12 +45,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 @dataclass
 class Expectation:
-    """One `// expected-error@+1 {{text}}` of the input."""
+    """One `// expected-error@+1 {{text}}` of the input: the line it expects a diagnostic
+    on, and where the comment itself is."""
 
     kind: str
     line: int
-    column: int
     text: str
+    comment_line: int
+    comment_column: int
     seen: bool = False
 
 
@@ -206,7 +208,9 @@ def expectations(text: str) -> list[Expectation]:
             target += int(where)
         elif where is not None:
             target = int(where) - 1
-        found.append(Expectation(match["kind"], target + 1, match.start() + 1, match["text"]))
+        found.append(
+            Expectation(match["kind"], target + 1, match["text"], index + 1, match.start() + 1)
+        )
     return found
 
 
@@ -237,7 +241,8 @@ def check_diagnostics(errors: list[ZigguratError], text: str, filename: str) -> 
     for expectation in expected:
         if not expectation.seen:
             print(
-                f"{filename}:{expectation.line}:{expectation.column}: error: expected "
+                f"{filename}:{expectation.comment_line}:{expectation.comment_column}: "
+                f"error: expected "
                 f'{expectation.kind} "{expectation.text}" was not produced',
                 file=sys.stderr,
             )
