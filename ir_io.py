@@ -113,11 +113,23 @@ def parse_module(
         module = parser.parse_module(implicit_module)
     except ParseError as error:
         line, column = parser.line_and_column(error.span.start)
+        undefined = undefined_value_use(parser)
+        if undefined is not None:
+            raise undefined from None
         raise ZigguratError(error.msg, f"{filename}:{line}:{column}") from None
     if isinstance(module.location, UnknownLoc):
         # The implicit module around top-level ops starts where the text starts.
         module.location = FileLineColLoc(parser.filename, IntAttr(1), IntAttr(1))
     return module
+
+
+def undefined_value_use(parser: Parser) -> ZigguratError | None:
+    """xDSL finds undefined values only at the end of the input; name the first use."""
+    for name, values in parser.forward_ssa_references.items():
+        for value in values.values():
+            for use in value.uses:
+                return ZigguratError(f"use of undefined value %{name}", use.operation)
+    return None
 
 
 def verify_module(module: Operation) -> None:
