@@ -156,7 +156,7 @@ class ZigguratOpt(xDSLOptMain):
                 module_pass.apply(self.ctx, prog)
             except DiagnosticException as error:
                 # xDSL's passes report bad input this way; it carries no location.
-                raise ZigguratError(f"{module_pass.name}: {error.args[0]}") from None
+                raise ZigguratError(f"{module_pass.name}: {error}") from None
             self.time(module_pass.name, start)
             if not self.args.disable_verify:
                 start = time.perf_counter()
