@@ -59,6 +59,8 @@ class Expectation:
 class ZigguratOpt(xDSLOptMain):
     """xDSL's opt main, reading text through `ziggurat.ir_io` and reporting like mlir-opt."""
 
+    version_format = "ziggurat-opt built on xdsl version {xdsl_version}"
+
     def __init__(self, argv: Sequence[str] | None = None):
         self.timings: dict[str, float] = {}
         super().__init__(description="Ziggurat modular optimizer driver", args=argv)

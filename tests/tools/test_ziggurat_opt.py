@@ -283,6 +283,11 @@ def test_missing_input_file(capsys, tmp_path):
     assert "error: cannot open input file" in capsys.readouterr().err
 
 
+def test_version(capsys):
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.startswith("ziggurat-opt built on xdsl version 0.74")
+
+
 def test_usage_error_exits_2(capsys):
     assert main(["--no-such-flag"]) == 2
     assert "unrecognized arguments" in capsys.readouterr().err
