@@ -34,10 +34,17 @@ def _loop() -> Dialect:
     return Loop
 
 
+def _llvm() -> Dialect:
+    from ziggurat.dialects.llvm_extra import LLVM
+
+    return LLVM
+
+
 DIALECTS: dict[str, Callable[[], Dialect]] = {
     "graph": _graph,
     "te": _te,
     "loop": _loop,
+    "llvm": _llvm,
 }
 
 
@@ -65,7 +72,12 @@ PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "loop-to-llvm": _loop_to_llvm,
 }
 
-UNIVERSE = Universe(all_dialects=DIALECTS, all_passes=PASSES)
+# xDSL rejects two universes defining one name, so xDSL's own tools keep their `llvm`
+# dialect; ours (xDSL's plus a few casts) replaces it in our tools only.
+UNIVERSE = Universe(
+    all_dialects={name: load for name, load in DIALECTS.items() if name != "llvm"},
+    all_passes=PASSES,
+)
 
 
 def all_dialects() -> dict[str, Callable[[], Dialect]]:
