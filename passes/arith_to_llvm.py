@@ -225,7 +225,9 @@ class DivisionLowering(RewritePattern):
             adjust = emit(rewriter, llvm.AndOp(inexact, signs_differ))
             corrected = emit(rewriter, llvm.SubOp(quotient, one))
         else:
-            signs_agree = emit(rewriter, llvm.XOrOp(signs_differ, splat_constant(rewriter, 1, inexact)))
+            signs_agree = emit(
+                rewriter, llvm.XOrOp(signs_differ, splat_constant(rewriter, 1, inexact))
+            )
             adjust = emit(rewriter, llvm.AndOp(inexact, signs_agree))
             corrected = emit(rewriter, llvm.AddOp(quotient, one))
         replace(rewriter, op, [emit(rewriter, llvm.SelectOp(adjust, corrected, quotient))])

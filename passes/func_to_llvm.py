@@ -58,13 +58,18 @@ def result_type(types: Sequence[Attribute]) -> Attribute:
     return llvm.LLVMStructType.from_type_list([llvm_type(t) for t in types])
 
 
-def descriptor_fields(rewriter: PatternRewriter, value: SSAValue, where: Operation) -> list[SSAValue]:
+def descriptor_fields(
+    rewriter: PatternRewriter, value: SSAValue, where: Operation
+) -> list[SSAValue]:
     """The llvm values a memref (or scalar) argument is passed as."""
     if not isinstance(value.type, MemRefType):
         return [value]
     struct = Descriptor(rewriter, value, where).struct
     rank = value.type.get_num_dims()
-    fields = [extract(rewriter, struct, [ALLOCATED], PTR), extract(rewriter, struct, [ALIGNED], PTR)]
+    fields = [
+        extract(rewriter, struct, [ALLOCATED], PTR),
+        extract(rewriter, struct, [ALIGNED], PTR),
+    ]
     fields.append(extract(rewriter, struct, [OFFSET], i64))
     fields += [extract(rewriter, struct, [SIZES, d], i64) for d in range(rank)]
     fields += [extract(rewriter, struct, [STRIDES, d], i64) for d in range(rank)]
@@ -174,7 +179,9 @@ class CallLowering(RewritePattern):
         if len(types) <= 1:
             replace(rewriter, op, list(call.results))
             return
-        values = [extract(rewriter, call.results[0], [i], llvm_type(t)) for i, t in enumerate(types)]
+        values = [
+            extract(rewriter, call.results[0], [i], llvm_type(t)) for i, t in enumerate(types)
+        ]
         replace(rewriter, op, values)
 
 

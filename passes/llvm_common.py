@@ -150,7 +150,7 @@ def insert(
     return emit(rewriter, llvm.InsertValueOp(index, aggregate, value))
 
 
-def static_strides(type: MemRefType, where: Operation) -> list[int | None]:
+def static_strides(type: MemRefType, where: Operation | None = None) -> list[int | None]:
     """The strides a memref type states (None where only known at run time)."""
     shape = type.get_shape()
     if isinstance(type.layout, NoneAttr):
@@ -162,7 +162,7 @@ def static_strides(type: MemRefType, where: Operation) -> list[int | None]:
         return strides[::-1]
     if isinstance(type.layout, StridedLayoutAttr):
         return list(type.layout.get_strides())
-    raise ZigguratError(f"'{where.name}': memref layout {type.layout} is not strided", where)
+    raise ZigguratError(f"memref layout {type.layout} is not strided", where)
 
 
 def static_offset(type: MemRefType) -> int | None:

@@ -99,7 +99,9 @@ class AllocLowering(RewritePattern):
             padded: int | SSAValue = -(-size // alignment) * alignment
         else:
             bumped = add(rewriter, size, alignment - 1)
-            quotient = emit(rewriter, llvm.UDivOp(value_of(rewriter, bumped), constant(rewriter, alignment)))
+            quotient = emit(
+                rewriter, llvm.UDivOp(value_of(rewriter, bumped), constant(rewriter, alignment))
+            )
             padded = mul(rewriter, quotient, alignment)
         declare_function(rewriter, op, "aligned_alloc", [i64, i64], PTR)
         pointer = emit(
@@ -208,7 +210,9 @@ class DimLowering(RewritePattern):
             return
         result = value_of(rewriter, source.size(0))
         for dim in range(1, rank):
-            is_dim = emit(rewriter, llvm.ICmpOp(op.index, constant(rewriter, dim), IntegerAttr(0, 64)))
+            is_dim = emit(
+                rewriter, llvm.ICmpOp(op.index, constant(rewriter, dim), IntegerAttr(0, 64))
+            )
             size = value_of(rewriter, source.size(dim))
             result = emit(rewriter, llvm.SelectOp(is_dim, size, result))
         replace(rewriter, op, [result])
@@ -361,7 +365,7 @@ class AssumeAlignmentLowering(RewritePattern):
 
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: memref.AssumeAlignmentOp, rewriter: PatternRewriter):
-        rewriter.replace_op(op, [], list(op.operands[:len(op.results)]))
+        rewriter.replace_op(op, [], list(op.operands[: len(op.results)]))
 
 
 MEMREF_PATTERNS: list[RewritePattern] = [

@@ -1,0 +1,57 @@
+"""The CPU target: loop-level IR to a native function callable on numpy arrays.
+
+loop IR --loop-to-llvm--> llvm dialect --llvm_ir--> LLVM IR --jit (O3, host CPU)--> code
+
+compiled = compile_loop_module(module)
+C = compiled.matmul(A, B)[0]
+"""
+
+from __future__ import annotations
+
+from xdsl.dialects.builtin import ModuleOp
+
+from ziggurat.passes.loop_to_llvm import LoopToLlvm
+from ziggurat.registry import make_context
+from ziggurat.targets.cpu import jit
+from ziggurat.targets.cpu.llvm_ir import translate
+from ziggurat.targets.cpu.runtime import CpuFunction, CpuModule, signatures
+
+__all__ = ["CpuFunction", "CpuModule", "compile_loop_module", "llvm_ir", "optimized_llvm_ir"]
+
+
+def lower_to_llvm_dialect(module: ModuleOp) -> ModuleOp:
+    """A copy of a loop-level module lowered to the llvm dialect."""
+    lowered = module.clone()
+    LoopToLlvm().apply(make_context(), lowered)
+    return lowered
+
+
+def llvm_ir(module: ModuleOp) -> str:
+    """LLVM IR text for a loop-level or llvm-dialect module, before LLVM optimizes it."""
+    if any(not op.name.startswith("llvm.") for op in module.ops):
+        module = lower_to_llvm_dialect(module)
+    return str(translate(module))
+
+
+def optimized_llvm_ir(module: ModuleOp) -> str:
+    """LLVM IR text after LLVM's O3 pipeline for the host CPU."""
+    compiled = jit.parse(llvm_ir(module))
+    jit.optimize(compiled)
+    return str(compiled)
+
+
+def compile_loop_module(module: ModuleOp) -> CpuModule:
+    """Compile a loop-level module for this machine; the module itself is left unchanged."""
+    functions = signatures(module)
+    text = llvm_ir(module)
+    compiled = jit.parse(text)
+    jit.optimize(compiled)
+    engine = jit.compile_module(compiled)
+    return CpuModule(
+        {
+            name: CpuFunction(signature, engine.get_function_address(name), engine)
+            for name, signature in functions.items()
+        },
+        text,
+        compiled,
+    )

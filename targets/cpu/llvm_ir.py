@@ -1,0 +1,150 @@
+"""Translate an `llvm`-dialect module to LLVM IR text.
+
+xDSL's `xdsl.backend.llvm` translates most ops; this wraps it for what it lacks: our extra
+casts (`llvm.fptosi`, ...), fast-math flags on intrinsic calls, function linkage, global
+alignment and zero initializers, and `loop.annotations` on a loop's back edge, which become
+`!llvm.loop` metadata (`llvm.loop.unroll.count`, `llvm.loop.vectorize.width`).
+"""
+
+from __future__ import annotations
+
+import llvmlite.ir as ir
+from xdsl.backend.llvm import convert as xdsl_convert
+from xdsl.backend.llvm.convert_op import convert_op as xdsl_convert_op
+from xdsl.backend.llvm.convert_op import create_constant
+from xdsl.backend.llvm.convert_type import convert_type
+from xdsl.dialects import llvm
+from xdsl.dialects.builtin import ArrayAttr, ModuleOp
+from xdsl.ir import Block, Operation, SSAValue
+
+from ziggurat.diagnostics import ZigguratError
+from ziggurat.dialects import llvm_extra
+from ziggurat.dialects.loop import ANNOTATIONS, UnrollAttr, VectorizeAttr
+
+CASTS = {
+    llvm_extra.FPToSIOp: "fptosi",
+    llvm_extra.FPToUIOp: "fptoui",
+    llvm_extra.UIToFPOp: "uitofp",
+}
+
+
+def translate(module: ModuleOp, triple: str = "", data_layout: str = "") -> ir.Module:
+    """The llvmlite module for an llvm-dialect module."""
+    target = ir.Module()
+    if triple:
+        target.triple = triple
+    if data_layout:
+        target.data_layout = data_layout
+    functions: list[llvm.FuncOp] = []
+    for op in module.ops:
+        if isinstance(op, llvm.GlobalOp):
+            translate_global(op, target)
+        elif isinstance(op, llvm.FuncOp):
+            functions.append(op)
+        else:
+            raise ZigguratError(f"'{op.name}' cannot be translated to LLVM IR", op)
+    for op in functions:
+        xdsl_convert._declare_func(op, target)
+        if op.body.blocks and op.linkage.linkage.data != "external":
+            target.get_global(op.sym_name.data).linkage = op.linkage.linkage.data
+    for op in functions:
+        if op.body.blocks:
+            translate_function(op, target)
+    return target
+
+
+def translate_global(op: llvm.GlobalOp, target: ir.Module) -> None:
+    variable = ir.GlobalVariable(target, convert_type(op.global_type), name=op.sym_name.data)
+    if op.linkage.linkage.data != "external":
+        variable.linkage = op.linkage.linkage.data
+    variable.global_constant = op.constant is not None
+    if op.alignment is not None:
+        variable.align = op.alignment.value.data
+    if op.value is None:
+        # No initializer would make the variable a declaration of someone else's.
+        variable.initializer = ir.Constant(convert_type(op.global_type), None)
+    else:
+        variable.initializer = create_constant(op.global_type, op.value)
+
+
+def translate_function(op: llvm.FuncOp, target: ir.Module) -> None:
+    function = target.get_global(op.sym_name.data)
+    blocks: dict[Block, ir.Block] = {}
+    values: dict[SSAValue, ir.Value] = {}
+    for index, block in enumerate(op.body.blocks):
+        blocks[block] = function.append_basic_block(name=block.name_hint or "")
+        if index == 0:
+            values.update(zip(block.args, function.args, strict=True))
+        elif block.args:
+            # Branches fill in the incoming values as they are translated.
+            builder = ir.IRBuilder(blocks[block])
+            for arg in block.args:
+                values[arg] = builder.phi(convert_type(arg.type))
+    for block in op.body.blocks:
+        builder = ir.IRBuilder(blocks[block])
+        if blocks[block].instructions:
+            builder.position_after(blocks[block].instructions[-1])
+        for inner in block.ops:
+            translate_op(inner, builder, values, blocks)
+
+
+def translate_op(
+    op: Operation,
+    builder: ir.IRBuilder,
+    values: dict[SSAValue, ir.Value],
+    blocks: dict[Block, ir.Block],
+) -> None:
+    if type(op) in CASTS:
+        cast = getattr(builder, CASTS[type(op)])
+        values[op.results[0]] = cast(values[op.operands[0]], convert_type(op.results[0].type))
+    elif isinstance(op, llvm.CallIntrinsicOp):
+        translate_intrinsic_call(op, builder, values)
+    else:
+        try:
+            xdsl_convert_op(op, builder, values, blocks)
+        except NotImplementedError as error:
+            raise ZigguratError(f"cannot translate to LLVM IR: {error}", op) from None
+        if isinstance(op, llvm.BrOp) and ANNOTATIONS in op.attributes:
+            annotate_loop(builder, op.attributes[ANNOTATIONS])
+
+
+def translate_intrinsic_call(
+    op: llvm.CallIntrinsicOp, builder: ir.IRBuilder, values: dict[SSAValue, ir.Value]
+) -> None:
+    args = [values[arg] for arg in op.args]
+    result = convert_type(op.ress.type) if op.ress is not None else ir.VoidType()
+    name = op.intrin.data
+    module = builder.module
+    callee = module.globals.get(name) or ir.Function(
+        module, ir.FunctionType(result, [a.type for a in args]), name=name
+    )
+    flags = [flag.value for flag in op.fastmathFlags.data]
+    call = builder.call(callee, args, fastmath=flags)
+    if op.ress is not None:
+        values[op.ress] = call
+
+
+def annotate_loop(builder: ir.IRBuilder, annotations: object) -> None:
+    """Attach `!llvm.loop` metadata for unroll and vectorize hints to the back edge."""
+    assert isinstance(annotations, ArrayAttr)
+    module = builder.module
+    i32 = ir.IntType(32)
+    hints = []
+    for annotation in annotations.data:
+        if isinstance(annotation, UnrollAttr):
+            hints.append([string(module, "llvm.loop.unroll.count"), i32(annotation.factor.data)])
+        elif isinstance(annotation, VectorizeAttr):
+            hints.append([string(module, "llvm.loop.vectorize.enable"), ir.IntType(1)(1)])
+            hints.append([string(module, "llvm.loop.vectorize.width"), i32(annotation.width.data)])
+    if not hints:
+        return
+    nodes = [module.add_metadata(hint) for hint in hints]
+    # A loop ID is a distinct node whose first operand is itself.
+    unique = string(module, f"ziggurat.loop.{len(module.metadata)}")
+    loop = module.add_metadata([unique, *nodes])
+    loop.operands = (loop, *nodes)
+    builder.block.terminator.set_metadata("llvm.loop", loop)
+
+
+def string(module: ir.Module, text: str) -> ir.MetaDataString:
+    return ir.MetaDataString(module, text)

@@ -1,0 +1,306 @@
+"""Call compiled loop-level functions on numpy arrays, without copying them.
+
+A memref argument is passed as its descriptor's fields (see passes/func_to_llvm.py): the
+array's data pointer twice, offset 0, its shape and its strides in elements. An array must
+match the memref's element type, rank and static sizes, and its layout where the type
+fixes one (for the identity layout: C-contiguous). Trailing memref arguments marked
+`{ziggurat.output}` may be left out: they are allocated (64-byte aligned) and returned.
+
+    compiled = compile_loop_module(module)
+    C = compiled.matmul(A, B)[0]          # or compiled.matmul(A, B, C), in place
+"""
+
+from __future__ import annotations
+
+import ctypes
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from xdsl.dialects import func
+from xdsl.dialects.builtin import (
+    DYNAMIC_INDEX,
+    Float16Type,
+    Float32Type,
+    Float64Type,
+    IndexType,
+    IntegerType,
+    MemRefType,
+    ModuleOp,
+    NoneAttr,
+    StringAttr,
+)
+from xdsl.ir import Attribute
+
+from ziggurat.diagnostics import ZigguratError
+from ziggurat.passes.llvm_common import static_offset, static_strides
+
+OUTPUT = "ziggurat.output"
+ALIGNMENT = 64
+
+SCALARS: dict[str, tuple[type, Any]] = {
+    "f16": (ctypes.c_uint16, np.float16),
+    "f32": (ctypes.c_float, np.float32),
+    "f64": (ctypes.c_double, np.float64),
+    "i1": (ctypes.c_bool, np.bool_),
+    "i8": (ctypes.c_int8, np.int8),
+    "i16": (ctypes.c_int16, np.int16),
+    "i32": (ctypes.c_int32, np.int32),
+    "i64": (ctypes.c_int64, np.int64),
+    "index": (ctypes.c_int64, np.int64),
+}
+
+
+def scalar_name(type: Attribute) -> str | None:
+    match type:
+        case IndexType():
+            return "index"
+        case IntegerType():
+            return f"i{type.width.data}"
+        case Float16Type():
+            return "f16"
+        case Float32Type():
+            return "f32"
+        case Float64Type():
+            return "f64"
+    return None
+
+
+def numpy_dtype(type: Attribute, where: str) -> np.dtype:
+    name = scalar_name(type)
+    if name not in SCALARS:
+        raise ZigguratError(f"the CPU runtime cannot pass values of type {type}", where)
+    return np.dtype(SCALARS[name][1])
+
+
+def descriptor_ctype(rank: int) -> type[ctypes.Structure]:
+    """The memref descriptor struct as ctypes lays it out, for memref results."""
+    fields = [
+        ("allocated", ctypes.c_void_p),
+        ("aligned", ctypes.c_void_p),
+        ("offset", ctypes.c_int64),
+    ]
+    if rank:
+        fields += [("sizes", ctypes.c_int64 * rank), ("strides", ctypes.c_int64 * rank)]
+    return type(f"MemRefDescriptor{rank}", (ctypes.Structure,), {"_fields_": fields})
+
+
+def value_ctype(type: Attribute, where: str) -> Any:
+    if isinstance(type, MemRefType):
+        return descriptor_ctype(type.get_num_dims())
+    name = scalar_name(type)
+    if name not in SCALARS or name == "f16":
+        raise ZigguratError(f"the CPU runtime cannot pass values of type {type}", where)
+    return SCALARS[name][0]
+
+
+def aligned_empty(shape: Sequence[int], dtype: np.dtype) -> np.ndarray:
+    """An uninitialized C-contiguous array whose data starts on a 64-byte boundary."""
+    count = int(np.prod(shape, dtype=np.int64))
+    raw = np.empty(count * dtype.itemsize + ALIGNMENT, dtype=np.uint8)
+    start = -raw.ctypes.data % ALIGNMENT
+    return raw[start : start + count * dtype.itemsize].view(dtype).reshape(tuple(shape))
+
+
+@dataclass
+class Signature:
+    """What the runtime needs to know of a loop-level function."""
+
+    name: str
+    inputs: list[Attribute]
+    outputs: list[Attribute]
+    is_output: list[bool]
+
+    @staticmethod
+    def of(op: func.FuncOp) -> Signature:
+        inputs = list(op.function_type.inputs.data)
+        marked = [False] * len(inputs)
+        if op.arg_attrs is not None:
+            marked = [OUTPUT in attrs.data for attrs in op.arg_attrs.data]
+        # Only a trailing run of marked memrefs can be left out of a call.
+        is_output = [False] * len(inputs)
+        for index in reversed(range(len(inputs))):
+            if not (marked[index] and isinstance(inputs[index], MemRefType)):
+                break
+            is_output[index] = True
+        return Signature(op.sym_name.data, inputs, list(op.function_type.outputs.data), is_output)
+
+
+def signatures(module: ModuleOp) -> dict[str, Signature]:
+    """The public functions with a body of a loop-level module."""
+    return {
+        op.sym_name.data: Signature.of(op)
+        for op in module.ops
+        if isinstance(op, func.FuncOp)
+        and op.body.blocks
+        and op.sym_visibility != StringAttr("private")
+    }
+
+
+@dataclass
+class CpuFunction:
+    """One compiled function, callable on numpy arrays and Python scalars."""
+
+    signature: Signature
+    address: int
+    owner: object = field(repr=False)  # keeps the execution engine alive
+
+    def __post_init__(self) -> None:
+        where = f"function '{self.signature.name}'"
+        arg_types: list[Any] = []
+        for type in self.signature.inputs:
+            if isinstance(type, MemRefType):
+                rank = type.get_num_dims()
+                arg_types += [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64]
+                arg_types += [ctypes.c_int64] * (2 * rank)
+            else:
+                arg_types.append(value_ctype(type, where))
+        results = [value_ctype(t, where) for t in self.signature.outputs]
+        if len(results) > 1:
+            fields = [(f"r{i}", t) for i, t in enumerate(results)]
+            restype: Any = type("Results", (ctypes.Structure,), {"_fields_": fields})
+        else:
+            restype = results[0] if results else None
+        self.cfunction = ctypes.CFUNCTYPE(restype, *arg_types)(self.address)
+
+    @property
+    def name(self) -> str:
+        return self.signature.name
+
+    def __call__(self, *args: Any) -> Any:
+        signature = self.signature
+        count, inputs = len(signature.inputs), signature.is_output.count(False)
+        if len(args) == inputs and inputs < count:
+            args = (*args, *self.allocate_outputs())
+        elif len(args) != count:
+            expected = f"{inputs} or {count}" if inputs < count else f"{count}"
+            raise ZigguratError(f"{self.name} takes {expected} arguments, got {len(args)}")
+        flat: list[Any] = []
+        for index, (arg, type) in enumerate(zip(args, signature.inputs, strict=True)):
+            flat += self.pass_argument(index, arg, type)
+        result = self.cfunction(*flat)
+        outputs = [a for a, out in zip(args, signature.is_output, strict=True) if out]
+        if outputs:
+            return outputs
+        return self.unpack_results(result)
+
+    def allocate_outputs(self) -> list[np.ndarray]:
+        arrays = []
+        for type, out in zip(self.signature.inputs, self.signature.is_output, strict=True):
+            if not out:
+                continue
+            assert isinstance(type, MemRefType)
+            if DYNAMIC_INDEX in type.get_shape():
+                raise ZigguratError(
+                    f"{self.name}: output of type {type} has a dynamic shape; pass the array"
+                )
+            arrays.append(aligned_empty(type.get_shape(), numpy_dtype(type.element_type, "")))
+        return arrays
+
+    def pass_argument(self, index: int, arg: Any, type: Attribute) -> list[Any]:
+        where = f"{self.name}: argument {index}"
+        if not isinstance(type, MemRefType):
+            if isinstance(arg, np.ndarray):
+                raise ZigguratError(f"{where} is a scalar of type {type}, got an array")
+            return [arg]
+        if not isinstance(arg, np.ndarray):
+            raise ZigguratError(f"{where} must be a numpy array of type {type}")
+        dtype = numpy_dtype(type.element_type, where)
+        if arg.dtype != dtype and not (
+            arg.dtype.kind == "u" and dtype.kind == "i" and arg.dtype.itemsize == dtype.itemsize
+        ):
+            raise ZigguratError(f"{where} must have dtype {dtype}, got {arg.dtype}")
+        shape = type.get_shape()
+        if arg.ndim != len(shape) or any(
+            size != DYNAMIC_INDEX and size != actual
+            for size, actual in zip(shape, arg.shape, strict=True)
+        ):
+            raise ZigguratError(f"{where} must have shape {describe(shape)}, got {arg.shape}")
+        if any(stride % arg.itemsize for stride in arg.strides):
+            raise ZigguratError(f"{where}: strides {arg.strides} are not whole elements")
+        strides = [stride // arg.itemsize for stride in arg.strides]
+        # A size-1 dimension's stride is never used, so numpy's value for it does not matter.
+        if static_offset(type) not in (0, None) or any(
+            want is not None and want != got and size > 1
+            for want, got, size in zip(static_strides(type), strides, arg.shape, strict=True)
+        ):
+            layout = "C-contiguous as" if isinstance(type.layout, NoneAttr) else "strided as"
+            raise ZigguratError(f"{where} must be {layout} {type}, got strides {arg.strides}")
+        if index in self.output_indices() and not arg.flags.writeable:
+            raise ZigguratError(f"{where} is an output but the array is read-only")
+        pointer = arg.ctypes.data
+        return [pointer, pointer, 0, *arg.shape, *strides]
+
+    def output_indices(self) -> set[int]:
+        return {i for i, out in enumerate(self.signature.is_output) if out}
+
+    def unpack_results(self, result: Any) -> Any:
+        outputs = self.signature.outputs
+        if not outputs:
+            return None
+        if len(outputs) == 1:
+            return self.to_python(result, outputs[0])
+        return tuple(self.to_python(getattr(result, f"r{i}"), t) for i, t in enumerate(outputs))
+
+    def to_python(self, value: Any, type: Attribute) -> Any:
+        if not isinstance(type, MemRefType):
+            return value
+        # The function may return a global or an argument: copy, never free.
+        rank = type.get_num_dims()
+        dtype = numpy_dtype(type.element_type, self.name)
+        shape = tuple(value.sizes) if rank else ()
+        strides = tuple(s * dtype.itemsize for s in value.strides) if rank else ()
+        start = value.aligned + value.offset * dtype.itemsize
+        extent = sum((n - 1) * s for n, s in zip(shape, strides, strict=True)) + dtype.itemsize
+        if any(n == 0 for n in shape):
+            return np.empty(shape, dtype)
+        buffer = (ctypes.c_char * extent).from_address(start)
+        view = np.lib.stride_tricks.as_strided(
+            np.frombuffer(buffer, dtype=np.uint8).view(dtype), shape, strides
+        )
+        return np.array(view)
+
+
+def describe(shape: Sequence[int]) -> str:
+    return "(" + ", ".join("?" if s == DYNAMIC_INDEX else str(s) for s in shape) + ")"
+
+
+class CpuModule:
+    """A compiled module: one attribute per public function, `module(...)` calls main."""
+
+    def __init__(self, functions: dict[str, CpuFunction], llvm_ir: str, compiled: Any):
+        self.functions = functions
+        self.llvm_ir = llvm_ir
+        self._compiled = compiled  # llvmlite's optimized module
+
+    @property
+    def optimized_ir(self) -> str:
+        """The LLVM IR after LLVM's optimizations."""
+        return str(self._compiled)
+
+    @property
+    def assembly(self) -> str:
+        """The host assembly the functions run as."""
+        from ziggurat.targets.cpu.jit import assembly
+
+        return assembly(self._compiled)
+
+    def __getattr__(self, name: str) -> CpuFunction:
+        functions = self.__dict__.get("functions", {})
+        if name in functions:
+            return functions[name]
+        raise AttributeError(f"the module has no function '{name}'")
+
+    @property
+    def main(self) -> CpuFunction:
+        """The function named `main`, or the module's only function."""
+        if "main" in self.functions:
+            return self.functions["main"]
+        if len(self.functions) == 1:
+            return next(iter(self.functions.values()))
+        names = ", ".join(self.functions)
+        raise ZigguratError(f"no function named 'main' among {names or 'no functions'}")
+
+    def __call__(self, *args: Any) -> Any:
+        return self.main(*args)
