@@ -110,7 +110,7 @@ class FuncLowering(RewritePattern):
             linkage=linkage,
             body=rewriter.move_region_contents_to_new_regions(op.body),
         )
-        rewriter.replace_op(op, lowered)
+        rewriter.replace(op, lowered)
 
     @staticmethod
     def expand_arguments(entry: Block, rewriter: PatternRewriter) -> None:
@@ -138,7 +138,7 @@ def build_from_fields(
 ) -> SSAValue:
     rank = type.get_num_dims()
     undef = llvm.UndefOp(descriptor_type(type))
-    rewriter.insert_op(undef, at)
+    rewriter.insert(undef, at)
     struct: SSAValue = undef.res
     positions = [[ALLOCATED], [ALIGNED], [OFFSET]]
     positions += [[SIZES, d] for d in range(rank)] + [[STRIDES, d] for d in range(rank)]
@@ -146,7 +146,7 @@ def build_from_fields(
 
     for position, field in zip(positions, fields, strict=True):
         op = llvm.InsertValueOp(DenseArrayBase.from_list(i64, position), struct, field)
-        rewriter.insert_op(op, at)
+        rewriter.insert(op, at)
         struct = op.results[0]
     return struct
 
@@ -157,14 +157,14 @@ def as_type_at(
     from xdsl.dialects.builtin import UnrealizedConversionCastOp
 
     cast = UnrealizedConversionCastOp.get([value], [type])
-    rewriter.insert_op(cast, at)
+    rewriter.insert(cast, at)
     return cast.results[0]
 
 
 class ReturnLowering(RewritePattern):
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: func.ReturnOp, rewriter: PatternRewriter):
-        rewriter.replace_op(op, llvm.ReturnOp(pack(rewriter, op.arguments)))
+        rewriter.replace(op, llvm.ReturnOp(pack(rewriter, op.arguments)))
 
 
 class CallLowering(RewritePattern):
@@ -175,7 +175,7 @@ class CallLowering(RewritePattern):
         types = [r.type for r in op.results]
         returned = None if not types else result_type(types)
         call = llvm.CallOp(op.callee, *args, return_type=returned)
-        rewriter.insert_op(call)
+        rewriter.insert(call)
         if len(types) <= 1:
             replace(rewriter, op, list(call.results))
             return
@@ -191,7 +191,7 @@ class BranchLowering(RewritePattern):
         branch = llvm.BrOp(op.successor, *op.arguments)
         if ANNOTATIONS in op.attributes:
             branch.attributes[ANNOTATIONS] = op.attributes[ANNOTATIONS]
-        rewriter.replace_op(op, branch)
+        rewriter.replace(op, branch)
 
 
 class ConditionalBranchLowering(RewritePattern):
@@ -200,7 +200,7 @@ class ConditionalBranchLowering(RewritePattern):
         branch = llvm.CondBrOp(
             op.cond, op.then_block, op.then_arguments, op.else_block, op.else_arguments
         )
-        rewriter.replace_op(op, branch)
+        rewriter.replace(op, branch)
 
 
 FUNC_PATTERNS: list[RewritePattern] = [

@@ -85,7 +85,7 @@ def byte_size(type: Attribute, where: Operation) -> int:
 
 def emit(rewriter: PatternRewriter, op: Operation) -> SSAValue:
     """Insert `op` before the matched op and return its result."""
-    rewriter.insert_op(op)
+    rewriter.insert(op)
     return op.results[0]
 
 
@@ -99,7 +99,7 @@ def as_type(rewriter: PatternRewriter, value: SSAValue, type: Attribute) -> SSAV
 def replace(rewriter: PatternRewriter, op: Operation, values: Sequence[SSAValue]) -> None:
     """Replace `op`'s results by `values`, cast back to the result types they replace."""
     results = [as_type(rewriter, v, r.type) for v, r in zip(values, op.results, strict=True)]
-    rewriter.replace_op(op, [], results)
+    rewriter.replace(op, [], results)
 
 
 def constant(rewriter: PatternRewriter, value: int, type: Attribute = i64) -> SSAValue:
@@ -270,7 +270,7 @@ def declare_function(
             return
     function_type = llvm.LLVMFunctionType(inputs, output or llvm.LLVMVoidType())
     declaration = llvm.FuncOp(name, function_type, linkage=llvm.LinkageAttr("external"))
-    rewriter.insert_op(declaration, InsertPoint.at_start(module.body.block))
+    rewriter.insert(declaration, InsertPoint.at_start(module.body.block))
 
 
 def intrinsic_suffix(type: Attribute) -> str:

@@ -58,7 +58,7 @@ LOWERED_OPS = (
 class BarrierLowering(RewritePattern):
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: BarrierOp, rewriter: PatternRewriter):
-        rewriter.erase_op(op)
+        rewriter.erase(op)
 
 
 def check_lowerable(module: ModuleOp) -> None:

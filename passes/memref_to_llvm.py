@@ -136,8 +136,8 @@ class DeallocLowering(RewritePattern):
     def match_and_rewrite(self, op: memref.DeallocOp, rewriter: PatternRewriter):
         pointer = Descriptor(rewriter, op.memref, op).pointer(ALLOCATED)
         declare_function(rewriter, op, "free", [PTR], None)
-        rewriter.insert_op(llvm.CallOp("free", pointer))
-        rewriter.erase_op(op)
+        rewriter.insert(llvm.CallOp("free", pointer))
+        rewriter.erase(op)
 
 
 class LoadLowering(RewritePattern):
@@ -151,8 +151,8 @@ class StoreLowering(RewritePattern):
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: memref.StoreOp, rewriter: PatternRewriter):
         address = Descriptor(rewriter, op.memref, op).element_pointer(op.indices)
-        rewriter.insert_op(llvm.StoreOp(op.value, address))
-        rewriter.erase_op(op)
+        rewriter.insert(llvm.StoreOp(op.value, address))
+        rewriter.erase(op)
 
 
 class GlobalLowering(RewritePattern):
@@ -173,7 +173,8 @@ class GlobalLowering(RewritePattern):
             value = DenseIntOrFPElementsAttr.from_list(TensorType(element, [count]), values)  # type: ignore[arg-type]
         elif not isinstance(op.initial_value, UnitAttr | None):
             raise ZigguratError(f"memref.global initializer {op.initial_value} is not dense", op)
-        private = op.sym_visibility == StringAttr("private")
+        # xDSL declares the visibility required; upstream leaves it out for public globals.
+        private = op.properties.get("sym_visibility") == StringAttr("private")
         global_op = llvm.GlobalOp(
             llvm.LLVMArrayType(count, element),
             op.sym_name,
@@ -182,7 +183,7 @@ class GlobalLowering(RewritePattern):
             value=value,
             alignment=max(ALIGNMENT, op.alignment.value.data if op.alignment else 0),
         )
-        rewriter.replace_op(op, global_op)
+        rewriter.replace(op, global_op)
 
 
 class GetGlobalLowering(RewritePattern):
@@ -365,7 +366,7 @@ class AssumeAlignmentLowering(RewritePattern):
 
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: memref.AssumeAlignmentOp, rewriter: PatternRewriter):
-        rewriter.replace_op(op, [], list(op.operands[: len(op.results)]))
+        rewriter.replace(op, [], list(op.operands[: len(op.results)]))
 
 
 MEMREF_PATTERNS: list[RewritePattern] = [

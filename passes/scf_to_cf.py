@@ -39,7 +39,8 @@ class ForLowering(RewritePattern):
         entry = op.parent_block()
         assert entry is not None
         end = entry.split_before(op)
-        header = op.body.block
+        header = op.body.first_block
+        assert header is not None
         first_body_op = header.first_op
         assert first_body_op is not None
         body = header.split_before(first_body_op)
@@ -50,19 +51,19 @@ class ForLowering(RewritePattern):
         terminator = last.last_op
         assert terminator is not None
         stepped = arith.AddiOp(header.args[0], op.step)
-        rewriter.insert_op(stepped, InsertPoint.before(terminator))
+        rewriter.insert(stepped, InsertPoint.before(terminator))
         back_edge = BranchOp(header, stepped, *terminator.operands)
         if ANNOTATIONS in op.attributes:
             back_edge.attributes[ANNOTATIONS] = op.attributes[ANNOTATIONS]
-        rewriter.replace_op(terminator, back_edge)
+        rewriter.replace(terminator, back_edge)
 
-        rewriter.insert_op(BranchOp(header, op.lb, *op.iter_args), InsertPoint.at_end(entry))
+        rewriter.insert(BranchOp(header, op.lb, *op.iter_args), InsertPoint.at_end(entry))
         in_range = arith.CmpiOp(header.args[0], op.ub, "slt")
-        rewriter.insert_op(in_range, InsertPoint.at_end(header))
-        rewriter.insert_op(
+        rewriter.insert(in_range, InsertPoint.at_end(header))
+        rewriter.insert(
             ConditionalBranchOp(in_range, body, (), end, ()), InsertPoint.at_end(header)
         )
-        rewriter.replace_op(op, [], header.args[1:])
+        rewriter.replace(op, [], header.args[1:])
 
 
 class WhileLowering(RewritePattern):
@@ -80,13 +81,13 @@ class WhileLowering(RewritePattern):
             if isinstance(terminator, scf.ConditionOp):
                 args = terminator.args
                 exit = ConditionalBranchOp(terminator.condition, after, args, continuation, args)
-                rewriter.replace_op(terminator, exit)
+                rewriter.replace(terminator, exit)
             elif isinstance(terminator, scf.YieldOp):
-                rewriter.replace_op(terminator, BranchOp(before, *terminator.operands))
+                rewriter.replace(terminator, BranchOp(before, *terminator.operands))
         rewriter.inline_region(op.before_region, BlockInsertPoint.before(continuation))
         rewriter.inline_region(op.after_region, BlockInsertPoint.before(continuation))
-        rewriter.insert_op(BranchOp(before, *op.arguments), InsertPoint.at_end(entry))
-        rewriter.replace_op(op, [], continuation.args)
+        rewriter.insert(BranchOp(before, *op.arguments), InsertPoint.at_end(entry))
+        rewriter.replace(op, [], continuation.args)
 
 
 class ExecuteRegionLowering(RewritePattern):
@@ -102,10 +103,10 @@ class ExecuteRegionLowering(RewritePattern):
         for block in op.region.blocks:
             if isinstance(block.last_op, scf.YieldOp):
                 branch = BranchOp(continuation, *block.last_op.operands)
-                rewriter.replace_op(block.last_op, branch)
+                rewriter.replace(block.last_op, branch)
         rewriter.inline_region(op.region, BlockInsertPoint.before(continuation))
-        rewriter.insert_op(BranchOp(first), InsertPoint.at_end(entry))
-        rewriter.replace_op(op, [], continuation.args)
+        rewriter.insert(BranchOp(first), InsertPoint.at_end(entry))
+        rewriter.replace(op, [], continuation.args)
 
 
 class ParallelLowering(RewritePattern):
@@ -126,15 +127,15 @@ class ParallelLowering(RewritePattern):
         innermost = loops[-1].body.block
         for iv, loop in zip(body.args, loops, strict=True):
             iv.replace_all_uses_with(loop.body.block.args[0])
+        if isinstance(body.last_op, scf.ReduceOp):
+            rewriter.erase(body.last_op)
         for inner in list(body.ops):
             inner.detach()
-            if isinstance(inner, scf.ReduceOp):
-                continue
             innermost.add_op(inner)
         innermost.add_op(scf.YieldOp())
         if ANNOTATIONS in op.attributes:
             loops[0].attributes[ANNOTATIONS] = op.attributes[ANNOTATIONS]
-        rewriter.replace_op(op, loops[0])
+        rewriter.replace(op, loops[0])
 
 
 class CopyLowering(RewritePattern):
@@ -147,19 +148,19 @@ class CopyLowering(RewritePattern):
             raise ZigguratError("memref.copy of an unranked memref is not supported", op)
         zero = arith.ConstantOp(IntegerAttr.from_index_int_value(0))
         one = arith.ConstantOp(IntegerAttr.from_index_int_value(1))
-        rewriter.insert_op([zero, one])
+        rewriter.insert([zero, one])
         loops: list[scf.ForOp] = []
 
         def put(ops: list[Operation]) -> None:
             if loops:
                 loops[-1].body.block.add_ops(ops)
             else:
-                rewriter.insert_op(ops)
+                rewriter.insert(ops)
 
         for dim, size in enumerate(source.type.get_shape()):
             if size == DYNAMIC_INDEX:
                 index = arith.ConstantOp(IntegerAttr.from_index_int_value(dim))
-                bound: Operation = memref.DimOp.from_source_and_index(source, index)
+                bound: Operation = memref.DimOp(source, index)
                 bounds: list[Operation] = [index, bound]
             else:
                 bound = arith.ConstantOp(IntegerAttr.from_index_int_value(size))
@@ -172,7 +173,7 @@ class CopyLowering(RewritePattern):
         put([value, memref.StoreOp.get(value, destination, indices)])
         for loop in loops:
             loop.body.block.add_op(scf.YieldOp())
-        rewriter.erase_op(op)
+        rewriter.erase(op)
 
 
 SCF_PATTERNS: list[RewritePattern] = [

@@ -13,7 +13,7 @@ from xdsl.dialects.builtin import ModuleOp
 from ziggurat.passes.loop_to_llvm import LoopToLlvm
 from ziggurat.registry import make_context
 from ziggurat.targets.cpu import jit
-from ziggurat.targets.cpu.llvm_ir import translate
+from ziggurat.targets.cpu.llvm_ir import add_packed_wrapper, translate
 from ziggurat.targets.cpu.runtime import CpuFunction, CpuModule, signatures
 
 __all__ = ["CpuFunction", "CpuModule", "compile_loop_module", "llvm_ir", "optimized_llvm_ir"]
@@ -43,13 +43,15 @@ def optimized_llvm_ir(module: ModuleOp) -> str:
 def compile_loop_module(module: ModuleOp) -> CpuModule:
     """Compile a loop-level module for this machine; the module itself is left unchanged."""
     functions = signatures(module)
-    text = llvm_ir(module)
-    compiled = jit.parse(text)
+    llvm_module = translate(lower_to_llvm_dialect(module))
+    text = str(llvm_module)
+    wrappers = {name: add_packed_wrapper(llvm_module, name) for name in functions}
+    compiled = jit.parse(str(llvm_module))
     jit.optimize(compiled)
     engine = jit.compile_module(compiled)
     return CpuModule(
         {
-            name: CpuFunction(signature, engine.get_function_address(name), engine)
+            name: CpuFunction(signature, engine.get_function_address(wrappers[name]), engine)
             for name, signature in functions.items()
         },
         text,

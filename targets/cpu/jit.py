@@ -16,13 +16,19 @@ from ziggurat.diagnostics import ZigguratError
 
 
 @cache
-def host_target_machine() -> llvm.TargetMachine:
-    """A target machine for the host CPU at O3, set up once per process."""
+def initialize() -> None:
+    """Set LLVM up for the host, once per process."""
     llvm.initialize_native_target()
     llvm.initialize_native_asmprinter()
     libm = ctypes.util.find_library("m")
     if libm:
         llvm.load_library_permanently(libm)
+
+
+def host_target_machine() -> llvm.TargetMachine:
+    """A target machine for the host CPU at O3. A new one each time: an execution engine
+    takes ownership of its machine and frees it with itself."""
+    initialize()
     target = llvm.Target.from_triple(llvm.get_process_triple())
     features = llvm.get_host_cpu_features().flatten()
     return target.create_target_machine(

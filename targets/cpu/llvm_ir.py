@@ -148,3 +148,28 @@ def annotate_loop(builder: ir.IRBuilder, annotations: object) -> None:
 
 def string(module: ir.Module, text: str) -> ir.MetaDataString:
     return ir.MetaDataString(module, text)
+
+
+def add_packed_wrapper(module: ir.Module, name: str) -> str:
+    """Define `_ziggurat_packed_<name>(ptr %slots)` calling `name` with `*slots[i]` as its
+    arguments and storing its result at `*slots[n]`. Callers need no C ABI for structs,
+    `i1` or `half`: every value travels through memory. Returns the wrapper's name."""
+    function = module.get_global(name)
+    signature = function.function_type
+    pointer = ir.PointerType()
+    wrapper = ir.Function(
+        module, ir.FunctionType(ir.VoidType(), [pointer]), name=f"_ziggurat_packed_{name}"
+    )
+    builder = ir.IRBuilder(wrapper.append_basic_block())
+    slots = wrapper.args[0]
+
+    def slot(index: int) -> ir.Value:
+        address = builder.gep(slots, [ir.IntType(64)(index)], source_etype=pointer)
+        return builder.load(address, typ=pointer)
+
+    args = [builder.load(slot(i), typ=t) for i, t in enumerate(signature.args)]
+    result = builder.call(function, args)
+    if not isinstance(signature.return_type, ir.VoidType):
+        builder.store(result, slot(len(args)))
+    builder.ret_void()
+    return wrapper.name

@@ -90,7 +90,7 @@ def value_ctype(type: Attribute, where: str) -> Any:
     if isinstance(type, MemRefType):
         return descriptor_ctype(type.get_num_dims())
     name = scalar_name(type)
-    if name not in SCALARS or name == "f16":
+    if name not in SCALARS:
         raise ZigguratError(f"the CPU runtime cannot pass values of type {type}", where)
     return SCALARS[name][0]
 
@@ -148,21 +148,15 @@ class CpuFunction:
 
     def __post_init__(self) -> None:
         where = f"function '{self.signature.name}'"
-        arg_types: list[Any] = []
-        for type in self.signature.inputs:
-            if isinstance(type, MemRefType):
-                rank = type.get_num_dims()
-                arg_types += [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64]
-                arg_types += [ctypes.c_int64] * (2 * rank)
-            else:
-                arg_types.append(value_ctype(type, where))
         results = [value_ctype(t, where) for t in self.signature.outputs]
-        if len(results) > 1:
+        self.result_type: Any = None
+        if len(results) == 1:
+            self.result_type = results[0]
+        elif results:
             fields = [(f"r{i}", t) for i, t in enumerate(results)]
-            restype: Any = type("Results", (ctypes.Structure,), {"_fields_": fields})
-        else:
-            restype = results[0] if results else None
-        self.cfunction = ctypes.CFUNCTYPE(restype, *arg_types)(self.address)
+            self.result_type = type("Results", (ctypes.Structure,), {"_fields_": fields})
+        # See targets/cpu/llvm_ir.py: the packed wrapper takes one array of pointers.
+        self.cfunction = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(self.address)
 
     @property
     def name(self) -> str:
@@ -176,10 +170,14 @@ class CpuFunction:
         elif len(args) != count:
             expected = f"{inputs} or {count}" if inputs < count else f"{count}"
             raise ZigguratError(f"{self.name} takes {expected} arguments, got {len(args)}")
-        flat: list[Any] = []
+        values: list[Any] = []
         for index, (arg, type) in enumerate(zip(args, signature.inputs, strict=True)):
-            flat += self.pass_argument(index, arg, type)
-        result = self.cfunction(*flat)
+            values += self.pass_argument(index, arg, type)
+        result = self.result_type() if self.result_type is not None else None
+        if result is not None:
+            values.append(result)
+        slots = (ctypes.c_void_p * len(values))(*[ctypes.addressof(v) for v in values])
+        self.cfunction(slots)
         outputs = [a for a, out in zip(args, signature.is_output, strict=True) if out]
         if outputs:
             return outputs
@@ -203,7 +201,9 @@ class CpuFunction:
         if not isinstance(type, MemRefType):
             if isinstance(arg, np.ndarray):
                 raise ZigguratError(f"{where} is a scalar of type {type}, got an array")
-            return [arg]
+            if isinstance(type, Float16Type):
+                return [ctypes.c_uint16(int(np.float16(arg).view(np.uint16)))]
+            return [value_ctype(type, where)(arg)]
         if not isinstance(arg, np.ndarray):
             raise ZigguratError(f"{where} must be a numpy array of type {type}")
         dtype = numpy_dtype(type.element_type, where)
@@ -229,8 +229,9 @@ class CpuFunction:
             raise ZigguratError(f"{where} must be {layout} {type}, got strides {arg.strides}")
         if index in self.output_indices() and not arg.flags.writeable:
             raise ZigguratError(f"{where} is an output but the array is read-only")
-        pointer = arg.ctypes.data
-        return [pointer, pointer, 0, *arg.shape, *strides]
+        pointer = ctypes.c_void_p(arg.ctypes.data)
+        sizes = [ctypes.c_int64(n) for n in (*arg.shape, *strides)]
+        return [pointer, pointer, ctypes.c_int64(0), *sizes]
 
     def output_indices(self) -> set[int]:
         return {i for i, out in enumerate(self.signature.is_output) if out}
@@ -245,6 +246,10 @@ class CpuFunction:
 
     def to_python(self, value: Any, type: Attribute) -> Any:
         if not isinstance(type, MemRefType):
+            if isinstance(value, ctypes._SimpleCData):
+                value = value.value
+            if isinstance(type, Float16Type):
+                return np.uint16(value).view(np.float16)
             return value
         # The function may return a global or an argument: copy, never free.
         rank = type.get_num_dims()

@@ -1,0 +1,540 @@
+"""The CPU target end to end: hand-written loop IR compiled and compared with numpy."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import llvmlite.binding as llvm
+import numpy as np
+import pytest
+
+from ziggurat.diagnostics import ZigguratError
+from ziggurat.ir_io import parse_module
+from ziggurat.targets.cpu import compile_loop_module, llvm_ir, optimized_llvm_ir
+
+SHAPES = [1, 7, 13]
+
+
+def compile_text(text: str):
+    return compile_loop_module(parse_module(text))
+
+
+def random(*shape: int, dtype=np.float32, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).standard_normal(shape).astype(dtype)
+
+
+def matmul_ir(m: int, n: int, k: int) -> str:
+    return f"""
+func.func @matmul(%A: memref<{m}x{k}xf32>, %B: memref<{k}x{n}xf32>,
+                  %C: memref<{m}x{n}xf32> {{ziggurat.output}}) {{
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %m = arith.constant {m} : index
+  %n = arith.constant {n} : index
+  %k = arith.constant {k} : index
+  %zero = arith.constant 0.0 : f32
+  scf.for %i = %c0 to %m step %c1 {{
+    scf.for %j = %c0 to %n step %c1 {{
+      %sum = scf.for %l = %c0 to %k step %c1 iter_args(%acc = %zero) -> (f32) {{
+        %a = memref.load %A[%i, %l] : memref<{m}x{k}xf32>
+        %b = memref.load %B[%l, %j] : memref<{k}x{n}xf32>
+        %p = arith.mulf %a, %b : f32
+        %s = arith.addf %acc, %p : f32
+        scf.yield %s : f32
+      }}
+      memref.store %sum, %C[%i, %j] : memref<{m}x{n}xf32>
+    }}
+  }}
+  func.return
+}}
+"""
+
+
+@pytest.mark.parametrize("m,n,k", [(1, 1, 1), (7, 13, 1), (13, 7, 7), (7, 1, 13)])
+def test_matmul_allocates_outputs_or_writes_in_place(m: int, n: int, k: int):
+    compiled = compile_text(matmul_ir(m, n, k))
+    A, B = random(m, k), random(k, n, seed=1)
+    (C,) = compiled.matmul(A, B)
+    np.testing.assert_allclose(C, A @ B, rtol=1e-5, atol=1e-5)
+    assert C.ctypes.data % 64 == 0
+    out = np.zeros((m, n), np.float32)
+    returned = compiled.matmul(A, B, out)
+    assert returned[0] is out
+    np.testing.assert_allclose(out, A @ B, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(compiled(A, B)[0], A @ B, rtol=1e-5, atol=1e-5)
+
+
+DYNAMIC_ADD = """
+func.func @add(%A: memref<?x?xf32>, %B: memref<?x?xf32>, %C: memref<?x?xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %rows = memref.dim %A, %c0 : memref<?x?xf32>
+  %cols = memref.dim %A, %c1 : memref<?x?xf32>
+  scf.for %i = %c0 to %rows step %c1 {
+    scf.for %j = %c0 to %cols step %c1 {
+      %a = memref.load %A[%i, %j] : memref<?x?xf32>
+      %b = memref.load %B[%i, %j] : memref<?x?xf32>
+      %s = arith.addf %a, %b : f32
+      memref.store %s, %C[%i, %j] : memref<?x?xf32>
+    }
+  }
+  func.return
+}
+"""
+
+
+@pytest.mark.parametrize("rows,cols", [(1, 1), (7, 13), (13, 1)])
+def test_dynamic_shapes(rows: int, cols: int):
+    compiled = compile_text(DYNAMIC_ADD)
+    A, B = random(rows, cols), random(rows, cols, seed=1)
+    C = np.empty_like(A)
+    compiled.add(A, B, C)
+    np.testing.assert_allclose(C, A + B)
+
+
+def test_dynamic_shapes_accept_strided_views():
+    compiled = compile_text(
+        DYNAMIC_ADD.replace("memref<?x?xf32>", "memref<?x?xf32, strided<[?, ?], offset: ?>>")
+    )
+    A = random(13, 14)[::2, 1::3]
+    B = random(7, 5, seed=1)
+    C = np.empty_like(B)
+    compiled.add(A, B, C)
+    np.testing.assert_allclose(C, A + B)
+
+
+def test_wrong_arguments_are_errors_naming_function_and_argument():
+    compiled = compile_text(matmul_ir(7, 13, 5))
+    A, B = random(7, 5), random(5, 13)
+    with pytest.raises(ZigguratError, match="matmul: argument 0 must have dtype float32"):
+        compiled.matmul(A.astype(np.float64), B)
+    with pytest.raises(ZigguratError, match=r"matmul: argument 1 must have shape \(5, 13\)"):
+        compiled.matmul(A, B.T.copy())
+    with pytest.raises(ZigguratError, match="matmul: argument 1 must be C-contiguous"):
+        compiled.matmul(A, np.asfortranarray(B))
+    with pytest.raises(ZigguratError, match="matmul takes 2 or 3 arguments, got 1"):
+        compiled.matmul(A)
+    with pytest.raises(AttributeError, match="no function 'matmal'"):
+        compiled.matmal(A, B)
+
+
+def test_scf_if_with_results():
+    compiled = compile_text("""
+func.func @leaky_relu(%X: memref<13xf32>, %Y: memref<13xf32> {ziggurat.output}) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %n = arith.constant 13 : index
+  %zero = arith.constant 0.0 : f32
+  %slope = arith.constant 0.125 : f32
+  scf.for %i = %c0 to %n step %c1 {
+    %x = memref.load %X[%i] : memref<13xf32>
+    %positive = arith.cmpf ogt, %x, %zero : f32
+    %y = scf.if %positive -> (f32) {
+      scf.yield %x : f32
+    } else {
+      %scaled = arith.mulf %x, %slope : f32
+      scf.yield %scaled : f32
+    }
+    memref.store %y, %Y[%i] : memref<13xf32>
+  }
+  func.return
+}
+""")
+    X = random(13)
+    np.testing.assert_allclose(compiled.leaky_relu(X)[0], np.where(X > 0, X, X * 0.125))
+
+
+def test_reduction_returns_a_scalar():
+    compiled = compile_text("""
+func.func @sum(%X: memref<?xf64>) -> f64 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %n = memref.dim %X, %c0 : memref<?xf64>
+  %zero = arith.constant 0.0 : f64
+  %total = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %zero) -> (f64) {
+    %x = memref.load %X[%i] : memref<?xf64>
+    %s = arith.addf %acc, %x : f64
+    scf.yield %s : f64
+  }
+  func.return %total : f64
+}
+""")
+    for n in SHAPES:
+        X = random(n, dtype=np.float64)
+        assert compiled.sum(X) == pytest.approx(X.sum())
+
+
+def test_scalar_functions_while_and_calls():
+    compiled = compile_text("""
+func.func @gcd(%a: i32, %b: i32) -> i32 {
+  %zero = arith.constant 0 : i32
+  %r:2 = scf.while (%x = %a, %y = %b) : (i32, i32) -> (i32, i32) {
+    %more = arith.cmpi ne, %y, %zero : i32
+    scf.condition(%more) %x, %y : i32, i32
+  } do {
+  ^bb0(%x: i32, %y: i32):
+    %rem = arith.remsi %x, %y : i32
+    scf.yield %y, %rem : i32, i32
+  }
+  func.return %r#0 : i32
+}
+func.func @lcm(%a: i32, %b: i32) -> i32 {
+  %g = func.call @gcd(%a, %b) : (i32, i32) -> i32
+  %q = arith.divsi %a, %g : i32
+  %l = arith.muli %q, %b : i32
+  func.return %l : i32
+}
+func.func @mix(%i: index, %x: f64) -> (f64, index) {
+  %f = arith.index_cast %i : index to i64
+  %d = arith.sitofp %f : i64 to f64
+  %s = arith.mulf %d, %x : f64
+  %c3 = arith.constant 3 : index
+  %j = arith.floordivsi %i, %c3 : index
+  func.return %s, %j : f64, index
+}
+""")
+    assert compiled.gcd(84, 36) == math.gcd(84, 36)
+    assert compiled.lcm(4, 6) == 12
+    assert compiled.mix(-7, 1.5) == (-10.5, -3)
+
+
+def test_integer_and_cast_ops_match_numpy():
+    compiled = compile_text("""
+func.func @ints(%A: memref<13xi32>, %B: memref<13xi32>, %F: memref<13xf32>,
+                %Q: memref<13xi32> {ziggurat.output}, %R: memref<13xi32> {ziggurat.output},
+                %M: memref<13xi32> {ziggurat.output}, %T: memref<13xi32> {ziggurat.output},
+                %U: memref<13xf64> {ziggurat.output}) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %n = arith.constant 13 : index
+  scf.for %i = %c0 to %n step %c1 {
+    %a = memref.load %A[%i] : memref<13xi32>
+    %b = memref.load %B[%i] : memref<13xi32>
+    %f = memref.load %F[%i] : memref<13xf32>
+    %q = arith.floordivsi %a, %b : i32
+    %r = arith.ceildivsi %a, %b : i32
+    %m = arith.maxsi %a, %b : i32
+    %t = arith.fptosi %f : f32 to i32
+    %e = arith.extf %f : f32 to f64
+    %u = arith.negf %e : f64
+    memref.store %q, %Q[%i] : memref<13xi32>
+    memref.store %r, %R[%i] : memref<13xi32>
+    memref.store %m, %M[%i] : memref<13xi32>
+    memref.store %t, %T[%i] : memref<13xi32>
+    memref.store %u, %U[%i] : memref<13xf64>
+  }
+  func.return
+}
+""")
+    rng = np.random.default_rng(0)
+    A = rng.integers(-50, 50, 13).astype(np.int32)
+    B = rng.choice([-7, -3, -1, 1, 2, 5], 13).astype(np.int32)
+    F = random(13) * 10
+    Q, R, M, T, U = compiled.ints(A, B, F)
+    np.testing.assert_array_equal(Q, A // B)
+    np.testing.assert_array_equal(R, -(-A // B))
+    np.testing.assert_array_equal(M, np.maximum(A, B))
+    np.testing.assert_array_equal(T, np.trunc(F).astype(np.int32))
+    np.testing.assert_allclose(U, -F.astype(np.float64))
+
+
+UNARY_MATH = {
+    "exp": np.exp,
+    "log": lambda x: np.log(np.abs(x) + 0.5),
+    "sqrt": lambda x: np.sqrt(np.abs(x)),
+    "tanh": np.tanh,
+    "erf": np.vectorize(math.erf, otypes=[np.float32]),
+    "absf": np.abs,
+    "floor": np.floor,
+    "ceil": np.ceil,
+    "sin": np.sin,
+    "cos": np.cos,
+    "rsqrt": lambda x: 1 / np.sqrt(np.abs(x)),
+    "exp2": np.exp2,
+    "log2": lambda x: np.log2(np.abs(x) + 0.5),
+    "log1p": lambda x: np.log1p(np.abs(x)),
+    "round": lambda x: np.sign(x) * np.floor(np.abs(x) + 0.5),
+}
+
+
+def test_math_functions_match_numpy():
+    """One function per math op, all in one module so LLVM runs once."""
+    functions = []
+    for name in UNARY_MATH:
+        # log-like functions get a positive argument the way the numpy reference does.
+        prepare = {
+            "log": "%a = math.absf %x : f32\n    %p = arith.addf %a, %half : f32",
+            "log2": "%a = math.absf %x : f32\n    %p = arith.addf %a, %half : f32",
+            "sqrt": "%p = math.absf %x : f32",
+            "rsqrt": "%p = math.absf %x : f32",
+            "log1p": "%p = math.absf %x : f32",
+        }.get(name, "%p = arith.addf %x, %zero : f32")
+        functions.append(f"""
+func.func @{name}(%X: memref<13xf32>, %Y: memref<13xf32> {{ziggurat.output}}) {{
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %n = arith.constant 13 : index
+  %half = arith.constant 0.5 : f32
+  %zero = arith.constant 0.0 : f32
+  scf.for %i = %c0 to %n step %c1 {{
+    %x = memref.load %X[%i] : memref<13xf32>
+    {prepare}
+    %y = math.{name} %p : f32
+    memref.store %y, %Y[%i] : memref<13xf32>
+  }}
+  func.return
+}}""")
+    compiled = compile_text("\n".join(functions))
+    X = random(13) * 2
+    for name, reference in UNARY_MATH.items():
+        (Y,) = getattr(compiled, name)(X)
+        np.testing.assert_allclose(Y, reference(X), rtol=2e-6, atol=2e-6, err_msg=name)
+
+
+def test_binary_and_ternary_math():
+    compiled = compile_text("""
+func.func @f(%x: f32, %y: f32, %z: f32) -> (f32, f32, f32, f32) {
+  %p = math.powf %x, %y : f32
+  %f = math.fma %x, %y, %z : f32
+  %c = math.copysign %x, %z : f32
+  %m = arith.minimumf %y, %z : f32
+  func.return %p, %f, %c, %m : f32, f32, f32, f32
+}
+""")
+    p, f, c, m = compiled.f(1.5, 2.5, -3.0)
+    assert p == pytest.approx(1.5**2.5, rel=1e-6)
+    assert f == pytest.approx(1.5 * 2.5 - 3.0)
+    assert (c, m) == (-1.5, -3.0)
+
+
+def test_global_constants_and_mutable_globals():
+    compiled = compile_text("""
+"memref.global"() <{sym_name = "weights", sym_visibility = "private", type = memref<2x3xf32>,
+    initial_value = dense<[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]> : tensor<2x3xf32>, constant}> : () -> ()
+"memref.global"() <{sym_name = "counter", type = memref<1xi64>,
+    initial_value = dense<0> : tensor<1xi64>}> : () -> ()
+func.func @scale(%X: memref<2x3xf32>, %Y: memref<2x3xf32> {ziggurat.output}) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c3 = arith.constant 3 : index
+  %W = memref.get_global @weights : memref<2x3xf32>
+  %count = memref.get_global @counter : memref<1xi64>
+  scf.for %i = %c0 to %c2 step %c1 {
+    scf.for %j = %c0 to %c3 step %c1 {
+      %x = memref.load %X[%i, %j] : memref<2x3xf32>
+      %w = memref.load %W[%i, %j] : memref<2x3xf32>
+      %y = arith.mulf %x, %w : f32
+      memref.store %y, %Y[%i, %j] : memref<2x3xf32>
+    }
+  }
+  %old = memref.load %count[%c0] : memref<1xi64>
+  %one = arith.constant 1 : i64
+  %new = arith.addi %old, %one : i64
+  memref.store %new, %count[%c0] : memref<1xi64>
+  func.return
+}
+func.func @calls() -> i64 {
+  %c0 = arith.constant 0 : index
+  %count = memref.get_global @counter : memref<1xi64>
+  %n = memref.load %count[%c0] : memref<1xi64>
+  func.return %n : i64
+}
+""")
+    X = random(2, 3)
+    weights = np.arange(1, 7, dtype=np.float32).reshape(2, 3)
+    np.testing.assert_allclose(compiled.scale(X)[0], X * weights)
+    compiled.scale(X)
+    assert compiled.calls() == 2
+
+
+def test_alloc_dealloc_temporaries_and_copy():
+    compiled = compile_text("""
+func.func @twice_plus_one(%X: memref<?xf32>, %Y: memref<?xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %n = memref.dim %X, %c0 : memref<?xf32>
+  %tmp = memref.alloc(%n) : memref<?xf32>
+  %scratch = memref.alloca() : memref<4xf32, #loop.scope<local>>
+  %two = arith.constant 2.0 : f32
+  %one = arith.constant 1.0 : f32
+  memref.store %one, %scratch[%c0] : memref<4xf32, #loop.scope<local>>
+  scf.for %i = %c0 to %n step %c1 {
+    %x = memref.load %X[%i] : memref<?xf32>
+    %y = arith.mulf %x, %two : f32
+    memref.store %y, %tmp[%i] : memref<?xf32>
+  }
+  "memref.copy"(%tmp, %Y) : (memref<?xf32>, memref<?xf32>) -> ()
+  %bias = memref.load %scratch[%c0] : memref<4xf32, #loop.scope<local>>
+  scf.for %i = %c0 to %n step %c1 {
+    %y = memref.load %Y[%i] : memref<?xf32>
+    %z = arith.addf %y, %bias : f32
+    memref.store %z, %Y[%i] : memref<?xf32>
+  }
+  memref.dealloc %tmp : memref<?xf32>
+  func.return
+}
+""")
+    for n in SHAPES:
+        X = random(n)
+        Y = np.empty_like(X)
+        compiled.twice_plus_one(X, Y)
+        np.testing.assert_allclose(Y, 2 * X + 1)
+
+
+def test_subview_copy_and_memref_results():
+    compiled = compile_text("""
+func.func @block(%X: memref<13x13xf32>, %r: index, %c: index, %Y: memref<3x4xf32>) {
+  %view = memref.subview %X[%r, %c] [3, 4] [1, 2]
+      : memref<13x13xf32> to memref<3x4xf32, strided<[13, 2], offset: ?>>
+  "memref.copy"(%view, %Y) : (memref<3x4xf32, strided<[13, 2], offset: ?>>, memref<3x4xf32>) -> ()
+  func.return
+}
+func.func @row(%X: memref<7x13xf32>, %r: index) -> memref<13xf32, strided<[1], offset: ?>> {
+  %view = memref.subview %X[%r, 0] [1, 13] [1, 1]
+      : memref<7x13xf32> to memref<13xf32, strided<[1], offset: ?>>
+  func.return %view : memref<13xf32, strided<[1], offset: ?>>
+}
+""")
+    X = random(13, 13)
+    Y = np.empty((3, 4), np.float32)
+    compiled.block(X, 2, 5, Y)
+    np.testing.assert_array_equal(Y, X[2:5, 5:13:2])
+    X = random(7, 13)
+    row = compiled.row(X, 6)
+    np.testing.assert_array_equal(row, X[6])
+    assert not np.shares_memory(row, X)
+
+
+def test_scf_parallel_and_execute_region():
+    compiled = compile_text("""
+func.func @transpose(%X: memref<7x13xf32>, %Y: memref<13x7xf32> {ziggurat.output}) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c7 = arith.constant 7 : index
+  %c13 = arith.constant 13 : index
+  "scf.parallel"(%c0, %c0, %c7, %c13, %c1, %c1) <{operandSegmentSizes = array<i32: 2, 2, 2, 0>}> ({
+  ^bb0(%i: index, %j: index):
+    %x = scf.execute_region -> f32 {
+      %v = memref.load %X[%i, %j] : memref<7x13xf32>
+      scf.yield %v : f32
+    }
+    memref.store %x, %Y[%j, %i] : memref<13x7xf32>
+    scf.reduce
+  }) : (index, index, index, index, index, index) -> ()
+  func.return
+}
+""")
+    X = random(7, 13)
+    np.testing.assert_array_equal(compiled.transpose(X)[0], X.T)
+
+
+GENERIC_FORM = """
+"builtin.module"() ({
+  "func.func"() <{function_type = (memref<7x13xf32>, memref<7x13xf32>) -> (), sym_name = "double"}> ({
+  ^bb0(%arg0: memref<7x13xf32>, %arg1: memref<7x13xf32>):
+    %0 = "arith.constant"() <{value = 0 : index}> : () -> index
+    %1 = "arith.constant"() <{value = 7 : index}> : () -> index
+    %2 = "arith.constant"() <{value = 13 : index}> : () -> index
+    %3 = "arith.constant"() <{value = 1 : index}> : () -> index
+    "scf.for"(%0, %1, %3) ({
+    ^bb0(%arg2: index):
+      "scf.for"(%0, %2, %3) ({
+      ^bb0(%arg3: index):
+        %4 = "memref.load"(%arg0, %arg2, %arg3) <{nontemporal = false}> : (memref<7x13xf32>, index, index) -> f32
+        %5 = "arith.addf"(%4, %4) <{fastmath = #arith.fastmath<none>}> : (f32, f32) -> f32
+        "memref.store"(%5, %arg1, %arg2, %arg3) <{nontemporal = false}> : (f32, memref<7x13xf32>, index, index) -> ()
+        "scf.yield"() : () -> ()
+      }) : (index, index, index) -> ()
+      "scf.yield"() : () -> ()
+    }) : (index, index, index) -> ()
+    "func.return"() : () -> ()
+  }) : () -> ()
+}) : () -> ()
+"""
+
+
+def test_upstream_generic_form():
+    compiled = compile_text(GENERIC_FORM)
+    X = random(7, 13)
+    Y = np.empty_like(X)
+    compiled.double(X, Y)
+    np.testing.assert_array_equal(Y, 2 * X)
+
+
+# affine.load/store in generic form: xDSL parses their custom form's indices as symbols.
+AFFINE_MATMUL = """
+func.func @matmul(%A: memref<13x7xf32>, %B: memref<7x13xf32>, %C: memref<13x13xf32>) {
+  affine.for %i = 0 to 13 {
+    affine.for %j = 0 to 13 {
+      affine.for %k = 0 to 7 {
+        %a = "affine.load"(%A, %i, %k) <{map = affine_map<(d0, d1) -> (d0, d1)>}> : (memref<13x7xf32>, index, index) -> f32
+        %b = "affine.load"(%B, %k, %j) <{map = affine_map<(d0, d1) -> (d0, d1)>}> : (memref<7x13xf32>, index, index) -> f32
+        %c = "affine.load"(%C, %i, %j) <{map = affine_map<(d0, d1) -> (d0, d1)>}> : (memref<13x13xf32>, index, index) -> f32
+        %p = arith.mulf %a, %b : f32
+        %s = arith.addf %c, %p : f32
+        "affine.store"(%s, %C, %i, %j) <{map = affine_map<(d0, d1) -> (d0, d1)>}> : (f32, memref<13x13xf32>, index, index) -> ()
+      }
+    }
+  }
+  return
+}
+"""
+
+
+def test_affine_matmul_as_upstream_writes_it():
+    compiled = compile_text(AFFINE_MATMUL)
+    A, B = random(13, 7), random(7, 13, seed=1)
+    C = np.zeros((13, 13), np.float32)
+    compiled.matmul(A, B, C)
+    np.testing.assert_allclose(C, A @ B, rtol=1e-5, atol=1e-5)
+
+
+ELEMENTWISE = """
+func.func @scale(%X: memref<1024xf32>, %Y: memref<1024xf32> {ziggurat.output}) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %n = arith.constant 1024 : index
+  %k = arith.constant 3.0 : f32
+  scf.for %i = %c0 to %n step %c1 {
+    %x = memref.load %X[%i] : memref<1024xf32>
+    %y = arith.mulf %x, %k : f32
+    memref.store %y, %Y[%i] : memref<1024xf32>
+  }
+  func.return
+}
+"""
+
+
+def test_elementwise_loop_is_vectorized_for_the_host():
+    optimized = optimized_llvm_ir(parse_module(ELEMENTWISE))
+    widths = [int(w) for w in re.findall(r"<(\d+) x float>", optimized)]
+    assert widths, optimized
+    if "+avx2" in llvm.get_host_cpu_features().flatten():
+        assert max(widths) >= 8
+
+
+def test_loop_annotations_become_loop_metadata():
+    text = ELEMENTWISE.replace(
+        "    memref.store %y, %Y[%i] : memref<1024xf32>\n  }",
+        "    memref.store %y, %Y[%i] : memref<1024xf32>\n"
+        "  } {loop.annotations = [#loop.unroll<4>, #loop.vectorize<8>]}",
+    )
+    ir = llvm_ir(parse_module(text))
+    assert "!llvm.loop" in ir
+    assert '!"llvm.loop.unroll.count", i32 4' in ir
+    assert '!"llvm.loop.vectorize.width", i32 8' in ir
+    X = random(1024)
+    np.testing.assert_allclose(compile_text(text).scale(X)[0], 3 * X)
+
+
+def test_shared_memory_is_an_error_on_the_cpu():
+    text = """
+func.func @f() {
+  %t = memref.alloc() : memref<8xf32, #loop.scope<shared>>
+  func.return
+}
+"""
+    with pytest.raises(ZigguratError, match=r"<input>:3:8: error: .*shared.* CPU"):
+        compile_text(text)
