@@ -194,5 +194,6 @@ SCF_OPS: tuple[type[Operation], ...] = (
     scf.YieldOp,
     scf.ConditionOp,
     scf.ReduceOp,
+    scf.ReduceReturnOp,
     memref.CopyOp,
 )

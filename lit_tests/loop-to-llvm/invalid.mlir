@@ -1,0 +1,34 @@
+// RUN: ziggurat-opt %s --split-input-file --verify-diagnostics -p loop-to-llvm
+
+func.func @shared() {
+  // expected-error@+1 {{'memref.alloc': #loop.scope<shared> memory does not exist on the CPU}}
+  %t = memref.alloc() : memref<8xf32, #loop.scope<shared>>
+  func.return
+}
+
+// -----
+
+func.func @unknown() {
+  // expected-error@+1 {{loop-to-llvm cannot lower 'test.op'}}
+  "test.op"() : () -> ()
+  func.return
+}
+
+// -----
+
+func.func @reduce(%n: index) -> f32 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f32
+  // expected-error@+1 {{scf.parallel with reductions is not supported}}
+  %r = "scf.parallel"(%c0, %n, %c1, %zero) <{operandSegmentSizes = array<i32: 1, 1, 1, 1>}> ({
+  ^bb0(%i: index):
+    %one = arith.constant 1.0 : f32
+    "scf.reduce"(%one) ({
+    ^bb1(%a: f32, %b: f32):
+      %s = arith.addf %a, %b : f32
+      "scf.reduce.return"(%s) : (f32) -> ()
+    }) : (f32) -> ()
+  }) : (index, index, index, f32) -> f32
+  func.return %r : f32
+}
