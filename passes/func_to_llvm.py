@@ -17,7 +17,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from xdsl.dialects import cf, func, llvm
-from xdsl.dialects.builtin import MemRefType, StringAttr, i64
+from xdsl.dialects.builtin import (
+    DenseArrayBase,
+    MemRefType,
+    StringAttr,
+    UnrealizedConversionCastOp,
+    i64,
+)
 from xdsl.ir import Attribute, Block, Operation, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
 from xdsl.rewriter import InsertPoint
@@ -127,8 +133,7 @@ class FuncLowering(RewritePattern):
             else:
                 value = new[0]
             if value.type != old.type:
-                cast = as_type_at(rewriter, value, old.type, at)
-                value = cast
+                value = as_type_at(rewriter, value, old.type, at)
             old.replace_all_uses_with(value)
             rewriter.erase_block_argument(old)
 
@@ -142,8 +147,6 @@ def build_from_fields(
     struct: SSAValue = undef.res
     positions = [[ALLOCATED], [ALIGNED], [OFFSET]]
     positions += [[SIZES, d] for d in range(rank)] + [[STRIDES, d] for d in range(rank)]
-    from xdsl.dialects.builtin import DenseArrayBase
-
     for position, field in zip(positions, fields, strict=True):
         op = llvm.InsertValueOp(DenseArrayBase.from_list(i64, position), struct, field)
         rewriter.insert(op, at)
@@ -154,8 +157,6 @@ def build_from_fields(
 def as_type_at(
     rewriter: PatternRewriter, value: SSAValue, type: Attribute, at: InsertPoint
 ) -> SSAValue:
-    from xdsl.dialects.builtin import UnrealizedConversionCastOp
-
     cast = UnrealizedConversionCastOp.get([value], [type])
     rewriter.insert(cast, at)
     return cast.results[0]

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from xdsl.context import Context
-from xdsl.dialects import affine, llvm
+from xdsl.dialects import affine
 from xdsl.dialects.builtin import ModuleOp, UnrealizedConversionCastOp
 from xdsl.passes import ModulePass
 from xdsl.pattern_rewriter import (
@@ -109,6 +109,3 @@ class LoopToLlvm(ModulePass):
         convert_value_types(op)
         ReconcileUnrealizedCastsPass().apply(ctx, op)
         check_lowered(op)
-
-
-__all__ = ["LoopToLlvm", "llvm"]
