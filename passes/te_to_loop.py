@@ -75,9 +75,8 @@ class TeToLoop(ModulePass):
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         functions = [f for f in op.ops if isinstance(f, func.FuncOp)]
-        signatures = {f.sym_name.data: f.function_type for f in functions}
         for function in functions:
-            check_lowerable(function, signatures)
+            check_lowerable(function)
         constants = ConstantGlobals(op)
         for function in functions:
             lower_function(function, constants)
@@ -91,7 +90,7 @@ def is_tensor_constant(op: Operation) -> bool:
     return isinstance(op, arith.ConstantOp) and isinstance(op.result.type, TensorType)
 
 
-def check_lowerable(function: func.FuncOp, signatures: dict[str, FunctionType]) -> None:
+def check_lowerable(function: func.FuncOp) -> None:
     """Name the first op this pass cannot lower, before anything changes."""
     for result_type in function.function_type.outputs:
         if isinstance(result_type, TensorType) and not result_type.has_static_shape():
@@ -118,15 +117,7 @@ def check_lowerable(function: func.FuncOp, signatures: dict[str, FunctionType]) 
                 raise ZigguratError(
                     f"te-to-loop lowers dense tensor constants only, got {op.value}", op
                 )
-        elif isinstance(op, func.CallOp):
-            callee = op.callee.root_reference.data
-            if callee not in signatures and has_tensor_type(op):
-                raise ZigguratError(
-                    f"te-to-loop cannot lower a call on tensors to @{callee}, which is not "
-                    "a function of this module",
-                    op,
-                )
-        elif not isinstance(op, func.ReturnOp):
+        elif not isinstance(op, func.ReturnOp | func.CallOp):
             for inner in op.walk():
                 if has_tensor_type(inner) or isinstance(inner, ComputeOp):
                     raise ZigguratError(f"te-to-loop cannot lower '{inner.name}'", inner)

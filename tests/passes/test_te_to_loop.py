@@ -445,17 +445,6 @@ def test_an_unknown_tensor_op_is_named_with_its_location():
     assert "tensor<4xf32>" in print_module(module)
 
 
-def test_a_call_to_an_unknown_function_on_tensors_is_an_error():
-    text = """func.func @f(%X: tensor<4xf32>) -> tensor<4xf32> {
-  %Y = func.call @elsewhere(%X) : (tensor<4xf32>) -> tensor<4xf32>
-  func.return %Y : tensor<4xf32>
-}
-"""
-    with pytest.raises(ZigguratError, match="@elsewhere") as error:
-        TeToLoop().apply(make_context(), parse_module(text, "model.mlir"))
-    assert error.value.where == "model.mlir:2:8"
-
-
 def test_a_dynamic_result_is_an_error():
     text = """func.func @f(%X: tensor<?xf32>) -> tensor<?xf32> {
   func.return %X : tensor<?xf32>
