@@ -404,16 +404,15 @@ def lower_call(
     """Call the bufferized callee with the argument buffers and one output buffer per
     tensor result."""
     arguments = [buffers[v] if isinstance(v.type, TensorType) else v for v in op.arguments]
-    outputs = [destination(r, op) for r in op.results if isinstance(r.type, TensorType)]
+    tensors = [r for r in op.results if isinstance(r.type, TensorType)]
     scalars = [r for r in op.results if not isinstance(r.type, TensorType)]
+    for result in tensors:
+        buffers[result] = destination(result, op)
+    outputs = [buffers[r] for r in tensors]
     call = func.CallOp(op.callee, [*arguments, *outputs], [r.type for r in scalars])
     Rewriter.insert_op(call, InsertPoint.before(op))
     for old, new in zip(scalars, call.results, strict=True):
         old.replace_all_uses_with(new)
-    for result, output in zip(
-        [r for r in op.results if isinstance(r.type, TensorType)], outputs, strict=True
-    ):
-        buffers[result] = output
 
 
 def lower_return(
@@ -429,7 +428,7 @@ def lower_return(
 def copy_buffer(source: SSAValue, target: SSAValue, at: InsertPoint) -> None:
     """A loop nest copying `source` into `target` element by element."""
     shape = target.type.get_shape()  # type: ignore[attr-defined]
-    bounds = index_constants([0, 1, *shape], at)
+    bounds = index_constants([0, 1, *shape] if shape else [], at)
     names = [f"i{n}" for n in range(len(shape))]
     indices, inner = loop_nest(shape, names, bounds, at)
     load = memref.LoadOp.get(source, indices)
