@@ -25,9 +25,7 @@ def relu(name: str, shape: str) -> str:
     rank = shape.count("x") + 1
     axes = ", ".join(f'"d{n}"' for n in range(rank))
     args = ", ".join(f"%d{n}" for n in range(rank))
-    types = ", ".join(["index"] * rank)
     block_args = ", ".join(f"%d{n}: index" for n in range(rank))
-    assert types
     return f"""
 func.func @{name}(%X: tensor<{shape}xf32>) -> tensor<{shape}xf32> {{
   %Y = te.compute "relu" (%X) axes [{axes}] : (tensor<{shape}xf32>) -> tensor<{shape}xf32> {{
