@@ -1,0 +1,1103 @@
+"""The graph level: whole operators on immutable tensors with static shapes.
+
+A value is a ranked tensor (`tensor<1x3x224x224xf32>`); an op is a whole operator such as a
+convolution, a matrix product, an elementwise function or a reshape. Every op infers its
+result type from its operands and properties (its constructor does, its verifier checks it)
+and declares its *pattern kind*, which drives operator fusion. Axes may be negative, counted
+from the end, as in ONNX and numpy.
+
+    %w = graph.constant dense<0.5> : tensor<4x3x3x3xf32>
+    %y = graph.conv2d %x, %w strides [2, 2] padding [1, 1, 1, 1]
+           : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x4x4xf32>
+    %r = graph.relu %y : tensor<1x4x4x4xf32>
+    %z = graph.add %r, %b : (tensor<1x4x4x4xf32>, tensor<4x1x1xf32>) -> tensor<1x4x4x4xf32>
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import ClassVar
+
+from xdsl.dialects.builtin import (
+    I64,
+    AnyFloat,
+    DenseArrayBase,
+    DenseIntOrFPElementsAttr,
+    Float32Type,
+    FloatAttr,
+    IntegerAttr,
+    TensorType,
+    UnitAttr,
+    f32,
+    i64,
+)
+from xdsl.ir import Attribute, Dialect, Operation, SSAValue
+from xdsl.irdl import (
+    IRDLOperation,
+    VarConstraint,
+    base,
+    irdl_op_definition,
+    operand_def,
+    opt_operand_def,
+    opt_prop_def,
+    prop_def,
+    result_def,
+    traits_def,
+    var_operand_def,
+)
+from xdsl.parser import Parser
+from xdsl.printer import Printer
+from xdsl.traits import OpTrait, Pure
+from xdsl.utils.exceptions import VerifyException
+
+# Pattern kinds and shape rules ---------------------------------------------------------
+
+
+class PatternKind(IntEnum):
+    """How an op's output elements depend on its inputs; TVM's numbering, lower fuses more."""
+
+    ELEMENTWISE = 0
+    BROADCAST = 1
+    INJECTIVE = 2
+    REDUCTION = 3
+    OUT_ELEMENTWISE_FUSABLE = 4
+    OPAQUE = 8
+
+
+@dataclass(frozen=True)
+class Pattern(OpTrait):
+    """The pattern kind of an op, read by operator fusion through `pattern_kind`."""
+
+    kind: PatternKind
+
+
+def pattern_kind(op: Operation) -> PatternKind:
+    """The pattern kind of any op; ops that do not declare one are opaque."""
+    trait = op.get_trait(Pattern)
+    return trait.kind if trait is not None else PatternKind.OPAQUE
+
+
+Shape = tuple[int, ...]
+
+
+def ints(values: Sequence[int]) -> DenseArrayBase:
+    return DenseArrayBase.from_list(i64, values)
+
+
+def tensor(value: SSAValue | Attribute) -> TensorType:
+    """The static tensor type of a value (or a type), or a VerifyException."""
+    value_type = value.type if isinstance(value, SSAValue) else value
+    if not isinstance(value_type, TensorType):
+        raise VerifyException(f"expected a tensor, got {value_type}")
+    if not value_type.has_static_shape():
+        raise VerifyException(f"expected a static shape, got {value_type}")
+    return value_type  # type: ignore[return-value]
+
+
+def shape_of(value: SSAValue | Attribute) -> Shape:
+    return tuple(tensor(value).get_shape())
+
+
+def float_element(*values: SSAValue) -> Attribute:
+    """The floating-point element type shared by `values`, or a VerifyException."""
+    element = tensor(values[0]).element_type
+    if not isinstance(element, AnyFloat):
+        raise VerifyException(f"expected floating-point tensors, got {values[0].type}")
+    for value in values[1:]:
+        if tensor(value).element_type != element:
+            raise VerifyException(f"element types differ: {values[0].type} and {value.type}")
+    return element
+
+
+def normalize_axis(axis: int, rank: int) -> int:
+    """`axis` in [0, rank), counting negative axes from the end."""
+    if not -rank <= axis < rank:
+        raise VerifyException(f"axis {axis} is out of range for rank {rank}")
+    return axis % rank
+
+
+def broadcast_shapes(*shapes: Shape) -> Shape:
+    """numpy broadcasting of `shapes`, or a VerifyException."""
+    rank = max(len(s) for s in shapes)
+    result = []
+    for dims in zip(*((1,) * (rank - len(s)) + tuple(s) for s in shapes), strict=True):
+        sizes = {d for d in dims if d != 1}
+        if len(sizes) > 1:
+            raise VerifyException(f"shapes {' and '.join(map(str, shapes))} do not broadcast")
+        result.append(sizes.pop() if sizes else 1)
+    return tuple(result)
+
+
+def window_output_size(
+    size: int, kernel: int, stride: int, before: int, after: int, dilation: int, ceil: bool
+) -> int:
+    """Output extent of a sliding window; with `ceil`, no window starts past the padding."""
+    span = dilation * (kernel - 1) + 1
+    room = size + before + after - span
+    if room < 0:
+        raise VerifyException(
+            f"window of extent {span} does not fit in {size} padded by {before} and {after}"
+        )
+    count = -(-room // stride) + 1 if ceil else room // stride + 1
+    if ceil and (count - 1) * stride >= size + before:
+        count -= 1
+    return count
+
+
+def check_window(name: str, values: Sequence[int], length: int, minimum: int) -> None:
+    if len(values) != length:
+        raise VerifyException(f"{name} needs {length} values, got {list(values)}")
+    if any(v < minimum for v in values):
+        adjective = "positive" if minimum == 1 else "non-negative"
+        raise VerifyException(f"{name} must be {adjective}, got {list(values)}")
+
+
+class GraphOp(IRDLOperation):
+    """An op whose verifier checks its result type against the one it infers."""
+
+    def inferred_type(self) -> TensorType:
+        raise NotImplementedError
+
+    def verify_(self) -> None:
+        expected = self.inferred_type()
+        if self.results[0].type != expected:
+            raise VerifyException(f"{self.name} should give {expected}, not {self.results[0].type}")
+
+
+# Constants ------------------------------------------------------------------------------
+
+
+@irdl_op_definition
+class ConstantOp(IRDLOperation):
+    """A tensor whose elements are known at compile time.
+
+    %w = graph.constant dense<[1.0, 2.0]> : tensor<2xf32>
+    """
+
+    name = "graph.constant"
+
+    value = prop_def(DenseIntOrFPElementsAttr)
+    output = result_def(TensorType)
+
+    traits = traits_def(Pure(), Pattern(PatternKind.OPAQUE))
+
+    def __init__(self, value: DenseIntOrFPElementsAttr):
+        super().__init__(properties={"value": value}, result_types=[value.get_type()])
+
+    def verify_(self) -> None:
+        if self.value.get_type() != self.output.type:
+            raise VerifyException(
+                f"graph.constant of {self.value.get_type()} gives {self.output.type}"
+            )
+        tensor(self.output)
+
+    def print(self, printer: Printer) -> None:
+        printer.print_op_attributes(self.attributes)
+        printer.print_string(" ")
+        printer.print_attribute(self.value)
+
+    @classmethod
+    def parse(cls, parser: Parser) -> ConstantOp:
+        attributes = parser.parse_optional_attr_dict()
+        value = parser.parse_attribute()
+        if not isinstance(value, DenseIntOrFPElementsAttr):
+            parser.raise_error(f"graph.constant needs dense elements, got {value}")
+        op = ConstantOp(value)
+        op.attributes |= attributes
+        return op
+
+
+# Contractions: dense, matmul, conv2d -----------------------------------------------------
+
+ONE = FloatAttr(1.0, f32)
+
+
+@irdl_op_definition
+class DenseOp(GraphOp):
+    """ONNX Gemm: alpha * op(a) @ op(b) + beta * bias, op transposing where asked; the
+    bias is optional and broadcasts to the output.
+
+    %y = graph.dense %a, %b, %c trans_b : (tensor<2x3xf32>, tensor<4x3xf32>, tensor<4xf32>) -> tensor<2x4xf32>
+    """
+
+    name = "graph.dense"
+
+    a = operand_def(TensorType)
+    b = operand_def(TensorType)
+    bias = opt_operand_def(TensorType)
+    output = result_def(TensorType)
+    trans_a = opt_prop_def(UnitAttr)
+    trans_b = opt_prop_def(UnitAttr)
+    alpha = prop_def(FloatAttr[Float32Type], default_value=ONE)
+    beta = prop_def(FloatAttr[Float32Type], default_value=ONE)
+
+    traits = traits_def(Pure(), Pattern(PatternKind.OUT_ELEMENTWISE_FUSABLE))
+
+    assembly_format = (
+        "$a `,` $b (`,` $bias^)? (`trans_a` $trans_a^)? (`trans_b` $trans_b^)? "
+        "(`alpha` $alpha^)? (`beta` $beta^)? attr-dict `:` functional-type(operands, results)"
+    )
+
+    def __init__(
+        self,
+        a: SSAValue,
+        b: SSAValue,
+        bias: SSAValue | None = None,
+        trans_a: bool = False,
+        trans_b: bool = False,
+        alpha: float = 1.0,
+        beta: float = 1.0,
+    ):
+        properties: dict[str, Attribute] = {
+            "alpha": FloatAttr(alpha, f32),
+            "beta": FloatAttr(beta, f32),
+        }
+        if trans_a:
+            properties["trans_a"] = UnitAttr()
+        if trans_b:
+            properties["trans_b"] = UnitAttr()
+        result = DenseOp.infer_result_type(a, b, bias, trans_a, trans_b)
+        super().__init__(
+            operands=[a, b, [bias] if bias else []],
+            result_types=[result],
+            properties=properties,
+        )
+
+    @staticmethod
+    def infer_result_type(
+        a: SSAValue, b: SSAValue, bias: SSAValue | None, trans_a: bool, trans_b: bool
+    ) -> TensorType:
+        element = float_element(a, b, *([bias] if bias else []))
+        a_shape, b_shape = shape_of(a), shape_of(b)
+        if len(a_shape) != 2 or len(b_shape) != 2:
+            raise VerifyException(f"graph.dense needs matrices, got {a.type} and {b.type}")
+        m, k = a_shape[::-1] if trans_a else a_shape
+        k2, n = b_shape[::-1] if trans_b else b_shape
+        if k != k2:
+            raise VerifyException(
+                f"graph.dense contracts {k} with {k2} elements ({a.type} and {b.type})"
+            )
+        if bias is not None and broadcast_shapes(shape_of(bias), (m, n)) != (m, n):
+            raise VerifyException(f"bias {bias.type} does not broadcast to {m}x{n}")
+        return TensorType(element, (m, n))
+
+    def inferred_type(self) -> TensorType:
+        return DenseOp.infer_result_type(
+            self.a, self.b, self.bias, self.trans_a is not None, self.trans_b is not None
+        )
+
+
+def matmul_shape(a: Shape, b: Shape) -> Shape:
+    """numpy.matmul's result shape, or a VerifyException."""
+    if not a or not b:
+        raise VerifyException("graph.matmul needs operands of rank 1 or more")
+    a2 = (1, *a) if len(a) == 1 else a
+    b2 = (*b, 1) if len(b) == 1 else b
+    if a2[-1] != b2[-2]:
+        raise VerifyException(f"graph.matmul contracts {a2[-1]} with {b2[-2]} elements")
+    batch = broadcast_shapes(a2[:-2], b2[:-2])
+    return batch + a2[-2:-1] * (len(a) > 1) + b2[-1:] * (len(b) > 1)
+
+
+@irdl_op_definition
+class MatmulOp(GraphOp):
+    """numpy.matmul: batched matrix product, batch dimensions broadcast, 1-D operands
+    taken as a row (left) or a column (right) that is then dropped.
+
+    %y = graph.matmul %a, %b : (tensor<5x2x3xf32>, tensor<3x4xf32>) -> tensor<5x2x4xf32>
+    """
+
+    name = "graph.matmul"
+
+    a = operand_def(TensorType)
+    b = operand_def(TensorType)
+    output = result_def(TensorType)
+
+    traits = traits_def(Pure(), Pattern(PatternKind.OUT_ELEMENTWISE_FUSABLE))
+
+    assembly_format = "$a `,` $b attr-dict `:` functional-type(operands, results)"
+
+    def __init__(self, a: SSAValue, b: SSAValue):
+        super().__init__(operands=[a, b], result_types=[MatmulOp.infer_result_type(a, b)])
+
+    @staticmethod
+    def infer_result_type(a: SSAValue, b: SSAValue) -> TensorType:
+        element = float_element(a, b)
+        return TensorType(element, matmul_shape(shape_of(a), shape_of(b)))
+
+    def inferred_type(self) -> TensorType:
+        return MatmulOp.infer_result_type(self.a, self.b)
+
+
+@irdl_op_definition
+class Conv2dOp(GraphOp):
+    """2-D convolution (cross-correlation) of an NCHW input with an OIHW weight, plus an
+    optional bias per output channel; padding is [top, left, bottom, right].
+
+    %y = graph.conv2d %x, %w, %b strides [2, 2] padding [1, 1, 0, 0] groups 2 : (...) -> ...
+    """
+
+    name = "graph.conv2d"
+
+    input = operand_def(TensorType)
+    weight = operand_def(TensorType)
+    bias = opt_operand_def(TensorType)
+    output = result_def(TensorType)
+    strides = prop_def(DenseArrayBase[I64], default_value=ints([1, 1]))
+    padding = prop_def(DenseArrayBase[I64], default_value=ints([0, 0, 0, 0]))
+    dilation = prop_def(DenseArrayBase[I64], default_value=ints([1, 1]))
+    groups = prop_def(IntegerAttr[I64], default_value=IntegerAttr(1, i64))
+
+    traits = traits_def(Pure(), Pattern(PatternKind.OUT_ELEMENTWISE_FUSABLE))
+
+    assembly_format = (
+        "$input `,` $weight (`,` $bias^)? (`strides` $strides^)? (`padding` $padding^)? "
+        "(`dilation` $dilation^)? (`groups` $groups^)? attr-dict "
+        "`:` functional-type(operands, results)"
+    )
+
+    def __init__(
+        self,
+        input: SSAValue,
+        weight: SSAValue,
+        bias: SSAValue | None = None,
+        strides: Sequence[int] = (1, 1),
+        padding: Sequence[int] = (0, 0, 0, 0),
+        dilation: Sequence[int] = (1, 1),
+        groups: int = 1,
+    ):
+        result = Conv2dOp.infer_result_type(input, weight, bias, strides, padding, dilation, groups)
+        super().__init__(
+            operands=[input, weight, [bias] if bias else []],
+            result_types=[result],
+            properties={
+                "strides": ints(strides),
+                "padding": ints(padding),
+                "dilation": ints(dilation),
+                "groups": IntegerAttr(groups, i64),
+            },
+        )
+
+    @staticmethod
+    def infer_result_type(
+        input: SSAValue,
+        weight: SSAValue,
+        bias: SSAValue | None,
+        strides: Sequence[int],
+        padding: Sequence[int],
+        dilation: Sequence[int],
+        groups: int,
+    ) -> TensorType:
+        element = float_element(input, weight, *([bias] if bias else []))
+        check_window("strides", strides, 2, 1)
+        check_window("padding", padding, 4, 0)
+        check_window("dilation", dilation, 2, 1)
+        x, w = shape_of(input), shape_of(weight)
+        if len(x) != 4 or len(w) != 4:
+            raise VerifyException(
+                f"graph.conv2d needs an NCHW input and an OIHW weight, got {input.type} "
+                f"and {weight.type}"
+            )
+        n, channels, height, width = x
+        out_channels = w[0]
+        if groups < 1 or channels % groups or out_channels % groups:
+            raise VerifyException(
+                f"groups {groups} must divide the {channels} input and {out_channels} "
+                "output channels"
+            )
+        if w[1] * groups != channels:
+            raise VerifyException(
+                f"weight has {w[1]} input channels per group, expected "
+                f"{channels // groups} ({channels} channels in {groups} groups)"
+            )
+        if bias is not None and shape_of(bias) != (out_channels,):
+            raise VerifyException(f"bias must be tensor<{out_channels}x...>, got {bias.type}")
+        top, left, bottom, right = padding
+        out_height = window_output_size(height, w[2], strides[0], top, bottom, dilation[0], False)
+        out_width = window_output_size(width, w[3], strides[1], left, right, dilation[1], False)
+        return TensorType(element, (n, out_channels, out_height, out_width))
+
+    def inferred_type(self) -> TensorType:
+        return Conv2dOp.infer_result_type(
+            self.input,
+            self.weight,
+            self.bias,
+            self.strides.get_values(),
+            self.padding.get_values(),
+            self.dilation.get_values(),
+            self.groups.value.data,
+        )
+
+
+# Elementwise and broadcasting arithmetic --------------------------------------------------
+
+
+class BinaryOp(GraphOp):
+    """lhs (op) rhs elementwise, with numpy broadcasting."""
+
+    lhs = operand_def(TensorType)
+    rhs = operand_def(TensorType)
+    output = result_def(TensorType)
+
+    traits = traits_def(Pure(), Pattern(PatternKind.BROADCAST))
+
+    assembly_format = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)"
+
+    def __init__(self, lhs: SSAValue, rhs: SSAValue):
+        super().__init__(operands=[lhs, rhs], result_types=[BinaryOp.infer_result_type(lhs, rhs)])
+
+    @staticmethod
+    def infer_result_type(lhs: SSAValue, rhs: SSAValue) -> TensorType:
+        element = float_element(lhs, rhs)
+        return TensorType(element, broadcast_shapes(shape_of(lhs), shape_of(rhs)))
+
+    def inferred_type(self) -> TensorType:
+        return BinaryOp.infer_result_type(self.lhs, self.rhs)
+
+
+@irdl_op_definition
+class AddOp(BinaryOp):
+    """Sum, broadcasting.
+
+    %z = graph.add %x, %y : (tensor<7x1x13xf32>, tensor<13xf32>) -> tensor<7x1x13xf32>
+    """
+
+    name = "graph.add"
+
+
+@irdl_op_definition
+class SubOp(BinaryOp):
+    """Difference, broadcasting.
+
+    %z = graph.sub %x, %y : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+    """
+
+    name = "graph.sub"
+
+
+@irdl_op_definition
+class MulOp(BinaryOp):
+    """Product, broadcasting.
+
+    %z = graph.mul %x, %y : (tensor<4x1xf32>, tensor<3xf32>) -> tensor<4x3xf32>
+    """
+
+    name = "graph.mul"
+
+
+@irdl_op_definition
+class DivOp(BinaryOp):
+    """Quotient, broadcasting.
+
+    %z = graph.div %x, %y : (tensor<4xf32>, tensor<1xf32>) -> tensor<4xf32>
+    """
+
+    name = "graph.div"
+
+
+class UnaryOp(GraphOp):
+    """A function applied to each element."""
+
+    T: ClassVar = VarConstraint("T", base(TensorType))
+    input = operand_def(T)
+    output = result_def(T)
+
+    traits = traits_def(Pure(), Pattern(PatternKind.ELEMENTWISE))
+
+    assembly_format = "$input attr-dict `:` type($input)"
+
+    def __init__(self, input: SSAValue):
+        super().__init__(operands=[input], result_types=[input.type])
+
+    def inferred_type(self) -> TensorType:
+        float_element(self.input)
+        return tensor(self.input)
+
+
+@irdl_op_definition
+class ReluOp(UnaryOp):
+    """max(x, 0).
+
+    %y = graph.relu %x : tensor<4xf32>
+    """
+
+    name = "graph.relu"
+
+
+@irdl_op_definition
+class SigmoidOp(UnaryOp):
+    """1 / (1 + exp(-x)).
+
+    %y = graph.sigmoid %x : tensor<4xf32>
+    """
+
+    name = "graph.sigmoid"
+
+
+@irdl_op_definition
+class TanhOp(UnaryOp):
+    """Hyperbolic tangent.
+
+    %y = graph.tanh %x : tensor<4xf32>
+    """
+
+    name = "graph.tanh"
+
+
+@irdl_op_definition
+class ExpOp(UnaryOp):
+    """Exponential.
+
+    %y = graph.exp %x : tensor<4xf32>
+    """
+
+    name = "graph.exp"
+
+
+@irdl_op_definition
+class SqrtOp(UnaryOp):
+    """Square root.
+
+    %y = graph.sqrt %x : tensor<4xf32>
+    """
+
+    name = "graph.sqrt"
+
+
+@irdl_op_definition
+class SoftmaxOp(GraphOp):
+    """exp(x) / sum(exp(x)) along one axis.
+
+    %y = graph.softmax %x axis 1 : tensor<2x10xf32>
+    """
+
+    name = "graph.softmax"
+
+    T: ClassVar = VarConstraint("T", base(TensorType))
+    input = operand_def(T)
+    output = result_def(T)
+    axis = prop_def(IntegerAttr[I64])
+
+    traits = traits_def(Pure(), Pattern(PatternKind.OPAQUE))
+
+    assembly_format = "$input `axis` $axis attr-dict `:` type($input)"
+
+    def __init__(self, input: SSAValue, axis: int):
+        super().__init__(
+            operands=[input],
+            result_types=[input.type],
+            properties={"axis": IntegerAttr(axis, i64)},
+        )
+
+    def inferred_type(self) -> TensorType:
+        float_element(self.input)
+        normalize_axis(self.axis.value.data, len(shape_of(self.input)))
+        return tensor(self.input)
+
+
+@irdl_op_definition
+class BatchNormOp(GraphOp):
+    """Inference batch normalization over axis 1: (x - mean) * scale / sqrt(var + eps) + bias.
+
+    %y = graph.batch_norm %x, %scale, %bias, %mean, %var epsilon 1.0e-03 : (...) -> ...
+    """
+
+    name = "graph.batch_norm"
+
+    input = operand_def(TensorType)
+    scale = operand_def(TensorType)
+    bias = operand_def(TensorType)
+    mean = operand_def(TensorType)
+    variance = operand_def(TensorType)
+    output = result_def(TensorType)
+    epsilon = prop_def(FloatAttr[Float32Type], default_value=FloatAttr(1e-5, f32))
+
+    traits = traits_def(Pure(), Pattern(PatternKind.BROADCAST))
+
+    assembly_format = (
+        "$input `,` $scale `,` $bias `,` $mean `,` $variance (`epsilon` $epsilon^)? "
+        "attr-dict `:` functional-type(operands, results)"
+    )
+
+    def __init__(
+        self,
+        input: SSAValue,
+        scale: SSAValue,
+        bias: SSAValue,
+        mean: SSAValue,
+        variance: SSAValue,
+        epsilon: float = 1e-5,
+    ):
+        super().__init__(
+            operands=[input, scale, bias, mean, variance],
+            result_types=[input.type],
+            properties={"epsilon": FloatAttr(epsilon, f32)},
+        )
+
+    def inferred_type(self) -> TensorType:
+        float_element(self.input, self.scale, self.bias, self.mean, self.variance)
+        x = shape_of(self.input)
+        if len(x) < 2:
+            raise VerifyException(f"graph.batch_norm needs rank 2 or more, got {self.input.type}")
+        for parameter in (self.scale, self.bias, self.mean, self.variance):
+            if shape_of(parameter) != (x[1],):
+                raise VerifyException(
+                    f"batch_norm parameters must have one element per channel ({x[1]}), "
+                    f"got {parameter.type}"
+                )
+        return tensor(self.input)
+
+
+# Pooling ----------------------------------------------------------------------------------
+
+
+class Pool2dOp(GraphOp):
+    """A sliding window over the H and W of an NCHW tensor; padding is [top, left, bottom,
+    right]; `ceil_mode` rounds the output size up."""
+
+    input = operand_def(TensorType)
+    output = result_def(TensorType)
+    kernel = prop_def(DenseArrayBase[I64])
+    strides = prop_def(DenseArrayBase[I64], default_value=ints([1, 1]))
+    padding = prop_def(DenseArrayBase[I64], default_value=ints([0, 0, 0, 0]))
+    ceil_mode = opt_prop_def(UnitAttr)
+
+    traits = traits_def(Pure(), Pattern(PatternKind.OUT_ELEMENTWISE_FUSABLE))
+
+    def window_dilation(self) -> Sequence[int]:
+        return (1, 1)
+
+    def inferred_type(self) -> TensorType:
+        return infer_pool_type(
+            self.name,
+            self.input,
+            self.kernel.get_values(),
+            self.strides.get_values(),
+            self.padding.get_values(),
+            self.window_dilation(),
+            self.ceil_mode is not None,
+        )
+
+
+def infer_pool_type(
+    name: str,
+    input: SSAValue,
+    kernel: Sequence[int],
+    strides: Sequence[int],
+    padding: Sequence[int],
+    dilation: Sequence[int],
+    ceil_mode: bool,
+) -> TensorType:
+    """The result type of a 2-D pool, or a VerifyException."""
+    element = float_element(input)
+    check_window("kernel", kernel, 2, 1)
+    check_window("strides", strides, 2, 1)
+    check_window("padding", padding, 4, 0)
+    check_window("dilation", dilation, 2, 1)
+    x = shape_of(input)
+    if len(x) != 4:
+        raise VerifyException(f"{name} needs an NCHW input, got {input.type}")
+    top, left, bottom, right = padding
+    height = window_output_size(x[2], kernel[0], strides[0], top, bottom, dilation[0], ceil_mode)
+    width = window_output_size(x[3], kernel[1], strides[1], left, right, dilation[1], ceil_mode)
+    return TensorType(element, (x[0], x[1], height, width))
+
+
+def pool_properties(
+    kernel: Sequence[int], strides: Sequence[int], padding: Sequence[int], ceil_mode: bool
+) -> dict[str, Attribute]:
+    properties: dict[str, Attribute] = {
+        "kernel": ints(kernel),
+        "strides": ints(strides),
+        "padding": ints(padding),
+    }
+    if ceil_mode:
+        properties["ceil_mode"] = UnitAttr()
+    return properties
+
+
+@irdl_op_definition
+class MaxPool2dOp(Pool2dOp):
+    """Maximum over each window; padding never wins.
+
+    %y = graph.max_pool2d %x kernel [3, 3] strides [2, 2] padding [1, 1, 1, 1] : (...) -> ...
+    """
+
+    name = "graph.max_pool2d"
+
+    dilation = prop_def(DenseArrayBase[I64], default_value=ints([1, 1]))
+
+    assembly_format = (
+        "$input `kernel` $kernel (`strides` $strides^)? (`padding` $padding^)? "
+        "(`dilation` $dilation^)? (`ceil_mode` $ceil_mode^)? attr-dict "
+        "`:` functional-type(operands, results)"
+    )
+
+    def __init__(
+        self,
+        input: SSAValue,
+        kernel: Sequence[int],
+        strides: Sequence[int] = (1, 1),
+        padding: Sequence[int] = (0, 0, 0, 0),
+        dilation: Sequence[int] = (1, 1),
+        ceil_mode: bool = False,
+    ):
+        properties = pool_properties(kernel, strides, padding, ceil_mode)
+        properties["dilation"] = ints(dilation)
+        result = infer_pool_type(
+            MaxPool2dOp.name, input, kernel, strides, padding, dilation, ceil_mode
+        )
+        super().__init__(operands=[input], result_types=[result], properties=properties)
+
+    def window_dilation(self) -> Sequence[int]:
+        return self.dilation.get_values()
+
+
+@irdl_op_definition
+class AvgPool2dOp(Pool2dOp):
+    """Mean over each window; `count_include_pad` counts padded elements in the divisor.
+
+    %y = graph.avg_pool2d %x kernel [2, 2] strides [2, 2] count_include_pad : (...) -> ...
+    """
+
+    name = "graph.avg_pool2d"
+
+    count_include_pad = opt_prop_def(UnitAttr)
+
+    assembly_format = (
+        "$input `kernel` $kernel (`strides` $strides^)? (`padding` $padding^)? "
+        "(`ceil_mode` $ceil_mode^)? (`count_include_pad` $count_include_pad^)? attr-dict "
+        "`:` functional-type(operands, results)"
+    )
+
+    def __init__(
+        self,
+        input: SSAValue,
+        kernel: Sequence[int],
+        strides: Sequence[int] = (1, 1),
+        padding: Sequence[int] = (0, 0, 0, 0),
+        ceil_mode: bool = False,
+        count_include_pad: bool = False,
+    ):
+        properties = pool_properties(kernel, strides, padding, ceil_mode)
+        if count_include_pad:
+            properties["count_include_pad"] = UnitAttr()
+        result = infer_pool_type(
+            AvgPool2dOp.name, input, kernel, strides, padding, (1, 1), ceil_mode
+        )
+        super().__init__(operands=[input], result_types=[result], properties=properties)
+
+
+@irdl_op_definition
+class GlobalAvgPool2dOp(GraphOp):
+    """Mean over all of H and W of an NCHW tensor, kept as 1x1.
+
+    %y = graph.global_avg_pool2d %x : (tensor<1x8x7x7xf32>) -> tensor<1x8x1x1xf32>
+    """
+
+    name = "graph.global_avg_pool2d"
+
+    input = operand_def(TensorType)
+    output = result_def(TensorType)
+
+    traits = traits_def(Pure(), Pattern(PatternKind.OUT_ELEMENTWISE_FUSABLE))
+
+    assembly_format = "$input attr-dict `:` functional-type(operands, results)"
+
+    def __init__(self, input: SSAValue):
+        result = GlobalAvgPool2dOp.infer_result_type(input)
+        super().__init__(operands=[input], result_types=[result])
+
+    @staticmethod
+    def infer_result_type(input: SSAValue) -> TensorType:
+        element = float_element(input)
+        x = shape_of(input)
+        if len(x) != 4:
+            raise VerifyException(f"graph.global_avg_pool2d needs an NCHW input, got {input.type}")
+        return TensorType(element, (x[0], x[1], 1, 1))
+
+    def inferred_type(self) -> TensorType:
+        return GlobalAvgPool2dOp.infer_result_type(self.input)
+
+
+# Data movement ----------------------------------------------------------------------------
+
+
+@irdl_op_definition
+class ReshapeOp(GraphOp):
+    """The same elements in row-major order under a new shape (the result type's).
+
+    %y = graph.reshape %x : (tensor<2x6xf32>) -> tensor<3x4xf32>
+    """
+
+    name = "graph.reshape"
+
+    input = operand_def(TensorType)
+    output = result_def(TensorType)
+
+    traits = traits_def(Pure(), Pattern(PatternKind.INJECTIVE))
+
+    assembly_format = "$input attr-dict `:` functional-type(operands, results)"
+
+    def __init__(self, input: SSAValue, shape: Sequence[int]):
+        result = ReshapeOp.infer_result_type(input, shape)
+        super().__init__(operands=[input], result_types=[result])
+
+    @staticmethod
+    def infer_result_type(input: SSAValue, shape: Sequence[int]) -> TensorType:
+        """The reshaped type; one dimension may be -1, inferred from the element count."""
+        count = math.prod(shape_of(input))
+        known = math.prod(d for d in shape if d != -1)
+        if list(shape).count(-1) > 1 or any(d < -1 or d == 0 for d in shape):
+            raise VerifyException(f"cannot reshape to {list(shape)}")
+        if -1 in shape and known and count % known == 0:
+            shape = [count // known if d == -1 else d for d in shape]
+        return TensorType(tensor(input).element_type, shape)
+
+    def inferred_type(self) -> TensorType:
+        output = tensor(self.output)
+        if math.prod(output.get_shape()) != math.prod(shape_of(self.input)):
+            raise VerifyException(f"cannot reshape {self.input.type} into {output}")
+        return TensorType(tensor(self.input).element_type, output.get_shape())
+
+
+@irdl_op_definition
+class TransposeOp(GraphOp):
+    """Permute the dimensions: result dimension i is input dimension perm[i].
+
+    %y = graph.transpose %x perm [1, 0] : (tensor<2x3xf32>) -> tensor<3x2xf32>
+    """
+
+    name = "graph.transpose"
+
+    input = operand_def(TensorType)
+    output = result_def(TensorType)
+    perm = prop_def(DenseArrayBase[I64])
+
+    traits = traits_def(Pure(), Pattern(PatternKind.INJECTIVE))
+
+    assembly_format = "$input `perm` $perm attr-dict `:` functional-type(operands, results)"
+
+    def __init__(self, input: SSAValue, perm: Sequence[int]):
+        super().__init__(
+            operands=[input],
+            result_types=[TransposeOp.infer_result_type(input, perm)],
+            properties={"perm": ints(perm)},
+        )
+
+    @staticmethod
+    def infer_result_type(input: SSAValue, perm: Sequence[int]) -> TensorType:
+        x = shape_of(input)
+        if sorted(perm) != list(range(len(x))):
+            raise VerifyException(f"perm {list(perm)} is not a permutation of rank {len(x)}")
+        return TensorType(tensor(input).element_type, [x[p] for p in perm])
+
+    def inferred_type(self) -> TensorType:
+        return TransposeOp.infer_result_type(self.input, self.perm.get_values())
+
+
+@irdl_op_definition
+class FlattenOp(GraphOp):
+    """ONNX Flatten: a matrix of the dimensions before `axis` by those from `axis` on.
+
+    %y = graph.flatten %x axis 1 : (tensor<2x3x4xf32>) -> tensor<2x12xf32>
+    """
+
+    name = "graph.flatten"
+
+    input = operand_def(TensorType)
+    output = result_def(TensorType)
+    axis = prop_def(IntegerAttr[I64])
+
+    traits = traits_def(Pure(), Pattern(PatternKind.INJECTIVE))
+
+    assembly_format = "$input `axis` $axis attr-dict `:` functional-type(operands, results)"
+
+    def __init__(self, input: SSAValue, axis: int = 1):
+        super().__init__(
+            operands=[input],
+            result_types=[FlattenOp.infer_result_type(input, axis)],
+            properties={"axis": IntegerAttr(axis, i64)},
+        )
+
+    @staticmethod
+    def flatten_axis(axis: int, rank: int) -> int:
+        """`axis` in [0, rank]: unlike other axes it may equal the rank."""
+        return normalize_axis(axis, rank + 1) if axis >= 0 else normalize_axis(axis, rank)
+
+    @staticmethod
+    def infer_result_type(input: SSAValue, axis: int) -> TensorType:
+        x = shape_of(input)
+        axis = FlattenOp.flatten_axis(axis, len(x))
+        shape = (math.prod(x[:axis]), math.prod(x[axis:]))
+        return TensorType(tensor(input).element_type, shape)
+
+    def inferred_type(self) -> TensorType:
+        return FlattenOp.infer_result_type(self.input, self.axis.value.data)
+
+
+@irdl_op_definition
+class ConcatOp(GraphOp):
+    """Join tensors along one axis; all other dimensions agree.
+
+    %y = graph.concat %a, %b axis 1 : (tensor<2x3xf32>, tensor<2x5xf32>) -> tensor<2x8xf32>
+    """
+
+    name = "graph.concat"
+
+    inputs = var_operand_def(TensorType)
+    output = result_def(TensorType)
+    axis = prop_def(IntegerAttr[I64])
+
+    traits = traits_def(Pure(), Pattern(PatternKind.INJECTIVE))
+
+    assembly_format = "$inputs `axis` $axis attr-dict `:` functional-type(operands, results)"
+
+    def __init__(self, inputs: Sequence[SSAValue], axis: int):
+        super().__init__(
+            operands=[inputs],
+            result_types=[ConcatOp.infer_result_type(inputs, axis)],
+            properties={"axis": IntegerAttr(axis, i64)},
+        )
+
+    @staticmethod
+    def infer_result_type(inputs: Sequence[SSAValue], axis: int) -> TensorType:
+        if not inputs:
+            raise VerifyException("graph.concat needs at least one input")
+        first = shape_of(inputs[0])
+        axis = normalize_axis(axis, len(first))
+        element = tensor(inputs[0]).element_type
+        for value in inputs:
+            shape = shape_of(value)
+            if tensor(value).element_type != element:
+                raise VerifyException(f"element types differ: {inputs[0].type} and {value.type}")
+            if len(shape) != len(first) or any(
+                a != b for d, (a, b) in enumerate(zip(shape, first, strict=True)) if d != axis
+            ):
+                raise VerifyException(
+                    f"cannot concatenate {inputs[0].type} and {value.type} on axis {axis}"
+                )
+        size = sum(shape_of(v)[axis] for v in inputs)
+        return TensorType(element, (*first[:axis], size, *first[axis + 1 :]))
+
+    def inferred_type(self) -> TensorType:
+        return ConcatOp.infer_result_type(self.inputs, self.axis.value.data)
+
+
+# Reductions -------------------------------------------------------------------------------
+
+
+class ReduceOp(GraphOp):
+    """A reduction over the listed axes, which are dropped unless `keepdims`."""
+
+    input = operand_def(TensorType)
+    output = result_def(TensorType)
+    axes = prop_def(DenseArrayBase[I64])
+    keepdims = opt_prop_def(UnitAttr)
+
+    traits = traits_def(Pure(), Pattern(PatternKind.REDUCTION))
+
+    assembly_format = (
+        "$input `axes` $axes (`keepdims` $keepdims^)? attr-dict "
+        "`:` functional-type(operands, results)"
+    )
+
+    def __init__(self, input: SSAValue, axes: Sequence[int], keepdims: bool = False):
+        properties: dict[str, Attribute] = {"axes": ints(axes)}
+        if keepdims:
+            properties["keepdims"] = UnitAttr()
+        result = ReduceOp.infer_result_type(input, axes, keepdims)
+        super().__init__(operands=[input], result_types=[result], properties=properties)
+
+    @staticmethod
+    def normalize_axes(axes: Sequence[int], rank: int) -> list[int]:
+        """The reduced axes, in [0, rank), sorted."""
+        normalized = [normalize_axis(a, rank) for a in axes]
+        if not normalized or len(set(normalized)) != len(normalized):
+            raise VerifyException(f"reduction axes must be distinct and given, got {list(axes)}")
+        return sorted(normalized)
+
+    @staticmethod
+    def infer_result_type(input: SSAValue, axes: Sequence[int], keepdims: bool) -> TensorType:
+        element = float_element(input)
+        x = shape_of(input)
+        reduced = ReduceOp.normalize_axes(axes, len(x))
+        if keepdims:
+            shape = [1 if d in reduced else size for d, size in enumerate(x)]
+        else:
+            shape = [size for d, size in enumerate(x) if d not in reduced]
+        return TensorType(element, shape)
+
+    def reduced_axes(self) -> list[int]:
+        return ReduceOp.normalize_axes(self.axes.get_values(), len(shape_of(self.input)))
+
+    def inferred_type(self) -> TensorType:
+        return ReduceOp.infer_result_type(
+            self.input, self.axes.get_values(), self.keepdims is not None
+        )
+
+
+@irdl_op_definition
+class ReduceSumOp(ReduceOp):
+    """Sum over axes.
+
+    %y = graph.reduce_sum %x axes [1] : (tensor<2x3xf32>) -> tensor<2xf32>
+    """
+
+    name = "graph.reduce_sum"
+
+
+@irdl_op_definition
+class ReduceMeanOp(ReduceOp):
+    """Mean over axes.
+
+    %y = graph.reduce_mean %x axes [0, 1] keepdims : (tensor<2x3xf32>) -> tensor<1x1xf32>
+    """
+
+    name = "graph.reduce_mean"
+
+
+@irdl_op_definition
+class ReduceMaxOp(ReduceOp):
+    """Maximum over axes.
+
+    %y = graph.reduce_max %x axes [-1] : (tensor<2x3xf32>) -> tensor<2xf32>
+    """
+
+    name = "graph.reduce_max"
+
+
+Graph = Dialect(
+    "graph",
+    [
+        ConstantOp,
+        DenseOp,
+        MatmulOp,
+        Conv2dOp,
+        AddOp,
+        SubOp,
+        MulOp,
+        DivOp,
+        ReluOp,
+        SigmoidOp,
+        TanhOp,
+        ExpOp,
+        SqrtOp,
+        SoftmaxOp,
+        BatchNormOp,
+        MaxPool2dOp,
+        AvgPool2dOp,
+        GlobalAvgPool2dOp,
+        ReshapeOp,
+        TransposeOp,
+        FlattenOp,
+        ConcatOp,
+        ReduceSumOp,
+        ReduceMeanOp,
+        ReduceMaxOp,
+    ],
+    [],
+)
