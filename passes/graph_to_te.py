@@ -1,0 +1,729 @@
+"""`graph-to-te`: lower every graph op to one or more `te.compute` ops.
+
+Each compute is named after its operator ("conv2d", "relu", ...) and its axes after what they
+index (n, c, h, w; i, j, k; rc, ry, rx for reductions over channels and windows; i0, i1, ...
+when the rank is arbitrary). Index arithmetic is `arith` on `index`, folded where it is
+known statically. Padding is a clamped read chosen by `arith.select` on an in-bounds test,
+so no read is ever out of bounds. Some operators need several computes: a bias is added by
+its own compute after a contraction, a mean divides a sum, and softmax is max, exp(x - max),
+sum and divide for numerical stability. `graph.constant` becomes a tensor `arith.constant`.
+
+    %y = graph.relu %x : tensor<8xf32>
+becomes
+    %y = te.compute "relu" (%x) axes ["i0"] : (tensor<8xf32>) -> tensor<8xf32> {
+    ^bb0(%i0: index):
+      %v = te.read %x[%i0] : tensor<8xf32>
+      %zero = arith.constant 0.000000e+00 : f32
+      %r = arith.maximumf %v, %zero : f32
+      te.yield %r : f32
+    }
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from xdsl.context import Context
+from xdsl.dialects import arith
+from xdsl.dialects import math as math_dialect
+from xdsl.dialects.builtin import (
+    FloatAttr,
+    IndexType,
+    IntegerAttr,
+    ModuleOp,
+    TensorType,
+    i64,
+)
+from xdsl.ir import Attribute, Block, Operation, SSAValue
+from xdsl.passes import ModulePass
+from xdsl.pattern_rewriter import (
+    GreedyRewritePatternApplier,
+    PatternRewriter,
+    PatternRewriteWalker,
+    RewritePattern,
+    op_type_rewrite_pattern,
+)
+
+from ziggurat.diagnostics import ZigguratError
+from ziggurat.dialects import graph
+from ziggurat.dialects.te import ComputeOp, ReadOp, YieldOp
+
+# An index known statically (an int) or computed in the body (an SSA value).
+Index = SSAValue | int
+
+
+class Body:
+    """Appends ops to a te.compute body; index arithmetic on ints is done in Python."""
+
+    def __init__(self, block: Block, element: Attribute):
+        self.block = block
+        self.element = element
+        self.constants: dict[int, SSAValue] = {}
+
+    def emit(self, op: Operation) -> SSAValue:
+        self.block.add_op(op)
+        return op.results[0]
+
+    def index(self, value: Index) -> SSAValue:
+        if isinstance(value, SSAValue):
+            return value
+        if value not in self.constants:
+            self.constants[value] = self.emit(arith.ConstantOp(IntegerAttr(value, IndexType())))
+        return self.constants[value]
+
+    def add(self, a: Index, b: Index) -> Index:
+        if isinstance(a, int) and isinstance(b, int):
+            return a + b
+        if b == 0 or a == 0:
+            return b if a == 0 else a
+        return self.emit(arith.AddiOp(self.index(a), self.index(b)))
+
+    def sub(self, a: Index, b: Index) -> Index:
+        if isinstance(a, int) and isinstance(b, int):
+            return a - b
+        return a if b == 0 else self.emit(arith.SubiOp(self.index(a), self.index(b)))
+
+    def mul(self, a: Index, b: Index) -> Index:
+        if isinstance(a, int) and isinstance(b, int):
+            return a * b
+        if a == 1 or b == 1:
+            return b if a == 1 else a
+        return self.emit(arith.MuliOp(self.index(a), self.index(b)))
+
+    def div(self, a: Index, b: int) -> Index:
+        """Quotient of a non-negative index."""
+        if isinstance(a, int):
+            return a // b
+        return a if b == 1 else self.emit(arith.DivUIOp(a, self.index(b)))
+
+    def rem(self, a: Index, b: int) -> Index:
+        """Remainder of a non-negative index."""
+        if isinstance(a, int):
+            return a % b
+        return 0 if b == 1 else self.emit(arith.RemUIOp(a, self.index(b)))
+
+    def min(self, a: Index, b: int) -> Index:
+        if isinstance(a, int):
+            return min(a, b)
+        return self.emit(arith.MinSIOp(a, self.index(b)))
+
+    def max(self, a: Index, b: int) -> Index:
+        if isinstance(a, int):
+            return max(a, b)
+        return self.emit(arith.MaxSIOp(a, self.index(b)))
+
+    def less(self, a: Index, b: Index) -> SSAValue:
+        return self.emit(arith.CmpiOp(self.index(a), self.index(b), "slt"))
+
+    def at_least(self, a: Index, b: Index) -> SSAValue:
+        return self.emit(arith.CmpiOp(self.index(a), self.index(b), "sge"))
+
+    def all(self, conditions: Sequence[SSAValue]) -> SSAValue:
+        result = conditions[0]
+        for condition in conditions[1:]:
+            result = self.emit(arith.AndIOp(result, condition))
+        return result
+
+    def select(self, condition: SSAValue, a: SSAValue, b: SSAValue) -> SSAValue:
+        return self.emit(arith.SelectOp(condition, a, b))
+
+    def read(self, tensor: SSAValue, indices: Sequence[Index]) -> SSAValue:
+        return self.emit(ReadOp(tensor, [self.index(i) for i in indices]))
+
+    def float(self, value: float) -> SSAValue:
+        return self.emit(arith.ConstantOp(FloatAttr(value, self.element)))  # type: ignore[arg-type]
+
+    def to_float(self, value: Index) -> SSAValue:
+        if isinstance(value, int):
+            return self.float(value)
+        count = self.emit(arith.IndexCastOp(value, i64))
+        return self.emit(arith.SIToFPOp(count, self.element))
+
+    def window(
+        self, position: Index, before: int, size: int, low: bool, high: bool
+    ) -> tuple[Index, list[SSAValue]]:
+        """The index `position - before` into an extent `size`, clamped into it, with the
+        tests that it was in bounds (only those that can fail: `low`, `high`)."""
+        raw = self.sub(position, before)
+        conditions = []
+        if low:
+            conditions.append(self.at_least(raw, 0))
+            raw = self.max(raw, 0)
+        if high:
+            conditions.append(self.less(raw, size))
+            raw = self.min(raw, size - 1)
+        return raw, conditions
+
+    def padded_read(
+        self, tensor: SSAValue, indices: Sequence[Index], conditions: list[SSAValue], pad: float
+    ) -> SSAValue:
+        """A read that gives `pad` where any of `conditions` fails."""
+        value = self.read(tensor, indices)
+        if not conditions:
+            return value
+        return self.select(self.all(conditions), value, self.float(pad))
+
+
+@dataclass(frozen=True)
+class Reduction:
+    kind: str
+    axes: Sequence[str]
+    extents: Sequence[int]
+    init: float
+
+
+BodyFunction = Callable[..., SSAValue]
+
+
+def compute(
+    name: str,
+    inputs: Sequence[SSAValue],
+    result_type: TensorType,
+    axes: Sequence[str],
+    body: BodyFunction,
+    reduction: Reduction | None = None,
+) -> ComputeOp:
+    """A te.compute whose body is built by `body(Body, *axis_indices)`."""
+    element = result_type.element_type
+    if reduction is None:
+        op, block = ComputeOp.build(name, inputs, result_type, axes)
+    else:
+        op, block = ComputeOp.build(
+            name,
+            inputs,
+            result_type,
+            axes,
+            reduction.kind,
+            reduction.axes,
+            reduction.extents,
+            FloatAttr(reduction.init, element),  # type: ignore[arg-type]
+        )
+    builder = Body(block, element)
+    block.add_op(YieldOp(body(builder, *block.args)))
+    return op
+
+
+def element_type(value: SSAValue) -> Attribute:
+    return graph.tensor(value).element_type
+
+
+def shape_of(value: SSAValue) -> tuple[int, ...]:
+    return graph.shape_of(value)
+
+
+def generic_axes(rank: int, prefix: str = "i") -> list[str]:
+    return [f"{prefix}{d}" for d in range(rank)]
+
+
+def broadcast_indices(value: SSAValue, indices: Sequence[Index]) -> list[Index]:
+    """Indices into `value` broadcast to the output indexed by `indices` (numpy rules)."""
+    shape = shape_of(value)
+    aligned = indices[len(indices) - len(shape) :]
+    return [0 if size == 1 else index for size, index in zip(shape, aligned, strict=True)]
+
+
+def axes_for(shape: Sequence[int]) -> list[str]:
+    return ["n", "c", "h", "w"] if len(shape) == 4 else generic_axes(len(shape))
+
+
+def window_bounds(
+    out: int, stride: int, kernel: int, dilation: int, before: int, size: int
+) -> tuple[bool, bool]:
+    """Whether some window of a sliding-window op can reach before or past the input."""
+    last = (out - 1) * stride + (kernel - 1) * dilation - before
+    return before > 0, last > size - 1
+
+
+def lowered(rewriter: PatternRewriter, computes: Sequence[Operation]) -> None:
+    rewriter.replace_matched_op(computes, [computes[-1].results[0]])
+
+
+# Patterns -----------------------------------------------------------------------------------
+
+
+class ConstantLowering(RewritePattern):
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: graph.ConstantOp, rewriter: PatternRewriter) -> None:
+        lowered(rewriter, [arith.ConstantOp(op.value)])
+
+
+UNARY: dict[type[graph.UnaryOp], Callable[[Body, SSAValue], SSAValue]] = {
+    graph.ReluOp: lambda b, x: b.emit(arith.MaximumfOp(x, b.float(0.0))),
+    graph.SigmoidOp: lambda b, x: b.emit(
+        arith.DivfOp(
+            b.float(1.0),
+            b.emit(arith.AddfOp(b.float(1.0), b.emit(math_dialect.ExpOp(b.emit(arith.NegfOp(x)))))),
+        )
+    ),
+    graph.TanhOp: lambda b, x: b.emit(math_dialect.TanhOp(x)),
+    graph.ExpOp: lambda b, x: b.emit(math_dialect.ExpOp(x)),
+    graph.SqrtOp: lambda b, x: b.emit(math_dialect.SqrtOp(x)),
+}
+
+
+class UnaryLowering(RewritePattern):
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: graph.UnaryOp, rewriter: PatternRewriter) -> None:
+        function = UNARY[type(op)]
+        result_type = graph.tensor(op.output)
+
+        def body(b: Body, *axes: SSAValue) -> SSAValue:
+            return function(b, b.read(op.input, axes))
+
+        name = op.name.removeprefix("graph.")
+        axes = generic_axes(len(shape_of(op.input)))
+        lowered(rewriter, [compute(name, [op.input], result_type, axes, body)])
+
+
+BINARY: dict[type[graph.BinaryOp], type[arith.FloatingPointLikeBinaryOperation]] = {
+    graph.AddOp: arith.AddfOp,
+    graph.SubOp: arith.SubfOp,
+    graph.MulOp: arith.MulfOp,
+    graph.DivOp: arith.DivfOp,
+}
+
+
+class BinaryLowering(RewritePattern):
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: graph.BinaryOp, rewriter: PatternRewriter) -> None:
+        combine = BINARY[type(op)]
+        result_type = graph.tensor(op.output)
+
+        def body(b: Body, *axes: SSAValue) -> SSAValue:
+            lhs = b.read(op.lhs, broadcast_indices(op.lhs, axes))
+            rhs = b.read(op.rhs, broadcast_indices(op.rhs, axes))
+            return b.emit(combine(lhs, rhs))
+
+        name = op.name.removeprefix("graph.")
+        axes = generic_axes(len(result_type.get_shape()))
+        lowered(rewriter, [compute(name, [op.lhs, op.rhs], result_type, axes, body)])
+
+
+def bias_add(
+    value: SSAValue, bias: SSAValue, axes: Sequence[str], scale: float = 1.0, channel: int = -1
+) -> ComputeOp:
+    """`value + scale * bias`, the bias broadcast (numpy rules, or along axis `channel`)."""
+
+    def body(b: Body, *indices: SSAValue) -> SSAValue:
+        where = [indices[channel]] if channel >= 0 else broadcast_indices(bias, indices)
+        term = b.read(bias, where)
+        if scale != 1.0:
+            term = b.emit(arith.MulfOp(term, b.float(scale)))
+        return b.emit(arith.AddfOp(b.read(value, indices), term))
+
+    return compute("bias_add", [value, bias], graph.tensor(value), axes, body)
+
+
+class DenseLowering(RewritePattern):
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: graph.DenseOp, rewriter: PatternRewriter) -> None:
+        trans_a, trans_b = op.trans_a is not None, op.trans_b is not None
+        alpha, beta = op.alpha.value.data, op.beta.value.data
+        a_shape = shape_of(op.a)
+        extent = a_shape[0] if trans_a else a_shape[1]
+
+        def body(b: Body, i: SSAValue, j: SSAValue, k: SSAValue) -> SSAValue:
+            a = b.read(op.a, [k, i] if trans_a else [i, k])
+            w = b.read(op.b, [j, k] if trans_b else [k, j])
+            product = b.emit(arith.MulfOp(a, w))
+            if alpha != 1.0:
+                product = b.emit(arith.MulfOp(product, b.float(alpha)))
+            return product
+
+        dense = compute(
+            "dense",
+            [op.a, op.b],
+            graph.tensor(op.output),
+            ["i", "j"],
+            body,
+            Reduction("sum", ["k"], [extent], 0.0),
+        )
+        if op.bias is None:
+            lowered(rewriter, [dense])
+        else:
+            lowered(rewriter, [dense, bias_add(dense.result, op.bias, ["i", "j"], beta)])
+
+
+class MatmulLowering(RewritePattern):
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: graph.MatmulOp, rewriter: PatternRewriter) -> None:
+        a_shape, b_shape = shape_of(op.a), shape_of(op.b)
+        result_type = graph.tensor(op.output)
+        rows, columns = len(a_shape) > 1, len(b_shape) > 1
+        batch = len(result_type.get_shape()) - rows - columns
+        axes = generic_axes(batch, "b") + ["i"] * rows + ["j"] * columns
+
+        def body(b: Body, *indices: SSAValue) -> SSAValue:
+            *outer, k = indices
+            batch_indices = outer[:batch]
+            i = [outer[batch]] if rows else []
+            j = [outer[batch + rows]] if columns else []
+            a_batch = broadcast_indices(op.a, batch_indices)[: len(a_shape) - 2] if rows else []
+            b_batch = broadcast_indices(op.b, batch_indices)[: len(b_shape) - 2] if columns else []
+            a = b.read(op.a, [*a_batch, *i, k])
+            w = b.read(op.b, [*b_batch, k, *j])
+            return b.emit(arith.MulfOp(a, w))
+
+        reduction = Reduction("sum", ["k"], [a_shape[-1]], 0.0)
+        lowered(rewriter, [compute("matmul", [op.a, op.b], result_type, axes, body, reduction)])
+
+
+class Conv2dLowering(RewritePattern):
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: graph.Conv2dOp, rewriter: PatternRewriter) -> None:
+        _, _, height, width = shape_of(op.input)
+        out_channels, group_channels, kernel_h, kernel_w = shape_of(op.weight)
+        out_shape = shape_of(op.output)
+        stride_h, stride_w = op.strides.get_values()
+        dilation_h, dilation_w = op.dilation.get_values()
+        top, left, _, _ = op.padding.get_values()
+        groups = op.groups.value.data
+        rows = window_bounds(out_shape[2], stride_h, kernel_h, dilation_h, top, height)
+        columns = window_bounds(out_shape[3], stride_w, kernel_w, dilation_w, left, width)
+
+        def body(b: Body, n: SSAValue, c: SSAValue, h: SSAValue, w: SSAValue, rc, ry, rx):
+            channel: Index = rc
+            if groups > 1:
+                group = b.div(c, out_channels // groups)
+                channel = b.add(b.mul(group, group_channels), rc)
+            y, y_ok = b.window(b.add(b.mul(h, stride_h), b.mul(ry, dilation_h)), top, height, *rows)
+            x, x_ok = b.window(
+                b.add(b.mul(w, stride_w), b.mul(rx, dilation_w)), left, width, *columns
+            )
+            value = b.padded_read(op.input, [n, channel, y, x], y_ok + x_ok, 0.0)
+            return b.emit(arith.MulfOp(value, b.read(op.weight, [c, rc, ry, rx])))
+
+        reduction = Reduction("sum", ["rc", "ry", "rx"], [group_channels, kernel_h, kernel_w], 0.0)
+        axes = ["n", "c", "h", "w"]
+        conv = compute(
+            "conv2d", [op.input, op.weight], graph.tensor(op.output), axes, body, reduction
+        )
+        if op.bias is None:
+            lowered(rewriter, [conv])
+        else:
+            lowered(rewriter, [conv, bias_add(conv.result, op.bias, axes, channel=1)])
+
+
+class Pool2dLowering(RewritePattern):
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: graph.Pool2dOp, rewriter: PatternRewriter) -> None:
+        _, _, height, width = shape_of(op.input)
+        out_type = graph.tensor(op.output)
+        _, _, out_h, out_w = out_type.get_shape()
+        kernel_h, kernel_w = op.kernel.get_values()
+        stride_h, stride_w = op.strides.get_values()
+        dilation_h, dilation_w = op.window_dilation()
+        top, left, bottom, right = op.padding.get_values()
+        rows = window_bounds(out_h, stride_h, kernel_h, dilation_h, top, height)
+        columns = window_bounds(out_w, stride_w, kernel_w, dilation_w, left, width)
+        is_max = isinstance(op, graph.MaxPool2dOp)
+        pad = -math.inf if is_max else 0.0
+
+        def body(b: Body, n: SSAValue, c: SSAValue, h: SSAValue, w: SSAValue, ry, rx):
+            y, y_ok = b.window(b.add(b.mul(h, stride_h), b.mul(ry, dilation_h)), top, height, *rows)
+            x, x_ok = b.window(
+                b.add(b.mul(w, stride_w), b.mul(rx, dilation_w)), left, width, *columns
+            )
+            return b.padded_read(op.input, [n, c, y, x], y_ok + x_ok, pad)
+
+        axes = ["n", "c", "h", "w"]
+        reduction = Reduction("max" if is_max else "sum", ["ry", "rx"], [kernel_h, kernel_w], pad)
+        name = "max_pool2d" if is_max else "avg_pool2d_sum"
+        pool = compute(name, [op.input], out_type, axes, body, reduction)
+        if is_max:
+            lowered(rewriter, [pool])
+            return
+        include_pad = isinstance(op, graph.AvgPool2dOp) and op.count_include_pad is not None
+
+        def window_size(
+            b: Body, position: SSAValue, out: int, stride: int, kernel: int, before: int, limit: int
+        ) -> Index:
+            """How many elements the window at `position` counts: those from its start
+            (or 0, without padding) to its end clipped at `limit` (PyTorch's divisor)."""
+            start = b.sub(b.mul(position, stride), before)
+            clip_start = not include_pad and before > 0
+            clip_end = (out - 1) * stride - before + kernel > limit
+            if not clip_start and not clip_end:
+                return kernel
+            end = b.add(start, kernel)
+            if clip_end:
+                end = b.min(end, limit)
+            if clip_start:
+                start = b.max(start, 0)
+            return b.sub(end, start)
+
+        def divide(b: Body, n: SSAValue, c: SSAValue, h: SSAValue, w: SSAValue) -> SSAValue:
+            extra_h, extra_w = (bottom, right) if include_pad else (0, 0)
+            count_h = window_size(b, h, out_h, stride_h, kernel_h, top, height + extra_h)
+            count_w = window_size(b, w, out_w, stride_w, kernel_w, left, width + extra_w)
+            count = b.to_float(b.mul(count_h, count_w))
+            return b.emit(arith.DivfOp(b.read(pool.result, [n, c, h, w]), count))
+
+        average = compute("avg_pool2d", [pool.result], out_type, axes, divide)
+        lowered(rewriter, [pool, average])
+
+
+class GlobalAvgPool2dLowering(RewritePattern):
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: graph.GlobalAvgPool2dOp, rewriter: PatternRewriter) -> None:
+        _, _, height, width = shape_of(op.input)
+        out_type = graph.tensor(op.output)
+        axes = ["n", "c", "h", "w"]
+
+        def body(b: Body, n: SSAValue, c: SSAValue, h, w, ry: SSAValue, rx: SSAValue):
+            return b.read(op.input, [n, c, ry, rx])
+
+        reduction = Reduction("sum", ["ry", "rx"], [height, width], 0.0)
+        total = compute("global_avg_pool2d_sum", [op.input], out_type, axes, body, reduction)
+
+        def divide(b: Body, *indices: SSAValue) -> SSAValue:
+            value = b.read(total.result, indices)
+            return b.emit(arith.DivfOp(value, b.float(height * width)))
+
+        average = compute("global_avg_pool2d", [total.result], out_type, axes, divide)
+        lowered(rewriter, [total, average])
+
+
+class SoftmaxLowering(RewritePattern):
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: graph.SoftmaxOp, rewriter: PatternRewriter) -> None:
+        shape = shape_of(op.input)
+        axis = graph.normalize_axis(op.axis.value.data, len(shape))
+        full_type = graph.tensor(op.input)
+        kept_type = TensorType(full_type.element_type, [*shape[:axis], 1, *shape[axis + 1 :]])
+        axes = generic_axes(len(shape))
+
+        def along(indices: Sequence[Index], k: Index) -> list[Index]:
+            return [*indices[:axis], k, *indices[axis + 1 :]]
+
+        def reduce_body(source: SSAValue) -> BodyFunction:
+            return lambda b, *indices: b.read(source, along(indices[:-1], indices[-1]))
+
+        maximum = compute(
+            "softmax_max",
+            [op.input],
+            kept_type,
+            axes,
+            reduce_body(op.input),
+            Reduction("max", ["k"], [shape[axis]], -math.inf),
+        )
+
+        def exp_body(b: Body, *indices: SSAValue) -> SSAValue:
+            shifted = arith.SubfOp(
+                b.read(op.input, indices), b.read(maximum.result, along(indices, 0))
+            )
+            return b.emit(math_dialect.ExpOp(b.emit(shifted)))
+
+        exp = compute("softmax_exp", [op.input, maximum.result], full_type, axes, exp_body)
+        total = compute(
+            "softmax_sum",
+            [exp.result],
+            kept_type,
+            axes,
+            reduce_body(exp.result),
+            Reduction("sum", ["k"], [shape[axis]], 0.0),
+        )
+
+        def divide(b: Body, *indices: SSAValue) -> SSAValue:
+            value = b.read(exp.result, indices)
+            return b.emit(arith.DivfOp(value, b.read(total.result, along(indices, 0))))
+
+        softmax = compute("softmax", [exp.result, total.result], full_type, axes, divide)
+        lowered(rewriter, [maximum, exp, total, softmax])
+
+
+class BatchNormLowering(RewritePattern):
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: graph.BatchNormOp, rewriter: PatternRewriter) -> None:
+        epsilon = op.epsilon.value.data
+        inputs = [op.input, op.scale, op.bias, op.mean, op.variance]
+
+        def body(b: Body, *indices: SSAValue) -> SSAValue:
+            x, scale, bias, mean, variance = (
+                b.read(v, indices if v is op.input else [indices[1]]) for v in inputs
+            )
+            deviation = b.emit(
+                math_dialect.SqrtOp(b.emit(arith.AddfOp(variance, b.float(epsilon))))
+            )
+            factor = b.emit(arith.DivfOp(scale, deviation))
+            centered = b.emit(arith.SubfOp(x, mean))
+            return b.emit(arith.AddfOp(b.emit(arith.MulfOp(centered, factor)), bias))
+
+        result_type = graph.tensor(op.output)
+        axes = axes_for(result_type.get_shape())
+        lowered(rewriter, [compute("batch_norm", inputs, result_type, axes, body)])
+
+
+def delinearize(b: Body, linear: Index, shape: Sequence[int]) -> list[Index]:
+    """Row-major indices of the element at `linear` in a tensor of `shape`."""
+    indices: list[Index] = []
+    for d in range(len(shape)):
+        stride = math.prod(shape[d + 1 :])
+        if shape[d] == 1:
+            indices.append(0)
+            continue
+        index = b.div(linear, stride)
+        # The leading index needs no remainder: `linear` is in bounds.
+        indices.append(index if d == 0 else b.rem(index, shape[d]))
+    return indices
+
+
+class ReshapeLowering(RewritePattern):
+    """graph.reshape and graph.flatten: linearize the output index, delinearize it."""
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(
+        self, op: graph.ReshapeOp | graph.FlattenOp, rewriter: PatternRewriter
+    ) -> None:
+        in_shape, out_type = shape_of(op.input), graph.tensor(op.output)
+        out_shape = out_type.get_shape()
+
+        def body(b: Body, *indices: SSAValue) -> SSAValue:
+            linear: Index = 0
+            for d, index in enumerate(indices):
+                linear = b.add(linear, b.mul(index, math.prod(out_shape[d + 1 :])))
+            return b.read(op.input, delinearize(b, linear, in_shape))
+
+        name = op.name.removeprefix("graph.")
+        axes = generic_axes(len(out_shape))
+        lowered(rewriter, [compute(name, [op.input], out_type, axes, body)])
+
+
+class TransposeLowering(RewritePattern):
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: graph.TransposeOp, rewriter: PatternRewriter) -> None:
+        perm = op.perm.get_values()
+        out_type = graph.tensor(op.output)
+
+        def body(b: Body, *indices: SSAValue) -> SSAValue:
+            source: list[Index] = [0] * len(perm)
+            for d, p in enumerate(perm):
+                source[p] = indices[d]
+            return b.read(op.input, source)
+
+        axes = generic_axes(len(perm))
+        lowered(rewriter, [compute("transpose", [op.input], out_type, axes, body)])
+
+
+class ConcatLowering(RewritePattern):
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: graph.ConcatOp, rewriter: PatternRewriter) -> None:
+        out_type = graph.tensor(op.output)
+        axis = graph.normalize_axis(op.axis.value.data, len(out_type.get_shape()))
+        sizes = [shape_of(v)[axis] for v in op.inputs]
+        offsets = [sum(sizes[:t]) for t in range(len(sizes))]
+        total = sum(sizes)
+
+        def body(b: Body, *indices: SSAValue) -> SSAValue:
+            position = indices[axis]
+            value: SSAValue | None = None
+            # From the last input back, each earlier input wins below its end offset.
+            for t in reversed(range(len(sizes))):
+                index = b.sub(position, offsets[t])
+                if offsets[t] > 0:
+                    index = b.max(index, 0)
+                if offsets[t] + sizes[t] < total:
+                    index = b.min(index, sizes[t] - 1)
+                where = [*indices[:axis], index, *indices[axis + 1 :]]
+                read = b.read(op.inputs[t], where)
+                end = offsets[t] + sizes[t]
+                value = read if value is None else b.select(b.less(position, end), read, value)
+            assert value is not None
+            return value
+
+        axes = generic_axes(len(out_type.get_shape()))
+        lowered(rewriter, [compute("concat", list(op.inputs), out_type, axes, body)])
+
+
+class ReduceLowering(RewritePattern):
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: graph.ReduceOp, rewriter: PatternRewriter) -> None:
+        shape = shape_of(op.input)
+        reduced = op.reduced_axes()
+        keepdims = op.keepdims is not None
+        out_type = graph.tensor(op.output)
+        axes = generic_axes(len(out_type.get_shape()))
+        reduce_axes = generic_axes(len(reduced), "r")
+        is_max = isinstance(op, graph.ReduceMaxOp)
+        init = -math.inf if is_max else 0.0
+
+        def body(b: Body, *indices: SSAValue) -> SSAValue:
+            outer, inner = list(indices[: len(axes)]), list(indices[len(axes) :])
+            source: list[Index] = []
+            for d in range(len(shape)):
+                if d in reduced:
+                    source.append(inner.pop(0))
+                    if keepdims:
+                        outer.pop(0)
+                else:
+                    source.append(outer.pop(0))
+            return b.read(op.input, source)
+
+        reduction = Reduction(
+            "max" if is_max else "sum", reduce_axes, [shape[d] for d in reduced], init
+        )
+        name = op.name.removeprefix("graph.")
+        if not isinstance(op, graph.ReduceMeanOp):
+            lowered(rewriter, [compute(name, [op.input], out_type, axes, body, reduction)])
+            return
+        total = compute(f"{name}_sum", [op.input], out_type, axes, body, reduction)
+        count = math.prod(shape[d] for d in reduced)
+
+        def divide(b: Body, *indices: SSAValue) -> SSAValue:
+            return b.emit(arith.DivfOp(b.read(total.result, indices), b.float(count)))
+
+        lowered(rewriter, [total, compute(name, [total.result], out_type, axes, divide)])
+
+
+PATTERNS: tuple[RewritePattern, ...] = (
+    ConstantLowering(),
+    DenseLowering(),
+    MatmulLowering(),
+    Conv2dLowering(),
+    BinaryLowering(),
+    UnaryLowering(),
+    SoftmaxLowering(),
+    BatchNormLowering(),
+    Pool2dLowering(),
+    GlobalAvgPool2dLowering(),
+    ReshapeLowering(),
+    TransposeLowering(),
+    ConcatLowering(),
+    ReduceLowering(),
+)
+
+
+@dataclass(frozen=True)
+class GraphToTe(ModulePass):
+    """Lower graph ops to te.compute ops, one or more per operator."""
+
+    name = "graph-to-te"
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        for inner in op.walk():
+            if inner.name.startswith("graph.") and not isinstance(inner, LOWERABLE):
+                raise ZigguratError(f"graph-to-te cannot lower '{inner.name}'", inner)
+        PatternRewriteWalker(
+            GreedyRewritePatternApplier(list(PATTERNS)), apply_recursively=False
+        ).rewrite_module(op)
+
+
+LOWERABLE = (
+    graph.ConstantOp,
+    graph.DenseOp,
+    graph.MatmulOp,
+    graph.Conv2dOp,
+    graph.BinaryOp,
+    graph.UnaryOp,
+    graph.SoftmaxOp,
+    graph.BatchNormOp,
+    graph.Pool2dOp,
+    graph.GlobalAvgPool2dOp,
+    graph.ReshapeOp,
+    graph.FlattenOp,
+    graph.TransposeOp,
+    graph.ConcatOp,
+    graph.ReduceOp,
+)
