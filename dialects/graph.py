@@ -131,6 +131,14 @@ def broadcast_shapes(*shapes: Shape) -> Shape:
     return tuple(result)
 
 
+def broadcasts_to(shape: Shape, target: Shape) -> bool:
+    """Whether `shape` broadcasts to `target` without changing it (ONNX's unidirectional)."""
+    if len(shape) > len(target):
+        return False
+    aligned = target[len(target) - len(shape) :]
+    return all(d in (1, t) for d, t in zip(shape, aligned, strict=True))
+
+
 def window_output_size(
     size: int, kernel: int, stride: int, before: int, after: int, dilation: int, ceil: bool
 ) -> int:
@@ -280,7 +288,7 @@ class DenseOp(GraphOp):
             raise VerifyException(
                 f"graph.dense contracts {k} with {k2} elements ({a.type} and {b.type})"
             )
-        if bias is not None and broadcast_shapes(shape_of(bias), (m, n)) != (m, n):
+        if bias is not None and not broadcasts_to(shape_of(bias), (m, n)):
             raise VerifyException(f"bias {bias.type} does not broadcast to {m}x{n}")
         return TensorType(element, (m, n))
 

@@ -1,0 +1,318 @@
+"""The graph dialect: building ops with inferred types, pattern kinds, what the verifiers
+reject, and textual round trips in custom and generic form."""
+
+import numpy as np
+import pytest
+from xdsl.dialects import arith
+from xdsl.dialects.builtin import (
+    DenseIntOrFPElementsAttr,
+    TensorType,
+    f16,
+    f32,
+    f64,
+    i32,
+)
+from xdsl.ir import Block
+from xdsl.transforms.common_subexpression_elimination import CommonSubexpressionElimination
+from xdsl.transforms.dead_code_elimination import DeadCodeElimination
+from xdsl.utils.exceptions import VerifyException
+
+from ziggurat.diagnostics import ZigguratError
+from ziggurat.dialects import graph
+from ziggurat.dialects.graph import PatternKind, pattern_kind
+from ziggurat.ir_io import parse_module, print_module, verify_module
+from ziggurat.registry import make_context
+
+EVERY_OP = """
+func.func @every_op(%x: tensor<1x4x9x9xf32>, %w: tensor<8x2x3x3xf32>, %b: tensor<8xf32>,
+                    %a: tensor<2x3xf32>, %m: tensor<4x3xf32>, %v: tensor<4xf32>,
+                    %d: tensor<5x7xf64>, %h: tensor<7xf16>, %n: tensor<2x3xi32>) {
+  %c = graph.constant dense<[1.0, 2.0, 3.0, 4.0]> : tensor<4xf32>
+  %ci = graph.constant dense<3> : tensor<2x3xi32>
+  %c1 = graph.constant dense<[[1.0], [2.0], [3.0], [4.0]]> : tensor<4x1xf32>
+  %dense = graph.dense %a, %m, %v trans_b alpha 5.000000e-01 beta 2.000000e+00 : (tensor<2x3xf32>, tensor<4x3xf32>, tensor<4xf32>) -> tensor<2x4xf32>
+  %dense2 = graph.dense %a, %a trans_a : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<3x3xf32>
+  %matmul = graph.matmul %a, %dense2 : (tensor<2x3xf32>, tensor<3x3xf32>) -> tensor<2x3xf32>
+  %vector = graph.matmul %v, %m : (tensor<4xf32>, tensor<4x3xf32>) -> tensor<3xf32>
+  %conv = graph.conv2d %x, %w, %b strides [2, 2] padding [1, 0, 2, 1] dilation [2, 1] groups 2 : (tensor<1x4x9x9xf32>, tensor<8x2x3x3xf32>, tensor<8xf32>) -> tensor<1x8x4x4xf32>
+  %plain = graph.conv2d %x, %w groups 2 : (tensor<1x4x9x9xf32>, tensor<8x2x3x3xf32>) -> tensor<1x8x7x7xf32>
+  %add = graph.add %m, %c1 : (tensor<4x3xf32>, tensor<4x1xf32>) -> tensor<4x3xf32>
+  %sub = graph.sub %d, %d : (tensor<5x7xf64>, tensor<5x7xf64>) -> tensor<5x7xf64>
+  %mul = graph.mul %v, %v : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %div = graph.div %h, %h : (tensor<7xf16>, tensor<7xf16>) -> tensor<7xf16>
+  %relu = graph.relu %x : tensor<1x4x9x9xf32>
+  %sigmoid = graph.sigmoid %d : tensor<5x7xf64>
+  %tanh = graph.tanh %h : tensor<7xf16>
+  %exp = graph.exp %v : tensor<4xf32>
+  %sqrt = graph.sqrt %v : tensor<4xf32>
+  %softmax = graph.softmax %a axis -1 : tensor<2x3xf32>
+  %bn = graph.batch_norm %x, %v, %v, %v, %v epsilon 1.000000e-03 : (tensor<1x4x9x9xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<1x4x9x9xf32>
+  %max = graph.max_pool2d %x kernel [3, 3] strides [2, 2] padding [1, 1, 1, 1] dilation [1, 2] ceil_mode : (tensor<1x4x9x9xf32>) -> tensor<1x4x5x4xf32>
+  %avg = graph.avg_pool2d %x kernel [2, 2] padding [0, 0, 1, 1] count_include_pad : (tensor<1x4x9x9xf32>) -> tensor<1x4x9x9xf32>
+  %global = graph.global_avg_pool2d %x : (tensor<1x4x9x9xf32>) -> tensor<1x4x1x1xf32>
+  %reshape = graph.reshape %n : (tensor<2x3xi32>) -> tensor<6xi32>
+  %transpose = graph.transpose %x perm [0, 2, 3, 1] : (tensor<1x4x9x9xf32>) -> tensor<1x9x9x4xf32>
+  %flatten = graph.flatten %x axis 2 : (tensor<1x4x9x9xf32>) -> tensor<4x81xf32>
+  %concat = graph.concat %a, %a, %a axis 0 : (tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<6x3xf32>
+  %sum = graph.reduce_sum %x axes [1, -1] : (tensor<1x4x9x9xf32>) -> tensor<1x9xf32>
+  %mean = graph.reduce_mean %d axes [0] keepdims : (tensor<5x7xf64>) -> tensor<1x7xf64>
+  %rmax = graph.reduce_max %h axes [0] : (tensor<7xf16>) -> tensor<f16>
+  func.return
+}
+"""
+
+
+def test_every_op_parses_and_verifies():
+    module = parse_module(EVERY_OP)
+    verify_module(module)
+    names = {op.name for op in module.walk() if op.name.startswith("graph.")}
+    assert names == {f"graph.{op.name.split('.')[1]}" for op in graph.Graph.operations}
+
+
+@pytest.mark.parametrize("generic", [False, True])
+def test_round_trip(generic):
+    module = parse_module(EVERY_OP)
+    printed = print_module(module, generic)
+    parsed = parse_module(printed)
+    verify_module(parsed)
+    assert print_module(parsed, generic) == printed
+    assert print_module(parsed, not generic) == print_module(module, not generic)
+
+
+def test_defaults_are_left_out_of_the_custom_syntax():
+    module = parse_module(EVERY_OP)
+    text = print_module(module)
+    assert "graph.conv2d %x, %w groups 2 : (" in text
+    assert "graph.dense %a, %a trans_a : (" in text
+    assert "graph.avg_pool2d %x kernel [2, 2] padding [0, 0, 1, 1] count_include_pad : (" in text
+    # The generic form spells the defaults out.
+    assert "strides = array<i64: 1, 1>" in print_module(module, generic=True)
+
+
+def block(*shapes: tuple[int, ...], element=f32) -> list:
+    return list(Block(arg_types=[TensorType(element, s) for s in shapes]).args)
+
+
+def check(op, shape, kind: PatternKind, element=f32):
+    assert op.results[0].type == TensorType(element, shape)
+    assert pattern_kind(op) is kind
+    op.verify()
+
+
+def test_built_ops_infer_their_result_type_and_declare_their_pattern_kind():
+    x, w, b, a, m = block((2, 6, 7, 7), (6, 2, 3, 3), (6,), (7, 13), (13, 5))
+    out = PatternKind.OUT_ELEMENTWISE_FUSABLE
+    check(graph.Conv2dOp(x, w, b, [2, 2], [1, 1, 1, 1], groups=3), (2, 6, 4, 4), out)
+    check(graph.Conv2dOp(x, w, dilation=[2, 1], groups=3), (2, 6, 3, 5), out)
+    check(graph.DenseOp(a, m), (7, 5), out)
+    check(graph.DenseOp(m, a, trans_a=True, trans_b=True), (5, 7), out)
+    check(graph.MatmulOp(a, m), (7, 5), out)
+    check(graph.MaxPool2dOp(x, [3, 3], [2, 2], [1, 1, 1, 1]), (2, 6, 4, 4), out)
+    check(graph.MaxPool2dOp(x, [2, 2], [2, 2], ceil_mode=True), (2, 6, 4, 4), out)
+    check(graph.AvgPool2dOp(x, [2, 2], [2, 2]), (2, 6, 3, 3), out)
+    check(graph.GlobalAvgPool2dOp(x), (2, 6, 1, 1), out)
+    p, q = block((7, 1, 13), (13,))
+    check(graph.AddOp(p, q), (7, 1, 13), PatternKind.BROADCAST)
+    check(graph.SubOp(q, p), (7, 1, 13), PatternKind.BROADCAST)
+    check(graph.MulOp(a, a), (7, 13), PatternKind.BROADCAST)
+    check(graph.DivOp(a, block((7, 1))[0]), (7, 13), PatternKind.BROADCAST)
+    check(graph.BatchNormOp(x, b, b, b, b), (2, 6, 7, 7), PatternKind.BROADCAST)
+    for unary in (graph.ReluOp, graph.SigmoidOp, graph.TanhOp, graph.ExpOp, graph.SqrtOp):
+        check(unary(a), (7, 13), PatternKind.ELEMENTWISE)
+    check(graph.SoftmaxOp(a, 0), (7, 13), PatternKind.OPAQUE)
+    check(graph.ReshapeOp(x, [-1, 49]), (12, 49), PatternKind.INJECTIVE)
+    check(graph.TransposeOp(a, [1, 0]), (13, 7), PatternKind.INJECTIVE)
+    check(graph.FlattenOp(x, 0), (1, 588), PatternKind.INJECTIVE)
+    check(graph.FlattenOp(x, 4), (588, 1), PatternKind.INJECTIVE)
+    check(graph.FlattenOp(x, -1), (84, 7), PatternKind.INJECTIVE)
+    check(graph.ConcatOp([a, a], -1), (7, 26), PatternKind.INJECTIVE)
+    check(graph.ReduceSumOp(x, [1, 2]), (2, 7), PatternKind.REDUCTION)
+    check(graph.ReduceMeanOp(x, [-1], keepdims=True), (2, 6, 7, 1), PatternKind.REDUCTION)
+    check(graph.ReduceMaxOp(a, [0, 1]), (), PatternKind.REDUCTION)
+    value = DenseIntOrFPElementsAttr.from_list(TensorType(i32, [2]), [1, 2])
+    check(graph.ConstantOp(value), (2,), PatternKind.OPAQUE, element=i32)
+
+
+def test_matmul_follows_numpy_broadcasting_and_vectors():
+    cases = [
+        ((5, 1, 2, 3), (4, 3, 6)),
+        ((3,), (3,)),
+        ((3,), (2, 3, 4)),
+        ((2, 3, 4), (4,)),
+        ((1, 7, 3), (13, 3, 1)),
+    ]
+    for a_shape, b_shape in cases:
+        a, b = block(a_shape, b_shape)
+        expected = np.matmul(np.zeros(a_shape), np.zeros(b_shape)).shape
+        assert graph.MatmulOp(a, b).output.type == TensorType(f32, expected)
+
+
+def test_pattern_kind_of_other_ops_is_opaque():
+    assert pattern_kind(arith.ConstantOp.from_int_and_width(1, 32)) is PatternKind.OPAQUE
+
+
+@pytest.mark.parametrize(
+    "build, message",
+    [
+        (lambda a, x, v: graph.DenseOp(a, a), "contracts 13 with 7"),
+        (lambda a, x, v: graph.MatmulOp(a, a), "contracts 13 with 7"),
+        (lambda a, x, v: graph.AddOp(a, v), "do not broadcast"),
+        (lambda a, x, v: graph.Conv2dOp(x, a), "OIHW weight"),
+        (lambda a, x, v: graph.MaxPool2dOp(x, [9, 9]), "does not fit"),
+        (lambda a, x, v: graph.TransposeOp(a, [0, 0]), "not a permutation"),
+        (lambda a, x, v: graph.ReshapeOp(a, [5, -1, -1]), "cannot reshape"),
+        (lambda a, x, v: graph.ConcatOp([a, v], 0), "cannot concatenate"),
+        (lambda a, x, v: graph.ReduceSumOp(a, [2]), "out of range"),
+    ],
+)
+def test_building_an_invalid_op_raises(build, message):
+    a, x, v = block((7, 13), (1, 6, 7, 7), (5,))
+    with pytest.raises(VerifyException, match=message):
+        build(a, x, v)
+
+
+def function(body: str, arguments: str = "%x: tensor<1x4x8x8xf32>") -> str:
+    return f"func.func @f({arguments}) {{\n  {body}\n  func.return\n}}\n"
+
+
+INVALID = [
+    (
+        "%y = graph.conv2d %x, %w strides [0, 1] : (tensor<1x4x8x8xf32>, tensor<4x4x3x3xf32>) -> tensor<1x4x6x6xf32>",
+        "%x: tensor<1x4x8x8xf32>, %w: tensor<4x4x3x3xf32>",
+        "strides must be positive",
+    ),
+    (
+        "%y = graph.conv2d %x, %w groups 3 : (tensor<1x4x8x8xf32>, tensor<6x2x3x3xf32>) -> tensor<1x6x6x6xf32>",
+        "%x: tensor<1x4x8x8xf32>, %w: tensor<6x2x3x3xf32>",
+        "groups 3 must divide the 4 input and 6 output channels",
+    ),
+    (
+        "%y = graph.conv2d %x, %w groups 2 : (tensor<1x4x8x8xf32>, tensor<6x4x3x3xf32>) -> tensor<1x6x6x6xf32>",
+        "%x: tensor<1x4x8x8xf32>, %w: tensor<6x4x3x3xf32>",
+        "weight has 4 input channels per group, expected 2",
+    ),
+    (
+        "%y = graph.conv2d %x, %w : (tensor<1x4x8x8xf32>, tensor<6x4x3x3xf32>) -> tensor<1x6x8x8xf32>",
+        "%x: tensor<1x4x8x8xf32>, %w: tensor<6x4x3x3xf32>",
+        "should give tensor<1x6x6x6xf32>",
+    ),
+    (
+        "%y = graph.conv2d %x, %w padding [1, 1] : (tensor<1x4x8x8xf32>, tensor<6x4x3x3xf32>) -> tensor<1x6x8x8xf32>",
+        "%x: tensor<1x4x8x8xf32>, %w: tensor<6x4x3x3xf32>",
+        "padding needs 4 values",
+    ),
+    (
+        "%y = graph.add %x, %z : (tensor<1x4x8x8xf32>, tensor<3xf32>) -> tensor<1x4x8x8xf32>",
+        "%x: tensor<1x4x8x8xf32>, %z: tensor<3xf32>",
+        "do not broadcast",
+    ),
+    (
+        "%y = graph.add %x, %z : (tensor<1x4x8x8xf32>, tensor<8xf64>) -> tensor<1x4x8x8xf32>",
+        "%x: tensor<1x4x8x8xf32>, %z: tensor<8xf64>",
+        "element types differ",
+    ),
+    (
+        "%y = graph.relu %x : tensor<4xi32>",
+        "%x: tensor<4xi32>",
+        "expected floating-point tensors",
+    ),
+    (
+        "%y = graph.dense %a, %a, %c : (tensor<2x2xf32>, tensor<2x2xf32>, tensor<3xf32>) -> tensor<2x2xf32>",
+        "%a: tensor<2x2xf32>, %c: tensor<3xf32>",
+        "does not broadcast to 2x2",
+    ),
+    (
+        "%y = graph.softmax %x axis 4 : tensor<1x4x8x8xf32>",
+        "%x: tensor<1x4x8x8xf32>",
+        "axis 4 is out of range for rank 4",
+    ),
+    (
+        "%y = graph.max_pool2d %x kernel [2] : (tensor<1x4x8x8xf32>) -> tensor<1x4x7x7xf32>",
+        "%x: tensor<1x4x8x8xf32>",
+        "kernel needs 2 values",
+    ),
+    (
+        "%y = graph.avg_pool2d %x kernel [2, 2] padding [0, 0, -1, 0] : (tensor<1x4x8x8xf32>) -> tensor<1x4x7x7xf32>",
+        "%x: tensor<1x4x8x8xf32>",
+        "padding must be non-negative",
+    ),
+    (
+        "%y = graph.global_avg_pool2d %x : (tensor<4x8xf32>) -> tensor<4x8xf32>",
+        "%x: tensor<4x8xf32>",
+        "needs an NCHW input",
+    ),
+    (
+        "%y = graph.batch_norm %x, %v, %v, %v, %v : (tensor<1x4x8x8xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<1x4x8x8xf32>",
+        "%x: tensor<1x4x8x8xf32>, %v: tensor<3xf32>",
+        "one element per channel",
+    ),
+    (
+        "%y = graph.reshape %x : (tensor<1x4x8x8xf32>) -> tensor<255xf32>",
+        "%x: tensor<1x4x8x8xf32>",
+        "cannot reshape",
+    ),
+    (
+        "%y = graph.transpose %x perm [0, 1, 2] : (tensor<1x4x8x8xf32>) -> tensor<1x4x8xf32>",
+        "%x: tensor<1x4x8x8xf32>",
+        "not a permutation of rank 4",
+    ),
+    (
+        "%y = graph.flatten %x axis 5 : (tensor<1x4x8x8xf32>) -> tensor<256x1xf32>",
+        "%x: tensor<1x4x8x8xf32>",
+        "axis 5 is out of range for rank 5",
+    ),
+    (
+        "%y = graph.concat %x, %z axis 1 : (tensor<1x4x8x8xf32>, tensor<1x4x8x7xf32>) -> tensor<1x8x8x8xf32>",
+        "%x: tensor<1x4x8x8xf32>, %z: tensor<1x4x8x7xf32>",
+        "cannot concatenate",
+    ),
+    (
+        "%y = graph.reduce_sum %x axes [1, -3] : (tensor<1x4x8x8xf32>) -> tensor<1x8x8xf32>",
+        "%x: tensor<1x4x8x8xf32>",
+        "distinct",
+    ),
+    (
+        "%y = graph.reduce_max %x axes [1] keepdims : (tensor<1x4x8x8xf32>) -> tensor<1x8x8xf32>",
+        "%x: tensor<1x4x8x8xf32>",
+        "should give tensor<1x1x8x8xf32>",
+    ),
+    (
+        '%y = "graph.constant"() <{value = dense<1.0> : tensor<2xf32>}> : () -> tensor<3xf32>',
+        "",
+        "graph.constant of tensor<2xf32> gives tensor<3xf32>",
+    ),
+    (
+        "%y = graph.matmul %x, %x : (tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>) -> tensor<1x4x8x7xf32>",
+        "%x: tensor<1x4x8x8xf32>",
+        "should give tensor<1x4x8x8xf32>",
+    ),
+]
+
+
+@pytest.mark.parametrize("body, arguments, message", INVALID)
+def test_the_verifier_names_the_failing_op(body, arguments, message):
+    module = parse_module(function(body, arguments), "bad.mlir")
+    with pytest.raises(ZigguratError, match=message) as error:
+        verify_module(module)
+    assert error.value.where == "bad.mlir:2:8"
+
+
+def test_graph_ops_are_pure_so_xdsl_cleanups_apply():
+    text = function(
+        "%a = graph.relu %x : tensor<1x4x8x8xf32>\n"
+        "  %b = graph.relu %x : tensor<1x4x8x8xf32>\n"
+        "  %c = graph.add %a, %b : (tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>\n"
+        "  %dead = graph.exp %x : tensor<1x4x8x8xf32>\n"
+        '  "test.use"(%c) : (tensor<1x4x8x8xf32>) -> ()'
+    )
+    module = parse_module(text, ctx=make_context(allow_unregistered=True))
+    CommonSubexpressionElimination().apply(make_context(), module)
+    DeadCodeElimination().apply(make_context(), module)
+    names = [op.name for op in module.walk() if op.name.startswith("graph.")]
+    assert names == ["graph.relu", "graph.add"]
+
+
+def test_float_types_other_than_f32_verify():
+    x16, x64 = block((3,), element=f16)[0], block((3,), element=f64)[0]
+    check(graph.SoftmaxOp(x16, 0), (3,), PatternKind.OPAQUE, element=f16)
+    check(graph.ReduceMeanOp(x64, [0]), (), PatternKind.REDUCTION, element=f64)
