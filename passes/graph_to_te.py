@@ -34,6 +34,7 @@ from xdsl.dialects.builtin import (
     IntegerAttr,
     ModuleOp,
     TensorType,
+    UnregisteredOp,
     i64,
 )
 from xdsl.ir import Attribute, Block, Operation, SSAValue
@@ -219,7 +220,11 @@ def generic_axes(rank: int, prefix: str = "i") -> list[str]:
 
 def broadcast_indices(value: SSAValue, indices: Sequence[Index]) -> list[Index]:
     """Indices into `value` broadcast to the output indexed by `indices` (numpy rules)."""
-    shape = shape_of(value)
+    return broadcast_into(shape_of(value), indices)
+
+
+def broadcast_into(shape: Sequence[int], indices: Sequence[Index]) -> list[Index]:
+    """Indices into a `shape` broadcast to the output indexed by `indices` (numpy rules)."""
     aligned = indices[len(indices) - len(shape) :]
     return [0 if size == 1 else index for size, index in zip(shape, aligned, strict=True)]
 
@@ -236,8 +241,9 @@ def window_bounds(
     return before > 0, last > size - 1
 
 
-def lowered(rewriter: PatternRewriter, computes: Sequence[Operation]) -> None:
-    rewriter.replace_matched_op(computes, [computes[-1].results[0]])
+def lowered(rewriter: PatternRewriter, op: Operation, computes: Sequence[Operation]) -> None:
+    """Replace `op` by `computes`, the last of which gives its result."""
+    rewriter.replace(op, computes, [computes[-1].results[0]])
 
 
 # Patterns -----------------------------------------------------------------------------------
@@ -246,7 +252,7 @@ def lowered(rewriter: PatternRewriter, computes: Sequence[Operation]) -> None:
 class ConstantLowering(RewritePattern):
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: graph.ConstantOp, rewriter: PatternRewriter) -> None:
-        lowered(rewriter, [arith.ConstantOp(op.value)])
+        lowered(rewriter, op, [arith.ConstantOp(op.value)])
 
 
 UNARY: dict[type[graph.UnaryOp], Callable[[Body, SSAValue], SSAValue]] = {
@@ -274,7 +280,7 @@ class UnaryLowering(RewritePattern):
 
         name = op.name.removeprefix("graph.")
         axes = generic_axes(len(shape_of(op.input)))
-        lowered(rewriter, [compute(name, [op.input], result_type, axes, body)])
+        lowered(rewriter, op, [compute(name, [op.input], result_type, axes, body)])
 
 
 BINARY: dict[type[graph.BinaryOp], type[arith.FloatingPointLikeBinaryOperation]] = {
@@ -298,7 +304,7 @@ class BinaryLowering(RewritePattern):
 
         name = op.name.removeprefix("graph.")
         axes = generic_axes(len(result_type.get_shape()))
-        lowered(rewriter, [compute(name, [op.lhs, op.rhs], result_type, axes, body)])
+        lowered(rewriter, op, [compute(name, [op.lhs, op.rhs], result_type, axes, body)])
 
 
 def bias_add(
@@ -341,9 +347,9 @@ class DenseLowering(RewritePattern):
             Reduction("sum", ["k"], [extent], 0.0),
         )
         if op.bias is None:
-            lowered(rewriter, [dense])
+            lowered(rewriter, op, [dense])
         else:
-            lowered(rewriter, [dense, bias_add(dense.result, op.bias, ["i", "j"], beta)])
+            lowered(rewriter, op, [dense, bias_add(dense.result, op.bias, ["i", "j"], beta)])
 
 
 class MatmulLowering(RewritePattern):
@@ -360,14 +366,14 @@ class MatmulLowering(RewritePattern):
             batch_indices = outer[:batch]
             i = [outer[batch]] if rows else []
             j = [outer[batch + rows]] if columns else []
-            a_batch = broadcast_indices(op.a, batch_indices)[: len(a_shape) - 2] if rows else []
-            b_batch = broadcast_indices(op.b, batch_indices)[: len(b_shape) - 2] if columns else []
+            a_batch = broadcast_into(a_shape[:-2], batch_indices)
+            b_batch = broadcast_into(b_shape[:-2], batch_indices)
             a = b.read(op.a, [*a_batch, *i, k])
             w = b.read(op.b, [*b_batch, k, *j])
             return b.emit(arith.MulfOp(a, w))
 
         reduction = Reduction("sum", ["k"], [a_shape[-1]], 0.0)
-        lowered(rewriter, [compute("matmul", [op.a, op.b], result_type, axes, body, reduction)])
+        lowered(rewriter, op, [compute("matmul", [op.a, op.b], result_type, axes, body, reduction)])
 
 
 class Conv2dLowering(RewritePattern):
@@ -401,9 +407,9 @@ class Conv2dLowering(RewritePattern):
             "conv2d", [op.input, op.weight], graph.tensor(op.output), axes, body, reduction
         )
         if op.bias is None:
-            lowered(rewriter, [conv])
+            lowered(rewriter, op, [conv])
         else:
-            lowered(rewriter, [conv, bias_add(conv.result, op.bias, axes, channel=1)])
+            lowered(rewriter, op, [conv, bias_add(conv.result, op.bias, axes, channel=1)])
 
 
 class Pool2dLowering(RewritePattern):
@@ -433,7 +439,7 @@ class Pool2dLowering(RewritePattern):
         name = "max_pool2d" if is_max else "avg_pool2d_sum"
         pool = compute(name, [op.input], out_type, axes, body, reduction)
         if is_max:
-            lowered(rewriter, [pool])
+            lowered(rewriter, op, [pool])
             return
         include_pad = isinstance(op, graph.AvgPool2dOp) and op.count_include_pad is not None
 
@@ -462,7 +468,7 @@ class Pool2dLowering(RewritePattern):
             return b.emit(arith.DivfOp(b.read(pool.result, [n, c, h, w]), count))
 
         average = compute("avg_pool2d", [pool.result], out_type, axes, divide)
-        lowered(rewriter, [pool, average])
+        lowered(rewriter, op, [pool, average])
 
 
 class GlobalAvgPool2dLowering(RewritePattern):
@@ -483,7 +489,7 @@ class GlobalAvgPool2dLowering(RewritePattern):
             return b.emit(arith.DivfOp(value, b.float(height * width)))
 
         average = compute("global_avg_pool2d", [total.result], out_type, axes, divide)
-        lowered(rewriter, [total, average])
+        lowered(rewriter, op, [total, average])
 
 
 class SoftmaxLowering(RewritePattern):
@@ -531,7 +537,7 @@ class SoftmaxLowering(RewritePattern):
             return b.emit(arith.DivfOp(value, b.read(total.result, along(indices, 0))))
 
         softmax = compute("softmax", [exp.result, total.result], full_type, axes, divide)
-        lowered(rewriter, [maximum, exp, total, softmax])
+        lowered(rewriter, op, [maximum, exp, total, softmax])
 
 
 class BatchNormLowering(RewritePattern):
@@ -553,7 +559,7 @@ class BatchNormLowering(RewritePattern):
 
         result_type = graph.tensor(op.output)
         axes = axes_for(result_type.get_shape())
-        lowered(rewriter, [compute("batch_norm", inputs, result_type, axes, body)])
+        lowered(rewriter, op, [compute("batch_norm", inputs, result_type, axes, body)])
 
 
 def delinearize(b: Body, linear: Index, shape: Sequence[int]) -> list[Index]:
@@ -588,7 +594,7 @@ class ReshapeLowering(RewritePattern):
 
         name = op.name.removeprefix("graph.")
         axes = generic_axes(len(out_shape))
-        lowered(rewriter, [compute(name, [op.input], out_type, axes, body)])
+        lowered(rewriter, op, [compute(name, [op.input], out_type, axes, body)])
 
 
 class TransposeLowering(RewritePattern):
@@ -604,7 +610,7 @@ class TransposeLowering(RewritePattern):
             return b.read(op.input, source)
 
         axes = generic_axes(len(perm))
-        lowered(rewriter, [compute("transpose", [op.input], out_type, axes, body)])
+        lowered(rewriter, op, [compute("transpose", [op.input], out_type, axes, body)])
 
 
 class ConcatLowering(RewritePattern):
@@ -634,7 +640,7 @@ class ConcatLowering(RewritePattern):
             return value
 
         axes = generic_axes(len(out_type.get_shape()))
-        lowered(rewriter, [compute("concat", list(op.inputs), out_type, axes, body)])
+        lowered(rewriter, op, [compute("concat", list(op.inputs), out_type, axes, body)])
 
 
 class ReduceLowering(RewritePattern):
@@ -666,7 +672,7 @@ class ReduceLowering(RewritePattern):
         )
         name = op.name.removeprefix("graph.")
         if not isinstance(op, graph.ReduceMeanOp):
-            lowered(rewriter, [compute(name, [op.input], out_type, axes, body, reduction)])
+            lowered(rewriter, op, [compute(name, [op.input], out_type, axes, body, reduction)])
             return
         total = compute(f"{name}_sum", [op.input], out_type, axes, body, reduction)
         count = math.prod(shape[d] for d in reduced)
@@ -674,7 +680,7 @@ class ReduceLowering(RewritePattern):
         def divide(b: Body, *indices: SSAValue) -> SSAValue:
             return b.emit(arith.DivfOp(b.read(total.result, indices), b.float(count)))
 
-        lowered(rewriter, [total, compute(name, [total.result], out_type, axes, divide)])
+        lowered(rewriter, op, [total, compute(name, [total.result], out_type, axes, divide)])
 
 
 PATTERNS: tuple[RewritePattern, ...] = (
@@ -703,8 +709,9 @@ class GraphToTe(ModulePass):
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         for inner in op.walk():
-            if inner.name.startswith("graph.") and not isinstance(inner, LOWERABLE):
-                raise ZigguratError(f"graph-to-te cannot lower '{inner.name}'", inner)
+            name = inner.op_name.data if isinstance(inner, UnregisteredOp) else inner.name
+            if name.startswith("graph.") and not isinstance(inner, LOWERABLE):
+                raise ZigguratError(f"graph-to-te cannot lower '{name}'", inner)
         PatternRewriteWalker(
             GreedyRewritePatternApplier(list(PATTERNS)), apply_recursively=False
         ).rewrite_module(op)

@@ -1,0 +1,557 @@
+"""graph-to-te: the te.compute ops each graph op becomes, the error for an op it cannot
+lower, and the numbers every op computes through the whole CPU pipeline against numpy."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+from xdsl.builder import ImplicitBuilder
+from xdsl.dialects import arith, func
+from xdsl.dialects.builtin import DenseIntOrFPElementsAttr, ModuleOp, TensorType, f32
+from xdsl.ir import Block, Region, SSAValue
+
+import ziggurat
+from ziggurat.diagnostics import ZigguratError
+from ziggurat.dialects import graph
+from ziggurat.dialects.te import ComputeOp, ReadOp, compute_ops
+from ziggurat.ir_io import parse_module, print_module, verify_module
+from ziggurat.passes.graph_to_te import GraphToTe
+from ziggurat.registry import make_context
+
+
+def define(name: str, shapes: list[tuple[int, ...]], build: Callable[..., SSAValue]):
+    """A function of f32 tensors of `shapes` returning what `build` makes of its arguments."""
+    block = Block(arg_types=[TensorType(f32, s) for s in shapes])
+    with ImplicitBuilder(block):
+        result = build(*block.args)
+        func.ReturnOp(result)
+    return func.FuncOp(name, ([a.type for a in block.args], [result.type]), Region(block))
+
+
+def lower(*functions: func.FuncOp) -> ModuleOp:
+    module = ModuleOp(list(functions))
+    verify_module(module)
+    GraphToTe().apply(make_context(), module)
+    verify_module(module)
+    return module
+
+
+def computes(build: Callable[..., SSAValue], *shapes: tuple[int, ...]) -> list[ComputeOp]:
+    return compute_ops(lower(define("f", list(shapes), build)))
+
+
+def ops_in(compute: ComputeOp, name: str) -> int:
+    return sum(op.name == name for op in compute.body.walk())
+
+
+# Structure ---------------------------------------------------------------------------------
+
+
+def test_conv2d_with_padding_reads_clamped_and_selects_zero():
+    (conv,) = computes(
+        lambda x, w: graph.Conv2dOp(x, w, padding=[1, 1, 1, 1]).output, (1, 3, 7, 7), (4, 3, 3, 3)
+    )
+    assert conv.compute_name.data == "conv2d"
+    assert conv.axis_names == ["n", "c", "h", "w"]
+    assert conv.reduce_axis_names == ["rc", "ry", "rx"]
+    assert conv.reduce_extent_values == [3, 3, 3]
+    assert conv.reduce_kind.data == "sum"
+    # Four bounds tests (top, bottom, left, right), one select, clamped indices.
+    assert ops_in(conv, "arith.cmpi") == 4
+    assert ops_in(conv, "arith.select") == 1
+    assert ops_in(conv, "arith.maxsi") == 2 and ops_in(conv, "arith.minsi") == 2
+
+
+def test_conv2d_without_padding_reads_directly_and_bias_is_its_own_compute():
+    conv, bias = computes(
+        lambda x, w, b: graph.Conv2dOp(x, w, b, strides=[2, 2]).output,
+        (1, 3, 7, 7),
+        (4, 3, 3, 3),
+        (4,),
+    )
+    assert [conv.compute_name.data, bias.compute_name.data] == ["conv2d", "bias_add"]
+    assert ops_in(conv, "arith.select") == 0 and ops_in(conv, "arith.cmpi") == 0
+    assert bias.inputs[0] is conv.result
+
+
+def test_grouped_conv2d_offsets_the_input_channel_by_group():
+    (conv,) = computes(
+        lambda x, w: graph.Conv2dOp(x, w, groups=2).output, (1, 4, 5, 5), (6, 2, 3, 3)
+    )
+    assert ops_in(conv, "arith.divui") == 1  # the group of the output channel
+    assert conv.reduce_extent_values == [2, 3, 3]
+
+
+def test_matmul_reduces_over_k_and_broadcasts_batches_with_index_zero():
+    (matmul,) = computes(lambda a, b: graph.MatmulOp(a, b).output, (1, 7, 3), (5, 3, 13))
+    assert matmul.axis_names == ["b0", "i", "j"]
+    assert matmul.reduce_axis_names == ["k"]
+    a_read = next(op for op in matmul.body.walk() if isinstance(op, ReadOp))
+    assert isinstance(a_read.indices[0].owner, arith.ConstantOp)
+
+
+def test_softmax_is_max_exp_sum_divide():
+    ops = computes(lambda x: graph.SoftmaxOp(x, 0).output, (7, 13))
+    assert [c.compute_name.data for c in ops] == [
+        "softmax_max",
+        "softmax_exp",
+        "softmax_sum",
+        "softmax",
+    ]
+    assert [c.reduce_kind.data for c in (ops[0], ops[2])] == ["max", "sum"]
+    assert ops[0].result.type == TensorType(f32, [1, 13])
+
+
+def test_pools_pad_with_minus_infinity_or_divide_a_sum():
+    (max_pool,) = computes(
+        lambda x: graph.MaxPool2dOp(x, [3, 3], [2, 2], [1, 1, 1, 1]).output, (1, 2, 7, 7)
+    )
+    assert max_pool.reduce_kind.data == "max"
+    assert max_pool.init.value.data == float("-inf")
+    assert ops_in(max_pool, "arith.select") == 1
+    total, average = computes(lambda x: graph.AvgPool2dOp(x, [2, 2], [2, 2]).output, (1, 2, 8, 8))
+    assert [total.compute_name.data, average.compute_name.data] == [
+        "avg_pool2d_sum",
+        "avg_pool2d",
+    ]
+    # No padding, no ceil mode: every window counts 4 elements, a constant.
+    assert ops_in(average, "arith.sitofp") == 0
+
+
+def test_broadcasting_add_reads_size_one_dimensions_at_zero():
+    (add,) = computes(lambda a, b: graph.AddOp(a, b).output, (7, 1, 13), (13,))
+    assert add.axis_names == ["i0", "i1", "i2"]
+    reads = [op for op in add.body.walk() if isinstance(op, ReadOp)]
+    assert [len(r.indices) for r in reads] == [3, 1]
+    assert reads[1].indices[0] is add.block.args[2]
+
+
+def test_reshape_linearizes_and_delinearizes():
+    (reshape,) = computes(lambda x: graph.ReshapeOp(x, [6, 4]).output, (2, 3, 4))
+    assert reshape.compute_name.data == "reshape"
+    assert ops_in(reshape, "arith.divui") >= 1 and ops_in(reshape, "arith.remui") >= 1
+
+
+def test_constants_become_tensor_arith_constants():
+    value = DenseIntOrFPElementsAttr.from_list(TensorType(f32, [3]), [1.0, 2.0, 3.0])
+    module = lower(define("f", [], lambda: graph.ConstantOp(value).output))
+    constants = [op for op in module.walk() if isinstance(op, arith.ConstantOp)]
+    assert [c.value for c in constants] == [value]
+
+
+def test_no_graph_op_remains_and_the_output_round_trips():
+    module = parse_module(EVERY_OP_TEXT)
+    GraphToTe().apply(make_context(), module)
+    verify_module(module)
+    assert not [op for op in module.walk() if op.name.startswith("graph.")]
+    for generic in (False, True):
+        text = print_module(module, generic)
+        assert print_module(parse_module(text), generic) == text
+
+
+EVERY_OP_TEXT = """
+func.func @f(%x: tensor<1x2x5x5xf32>, %a: tensor<2x3xf32>) -> (tensor<1x2x3x3xf32>, tensor<6x1xf32>) {
+  %y = graph.avg_pool2d %x kernel [3, 3] strides [2, 2] padding [1, 1, 1, 1] ceil_mode : (tensor<1x2x5x5xf32>) -> tensor<1x2x3x3xf32>
+  %z = graph.flatten %a axis 2 : (tensor<2x3xf32>) -> tensor<6x1xf32>
+  func.return %y, %z : tensor<1x2x3x3xf32>, tensor<6x1xf32>
+}
+"""
+
+
+def test_an_op_the_pass_cannot_lower_is_named_with_its_location():
+    text = 'func.func @f(%x: tensor<4xf32>) {\n  %y = "graph.gelu"(%x) : (tensor<4xf32>) -> tensor<4xf32>\n  func.return\n}\n'
+    module = parse_module(text, "model.mlir", ctx=make_context(allow_unregistered=True))
+    with pytest.raises(ZigguratError, match="graph-to-te cannot lower 'graph.gelu'") as error:
+        GraphToTe().apply(make_context(), module)
+    assert error.value.where == "model.mlir:2:8"
+
+
+# Numbers -----------------------------------------------------------------------------------
+
+
+def conv2d_reference(x, w, b=None, strides=(1, 1), padding=(0, 0, 0, 0), dilation=(1, 1), groups=1):
+    top, left, bottom, right = padding
+    x = np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)))
+    n, channels, height, width = x.shape
+    out_channels, group_channels, kernel_h, kernel_w = w.shape
+    out_h = (height - dilation[0] * (kernel_h - 1) - 1) // strides[0] + 1
+    out_w = (width - dilation[1] * (kernel_w - 1) - 1) // strides[1] + 1
+    out = np.zeros((n, out_channels, out_h, out_w), np.float64)
+    per_group = out_channels // groups
+    for g in range(groups):
+        xs = x[:, g * group_channels : (g + 1) * group_channels]
+        ws = w[g * per_group : (g + 1) * per_group]
+        for ky in range(kernel_h):
+            for kx in range(kernel_w):
+                y0, x0 = ky * dilation[0], kx * dilation[1]
+                patch = xs[
+                    :,
+                    :,
+                    y0 : y0 + strides[0] * (out_h - 1) + 1 : strides[0],
+                    x0 : x0 + strides[1] * (out_w - 1) + 1 : strides[1],
+                ]
+                out[:, g * per_group : (g + 1) * per_group] += np.einsum(
+                    "nchw,oc->nohw", patch, ws[:, :, ky, kx]
+                )
+    if b is not None:
+        out += b[None, :, None, None]
+    return out
+
+
+def pool_reference(
+    x, kernel, strides, padding, dilation=(1, 1), ceil=False, kind="max", include_pad=False
+):
+    top, left, bottom, right = padding
+    height, width = x.shape[2:]
+    out = []
+    for size, k, s, d, before, after in (
+        (height, kernel[0], strides[0], dilation[0], top, bottom),
+        (width, kernel[1], strides[1], dilation[1], left, right),
+    ):
+        room = size + before + after - d * (k - 1) - 1
+        count = -(-room // s) + 1 if ceil else room // s + 1
+        if ceil and (count - 1) * s >= size + before:
+            count -= 1
+        out.append(count)
+    fill = -np.inf if kind == "max" else 0.0
+    extra_h = max(
+        0, (out[0] - 1) * strides[0] + dilation[0] * (kernel[0] - 1) + 1 - (height + top + bottom)
+    )
+    extra_w = max(
+        0, (out[1] - 1) * strides[1] + dilation[1] * (kernel[1] - 1) + 1 - (width + left + right)
+    )
+    pads = ((0, 0), (0, 0), (top, bottom + extra_h), (left, right + extra_w))
+    padded = np.pad(x.astype(np.float64), pads, constant_values=fill)
+    # Which positions the divisor counts: the input only, or the input and its padding.
+    mask = np.pad(np.ones((height, width)), pads[2:], constant_values=0.0)
+    if include_pad:
+        mask = np.pad(
+            np.ones((height + top + bottom, width + left + right)), ((0, extra_h), (0, extra_w))
+        )
+    windows, counts = [], []
+    for ky in range(kernel[0]):
+        for kx in range(kernel[1]):
+            y0, x0 = ky * dilation[0], kx * dilation[1]
+            rows = slice(y0, y0 + strides[0] * (out[0] - 1) + 1, strides[0])
+            columns = slice(x0, x0 + strides[1] * (out[1] - 1) + 1, strides[1])
+            windows.append(padded[:, :, rows, columns])
+            counts.append(mask[rows, columns])
+    if kind == "max":
+        return np.max(windows, axis=0)
+    return np.sum(windows, axis=0) / np.sum(counts, axis=0)
+
+
+def softmax_reference(x, axis):
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def batch_norm_reference(x, scale, bias, mean, variance, epsilon=1e-5):
+    shape = (1, -1) + (1,) * (x.ndim - 2)
+    s, b, m, v = (p.reshape(shape) for p in (scale, bias, mean, variance))
+    return (x - m) * s / np.sqrt(v + epsilon) + b
+
+
+@dataclass
+class Case:
+    name: str
+    shapes: list[tuple[int, ...]]
+    build: Callable[..., SSAValue]
+    reference: Callable[..., np.ndarray]
+    positive: bool = False  # inputs must be positive (sqrt, variances)
+
+
+CONSTANT = np.arange(13, dtype=np.float32) / 7
+
+
+def constant_plus(x):
+    value = DenseIntOrFPElementsAttr.from_list(TensorType(f32, [13]), CONSTANT.tolist())
+    return graph.AddOp(x, graph.ConstantOp(value).output).output
+
+
+CASES = [
+    # Convolutions.
+    Case(
+        "conv_plain",
+        [(1, 3, 7, 7), (4, 3, 3, 3)],
+        lambda x, w: graph.Conv2dOp(x, w).output,
+        conv2d_reference,
+    ),
+    Case(
+        "conv_stride_pad_dilation_groups",
+        [(2, 4, 13, 13), (6, 2, 3, 3), (6,)],
+        lambda x, w, b: graph.Conv2dOp(x, w, b, [2, 2], [1, 2, 0, 1], [2, 1], 2).output,
+        lambda x, w, b: conv2d_reference(x, w, b, (2, 2), (1, 2, 0, 1), (2, 1), 2),
+    ),
+    Case(
+        "conv_depthwise",
+        [(1, 6, 7, 7), (6, 1, 3, 3), (6,)],
+        lambda x, w, b: graph.Conv2dOp(x, w, b, padding=[1, 1, 1, 1], groups=6).output,
+        lambda x, w, b: conv2d_reference(x, w, b, padding=(1, 1, 1, 1), groups=6),
+    ),
+    Case(
+        "conv_1x1",
+        [(1, 5, 1, 1), (7, 5, 1, 1)],
+        lambda x, w: graph.Conv2dOp(x, w).output,
+        conv2d_reference,
+    ),
+    Case(
+        "conv_stride2_pad",
+        [(1, 2, 7, 7), (3, 2, 3, 3)],
+        lambda x, w: graph.Conv2dOp(x, w, strides=[2, 2], padding=[1, 1, 1, 1]).output,
+        lambda x, w: conv2d_reference(x, w, strides=(2, 2), padding=(1, 1, 1, 1)),
+    ),
+    # Contractions.
+    Case(
+        "dense_bias_alpha_beta",
+        [(7, 13), (13, 5), (5,)],
+        lambda a, b, c: graph.DenseOp(a, b, c, alpha=0.5, beta=2.0).output,
+        lambda a, b, c: 0.5 * a @ b + 2.0 * c,
+    ),
+    Case(
+        "dense_transposed",
+        [(13, 7), (5, 13), (7, 1)],
+        lambda a, b, c: graph.DenseOp(a, b, c, trans_a=True, trans_b=True).output,
+        lambda a, b, c: a.T @ b.T + c,
+    ),
+    Case(
+        "dense_one", [(1, 1), (1, 1)], lambda a, b: graph.DenseOp(a, b).output, lambda a, b: a @ b
+    ),
+    Case("matmul", [(7, 13), (13, 5)], lambda a, b: graph.MatmulOp(a, b).output, np.matmul),
+    Case(
+        "matmul_batch_broadcast",
+        [(5, 1, 7, 3), (4, 3, 13)],
+        lambda a, b: graph.MatmulOp(a, b).output,
+        np.matmul,
+    ),
+    Case(
+        "matmul_vector_left",
+        [(13,), (2, 13, 7)],
+        lambda a, b: graph.MatmulOp(a, b).output,
+        np.matmul,
+    ),
+    Case(
+        "matmul_vector_right", [(7, 13), (13,)], lambda a, b: graph.MatmulOp(a, b).output, np.matmul
+    ),
+    # Broadcasting arithmetic.
+    Case("add", [(7, 1, 13), (13,)], lambda a, b: graph.AddOp(a, b).output, np.add),
+    Case("sub", [(1,), (7, 1)], lambda a, b: graph.SubOp(a, b).output, np.subtract),
+    Case("mul", [(7, 13), (7, 1)], lambda a, b: graph.MulOp(a, b).output, np.multiply),
+    Case("div", [(13,), (7, 1, 13)], lambda a, b: graph.DivOp(a, b).output, np.divide),
+    Case("constant", [(7, 13)], constant_plus, lambda x: x + CONSTANT),
+    # Elementwise functions.
+    Case("relu", [(7, 13)], lambda x: graph.ReluOp(x).output, lambda x: np.maximum(x, 0)),
+    Case("sigmoid", [(7, 13)], lambda x: graph.SigmoidOp(x).output, lambda x: 1 / (1 + np.exp(-x))),
+    Case("tanh", [(1,)], lambda x: graph.TanhOp(x).output, np.tanh),
+    Case("exp", [(13,)], lambda x: graph.ExpOp(x).output, np.exp),
+    Case("sqrt", [(7, 13)], lambda x: graph.SqrtOp(x).output, np.sqrt, positive=True),
+    # Softmax on several axes.
+    Case(
+        "softmax_last",
+        [(7, 13)],
+        lambda x: graph.SoftmaxOp(x, -1).output,
+        lambda x: softmax_reference(x, -1),
+    ),
+    Case(
+        "softmax_first",
+        [(7, 13)],
+        lambda x: graph.SoftmaxOp(x, 0).output,
+        lambda x: softmax_reference(x, 0),
+    ),
+    Case(
+        "softmax_middle",
+        [(2, 7, 5)],
+        lambda x: graph.SoftmaxOp(x, 1).output,
+        lambda x: softmax_reference(x, 1),
+    ),
+    Case(
+        "softmax_one",
+        [(1,)],
+        lambda x: graph.SoftmaxOp(x, 0).output,
+        lambda x: softmax_reference(x, 0),
+    ),
+    # Normalization.
+    Case(
+        "batch_norm",
+        [(2, 3, 7, 7), (3,), (3,), (3,), (3,)],
+        lambda *v: graph.BatchNormOp(*v, epsilon=1e-3).output,
+        lambda *v: batch_norm_reference(*v, epsilon=1e-3),
+        positive=True,
+    ),
+    Case(
+        "batch_norm_rank2",
+        [(7, 13), (13,), (13,), (13,), (13,)],
+        lambda *v: graph.BatchNormOp(*v).output,
+        batch_norm_reference,
+        positive=True,
+    ),
+    # Pools.
+    Case(
+        "max_pool_pad",
+        [(1, 3, 7, 7)],
+        lambda x: graph.MaxPool2dOp(x, [3, 3], [2, 2], [1, 1, 1, 1]).output,
+        lambda x: pool_reference(x, (3, 3), (2, 2), (1, 1, 1, 1)),
+    ),
+    Case(
+        "max_pool_ceil_dilation",
+        [(2, 2, 13, 13)],
+        lambda x: graph.MaxPool2dOp(x, [2, 3], [2, 2], [0, 1, 1, 0], [2, 1], True).output,
+        lambda x: pool_reference(x, (2, 3), (2, 2), (0, 1, 1, 0), (2, 1), True),
+    ),
+    Case(
+        "max_pool_floor",
+        [(1, 1, 7, 7)],
+        lambda x: graph.MaxPool2dOp(x, [2, 2], [2, 2]).output,
+        lambda x: pool_reference(x, (2, 2), (2, 2), (0, 0, 0, 0)),
+    ),
+    Case(
+        "avg_pool_exclude_pad",
+        [(1, 3, 7, 7)],
+        lambda x: graph.AvgPool2dOp(x, [3, 3], [2, 2], [1, 1, 1, 1]).output,
+        lambda x: pool_reference(x, (3, 3), (2, 2), (1, 1, 1, 1), kind="avg"),
+    ),
+    Case(
+        "avg_pool_include_pad",
+        [(1, 3, 7, 7)],
+        lambda x: graph.AvgPool2dOp(x, [3, 3], [2, 2], [1, 0, 1, 2], count_include_pad=True).output,
+        lambda x: pool_reference(x, (3, 3), (2, 2), (1, 0, 1, 2), kind="avg", include_pad=True),
+    ),
+    Case(
+        "avg_pool_ceil_include_pad",
+        [(2, 2, 13, 13)],
+        lambda x: graph.AvgPool2dOp(x, [3, 3], [2, 2], [1, 1, 1, 1], True, True).output,
+        lambda x: pool_reference(x, (3, 3), (2, 2), (1, 1, 1, 1), (1, 1), True, "avg", True),
+    ),
+    Case(
+        "avg_pool_ceil_exclude_pad",
+        [(1, 2, 7, 7)],
+        lambda x: graph.AvgPool2dOp(x, [2, 2], [2, 2], ceil_mode=True).output,
+        lambda x: pool_reference(x, (2, 2), (2, 2), (0, 0, 0, 0), (1, 1), True, "avg"),
+    ),
+    Case(
+        "global_avg_pool",
+        [(2, 3, 7, 13)],
+        lambda x: graph.GlobalAvgPool2dOp(x).output,
+        lambda x: x.mean(axis=(2, 3), keepdims=True),
+    ),
+    Case(
+        "global_avg_pool_one",
+        [(1, 1, 1, 1)],
+        lambda x: graph.GlobalAvgPool2dOp(x).output,
+        lambda x: x,
+    ),
+    # Data movement.
+    Case(
+        "reshape",
+        [(7, 13)],
+        lambda x: graph.ReshapeOp(x, [13, 7]).output,
+        lambda x: x.reshape(13, 7),
+    ),
+    Case(
+        "reshape_rank3",
+        [(2, 3, 4)],
+        lambda x: graph.ReshapeOp(x, [4, -1]).output,
+        lambda x: x.reshape(4, 6),
+    ),
+    Case(
+        "reshape_ones",
+        [(1, 3, 1, 5)],
+        lambda x: graph.ReshapeOp(x, [15]).output,
+        lambda x: x.reshape(15),
+    ),
+    Case(
+        "transpose",
+        [(2, 3, 5)],
+        lambda x: graph.TransposeOp(x, [2, 0, 1]).output,
+        lambda x: x.transpose(2, 0, 1),
+    ),
+    Case(
+        "transpose_matrix", [(7, 13)], lambda x: graph.TransposeOp(x, [1, 0]).output, lambda x: x.T
+    ),
+    Case(
+        "flatten_0",
+        [(2, 3, 4, 5)],
+        lambda x: graph.FlattenOp(x, 0).output,
+        lambda x: x.reshape(1, -1),
+    ),
+    Case(
+        "flatten_2",
+        [(2, 3, 4, 5)],
+        lambda x: graph.FlattenOp(x, 2).output,
+        lambda x: x.reshape(6, 20),
+    ),
+    Case(
+        "flatten_last",
+        [(2, 3, 4, 5)],
+        lambda x: graph.FlattenOp(x, -1).output,
+        lambda x: x.reshape(24, 5),
+    ),
+    Case(
+        "concat_three",
+        [(2, 1, 5), (2, 3, 5), (2, 7, 5)],
+        lambda *v: graph.ConcatOp(v, 1).output,
+        lambda *v: np.concatenate(v, axis=1),
+    ),
+    Case(
+        "concat_first_axis",
+        [(1, 13), (7, 13)],
+        lambda *v: graph.ConcatOp(v, 0).output,
+        lambda *v: np.concatenate(v, axis=0),
+    ),
+    Case("concat_one", [(7,)], lambda x: graph.ConcatOp([x], 0).output, lambda x: x),
+    # Reductions.
+    Case(
+        "reduce_sum",
+        [(2, 3, 5)],
+        lambda x: graph.ReduceSumOp(x, [1]).output,
+        lambda x: x.sum(axis=1),
+    ),
+    Case(
+        "reduce_sum_all",
+        [(7, 13)],
+        lambda x: graph.ReduceSumOp(x, [0, 1]).output,
+        lambda x: x.sum(),
+    ),
+    Case(
+        "reduce_mean_keepdims",
+        [(2, 3, 5)],
+        lambda x: graph.ReduceMeanOp(x, [0, 2], keepdims=True).output,
+        lambda x: x.mean(axis=(0, 2), keepdims=True),
+    ),
+    Case(
+        "reduce_max",
+        [(7, 13)],
+        lambda x: graph.ReduceMaxOp(x, [-1]).output,
+        lambda x: x.max(axis=-1),
+    ),
+    Case(
+        "reduce_max_keepdims",
+        [(7, 1, 13)],
+        lambda x: graph.ReduceMaxOp(x, [0], keepdims=True).output,
+        lambda x: x.max(axis=0, keepdims=True),
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def compiled():
+    module = ModuleOp([define(case.name, case.shapes, case.build) for case in CASES])
+    return ziggurat.compile(module, target="cpu")
+
+
+def inputs(case: Case) -> list[np.ndarray]:
+    rng = np.random.default_rng(len(case.name))
+    arrays = [rng.standard_normal(s).astype(np.float32) for s in case.shapes]
+    return [np.abs(a) + 0.1 for a in arrays] if case.positive else arrays
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_numbers_match_numpy(compiled, case):
+    arrays = inputs(case)
+    (actual,) = getattr(compiled, case.name)(*arrays)
+    expected = case.reference(*[a.astype(np.float64) for a in arrays])
+    assert actual.shape == expected.shape
+    np.testing.assert_allclose(actual, expected, rtol=1e-5, atol=1e-5)
