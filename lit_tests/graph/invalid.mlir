@@ -1,0 +1,111 @@
+// RUN: ziggurat-opt %s --split-input-file --verify-diagnostics
+
+func.func @conv_strides(%x: tensor<1x4x8x8xf32>, %w: tensor<4x4x3x3xf32>) {
+  // expected-error@+1 {{strides must be positive, got [0, 1]}}
+  %y = graph.conv2d %x, %w strides [0, 1] : (tensor<1x4x8x8xf32>, tensor<4x4x3x3xf32>) -> tensor<1x4x6x6xf32>
+  func.return
+}
+
+// -----
+
+func.func @conv_groups(%x: tensor<1x4x8x8xf32>, %w: tensor<6x2x3x3xf32>) {
+  // expected-error@+1 {{groups 3 must divide the 4 input and 6 output channels}}
+  %y = graph.conv2d %x, %w groups 3 : (tensor<1x4x8x8xf32>, tensor<6x2x3x3xf32>) -> tensor<1x6x6x6xf32>
+  func.return
+}
+
+// -----
+
+func.func @conv_result(%x: tensor<1x4x8x8xf32>, %w: tensor<6x4x3x3xf32>) {
+  // expected-error@+1 {{graph.conv2d should give tensor<1x6x6x6xf32>, not tensor<1x6x8x8xf32>}}
+  %y = graph.conv2d %x, %w : (tensor<1x4x8x8xf32>, tensor<6x4x3x3xf32>) -> tensor<1x6x8x8xf32>
+  func.return
+}
+
+// -----
+
+func.func @dense_contraction(%a: tensor<2x3xf32>, %b: tensor<2x4xf32>) {
+  // expected-error@+1 {{graph.dense contracts 3 with 2 elements}}
+  %y = graph.dense %a, %b : (tensor<2x3xf32>, tensor<2x4xf32>) -> tensor<2x4xf32>
+  func.return
+}
+
+// -----
+
+func.func @matmul_batch(%a: tensor<2x3x4xf32>, %b: tensor<3x4x5xf32>) {
+  // expected-error@+1 {{shapes (2,) and (3,) do not broadcast}}
+  %y = graph.matmul %a, %b : (tensor<2x3x4xf32>, tensor<3x4x5xf32>) -> tensor<2x3x5xf32>
+  func.return
+}
+
+// -----
+
+func.func @add_broadcast(%a: tensor<7x1x13xf32>, %b: tensor<12xf32>) {
+  // expected-error@+1 {{shapes (7, 1, 13) and (12,) do not broadcast}}
+  %y = graph.add %a, %b : (tensor<7x1x13xf32>, tensor<12xf32>) -> tensor<7x1x13xf32>
+  func.return
+}
+
+// -----
+
+func.func @relu_integer(%x: tensor<4xi32>) {
+  // expected-error@+1 {{expected floating-point tensors, got tensor<4xi32>}}
+  %y = graph.relu %x : tensor<4xi32>
+  func.return
+}
+
+// -----
+
+func.func @softmax_axis(%x: tensor<2x3xf32>) {
+  // expected-error@+1 {{axis -3 is out of range for rank 2}}
+  %y = graph.softmax %x axis -3 : tensor<2x3xf32>
+  func.return
+}
+
+// -----
+
+func.func @pool_window(%x: tensor<1x1x4x4xf32>) {
+  // expected-error@+1 {{window of extent 5 does not fit in 4 padded by 0 and 0}}
+  %y = graph.max_pool2d %x kernel [5, 1] : (tensor<1x1x4x4xf32>) -> tensor<1x1x1x4xf32>
+  func.return
+}
+
+// -----
+
+func.func @batch_norm_channels(%x: tensor<1x4x8x8xf32>, %v: tensor<3xf32>) {
+  // expected-error@+1 {{batch_norm parameters must have one element per channel (4), got tensor<3xf32>}}
+  %y = graph.batch_norm %x, %v, %v, %v, %v : (tensor<1x4x8x8xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<1x4x8x8xf32>
+  func.return
+}
+
+// -----
+
+func.func @reshape_count(%x: tensor<2x3xf32>) {
+  // expected-error@+1 {{cannot reshape tensor<2x3xf32> into tensor<5xf32>}}
+  %y = graph.reshape %x : (tensor<2x3xf32>) -> tensor<5xf32>
+  func.return
+}
+
+// -----
+
+func.func @transpose_perm(%x: tensor<2x3xf32>) {
+  // expected-error@+1 {{perm [1, 1] is not a permutation of rank 2}}
+  %y = graph.transpose %x perm [1, 1] : (tensor<2x3xf32>) -> tensor<3x3xf32>
+  func.return
+}
+
+// -----
+
+func.func @concat_shapes(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>) {
+  // expected-error@+1 {{cannot concatenate tensor<2x3xf32> and tensor<3x4xf32> on axis 1}}
+  %y = graph.concat %a, %b axis 1 : (tensor<2x3xf32>, tensor<3x4xf32>) -> tensor<2x7xf32>
+  func.return
+}
+
+// -----
+
+func.func @reduce_axes(%x: tensor<2x3xf32>) {
+  // expected-error@+1 {{axis 2 is out of range for rank 2}}
+  %y = graph.reduce_sum %x axes [2] : (tensor<2x3xf32>) -> tensor<2xf32>
+  func.return
+}
