@@ -448,11 +448,11 @@ class Pool2dLowering(RewritePattern):
         ) -> Index:
             """How many elements the window at `position` counts: those from its start
             (or 0, without padding) to its end clipped at `limit` (PyTorch's divisor)."""
-            start = b.sub(b.mul(position, stride), before)
             clip_start = not include_pad and before > 0
             clip_end = (out - 1) * stride - before + kernel > limit
             if not clip_start and not clip_end:
                 return kernel
+            start = b.sub(b.mul(position, stride), before)
             end = b.add(start, kernel)
             if clip_end:
                 end = b.min(end, limit)
