@@ -143,18 +143,19 @@ class Body:
         return self.emit(arith.SIToFPOp(count, self.element))
 
     def window(
-        self, position: Index, before: int, size: int, low: bool, high: bool
+        self, window: Window, position: Index, offset: Index
     ) -> tuple[Index, list[SSAValue]]:
-        """The index `position - before` into an extent `size`, clamped into it, with the
-        tests that it was in bounds (only those that can fail: `low`, `high`)."""
-        raw = self.sub(position, before)
+        """The input index under `offset` in the window at output `position`, clamped into
+        the input, and the tests that it was in bounds (only those that can fail)."""
+        raw = self.add(self.mul(position, window.stride), self.mul(offset, window.dilation))
+        raw = self.sub(raw, window.before)
         conditions = []
-        if low:
+        if window.before > 0:
             conditions.append(self.at_least(raw, 0))
             raw = self.max(raw, 0)
-        if high:
-            conditions.append(self.less(raw, size))
-            raw = self.min(raw, size - 1)
+        if window.reaches_past_end:
+            conditions.append(self.less(raw, window.size))
+            raw = self.min(raw, window.size - 1)
         return raw, conditions
 
     def padded_read(
@@ -165,6 +166,38 @@ class Body:
         if not conditions:
             return value
         return self.select(self.all(conditions), value, self.float(pad))
+
+
+@dataclass(frozen=True)
+class Window:
+    """One spatial dimension of a sliding window: at output position p and offset r it
+    covers input p * stride + r * dilation - before, in an input of extent `size`."""
+
+    size: int
+    out: int
+    kernel: int
+    stride: int
+    dilation: int
+    before: int
+
+    @property
+    def reaches_past_end(self) -> bool:
+        last = (self.out - 1) * self.stride + (self.kernel - 1) * self.dilation - self.before
+        return last > self.size - 1
+
+
+def windows(
+    op: graph.Conv2dOp | graph.Pool2dOp, kernel: Sequence[int], dilation: Sequence[int]
+) -> tuple[Window, Window]:
+    """The row and column windows of a 2-D convolution or pool."""
+    _, _, height, width = shape_of(op.input)
+    _, _, out_h, out_w = shape_of(op.output)
+    stride_h, stride_w = op.strides.get_values()
+    top, left, _, _ = op.padding.get_values()
+    return (
+        Window(height, out_h, kernel[0], stride_h, dilation[0], top),
+        Window(width, out_w, kernel[1], stride_w, dilation[1], left),
+    )
 
 
 @dataclass(frozen=True)
@@ -206,10 +239,6 @@ def compute(
     return op
 
 
-def element_type(value: SSAValue) -> Attribute:
-    return graph.tensor(value).element_type
-
-
 def shape_of(value: SSAValue) -> tuple[int, ...]:
     return graph.shape_of(value)
 
@@ -231,14 +260,6 @@ def broadcast_into(shape: Sequence[int], indices: Sequence[Index]) -> list[Index
 
 def axes_for(shape: Sequence[int]) -> list[str]:
     return ["n", "c", "h", "w"] if len(shape) == 4 else generic_axes(len(shape))
-
-
-def window_bounds(
-    out: int, stride: int, kernel: int, dilation: int, before: int, size: int
-) -> tuple[bool, bool]:
-    """Whether some window of a sliding-window op can reach before or past the input."""
-    last = (out - 1) * stride + (kernel - 1) * dilation - before
-    return before > 0, last > size - 1
 
 
 def lowered(rewriter: PatternRewriter, op: Operation, computes: Sequence[Operation]) -> None:
@@ -379,25 +400,17 @@ class MatmulLowering(RewritePattern):
 class Conv2dLowering(RewritePattern):
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: graph.Conv2dOp, rewriter: PatternRewriter) -> None:
-        _, _, height, width = shape_of(op.input)
         out_channels, group_channels, kernel_h, kernel_w = shape_of(op.weight)
-        out_shape = shape_of(op.output)
-        stride_h, stride_w = op.strides.get_values()
-        dilation_h, dilation_w = op.dilation.get_values()
-        top, left, _, _ = op.padding.get_values()
         groups = op.groups.value.data
-        rows = window_bounds(out_shape[2], stride_h, kernel_h, dilation_h, top, height)
-        columns = window_bounds(out_shape[3], stride_w, kernel_w, dilation_w, left, width)
+        rows, columns = windows(op, (kernel_h, kernel_w), op.dilation.get_values())
 
         def body(b: Body, n: SSAValue, c: SSAValue, h: SSAValue, w: SSAValue, rc, ry, rx):
             channel: Index = rc
             if groups > 1:
                 group = b.div(c, out_channels // groups)
                 channel = b.add(b.mul(group, group_channels), rc)
-            y, y_ok = b.window(b.add(b.mul(h, stride_h), b.mul(ry, dilation_h)), top, height, *rows)
-            x, x_ok = b.window(
-                b.add(b.mul(w, stride_w), b.mul(rx, dilation_w)), left, width, *columns
-            )
+            y, y_ok = b.window(rows, h, ry)
+            x, x_ok = b.window(columns, w, rx)
             value = b.padded_read(op.input, [n, channel, y, x], y_ok + x_ok, 0.0)
             return b.emit(arith.MulfOp(value, b.read(op.weight, [c, rc, ry, rx])))
 
@@ -415,23 +428,16 @@ class Conv2dLowering(RewritePattern):
 class Pool2dLowering(RewritePattern):
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: graph.Pool2dOp, rewriter: PatternRewriter) -> None:
-        _, _, height, width = shape_of(op.input)
         out_type = graph.tensor(op.output)
-        _, _, out_h, out_w = out_type.get_shape()
         kernel_h, kernel_w = op.kernel.get_values()
-        stride_h, stride_w = op.strides.get_values()
-        dilation_h, dilation_w = op.window_dilation()
-        top, left, bottom, right = op.padding.get_values()
-        rows = window_bounds(out_h, stride_h, kernel_h, dilation_h, top, height)
-        columns = window_bounds(out_w, stride_w, kernel_w, dilation_w, left, width)
+        rows, columns = windows(op, (kernel_h, kernel_w), op.window_dilation())
+        _, _, bottom, right = op.padding.get_values()
         is_max = isinstance(op, graph.MaxPool2dOp)
         pad = -math.inf if is_max else 0.0
 
         def body(b: Body, n: SSAValue, c: SSAValue, h: SSAValue, w: SSAValue, ry, rx):
-            y, y_ok = b.window(b.add(b.mul(h, stride_h), b.mul(ry, dilation_h)), top, height, *rows)
-            x, x_ok = b.window(
-                b.add(b.mul(w, stride_w), b.mul(rx, dilation_w)), left, width, *columns
-            )
+            y, y_ok = b.window(rows, h, ry)
+            x, x_ok = b.window(columns, w, rx)
             return b.padded_read(op.input, [n, c, y, x], y_ok + x_ok, pad)
 
         axes = ["n", "c", "h", "w"]
@@ -443,17 +449,16 @@ class Pool2dLowering(RewritePattern):
             return
         include_pad = isinstance(op, graph.AvgPool2dOp) and op.count_include_pad is not None
 
-        def window_size(
-            b: Body, position: SSAValue, out: int, stride: int, kernel: int, before: int, limit: int
-        ) -> Index:
+        def window_size(b: Body, window: Window, position: SSAValue, after: int) -> Index:
             """How many elements the window at `position` counts: those from its start
             (or 0, without padding) to its end clipped at `limit` (PyTorch's divisor)."""
-            clip_start = not include_pad and before > 0
-            clip_end = (out - 1) * stride - before + kernel > limit
+            limit = window.size + after if include_pad else window.size
+            clip_start = not include_pad and window.before > 0
+            clip_end = (window.out - 1) * window.stride - window.before + window.kernel > limit
             if not clip_start and not clip_end:
-                return kernel
-            start = b.sub(b.mul(position, stride), before)
-            end = b.add(start, kernel)
+                return window.kernel
+            start = b.sub(b.mul(position, window.stride), window.before)
+            end = b.add(start, window.kernel)
             if clip_end:
                 end = b.min(end, limit)
             if clip_start:
@@ -461,9 +466,8 @@ class Pool2dLowering(RewritePattern):
             return b.sub(end, start)
 
         def divide(b: Body, n: SSAValue, c: SSAValue, h: SSAValue, w: SSAValue) -> SSAValue:
-            extra_h, extra_w = (bottom, right) if include_pad else (0, 0)
-            count_h = window_size(b, h, out_h, stride_h, kernel_h, top, height + extra_h)
-            count_w = window_size(b, w, out_w, stride_w, kernel_w, left, width + extra_w)
+            count_h = window_size(b, rows, h, bottom)
+            count_w = window_size(b, columns, w, right)
             count = b.to_float(b.mul(count_h, count_w))
             return b.emit(arith.DivfOp(b.read(pool.result, [n, c, h, w]), count))
 
