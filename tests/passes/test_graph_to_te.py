@@ -555,3 +555,31 @@ def test_numbers_match_numpy(compiled, case):
     expected = case.reference(*[a.astype(np.float64) for a in arrays])
     assert actual.shape == expected.shape
     np.testing.assert_allclose(actual, expected, rtol=1e-5, atol=1e-5)
+
+
+OTHER_TYPES = """
+func.func @dot(%a: tensor<13xf32>, %b: tensor<13xf32>) -> tensor<f32> {
+  %y = graph.matmul %a, %b : (tensor<13xf32>, tensor<13xf32>) -> tensor<f32>
+  func.return %y : tensor<f32>
+}
+func.func @softmax_f64(%x: tensor<7x13xf64>) -> tensor<7x13xf64> {
+  %y = graph.softmax %x axis 1 : tensor<7x13xf64>
+  func.return %y : tensor<7x13xf64>
+}
+func.func @max_pool_f16(%x: tensor<1x1x7x7xf16>) -> tensor<1x1x4x4xf16> {
+  %y = graph.max_pool2d %x kernel [3, 3] strides [2, 2] padding [1, 1, 1, 1] : (tensor<1x1x7x7xf16>) -> tensor<1x1x4x4xf16>
+  func.return %y : tensor<1x1x4x4xf16>
+}
+"""
+
+
+def test_rank_zero_results_f64_and_f16():
+    compiled = ziggurat.compile(OTHER_TYPES)
+    rng = np.random.default_rng(7)
+    a, b = rng.standard_normal((2, 13)).astype(np.float32)
+    np.testing.assert_allclose(compiled.dot(a, b)[0], a @ b, rtol=1e-5)
+    x = rng.standard_normal((7, 13))
+    np.testing.assert_allclose(compiled.softmax_f64(x)[0], softmax_reference(x, 1), rtol=1e-12)
+    h = rng.standard_normal((1, 1, 7, 7)).astype(np.float16)
+    expected = pool_reference(h, (3, 3), (2, 2), (1, 1, 1, 1)).astype(np.float16)
+    np.testing.assert_array_equal(compiled.max_pool_f16(h)[0], expected)
