@@ -861,9 +861,10 @@ class ReshapeOp(GraphOp):
         known = math.prod(d for d in shape if d != -1)
         if list(shape).count(-1) > 1 or any(d < -1 or d == 0 for d in shape):
             raise VerifyException(f"cannot reshape to {list(shape)}")
-        if -1 in shape and known and count % known == 0:
-            shape = [count // known if d == -1 else d for d in shape]
-        return TensorType(tensor(input).element_type, shape)
+        resolved = [count // known if d == -1 else d for d in shape]
+        if math.prod(resolved) != count:
+            raise VerifyException(f"cannot reshape {input.type} to {list(shape)}")
+        return TensorType(tensor(input).element_type, resolved)
 
     def inferred_type(self) -> TensorType:
         output = tensor(self.output)

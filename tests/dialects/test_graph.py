@@ -161,6 +161,7 @@ def test_pattern_kind_of_other_ops_is_opaque():
         (lambda a, x, v: graph.MaxPool2dOp(x, [9, 9]), "does not fit"),
         (lambda a, x, v: graph.TransposeOp(a, [0, 0]), "not a permutation"),
         (lambda a, x, v: graph.ReshapeOp(a, [5, -1, -1]), "cannot reshape"),
+        (lambda a, x, v: graph.ReshapeOp(a, [4, -1]), "cannot reshape tensor<7x13xf32>"),
         (lambda a, x, v: graph.ConcatOp([a, v], 0), "cannot concatenate"),
         (lambda a, x, v: graph.ReduceSumOp(a, [2]), "out of range"),
     ],
