@@ -1,9 +1,9 @@
 """Ziggurat: an MLIR-style compiler for machine-learning models, built on xDSL.
 
-    import ziggurat
-    compiled = ziggurat.compile(module, target="cpu")   # graph, te or loop level
-    outputs = compiled(x)                                # list of numpy arrays
-    compiled.matmul(A, B, C)                             # any function by name
+import ziggurat
+compiled = ziggurat.compile(module, target="cpu")   # graph, te or loop level
+outputs = compiled(x)                                # list of numpy arrays
+compiled.matmul(A, B, C)                             # any function by name
 """
 
 from __future__ import annotations
@@ -63,8 +63,11 @@ def main_function(module: ModuleOp) -> str:
     names = [f.sym_name.data for f in functions]
     if "main" in names:
         return "main"
-    public = [f.sym_name.data for f in functions if f.sym_visibility is None or
-              f.sym_visibility.data == "public"]
+    public = [
+        f.sym_name.data
+        for f in functions
+        if f.sym_visibility is None or f.sym_visibility.data == "public"
+    ]
     if not public:
         raise ZigguratError("the module defines no public function to run")
     return public[0]

@@ -8,10 +8,10 @@ pipeline a user gets is spelled once, here, as a pass pipeline string they could
 from __future__ import annotations
 
 from xdsl.dialects.builtin import ModuleOp, TensorType
-from xdsl.passes import PassPipeline
 
 from ziggurat.diagnostics import ZigguratError
-from ziggurat.registry import all_passes, make_context
+from ziggurat.ir_io import pass_pipeline
+from ziggurat.registry import make_context
 
 LEVELS = ("graph", "te", "loop", "llvm")
 
@@ -65,5 +65,5 @@ def lower(module: ModuleOp, target: str) -> ModuleOp:
     """Lower `module` in place to level `target` with the default pipeline."""
     spec = pipeline_between(level_of(module), target)
     if spec:
-        PassPipeline.parse_spec(all_passes(), spec).apply(make_context(), module)
+        pass_pipeline(spec).apply(make_context(), module)
     return module

@@ -144,9 +144,7 @@ def annotations(op: Operation) -> list[LoopAnnotation]:
     attr = op.attributes.get(ANNOTATIONS)
     if attr is None:
         return []
-    if not isinstance(attr, ArrayAttr) or not all(
-        isinstance(a, LoopAnnotation) for a in attr.data
-    ):
+    if not isinstance(attr, ArrayAttr) or not all(isinstance(a, LoopAnnotation) for a in attr.data):
         raise VerifyException(f"{ANNOTATIONS} must be a list of #loop attributes, got {attr}")
     return list(attr.data)  # type: ignore[arg-type]
 

@@ -206,9 +206,7 @@ class ComputeOp(IRDLOperation):
         if init is None:
             raise VerifyException("a reduction needs an init value")
         if not isinstance(init, FloatAttr | IntegerAttr) or init.type != result_type.element_type:
-            raise VerifyException(
-                f"init must be a {result_type.element_type} constant, got {init}"
-            )
+            raise VerifyException(f"init must be a {result_type.element_type} constant, got {init}")
 
     # Custom syntax -------------------------------------------------------------------
 
@@ -223,9 +221,7 @@ class ComputeOp(IRDLOperation):
         if self.reduce_kind is not None:
             printer.print_string(f" reduce {self.reduce_kind.data} [")
             pairs = zip(self.reduce_axis_names, self.reduce_extent_values, strict=True)
-            printer.print_list(
-                pairs, lambda p: printer.print_string(f'"{p[0]}" = {p[1]}')
-            )
+            printer.print_list(pairs, lambda p: printer.print_string(f'"{p[0]}" = {p[1]}'))
             printer.print_string("]")
         if self.init is not None:
             printer.print_string(" init ")
@@ -244,9 +240,7 @@ class ComputeOp(IRDLOperation):
             parser.Delimiter.PAREN, parser.parse_unresolved_operand
         )
         parser.parse_keyword("axes")
-        axes = parser.parse_comma_separated_list(
-            parser.Delimiter.SQUARE, parser.parse_str_literal
-        )
+        axes = parser.parse_comma_separated_list(parser.Delimiter.SQUARE, parser.parse_str_literal)
         reduce_kind = None
         reduce_axes: list[str] = []
         reduce_extents: list[int] = []
@@ -267,9 +261,7 @@ class ComputeOp(IRDLOperation):
         if parser.parse_optional_keyword("init"):
             init = parser.parse_attribute()
         parser.parse_punctuation(":")
-        input_types = parser.parse_comma_separated_list(
-            parser.Delimiter.PAREN, parser.parse_type
-        )
+        input_types = parser.parse_comma_separated_list(parser.Delimiter.PAREN, parser.parse_type)
         parser.parse_punctuation("->")
         result_type = parser.parse_type()
         inputs = parser.resolve_operands(operands, input_types, parser.pos)
@@ -306,17 +298,14 @@ class ReadOp(IRDLOperation):
 
     def __init__(self, tensor: SSAValue, indices: Sequence[SSAValue]):
         assert isinstance(tensor.type, TensorType)
-        super().__init__(
-            operands=[tensor, indices], result_types=[tensor.type.element_type]
-        )
+        super().__init__(operands=[tensor, indices], result_types=[tensor.type.element_type])
 
     def verify_(self) -> None:
         tensor_type = self.tensor.type
         assert isinstance(tensor_type, TensorType)
         if self.result.type != tensor_type.element_type:
             raise VerifyException(
-                f"te.read of {tensor_type} gives {tensor_type.element_type}, "
-                f"not {self.result.type}"
+                f"te.read of {tensor_type} gives {tensor_type.element_type}, not {self.result.type}"
             )
         if len(self.indices) != tensor_type.get_num_dims():
             raise VerifyException(

@@ -1,7 +1,7 @@
 """`ziggurat`: the driver. `run` compiles a model, runs it and checks it; `compile` prints IR.
 
-    ziggurat run examples/mlp.mlir
-    ziggurat compile examples/mlp.mlir --emit loop
+ziggurat run examples/mlp.mlir
+ziggurat compile examples/mlp.mlir --emit loop
 """
 
 from __future__ import annotations
@@ -108,7 +108,10 @@ def run_model(path: str, target: str, seed: int, repeat: int) -> int:
     line = f"latency: ziggurat {ours * 1e3:.3f} ms"
     if reference is not None:
         theirs = median_seconds(reference, repeat)
-        line += f", numpy {theirs * 1e3:.3f} ms, ratio numpy/ziggurat {theirs / ours:.2f}x"
+        line += (
+            f", numpy reference (float64) {theirs * 1e3:.3f} ms, "
+            f"ratio reference/ziggurat {theirs / ours:.2f}x"
+        )
     print(line + f" (median of {repeat})")
     return 0 if ok else 1
 
@@ -117,7 +120,7 @@ def random_inputs(module: ModuleOp, name: str, seed: int) -> list[np.ndarray]:
     """Seeded random arrays for the tensor or memref arguments of function `name`."""
     from xdsl.dialects.builtin import MemRefType
 
-    from ziggurat.targets.reference import numpy_dtype
+    from ziggurat.targets.cpu.runtime import numpy_dtype
 
     function = next(
         op for op in module.ops if isinstance(op, func.FuncOp) and op.sym_name.data == name
@@ -129,7 +132,7 @@ def random_inputs(module: ModuleOp, name: str, seed: int) -> list[np.ndarray]:
             raise ZigguratError(f"@{name} argument {index} is {arg_type}, not a tensor")
         if function.arg_attrs and "ziggurat.output" in function.arg_attrs.data[index].data:
             continue
-        dtype = numpy_dtype(arg_type.element_type)
+        dtype = numpy_dtype(arg_type.element_type, f"@{name} argument {index}")
         shape = arg_type.get_shape()
         if np.issubdtype(dtype, np.floating):
             arrays.append(rng.standard_normal(shape).astype(dtype))

@@ -20,6 +20,11 @@ from ziggurat.dialects.te import ComputeOp, ReadOp, compute_ops
 from ziggurat.ir_io import parse_module, print_module, verify_module
 from ziggurat.passes.graph_to_te import GraphToTe
 from ziggurat.registry import make_context
+from ziggurat.targets.reference import batch_norm as batch_norm_reference
+from ziggurat.targets.reference import conv2d as conv2d_reference
+from ziggurat.targets.reference import evaluate
+from ziggurat.targets.reference import pool2d as pool_reference
+from ziggurat.targets.reference import softmax as softmax_reference
 
 
 def define(name: str, shapes: list[tuple[int, ...]], build: Callable[..., SSAValue]):
@@ -170,89 +175,6 @@ def test_an_op_the_pass_cannot_lower_is_named_with_its_location():
 
 
 # Numbers -----------------------------------------------------------------------------------
-
-
-def conv2d_reference(x, w, b=None, strides=(1, 1), padding=(0, 0, 0, 0), dilation=(1, 1), groups=1):
-    top, left, bottom, right = padding
-    x = np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)))
-    n, channels, height, width = x.shape
-    out_channels, group_channels, kernel_h, kernel_w = w.shape
-    out_h = (height - dilation[0] * (kernel_h - 1) - 1) // strides[0] + 1
-    out_w = (width - dilation[1] * (kernel_w - 1) - 1) // strides[1] + 1
-    out = np.zeros((n, out_channels, out_h, out_w), np.float64)
-    per_group = out_channels // groups
-    for g in range(groups):
-        xs = x[:, g * group_channels : (g + 1) * group_channels]
-        ws = w[g * per_group : (g + 1) * per_group]
-        for ky in range(kernel_h):
-            for kx in range(kernel_w):
-                y0, x0 = ky * dilation[0], kx * dilation[1]
-                patch = xs[
-                    :,
-                    :,
-                    y0 : y0 + strides[0] * (out_h - 1) + 1 : strides[0],
-                    x0 : x0 + strides[1] * (out_w - 1) + 1 : strides[1],
-                ]
-                out[:, g * per_group : (g + 1) * per_group] += np.einsum(
-                    "nchw,oc->nohw", patch, ws[:, :, ky, kx]
-                )
-    if b is not None:
-        out += b[None, :, None, None]
-    return out
-
-
-def pool_reference(
-    x, kernel, strides, padding, dilation=(1, 1), ceil=False, kind="max", include_pad=False
-):
-    top, left, bottom, right = padding
-    height, width = x.shape[2:]
-    out = []
-    for size, k, s, d, before, after in (
-        (height, kernel[0], strides[0], dilation[0], top, bottom),
-        (width, kernel[1], strides[1], dilation[1], left, right),
-    ):
-        room = size + before + after - d * (k - 1) - 1
-        count = -(-room // s) + 1 if ceil else room // s + 1
-        if ceil and (count - 1) * s >= size + before:
-            count -= 1
-        out.append(count)
-    fill = -np.inf if kind == "max" else 0.0
-    extra_h = max(
-        0, (out[0] - 1) * strides[0] + dilation[0] * (kernel[0] - 1) + 1 - (height + top + bottom)
-    )
-    extra_w = max(
-        0, (out[1] - 1) * strides[1] + dilation[1] * (kernel[1] - 1) + 1 - (width + left + right)
-    )
-    pads = ((0, 0), (0, 0), (top, bottom + extra_h), (left, right + extra_w))
-    padded = np.pad(x.astype(np.float64), pads, constant_values=fill)
-    # Which positions the divisor counts: the input only, or the input and its padding.
-    mask = np.pad(np.ones((height, width)), pads[2:], constant_values=0.0)
-    if include_pad:
-        mask = np.pad(
-            np.ones((height + top + bottom, width + left + right)), ((0, extra_h), (0, extra_w))
-        )
-    windows, counts = [], []
-    for ky in range(kernel[0]):
-        for kx in range(kernel[1]):
-            y0, x0 = ky * dilation[0], kx * dilation[1]
-            rows = slice(y0, y0 + strides[0] * (out[0] - 1) + 1, strides[0])
-            columns = slice(x0, x0 + strides[1] * (out[1] - 1) + 1, strides[1])
-            windows.append(padded[:, :, rows, columns])
-            counts.append(mask[rows, columns])
-    if kind == "max":
-        return np.max(windows, axis=0)
-    return np.sum(windows, axis=0) / np.sum(counts, axis=0)
-
-
-def softmax_reference(x, axis):
-    e = np.exp(x - x.max(axis=axis, keepdims=True))
-    return e / e.sum(axis=axis, keepdims=True)
-
-
-def batch_norm_reference(x, scale, bias, mean, variance, epsilon=1e-5):
-    shape = (1, -1) + (1,) * (x.ndim - 2)
-    s, b, m, v = (p.reshape(shape) for p in (scale, bias, mean, variance))
-    return (x - m) * s / np.sqrt(v + epsilon) + b
 
 
 @dataclass
@@ -555,6 +477,18 @@ def test_numbers_match_numpy(compiled, case):
     expected = case.reference(*[a.astype(np.float64) for a in arrays])
     assert actual.shape == expected.shape
     np.testing.assert_allclose(actual, expected, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_the_numpy_reference_evaluates_every_op(case):
+    """targets/reference.py, which `ziggurat run` checks against, agrees with each case's
+    own numpy formula."""
+    arrays = inputs(case)
+    module = ModuleOp([define(case.name, case.shapes, case.build)])
+    (actual,) = evaluate(module, case.name, arrays)
+    expected = case.reference(*[a.astype(np.float64) for a in arrays])
+    assert actual.dtype == np.float32 and actual.shape == expected.shape
+    np.testing.assert_allclose(actual, expected, rtol=1e-6, atol=1e-6)
 
 
 OTHER_TYPES = """

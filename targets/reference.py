@@ -1,0 +1,297 @@
+"""A numpy interpreter for graph-level modules: the reference every target is checked against.
+
+Each graph op is computed with whole-array numpy in float64 (integers keep their type) and
+cast back to the op's element type at the end of the function, so the reference is more
+exact than any target and differences measure the target's error.
+
+    outputs = evaluate(module, "main", [x, w])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+from xdsl.dialects import func
+from xdsl.dialects.builtin import DenseIntOrFPElementsAttr, ModuleOp, TensorType
+from xdsl.ir import Operation, SSAValue
+
+from ziggurat.diagnostics import ZigguratError, describe_location
+from ziggurat.dialects import graph
+from ziggurat.targets.cpu.runtime import numpy_dtype
+
+
+def evaluate(module: ModuleOp, name: str, inputs: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """Run function `name` of a graph-level `module` on `inputs`; its results in order."""
+    functions = {op.sym_name.data: op for op in module.walk() if isinstance(op, func.FuncOp)}
+    if name not in functions:
+        raise ZigguratError(f"the module has no function @{name}")
+    return Interpreter(functions).call(name, list(inputs))
+
+
+class Interpreter:
+    def __init__(self, functions: dict[str, func.FuncOp]):
+        self.functions = functions
+
+    def call(self, name: str, arguments: list[np.ndarray]) -> list[np.ndarray]:
+        function = self.functions[name]
+        where = describe_location(function)
+        if function.is_declaration:
+            raise ZigguratError(f"@{name} has no body to evaluate", where)
+        block = function.body.block
+        if len(arguments) != len(block.args):
+            raise ZigguratError(
+                f"@{name} takes {len(block.args)} arguments, not {len(arguments)}", where
+            )
+        values: dict[SSAValue, np.ndarray] = {}
+        for index, (arg, array) in enumerate(zip(block.args, arguments, strict=True)):
+            expected = tuple(arg.type.get_shape()) if isinstance(arg.type, TensorType) else None
+            if expected is not None and tuple(np.shape(array)) != expected:
+                raise ZigguratError(
+                    f"@{name} argument {index} should have shape {list(expected)}, "
+                    f"not {list(np.shape(array))}",
+                    where,
+                )
+            values[arg] = np.asarray(array)
+        for op in block.ops:
+            if isinstance(op, func.ReturnOp):
+                return [cast(values[v], v) for v in op.arguments]
+            if isinstance(op, func.CallOp):
+                results = self.call(op.callee.string_value(), [values[v] for v in op.arguments])
+            else:
+                results = [evaluate_op(op, [values[v] for v in op.operands])]
+            for result, array in zip(op.results, results, strict=True):
+                values[result] = array
+        raise ZigguratError(f"@{name} does not end in func.return", where)
+
+
+def cast(array: np.ndarray, value: SSAValue) -> np.ndarray:
+    """`array` as the element type and shape `value`'s tensor type declares."""
+    if not isinstance(value.type, TensorType):
+        return array
+    dtype = numpy_dtype(value.type.element_type, "")
+    return np.asarray(array).astype(dtype).reshape(value.type.get_shape())
+
+
+def evaluate_op(op: Operation, args: list[np.ndarray]) -> np.ndarray:
+    rule = RULES.get(type(op))
+    if rule is None:
+        raise ZigguratError(f"the numpy reference cannot evaluate {op.name}", describe_location(op))
+    wide = [a.astype(np.float64) if np.issubdtype(a.dtype, np.floating) else a for a in args]
+    return np.asarray(rule(op, *wide))
+
+
+def ints(values: object) -> tuple[int, ...]:
+    return tuple(values.get_values())  # type: ignore[attr-defined]
+
+
+def flag(op: Operation, name: str) -> bool:
+    return name in op.properties
+
+
+# Contractions ------------------------------------------------------------------------------
+
+
+def dense(op: graph.DenseOp, a: np.ndarray, b: np.ndarray, bias: np.ndarray | None = None):
+    a = a.T if flag(op, "trans_a") else a
+    b = b.T if flag(op, "trans_b") else b
+    out = op.alpha.value.data * (a @ b)
+    if bias is not None:
+        out = out + op.beta.value.data * bias
+    return out
+
+
+def conv2d(
+    x: np.ndarray,
+    w: np.ndarray,
+    b: np.ndarray | None = None,
+    strides: Sequence[int] = (1, 1),
+    padding: Sequence[int] = (0, 0, 0, 0),
+    dilation: Sequence[int] = (1, 1),
+    groups: int = 1,
+) -> np.ndarray:
+    """NCHW convolution; `padding` is [top, left, bottom, right]."""
+    top, left, bottom, right = padding
+    x = np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)))
+    n, _, height, width = x.shape
+    out_channels, group_channels, kernel_h, kernel_w = w.shape
+    out_h = (height - dilation[0] * (kernel_h - 1) - 1) // strides[0] + 1
+    out_w = (width - dilation[1] * (kernel_w - 1) - 1) // strides[1] + 1
+    out = np.zeros((n, out_channels, out_h, out_w), np.result_type(x, w))
+    per_group = out_channels // groups
+    for g in range(groups):
+        xs = x[:, g * group_channels : (g + 1) * group_channels]
+        ws = w[g * per_group : (g + 1) * per_group]
+        for ky in range(kernel_h):
+            for kx in range(kernel_w):
+                y0, x0 = ky * dilation[0], kx * dilation[1]
+                patch = xs[
+                    :,
+                    :,
+                    y0 : y0 + strides[0] * (out_h - 1) + 1 : strides[0],
+                    x0 : x0 + strides[1] * (out_w - 1) + 1 : strides[1],
+                ]
+                out[:, g * per_group : (g + 1) * per_group] += np.einsum(
+                    "nchw,oc->nohw", patch, ws[:, :, ky, kx]
+                )
+    if b is not None:
+        out += b[None, :, None, None]
+    return out
+
+
+def conv2d_op(op: graph.Conv2dOp, x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None):
+    return conv2d(
+        x, w, b, ints(op.strides), ints(op.padding), ints(op.dilation), op.groups.value.data
+    )
+
+
+# Pools and normalization -------------------------------------------------------------------
+
+
+def pool2d(
+    x: np.ndarray,
+    kernel: Sequence[int],
+    strides: Sequence[int],
+    padding: Sequence[int],
+    dilation: Sequence[int] = (1, 1),
+    ceil: bool = False,
+    kind: str = "max",
+    include_pad: bool = False,
+) -> np.ndarray:
+    """NCHW max or average pooling with ONNX's rules for ceil mode and the divisor."""
+    top, left, bottom, right = padding
+    height, width = x.shape[2:]
+    out = []
+    for size, k, s, d, before, after in (
+        (height, kernel[0], strides[0], dilation[0], top, bottom),
+        (width, kernel[1], strides[1], dilation[1], left, right),
+    ):
+        room = size + before + after - d * (k - 1) - 1
+        count = -(-room // s) + 1 if ceil else room // s + 1
+        if ceil and (count - 1) * s >= size + before:
+            count -= 1  # a window may not start in the trailing padding
+        out.append(count)
+    fill = -np.inf if kind == "max" else 0.0
+    extra_h = max(
+        0, (out[0] - 1) * strides[0] + dilation[0] * (kernel[0] - 1) + 1 - (height + top + bottom)
+    )
+    extra_w = max(
+        0, (out[1] - 1) * strides[1] + dilation[1] * (kernel[1] - 1) + 1 - (width + left + right)
+    )
+    pads = ((0, 0), (0, 0), (top, bottom + extra_h), (left, right + extra_w))
+    padded = np.pad(x.astype(np.float64), pads, constant_values=fill)
+    # Which positions the divisor counts: the input only, or the input and its padding
+    # (never the extra room ceil mode adds).
+    mask = np.pad(np.ones((height, width)), pads[2:], constant_values=0.0)
+    if include_pad:
+        mask = np.pad(
+            np.ones((height + top + bottom, width + left + right)), ((0, extra_h), (0, extra_w))
+        )
+    windows, counts = [], []
+    for ky in range(kernel[0]):
+        for kx in range(kernel[1]):
+            y0, x0 = ky * dilation[0], kx * dilation[1]
+            rows = slice(y0, y0 + strides[0] * (out[0] - 1) + 1, strides[0])
+            columns = slice(x0, x0 + strides[1] * (out[1] - 1) + 1, strides[1])
+            windows.append(padded[:, :, rows, columns])
+            counts.append(mask[rows, columns])
+    if kind == "max":
+        return np.max(windows, axis=0)
+    return np.sum(windows, axis=0) / np.sum(counts, axis=0)
+
+
+def max_pool2d(op: graph.MaxPool2dOp, x: np.ndarray) -> np.ndarray:
+    return pool2d(
+        x,
+        ints(op.kernel),
+        ints(op.strides),
+        ints(op.padding),
+        ints(op.dilation),
+        flag(op, "ceil_mode"),
+    )
+
+
+def avg_pool2d(op: graph.AvgPool2dOp, x: np.ndarray) -> np.ndarray:
+    return pool2d(
+        x,
+        ints(op.kernel),
+        ints(op.strides),
+        ints(op.padding),
+        ceil=flag(op, "ceil_mode"),
+        kind="avg",
+        include_pad=flag(op, "count_include_pad"),
+    )
+
+
+def softmax(x: np.ndarray, axis: int) -> np.ndarray:
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def batch_norm(
+    x: np.ndarray,
+    scale: np.ndarray,
+    bias: np.ndarray,
+    mean: np.ndarray,
+    variance: np.ndarray,
+    epsilon: float = 1e-5,
+) -> np.ndarray:
+    """Inference batch normalization over dimension 1."""
+    shape = (1, -1) + (1,) * (x.ndim - 2)
+    s, b, m, v = (p.reshape(shape) for p in (scale, bias, mean, variance))
+    return (x - m) * s / np.sqrt(v + epsilon) + b
+
+
+# Shapes ------------------------------------------------------------------------------------
+
+
+def result_shape(op: Operation) -> tuple[int, ...]:
+    return tuple(op.results[0].type.get_shape())  # type: ignore[attr-defined]
+
+
+def flatten(op: graph.FlattenOp, x: np.ndarray) -> np.ndarray:
+    return x.reshape(result_shape(op))
+
+
+def reduce(function: Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
+    def rule(op: graph.ReduceOp, x: np.ndarray) -> np.ndarray:
+        axes = tuple(a % x.ndim for a in ints(op.axes))
+        return function(x, axis=axes, keepdims=flag(op, "keepdims"))
+
+    return rule
+
+
+def constant(op: graph.ConstantOp) -> np.ndarray:
+    value: DenseIntOrFPElementsAttr = op.value
+    dtype = numpy_dtype(value.get_element_type(), describe_location(op))
+    shape = value.get_type().get_shape()
+    return np.array(value.get_values(), dtype=dtype).reshape(shape)
+
+
+RULES: dict[type[Operation], Callable[..., np.ndarray]] = {
+    graph.ConstantOp: constant,
+    graph.DenseOp: dense,
+    graph.MatmulOp: lambda op, a, b: np.matmul(a, b),
+    graph.Conv2dOp: conv2d_op,
+    graph.AddOp: lambda op, a, b: a + b,
+    graph.SubOp: lambda op, a, b: a - b,
+    graph.MulOp: lambda op, a, b: a * b,
+    graph.DivOp: lambda op, a, b: a / b,
+    graph.ReluOp: lambda op, x: np.maximum(x, 0),
+    graph.SigmoidOp: lambda op, x: 1 / (1 + np.exp(-x)),
+    graph.TanhOp: lambda op, x: np.tanh(x),
+    graph.ExpOp: lambda op, x: np.exp(x),
+    graph.SqrtOp: lambda op, x: np.sqrt(x),
+    graph.SoftmaxOp: lambda op, x: softmax(x, op.axis.value.data),
+    graph.BatchNormOp: lambda op, *v: batch_norm(*v, epsilon=op.epsilon.value.data),
+    graph.MaxPool2dOp: max_pool2d,
+    graph.AvgPool2dOp: avg_pool2d,
+    graph.GlobalAvgPool2dOp: lambda op, x: x.mean(axis=(2, 3), keepdims=True),
+    graph.ReshapeOp: lambda op, x: x.reshape(result_shape(op)),
+    graph.TransposeOp: lambda op, x: x.transpose(ints(op.perm)),
+    graph.FlattenOp: flatten,
+    graph.ConcatOp: lambda op, *v: np.concatenate(v, axis=op.axis.value.data),
+    graph.ReduceSumOp: reduce(np.sum),
+    graph.ReduceMeanOp: reduce(np.mean),
+    graph.ReduceMaxOp: reduce(np.max),
+}
