@@ -1,0 +1,327 @@
+"""ONNX's backend API (`onnx.backend.base.Backend`) over Ziggurat's CPU compiler.
+
+`prepare` imports a model to the graph level and compiles it; the returned `ZigguratRep`
+runs it on numpy arrays given in graph-input order or by name, and returns the outputs in
+graph-output order, with their ONNX element types, as a tuple one may also index by name.
+The module itself is a backend, so it can be handed to ONNX's test runner:
+
+    import ziggurat.frontends.onnx_backend as backend
+    outputs = backend.prepare(onnx.load("model.onnx")).run([x])     # or run({"x": x})
+    globals().update(onnx.backend.test.BackendTest(backend, __name__).test_cases)
+
+Ziggurat compiles static shapes. When the shapes of a model follow from the *values* of
+some integer inputs (a Reshape fed its target shape, a Pad its pads), the model is compiled
+at its first run with those inputs fixed to the values given, and again for new values.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import onnx
+from onnx import ModelProto, NodeProto, TensorProto, ValueInfoProto, helper, numpy_helper
+from onnx.backend.base import Backend, BackendRep, Device, DeviceType, namedtupledict
+from xdsl.dialects import func
+from xdsl.dialects.builtin import ModuleOp, StringAttr, TensorType
+from xdsl.ir import Attribute
+
+import ziggurat
+from ziggurat.diagnostics import ZigguratError
+
+__all__ = [
+    "ZigguratBackend",
+    "ZigguratRep",
+    "is_compatible",
+    "prepare",
+    "run_model",
+    "run_node",
+    "supports_device",
+]
+
+NAME = "onnx.name"
+# Element types that carry shapes (Reshape's shape, Pad's pads, Unsqueeze's axes, ...).
+SHAPE_ELEMENT_TYPES = (TensorProto.INT64, TensorProto.INT32)
+
+
+@dataclass
+class Program:
+    """A model compiled for one set of fixed input values: its arguments and results by name."""
+
+    compiled: ziggurat.Compiled
+    arguments: list[tuple[str, Attribute]]
+    results: list[str]
+
+
+def compile_model(model: ModelProto, batch_size: int | None) -> Program:
+    from ziggurat.frontends.onnx import import_model
+
+    module = import_model(model, batch_size=batch_size)
+    main = main_function(module)
+    arguments = [
+        (onnx_name(main.arg_attrs, index, "argument"), argument_type)
+        for index, argument_type in enumerate(main.function_type.inputs.data)
+    ]
+    results = [
+        onnx_name(main.res_attrs, index, "result")
+        for index in range(len(main.function_type.outputs))
+    ]
+    return Program(ziggurat.compile(module), arguments, results)
+
+
+def main_function(module: ModuleOp) -> func.FuncOp:
+    for op in module.ops:
+        if isinstance(op, func.FuncOp) and op.sym_name.data == "main":
+            return op
+    raise ZigguratError("the imported module has no function @main")
+
+
+def onnx_name(attributes: Any, index: int, what: str) -> str:
+    """The ONNX value name the importer attached to a function argument or result."""
+    name = attributes.data[index].data.get(NAME) if attributes is not None else None
+    if not isinstance(name, StringAttr):
+        raise ZigguratError(f"{what} {index} of the imported @main carries no '{NAME}'")
+    return name.data
+
+
+def graph_inputs(model: ModelProto) -> list[ValueInfoProto]:
+    """The graph inputs a caller feeds: those that are not initializers."""
+    initialized = {tensor.name for tensor in model.graph.initializer}
+    return [value for value in model.graph.input if value.name not in initialized]
+
+
+def has_static_shape(value: ValueInfoProto) -> bool:
+    tensor_type = value.type.tensor_type
+    return tensor_type.HasField("shape") and all(
+        dim.HasField("dim_value") for dim in tensor_type.shape.dim
+    )
+
+
+def shape_inputs(model: ModelProto) -> list[str]:
+    """The integer inputs to fix before compiling: all of them when some shape in the model
+    depends on input values, none when the input shapes settle every shape."""
+    inputs = graph_inputs(model)
+    if not all(has_static_shape(value) for value in inputs):
+        return []  # symbolic input dimensions are the importer's (batch_size)
+    bare = ModelProto()
+    bare.CopyFrom(model)
+    # Declared output shapes would hide what inference alone can tell.
+    for output in bare.graph.output:
+        output.type.tensor_type.ClearField("shape")
+    del bare.graph.value_info[:]
+    try:
+        inferred = onnx.shape_inference.infer_shapes(bare, data_prop=True).graph
+    except onnx.shape_inference.InferenceError as error:
+        raise ZigguratError(f"shape inference failed: {error}") from None
+    known = {value.name: value for value in (*inferred.value_info, *inferred.output)}
+    produced = [name for node in inferred.node for name in node.output if name]
+    if all(name in known and has_static_shape(known[name]) for name in produced):
+        return []
+    return [
+        value.name for value in inputs if value.type.tensor_type.elem_type in SHAPE_ELEMENT_TYPES
+    ]
+
+
+def with_initializers(model: ModelProto, values: Mapping[str, np.ndarray]) -> ModelProto:
+    """`model` with the inputs named in `values` fixed to those values."""
+    fixed = ModelProto()
+    fixed.CopyFrom(model)
+    # The inputs stay listed: a graph input with an initializer is a constant (any IR version).
+    fixed.graph.initializer.extend(
+        numpy_helper.from_array(value, name) for name, value in values.items()
+    )
+    return fixed
+
+
+def numpy_type(value: ValueInfoProto) -> np.dtype:
+    return np.dtype(helper.tensor_dtype_to_np_dtype(value.type.tensor_type.elem_type))
+
+
+class ZigguratRep(BackendRep):
+    """A prepared model: `run` it on inputs as often as needed."""
+
+    def __init__(self, model: ModelProto, batch_size: int | None = None):
+        self.model = model
+        self.batch_size = batch_size
+        self.input_names = [value.name for value in graph_inputs(model)]
+        self.output_names = [value.name for value in model.graph.output]
+        self.output_types = [numpy_type(value) for value in model.graph.output]
+        self.fixed_inputs = shape_inputs(model)
+        self.programs: dict[tuple[Any, ...], Program] = {}
+        if not self.fixed_inputs:
+            self.programs[()] = compile_model(model, batch_size)
+
+    def run(self, inputs: Any, **kwargs: Any) -> tuple[Any, ...]:
+        feeds = self.feeds(inputs)
+        program = self.program(feeds)
+        arguments = []
+        for name, argument_type in program.arguments:
+            if name not in feeds:
+                raise ZigguratError(f"the compiled model takes '{name}', which is not an input")
+            arguments.append(checked(name, feeds[name], argument_type))
+        by_name = dict(zip(program.results, program.compiled(*arguments), strict=True))
+        outputs = []
+        for name, dtype in zip(self.output_names, self.output_types, strict=True):
+            if name not in by_name:
+                raise ZigguratError(f"the compiled model does not return output '{name}'")
+            outputs.append(np.asarray(by_name[name]).astype(dtype, copy=False))
+        return namedtupledict("Outputs", self.output_names)(*outputs)
+
+    def feeds(self, inputs: Any) -> dict[str, np.ndarray]:
+        """The inputs by name, from a sequence in graph-input order or a mapping."""
+        if isinstance(inputs, Mapping):
+            unknown = sorted(set(inputs) - set(self.input_names))
+            if unknown:
+                raise ZigguratError(f"the model has no input named {', '.join(unknown)}")
+            missing = [name for name in self.input_names if name not in inputs]
+            if missing:
+                raise ZigguratError(f"missing model inputs: {', '.join(missing)}")
+            return {name: np.asarray(value) for name, value in inputs.items()}
+        if isinstance(inputs, np.ndarray):
+            inputs = [inputs]
+        if len(inputs) != len(self.input_names):
+            raise ZigguratError(
+                f"the model takes {len(self.input_names)} inputs "
+                f"({', '.join(self.input_names)}), got {len(inputs)}"
+            )
+        return {
+            name: np.asarray(value) for name, value in zip(self.input_names, inputs, strict=True)
+        }
+
+    def program(self, feeds: Mapping[str, np.ndarray]) -> Program:
+        """The program for these inputs, compiled on first use of their fixed values."""
+        key = tuple(
+            (name, feeds[name].dtype.str, feeds[name].shape, feeds[name].tobytes())
+            for name in self.fixed_inputs
+        )
+        if key not in self.programs:
+            fixed = {name: feeds[name] for name in self.fixed_inputs}
+            self.programs[key] = compile_model(
+                with_initializers(self.model, fixed), self.batch_size
+            )
+        return self.programs[key]
+
+
+def checked(name: str, value: np.ndarray, expected: Attribute) -> np.ndarray:
+    """`value` as a C-contiguous array, if its element type and shape are what `name` takes."""
+    from ziggurat.targets.cpu.runtime import numpy_dtype
+
+    if not isinstance(expected, TensorType):
+        return value
+
+    dtype = numpy_dtype(expected.element_type, f"input '{name}'")
+    shape = tuple(expected.get_shape())
+    if value.dtype != dtype or value.shape != shape:
+        raise ZigguratError(
+            f"input '{name}' should be a {'x'.join(map(str, shape)) or 'scalar'} array of "
+            f"{dtype}, got {'x'.join(map(str, value.shape)) or 'scalar'} of {value.dtype}"
+        )
+    return np.ascontiguousarray(value)
+
+
+class ZigguratBackend(Backend):
+    """ONNX models compiled by Ziggurat for the CPU."""
+
+    @classmethod
+    def supports_device(cls, device: str) -> bool:
+        try:
+            return Device(device).type == DeviceType.CPU
+        except (AttributeError, ValueError):
+            return False
+
+    @classmethod
+    def prepare(
+        cls, model: ModelProto | str | os.PathLike[str], device: str = "CPU", **kwargs: Any
+    ) -> ZigguratRep:
+        """Compile `model`; `batch_size` fixes a symbolic leading dimension of its inputs."""
+        if not cls.supports_device(device):
+            raise ZigguratError(f"Ziggurat's ONNX backend runs on the CPU only, not '{device}'")
+        if not isinstance(model, ModelProto):
+            model = onnx.load(os.fspath(model))
+        try:
+            onnx.checker.check_model(model)
+        except onnx.checker.ValidationError as error:
+            raise ZigguratError(f"invalid ONNX model: {error}") from None
+        return ZigguratRep(model, kwargs.get("batch_size"))
+
+    @classmethod
+    def run_model(
+        cls, model: ModelProto, inputs: Any, device: str = "CPU", **kwargs: Any
+    ) -> tuple[Any, ...]:
+        return cls.prepare(model, device, **kwargs).run(inputs)
+
+    @classmethod
+    def run_node(
+        cls,
+        node: NodeProto,
+        inputs: Any,
+        device: str = "CPU",
+        outputs_info: Sequence[tuple[np.dtype, tuple[int, ...]]] | None = None,
+        **kwargs: Any,
+    ) -> tuple[Any, ...]:
+        """Run one node: a model of just `node`, typed by `inputs` and shape inference."""
+        try:
+            super().run_node(node, inputs, device, outputs_info, **kwargs)
+        except onnx.checker.ValidationError as error:
+            raise ZigguratError(f"invalid ONNX node: {error}", node.name or None) from None
+        names = [name for name in node.input if name]
+        if isinstance(inputs, Mapping):
+            inputs = [inputs[name] for name in names]
+        arrays = [np.asarray(value) for value in inputs]
+        if len(arrays) != len(names):
+            raise ZigguratError(
+                f"{node.op_type} node has {len(names)} inputs, got {len(arrays)} arrays",
+                node.name or None,
+            )
+        model = node_model(node, names, arrays, outputs_info, kwargs.get("opset_version"))
+        return cls.run_model(model, arrays, device)
+
+
+def node_model(
+    node: NodeProto,
+    names: Sequence[str],
+    arrays: Sequence[np.ndarray],
+    outputs_info: Sequence[tuple[np.dtype, tuple[int, ...]]] | None,
+    opset_version: int | None,
+) -> ModelProto:
+    """A model whose graph is `node`, its inputs typed like `arrays`."""
+    inputs = [
+        helper.make_tensor_value_info(name, helper.np_dtype_to_tensor_dtype(a.dtype), a.shape)
+        for name, a in zip(names, arrays, strict=True)
+    ]
+    output_names = [name for name in node.output if name]
+    if outputs_info is not None:
+        outputs = [
+            helper.make_tensor_value_info(
+                name, helper.np_dtype_to_tensor_dtype(np.dtype(dtype)), shape
+            )
+            for name, (dtype, shape) in zip(output_names, outputs_info, strict=True)
+        ]
+    else:
+        outputs = [helper.make_empty_tensor_value_info(name) for name in output_names]
+    version = opset_version or onnx.defs.onnx_opset_version()
+    graph = helper.make_graph([node], f"{node.op_type}_node", inputs, outputs)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid(node.domain, version)])
+    if outputs_info is not None:
+        return model
+    try:
+        inferred = onnx.shape_inference.infer_shapes(model, strict_mode=True, data_prop=True)
+    except onnx.shape_inference.InferenceError as error:
+        raise ZigguratError(f"shape inference failed: {error}", node.name or None) from None
+    for output in inferred.graph.output:
+        if output.type.tensor_type.elem_type == TensorProto.UNDEFINED:
+            raise ZigguratError(
+                f"cannot infer the type of output '{output.name}'", node.name or None
+            )
+    return inferred
+
+
+# The module is the backend too, as `onnx.backend.test.BackendTest(module, __name__)` wants.
+is_compatible = ZigguratBackend.is_compatible
+prepare = ZigguratBackend.prepare
+run_model = ZigguratBackend.run_model
+run_node = ZigguratBackend.run_node
+supports_device = ZigguratBackend.supports_device
