@@ -48,6 +48,12 @@ DIALECTS: dict[str, Callable[[], Dialect]] = {
 }
 
 
+def _fold_constants() -> type[ModulePass]:
+    from ziggurat.passes.fold_constants import FoldConstants
+
+    return FoldConstants
+
+
 def _graph_to_te() -> type[ModulePass]:
     from ziggurat.passes.graph_to_te import GraphToTe
 
@@ -67,6 +73,7 @@ def _loop_to_llvm() -> type[ModulePass]:
 
 
 PASSES: dict[str, Callable[[], type[ModulePass]]] = {
+    "fold-constants": _fold_constants,
     "graph-to-te": _graph_to_te,
     "te-to-loop": _te_to_loop,
     "loop-to-llvm": _loop_to_llvm,
