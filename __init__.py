@@ -2,6 +2,7 @@
 
 import ziggurat
 compiled = ziggurat.compile(module, target="cpu")   # graph, te or loop level
+compiled = ziggurat.compile("model.onnx", batch_size=1)  # or an onnx.ModelProto
 outputs = compiled(x)                                # list of numpy arrays
 compiled.matmul(A, B, C)                             # any function by name
 """
@@ -10,13 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from xdsl.dialects import func
 from xdsl.dialects.builtin import ModuleOp
 
 from ziggurat.diagnostics import ZigguratError
+
+if TYPE_CHECKING:
+    import onnx
 
 __all__ = ["Compiled", "ZigguratError", "compile", "load_module"]
 
@@ -37,10 +41,26 @@ class Compiled:
         return getattr(self._functions, name)
 
 
-def load_module(source: ModuleOp | str | Path) -> ModuleOp:
-    """An xDSL module from a module, IR text, or the path of a .mlir file (verified)."""
+def is_onnx(source: object) -> bool:
+    """Whether `source` is an ONNX model or the path of a .onnx file."""
+    if isinstance(source, str | Path) and str(source).endswith(".onnx") and "\n" not in str(source):
+        return True
+    return type(source).__name__ == "ModelProto" and type(source).__module__.startswith("onnx")
+
+
+def load_module(
+    source: ModuleOp | onnx.ModelProto | str | Path, batch_size: int | None = None
+) -> ModuleOp:
+    """An xDSL module from a module, IR text, the path of a .mlir file (verified), or an ONNX
+    model or .onnx path (imported; `batch_size` fixes a dynamic first input dimension)."""
     from ziggurat.ir_io import parse_module, verify_module
 
+    if is_onnx(source):
+        from ziggurat.frontends.onnx import import_model
+
+        module = import_model(source, batch_size=batch_size)  # type: ignore[arg-type]
+        verify_module(module)
+        return module
     if isinstance(source, ModuleOp):
         verify_module(source)
         return source
@@ -73,13 +93,17 @@ def main_function(module: ModuleOp) -> str:
     return public[0]
 
 
-def compile(source: ModuleOp | str | Path, target: str = "cpu") -> Compiled:  # noqa: A001
-    """Compile a module at any level (graph, te or loop) for `target`."""
+def compile(  # noqa: A001
+    source: ModuleOp | onnx.ModelProto | str | Path,
+    target: str = "cpu",
+    batch_size: int | None = None,
+) -> Compiled:
+    """Compile a module at any level (graph, te or loop), or an ONNX model, for `target`."""
     from ziggurat.pipeline import lower
 
     if target != "cpu":
         raise ZigguratError(f"unknown target '{target}', expected 'cpu'")
-    module = load_module(source)
+    module = load_module(source, batch_size=batch_size)
     if isinstance(source, ModuleOp):
         module = module.clone()
     main = main_function(module)

@@ -1,0 +1,1 @@
+"""Model formats in: `onnx` imports an ONNX model as a graph-level module."""
