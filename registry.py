@@ -40,11 +40,18 @@ def _llvm() -> Dialect:
     return LLVM
 
 
+def _transform() -> Dialect:
+    from ziggurat.dialects.schedule import Transform
+
+    return Transform
+
+
 DIALECTS: dict[str, Callable[[], Dialect]] = {
     "graph": _graph,
     "te": _te,
     "loop": _loop,
     "llvm": _llvm,
+    "transform": _transform,
 }
 
 
@@ -52,6 +59,12 @@ def _fold_constants() -> type[ModulePass]:
     from ziggurat.passes.fold_constants import FoldConstants
 
     return FoldConstants
+
+
+def _fold_batch_norm() -> type[ModulePass]:
+    from ziggurat.passes.fold_batch_norm import FoldBatchNorm
+
+    return FoldBatchNorm
 
 
 def _graph_to_te() -> type[ModulePass]:
@@ -66,6 +79,12 @@ def _te_to_loop() -> type[ModulePass]:
     return TeToLoop
 
 
+def _apply_schedule() -> type[ModulePass]:
+    from ziggurat.passes.apply_schedule import ApplySchedule
+
+    return ApplySchedule
+
+
 def _loop_to_llvm() -> type[ModulePass]:
     from ziggurat.passes.loop_to_llvm import LoopToLlvm
 
@@ -74,15 +93,20 @@ def _loop_to_llvm() -> type[ModulePass]:
 
 PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "fold-constants": _fold_constants,
+    "fold-batch-norm": _fold_batch_norm,
     "graph-to-te": _graph_to_te,
     "te-to-loop": _te_to_loop,
+    "apply-schedule": _apply_schedule,
     "loop-to-llvm": _loop_to_llvm,
 }
 
-# xDSL rejects two universes defining one name, so xDSL's own tools keep their `llvm`
-# dialect; ours (xDSL's plus a few casts) replaces it in our tools only.
+# xDSL rejects two universes defining one name, so xDSL's own tools keep their `llvm` and
+# `transform` dialects; ours (xDSL's plus a few casts, xDSL's plus the schedule ops)
+# replace them in our tools only.
 UNIVERSE = Universe(
-    all_dialects={name: load for name, load in DIALECTS.items() if name != "llvm"},
+    all_dialects={
+        name: load for name, load in DIALECTS.items() if name not in ("llvm", "transform")
+    },
     all_passes=PASSES,
 )
 
