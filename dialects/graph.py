@@ -26,12 +26,18 @@ from xdsl.dialects.builtin import (
     AnyFloat,
     DenseArrayBase,
     DenseIntOrFPElementsAttr,
+    Float16Type,
     Float32Type,
+    Float64Type,
     FloatAttr,
     IntegerAttr,
+    IntegerType,
+    Signedness,
+    StringAttr,
     TensorType,
     UnitAttr,
     f32,
+    f64,
     i64,
 )
 from xdsl.ir import Attribute, Dialect, Operation, SSAValue
@@ -47,6 +53,7 @@ from xdsl.irdl import (
     result_def,
     traits_def,
     var_operand_def,
+    var_result_def,
 )
 from xdsl.parser import Parser
 from xdsl.printer import Printer
@@ -110,6 +117,18 @@ def float_element(*values: SSAValue) -> Attribute:
         if tensor(value).element_type != element:
             raise VerifyException(f"element types differ: {values[0].type} and {value.type}")
     return element
+
+
+def is_cast_type(element: Attribute) -> bool:
+    """Whether graph.cast converts to and from `element`: f16, f32, f64 and signless
+    integers of 1 (a boolean), 8, 16, 32 or 64 bits."""
+    if isinstance(element, Float16Type | Float32Type | Float64Type):
+        return True
+    return (
+        isinstance(element, IntegerType)
+        and element.signedness.data == Signedness.SIGNLESS
+        and element.width.data in (1, 8, 16, 32, 64)
+    )
 
 
 def normalize_axis(axis: int, rank: int) -> int:
@@ -576,6 +595,39 @@ class SqrtOp(UnaryOp):
 
 
 @irdl_op_definition
+class CastOp(GraphOp):
+    """Each element converted to the result's element type (f16, f32, f64, i1, i8, i16,
+    i32, i64) as numpy's astype does: floats round to nearest, floats become integers by
+    truncation toward zero, integers wrap or sign-extend, and i1 is `x != 0`.
+
+    %y = graph.cast %x : (tensor<4xf32>) -> tensor<4xi64>
+    """
+
+    name = "graph.cast"
+
+    input = operand_def(TensorType)
+    output = result_def(TensorType)
+
+    traits = traits_def(Pure(), Pattern(PatternKind.ELEMENTWISE))
+
+    assembly_format = "$input attr-dict `:` functional-type(operands, results)"
+
+    def __init__(self, x: SSAValue, element_type: Attribute):
+        result = CastOp.infer_result_type(x, element_type)
+        super().__init__(operands=[x], result_types=[result])
+
+    @staticmethod
+    def infer_result_type(input: SSAValue, element_type: Attribute) -> TensorType:
+        for element in (tensor(input).element_type, element_type):
+            if not is_cast_type(element):
+                raise VerifyException(f"graph.cast cannot convert {element}")
+        return TensorType(element_type, shape_of(input))
+
+    def inferred_type(self) -> TensorType:
+        return CastOp.infer_result_type(self.input, tensor(self.output).element_type)
+
+
+@irdl_op_definition
 class SoftmaxOp(GraphOp):
     """exp(x) / sum(exp(x)) along one axis.
 
@@ -657,6 +709,66 @@ class BatchNormOp(GraphOp):
                     f"got {parameter.type}"
                 )
         return tensor(self.input)
+
+
+@irdl_op_definition
+class LayerNormOp(GraphOp):
+    """ONNX LayerNormalization: (x - mean) / sqrt(variance + epsilon) * scale + bias, mean
+    and variance over the dimensions from `axis` on, scale and bias broadcast to those.
+
+    %y = graph.layer_norm %x, %scale, %bias axis -1 epsilon 1.000000e-03 : (...) -> ...
+    """
+
+    name = "graph.layer_norm"
+
+    input = operand_def(TensorType)
+    scale = operand_def(TensorType)
+    bias = opt_operand_def(TensorType)
+    output = result_def(TensorType)
+    axis = prop_def(IntegerAttr[I64])
+    epsilon = prop_def(FloatAttr[Float32Type], default_value=FloatAttr(1e-5, f32))
+
+    traits = traits_def(Pure(), Pattern(PatternKind.OPAQUE))
+
+    assembly_format = (
+        "$input `,` $scale (`,` $bias^)? `axis` $axis (`epsilon` $epsilon^)? attr-dict "
+        "`:` functional-type(operands, results)"
+    )
+
+    def __init__(
+        self,
+        x: SSAValue,
+        scale: SSAValue,
+        bias: SSAValue | None = None,
+        axis: int = -1,
+        epsilon: float = 1e-5,
+    ):
+        LayerNormOp.infer_result_type(x, scale, bias, axis)
+        super().__init__(
+            operands=[x, scale, [bias] if bias else []],
+            result_types=[x.type],
+            properties={"axis": IntegerAttr(axis, i64), "epsilon": FloatAttr(epsilon, f32)},
+        )
+
+    @staticmethod
+    def infer_result_type(
+        input: SSAValue, scale: SSAValue, bias: SSAValue | None, axis: int
+    ) -> TensorType:
+        float_element(input, scale, *([bias] if bias else []))
+        x = shape_of(input)
+        normalized = x[normalize_axis(axis, len(x)) :]
+        for parameter in (scale, bias):
+            if parameter is not None and not broadcasts_to(shape_of(parameter), normalized):
+                raise VerifyException(
+                    f"{parameter.type} does not broadcast to the normalized dimensions "
+                    f"{'x'.join(map(str, normalized))}"
+                )
+        return tensor(input)
+
+    def inferred_type(self) -> TensorType:
+        return LayerNormOp.infer_result_type(
+            self.input, self.scale, self.bias, self.axis.value.data
+        )
 
 
 # Pooling ----------------------------------------------------------------------------------
@@ -996,6 +1108,162 @@ class ConcatOp(GraphOp):
         return ConcatOp.infer_result_type(self.inputs, self.axis.value.data)
 
 
+@irdl_op_definition
+class SplitOp(IRDLOperation):
+    """Cut a tensor along one axis into consecutive pieces of the given sizes.
+
+    %a, %b = graph.split %x axis 1 sizes [2, 3] : (tensor<4x5xf32>) -> (tensor<4x2xf32>, tensor<4x3xf32>)
+    """
+
+    name = "graph.split"
+
+    input = operand_def(TensorType)
+    outputs = var_result_def(TensorType)
+    axis = prop_def(IntegerAttr[I64])
+    sizes = prop_def(DenseArrayBase[I64])
+
+    traits = traits_def(Pure(), Pattern(PatternKind.INJECTIVE))
+
+    assembly_format = (
+        "$input `axis` $axis `sizes` $sizes attr-dict `:` functional-type(operands, results)"
+    )
+
+    def __init__(self, x: SSAValue, axis: int, sizes: Sequence[int]):
+        super().__init__(
+            operands=[x],
+            result_types=[SplitOp.infer_result_types(x, axis, sizes)],
+            properties={"axis": IntegerAttr(axis, i64), "sizes": ints(sizes)},
+        )
+
+    @staticmethod
+    def infer_result_types(input: SSAValue, axis: int, sizes: Sequence[int]) -> list[TensorType]:
+        x = shape_of(input)
+        axis = normalize_axis(axis, len(x))
+        if not sizes or any(size < 1 for size in sizes):
+            raise VerifyException(f"split sizes must be given and positive, got {list(sizes)}")
+        if sum(sizes) != x[axis]:
+            raise VerifyException(
+                f"split sizes {list(sizes)} do not add up to {x[axis]}, the extent of axis {axis}"
+            )
+        element = tensor(input).element_type
+        return [TensorType(element, (*x[:axis], size, *x[axis + 1 :])) for size in sizes]
+
+    def verify_(self) -> None:
+        expected = SplitOp.infer_result_types(
+            self.input, self.axis.value.data, self.sizes.get_values()
+        )
+        actual = [result.type for result in self.outputs]
+        if actual != expected:
+            raise VerifyException(
+                f"graph.split should give {', '.join(map(str, expected))}, "
+                f"not {', '.join(map(str, actual))}"
+            )
+
+
+@irdl_op_definition
+class GatherOp(GraphOp):
+    """ONNX Gather (numpy.take): the slices of `data` along `axis` at `indices` (i32 or
+    i64, of any rank), negative indices counting from the end; an index out of range reads
+    the nearest slice instead.
+
+    %y = graph.gather %data, %indices axis 0 : (tensor<5x3xf32>, tensor<2xi64>) -> tensor<2x3xf32>
+    """
+
+    name = "graph.gather"
+
+    data = operand_def(TensorType)
+    indices = operand_def(TensorType)
+    output = result_def(TensorType)
+    axis = prop_def(IntegerAttr[I64])
+
+    traits = traits_def(Pure(), Pattern(PatternKind.INJECTIVE))
+
+    assembly_format = (
+        "$data `,` $indices `axis` $axis attr-dict `:` functional-type(operands, results)"
+    )
+
+    def __init__(self, data: SSAValue, indices: SSAValue, axis: int = 0):
+        super().__init__(
+            operands=[data, indices],
+            result_types=[GatherOp.infer_result_type(data, indices, axis)],
+            properties={"axis": IntegerAttr(axis, i64)},
+        )
+
+    @staticmethod
+    def infer_result_type(data: SSAValue, indices: SSAValue, axis: int) -> TensorType:
+        x = shape_of(data)
+        axis = normalize_axis(axis, len(x))
+        index_type = tensor(indices).element_type
+        if index_type not in (IntegerType(32), IntegerType(64)):
+            raise VerifyException(f"graph.gather needs i32 or i64 indices, got {indices.type}")
+        shape = (*x[:axis], *shape_of(indices), *x[axis + 1 :])
+        return TensorType(tensor(data).element_type, shape)
+
+    def inferred_type(self) -> TensorType:
+        return GatherOp.infer_result_type(self.data, self.indices, self.axis.value.data)
+
+
+PAD_MODES = ("constant", "reflect", "edge", "wrap")
+
+
+@irdl_op_definition
+class PadOp(GraphOp):
+    """numpy.pad: dimension d grows by pads[d] before and pads[rank + d] after (ONNX's
+    order), filled with `value` (constant), the mirror image without the edge (reflect),
+    the edge repeated (edge) or the other end (wrap).
+
+    %y = graph.pad %x pads [0, 1, 0, 2] mode "reflect" : (tensor<3x4xf32>) -> tensor<3x7xf32>
+    """
+
+    name = "graph.pad"
+
+    input = operand_def(TensorType)
+    output = result_def(TensorType)
+    pads = prop_def(DenseArrayBase[I64])
+    value = prop_def(FloatAttr[Float64Type], default_value=FloatAttr(0.0, f64))
+    mode = prop_def(StringAttr, default_value=StringAttr("constant"))
+
+    traits = traits_def(Pure(), Pattern(PatternKind.INJECTIVE))
+
+    assembly_format = (
+        "$input `pads` $pads (`value` $value^)? (`mode` $mode^)? attr-dict "
+        "`:` functional-type(operands, results)"
+    )
+
+    def __init__(
+        self, x: SSAValue, pads: Sequence[int], value: float = 0.0, mode: str = "constant"
+    ):
+        super().__init__(
+            operands=[x],
+            result_types=[PadOp.infer_result_type(x, pads, value, mode)],
+            properties={
+                "pads": ints(pads),
+                "value": FloatAttr(value, f64),
+                "mode": StringAttr(mode),
+            },
+        )
+
+    @staticmethod
+    def infer_result_type(
+        input: SSAValue, pads: Sequence[int], value: float, mode: str
+    ) -> TensorType:
+        x = shape_of(input)
+        check_window("pads", pads, 2 * len(x), 0)
+        if mode not in PAD_MODES:
+            raise VerifyException(f"unknown pad mode '{mode}', expected one of {PAD_MODES}")
+        element = tensor(input).element_type
+        if isinstance(element, IntegerType) and value != int(value):
+            raise VerifyException(f"cannot pad {input.type} with {value}")
+        ends = zip(x, pads[: len(x)], pads[len(x) :], strict=True)
+        shape = [size + before + after for size, before, after in ends]
+        return TensorType(element, shape)
+
+    def inferred_type(self) -> TensorType:
+        return PadOp.infer_result_type(
+            self.input, self.pads.get_values(), self.value.value.data, self.mode.data
+        )
+
+
 # Reductions -------------------------------------------------------------------------------
 
 
@@ -1104,6 +1372,11 @@ Graph = Dialect(
         TransposeOp,
         FlattenOp,
         ConcatOp,
+        SplitOp,
+        GatherOp,
+        PadOp,
+        LayerNormOp,
+        CastOp,
         ReduceSumOp,
         ReduceMeanOp,
         ReduceMaxOp,

@@ -32,6 +32,7 @@ from xdsl.dialects.builtin import (
     FloatAttr,
     IndexType,
     IntegerAttr,
+    IntegerType,
     ModuleOp,
     TensorType,
     UnregisteredOp,
@@ -105,15 +106,15 @@ class Body:
             return a % b
         return 0 if b == 1 else self.emit(arith.RemUIOp(a, self.index(b)))
 
-    def min(self, a: Index, b: int) -> Index:
-        if isinstance(a, int):
+    def min(self, a: Index, b: Index) -> Index:
+        if isinstance(a, int) and isinstance(b, int):
             return min(a, b)
-        return self.emit(arith.MinSIOp(a, self.index(b)))
+        return self.emit(arith.MinSIOp(self.index(a), self.index(b)))
 
-    def max(self, a: Index, b: int) -> Index:
-        if isinstance(a, int):
+    def max(self, a: Index, b: Index) -> Index:
+        if isinstance(a, int) and isinstance(b, int):
             return max(a, b)
-        return self.emit(arith.MaxSIOp(a, self.index(b)))
+        return self.emit(arith.MaxSIOp(self.index(a), self.index(b)))
 
     def less(self, a: Index, b: Index) -> SSAValue:
         return self.emit(arith.CmpiOp(self.index(a), self.index(b), "slt"))
@@ -135,6 +136,12 @@ class Body:
 
     def float(self, value: float) -> SSAValue:
         return self.emit(arith.ConstantOp(FloatAttr(value, self.element)))  # type: ignore[arg-type]
+
+    def constant(self, value: float) -> SSAValue:
+        """`value` as an element: a float, or an integer for integer tensors."""
+        if isinstance(self.element, IntegerType):
+            return self.emit(arith.ConstantOp(IntegerAttr(int(value), self.element)))
+        return self.float(value)
 
     def to_float(self, value: Index) -> SSAValue:
         if isinstance(value, int):
@@ -165,7 +172,7 @@ class Body:
         value = self.read(tensor, indices)
         if not conditions:
             return value
-        return self.select(self.all(conditions), value, self.float(pad))
+        return self.select(self.all(conditions), value, self.constant(pad))
 
 
 @dataclass(frozen=True)
@@ -326,6 +333,46 @@ class BinaryLowering(RewritePattern):
         name = op.name.removeprefix("graph.")
         axes = generic_axes(len(result_type.get_shape()))
         lowered(rewriter, op, [compute(name, [op.lhs, op.rhs], result_type, axes, body)])
+
+
+def convert(b: Body, value: SSAValue, target: Attribute) -> SSAValue:
+    """`value` converted to the element type `target` as numpy's astype converts."""
+    source = value.type
+    if source == target:
+        return value
+    if target == IntegerType(1):
+        if isinstance(source, IntegerType):
+            zero = b.emit(arith.ConstantOp(IntegerAttr(0, source)))
+            return b.emit(arith.CmpiOp(value, zero, "ne"))
+        zero = b.emit(arith.ConstantOp(FloatAttr(0.0, source)))  # type: ignore[arg-type]
+        return b.emit(arith.CmpfOp(value, zero, "une"))  # NaN is true, as in numpy
+    if isinstance(source, IntegerType) and isinstance(target, IntegerType):
+        if source == IntegerType(1):
+            return b.emit(arith.ExtUIOp(value, target))
+        if source.width.data < target.width.data:
+            return b.emit(arith.ExtSIOp(value, target))
+        return b.emit(arith.TruncIOp(value, target))
+    if isinstance(source, IntegerType):
+        if source == IntegerType(1):
+            return b.emit(arith.UIToFPOp(value, target))  # type: ignore[arg-type]
+        return b.emit(arith.SIToFPOp(value, target))  # type: ignore[arg-type]
+    if isinstance(target, IntegerType):
+        return b.emit(arith.FPToSIOp(value, target))
+    if source.bitwidth < target.bitwidth:  # type: ignore[attr-defined]
+        return b.emit(arith.ExtFOp(value, target))
+    return b.emit(arith.TruncFOp(value, target))
+
+
+class CastLowering(RewritePattern):
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: graph.CastOp, rewriter: PatternRewriter) -> None:
+        out_type = graph.tensor(op.output)
+
+        def body(b: Body, *indices: SSAValue) -> SSAValue:
+            return convert(b, b.read(op.input, indices), out_type.element_type)
+
+        axes = generic_axes(len(out_type.get_shape()))
+        lowered(rewriter, op, [compute("cast", [op.input], out_type, axes, body)])
 
 
 def bias_add(
@@ -566,6 +613,68 @@ class BatchNormLowering(RewritePattern):
         lowered(rewriter, op, [compute("batch_norm", inputs, result_type, axes, body)])
 
 
+class LayerNormLowering(RewritePattern):
+    """A sum, the mean, a sum of squared deviations from it, and the normalized result."""
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: graph.LayerNormOp, rewriter: PatternRewriter) -> None:
+        shape = shape_of(op.input)
+        rank = len(shape)
+        axis = graph.normalize_axis(op.axis.value.data, rank)
+        normalized = shape[axis:]
+        count = math.prod(normalized)
+        full_type = graph.tensor(op.input)
+        kept_type = TensorType(full_type.element_type, [*shape[:axis], *[1] * len(normalized)])
+        axes = generic_axes(rank)
+        reduction = Reduction("sum", generic_axes(len(normalized), "r"), normalized, 0.0)
+        epsilon = op.epsilon.value.data
+
+        def kept(indices: Sequence[SSAValue]) -> list[Index]:
+            return [*indices[:axis], *[0] * len(normalized)]
+
+        def sum_body(b: Body, *indices: SSAValue) -> SSAValue:
+            return b.read(op.input, [*indices[:axis], *indices[rank:]])
+
+        total = compute("layer_norm_sum", [op.input], kept_type, axes, sum_body, reduction)
+
+        def mean_body(b: Body, *indices: SSAValue) -> SSAValue:
+            return b.emit(arith.DivfOp(b.read(total.result, indices), b.float(count)))
+
+        mean = compute("layer_norm_mean", [total.result], kept_type, axes, mean_body)
+
+        def square_body(b: Body, *indices: SSAValue) -> SSAValue:
+            x = b.read(op.input, [*indices[:axis], *indices[rank:]])
+            deviation = b.emit(arith.SubfOp(x, b.read(mean.result, indices[:rank])))
+            return b.emit(arith.MulfOp(deviation, deviation))
+
+        squares = compute(
+            "layer_norm_square_sum",
+            [op.input, mean.result],
+            kept_type,
+            axes,
+            square_body,
+            reduction,
+        )
+
+        def normalize(b: Body, *indices: SSAValue) -> SSAValue:
+            centered = b.emit(
+                arith.SubfOp(b.read(op.input, indices), b.read(mean.result, kept(indices)))
+            )
+            variance = b.emit(arith.DivfOp(b.read(squares.result, kept(indices)), b.float(count)))
+            deviation = b.emit(
+                math_dialect.SqrtOp(b.emit(arith.AddfOp(variance, b.float(epsilon))))
+            )
+            scale = b.read(op.scale, broadcast_indices(op.scale, indices))
+            value = b.emit(arith.MulfOp(b.emit(arith.DivfOp(centered, deviation)), scale))
+            if op.bias is None:
+                return value
+            return b.emit(arith.AddfOp(value, b.read(op.bias, broadcast_indices(op.bias, indices))))
+
+        inputs = [op.input, mean.result, squares.result, op.scale, *([op.bias] if op.bias else [])]
+        layer_norm = compute("layer_norm", inputs, full_type, axes, normalize)
+        lowered(rewriter, op, [total, mean, squares, layer_norm])
+
+
 def delinearize(b: Body, linear: Index, shape: Sequence[int]) -> list[Index]:
     """Row-major indices of the element at `linear` in a tensor of `shape`."""
     indices: list[Index] = []
@@ -647,6 +756,101 @@ class ConcatLowering(RewritePattern):
         lowered(rewriter, op, [compute("concat", list(op.inputs), out_type, axes, body)])
 
 
+class SplitLowering(RewritePattern):
+    """One compute per piece, reading the input at an offset along the axis."""
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: graph.SplitOp, rewriter: PatternRewriter) -> None:
+        shape = shape_of(op.input)
+        axis = graph.normalize_axis(op.axis.value.data, len(shape))
+        axes = generic_axes(len(shape))
+        offsets = [0]
+        for size in op.sizes.get_values():
+            offsets.append(offsets[-1] + size)
+
+        def piece(offset: int) -> BodyFunction:
+            def body(b: Body, *indices: SSAValue) -> SSAValue:
+                where = [*indices[:axis], b.add(indices[axis], offset), *indices[axis + 1 :]]
+                return b.read(op.input, where)
+
+            return body
+
+        computes = [
+            compute("split", [op.input], graph.tensor(output), axes, piece(offset))
+            for output, offset in zip(op.outputs, offsets, strict=False)
+        ]
+        rewriter.replace(op, computes, [c.result for c in computes])
+
+
+class GatherLowering(RewritePattern):
+    """Read the index, count it from the end when negative, clamp it into the axis (so no
+    read is out of bounds), and read the data there."""
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: graph.GatherOp, rewriter: PatternRewriter) -> None:
+        data_shape = shape_of(op.data)
+        axis = graph.normalize_axis(op.axis.value.data, len(data_shape))
+        extent = data_shape[axis]
+        index_rank = len(shape_of(op.indices))
+        out_type = graph.tensor(op.output)
+
+        def body(b: Body, *indices: SSAValue) -> SSAValue:
+            raw = b.read(op.indices, indices[axis : axis + index_rank])
+            index = b.emit(arith.IndexCastOp(raw, IndexType()))
+            index = b.select(b.less(index, 0), b.emit(arith.AddiOp(index, b.index(extent))), index)
+            index = b.max(b.min(index, extent - 1), 0)
+            where = [*indices[:axis], index, *indices[axis + index_rank :]]
+            return b.read(op.data, where)
+
+        axes = generic_axes(len(out_type.get_shape()))
+        lowered(rewriter, op, [compute("gather", [op.data, op.indices], out_type, axes, body)])
+
+
+class PadLowering(RewritePattern):
+    """Each padded dimension maps the output index to an input index: clamped and tested
+    (constant), clamped (edge), or folded into the input by a remainder (reflect, wrap)."""
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: graph.PadOp, rewriter: PatternRewriter) -> None:
+        shape = shape_of(op.input)
+        pads = op.pads.get_values()
+        mode = op.mode.data
+        out_type = graph.tensor(op.output)
+
+        def source(b: Body, index: SSAValue, size: int, before: int, after: int):
+            """The input index for output `index` and the tests that it is inside."""
+            if before == 0 and after == 0:
+                return index, []
+            if mode == "constant":
+                return b.window(Window(size, size + before + after, 1, 1, 1, before), index, 0)
+            if mode == "edge":
+                position = b.sub(index, before)
+                position = b.max(position, 0) if before > 0 else position
+                return (b.min(position, size - 1) if after > 0 else position), []
+            # Reflect is periodic in 2 (size - 1) and mirrored within a period; wrap is
+            # periodic in size. Shift by whole periods so the remainder's operand is >= 0.
+            period = 2 * (size - 1) if mode == "reflect" else size
+            if period <= 1:
+                return 0, []
+            shifted = b.add(index, -before % period)
+            folded = b.rem(shifted, period)
+            if mode == "reflect":
+                folded = b.min(folded, b.sub(period, folded))
+            return folded, []
+
+        def body(b: Body, *indices: SSAValue) -> SSAValue:
+            where: list[Index] = []
+            conditions: list[SSAValue] = []
+            for d, (index, size) in enumerate(zip(indices, shape, strict=True)):
+                position, inside = source(b, index, size, pads[d], pads[len(shape) + d])
+                where.append(position)
+                conditions += inside
+            return b.padded_read(op.input, where, conditions, op.value.value.data)
+
+        axes = generic_axes(len(shape))
+        lowered(rewriter, op, [compute("pad", [op.input], out_type, axes, body)])
+
+
 class ReduceLowering(RewritePattern):
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: graph.ReduceOp, rewriter: PatternRewriter) -> None:
@@ -701,6 +905,11 @@ PATTERNS: tuple[RewritePattern, ...] = (
     ReshapeLowering(),
     TransposeLowering(),
     ConcatLowering(),
+    SplitLowering(),
+    GatherLowering(),
+    PadLowering(),
+    LayerNormLowering(),
+    CastLowering(),
     ReduceLowering(),
 )
 
@@ -736,5 +945,10 @@ LOWERABLE = (
     graph.FlattenOp,
     graph.TransposeOp,
     graph.ConcatOp,
+    graph.SplitOp,
+    graph.GatherOp,
+    graph.PadOp,
+    graph.LayerNormOp,
+    graph.CastOp,
     graph.ReduceOp,
 )

@@ -59,7 +59,7 @@ class Interpreter:
             if isinstance(op, func.CallOp):
                 results = self.call(op.callee.string_value(), [values[v] for v in op.arguments])
             else:
-                results = [evaluate_op(op, [values[v] for v in op.operands])]
+                results = evaluate_op(op, [values[v] for v in op.operands])
             for result, array in zip(op.results, results, strict=True):
                 values[result] = array
         raise ZigguratError(f"@{name} does not end in func.return", where)
@@ -73,12 +73,14 @@ def cast(array: np.ndarray, value: SSAValue) -> np.ndarray:
     return np.asarray(array).astype(dtype).reshape(value.type.get_shape())
 
 
-def evaluate_op(op: Operation, args: list[np.ndarray]) -> np.ndarray:
+def evaluate_op(op: Operation, args: list[np.ndarray]) -> list[np.ndarray]:
+    """The results of `op`; a rule gives an array, or a list of them for several results."""
     rule = RULES.get(type(op))
     if rule is None:
         raise ZigguratError(f"the numpy reference cannot evaluate {op.name}", describe_location(op))
     wide = [a.astype(np.float64) if np.issubdtype(a.dtype, np.floating) else a for a in args]
-    return np.asarray(rule(op, *wide))
+    value = rule(op, *wide)
+    return [np.asarray(v) for v in value] if len(op.results) != 1 else [np.asarray(value)]
 
 
 def ints(values: object) -> tuple[int, ...]:
@@ -242,6 +244,21 @@ def batch_norm(
     return (x - m) * s / np.sqrt(v + epsilon) + b
 
 
+def layer_norm(
+    x: np.ndarray, scale: np.ndarray, bias: np.ndarray | None = None, axis: int = -1, epsilon=1e-5
+) -> np.ndarray:
+    """ONNX LayerNormalization over the dimensions from `axis` on."""
+    axes = tuple(range(axis % x.ndim, x.ndim))
+    mean = x.mean(axis=axes, keepdims=True)
+    variance = ((x - mean) ** 2).mean(axis=axes, keepdims=True)
+    out = (x - mean) / np.sqrt(variance + epsilon) * scale
+    return out if bias is None else out + bias
+
+
+def layer_norm_op(op: graph.LayerNormOp, *args: np.ndarray) -> np.ndarray:
+    return layer_norm(*args, axis=op.axis.value.data, epsilon=op.epsilon.value.data)
+
+
 # Shapes ------------------------------------------------------------------------------------
 
 
@@ -259,6 +276,35 @@ def reduce(function: Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
         return function(x, axis=axes, keepdims=flag(op, "keepdims"))
 
     return rule
+
+
+def split(op: graph.SplitOp, x: np.ndarray) -> list[np.ndarray]:
+    ends = np.cumsum(ints(op.sizes))[:-1]
+    return np.split(x, ends, axis=op.axis.value.data)
+
+
+def gather(data: np.ndarray, indices: np.ndarray, axis: int) -> np.ndarray:
+    """numpy.take, negative indices from the end, others clamped into the axis."""
+    extent = data.shape[axis]
+    indices = np.clip(np.where(indices < 0, indices + extent, indices), 0, extent - 1)
+    return np.take(data, indices, axis=axis)
+
+
+def pad(x: np.ndarray, pads: Sequence[int], value: float = 0.0, mode: str = "constant"):
+    """numpy.pad with pads in ONNX's order: all befores, then all afters."""
+    widths = list(zip(pads[: x.ndim], pads[x.ndim :], strict=True))
+    if mode == "constant":
+        return np.pad(x, widths, constant_values=value)
+    return np.pad(x, widths, mode=mode)
+
+
+def pad_op(op: graph.PadOp, x: np.ndarray) -> np.ndarray:
+    return pad(x, ints(op.pads), op.value.value.data, op.mode.data)
+
+
+def cast_op(op: graph.CastOp, x: np.ndarray) -> np.ndarray:
+    element = op.output.type.element_type  # type: ignore[attr-defined]
+    return x.astype(numpy_dtype(element, describe_location(op)))
 
 
 def constant(op: graph.ConstantOp) -> np.ndarray:
@@ -291,6 +337,11 @@ RULES: dict[type[Operation], Callable[..., np.ndarray]] = {
     graph.TransposeOp: lambda op, x: x.transpose(ints(op.perm)),
     graph.FlattenOp: flatten,
     graph.ConcatOp: lambda op, *v: np.concatenate(v, axis=op.axis.value.data),
+    graph.SplitOp: split,
+    graph.GatherOp: lambda op, data, indices: gather(data, indices, op.axis.value.data),
+    graph.PadOp: pad_op,
+    graph.LayerNormOp: layer_norm_op,
+    graph.CastOp: cast_op,
     graph.ReduceSumOp: reduce(np.sum),
     graph.ReduceMeanOp: reduce(np.mean),
     graph.ReduceMaxOp: reduce(np.max),

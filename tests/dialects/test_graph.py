@@ -6,11 +6,14 @@ import pytest
 from xdsl.dialects import arith
 from xdsl.dialects.builtin import (
     DenseIntOrFPElementsAttr,
+    IntegerType,
     TensorType,
     f16,
     f32,
     f64,
+    i1,
     i32,
+    i64,
 )
 from xdsl.ir import Block
 from xdsl.transforms.common_subexpression_elimination import CommonSubexpressionElimination
@@ -54,6 +57,13 @@ func.func @every_op(%x: tensor<1x4x9x9xf32>, %w: tensor<8x2x3x3xf32>, %b: tensor
   %transpose = graph.transpose %x perm [0, 2, 3, 1] : (tensor<1x4x9x9xf32>) -> tensor<1x9x9x4xf32>
   %flatten = graph.flatten %x axis 2 : (tensor<1x4x9x9xf32>) -> tensor<4x81xf32>
   %concat = graph.concat %a, %a, %a axis 0 : (tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<6x3xf32>
+  %split:2 = graph.split %a axis -1 sizes [1, 2] : (tensor<2x3xf32>) -> (tensor<2x1xf32>, tensor<2x2xf32>)
+  %gather = graph.gather %m, %n axis 0 : (tensor<4x3xf32>, tensor<2x3xi32>) -> tensor<2x3x3xf32>
+  %pad = graph.pad %n pads [1, 0, 0, 2] value 7.0 : (tensor<2x3xi32>) -> tensor<3x5xi32>
+  %reflect = graph.pad %a pads [0, 1, 0, 2] mode "reflect" : (tensor<2x3xf32>) -> tensor<2x6xf32>
+  %ln = graph.layer_norm %a, %a, %a axis 0 epsilon 1.0e-3 : (tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+  %ln2 = graph.layer_norm %d, %d axis -2 : (tensor<5x7xf64>, tensor<5x7xf64>) -> tensor<5x7xf64>
+  %cast = graph.cast %n : (tensor<2x3xi32>) -> tensor<2x3xf16>
   %sum = graph.reduce_sum %x axes [1, -1] : (tensor<1x4x9x9xf32>) -> tensor<1x9xf32>
   %mean = graph.reduce_mean %d axes [0] keepdims : (tensor<5x7xf64>) -> tensor<1x7xf64>
   %rmax = graph.reduce_max %h axes [0] : (tensor<7xf16>) -> tensor<f16>
@@ -85,6 +95,8 @@ def test_defaults_are_left_out_of_the_custom_syntax():
     assert "graph.conv2d %x, %w groups 2 : (" in text
     assert "graph.dense %a, %a trans_a : (" in text
     assert "graph.avg_pool2d %x kernel [2, 2] padding [0, 0, 1, 1] count_include_pad : (" in text
+    assert 'graph.pad %a pads [0, 1, 0, 2] mode "reflect" : (' in text
+    assert "graph.layer_norm %d, %d axis -2 : (" in text
     # The generic form spells the defaults out.
     assert "strides = array<i64: 1, 1>" in print_module(module, generic=True)
 
@@ -133,6 +145,25 @@ def test_built_ops_infer_their_result_type_and_declare_their_pattern_kind():
     check(graph.ConstantOp(value), (2,), PatternKind.OPAQUE, element=i32)
 
 
+def test_onnx_ops_infer_their_result_types_and_declare_their_pattern_kinds():
+    x, a, s, column = block((2, 6, 7, 7), (7, 13), (13,), (7, 1))
+    (indices,) = block((3, 1), element=i64)
+    (scalar,) = block((), element=i32)
+    split = graph.SplitOp(a, -1, [6, 1, 6])
+    assert [r.type for r in split.outputs] == [TensorType(f32, (7, n)) for n in (6, 1, 6)]
+    assert pattern_kind(split) is PatternKind.INJECTIVE
+    split.verify()
+    check(graph.GatherOp(a, indices, 1), (7, 3, 1), PatternKind.INJECTIVE)
+    check(graph.GatherOp(x, scalar, -3), (2, 7, 7), PatternKind.INJECTIVE)
+    check(graph.GatherOp(indices, scalar), (1,), PatternKind.INJECTIVE, element=i64)
+    check(graph.PadOp(a, [1, 2, 3, 4]), (11, 19), PatternKind.INJECTIVE)
+    check(graph.PadOp(indices, [0, 0, 1, 1], 5, "edge"), (4, 2), PatternKind.INJECTIVE, i64)
+    check(graph.LayerNormOp(a, s, s), (7, 13), PatternKind.OPAQUE)
+    check(graph.LayerNormOp(x, column, None, 2, 1e-3), (2, 6, 7, 7), PatternKind.OPAQUE)
+    check(graph.CastOp(a, i64), (7, 13), PatternKind.ELEMENTWISE, element=i64)
+    check(graph.CastOp(scalar, i1), (), PatternKind.ELEMENTWISE, element=i1)
+
+
 def test_matmul_follows_numpy_broadcasting_and_vectors():
     cases = [
         ((5, 1, 2, 3), (4, 3, 6)),
@@ -164,6 +195,16 @@ def test_pattern_kind_of_other_ops_is_opaque():
         (lambda a, x, v: graph.ReshapeOp(a, [4, -1]), "cannot reshape tensor<7x13xf32>"),
         (lambda a, x, v: graph.ConcatOp([a, v], 0), "cannot concatenate"),
         (lambda a, x, v: graph.ReduceSumOp(a, [2]), "out of range"),
+        (lambda a, x, v: graph.SplitOp(a, 1, [6, 6]), r"\[6, 6\] do not add up to 13"),
+        (lambda a, x, v: graph.SplitOp(a, 0, [7, 0]), "must be given and positive"),
+        (lambda a, x, v: graph.SplitOp(a, 2, [7]), "axis 2 is out of range"),
+        (lambda a, x, v: graph.GatherOp(a, a, 0), "i32 or i64 indices"),
+        (lambda a, x, v: graph.PadOp(a, [1, 2]), "pads needs 4 values"),
+        (lambda a, x, v: graph.PadOp(a, [1, -1, 0, 0]), "pads must be non-negative"),
+        (lambda a, x, v: graph.PadOp(a, [0] * 4, mode="symmetric"), "unknown pad mode"),
+        (lambda a, x, v: graph.LayerNormOp(a, v), "does not broadcast to the normalized"),
+        (lambda a, x, v: graph.LayerNormOp(a, a, v, 0), "does not broadcast to the normalized"),
+        (lambda a, x, v: graph.CastOp(a, IntegerType(128)), "cannot convert i128"),
     ],
 )
 def test_building_an_invalid_op_raises(build, message):
@@ -287,6 +328,46 @@ INVALID = [
         "%x: tensor<1x4x8x8xf32>",
         "should give tensor<1x4x8x8xf32>",
     ),
+    (
+        "%y = graph.gather %x, %i axis 1 : (tensor<1x4x8x8xf32>, tensor<2xf32>) -> tensor<1x2x8x8xf32>",
+        "%x: tensor<1x4x8x8xf32>, %i: tensor<2xf32>",
+        "needs i32 or i64 indices, got tensor<2xf32>",
+    ),
+    (
+        "%y = graph.gather %x, %i axis 1 : (tensor<1x4x8x8xf32>, tensor<2xi64>) -> tensor<1x2x8xf32>",
+        "%x: tensor<1x4x8x8xf32>, %i: tensor<2xi64>",
+        "should give tensor<1x2x8x8xf32>",
+    ),
+    (
+        '%y = graph.pad %x pads [0, 0, 1, 1, 0, 0, 1, 1] mode "mirror" : (tensor<1x4x8x8xf32>) -> tensor<1x4x10x10xf32>',
+        "%x: tensor<1x4x8x8xf32>",
+        "unknown pad mode 'mirror'",
+    ),
+    (
+        "%y = graph.pad %x pads [1, 2] : (tensor<4xi32>) -> tensor<6xi32>",
+        "%x: tensor<4xi32>",
+        "should give tensor<7xi32>, not tensor<6xi32>",
+    ),
+    (
+        "%y = graph.pad %x pads [1, 1] value 0.5 : (tensor<4xi32>) -> tensor<6xi32>",
+        "%x: tensor<4xi32>",
+        "cannot pad tensor<4xi32> with 0.5",
+    ),
+    (
+        "%y = graph.layer_norm %x, %s axis 1 : (tensor<1x4x8x8xf32>, tensor<4xf32>) -> tensor<1x4x8x8xf32>",
+        "%x: tensor<1x4x8x8xf32>, %s: tensor<4xf32>",
+        "tensor<4xf32> does not broadcast to the normalized dimensions 4x8x8",
+    ),
+    (
+        "%y = graph.cast %x : (tensor<1x4x8x8xf32>) -> tensor<1x4x8xi32>",
+        "%x: tensor<1x4x8x8xf32>",
+        "should give tensor<1x4x8x8xi32>",
+    ),
+    (
+        "%y = graph.cast %x : (tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xbf16>",
+        "%x: tensor<1x4x8x8xf32>",
+        "graph.cast cannot convert bf16",
+    ),
 ]
 
 
@@ -296,6 +377,16 @@ def test_the_verifier_names_the_failing_op(body, arguments, message):
     with pytest.raises(ZigguratError, match=message) as error:
         verify_module(module)
     assert error.value.where == "bad.mlir:2:8"
+
+
+def test_split_results_must_be_the_pieces():
+    text = function(
+        "%y:2 = graph.split %x axis 1 sizes [1, 3] : "
+        "(tensor<1x4x8x8xf32>) -> (tensor<1x1x8x8xf32>, tensor<1x2x8x8xf32>)"
+    )
+    module = parse_module(text, "bad.mlir")
+    with pytest.raises(ZigguratError, match="graph.split should give .*, tensor<1x3x8x8xf32>"):
+        verify_module(module)
 
 
 def test_graph_ops_are_pure_so_xdsl_cleanups_apply():

@@ -3,15 +3,25 @@ lower, and the numbers every op computes through the whole CPU pipeline against 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pytest
 from xdsl.builder import ImplicitBuilder
 from xdsl.dialects import arith, func
-from xdsl.dialects.builtin import DenseIntOrFPElementsAttr, ModuleOp, TensorType, f32
-from xdsl.ir import Block, Region, SSAValue
+from xdsl.dialects.builtin import (
+    DenseIntOrFPElementsAttr,
+    ModuleOp,
+    TensorType,
+    f16,
+    f32,
+    f64,
+    i1,
+    i32,
+    i64,
+)
+from xdsl.ir import Attribute, Block, Region, SSAValue
 
 import ziggurat
 from ziggurat.diagnostics import ZigguratError
@@ -20,20 +30,32 @@ from ziggurat.dialects.te import ComputeOp, ReadOp, compute_ops
 from ziggurat.ir_io import parse_module, print_module, verify_module
 from ziggurat.passes.graph_to_te import GraphToTe
 from ziggurat.registry import make_context
+from ziggurat.targets.cpu.runtime import numpy_dtype
 from ziggurat.targets.reference import batch_norm as batch_norm_reference
 from ziggurat.targets.reference import conv2d as conv2d_reference
 from ziggurat.targets.reference import evaluate
+from ziggurat.targets.reference import gather as gather_reference
+from ziggurat.targets.reference import layer_norm as layer_norm_reference
 from ziggurat.targets.reference import pool2d as pool_reference
 from ziggurat.targets.reference import softmax as softmax_reference
 
 
-def define(name: str, shapes: list[tuple[int, ...]], build: Callable[..., SSAValue]):
-    """A function of f32 tensors of `shapes` returning what `build` makes of its arguments."""
-    block = Block(arg_types=[TensorType(f32, s) for s in shapes])
+def define(
+    name: str,
+    shapes: list[tuple[int, ...]],
+    build: Callable[..., SSAValue | Sequence[SSAValue]],
+    types: Sequence[Attribute] = (),
+):
+    """A function of tensors of `shapes`, their element types `types` then f32, returning
+    what `build` makes of its arguments (one value or several)."""
+    elements = [*types, *[f32] * (len(shapes) - len(types))]
+    block = Block(arg_types=[TensorType(e, s) for e, s in zip(elements, shapes, strict=True)])
     with ImplicitBuilder(block):
-        result = build(*block.args)
-        func.ReturnOp(result)
-    return func.FuncOp(name, ([a.type for a in block.args], [result.type]), Region(block))
+        built = build(*block.args)
+        results = [built] if isinstance(built, SSAValue) else list(built)
+        func.ReturnOp(*results)
+    signature = ([a.type for a in block.args], [r.type for r in results])
+    return func.FuncOp(name, signature, Region(block))
 
 
 def lower(*functions: func.FuncOp) -> ModuleOp:
@@ -140,6 +162,38 @@ def test_reshape_linearizes_and_delinearizes():
     assert ops_in(reshape, "arith.divui") >= 1 and ops_in(reshape, "arith.remui") >= 1
 
 
+def test_split_is_one_compute_per_piece_read_at_its_offset():
+    module = lower(define("f", [(7, 13)], lambda x: graph.SplitOp(x, 1, [2, 10, 1]).outputs))
+    pieces = compute_ops(module)
+    assert [c.result.type for c in pieces] == [TensorType(f32, (7, n)) for n in (2, 10, 1)]
+    (ret,) = [op for op in module.walk() if isinstance(op, func.ReturnOp)]
+    assert list(ret.arguments) == [c.result for c in pieces]
+    assert [ops_in(c, "arith.addi") for c in pieces] == [0, 1, 1]
+
+
+def test_gather_reads_the_index_then_the_data_at_it_clamped():
+    function = define(
+        "f", [(5, 3), (2,)], lambda d, i: graph.GatherOp(d, i, 0).output, types=(f32, i64)
+    )
+    (gather,) = compute_ops(lower(function))
+    index_read, data_read = [op for op in gather.body.walk() if isinstance(op, ReadOp)]
+    assert index_read.tensor is gather.inputs[1] and data_read.tensor is gather.inputs[0]
+    assert ops_in(gather, "arith.index_cast") == 1
+    assert ops_in(gather, "arith.minsi") == 1 and ops_in(gather, "arith.maxsi") == 1
+
+
+def test_layer_norm_is_a_sum_the_mean_a_sum_of_squares_and_the_result():
+    ops = computes(lambda x, s: graph.LayerNormOp(x, s, None, 1).output, (2, 7, 13), (13,))
+    assert [c.compute_name.data for c in ops] == [
+        "layer_norm_sum",
+        "layer_norm_mean",
+        "layer_norm_square_sum",
+        "layer_norm",
+    ]
+    assert [c.reduce_extent_values for c in ops] == [[7, 13], [], [7, 13], []]
+    assert ops[0].result.type == TensorType(f32, [2, 1, 1])
+
+
 def test_constants_become_tensor_arith_constants():
     value = DenseIntOrFPElementsAttr.from_list(TensorType(f32, [3]), [1.0, 2.0, 3.0])
     module = lower(define("f", [], lambda: graph.ConstantOp(value).output))
@@ -182,8 +236,10 @@ class Case:
     name: str
     shapes: list[tuple[int, ...]]
     build: Callable[..., SSAValue]
-    reference: Callable[..., np.ndarray]
+    reference: Callable[..., np.ndarray | Sequence[np.ndarray]]
     positive: bool = False  # inputs must be positive (sqrt, variances)
+    types: tuple[Attribute, ...] = ()  # element types of the first inputs; f32 for the rest
+    integers: tuple[int, int] = (-3, 3)  # integer inputs are drawn from [low, high)
 
 
 CONSTANT = np.arange(13, dtype=np.float32) / 7
@@ -310,6 +366,65 @@ CASES = [
         batch_norm_reference,
         positive=True,
     ),
+    Case(
+        "layer_norm_last_axis",
+        [(7, 13), (13,), (13,)],
+        lambda x, s, b: graph.LayerNormOp(x, s, b, -1).output,
+        layer_norm_reference,
+    ),
+    Case(
+        "layer_norm_two_axes_no_bias",
+        [(2, 7, 13), (13,)],
+        lambda x, s: graph.LayerNormOp(x, s, None, 1, 1e-3).output,
+        lambda x, s: layer_norm_reference(x, s, axis=1, epsilon=1e-3),
+    ),
+    Case(
+        "layer_norm_every_axis",
+        [(7, 13), (7, 13), (1,)],
+        lambda x, s, b: graph.LayerNormOp(x, s, b, 0).output,
+        lambda x, s, b: layer_norm_reference(x, s, b, axis=0),
+    ),
+    # Conversions.
+    Case(
+        "cast_truncates_toward_zero",
+        [(7, 13)],
+        lambda x: graph.CastOp(graph.MulOp(x, x).output, i32).output,
+        lambda x: (x * x).astype(np.int32),
+    ),
+    Case(
+        "cast_to_f16_and_f64",
+        [(7, 13)],
+        lambda x: graph.CastOp(graph.CastOp(x, f16).output, f64).output,
+        lambda x: x.astype(np.float16).astype(np.float64),
+    ),
+    Case(
+        "cast_integers_wrap_and_round",
+        [(13,)],
+        lambda x: graph.CastOp(graph.CastOp(x, i32).output, f32).output,
+        lambda x: x.astype(np.int32).astype(np.float32),
+        types=(i64,),
+        integers=(-(2**40), 2**40),
+    ),
+    Case(
+        "cast_through_bool",
+        [(7, 13)],
+        lambda x: graph.CastOp(graph.CastOp(graph.ReluOp(x).output, i1).output, i64).output,
+        lambda x: (np.maximum(x, 0) != 0).astype(np.int64),
+    ),
+    Case(
+        "cast_bool_to_float_rank0",
+        [()],
+        lambda x: graph.CastOp(graph.CastOp(x, i1).output, f32).output,
+        lambda x: (x != 0).astype(np.float32),
+        types=(i32,),
+    ),
+    Case(
+        "cast_from_f16",
+        [(7,)],
+        lambda x: graph.CastOp(x, f32).output,
+        lambda x: x.astype(np.float32),
+        types=(f16,),
+    ),
     # Pools.
     Case(
         "max_pool_pad",
@@ -424,6 +539,120 @@ CASES = [
         lambda *v: np.concatenate(v, axis=0),
     ),
     Case("concat_one", [(7,)], lambda x: graph.ConcatOp([x], 0).output, lambda x: x),
+    Case(
+        "concat_i64",
+        [(2, 3), (2, 1)],
+        lambda *v: graph.ConcatOp(v, -1).output,
+        lambda *v: np.concatenate(v, axis=-1),
+        types=(i64, i64),
+        integers=(-(2**40), 2**40),
+    ),
+    Case(
+        "transpose_reshape_i32",
+        [(7, 13)],
+        lambda x: graph.ReshapeOp(graph.TransposeOp(x, [1, 0]).output, [-1]).output,
+        lambda x: x.T.reshape(-1),
+        types=(i32,),
+        integers=(-100, 100),
+    ),
+    Case(
+        "split_three",
+        [(7, 13)],
+        lambda x: graph.SplitOp(x, 1, [2, 10, 1]).outputs,
+        lambda x: np.split(x, [2, 12], axis=1),
+    ),
+    Case(
+        "split_negative_axis",
+        [(13, 2, 7)],
+        lambda x: graph.SplitOp(x, -3, [6, 7]).outputs,
+        lambda x: np.split(x, [6], axis=0),
+    ),
+    Case("split_one", [(1,)], lambda x: graph.SplitOp(x, 0, [1]).outputs, lambda x: [x]),
+    Case(
+        "split_i64",
+        [(7, 5)],
+        lambda x: graph.SplitOp(x, 0, [3, 4]).outputs,
+        lambda x: np.split(x, [3], axis=0),
+        types=(i64,),
+        integers=(-(2**40), 2**40),
+    ),
+    Case(
+        "gather_first_axis",
+        [(7, 13), (5,)],
+        lambda d, i: graph.GatherOp(d, i, 0).output,
+        lambda d, i: np.take(d, i, axis=0),
+        types=(f32, i64),
+        integers=(-7, 7),
+    ),
+    Case(
+        "gather_matrix_of_indices",
+        [(2, 13, 7), (3, 4)],
+        lambda d, i: graph.GatherOp(d, i, 1).output,
+        lambda d, i: np.take(d, i, axis=1),
+        types=(f32, i32),
+        integers=(-13, 13),
+    ),
+    Case(
+        "gather_scalar_index",
+        [(7, 13), ()],
+        lambda d, i: graph.GatherOp(d, i, -1).output,
+        lambda d, i: np.take(d, i, axis=-1),
+        types=(f32, i64),
+        integers=(-13, 0),
+    ),
+    Case(
+        "gather_out_of_range_clamps",
+        [(7,), (13,)],
+        lambda d, i: graph.GatherOp(d, i, 0).output,
+        lambda d, i: gather_reference(d, i, 0),
+        types=(f32, i32),
+        integers=(-10, 10),
+    ),
+    Case(
+        "gather_i64_data",
+        [(5, 1), (4,)],
+        lambda d, i: graph.GatherOp(d, i, 0).output,
+        lambda d, i: np.take(d, i, axis=0),
+        types=(i64, i64),
+        integers=(-5, 5),
+    ),
+    Case(
+        "pad_constant",
+        [(7, 13)],
+        lambda x: graph.PadOp(x, [1, 0, 2, 3], 0.5).output,
+        lambda x: np.pad(x, ((1, 2), (0, 3)), constant_values=0.5),
+    ),
+    Case(
+        "pad_reflect",
+        [(7, 13)],
+        lambda x: graph.PadOp(x, [2, 12, 6, 3], mode="reflect").output,
+        lambda x: np.pad(x, ((2, 6), (12, 3)), mode="reflect"),
+    ),
+    Case(
+        "pad_reflect_past_the_edge",
+        [(3, 1, 2)],
+        lambda x: graph.PadOp(x, [4, 2, 0, 7, 1, 3], mode="reflect").output,
+        lambda x: np.pad(x, ((4, 7), (2, 1), (0, 3)), mode="reflect"),
+    ),
+    Case(
+        "pad_edge",
+        [(1, 7, 13)],
+        lambda x: graph.PadOp(x, [1, 2, 0, 0, 3, 1], mode="edge").output,
+        lambda x: np.pad(x, ((1, 0), (2, 3), (0, 1)), mode="edge"),
+    ),
+    Case(
+        "pad_wrap",
+        [(7, 3)],
+        lambda x: graph.PadOp(x, [0, 4, 9, 5], mode="wrap").output,
+        lambda x: np.pad(x, ((0, 9), (4, 5)), mode="wrap"),
+    ),
+    Case(
+        "pad_i64",
+        [(7,)],
+        lambda x: graph.PadOp(x, [2, 3], 9.0).output,
+        lambda x: np.pad(x, (2, 3), constant_values=9),
+        types=(i64,),
+    ),
     # Reductions.
     Case(
         "reduce_sum",
@@ -458,25 +687,46 @@ CASES = [
 ]
 
 
+def define_case(case: Case) -> func.FuncOp:
+    return define(case.name, case.shapes, case.build, case.types)
+
+
 @pytest.fixture(scope="module")
 def compiled():
-    module = ModuleOp([define(case.name, case.shapes, case.build) for case in CASES])
+    module = ModuleOp([define_case(case) for case in CASES])
     return ziggurat.compile(module, target="cpu")
 
 
 def inputs(case: Case) -> list[np.ndarray]:
     rng = np.random.default_rng(len(case.name))
-    arrays = [rng.standard_normal(s).astype(np.float32) for s in case.shapes]
-    return [np.abs(a) + 0.1 for a in arrays] if case.positive else arrays
+    types = [*case.types, *[f32] * (len(case.shapes) - len(case.types))]
+    arrays = []
+    for shape, element in zip(case.shapes, types, strict=True):
+        dtype = numpy_dtype(element, "")
+        if np.issubdtype(dtype, np.integer):
+            arrays.append(rng.integers(*case.integers, shape).astype(dtype))
+            continue
+        array = np.asarray(rng.standard_normal(shape)).astype(dtype)
+        arrays.append(np.abs(array) + dtype.type(0.1) if case.positive else array)
+    return arrays
+
+
+def expected_results(case: Case, arrays: list[np.ndarray]) -> list[np.ndarray]:
+    """The case's own numpy formula on its inputs, floats widened to float64."""
+    wide = [a.astype(np.float64) if np.issubdtype(a.dtype, np.floating) else a for a in arrays]
+    expected = case.reference(*wide)
+    return [np.asarray(e) for e in expected] if isinstance(expected, list) else [expected]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
 def test_numbers_match_numpy(compiled, case):
     arrays = inputs(case)
-    (actual,) = getattr(compiled, case.name)(*arrays)
-    expected = case.reference(*[a.astype(np.float64) for a in arrays])
-    assert actual.shape == expected.shape
-    np.testing.assert_allclose(actual, expected, rtol=1e-5, atol=1e-5)
+    results = getattr(compiled, case.name)(*arrays)
+    expected = expected_results(case, arrays)
+    assert len(results) == len(expected)
+    for actual, wanted in zip(results, expected, strict=True):
+        assert actual.shape == wanted.shape
+        np.testing.assert_allclose(actual, wanted, rtol=1e-5, atol=1e-5)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
@@ -484,11 +734,15 @@ def test_the_numpy_reference_evaluates_every_op(case):
     """targets/reference.py, which `ziggurat run` checks against, agrees with each case's
     own numpy formula."""
     arrays = inputs(case)
-    module = ModuleOp([define(case.name, case.shapes, case.build)])
-    (actual,) = evaluate(module, case.name, arrays)
-    expected = case.reference(*[a.astype(np.float64) for a in arrays])
-    assert actual.dtype == np.float32 and actual.shape == expected.shape
-    np.testing.assert_allclose(actual, expected, rtol=1e-6, atol=1e-6)
+    function = define_case(case)
+    results = evaluate(ModuleOp([function]), case.name, arrays)
+    expected = expected_results(case, arrays)
+    result_types = function.function_type.outputs.data
+    assert len(results) == len(expected) == len(result_types)
+    for actual, wanted, result_type in zip(results, expected, result_types, strict=True):
+        assert actual.dtype == numpy_dtype(result_type.element_type, "")
+        assert actual.shape == wanted.shape
+        np.testing.assert_allclose(actual, wanted, rtol=1e-6, atol=1e-6)
 
 
 OTHER_TYPES = """
