@@ -26,11 +26,12 @@ import onnx
 from onnx import ModelProto, NodeProto, TensorProto, ValueInfoProto, helper, numpy_helper
 from onnx.backend.base import Backend, BackendRep, Device, DeviceType, namedtupledict
 from xdsl.dialects import func
-from xdsl.dialects.builtin import ModuleOp, StringAttr, TensorType
+from xdsl.dialects.builtin import TensorType
 from xdsl.ir import Attribute
 
 import ziggurat
 from ziggurat.diagnostics import ZigguratError
+from ziggurat.frontends.onnx import import_model, input_names, output_names, read_model
 
 __all__ = [
     "ZigguratBackend",
@@ -42,7 +43,6 @@ __all__ = [
     "supports_device",
 ]
 
-NAME = "onnx.name"
 # Element types that carry shapes (Reshape's shape, Pad's pads, Unsqueeze's axes, ...).
 SHAPE_ELEMENT_TYPES = (TensorProto.INT64, TensorProto.INT32)
 
@@ -57,34 +57,12 @@ class Program:
 
 
 def compile_model(model: ModelProto, batch_size: int | None) -> Program:
-    from ziggurat.frontends.onnx import import_model
-
     module = import_model(model, batch_size=batch_size)
-    main = main_function(module)
-    arguments = [
-        (onnx_name(main.arg_attrs, index, "argument"), argument_type)
-        for index, argument_type in enumerate(main.function_type.inputs.data)
-    ]
-    results = [
-        onnx_name(main.res_attrs, index, "result")
-        for index in range(len(main.function_type.outputs))
-    ]
-    return Program(ziggurat.compile(module), arguments, results)
-
-
-def main_function(module: ModuleOp) -> func.FuncOp:
-    for op in module.ops:
-        if isinstance(op, func.FuncOp) and op.sym_name.data == "main":
-            return op
-    raise ZigguratError("the imported module has no function @main")
-
-
-def onnx_name(attributes: Any, index: int, what: str) -> str:
-    """The ONNX value name the importer attached to a function argument or result."""
-    name = attributes.data[index].data.get(NAME) if attributes is not None else None
-    if not isinstance(name, StringAttr):
-        raise ZigguratError(f"{what} {index} of the imported @main carries no '{NAME}'")
-    return name.data
+    (main,) = (
+        op for op in module.ops if isinstance(op, func.FuncOp) and op.sym_name.data == "main"
+    )
+    arguments = list(zip(input_names(module), main.function_type.inputs.data, strict=True))
+    return Program(ziggurat.compile(module), arguments, output_names(module))
 
 
 def graph_inputs(model: ModelProto) -> list[ValueInfoProto]:
@@ -136,7 +114,12 @@ def with_initializers(model: ModelProto, values: Mapping[str, np.ndarray]) -> Mo
     return fixed
 
 
-def numpy_type(value: ValueInfoProto) -> np.dtype:
+def numpy_type(value: ValueInfoProto, what: str) -> np.dtype:
+    """The numpy element type of a tensor value, or an error for any other kind of value."""
+    kind = value.type.WhichOneof("value")
+    if kind != "tensor_type":
+        kind = (kind or "untyped value").removesuffix("_type")
+        raise ZigguratError(f"{what} '{value.name}' is a {kind}; Ziggurat takes tensors only")
     return np.dtype(helper.tensor_dtype_to_np_dtype(value.type.tensor_type.elem_type))
 
 
@@ -148,7 +131,9 @@ class ZigguratRep(BackendRep):
         self.batch_size = batch_size
         self.input_names = [value.name for value in graph_inputs(model)]
         self.output_names = [value.name for value in model.graph.output]
-        self.output_types = [numpy_type(value) for value in model.graph.output]
+        for value in graph_inputs(model):
+            numpy_type(value, "input")
+        self.output_types = [numpy_type(value, "output") for value in model.graph.output]
         self.fixed_inputs = shape_inputs(model)
         self.programs: dict[tuple[Any, ...], Program] = {}
         if not self.fixed_inputs:
@@ -219,7 +204,7 @@ def checked(name: str, value: np.ndarray, expected: Attribute) -> np.ndarray:
             f"input '{name}' should be a {'x'.join(map(str, shape)) or 'scalar'} array of "
             f"{dtype}, got {'x'.join(map(str, value.shape)) or 'scalar'} of {value.dtype}"
         )
-    return np.ascontiguousarray(value)
+    return np.require(value, requirements="C")  # ascontiguousarray would make a scalar 1-D
 
 
 class ZigguratBackend(Backend):
@@ -239,8 +224,7 @@ class ZigguratBackend(Backend):
         """Compile `model`; `batch_size` fixes a symbolic leading dimension of its inputs."""
         if not cls.supports_device(device):
             raise ZigguratError(f"Ziggurat's ONNX backend runs on the CPU only, not '{device}'")
-        if not isinstance(model, ModelProto):
-            model = onnx.load(os.fspath(model))
+        model = read_model(model)
         try:
             onnx.checker.check_model(model)
         except onnx.checker.ValidationError as error:
