@@ -1,6 +1,7 @@
 """`ziggurat`: the driver. `run` compiles a model, runs it and checks it; `compile` prints IR.
 
 ziggurat run examples/mlp.mlir
+ziggurat run model.onnx --batch 1        # checked against onnxruntime when it is installed
 ziggurat compile examples/mlp.mlir --emit loop
 """
 
@@ -25,33 +26,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="compile a model, run it on random inputs, check it")
-    run.add_argument("model", help="a .mlir file (graph, te or loop level)")
+    run.add_argument("model", help="a .mlir file (graph, te or loop level) or a .onnx model")
     run.add_argument("--target", default="cpu")
     run.add_argument("--seed", type=int, default=0, help="seed of the random inputs")
     run.add_argument("--repeat", type=int, default=100, help="timed runs (median reported)")
 
     compile_ = commands.add_parser("compile", help="print the model at a lower level")
-    compile_.add_argument("model", help="a .mlir file")
+    compile_.add_argument("model", help="a .mlir file or a .onnx model")
     compile_.add_argument("--emit", choices=EMIT_LEVELS, default="loop")
     compile_.add_argument("-o", "--output", help="write here instead of stdout")
+
+    for command in (run, compile_):
+        command.add_argument(
+            "--batch", type=int, help="batch size of an ONNX model whose first dimension is dynamic"
+        )
 
     args = parser.parse_args(argv)
     try:
         if args.command == "run":
-            return run_model(args.model, args.target, args.seed, args.repeat)
-        return emit(args.model, args.emit, args.output)
+            return run_model(args.model, args.target, args.seed, args.repeat, args.batch)
+        return emit(args.model, args.emit, args.output, args.batch)
     except ZigguratError as error:
         print(error, file=sys.stderr)
         return 2
 
 
-def emit(path: str, level: str, output: str | None) -> int:
+def emit(path: str, level: str, output: str | None, batch: int | None = None) -> int:
     """Print the module at `level` after the default pipeline."""
     from ziggurat import load_module
     from ziggurat.ir_io import print_module
     from ziggurat.pipeline import lower
 
-    module = load_module(path)
+    module = load_module(path, batch_size=batch)
     if level == "llvm-ir":
         from ziggurat.targets.cpu import llvm_ir
 
@@ -67,12 +73,13 @@ def emit(path: str, level: str, output: str | None) -> int:
     return 0
 
 
-def run_model(path: str, target: str, seed: int, repeat: int) -> int:
-    """Compile, run on seeded random inputs, compare with numpy, and report latency."""
+def run_model(path: str, target: str, seed: int, repeat: int, batch: int | None = None) -> int:
+    """Compile, run on seeded random inputs, compare with onnxruntime (for an ONNX model,
+    when installed) or the numpy reference, and report latency beside the reference's."""
     import ziggurat
     from ziggurat.pipeline import level_of
 
-    module = ziggurat.load_module(path)
+    module = ziggurat.load_module(path, batch_size=batch)
     main = ziggurat.main_function(module)
     inputs = random_inputs(module, main, seed)
     start = time.perf_counter()
@@ -80,40 +87,80 @@ def run_model(path: str, target: str, seed: int, repeat: int) -> int:
     compile_seconds = time.perf_counter() - start
     outputs = compiled(*inputs)
     print(f"{path}: compiled @{main} for {target} in {compile_seconds:.2f} s")
+    # Our latency first, before any onnxruntime session exists: its idle threads spin.
+    ours = median_seconds(lambda: compiled(*inputs), repeat)
 
     reference: Callable[[], list[np.ndarray]] | None = None
-    if level_of(module) == "graph":
+    name = "numpy"
+    if ziggurat.is_onnx(path):
+        reference = onnxruntime_session(path, module, inputs)
+        name = "onnxruntime"
+    if reference is None and level_of(module) == "graph":
         from ziggurat.targets.reference import evaluate
 
         def reference() -> list[np.ndarray]:
             return evaluate(module, main, inputs)
 
+        name = "numpy"
+
     ok = True
     if reference is not None:
         expected = reference()
         for index, (got, want) in enumerate(zip(outputs, expected, strict=True)):
-            abs_error = float(np.max(np.abs(got - want))) if got.size else 0.0
-            rel_error = abs_error / max(float(np.max(np.abs(want))) if want.size else 0.0, 1e-30)
-            close = bool(np.allclose(got, want, rtol=1e-4, atol=1e-5))
-            ok &= close
-            verdict = "ok" if close else "MISMATCH"
-            print(
-                f"output {index} {list(got.shape)}: max abs error {abs_error:.2e}, "
-                f"max rel error {rel_error:.2e} vs numpy: {verdict}"
-            )
+            ok &= report(index, got, want, name)
     else:
         print("no numpy reference below the graph level: outputs not checked")
 
-    ours = median_seconds(lambda: compiled(*inputs), repeat)
     line = f"latency: ziggurat {ours * 1e3:.3f} ms"
     if reference is not None:
         theirs = median_seconds(reference, repeat)
-        line += (
-            f", numpy reference (float64) {theirs * 1e3:.3f} ms, "
-            f"ratio reference/ziggurat {theirs / ours:.2f}x"
-        )
+        label = "numpy reference (float64)" if name == "numpy" else name
+        ratio = "reference" if name == "numpy" else name
+        line += f", {label} {theirs * 1e3:.3f} ms, ratio {ratio}/ziggurat {theirs / ours:.2f}x"
     print(line + f" (median of {repeat})")
     return 0 if ok else 1
+
+
+def report(index: int, got: np.ndarray, want: np.ndarray, name: str) -> bool:
+    """Print the errors of one output against the reference; whether they are within bounds."""
+    got, want = np.asarray(got), np.asarray(want)
+    if got.shape != want.shape:
+        print(f"output {index}: shape {list(got.shape)} vs {name} {list(want.shape)}: MISMATCH")
+        return False
+    difference = np.abs(got.astype(np.float64) - want.astype(np.float64))
+    abs_error = float(np.max(difference)) if got.size else 0.0
+    scale = float(np.max(np.abs(want.astype(np.float64)))) if want.size else 0.0
+    rel_error = abs_error / max(scale, 1e-30)
+    close = bool(np.allclose(got, want, rtol=1e-4, atol=1e-5))
+    verdict = "ok" if close else "MISMATCH"
+    print(
+        f"output {index} {list(got.shape)}: max abs error {abs_error:.2e}, "
+        f"max rel error {rel_error:.2e} vs {name}: {verdict}"
+    )
+    return close
+
+
+def onnxruntime_session(
+    path: str, module: ModuleOp, inputs: Sequence[np.ndarray]
+) -> Callable[[], list[np.ndarray]] | None:
+    """A call of onnxruntime (default threads) on `inputs`, or None where it is unavailable."""
+    try:
+        import onnxruntime
+    except ImportError:
+        return None
+    from ziggurat.frontends.onnx import input_names
+
+    try:
+        session = onnxruntime.InferenceSession(path, providers=["CPUExecutionProvider"])
+    except Exception as error:  # onnxruntime raises its own unrelated types
+        print(f"onnxruntime cannot load {path} ({str(error).splitlines()[0]}): using numpy")
+        return None
+    feeds = dict(zip(input_names(module), inputs, strict=True))
+
+    def run() -> list[np.ndarray]:
+        return session.run(None, feeds)
+
+    return run
 
 
 def random_inputs(module: ModuleOp, name: str, seed: int) -> list[np.ndarray]:
