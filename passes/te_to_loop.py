@@ -16,7 +16,9 @@ outputs by that mark.
 
 A `te.compute` becomes one `scf.for` per output axis, and for a reduction one more per
 reduce axis carrying the accumulator in `iter_args`; its body moves into the innermost loop
-with `te.read` turned into `memref.load`. A compute whose result is returned writes straight
+with `te.read` turned into `memref.load`. Each loop is tagged with its axis name
+(`loop.axis = "i"`) and the outermost one with the compute's (`te.compute = "matmul"`), so
+schedules find the nest. A compute whose result is returned writes straight
 into that output argument; any other gets a `memref.alloc`, freed after its last use. A
 tensor constant becomes a private constant `memref.global`, one per distinct value. A value
 returned twice, or an argument or constant returned as is, is copied into the output by a
@@ -50,6 +52,7 @@ from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint, Rewriter
 
 from ziggurat.diagnostics import ZigguratError
+from ziggurat.dialects.schedule import AXIS, COMPUTE
 from ziggurat.dialects.te import ComputeOp, ReadOp
 
 OUTPUT = "ziggurat.output"
@@ -333,6 +336,10 @@ def lower_compute(
         value = loops[0].res[0]
     Rewriter.insert_op(memref.StoreOp.get(value, destination, axes), inner)
     Rewriter.erase_op(yield_op)
+    # Schedules find a compute's loop nest by this tag on its outermost loop.
+    outermost = axes[0].owner.parent_op() if axes else value.owner
+    if isinstance(outermost, scf.ForOp):
+        outermost.attributes[COMPUTE] = compute.compute_name
     for read in reads:
         Rewriter.replace_op(read, memref.LoadOp.get(buffers[read.tensor], read.indices))
 
@@ -358,7 +365,9 @@ def loop_nest(
     for extent, name in zip(extents, names, strict=True):
         body = Block([scf.YieldOp()], arg_types=[IndexType()])
         body.args[0].name_hint = name
-        Rewriter.insert_op(scf.ForOp(bounds[0], bounds[extent], bounds[1], [], body), at)
+        loop = scf.ForOp(bounds[0], bounds[extent], bounds[1], [], body)
+        loop.attributes[AXIS] = StringAttr(name)
+        Rewriter.insert_op(loop, at)
         variables.append(body.args[0])
         at = InsertPoint.before(body.last_op)  # type: ignore[arg-type]
     return variables, at
@@ -382,6 +391,7 @@ def reduction_loops(
         body.args[0].name_hint = name
         body.args[1].name_hint = "acc"
         loop = scf.ForOp(bounds[0], bounds[extent], bounds[1], [accumulator], body)
+        loop.attributes[AXIS] = StringAttr(name)
         Rewriter.insert_op(loop, at)
         variables.append(body.args[0])
         loops.append(loop)
