@@ -149,7 +149,8 @@ def static_shapes(model: onnx.ModelProto, batch_size: int | None) -> onnx.ModelP
                 dim.dim_value = batch_size
             elif index == 0:
                 raise ZigguratError(
-                    f"input '{value.name}' has a dynamic batch dimension 0{name}: give a batch size"
+                    f"input '{value.name}' has a dynamic batch dimension 0{name}: give a batch "
+                    "size (batch_size=N, or --batch N)"
                 )
             else:
                 raise ZigguratError(
@@ -503,10 +504,13 @@ def binary(node: Node) -> list[Value]:
     if not operands:
         raise node.error("needs at least one input")
     result = operands[0]
+    element = graph.tensor(result).element_type
+    if node.op_type == "Pow" and graph.tensor(operands[1]).element_type != element:
+        # Since opset 12 the exponent may have its own type (x ** 2 with an integer 2).
+        operands[1] = node.emit(graph.CastOp(operands[1], element))
     for operand in operands[1:]:
         result = node.emit(op_class(result, operand))
     if node.op_type == "Mean" and len(operands) > 1:
-        element = graph.tensor(result).element_type
         count = np.array(len(operands), dtype=graph_dtype(element))
         divisor = node.importer.append(graph.ConstantOp(dense(count, node.where)), node.where)
         result = node.emit(graph.DivOp(result, divisor.results[0]))

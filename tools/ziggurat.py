@@ -52,12 +52,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def emit(path: str, level: str, output: str | None, batch: int | None = None) -> int:
-    """Print the module at `level` after the default pipeline."""
-    from ziggurat import load_module
+    """Print the module at `level` after the default pipeline (for an imported ONNX model at
+    the graph level: after the pipeline's graph-level passes)."""
+    from ziggurat import is_onnx, load_module
     from ziggurat.ir_io import print_module
     from ziggurat.pipeline import lower
 
     module = load_module(path, batch_size=batch)
+    if level == "graph" and is_onnx(path):
+        graph_level_passes(module)
     if level == "llvm-ir":
         from ziggurat.targets.cpu import llvm_ir
 
@@ -71,6 +74,17 @@ def emit(path: str, level: str, output: str | None, batch: int | None = None) ->
     else:
         print(text)
     return 0
+
+
+def graph_level_passes(module: ModuleOp) -> None:
+    """Apply the default pipeline's passes that leave a graph-level module at that level."""
+    from ziggurat.ir_io import pass_pipeline
+    from ziggurat.pipeline import STEPS
+    from ziggurat.registry import make_context
+
+    spec = ",".join(p for p in STEPS["graph"].split(",") if p != "graph-to-te")
+    if spec:
+        pass_pipeline(spec).apply(make_context(), module)
 
 
 def run_model(path: str, target: str, seed: int, repeat: int, batch: int | None = None) -> int:

@@ -189,6 +189,11 @@ def test_pow():
     check(model, {"a": rng_array(3, 5, positive=True)})
 
 
+def test_pow_with_an_integer_exponent():
+    model = node_model("Pow", {"a": [3, 5]}, {"b": np.array(3, np.int64)})
+    check(model)
+
+
 @pytest.mark.parametrize("op_type", ["Sum", "Max", "Min", "Mean"])
 def test_variadic(op_type):
     check(node_model(op_type, {"a": [2, 3], "b": [3], "c": [2, 1]}))
