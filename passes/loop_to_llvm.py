@@ -1,7 +1,8 @@
 """`loop-to-llvm`: lower a loop-level module (func, scf, affine, memref, arith, math, cf) to
 the `llvm` dialect, in steps one can read separately:
 
-1. xDSL's `lower-affine`, then structured control flow to blocks (scf_to_cf);
+1. xDSL's `lower-affine`; parallel loops outlined into functions the thread pool calls
+   (outline_parallel); then structured control flow to blocks (scf_to_cf);
 2. one rewrite per op into llvm ops (func_to_llvm, memref_to_llvm, arith_to_llvm,
    math_to_llvm), casting back to the old types where they change;
 3. every value still typed `index` or memref gets its llvm type, and the casts fold away.
@@ -9,8 +10,8 @@ the `llvm` dialect, in steps one can read separately:
 An op none of them lowers is reported, with its location, before anything changes.
 Schedule annotations: `#loop.unroll` and `#loop.vectorize` stay on the loop's back edge
 (`llvm.br ... {loop.annotations = [...]}`) for the CPU target to emit as LLVM loop
-metadata; `#loop.parallel` is dropped (the loops run on one thread); `loop.barrier` is a
-no-op on one thread and is erased.
+metadata; the outermost `#loop.parallel` loop of a nest becomes a call to the CPU thread pool
+(outline_parallel); `loop.barrier` has no GPU block to wait for and is erased.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from ziggurat.passes.func_to_llvm import FUNC_OPS, FUNC_PATTERNS
 from ziggurat.passes.llvm_common import llvm_type
 from ziggurat.passes.math_to_llvm import MATH_OPS, MATH_PATTERNS
 from ziggurat.passes.memref_to_llvm import MEMREF_OPS, MEMREF_PATTERNS
+from ziggurat.passes.outline_parallel import outline_parallel_loops
 from ziggurat.passes.scf_to_cf import SCF_OPS, SCF_PATTERNS
 
 AFFINE_OPS = (affine.ForOp, affine.YieldOp, affine.LoadOp, affine.StoreOp, affine.ApplyOp)
@@ -97,6 +99,7 @@ class LoopToLlvm(ModulePass):
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         check_lowerable(op)
         LowerAffinePass().apply(ctx, op)
+        outline_parallel_loops(op)
         PatternRewriteWalker(GreedyRewritePatternApplier(SCF_PATTERNS)).rewrite_module(op)
         patterns: list[RewritePattern] = [
             *FUNC_PATTERNS,

@@ -12,7 +12,7 @@ from xdsl.dialects.builtin import ModuleOp
 
 from ziggurat.passes.loop_to_llvm import LoopToLlvm
 from ziggurat.registry import make_context
-from ziggurat.targets.cpu import jit
+from ziggurat.targets.cpu import jit, threads
 from ziggurat.targets.cpu.llvm_ir import add_packed_wrapper, translate
 from ziggurat.targets.cpu.runtime import CpuFunction, CpuModule, signatures
 
@@ -48,6 +48,7 @@ def compile_loop_module(module: ModuleOp) -> CpuModule:
     wrappers = {name: add_packed_wrapper(llvm_module, name) for name in functions}
     compiled = jit.parse(str(llvm_module))
     jit.optimize(compiled)
+    threads.install()  # parallel loops call the pool's entry points
     engine = jit.compile_module(compiled)
     return CpuModule(
         {

@@ -152,3 +152,61 @@ func.func @f(%x: f32, %i: i32) -> (i32, i32, f32) {
     )
     for name in ("llvm.fptosi", "llvm.fptoui", "llvm.uitofp"):
         assert name in text
+
+
+PARALLEL_IN_SEQUENTIAL = """
+func.func @f(%A: memref<16x16xf32>, %reps: index, %k: f32) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c16 = arith.constant 16 : index
+  %c20 = arith.addi %c16, %c4 : index
+  scf.for %r = %c0 to %reps step %c1 {
+    scf.for %i = %c0 to %c16 step %c4 {
+      scf.for %j = %c0 to %c16 step %c1 {
+        %a = memref.load %A[%i, %j] : memref<16x16xf32>
+        %s = arith.mulf %a, %k : f32
+        memref.store %s, %A[%i, %j] : memref<16x16xf32>
+      } {loop.annotations = [#loop.parallel, #loop.vectorize<16>]}
+      %last = arith.subi %c20, %c1 : index
+    } {loop.annotations = [#loop.parallel, #loop.unroll<2>]}
+  }
+  func.return
+}
+"""
+
+
+def test_outermost_parallel_loop_becomes_a_call_to_the_thread_pool():
+    module = lower(PARALLEL_IN_SEQUENTIAL)
+    functions = {op.sym_name.data: op for op in module.ops if isinstance(op, llvm.FuncOp)}
+    assert set(functions) == {"f", "f_parallel_0", "ziggurat_parallel_for"}
+    calls = [op for op in module.walk() if isinstance(op, llvm.CallOp)]
+    assert [c.callee.string_value() for c in calls] == ["ziggurat_parallel_for"]
+    assert functions["f_parallel_0"].linkage.linkage.data == "internal"
+    # The context holds the memref and the scalar, not the constants (step, bounds).
+    (slot,) = [op for op in functions["f"].walk() if isinstance(op, llvm.AllocaOp)]
+    assert slot.parent_block() is functions["f"].body.blocks[0]
+    context = slot.elem_type
+    assert isinstance(context, llvm.LLVMStructType)
+    assert [str(t) for t in context.types][1:] == ["f32"]
+    # The outlined loop keeps its other annotations; the inner parallel loop runs in it.
+    text = print_module(module)
+    outlined = text[text.index("@f_parallel_0") :]
+    assert "#loop.unroll<2>" in outlined and "#loop.vectorize<16>" in outlined
+
+
+def test_parallel_loop_with_iter_args_is_an_error():
+    with pytest.raises(ZigguratError, match=r"<input>:6:8: .*#loop.parallel loop cannot carry"):
+        lower("""
+func.func @f(%A: memref<?xf32>, %n: index) -> f32 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f32
+  %s = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %zero) -> (f32) {
+    %x = memref.load %A[%i] : memref<?xf32>
+    %t = arith.addf %acc, %x : f32
+    scf.yield %t : f32
+  } {loop.annotations = [#loop.parallel]}
+  func.return %s : f32
+}
+""")
