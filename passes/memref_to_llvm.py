@@ -2,7 +2,9 @@
 
 Addresses are `llvm.getelementptr inbounds` from the aligned pointer, with the sizes,
 strides and offset the memref type states as constants, so LLVM's alias analysis and loop
-vectorizer see plain affine accesses. Heap buffers come from `aligned_alloc(64, ...)`.
+vectorizer see plain affine accesses. Heap buffers come from `aligned_alloc(64, ...)`;
+`memref.alloca` and small `#loop.scope<local>` buffers are 64-byte aligned stack slots in the
+function's entry block.
 `memref.copy` is expanded into loops before this runs (see loop_to_llvm). Used by
 `loop-to-llvm`.
 
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from xdsl.dialects import llvm, memref
+from xdsl.dialects import func, llvm, memref
 from xdsl.dialects.builtin import (
     DYNAMIC_INDEX,
     DenseIntOrFPElementsAttr,
@@ -31,6 +33,7 @@ from xdsl.dialects.builtin import (
 )
 from xdsl.ir import Attribute, Operation, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
+from xdsl.rewriter import InsertPoint
 
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects.loop import ScopeAttr
@@ -56,6 +59,9 @@ from ziggurat.passes.llvm_common import (
 )
 
 ALIGNMENT = 64
+# The largest `#loop.scope<local>` buffer placed on the stack, in bytes: a packed panel of a
+# tiled matmul fits; threads have at least 8 MiB of stack on Linux.
+STACK_LIMIT = 256 * 1024
 
 
 def check_memory_space(type: MemRefType, where: Operation) -> None:
@@ -87,11 +93,15 @@ def element_count(rewriter: PatternRewriter, sizes: Sequence[int | SSAValue]) ->
 
 
 class AllocLowering(RewritePattern):
-    """`aligned_alloc(64, bytes rounded up to 64)`: C11 wants a multiple of the alignment."""
+    """`aligned_alloc(64, bytes rounded up to 64)`: C11 wants a multiple of the alignment.
+    Small local buffers go on the stack instead (see on_stack)."""
 
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: memref.AllocOp, rewriter: PatternRewriter):
         type = op.memref.type
+        if on_stack(type, op):
+            stack_buffer(rewriter, op)
+            return
         sizes = allocation_sizes(type, op.dynamic_sizes, op)
         alignment = max(ALIGNMENT, op.alignment.value.data if op.alignment else 0)
         size = mul(rewriter, element_count(rewriter, sizes), byte_size(type.element_type, op))
@@ -118,22 +128,57 @@ class AllocLowering(RewritePattern):
         replace(rewriter, op, [descriptor])
 
 
+def on_stack(type: MemRefType, where: Operation) -> bool:
+    """Whether an alloc of `type` lives on the stack: `#loop.scope<local>` buffers of static
+    size up to STACK_LIMIT, which are private to a thread and which LLVM may keep in
+    registers (a register tile) when every access has a constant index."""
+    space = type.memory_space
+    if not (isinstance(space, ScopeAttr) and space.scope.data == "local"):
+        return False
+    if not type.has_static_shape():
+        return False
+    count = 1
+    for size in type.get_shape():
+        count *= size
+    return count * byte_size(type.element_type, where) <= STACK_LIMIT
+
+
+def stack_buffer(rewriter: PatternRewriter, op: memref.AllocOp | memref.AllocaOp) -> None:
+    """Replace `op` by an `llvm.alloca`. A statically sized one goes to the entry block of the
+    function, as C compilers place them, so a loop around it does not grow the stack."""
+    type = op.memref.type
+    sizes = allocation_sizes(type, op.dynamic_sizes, op)
+    count = element_count(rewriter, sizes)
+    alignment = max(ALIGNMENT, op.alignment.value.data if op.alignment else 0)
+    element = llvm_type(type.element_type)
+    if isinstance(count, int):
+        function = op.parent_op()
+        while not isinstance(function, func.FuncOp | llvm.FuncOp | None):
+            function = function.parent_op()
+        assert function is not None and function.body.blocks
+        size = llvm.ConstantOp(IntegerAttr(count, i64), i64)
+        alloca = llvm.AllocaOp(size, element, alignment)
+        rewriter.insert([size, alloca], InsertPoint.at_start(function.body.blocks[0]))
+        pointer: SSAValue = alloca.res
+    else:
+        pointer = emit(rewriter, llvm.AllocaOp(count, element, alignment))
+    strides = contiguous_strides(rewriter, sizes)
+    descriptor = build_descriptor(rewriter, type, pointer, pointer, 0, sizes, strides)
+    replace(rewriter, op, [descriptor])
+
+
 class AllocaLowering(RewritePattern):
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: memref.AllocaOp, rewriter: PatternRewriter):
-        type = op.memref.type
-        sizes = allocation_sizes(type, op.dynamic_sizes, op)
-        count = value_of(rewriter, element_count(rewriter, sizes))
-        alignment = max(ALIGNMENT, op.alignment.value.data if op.alignment else 0)
-        pointer = emit(rewriter, llvm.AllocaOp(count, llvm_type(type.element_type), alignment))
-        strides = contiguous_strides(rewriter, sizes)
-        descriptor = build_descriptor(rewriter, type, pointer, pointer, 0, sizes, strides)
-        replace(rewriter, op, [descriptor])
+        stack_buffer(rewriter, op)
 
 
 class DeallocLowering(RewritePattern):
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: memref.DeallocOp, rewriter: PatternRewriter):
+        if isinstance(op.memref.type, MemRefType) and on_stack(op.memref.type, op):
+            rewriter.erase(op)
+            return
         pointer = Descriptor(rewriter, op.memref, op).pointer(ALLOCATED)
         declare_function(rewriter, op, "free", [PTR], None)
         rewriter.insert(llvm.CallOp("free", pointer))
