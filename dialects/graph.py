@@ -525,6 +525,37 @@ class DivOp(BinaryOp):
     name = "graph.div"
 
 
+@irdl_op_definition
+class PowOp(BinaryOp):
+    """lhs raised to the power rhs, broadcasting; a negative base with an integral exponent
+    gives the signed power (C's pow).
+
+    %z = graph.pow %x, %e : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+    """
+
+    name = "graph.pow"
+
+
+@irdl_op_definition
+class MaximumOp(BinaryOp):
+    """The larger element, broadcasting; NaN if either is NaN.
+
+    %z = graph.maximum %x, %y : (tensor<4xf32>, tensor<1xf32>) -> tensor<4xf32>
+    """
+
+    name = "graph.maximum"
+
+
+@irdl_op_definition
+class MinimumOp(BinaryOp):
+    """The smaller element, broadcasting; NaN if either is NaN.
+
+    %z = graph.minimum %x, %y : (tensor<4xf32>, tensor<1xf32>) -> tensor<4xf32>
+    """
+
+    name = "graph.minimum"
+
+
 class UnaryOp(GraphOp):
     """A function applied to each element."""
 
@@ -595,6 +626,97 @@ class SqrtOp(UnaryOp):
 
 
 @irdl_op_definition
+class ErfOp(UnaryOp):
+    """The error function.
+
+    %y = graph.erf %x : tensor<4xf32>
+    """
+
+    name = "graph.erf"
+
+
+@irdl_op_definition
+class NegOp(UnaryOp):
+    """-x.
+
+    %y = graph.neg %x : tensor<4xf32>
+    """
+
+    name = "graph.neg"
+
+
+@irdl_op_definition
+class AbsOp(UnaryOp):
+    """|x|.
+
+    %y = graph.abs %x : tensor<4xf32>
+    """
+
+    name = "graph.abs"
+
+
+@irdl_op_definition
+class LogOp(UnaryOp):
+    """Natural logarithm.
+
+    %y = graph.log %x : tensor<4xf32>
+    """
+
+    name = "graph.log"
+
+
+@irdl_op_definition
+class ReciprocalOp(UnaryOp):
+    """1 / x.
+
+    %y = graph.reciprocal %x : tensor<4xf32>
+    """
+
+    name = "graph.reciprocal"
+
+
+@irdl_op_definition
+class LeakyReluOp(UnaryOp):
+    """x if x >= 0, else alpha * x.
+
+    %y = graph.leaky_relu %x alpha 1.000000e-01 : tensor<4xf32>
+    """
+
+    name = "graph.leaky_relu"
+
+    alpha = prop_def(FloatAttr[Float32Type], default_value=FloatAttr(0.01, f32))
+
+    assembly_format = "$input (`alpha` $alpha^)? attr-dict `:` type($input)"
+
+    def __init__(self, x: SSAValue, alpha: float = 0.01):
+        super().__init__(x)
+        self.alpha = FloatAttr(alpha, f32)
+
+
+@irdl_op_definition
+class ClipOp(UnaryOp):
+    """x limited to [min, max], either bound optional; NaN stays NaN, and where min > max
+    every element becomes max (ONNX and numpy.clip).
+
+    %y = graph.clip %x min 0.000000e+00 max 6.000000e+00 : tensor<4xf32>
+    """
+
+    name = "graph.clip"
+
+    min = opt_prop_def(FloatAttr[Float64Type])
+    max = opt_prop_def(FloatAttr[Float64Type])
+
+    assembly_format = "$input (`min` $min^)? (`max` $max^)? attr-dict `:` type($input)"
+
+    def __init__(self, x: SSAValue, min: float | None = None, max: float | None = None):
+        super().__init__(x)
+        if min is not None:
+            self.min = FloatAttr(min, f64)
+        if max is not None:
+            self.max = FloatAttr(max, f64)
+
+
+@irdl_op_definition
 class CastOp(GraphOp):
     """Each element converted to the result's element type (f16, f32, f64, i1, i8, i16,
     i32, i64) as numpy's astype does: floats round to nearest, floats become integers by
@@ -627,14 +749,8 @@ class CastOp(GraphOp):
         return CastOp.infer_result_type(self.input, tensor(self.output).element_type)
 
 
-@irdl_op_definition
-class SoftmaxOp(GraphOp):
-    """exp(x) / sum(exp(x)) along one axis.
-
-    %y = graph.softmax %x axis 1 : tensor<2x10xf32>
-    """
-
-    name = "graph.softmax"
+class AlongAxisOp(GraphOp):
+    """A normalization along one axis; the result has the input's type."""
 
     T: ClassVar = VarConstraint("T", base(TensorType))
     input = operand_def(T)
@@ -651,11 +767,32 @@ class SoftmaxOp(GraphOp):
             result_types=[input.type],
             properties={"axis": IntegerAttr(axis, i64)},
         )
+        self.inferred_type()
 
     def inferred_type(self) -> TensorType:
         float_element(self.input)
         normalize_axis(self.axis.value.data, len(shape_of(self.input)))
         return tensor(self.input)
+
+
+@irdl_op_definition
+class SoftmaxOp(AlongAxisOp):
+    """exp(x) / sum(exp(x)) along one axis.
+
+    %y = graph.softmax %x axis 1 : tensor<2x10xf32>
+    """
+
+    name = "graph.softmax"
+
+
+@irdl_op_definition
+class LogSoftmaxOp(AlongAxisOp):
+    """log(softmax(x)) along one axis, as x - max - log(sum(exp(x - max))).
+
+    %y = graph.log_softmax %x axis -1 : tensor<2x10xf32>
+    """
+
+    name = "graph.log_softmax"
 
 
 @irdl_op_definition
@@ -769,6 +906,60 @@ class LayerNormOp(GraphOp):
         return LayerNormOp.infer_result_type(
             self.input, self.scale, self.bias, self.axis.value.data
         )
+
+
+@irdl_op_definition
+class LrnOp(GraphOp):
+    """ONNX LRN across channels (axis 1): x / (bias + alpha / size * s)^beta, s the sum of
+    squares over the `size` channels around (floor((size - 1) / 2) before, the rest after).
+
+    %y = graph.lrn %x size 5 alpha 1.000000e-04 beta 7.500000e-01 bias 1.000000e+00 : tensor<1x8x7x7xf32>
+    """
+
+    name = "graph.lrn"
+
+    T: ClassVar = VarConstraint("T", base(TensorType))
+    input = operand_def(T)
+    output = result_def(T)
+    size = prop_def(IntegerAttr[I64])
+    alpha = prop_def(FloatAttr[Float32Type], default_value=FloatAttr(1e-4, f32))
+    beta = prop_def(FloatAttr[Float32Type], default_value=FloatAttr(0.75, f32))
+    bias = prop_def(FloatAttr[Float32Type], default_value=ONE)
+
+    traits = traits_def(Pure(), Pattern(PatternKind.OPAQUE))
+
+    assembly_format = (
+        "$input `size` $size (`alpha` $alpha^)? (`beta` $beta^)? (`bias` $bias^)? attr-dict "
+        "`:` type($input)"
+    )
+
+    def __init__(
+        self,
+        x: SSAValue,
+        size: int,
+        alpha: float = 1e-4,
+        beta: float = 0.75,
+        bias: float = 1.0,
+    ):
+        super().__init__(
+            operands=[x],
+            result_types=[x.type],
+            properties={
+                "size": IntegerAttr(size, i64),
+                "alpha": FloatAttr(alpha, f32),
+                "beta": FloatAttr(beta, f32),
+                "bias": FloatAttr(bias, f32),
+            },
+        )
+        self.inferred_type()
+
+    def inferred_type(self) -> TensorType:
+        float_element(self.input)
+        if len(shape_of(self.input)) < 2:
+            raise VerifyException(f"graph.lrn needs channels on axis 1, got {self.input.type}")
+        if self.size.value.data < 1:
+            raise VerifyException(f"graph.lrn size must be positive, got {self.size.value.data}")
+        return tensor(self.input)
 
 
 # Pooling ----------------------------------------------------------------------------------
@@ -911,14 +1102,8 @@ class AvgPool2dOp(Pool2dOp):
         super().__init__(operands=[input], result_types=[result], properties=properties)
 
 
-@irdl_op_definition
-class GlobalAvgPool2dOp(GraphOp):
-    """Mean over all of H and W of an NCHW tensor, kept as 1x1.
-
-    %y = graph.global_avg_pool2d %x : (tensor<1x8x7x7xf32>) -> tensor<1x8x1x1xf32>
-    """
-
-    name = "graph.global_avg_pool2d"
+class GlobalPool2dOp(GraphOp):
+    """A reduction over all of H and W of an NCHW tensor, kept as 1x1."""
 
     input = operand_def(TensorType)
     output = result_def(TensorType)
@@ -928,19 +1113,39 @@ class GlobalAvgPool2dOp(GraphOp):
     assembly_format = "$input attr-dict `:` functional-type(operands, results)"
 
     def __init__(self, input: SSAValue):
-        result = GlobalAvgPool2dOp.infer_result_type(input)
+        result = GlobalPool2dOp.infer_result_type(self.name, input)
         super().__init__(operands=[input], result_types=[result])
 
     @staticmethod
-    def infer_result_type(input: SSAValue) -> TensorType:
+    def infer_result_type(name: str, input: SSAValue) -> TensorType:
         element = float_element(input)
         x = shape_of(input)
         if len(x) != 4:
-            raise VerifyException(f"graph.global_avg_pool2d needs an NCHW input, got {input.type}")
+            raise VerifyException(f"{name} needs an NCHW input, got {input.type}")
         return TensorType(element, (x[0], x[1], 1, 1))
 
     def inferred_type(self) -> TensorType:
-        return GlobalAvgPool2dOp.infer_result_type(self.input)
+        return GlobalPool2dOp.infer_result_type(self.name, self.input)
+
+
+@irdl_op_definition
+class GlobalAvgPool2dOp(GlobalPool2dOp):
+    """Mean over all of H and W of an NCHW tensor, kept as 1x1.
+
+    %y = graph.global_avg_pool2d %x : (tensor<1x8x7x7xf32>) -> tensor<1x8x1x1xf32>
+    """
+
+    name = "graph.global_avg_pool2d"
+
+
+@irdl_op_definition
+class GlobalMaxPool2dOp(GlobalPool2dOp):
+    """Maximum over all of H and W of an NCHW tensor, kept as 1x1.
+
+    %y = graph.global_max_pool2d %x : (tensor<1x8x7x7xf32>) -> tensor<1x8x1x1xf32>
+    """
+
+    name = "graph.global_max_pool2d"
 
 
 # Data movement ----------------------------------------------------------------------------
@@ -1358,16 +1563,31 @@ Graph = Dialect(
         SubOp,
         MulOp,
         DivOp,
+        PowOp,
+        MaximumOp,
+        MinimumOp,
         ReluOp,
         SigmoidOp,
         TanhOp,
         ExpOp,
         SqrtOp,
+        ErfOp,
+        NegOp,
+        AbsOp,
+        LogOp,
+        ReciprocalOp,
+        LeakyReluOp,
+        ClipOp,
+        CastOp,
         SoftmaxOp,
+        LogSoftmaxOp,
         BatchNormOp,
+        LayerNormOp,
+        LrnOp,
         MaxPool2dOp,
         AvgPool2dOp,
         GlobalAvgPool2dOp,
+        GlobalMaxPool2dOp,
         ReshapeOp,
         TransposeOp,
         FlattenOp,
@@ -1375,8 +1595,6 @@ Graph = Dialect(
         SplitOp,
         GatherOp,
         PadOp,
-        LayerNormOp,
-        CastOp,
         ReduceSumOp,
         ReduceMeanOp,
         ReduceMaxOp,

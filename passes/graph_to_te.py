@@ -29,6 +29,7 @@ from xdsl.context import Context
 from xdsl.dialects import arith
 from xdsl.dialects import math as math_dialect
 from xdsl.dialects.builtin import (
+    Float16Type,
     FloatAttr,
     IndexType,
     IntegerAttr,
@@ -36,6 +37,7 @@ from xdsl.dialects.builtin import (
     ModuleOp,
     TensorType,
     UnregisteredOp,
+    f32,
     i64,
 )
 from xdsl.ir import Attribute, Block, Operation, SSAValue
@@ -283,6 +285,14 @@ class ConstantLowering(RewritePattern):
         lowered(rewriter, op, [arith.ConstantOp(op.value)])
 
 
+def erf(b: Body, x: SSAValue) -> SSAValue:
+    """math.erf, computed in f32 for f16 (targets call libm's erff and erf)."""
+    if not isinstance(x.type, Float16Type):
+        return b.emit(math_dialect.ErfOp(x))
+    wide = b.emit(math_dialect.ErfOp(b.emit(arith.ExtFOp(x, f32))))
+    return b.emit(arith.TruncFOp(wide, x.type))
+
+
 UNARY: dict[type[graph.UnaryOp], Callable[[Body, SSAValue], SSAValue]] = {
     graph.ReluOp: lambda b, x: b.emit(arith.MaximumfOp(x, b.float(0.0))),
     graph.SigmoidOp: lambda b, x: b.emit(
@@ -294,13 +304,43 @@ UNARY: dict[type[graph.UnaryOp], Callable[[Body, SSAValue], SSAValue]] = {
     graph.TanhOp: lambda b, x: b.emit(math_dialect.TanhOp(x)),
     graph.ExpOp: lambda b, x: b.emit(math_dialect.ExpOp(x)),
     graph.SqrtOp: lambda b, x: b.emit(math_dialect.SqrtOp(x)),
+    graph.ErfOp: erf,
+    graph.NegOp: lambda b, x: b.emit(arith.NegfOp(x)),
+    graph.AbsOp: lambda b, x: b.emit(math_dialect.AbsFOp(x)),
+    graph.LogOp: lambda b, x: b.emit(math_dialect.LogOp(x)),
+    graph.ReciprocalOp: lambda b, x: b.emit(arith.DivfOp(b.float(1.0), x)),
 }
+
+
+def unary_function(op: graph.UnaryOp) -> Callable[[Body, SSAValue], SSAValue]:
+    """What `op` computes from one element."""
+    if isinstance(op, graph.LeakyReluOp):
+        alpha = op.alpha.value.data
+
+        def leaky_relu(b: Body, x: SSAValue) -> SSAValue:
+            positive = b.emit(arith.CmpfOp(x, b.float(0.0), "oge"))
+            return b.select(positive, x, b.emit(arith.MulfOp(x, b.float(alpha))))
+
+        return leaky_relu
+    if isinstance(op, graph.ClipOp):
+        low, high = op.min, op.max
+
+        def clip(b: Body, x: SSAValue) -> SSAValue:
+            # maximumf and minimumf keep NaN; max last, so min > max gives max.
+            if low is not None:
+                x = b.emit(arith.MaximumfOp(x, b.float(low.value.data)))
+            if high is not None:
+                x = b.emit(arith.MinimumfOp(x, b.float(high.value.data)))
+            return x
+
+        return clip
+    return UNARY[type(op)]
 
 
 class UnaryLowering(RewritePattern):
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: graph.UnaryOp, rewriter: PatternRewriter) -> None:
-        function = UNARY[type(op)]
+        function = unary_function(op)
         result_type = graph.tensor(op.output)
 
         def body(b: Body, *axes: SSAValue) -> SSAValue:
@@ -311,11 +351,34 @@ class UnaryLowering(RewritePattern):
         lowered(rewriter, op, [compute(name, [op.input], result_type, axes, body)])
 
 
-BINARY: dict[type[graph.BinaryOp], type[arith.FloatingPointLikeBinaryOperation]] = {
-    graph.AddOp: arith.AddfOp,
-    graph.SubOp: arith.SubfOp,
-    graph.MulOp: arith.MulfOp,
-    graph.DivOp: arith.DivfOp,
+def power(b: Body, base: SSAValue, exponent: SSAValue) -> SSAValue:
+    """C's pow, spelled so every target gives a negative base's signed power for integral
+    exponents: pow(|base|, exponent), negated for odd exponents, NaN for fractional ones."""
+    magnitude = b.emit(math_dialect.PowFOp(b.emit(math_dialect.AbsFOp(base)), exponent))
+    whole = b.emit(math_dialect.TruncOp(exponent))
+    integral = b.emit(arith.CmpfOp(whole, exponent, "oeq"))
+    half = b.emit(arith.MulfOp(exponent, b.float(0.5)))
+    odd = b.emit(arith.CmpfOp(b.emit(math_dialect.TruncOp(half)), half, "one"))
+    signed = b.select(odd, b.emit(arith.NegfOp(magnitude)), magnitude)
+    of_negative = b.select(integral, signed, b.float(math.nan))
+    negative = b.emit(arith.CmpfOp(base, b.float(0.0), "olt"))
+    return b.select(negative, of_negative, magnitude)
+
+
+def arith_binary(
+    operation: type[arith.FloatingPointLikeBinaryOperation],
+) -> Callable[[Body, SSAValue, SSAValue], SSAValue]:
+    return lambda b, x, y: b.emit(operation(x, y))
+
+
+BINARY: dict[type[graph.BinaryOp], Callable[[Body, SSAValue, SSAValue], SSAValue]] = {
+    graph.AddOp: arith_binary(arith.AddfOp),
+    graph.SubOp: arith_binary(arith.SubfOp),
+    graph.MulOp: arith_binary(arith.MulfOp),
+    graph.DivOp: arith_binary(arith.DivfOp),
+    graph.PowOp: power,
+    graph.MaximumOp: arith_binary(arith.MaximumfOp),
+    graph.MinimumOp: arith_binary(arith.MinimumfOp),
 }
 
 
@@ -328,7 +391,7 @@ class BinaryLowering(RewritePattern):
         def body(b: Body, *axes: SSAValue) -> SSAValue:
             lhs = b.read(op.lhs, broadcast_indices(op.lhs, axes))
             rhs = b.read(op.rhs, broadcast_indices(op.rhs, axes))
-            return b.emit(combine(lhs, rhs))
+            return combine(b, lhs, rhs)
 
         name = op.name.removeprefix("graph.")
         axes = generic_axes(len(result_type.get_shape()))
@@ -522,9 +585,9 @@ class Pool2dLowering(RewritePattern):
         lowered(rewriter, op, [pool, average])
 
 
-class GlobalAvgPool2dLowering(RewritePattern):
+class GlobalPool2dLowering(RewritePattern):
     @op_type_rewrite_pattern
-    def match_and_rewrite(self, op: graph.GlobalAvgPool2dOp, rewriter: PatternRewriter) -> None:
+    def match_and_rewrite(self, op: graph.GlobalPool2dOp, rewriter: PatternRewriter) -> None:
         _, _, height, width = shape_of(op.input)
         out_type = graph.tensor(op.output)
         axes = ["n", "c", "h", "w"]
@@ -532,6 +595,11 @@ class GlobalAvgPool2dLowering(RewritePattern):
         def body(b: Body, n: SSAValue, c: SSAValue, h, w, ry: SSAValue, rx: SSAValue):
             return b.read(op.input, [n, c, ry, rx])
 
+        if isinstance(op, graph.GlobalMaxPool2dOp):
+            reduction = Reduction("max", ["ry", "rx"], [height, width], -math.inf)
+            pool = compute("global_max_pool2d", [op.input], out_type, axes, body, reduction)
+            lowered(rewriter, op, [pool])
+            return
         reduction = Reduction("sum", ["ry", "rx"], [height, width], 0.0)
         total = compute("global_avg_pool2d_sum", [op.input], out_type, axes, body, reduction)
 
@@ -543,35 +611,42 @@ class GlobalAvgPool2dLowering(RewritePattern):
         lowered(rewriter, op, [total, average])
 
 
+def along(indices: Sequence[Index], axis: int, k: Index) -> list[Index]:
+    """`indices` with the one on `axis` replaced by `k`."""
+    return [*indices[:axis], k, *indices[axis + 1 :]]
+
+
+def max_along(name: str, op: graph.AlongAxisOp, axis: int) -> ComputeOp:
+    """The maximum of `op`'s input along `axis`, kept with extent 1."""
+    shape = shape_of(op.input)
+    element = graph.tensor(op.input).element_type
+    kept_type = TensorType(element, [*shape[:axis], 1, *shape[axis + 1 :]])
+
+    def body(b: Body, *indices: SSAValue) -> SSAValue:
+        return b.read(op.input, along(indices[:-1], axis, indices[-1]))
+
+    reduction = Reduction("max", ["k"], [shape[axis]], -math.inf)
+    return compute(name, [op.input], kept_type, generic_axes(len(shape)), body, reduction)
+
+
 class SoftmaxLowering(RewritePattern):
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: graph.SoftmaxOp, rewriter: PatternRewriter) -> None:
         shape = shape_of(op.input)
         axis = graph.normalize_axis(op.axis.value.data, len(shape))
         full_type = graph.tensor(op.input)
-        kept_type = TensorType(full_type.element_type, [*shape[:axis], 1, *shape[axis + 1 :]])
+        maximum = max_along("softmax_max", op, axis)
+        kept_type = graph.tensor(maximum.result)
         axes = generic_axes(len(shape))
-
-        def along(indices: Sequence[Index], k: Index) -> list[Index]:
-            return [*indices[:axis], k, *indices[axis + 1 :]]
-
-        def reduce_body(source: SSAValue) -> BodyFunction:
-            return lambda b, *indices: b.read(source, along(indices[:-1], indices[-1]))
-
-        maximum = compute(
-            "softmax_max",
-            [op.input],
-            kept_type,
-            axes,
-            reduce_body(op.input),
-            Reduction("max", ["k"], [shape[axis]], -math.inf),
-        )
 
         def exp_body(b: Body, *indices: SSAValue) -> SSAValue:
             shifted = arith.SubfOp(
-                b.read(op.input, indices), b.read(maximum.result, along(indices, 0))
+                b.read(op.input, indices), b.read(maximum.result, along(indices, axis, 0))
             )
             return b.emit(math_dialect.ExpOp(b.emit(shifted)))
+
+        def sum_body(b: Body, *indices: SSAValue) -> SSAValue:
+            return b.read(exp.result, along(indices[:-1], axis, indices[-1]))
 
         exp = compute("softmax_exp", [op.input, maximum.result], full_type, axes, exp_body)
         total = compute(
@@ -579,16 +654,83 @@ class SoftmaxLowering(RewritePattern):
             [exp.result],
             kept_type,
             axes,
-            reduce_body(exp.result),
+            sum_body,
             Reduction("sum", ["k"], [shape[axis]], 0.0),
         )
 
         def divide(b: Body, *indices: SSAValue) -> SSAValue:
             value = b.read(exp.result, indices)
-            return b.emit(arith.DivfOp(value, b.read(total.result, along(indices, 0))))
+            return b.emit(arith.DivfOp(value, b.read(total.result, along(indices, axis, 0))))
 
         softmax = compute("softmax", [exp.result, total.result], full_type, axes, divide)
         lowered(rewriter, op, [maximum, exp, total, softmax])
+
+
+class LogSoftmaxLowering(RewritePattern):
+    """The max along the axis, the sum of exp(x - max), and x - max - log(sum)."""
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: graph.LogSoftmaxOp, rewriter: PatternRewriter) -> None:
+        shape = shape_of(op.input)
+        axis = graph.normalize_axis(op.axis.value.data, len(shape))
+        maximum = max_along("log_softmax_max", op, axis)
+        axes = generic_axes(len(shape))
+
+        def exp_body(b: Body, *indices: SSAValue) -> SSAValue:
+            x = b.read(op.input, along(indices[:-1], axis, indices[-1]))
+            shifted = b.emit(arith.SubfOp(x, b.read(maximum.result, indices[:-1])))
+            return b.emit(math_dialect.ExpOp(shifted))
+
+        total = compute(
+            "log_softmax_sum",
+            [op.input, maximum.result],
+            graph.tensor(maximum.result),
+            axes,
+            exp_body,
+            Reduction("sum", ["k"], [shape[axis]], 0.0),
+        )
+
+        def body(b: Body, *indices: SSAValue) -> SSAValue:
+            kept = along(indices, axis, 0)
+            shifted = b.emit(arith.SubfOp(b.read(op.input, indices), b.read(maximum.result, kept)))
+            log_sum = b.emit(math_dialect.LogOp(b.read(total.result, kept)))
+            return b.emit(arith.SubfOp(shifted, log_sum))
+
+        inputs = [op.input, maximum.result, total.result]
+        log_softmax = compute("log_softmax", inputs, graph.tensor(op.output), axes, body)
+        lowered(rewriter, op, [maximum, total, log_softmax])
+
+
+class LrnLowering(RewritePattern):
+    """The sum of squares over a window of channels (zero outside), then the division."""
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: graph.LrnOp, rewriter: PatternRewriter) -> None:
+        shape = shape_of(op.input)
+        size = op.size.value.data
+        channels = Window(shape[1], shape[1], size, 1, 1, (size - 1) // 2)
+        full_type = graph.tensor(op.input)
+        axes = axes_for(shape)
+
+        def square_body(b: Body, *indices: SSAValue) -> SSAValue:
+            *outer, offset = indices
+            channel, inside = b.window(channels, outer[1], offset)
+            value = b.padded_read(op.input, along(outer, 1, channel), inside, 0.0)
+            return b.emit(arith.MulfOp(value, value))
+
+        reduction = Reduction("sum", ["rc"], [size], 0.0)
+        squares = compute("lrn_square_sum", [op.input], full_type, axes, square_body, reduction)
+        scale = op.alpha.value.data / size
+        bias, beta = op.bias.value.data, op.beta.value.data
+
+        def body(b: Body, *indices: SSAValue) -> SSAValue:
+            scaled = b.emit(arith.MulfOp(b.read(squares.result, indices), b.float(scale)))
+            base = b.emit(arith.AddfOp(scaled, b.float(bias)))
+            divisor = b.emit(math_dialect.PowFOp(base, b.float(beta)))
+            return b.emit(arith.DivfOp(b.read(op.input, indices), divisor))
+
+        lrn = compute("lrn", [op.input, squares.result], full_type, axes, body)
+        lowered(rewriter, op, [squares, lrn])
 
 
 class BatchNormLowering(RewritePattern):
@@ -899,9 +1041,11 @@ PATTERNS: tuple[RewritePattern, ...] = (
     BinaryLowering(),
     UnaryLowering(),
     SoftmaxLowering(),
+    LogSoftmaxLowering(),
     BatchNormLowering(),
+    LrnLowering(),
     Pool2dLowering(),
-    GlobalAvgPool2dLowering(),
+    GlobalPool2dLowering(),
     ReshapeLowering(),
     TransposeLowering(),
     ConcatLowering(),
@@ -938,9 +1082,11 @@ LOWERABLE = (
     graph.BinaryOp,
     graph.UnaryOp,
     graph.SoftmaxOp,
+    graph.LogSoftmaxOp,
     graph.BatchNormOp,
+    graph.LrnOp,
     graph.Pool2dOp,
-    graph.GlobalAvgPool2dOp,
+    graph.GlobalPool2dOp,
     graph.ReshapeOp,
     graph.FlattenOp,
     graph.TransposeOp,

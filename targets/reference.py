@@ -9,6 +9,7 @@ exact than any target and differences measure the target's error.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -230,6 +231,27 @@ def softmax(x: np.ndarray, axis: int) -> np.ndarray:
     return e / e.sum(axis=axis, keepdims=True)
 
 
+def log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
+    shifted = x - x.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+def lrn(x: np.ndarray, size: int, alpha=1e-4, beta=0.75, bias=1.0) -> np.ndarray:
+    """ONNX LRN: each channel divided by a power of the sum of squares around it."""
+    before = (size - 1) // 2
+    channels = x.shape[1]
+    widths = [(0, 0)] * x.ndim
+    widths[1] = (before, size - 1 - before)
+    squares = np.pad(x * x, widths)
+    total = sum(squares[:, k : k + channels] for k in range(size))
+    return x / (bias + alpha / size * total) ** beta
+
+
+def lrn_op(op: graph.LrnOp, x: np.ndarray) -> np.ndarray:
+    alpha, beta, bias = (v.value.data for v in (op.alpha, op.beta, op.bias))
+    return lrn(x, op.size.value.data, alpha, beta, bias)
+
+
 def batch_norm(
     x: np.ndarray,
     scale: np.ndarray,
@@ -307,6 +329,29 @@ def cast_op(op: graph.CastOp, x: np.ndarray) -> np.ndarray:
     return x.astype(numpy_dtype(element, describe_location(op)))
 
 
+# Elementwise functions ---------------------------------------------------------------------
+
+erf = np.vectorize(math.erf, otypes=[np.float64])
+
+
+def power(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """numpy.power, a negative base with a fractional exponent giving NaN without a warning."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.power(a, b)
+
+
+def clip(op: graph.ClipOp, x: np.ndarray) -> np.ndarray:
+    if op.min is not None:
+        x = np.maximum(x, op.min.value.data)
+    if op.max is not None:
+        x = np.minimum(x, op.max.value.data)
+    return x
+
+
+def leaky_relu(op: graph.LeakyReluOp, x: np.ndarray) -> np.ndarray:
+    return np.where(x >= 0, x, op.alpha.value.data * x)
+
+
 def constant(op: graph.ConstantOp) -> np.ndarray:
     value: DenseIntOrFPElementsAttr = op.value
     dtype = numpy_dtype(value.get_element_type(), describe_location(op))
@@ -323,16 +368,29 @@ RULES: dict[type[Operation], Callable[..., np.ndarray]] = {
     graph.SubOp: lambda op, a, b: a - b,
     graph.MulOp: lambda op, a, b: a * b,
     graph.DivOp: lambda op, a, b: a / b,
+    graph.PowOp: lambda op, a, b: power(a, b),
+    graph.MaximumOp: lambda op, a, b: np.maximum(a, b),
+    graph.MinimumOp: lambda op, a, b: np.minimum(a, b),
     graph.ReluOp: lambda op, x: np.maximum(x, 0),
     graph.SigmoidOp: lambda op, x: 1 / (1 + np.exp(-x)),
     graph.TanhOp: lambda op, x: np.tanh(x),
     graph.ExpOp: lambda op, x: np.exp(x),
     graph.SqrtOp: lambda op, x: np.sqrt(x),
+    graph.ErfOp: lambda op, x: erf(x),
+    graph.NegOp: lambda op, x: -x,
+    graph.AbsOp: lambda op, x: np.abs(x),
+    graph.LogOp: lambda op, x: np.log(x),
+    graph.ReciprocalOp: lambda op, x: 1 / x,
+    graph.LeakyReluOp: leaky_relu,
+    graph.ClipOp: clip,
     graph.SoftmaxOp: lambda op, x: softmax(x, op.axis.value.data),
+    graph.LogSoftmaxOp: lambda op, x: log_softmax(x, op.axis.value.data),
+    graph.LrnOp: lrn_op,
     graph.BatchNormOp: lambda op, *v: batch_norm(*v, epsilon=op.epsilon.value.data),
     graph.MaxPool2dOp: max_pool2d,
     graph.AvgPool2dOp: avg_pool2d,
     graph.GlobalAvgPool2dOp: lambda op, x: x.mean(axis=(2, 3), keepdims=True),
+    graph.GlobalMaxPool2dOp: lambda op, x: x.max(axis=(2, 3), keepdims=True),
     graph.ReshapeOp: lambda op, x: x.reshape(result_shape(op)),
     graph.TransposeOp: lambda op, x: x.transpose(ints(op.perm)),
     graph.FlattenOp: flatten,

@@ -53,3 +53,17 @@ func.func @global_avg_pool(%x: tensor<2x3x7x5xf32>) -> tensor<2x3x1x1xf32> {
   %y = graph.global_avg_pool2d %x : (tensor<2x3x7x5xf32>) -> tensor<2x3x1x1xf32>
   func.return %y : tensor<2x3x1x1xf32>
 }
+
+// A global max pool is one max reduction over H and W, from minus infinity.
+
+// CHECK-LABEL: func.func @global_max_pool
+// CHECK-SAME: (%[[X:.*]]: tensor<1x8x3x5xf32>)
+func.func @global_max_pool(%x: tensor<1x8x3x5xf32>) -> tensor<1x8x1x1xf32> {
+  // CHECK: %[[Y:.*]] = te.compute "global_max_pool2d" (%[[X]]) axes ["n", "c", "h", "w"] reduce max ["ry" = 3, "rx" = 5] init 0xff800000 : f32 : (tensor<1x8x3x5xf32>) -> tensor<1x8x1x1xf32> {
+  // CHECK-NEXT: ^bb0(%[[N:.*]]: index, %[[C:.*]]: index, %{{.*}}: index, %{{.*}}: index, %[[RY:.*]]: index, %[[RX:.*]]: index):
+  // CHECK-NEXT: %[[V:.*]] = te.read %[[X]][%[[N]], %[[C]], %[[RY]], %[[RX]]] : tensor<1x8x3x5xf32>
+  // CHECK-NEXT: te.yield %[[V]] : f32
+  // CHECK: func.return %[[Y]]
+  %y = graph.global_max_pool2d %x : (tensor<1x8x3x5xf32>) -> tensor<1x8x1x1xf32>
+  func.return %y : tensor<1x8x1x1xf32>
+}

@@ -101,3 +101,67 @@ func.func @cast_type(%x: tensor<4xf32>) {
   %y = graph.cast %x : (tensor<4xf32>) -> tensor<4xui8>
   func.return
 }
+
+// -----
+
+func.func @pow_types(%x: tensor<4xf32>, %e: tensor<f64>) {
+  // expected-error@+1 {{element types differ: tensor<4xf32> and tensor<f64>}}
+  %y = graph.pow %x, %e : (tensor<4xf32>, tensor<f64>) -> tensor<4xf32>
+  func.return
+}
+
+// -----
+
+func.func @maximum_broadcast(%x: tensor<4xf32>, %y: tensor<3xf32>) {
+  // expected-error@+1 {{shapes (4,) and (3,) do not broadcast}}
+  %z = graph.maximum %x, %y : (tensor<4xf32>, tensor<3xf32>) -> tensor<4xf32>
+  func.return
+}
+
+// -----
+
+func.func @erf_integer(%x: tensor<4xi32>) {
+  // expected-error@+1 {{expected floating-point tensors, got tensor<4xi32>}}
+  %y = graph.erf %x : tensor<4xi32>
+  func.return
+}
+
+// -----
+
+func.func @clip_integer(%x: tensor<4xi64>) {
+  // expected-error@+1 {{expected floating-point tensors, got tensor<4xi64>}}
+  %y = graph.clip %x min 0.0 : tensor<4xi64>
+  func.return
+}
+
+// -----
+
+func.func @log_softmax_axis(%x: tensor<2x3xf32>) {
+  // expected-error@+1 {{axis 2 is out of range for rank 2}}
+  %y = graph.log_softmax %x axis 2 : tensor<2x3xf32>
+  func.return
+}
+
+// -----
+
+func.func @lrn_size(%x: tensor<1x4x5x5xf32>) {
+  // expected-error@+1 {{graph.lrn size must be positive, got 0}}
+  %y = graph.lrn %x size 0 : tensor<1x4x5x5xf32>
+  func.return
+}
+
+// -----
+
+func.func @lrn_rank(%x: tensor<4xf32>) {
+  // expected-error@+1 {{graph.lrn needs channels on axis 1, got tensor<4xf32>}}
+  %y = graph.lrn %x size 3 : tensor<4xf32>
+  func.return
+}
+
+// -----
+
+func.func @global_max_pool_rank(%x: tensor<4x5xf32>) {
+  // expected-error@+1 {{graph.global_max_pool2d needs an NCHW input, got tensor<4x5xf32>}}
+  %y = graph.global_max_pool2d %x : (tensor<4x5xf32>) -> tensor<4x5xf32>
+  func.return
+}

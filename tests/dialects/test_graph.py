@@ -43,16 +43,30 @@ func.func @every_op(%x: tensor<1x4x9x9xf32>, %w: tensor<8x2x3x3xf32>, %b: tensor
   %sub = graph.sub %d, %d : (tensor<5x7xf64>, tensor<5x7xf64>) -> tensor<5x7xf64>
   %mul = graph.mul %v, %v : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
   %div = graph.div %h, %h : (tensor<7xf16>, tensor<7xf16>) -> tensor<7xf16>
+  %pow = graph.pow %m, %c1 : (tensor<4x3xf32>, tensor<4x1xf32>) -> tensor<4x3xf32>
+  %maximum = graph.maximum %d, %d : (tensor<5x7xf64>, tensor<5x7xf64>) -> tensor<5x7xf64>
+  %minimum = graph.minimum %h, %h : (tensor<7xf16>, tensor<7xf16>) -> tensor<7xf16>
   %relu = graph.relu %x : tensor<1x4x9x9xf32>
   %sigmoid = graph.sigmoid %d : tensor<5x7xf64>
   %tanh = graph.tanh %h : tensor<7xf16>
   %exp = graph.exp %v : tensor<4xf32>
   %sqrt = graph.sqrt %v : tensor<4xf32>
+  %erf = graph.erf %h : tensor<7xf16>
+  %neg = graph.neg %d : tensor<5x7xf64>
+  %abs = graph.abs %v : tensor<4xf32>
+  %log = graph.log %v : tensor<4xf32>
+  %reciprocal = graph.reciprocal %v : tensor<4xf32>
+  %leaky = graph.leaky_relu %x alpha 0.2 : tensor<1x4x9x9xf32>
+  %clip = graph.clip %d min 0.0 max 6.0 : tensor<5x7xf64>
+  %clip_max = graph.clip %h max 1.0 : tensor<7xf16>
+  %log_softmax = graph.log_softmax %d axis 0 : tensor<5x7xf64>
+  %lrn = graph.lrn %x size 3 alpha 2.0e-4 beta 0.5 bias 2.0 : tensor<1x4x9x9xf32>
   %softmax = graph.softmax %a axis -1 : tensor<2x3xf32>
   %bn = graph.batch_norm %x, %v, %v, %v, %v epsilon 1.000000e-03 : (tensor<1x4x9x9xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<1x4x9x9xf32>
   %max = graph.max_pool2d %x kernel [3, 3] strides [2, 2] padding [1, 1, 1, 1] dilation [1, 2] ceil_mode : (tensor<1x4x9x9xf32>) -> tensor<1x4x5x4xf32>
   %avg = graph.avg_pool2d %x kernel [2, 2] padding [0, 0, 1, 1] count_include_pad : (tensor<1x4x9x9xf32>) -> tensor<1x4x9x9xf32>
   %global = graph.global_avg_pool2d %x : (tensor<1x4x9x9xf32>) -> tensor<1x4x1x1xf32>
+  %global_max = graph.global_max_pool2d %x : (tensor<1x4x9x9xf32>) -> tensor<1x4x1x1xf32>
   %reshape = graph.reshape %n : (tensor<2x3xi32>) -> tensor<6xi32>
   %transpose = graph.transpose %x perm [0, 2, 3, 1] : (tensor<1x4x9x9xf32>) -> tensor<1x9x9x4xf32>
   %flatten = graph.flatten %x axis 2 : (tensor<1x4x9x9xf32>) -> tensor<4x81xf32>
@@ -97,6 +111,8 @@ def test_defaults_are_left_out_of_the_custom_syntax():
     assert "graph.avg_pool2d %x kernel [2, 2] padding [0, 0, 1, 1] count_include_pad : (" in text
     assert 'graph.pad %a pads [0, 1, 0, 2] mode "reflect" : (' in text
     assert "graph.layer_norm %d, %d axis -2 : (" in text
+    assert "graph.clip %h max 1.000000e+00 : tensor<7xf16>" in text
+    assert "graph.lrn %x size 3 alpha 2.000000e-04 beta 5.000000e-01 bias 2.000000e+00 :" in text
     # The generic form spells the defaults out.
     assert "strides = array<i64: 1, 1>" in print_module(module, generic=True)
 
@@ -162,6 +178,24 @@ def test_onnx_ops_infer_their_result_types_and_declare_their_pattern_kinds():
     check(graph.LayerNormOp(x, column, None, 2, 1e-3), (2, 6, 7, 7), PatternKind.OPAQUE)
     check(graph.CastOp(a, i64), (7, 13), PatternKind.ELEMENTWISE, element=i64)
     check(graph.CastOp(scalar, i1), (), PatternKind.ELEMENTWISE, element=i1)
+    (e,) = block(())
+    for binary in (graph.PowOp, graph.MaximumOp, graph.MinimumOp):
+        check(binary(a, e), (7, 13), PatternKind.BROADCAST)
+    unary = (graph.ErfOp, graph.NegOp, graph.AbsOp, graph.LogOp, graph.ReciprocalOp)
+    for op in unary:
+        check(op(a), (7, 13), PatternKind.ELEMENTWISE)
+    check(graph.LeakyReluOp(e, 0.5), (), PatternKind.ELEMENTWISE)
+    check(graph.ClipOp(a, None, 6.0), (7, 13), PatternKind.ELEMENTWISE)
+    check(graph.LogSoftmaxOp(a, -1), (7, 13), PatternKind.OPAQUE)
+    check(graph.LrnOp(x, 5), (2, 6, 7, 7), PatternKind.OPAQUE)
+    out = PatternKind.OUT_ELEMENTWISE_FUSABLE
+    check(graph.GlobalMaxPool2dOp(x), (2, 6, 1, 1), out)
+    assert graph.LeakyReluOp(a).alpha.value.data == pytest.approx(0.01)
+    assert graph.ClipOp(a, 0.0).max is None
+    lrn = graph.LrnOp(x, 5)
+    assert [lrn.alpha.value.data, lrn.beta.value.data, lrn.bias.value.data] == pytest.approx(
+        [1e-4, 0.75, 1.0]
+    )
 
 
 def test_matmul_follows_numpy_broadcasting_and_vectors():
@@ -205,6 +239,11 @@ def test_pattern_kind_of_other_ops_is_opaque():
         (lambda a, x, v: graph.LayerNormOp(a, v), "does not broadcast to the normalized"),
         (lambda a, x, v: graph.LayerNormOp(a, a, v, 0), "does not broadcast to the normalized"),
         (lambda a, x, v: graph.CastOp(a, IntegerType(128)), "cannot convert i128"),
+        (lambda a, x, v: graph.PowOp(a, v), "do not broadcast"),
+        (lambda a, x, v: graph.LogSoftmaxOp(a, 2), "axis 2 is out of range"),
+        (lambda a, x, v: graph.GlobalMaxPool2dOp(a), "global_max_pool2d needs an NCHW input"),
+        (lambda a, x, v: graph.LrnOp(v, 3), "graph.lrn needs channels on axis 1"),
+        (lambda a, x, v: graph.LrnOp(x, 0), "size must be positive"),
     ],
 )
 def test_building_an_invalid_op_raises(build, message):
@@ -367,6 +406,41 @@ INVALID = [
         "%y = graph.cast %x : (tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xbf16>",
         "%x: tensor<1x4x8x8xf32>",
         "graph.cast cannot convert bf16",
+    ),
+    (
+        "%y = graph.pow %x, %e : (tensor<1x4x8x8xf32>, tensor<f64>) -> tensor<1x4x8x8xf32>",
+        "%x: tensor<1x4x8x8xf32>, %e: tensor<f64>",
+        "element types differ",
+    ),
+    (
+        "%y = graph.maximum %x, %e : (tensor<1x4x8x8xf32>, tensor<8x1xf32>) -> tensor<1x4x8x1xf32>",
+        "%x: tensor<1x4x8x8xf32>, %e: tensor<8x1xf32>",
+        "should give tensor<1x4x8x8xf32>",
+    ),
+    (
+        "%y = graph.erf %x : tensor<4xi64>",
+        "%x: tensor<4xi64>",
+        "expected floating-point tensors",
+    ),
+    (
+        "%y = graph.leaky_relu %x alpha 0.1 : tensor<4xi32>",
+        "%x: tensor<4xi32>",
+        "expected floating-point tensors",
+    ),
+    (
+        "%y = graph.log_softmax %x axis -5 : tensor<1x4x8x8xf32>",
+        "%x: tensor<1x4x8x8xf32>",
+        "axis -5 is out of range for rank 4",
+    ),
+    (
+        "%y = graph.lrn %x size -1 : tensor<1x4x8x8xf32>",
+        "%x: tensor<1x4x8x8xf32>",
+        "graph.lrn size must be positive, got -1",
+    ),
+    (
+        "%y = graph.global_max_pool2d %x : (tensor<1x4x8x8xf32>) -> tensor<1x4x1xf32>",
+        "%x: tensor<1x4x8x8xf32>",
+        "should give tensor<1x4x1x1xf32>",
     ),
 ]
 

@@ -33,10 +33,14 @@ from ziggurat.registry import make_context
 from ziggurat.targets.cpu.runtime import numpy_dtype
 from ziggurat.targets.reference import batch_norm as batch_norm_reference
 from ziggurat.targets.reference import conv2d as conv2d_reference
+from ziggurat.targets.reference import erf as erf_reference
 from ziggurat.targets.reference import evaluate
 from ziggurat.targets.reference import gather as gather_reference
 from ziggurat.targets.reference import layer_norm as layer_norm_reference
+from ziggurat.targets.reference import log_softmax as log_softmax_reference
+from ziggurat.targets.reference import lrn as lrn_reference
 from ziggurat.targets.reference import pool2d as pool_reference
+from ziggurat.targets.reference import power as power_reference
 from ziggurat.targets.reference import softmax as softmax_reference
 
 
@@ -194,6 +198,31 @@ def test_layer_norm_is_a_sum_the_mean_a_sum_of_squares_and_the_result():
     assert ops[0].result.type == TensorType(f32, [2, 1, 1])
 
 
+def test_pow_takes_the_power_of_the_magnitude_and_selects_the_sign():
+    (pow_,) = computes(lambda a, b: graph.PowOp(a, b).output, (7, 13), (13,))
+    assert ops_in(pow_, "math.absf") == 1 and ops_in(pow_, "math.powf") == 1
+    assert ops_in(pow_, "arith.select") == 3
+
+
+def test_log_softmax_is_max_sum_of_exponentials_and_the_difference():
+    ops = computes(lambda x: graph.LogSoftmaxOp(x, 0).output, (7, 13))
+    assert [c.compute_name.data for c in ops] == [
+        "log_softmax_max",
+        "log_softmax_sum",
+        "log_softmax",
+    ]
+    assert [c.reduce_kind.data for c in ops[:2]] == ["max", "sum"]
+    assert ops_in(ops[1], "math.exp") == 1 and ops_in(ops[2], "math.log") == 1
+
+
+def test_global_max_pool_and_lrn_structure():
+    (pool,) = computes(lambda x: graph.GlobalMaxPool2dOp(x).output, (2, 3, 7, 13))
+    assert pool.reduce_kind.data == "max" and pool.reduce_extent_values == [7, 13]
+    squares, lrn = computes(lambda x: graph.LrnOp(x, 5).output, (1, 7, 3, 3))
+    assert squares.reduce_axis_names == ["rc"] and squares.reduce_extent_values == [5]
+    assert ops_in(squares, "arith.select") == 1 and ops_in(lrn, "math.powf") == 1
+
+
 def test_constants_become_tensor_arith_constants():
     value = DenseIntOrFPElementsAttr.from_list(TensorType(f32, [3]), [1.0, 2.0, 3.0])
     module = lower(define("f", [], lambda: graph.ConstantOp(value).output))
@@ -248,6 +277,37 @@ CONSTANT = np.arange(13, dtype=np.float32) / 7
 def constant_plus(x):
     value = DenseIntOrFPElementsAttr.from_list(TensorType(f32, [13]), CONSTANT.tolist())
     return graph.AddOp(x, graph.ConstantOp(value).output).output
+
+
+def constant_tensor(values: Sequence[float], shape: Sequence[int] = ()) -> SSAValue:
+    value = DenseIntOrFPElementsAttr.from_list(TensorType(f32, shape), list(values))
+    return graph.ConstantOp(value).output
+
+
+def scaled(x: SSAValue, factor: float) -> SSAValue:
+    return graph.MulOp(x, constant_tensor([factor])).output
+
+
+# Integral exponents of both parities and fractional ones, negative ones included.
+EXPONENTS = np.array([-3, -2, -1, 0, 0.5, 1, 1.5, 2, 2.5, 3, 4, -0.5, 5], np.float32)
+
+
+def gelu_tanh(x: SSAValue) -> SSAValue:
+    """GELU's tanh approximation as exporters spell it, with pow(x, 3)."""
+    cube = graph.PowOp(x, constant_tensor([3.0])).output
+    inner = graph.AddOp(x, scaled(cube, 0.044715)).output
+    tanh = graph.TanhOp(scaled(inner, float(np.sqrt(2 / np.pi)))).output
+    one_plus = graph.AddOp(tanh, constant_tensor([1.0])).output
+    return graph.MulOp(scaled(x, 0.5), one_plus).output
+
+
+def gelu_tanh_reference(x: np.ndarray) -> np.ndarray:
+    return 0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x**3)))
+
+
+def gelu_erf(x: SSAValue) -> SSAValue:
+    erf = graph.ErfOp(scaled(x, float(1 / np.sqrt(2)))).output
+    return graph.MulOp(scaled(x, 0.5), graph.AddOp(erf, constant_tensor([1.0])).output).output
 
 
 CASES = [
@@ -320,12 +380,86 @@ CASES = [
     Case("mul", [(7, 13), (7, 1)], lambda a, b: graph.MulOp(a, b).output, np.multiply),
     Case("div", [(13,), (7, 1, 13)], lambda a, b: graph.DivOp(a, b).output, np.divide),
     Case("constant", [(7, 13)], constant_plus, lambda x: x + CONSTANT),
+    Case(
+        "pow_square",
+        [(7, 13)],
+        lambda x: graph.PowOp(x, constant_tensor([2.0])).output,
+        lambda x: x**2,
+    ),
+    Case(
+        "pow_integral_and_fractional_exponents",
+        [(7, 13)],
+        lambda x: graph.PowOp(x, constant_tensor(EXPONENTS.tolist(), (13,))).output,
+        lambda x: power_reference(x, EXPONENTS.astype(np.float64)),
+    ),
+    Case(
+        "pow_positive_base",
+        [(7, 13), (7, 1)],
+        lambda a, b: graph.PowOp(a, b).output,
+        np.power,
+        positive=True,
+    ),
+    Case("gelu_tanh", [(7, 13)], gelu_tanh, gelu_tanh_reference),
+    Case("maximum", [(7, 13), (13,)], lambda a, b: graph.MaximumOp(a, b).output, np.maximum),
+    Case("minimum", [(7, 1), (1, 13)], lambda a, b: graph.MinimumOp(a, b).output, np.minimum),
     # Elementwise functions.
     Case("relu", [(7, 13)], lambda x: graph.ReluOp(x).output, lambda x: np.maximum(x, 0)),
     Case("sigmoid", [(7, 13)], lambda x: graph.SigmoidOp(x).output, lambda x: 1 / (1 + np.exp(-x))),
     Case("tanh", [(1,)], lambda x: graph.TanhOp(x).output, np.tanh),
     Case("exp", [(13,)], lambda x: graph.ExpOp(x).output, np.exp),
     Case("sqrt", [(7, 13)], lambda x: graph.SqrtOp(x).output, np.sqrt, positive=True),
+    Case(
+        "erf",
+        [(7, 13)],
+        lambda x: graph.ErfOp(scaled(x, 3.0)).output,
+        lambda x: erf_reference(3 * x),
+    ),
+    Case(
+        "gelu_erf",
+        [(13,)],
+        gelu_erf,
+        lambda x: 0.5 * x * (1 + erf_reference(x / np.sqrt(2))),
+    ),
+    Case("neg", [(7, 13)], lambda x: graph.NegOp(x).output, np.negative),
+    Case("abs", [(13,)], lambda x: graph.AbsOp(x).output, np.abs),
+    Case("log", [(7, 13)], lambda x: graph.LogOp(x).output, np.log, positive=True),
+    Case("reciprocal", [(7, 13)], lambda x: graph.ReciprocalOp(x).output, np.reciprocal),
+    Case(
+        "leaky_relu",
+        [(7, 13)],
+        lambda x: graph.LeakyReluOp(x, 0.1).output,
+        lambda x: np.where(x >= 0, x, 0.1 * x),
+    ),
+    Case(
+        "leaky_relu_default_rank0",
+        [()],
+        lambda x: graph.LeakyReluOp(x).output,
+        lambda x: np.where(x >= 0, x, 0.01 * x),
+    ),
+    Case(
+        "clip",
+        [(7, 13)],
+        lambda x: graph.ClipOp(x, -0.5, 0.5).output,
+        lambda x: np.clip(x, -0.5, 0.5),
+    ),
+    Case(
+        "clip_min_only",
+        [(13,)],
+        lambda x: graph.ClipOp(x, min=0.25).output,
+        lambda x: np.maximum(x, 0.25),
+    ),
+    Case(
+        "clip_max_only",
+        [(7, 1)],
+        lambda x: graph.ClipOp(x, max=-0.25).output,
+        lambda x: np.minimum(x, -0.25),
+    ),
+    Case(
+        "clip_min_above_max",
+        [(7,)],
+        lambda x: graph.ClipOp(x, 1.0, -1.0).output,
+        lambda x: np.minimum(np.maximum(x, 1.0), -1.0),
+    ),
     # Softmax on several axes.
     Case(
         "softmax_last",
@@ -351,7 +485,49 @@ CASES = [
         lambda x: graph.SoftmaxOp(x, 0).output,
         lambda x: softmax_reference(x, 0),
     ),
+    Case(
+        "log_softmax_last",
+        [(7, 13)],
+        lambda x: graph.LogSoftmaxOp(x, -1).output,
+        lambda x: log_softmax_reference(x, -1),
+    ),
+    Case(
+        "log_softmax_middle",
+        [(2, 7, 5)],
+        lambda x: graph.LogSoftmaxOp(x, 1).output,
+        lambda x: log_softmax_reference(x, 1),
+    ),
+    Case(
+        "log_softmax_one",
+        [(1,)],
+        lambda x: graph.LogSoftmaxOp(x, 0).output,
+        lambda x: log_softmax_reference(x, 0),
+    ),
     # Normalization.
+    Case(
+        "lrn",
+        [(2, 7, 5, 3)],
+        lambda x: graph.LrnOp(x, 3).output,
+        lambda x: lrn_reference(x, 3),
+    ),
+    Case(
+        "lrn_even_size",
+        [(1, 13, 2, 2)],
+        lambda x: graph.LrnOp(x, 4, 1e-2, 0.5, 2.0).output,
+        lambda x: lrn_reference(x, 4, 1e-2, 0.5, 2.0),
+    ),
+    Case(
+        "lrn_wider_than_the_channels",
+        [(1, 5, 3, 3)],
+        lambda x: graph.LrnOp(x, 7, 0.5, 0.75, 1.0).output,
+        lambda x: lrn_reference(x, 7, 0.5, 0.75, 1.0),
+    ),
+    Case(
+        "lrn_size_one",
+        [(1, 7, 1, 1)],
+        lambda x: graph.LrnOp(x, 1, 1.0, 1.0, 1.0).output,
+        lambda x: x / (1 + x * x),
+    ),
     Case(
         "batch_norm",
         [(2, 3, 7, 7), (3,), (3,), (3,), (3,)],
@@ -473,6 +649,18 @@ CASES = [
         [(2, 3, 7, 13)],
         lambda x: graph.GlobalAvgPool2dOp(x).output,
         lambda x: x.mean(axis=(2, 3), keepdims=True),
+    ),
+    Case(
+        "global_max_pool",
+        [(2, 3, 7, 13)],
+        lambda x: graph.GlobalMaxPool2dOp(x).output,
+        lambda x: x.max(axis=(2, 3), keepdims=True),
+    ),
+    Case(
+        "global_max_pool_one",
+        [(1, 1, 1, 1)],
+        lambda x: graph.GlobalMaxPool2dOp(x).output,
+        lambda x: x,
     ),
     Case(
         "global_avg_pool_one",
@@ -771,3 +959,70 @@ def test_rank_zero_results_f64_and_f16():
     h = rng.standard_normal((1, 1, 7, 7)).astype(np.float16)
     expected = pool_reference(h, (3, 3), (2, 2), (1, 1, 1, 1)).astype(np.float16)
     np.testing.assert_array_equal(compiled.max_pool_f16(h)[0], expected)
+
+
+ONNX_OPS_OTHER_TYPES = """
+func.func @erf_f64(%x: tensor<7x13xf64>) -> tensor<7x13xf64> {
+  %y = graph.erf %x : tensor<7x13xf64>
+  func.return %y : tensor<7x13xf64>
+}
+func.func @erf_f16(%x: tensor<13xf16>) -> tensor<13xf16> {
+  %y = graph.erf %x : tensor<13xf16>
+  func.return %y : tensor<13xf16>
+}
+func.func @pow_f64(%x: tensor<7x13xf64>, %e: tensor<13xf64>) -> tensor<7x13xf64> {
+  %y = graph.pow %x, %e : (tensor<7x13xf64>, tensor<13xf64>) -> tensor<7x13xf64>
+  func.return %y : tensor<7x13xf64>
+}
+func.func @log_softmax_f64(%x: tensor<7x13xf64>) -> tensor<7x13xf64> {
+  %y = graph.log_softmax %x axis 0 : tensor<7x13xf64>
+  func.return %y : tensor<7x13xf64>
+}
+func.func @layer_norm_f64(%x: tensor<7x13xf64>, %s: tensor<13xf64>) -> tensor<7x13xf64> {
+  %y = graph.layer_norm %x, %s, %s axis 1 : (tensor<7x13xf64>, tensor<13xf64>, tensor<13xf64>) -> tensor<7x13xf64>
+  func.return %y : tensor<7x13xf64>
+}
+func.func @clip_f16(%x: tensor<13xf16>) -> tensor<13xf16> {
+  %y = graph.clip %x min -0.5 max 0.75 : tensor<13xf16>
+  func.return %y : tensor<13xf16>
+}
+func.func @global_max_pool_f16(%x: tensor<1x3x7x7xf16>) -> tensor<1x3x1x1xf16> {
+  %y = graph.global_max_pool2d %x : (tensor<1x3x7x7xf16>) -> tensor<1x3x1x1xf16>
+  func.return %y : tensor<1x3x1x1xf16>
+}
+func.func @rank0(%x: tensor<f32>, %e: tensor<f32>) -> (tensor<f32>, tensor<f32>, tensor<f32>, tensor<i64>) {
+  %p = graph.pow %x, %e : (tensor<f32>, tensor<f32>) -> tensor<f32>
+  %m = graph.maximum %p, %x : (tensor<f32>, tensor<f32>) -> tensor<f32>
+  %l = graph.leaky_relu %x alpha 0.5 : tensor<f32>
+  %c = graph.cast %x : (tensor<f32>) -> tensor<i64>
+  func.return %p, %m, %l, %c : tensor<f32>, tensor<f32>, tensor<f32>, tensor<i64>
+}
+"""
+
+
+def test_onnx_ops_in_f64_f16_and_rank_zero():
+    compiled = ziggurat.compile(ONNX_OPS_OTHER_TYPES)
+    rng = np.random.default_rng(13)
+    x = rng.standard_normal((7, 13))
+    np.testing.assert_allclose(compiled.erf_f64(x)[0], erf_reference(x), rtol=1e-14)
+    e = EXPONENTS.astype(np.float64)
+    np.testing.assert_allclose(compiled.pow_f64(x, e)[0], power_reference(x, e), rtol=1e-14)
+    np.testing.assert_allclose(
+        compiled.log_softmax_f64(x)[0], log_softmax_reference(x, 0), rtol=1e-13
+    )
+    s = rng.standard_normal(13)
+    np.testing.assert_allclose(
+        compiled.layer_norm_f64(x, s)[0], layer_norm_reference(x, s, s), rtol=1e-12, atol=1e-12
+    )
+    h = rng.standard_normal(13).astype(np.float16)
+    expected = erf_reference(h.astype(np.float64)).astype(np.float16)
+    np.testing.assert_allclose(compiled.erf_f16(h)[0], expected, atol=1e-3)
+    np.testing.assert_array_equal(compiled.clip_f16(h)[0], np.clip(h, -0.5, 0.75))
+    p = rng.standard_normal((1, 3, 7, 7)).astype(np.float16)
+    np.testing.assert_array_equal(
+        compiled.global_max_pool_f16(p)[0], p.max(axis=(2, 3), keepdims=True)
+    )
+    base, exponent = np.float32(-1.5), np.float32(3.0)
+    power, maximum, leaky, integer = compiled.rank0(np.array(base), np.array(exponent))
+    assert power.shape == () and power == np.float32(-3.375)
+    assert maximum == base and leaky == np.float32(-0.75) and integer == -1
