@@ -53,8 +53,9 @@ __all__ = ["ONNX_NAME", "OPSETS", "import_model", "input_names", "output_names",
 
 ONNX_NAME = "onnx.name"
 
-# Default-domain opsets we read; onnx 1.23 writes 28 unless told otherwise.
-OPSETS = range(7, 29)
+# Default-domain opsets we read: from 6 (the oldest PyTorch exports onnx ships as tests,
+# opset 6 broadcasting included) to 28, which onnx 1.23 writes unless told otherwise.
+OPSETS = range(6, 29)
 
 DEFAULT_DOMAINS = ("", "ai.onnx")
 
@@ -508,6 +509,8 @@ def binary(node: Node) -> list[Value]:
     if node.op_type == "Pow" and graph.tensor(operands[1]).element_type != element:
         # Since opset 12 the exponent may have its own type (x ** 2 with an integer 2).
         operands[1] = node.emit(graph.CastOp(operands[1], element))
+    if node.opset < 7 and node.op_type in ("Add", "Sub", "Mul", "Div", "Pow"):
+        operands[1] = legacy_broadcast(node, operands[0], operands[1])
     for operand in operands[1:]:
         result = node.emit(op_class(result, operand))
     if node.op_type == "Mean" and len(operands) > 1:
@@ -515,6 +518,20 @@ def binary(node: Node) -> list[Value]:
         divisor = node.importer.append(graph.ConstantOp(dense(count, node.where)), node.where)
         result = node.emit(graph.DivOp(result, divisor.results[0]))
     return [result]
+
+
+def legacy_broadcast(node: Node, a: SSAValue, b: SSAValue) -> SSAValue:
+    """Before opset 7, `broadcast` stretches b over a with b's dimensions starting at `axis`
+    of a (by default at the end, as numpy would): b reshaped to that alignment."""
+    axis = node.attribute("axis")
+    if not node.int("broadcast", 0) or axis is None:
+        return b
+    a_rank, b_shape = len(graph.shape_of(a)), graph.shape_of(b)
+    start = int(axis) % max(a_rank, 1)
+    if start + len(b_shape) > a_rank:
+        raise node.error(f"cannot broadcast {b.type} over {a.type} from axis {axis}")
+    aligned = [1] * start + list(b_shape) + [1] * (a_rank - start - len(b_shape))
+    return node.emit(graph.ReshapeOp(b, aligned))
 
 
 def graph_dtype(element: Attribute) -> np.dtype:
@@ -528,11 +545,18 @@ def leaky_relu(node: Node) -> list[Value]:
 
 @handles("Clip")
 def clip(node: Node) -> list[Value]:
+    x = node.input(0)
     if node.opset < 11:
-        low, high = node.attribute("min"), node.attribute("max")
-    else:
-        low, high = scalar(node, 1, "min"), scalar(node, 2, "max")
-    return [node.emit(graph.ClipOp(node.input(0), low, high))]
+        return [node.emit(graph.ClipOp(x, node.attribute("min"), node.attribute("max")))]
+    constants = node.importer.constants
+    if all(not node.has(i) or node.proto.input[i] in constants for i in (1, 2)):
+        return [node.emit(graph.ClipOp(x, scalar(node, 1, "min"), scalar(node, 2, "max")))]
+    # Bounds computed at run time: max(x, min), then min(that, max).
+    if node.has(1):
+        x = node.emit(graph.MaximumOp(x, node.input(1)))
+    if node.has(2):
+        x = node.emit(graph.MinimumOp(x, node.input(2)))
+    return [x]
 
 
 @handles("Identity")
@@ -545,7 +569,6 @@ def dropout(node: Node) -> list[Value]:
     node.ignore("ratio", "seed")
     if node.opset < 12:
         return [node.input(0)]
-    node.constant(1, "ratio")
     training = node.constant(2, "training_mode")
     if training is not None and bool(training.reshape(-1)[0]):
         raise node.error("training_mode is not supported")
@@ -570,6 +593,7 @@ def cast(node: Node) -> list[Value]:
 
 @handles("Gemm")
 def gemm(node: Node) -> list[Value]:
+    node.ignore("broadcast")  # before opset 7; the bias broadcasts either way
     return [
         node.emit(
             graph.DenseOp(
@@ -775,6 +799,7 @@ REDUCTIONS: dict[str, Callable[[], type[graph.ReduceOp]]] = {
 
 @handles(*REDUCTIONS)
 def reduce(node: Node) -> list[Value]:
+    noop = node.int("noop_with_empty_axes", 0)
     if node.opset >= AXES_AS_INPUT[node.op_type]:
         axes = integers(node.constant(1, "axes"))
     else:
@@ -783,7 +808,7 @@ def reduce(node: Node) -> list[Value]:
     x = node.input(0)
     rank = len(graph.shape_of(x))
     if not axes:
-        if node.int("noop_with_empty_axes", 0) or rank == 0:
+        if noop or rank == 0:
             return [x]
         axes = list(range(rank))
     return [node.emit(REDUCTIONS[node.op_type]()(x, axes, keepdims=keepdims))]
