@@ -1,1 +1,2 @@
-"""Model formats in: `onnx` imports an ONNX model as a graph-level module."""
+"""Models in: `onnx` imports an ONNX model as a graph-level module, `onnx_backend` runs ONNX
+models through it as an ONNX backend, `testing_models` builds small ONNX models to check."""
