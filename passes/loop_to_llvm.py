@@ -1,17 +1,17 @@
-"""`loop-to-llvm`: lower a loop-level module (func, scf, affine, memref, arith, math, cf) to
-the `llvm` dialect, in steps one can read separately:
+"""`loop-to-llvm`: lower a loop-level module (func, scf, affine, memref, arith, math, vector,
+cf) to the `llvm` dialect, in steps one can read separately:
 
-1. xDSL's `lower-affine`; parallel loops outlined into functions the thread pool calls
-   (outline_parallel); then structured control flow to blocks (scf_to_cf);
+1. xDSL's `lower-affine`; innermost `#loop.vectorize` loops written as vector ops
+   (vectorize_loops); outermost `#loop.parallel` loops outlined into functions the CPU's
+   thread pool calls (outline_parallel); structured control flow to blocks (scf_to_cf);
 2. one rewrite per op into llvm ops (func_to_llvm, memref_to_llvm, arith_to_llvm,
-   math_to_llvm), casting back to the old types where they change;
+   math_to_llvm, vector_to_llvm), casting back to the old types where they change;
 3. every value still typed `index` or memref gets its llvm type, and the casts fold away.
 
 An op none of them lowers is reported, with its location, before anything changes.
-Schedule annotations: `#loop.unroll` and `#loop.vectorize` stay on the loop's back edge
-(`llvm.br ... {loop.annotations = [...]}`) for the CPU target to emit as LLVM loop
-metadata; the outermost `#loop.parallel` loop of a nest becomes a call to the CPU thread pool
-(outline_parallel); `loop.barrier` has no GPU block to wait for and is erased.
+`#loop.unroll`, and `#loop.vectorize` on a loop vectorize_loops leaves alone, stay on the
+loop's back edge (`llvm.br ... {loop.annotations = [...]}`) for the CPU target to emit as
+LLVM loop metadata. `loop.barrier` has no GPU block to wait for and is erased.
 """
 
 from __future__ import annotations
@@ -42,6 +42,8 @@ from ziggurat.passes.math_to_llvm import MATH_OPS, MATH_PATTERNS
 from ziggurat.passes.memref_to_llvm import MEMREF_OPS, MEMREF_PATTERNS
 from ziggurat.passes.outline_parallel import outline_parallel_loops
 from ziggurat.passes.scf_to_cf import SCF_OPS, SCF_PATTERNS
+from ziggurat.passes.vector_to_llvm import VECTOR_OPS, VECTOR_PATTERNS
+from ziggurat.passes.vectorize_loops import vectorize_loops
 
 AFFINE_OPS = (affine.ForOp, affine.YieldOp, affine.LoadOp, affine.StoreOp, affine.ApplyOp)
 LOWERED_OPS = (
@@ -51,6 +53,7 @@ LOWERED_OPS = (
     *MEMREF_OPS,
     *ARITH_OPS,
     *MATH_OPS,
+    *VECTOR_OPS,
     BarrierOp,
     ModuleOp,
     UnrealizedConversionCastOp,
@@ -99,6 +102,7 @@ class LoopToLlvm(ModulePass):
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         check_lowerable(op)
         LowerAffinePass().apply(ctx, op)
+        vectorize_loops(op)
         outline_parallel_loops(op)
         PatternRewriteWalker(GreedyRewritePatternApplier(SCF_PATTERNS)).rewrite_module(op)
         patterns: list[RewritePattern] = [
@@ -106,6 +110,7 @@ class LoopToLlvm(ModulePass):
             *MEMREF_PATTERNS,
             *ARITH_PATTERNS,
             *MATH_PATTERNS,
+            *VECTOR_PATTERNS,
             BarrierLowering(),
         ]
         PatternRewriteWalker(GreedyRewritePatternApplier(patterns)).rewrite_module(op)

@@ -25,7 +25,7 @@
 // CHECK: llvm.icmp "slt" %[[I]], %[[END]]
 // CHECK: llvm.fmul %{{.*}}, %[[K]]
 // CHECK: %[[NEXT:.*]] = llvm.add %[[I]], %[[STEP]]
-// CHECK: llvm.br ^[[HEADER]](%[[NEXT]] : i64) {loop.annotations = [#loop.vectorize<16>]}
+// CHECK: llvm.br ^[[HEADER]](%[[NEXT]] : i64) {loop.annotations = [#loop.unroll<2>]}
 func.func @scale(%X: memref<?xf32>, %Y: memref<?xf32>, %k: f32) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
@@ -34,7 +34,7 @@ func.func @scale(%X: memref<?xf32>, %Y: memref<?xf32>, %k: f32) {
     %x = memref.load %X[%i] : memref<?xf32>
     %y = arith.mulf %x, %k : f32
     memref.store %y, %Y[%i] : memref<?xf32>
-  } {loop.annotations = [#loop.parallel, #loop.vectorize<16>]}
+  } {loop.annotations = [#loop.parallel, #loop.unroll<2>]}
   func.return
 }
 

@@ -1,7 +1,8 @@
 // RUN: ziggurat-opt %s -p loop-to-llvm | filecheck %s
 
 // A loop is a header block comparing the induction variable; its iter_args are block
-// arguments; its annotations stay on the back edge.
+// arguments; its annotations stay on the back edge (a loop vectorize_loops cannot write as
+// vector ops, such as this one reading backwards, keeps #loop.vectorize for LLVM).
 
 // CHECK-LABEL: llvm.func @sum
 // CHECK: llvm.br ^[[HEADER:.*]](%{{.*}}, %{{.*}} : i64, f32)
@@ -17,8 +18,10 @@ func.func @sum(%A: memref<?xf32>, %n: index) -> f32 {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %zero = arith.constant 0.0 : f32
+  %last = arith.subi %n, %c1 : index
   %s = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %zero) -> (f32) {
-    %x = memref.load %A[%i] : memref<?xf32>
+    %r = arith.subi %last, %i : index
+    %x = memref.load %A[%r] : memref<?xf32>
     %t = arith.addf %acc, %x : f32
     scf.yield %t : f32
   } {loop.annotations = [#loop.unroll<4>, #loop.vectorize<8>]}

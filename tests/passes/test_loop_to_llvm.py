@@ -189,10 +189,11 @@ def test_outermost_parallel_loop_becomes_a_call_to_the_thread_pool():
     context = slot.elem_type
     assert isinstance(context, llvm.LLVMStructType)
     assert [str(t) for t in context.types][1:] == ["f32"]
-    # The outlined loop keeps its other annotations; the inner parallel loop runs in it.
+    # The outlined loop keeps its other annotations; the inner parallel loop runs in it,
+    # vectorized.
     text = print_module(module)
-    outlined = text[text.index("@f_parallel_0") :]
-    assert "#loop.unroll<2>" in outlined and "#loop.vectorize<16>" in outlined
+    outlined = text[text.index("llvm.func internal @f_parallel_0") :]
+    assert "#loop.unroll<2>" in outlined and "vector<16xf32>" in outlined
 
 
 def test_parallel_loop_with_iter_args_is_an_error():

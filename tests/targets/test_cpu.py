@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import os
 import re
 import threading
 import time
+from pathlib import Path
 
 import llvmlite.binding as llvm
 import numpy as np
@@ -519,9 +521,13 @@ def test_elementwise_loop_is_vectorized_for_the_host():
 
 
 def test_loop_annotations_become_loop_metadata():
+    # Storing in reverse order is a loop loop-to-llvm does not vectorize itself: its
+    # annotations go to LLVM as loop metadata.
     text = ELEMENTWISE.replace(
         "    memref.store %y, %Y[%i] : memref<1024xf32>\n  }",
-        "    memref.store %y, %Y[%i] : memref<1024xf32>\n"
+        "    %c1023 = arith.constant 1023 : index\n"
+        "    %r = arith.subi %c1023, %i : index\n"
+        "    memref.store %y, %Y[%r] : memref<1024xf32>\n"
         "  } {loop.annotations = [#loop.unroll<4>, #loop.vectorize<8>]}",
     )
     ir = llvm_ir(parse_module(text))
@@ -529,7 +535,7 @@ def test_loop_annotations_become_loop_metadata():
     assert '!"llvm.loop.unroll.count", i32 4' in ir
     assert '!"llvm.loop.vectorize.width", i32 8' in ir
     X = random(1024)
-    np.testing.assert_allclose(compile_text(text).scale(X)[0], 3 * X)
+    np.testing.assert_allclose(compile_text(text).scale(X)[0], 3 * X[::-1])
 
 
 def test_shared_memory_is_an_error_on_the_cpu():
@@ -731,3 +737,145 @@ def test_number_of_threads_comes_from_the_environment(monkeypatch):
             threads.default_num_threads()
     with pytest.raises(ZigguratError, match="must be positive"):
         threads.set_num_threads(0)
+
+
+# Vectorized loops ----------------------------------------------------------------------------
+
+VECTORIZED = """
+func.func @relu_axpy(%a: f32, %X: memref<?xf32>, %Y: memref<?xf32>, %Z: memref<?xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %zero = arith.constant 0.0 : f32
+  %n = memref.dim %Z, %c0 : memref<?xf32>
+  scf.for %i = %c0 to %n step %c1 {
+    %shifted = arith.addi %i, %c3 : index
+    %x = memref.load %X[%shifted] : memref<?xf32>
+    %y = memref.load %Y[%i] : memref<?xf32>
+    %p = arith.mulf %a, %x : f32
+    %s = arith.addf %p, %y : f32
+    %r = arith.maximumf %s, %zero : f32
+    memref.store %r, %Z[%i] : memref<?xf32>
+  } {loop.annotations = [#loop.vectorize<16>]}
+  func.return
+}
+
+func.func @sum_and_max(%X: memref<?xf32>) -> (f32, f32) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f32
+  %low = arith.constant -1.0e30 : f32
+  %n = memref.dim %X, %c0 : memref<?xf32>
+  %s, %m = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %zero, %top = %low) -> (f32, f32) {
+    %x = memref.load %X[%i] : memref<?xf32>
+    %t = arith.addf %acc, %x : f32
+    %u = arith.maximumf %x, %top : f32
+    scf.yield %t, %u : f32, f32
+  } {loop.annotations = [#loop.vectorize<16>]}
+  func.return %s, %m : f32, f32
+}
+
+func.func @integer_sum(%X: memref<?xi32>, %start: i32) -> i32 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %n = memref.dim %X, %c0 : memref<?xi32>
+  %s = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %start) -> (i32) {
+    %x = memref.load %X[%i] : memref<?xi32>
+    %t = arith.addi %acc, %x : i32
+    scf.yield %t : i32
+  } {loop.annotations = [#loop.vectorize<8>]}
+  func.return %s : i32
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def vectorized():
+    return compile_text(VECTORIZED)
+
+
+@pytest.mark.parametrize("n", [0, 1, 15, 16, 17, 33, 1000])
+def test_vectorized_loops_match_numpy(vectorized, n: int):
+    X, Y = random(n + 3), random(n, seed=1)
+    Z = np.empty(n, np.float32)
+    vectorized.relu_axpy(np.float32(1.5), X, Y, Z)
+    np.testing.assert_allclose(Z, np.maximum(1.5 * X[3:] + Y, 0), rtol=1e-6, atol=1e-6)
+    total, top = vectorized.sum_and_max(X)
+    np.testing.assert_allclose(total, X.sum(dtype=np.float64), rtol=1e-5, atol=1e-5)
+    assert top == X.max()
+    integers = np.random.default_rng(n).integers(-1000, 1000, n, dtype=np.int32)
+    assert vectorized.integer_sum(integers, 7) == int(integers.sum()) + 7
+
+
+def test_vectorized_loops_use_vector_instructions(vectorized):
+    optimized = vectorized.optimized_ir
+    assert "<16 x float>" in optimized
+    assert "@llvm.vector.reduce.fadd.v16f32" in optimized
+    assert "<8 x i32>" in optimized
+
+
+# The hand-scheduled kernels of benchmarks/kernels.py, at small shapes -------------------------
+
+
+@pytest.fixture(scope="module")
+def kernels():
+    path = Path(__file__).parents[2] / "benchmarks" / "kernels.py"
+    spec = importlib.util.spec_from_file_location("benchmark_kernels", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("count", [1, 2, 3])
+def test_tiled_matmul_and_dense_match_numpy(kernels, restore_threads, count: int):
+    threads.set_num_threads(count)
+    A, B, bias = random(24, 37), random(37, 96, seed=1), random(96, seed=2)
+    (C,) = compile_text(kernels.gemm_ir(24, 96, 37)).gemm(A, B)
+    np.testing.assert_allclose(C, A @ B, rtol=1e-4, atol=1e-4)
+    (D,) = compile_text(kernels.gemm_ir(24, 96, 37, bias_relu=True)).gemm(A, B, bias)
+    np.testing.assert_allclose(D, np.maximum(A @ B + bias, 0), rtol=1e-4, atol=1e-4)
+
+
+def test_tiled_matmul_keeps_its_register_tile_in_registers(kernels):
+    optimized = compile_text(kernels.gemm_ir(8, 32, 64)).optimized_ir
+    # Local buffers are on the stack, and the 8x32 tile is not even there: only the 64x32
+    # panel of B is.
+    assert "aligned_alloc" not in optimized
+    assert re.findall(r"alloca \[(\d+) x float\]", optimized) == ["2048"]
+    assert "<16 x float>" in optimized
+
+
+def test_packed_conv2d_matches_numpy(kernels, restore_threads):
+    threads.set_num_threads(2)
+    image, weights = random(1, 16, 5, 7), random(32, 16, 3, 3, seed=1)
+    (out,) = compile_text(kernels.conv2d_ir(16, 5, 7, 32, columns=7)).conv2d(image, weights)
+    padded = np.pad(image[0], ((0, 0), (1, 1), (1, 1)))
+    windows = np.lib.stride_tricks.sliding_window_view(padded, (3, 3), axis=(1, 2))
+    expected = np.einsum("chwij,fcij->fhw", windows, weights)
+    np.testing.assert_allclose(out[0], expected, rtol=1e-4, atol=1e-4)
+
+
+VECTOR_OPS = """
+func.func @dot_max(%X: memref<16xf32>, %Y: memref<16xf32>, %Z: memref<16xf32>) -> (f32, f32) {
+  %c0 = arith.constant 0 : index
+  %two = arith.constant 2.0 : f32
+  %x = vector.load %X[%c0] : memref<16xf32>, vector<16xf32>
+  %y = vector.load %Y[%c0] : memref<16xf32>, vector<16xf32>
+  %t = vector.broadcast %two : f32 to vector<16xf32>
+  %f = vector.fma %x, %y, %t : vector<16xf32>
+  vector.store %f, %Z[%c0] : memref<16xf32>, vector<16xf32>
+  %m = vector.reduction <maxnumf>, %f : vector<16xf32> into f32
+  %s = vector.reduction <add>, %f, %two : vector<16xf32> into f32
+  func.return %m, %s : f32, f32
+}
+"""
+
+
+def test_vector_ops_written_by_hand():
+    X, Y = random(16), random(16, seed=1)
+    Z = np.empty(16, np.float32)
+    top, total = compile_text(VECTOR_OPS).dot_max(X, Y, Z)
+    np.testing.assert_allclose(Z, X * Y + 2, rtol=1e-6)
+    assert top == Z.max()
+    np.testing.assert_allclose(total, Z.sum(dtype=np.float64) + 2, rtol=1e-5)

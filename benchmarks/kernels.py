@@ -1,0 +1,501 @@
+"""Hand-scheduled loop IR on the CPU target beside numpy and onnxruntime, in GFLOP/s.
+
+    python benchmarks/kernels.py [--rounds 7] [--runs 20] [--kernel matmul1024] [--threads N]
+
+The kernels are written at the loop level the way a schedule leaves them: loops split into
+tiles and reordered, an operand packed into a `#loop.scope<local>` buffer (cache_read), the
+output tile accumulated in a local buffer (cache_write) that LLVM keeps in registers, the
+innermost loop `#loop.vectorize<16>`, the loop over tile rows `#loop.unroll`, the outermost
+loop `#loop.parallel`. Only scf, memref and arith with loop annotations.
+
+Each runtime lives in its own worker process; the parent asks one worker at a time for a
+batch of timed runs (the others sleep on their pipes, so two thread pools never run at once),
+pauses between batches and interleaves the rounds. Printed: GFLOP/s from the median of the
+per-round medians, and ziggurat's GFLOP/s over each other runtime's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+RUNTIMES = ("ziggurat", "numpy", "onnxruntime")
+
+
+# The loop IR -----------------------------------------------------------------------------------
+
+
+def gemm_ir(
+    m: int, n: int, k: int, bias_relu: bool = False, rows: int = 8, columns: int = 32
+) -> str:
+    """C = A @ B (m x k times k x n), or relu(A @ B + bias) with `bias_relu`, as `@gemm`.
+
+    Parallel over column panels of `columns`; each packs its panel of B (k x columns) into a
+    local buffer, then computes `rows` x `columns` tiles of C in a local register tile over the
+    whole k: `rows` broadcasts of A and columns/16 vector loads of the panel feed
+    rows * columns / 16 vector FMAs per step of k."""
+    if m % rows or n % columns or columns % 16:
+        raise ValueError(f"{m}x{n} does not split into {rows}x{columns} tiles")
+    a, b, c = f"memref<{m}x{k}xf32>", f"memref<{k}x{n}xf32>", f"memref<{m}x{n}xf32>"
+    panel = f"memref<{k}x{columns}xf32, #loop.scope<local>>"
+    tile = f"memref<{rows}x{columns}xf32, #loop.scope<local>>"
+    bias_argument = f", %bias: memref<{n}xf32>" if bias_relu else ""
+    epilogue, value = "", "%acc"
+    if bias_relu:
+        epilogue = f"""%bj = memref.load %bias[%j] : memref<{n}xf32>
+          %biased = arith.addf %acc, %bj : f32
+          %value = arith.maximumf %biased, %zero : f32"""
+        value = "%value"
+    return f"""
+func.func @gemm(%A: {a}, %B: {b}{bias_argument}, %C: {c} {{ziggurat.output}}) {{
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %m = arith.constant {m} : index
+  %n = arith.constant {n} : index
+  %k = arith.constant {k} : index
+  %rows = arith.constant {rows} : index
+  %columns = arith.constant {columns} : index
+  %zero = arith.constant 0.0 : f32
+  scf.for %jo = %c0 to %n step %columns {{
+    %panel = memref.alloc() : {panel}
+    scf.for %p = %c0 to %k step %c1 {{
+      scf.for %ji = %c0 to %columns step %c1 {{
+        %j = arith.addi %jo, %ji : index
+        %v = memref.load %B[%p, %j] : {b}
+        memref.store %v, %panel[%p, %ji] : {panel}
+      }} {{loop.annotations = [#loop.vectorize<16>]}}
+    }}
+    %tile = memref.alloc() : {tile}
+    scf.for %io = %c0 to %m step %rows {{
+      scf.for %ii = %c0 to %rows step %c1 {{
+        scf.for %ji = %c0 to %columns step %c1 {{
+          memref.store %zero, %tile[%ii, %ji] : {tile}
+        }} {{loop.annotations = [#loop.vectorize<16>]}}
+      }} {{loop.annotations = [#loop.unroll<{rows}>]}}
+      scf.for %p = %c0 to %k step %c1 {{
+        scf.for %ii = %c0 to %rows step %c1 {{
+          %i = arith.addi %io, %ii : index
+          %x = memref.load %A[%i, %p] : {a}
+          scf.for %ji = %c0 to %columns step %c1 {{
+            %y = memref.load %panel[%p, %ji] : {panel}
+            %acc = memref.load %tile[%ii, %ji] : {tile}
+            %product = arith.mulf %x, %y : f32
+            %sum = arith.addf %acc, %product : f32
+            memref.store %sum, %tile[%ii, %ji] : {tile}
+          }} {{loop.annotations = [#loop.vectorize<16>]}}
+        }} {{loop.annotations = [#loop.unroll<{rows}>]}}
+      }}
+      scf.for %ii = %c0 to %rows step %c1 {{
+        scf.for %ji = %c0 to %columns step %c1 {{
+          %i = arith.addi %io, %ii : index
+          %j = arith.addi %jo, %ji : index
+          %acc = memref.load %tile[%ii, %ji] : {tile}
+          {epilogue}
+          memref.store {value}, %C[%i, %j] : {c}
+        }} {{loop.annotations = [#loop.vectorize<16>]}}
+      }} {{loop.annotations = [#loop.unroll<{rows}>]}}
+    }}
+    memref.dealloc %tile : {tile}
+    memref.dealloc %panel : {panel}
+  }} {{loop.annotations = [#loop.parallel]}}
+  func.return
+}}
+"""
+
+
+def conv2d_ir(channels: int, height: int, width: int, filters: int, columns: int = 14) -> str:
+    """3x3 convolution, padding 1, of a 1 x channels x height x width image into `filters`
+    channels, as `@conv2d` (NCHW in and out, weights filters x channels x 3 x 3).
+
+    The input is packed (cache_read with a layout change) into blocks of 16 channels, channels
+    innermost, with the zero border materialized; the weights into blocks of 16 filters,
+    filters innermost. Parallel over output rows; each computes tiles of `columns` pixels x 16
+    filters in a local register tile: per input channel and tap, one vector load of 16
+    filter weights and `columns` broadcasts of input pixels feed `columns` vector FMAs."""
+    if channels % 16 or filters % 16 or width % columns:
+        raise ValueError("channels and filters must be multiples of 16, width of the tile")
+    cb, fb, hp, wp = channels // 16, filters // 16, height + 2, width + 2
+    image = f"memref<1x{channels}x{height}x{width}xf32>"
+    weights = f"memref<{filters}x{channels}x3x3xf32>"
+    out = f"memref<1x{filters}x{height}x{width}xf32>"
+    packed_image = f"memref<{cb}x{hp}x{wp}x16xf32>"
+    packed_weights = f"memref<{fb}x{channels}x3x3x16xf32>"
+    tile = f"memref<{columns}x16xf32, #loop.scope<local>>"
+    return f"""
+func.func @conv2d(%I: {image}, %W: {weights}, %O: {out} {{ziggurat.output}}) {{
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %c16 = arith.constant 16 : index
+  %channel_blocks = arith.constant {cb} : index
+  %filter_blocks = arith.constant {fb} : index
+  %channels = arith.constant {channels} : index
+  %height = arith.constant {height} : index
+  %width = arith.constant {width} : index
+  %last_row = arith.constant {height - 1} : index
+  %last_column = arith.constant {width - 1} : index
+  %padded_height = arith.constant {hp} : index
+  %padded_width = arith.constant {wp} : index
+  %columns = arith.constant {columns} : index
+  %zero = arith.constant 0.0 : f32
+  %Ip = memref.alloc() : {packed_image}
+  scf.for %y = %c0 to %padded_height step %c1 {{
+    %h = arith.subi %y, %c1 : index
+    %h_low = arith.cmpi sge, %h, %c0 : index
+    %h_high = arith.cmpi slt, %h, %height : index
+    %h_inside = arith.andi %h_low, %h_high : i1
+    %h_above = arith.maxsi %h, %c0 : index
+    %h_clamped = arith.minsi %h_above, %last_row : index
+    scf.for %b = %c0 to %channel_blocks step %c1 {{
+      scf.for %cc = %c0 to %c16 step %c1 {{
+        %b16 = arith.muli %b, %c16 : index
+        %ci = arith.addi %b16, %cc : index
+        scf.for %x = %c0 to %padded_width step %c1 {{
+          %w = arith.subi %x, %c1 : index
+          %w_low = arith.cmpi sge, %w, %c0 : index
+          %w_high = arith.cmpi slt, %w, %width : index
+          %w_inside = arith.andi %w_low, %w_high : i1
+          %inside = arith.andi %h_inside, %w_inside : i1
+          %w_left = arith.maxsi %w, %c0 : index
+          %w_clamped = arith.minsi %w_left, %last_column : index
+          %v = memref.load %I[%c0, %ci, %h_clamped, %w_clamped] : {image}
+          %padded = arith.select %inside, %v, %zero : f32
+          memref.store %padded, %Ip[%b, %y, %x, %cc] : {packed_image}
+        }}
+      }}
+    }}
+  }} {{loop.annotations = [#loop.parallel]}}
+  %Wp = memref.alloc() : {packed_weights}
+  scf.for %f = %c0 to %filter_blocks step %c1 {{
+    scf.for %ci = %c0 to %channels step %c1 {{
+      scf.for %kh = %c0 to %c3 step %c1 {{
+        scf.for %kw = %c0 to %c3 step %c1 {{
+          scf.for %fi = %c0 to %c16 step %c1 {{
+            %f16 = arith.muli %f, %c16 : index
+            %filter = arith.addi %f16, %fi : index
+            %v = memref.load %W[%filter, %ci, %kh, %kw] : {weights}
+            memref.store %v, %Wp[%f, %ci, %kh, %kw, %fi] : {packed_weights}
+          }}
+        }}
+      }}
+    }}
+  }} {{loop.annotations = [#loop.parallel]}}
+  scf.for %h = %c0 to %height step %c1 {{
+    %tile = memref.alloc() : {tile}
+    scf.for %f = %c0 to %filter_blocks step %c1 {{
+      scf.for %wo = %c0 to %width step %columns {{
+        scf.for %r = %c0 to %columns step %c1 {{
+          scf.for %fi = %c0 to %c16 step %c1 {{
+            memref.store %zero, %tile[%r, %fi] : {tile}
+          }} {{loop.annotations = [#loop.vectorize<16>]}}
+        }} {{loop.annotations = [#loop.unroll<{columns}>]}}
+        scf.for %b = %c0 to %channel_blocks step %c1 {{
+          scf.for %kh = %c0 to %c3 step %c1 {{
+            %y = arith.addi %h, %kh : index
+            scf.for %kw = %c0 to %c3 step %c1 {{
+              scf.for %cc = %c0 to %c16 step %c1 {{
+                %b16 = arith.muli %b, %c16 : index
+                %ci = arith.addi %b16, %cc : index
+                scf.for %r = %c0 to %columns step %c1 {{
+                  %wr = arith.addi %wo, %r : index
+                  %x = arith.addi %wr, %kw : index
+                  %pixel = memref.load %Ip[%b, %y, %x, %cc] : {packed_image}
+                  scf.for %fi = %c0 to %c16 step %c1 {{
+                    %weight = memref.load %Wp[%f, %ci, %kh, %kw, %fi] : {packed_weights}
+                    %acc = memref.load %tile[%r, %fi] : {tile}
+                    %product = arith.mulf %pixel, %weight : f32
+                    %sum = arith.addf %acc, %product : f32
+                    memref.store %sum, %tile[%r, %fi] : {tile}
+                  }} {{loop.annotations = [#loop.vectorize<16>]}}
+                }} {{loop.annotations = [#loop.unroll<{columns}>]}}
+              }}
+            }}
+          }}
+        }}
+        scf.for %r = %c0 to %columns step %c1 {{
+          scf.for %fi = %c0 to %c16 step %c1 {{
+            %f16 = arith.muli %f, %c16 : index
+            %filter = arith.addi %f16, %fi : index
+            %w = arith.addi %wo, %r : index
+            %v = memref.load %tile[%r, %fi] : {tile}
+            memref.store %v, %O[%c0, %filter, %h, %w] : {out}
+          }}
+        }} {{loop.annotations = [#loop.unroll<{columns}>]}}
+      }}
+    }}
+    memref.dealloc %tile : {tile}
+  }} {{loop.annotations = [#loop.parallel]}}
+  memref.dealloc %Wp : {packed_weights}
+  memref.dealloc %Ip : {packed_image}
+  func.return
+}}
+"""
+
+
+# The kernels beside numpy and onnxruntime ------------------------------------------------------
+
+
+@dataclass
+class Kernel:
+    """One workload: its inputs, its loop IR (function and IR text), and the same computation
+    for numpy (writing into the output) and as an ONNX graph."""
+
+    flops: int
+    inputs: Callable[[np.random.Generator], list[np.ndarray]]
+    output: tuple[int, ...]
+    function: str
+    ir: Callable[[], str]
+    numpy: Callable[[list[np.ndarray], np.ndarray], None]
+    onnx: Callable[[], Any]
+
+
+def onnx_graph(nodes: list[Any], inputs: dict[str, tuple[int, ...]], output: tuple[int, ...]):
+    from onnx import TensorProto, helper
+
+    graph = helper.make_graph(
+        nodes,
+        "kernel",
+        [helper.make_tensor_value_info(n, TensorProto.FLOAT, s) for n, s in inputs.items()],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, output)],
+    )
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
+def matmul(n: int) -> Kernel:
+    from onnx import helper
+
+    return Kernel(
+        flops=2 * n**3,
+        inputs=lambda rng: [rng.standard_normal((n, n), np.float32) for _ in range(2)],
+        output=(n, n),
+        function="gemm",
+        ir=lambda: gemm_ir(n, n, n),
+        numpy=lambda xs, out: np.matmul(xs[0], xs[1], out=out),
+        onnx=lambda: onnx_graph(
+            [helper.make_node("MatMul", ["a", "b"], ["y"])], {"a": (n, n), "b": (n, n)}, (n, n)
+        ),
+    )
+
+
+def dense_numpy(xs: list[np.ndarray], out: np.ndarray) -> None:
+    np.matmul(xs[0], xs[1], out=out)
+    out += xs[2]
+    np.maximum(out, 0, out=out)
+
+
+def dense_bias_relu(m: int, n: int, k: int) -> Kernel:
+    from onnx import helper
+
+    return Kernel(
+        flops=2 * m * n * k,
+        inputs=lambda rng: [
+            rng.standard_normal((m, k), np.float32),
+            (rng.standard_normal((k, n)) / np.sqrt(k)).astype(np.float32),
+            rng.standard_normal(n, np.float32),
+        ],
+        output=(m, n),
+        function="gemm",
+        ir=lambda: gemm_ir(m, n, k, bias_relu=True),
+        numpy=dense_numpy,
+        onnx=lambda: onnx_graph(
+            [
+                helper.make_node("Gemm", ["x", "w", "b"], ["dense"]),
+                helper.make_node("Relu", ["dense"], ["y"]),
+            ],
+            {"x": (m, k), "w": (k, n), "b": (n,)},
+            (m, n),
+        ),
+    )
+
+
+def conv2d_numpy(xs: list[np.ndarray], out: np.ndarray) -> None:
+    """im2col, then one matmul (BLAS)."""
+    image, weights = xs
+    filters, channels = weights.shape[:2]
+    padded = np.pad(image[0], ((0, 0), (1, 1), (1, 1)))
+    windows = np.lib.stride_tricks.sliding_window_view(padded, (3, 3), axis=(1, 2))
+    columns = windows.transpose(0, 3, 4, 1, 2).reshape(channels * 9, -1)
+    np.matmul(weights.reshape(filters, -1), columns, out=out.reshape(filters, -1))
+
+
+def conv2d(channels: int, size: int, filters: int) -> Kernel:
+    from onnx import helper
+
+    image, out = (1, channels, size, size), (1, filters, size, size)
+    return Kernel(
+        flops=2 * filters * channels * 9 * size * size,
+        inputs=lambda rng: [
+            rng.standard_normal(image, np.float32),
+            (rng.standard_normal((filters, channels, 3, 3)) / np.sqrt(9 * channels)).astype(
+                np.float32
+            ),
+        ],
+        output=out,
+        function="conv2d",
+        ir=lambda: conv2d_ir(channels, size, size, filters),
+        numpy=conv2d_numpy,
+        onnx=lambda: onnx_graph(
+            [helper.make_node("Conv", ["x", "w"], ["y"], pads=[1, 1, 1, 1])],
+            {"x": image, "w": (filters, channels, 3, 3)},
+            out,
+        ),
+    )
+
+
+KERNELS: dict[str, Callable[[], Kernel]] = {
+    "matmul256": lambda: matmul(256),
+    "matmul512": lambda: matmul(512),
+    "matmul1024": lambda: matmul(1024),
+    "dense_bias_relu_64x512x512": lambda: dense_bias_relu(64, 512, 512),
+    "conv2d_1x64x56x56_64_3x3": lambda: conv2d(64, 56, 64),
+}
+
+
+# The worker: prepare once, check the result, then answer "RUNS" lines with run times ------------
+
+
+def prepare(runtime: str, kernel: Kernel, xs: list[np.ndarray], out: np.ndarray):
+    """A function running the kernel once on `xs` into `out`."""
+    if runtime == "ziggurat":
+        from ziggurat.ir_io import parse_module
+        from ziggurat.targets.cpu import compile_loop_module
+
+        function = getattr(compile_loop_module(parse_module(kernel.ir())), kernel.function)
+        return lambda: function(*xs, out)
+    if runtime == "numpy":
+        return lambda: kernel.numpy(xs, out)
+    import onnxruntime
+
+    model = kernel.onnx()
+    session = onnxruntime.InferenceSession(
+        model.SerializeToString(), providers=["CPUExecutionProvider"]
+    )
+    binding = session.io_binding()
+    for value, array in zip(model.graph.input, xs, strict=True):
+        binding.bind_cpu_input(value.name, array)
+    binding.bind_output("y", "cpu", 0, np.float32, list(out.shape), out.ctypes.data)
+    return lambda: session.run_with_iobinding(binding)
+
+
+def worker(runtime: str, name: str) -> None:
+    kernel = KERNELS[name]()
+    xs = kernel.inputs(np.random.default_rng(0))
+    out = np.zeros(kernel.output, np.float32)
+    run = prepare(runtime, kernel, xs, out)
+    run()
+    expected = np.zeros_like(out)
+    kernel.numpy(xs, expected)
+    np.testing.assert_allclose(out, expected, rtol=1e-3, atol=1e-3)
+    print("ready", flush=True)
+    for line in sys.stdin:
+        times = []
+        for _ in range(int(line)):
+            start = time.perf_counter()
+            run()
+            times.append(time.perf_counter() - start)
+        print(json.dumps(times), flush=True)
+
+
+# The parent -------------------------------------------------------------------------------------
+
+
+class Worker:
+    def __init__(self, runtime: str, name: str, threads: int | None):
+        self.runtime = runtime
+        environment = None
+        if threads is not None:
+            import os
+
+            count = str(threads)
+            environment = {
+                **os.environ,
+                "ZIGGURAT_NUM_THREADS": count,
+                "OMP_NUM_THREADS": count,
+                "OPENBLAS_NUM_THREADS": count,
+                "MKL_NUM_THREADS": count,
+            }
+        self.process = subprocess.Popen(
+            [sys.executable, __file__, "--worker", runtime, "--kernel", name],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=environment,
+        )
+        if self.read() != "ready":
+            raise RuntimeError(f"{runtime} worker for {name} failed to start")
+
+    def read(self) -> str:
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"{self.runtime} worker died")
+        return line.strip()
+
+    def time(self, runs: int) -> float:
+        assert self.process.stdin is not None
+        self.process.stdin.write(f"{runs}\n")
+        self.process.stdin.flush()
+        return statistics.median(json.loads(self.read()))
+
+    def close(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        self.process.wait()
+
+
+def measure(name: str, rounds: int, runs: int, threads: int | None) -> dict[str, float]:
+    """The median over rounds of each runtime's median run time, in seconds."""
+    workers = [Worker(runtime, name, threads) for runtime in RUNTIMES]
+    medians: dict[str, list[float]] = {runtime: [] for runtime in RUNTIMES}
+    try:
+        for round_ in range(rounds):
+            # Rotate which runtime goes first so none always runs right after another.
+            shift = round_ % len(workers)
+            for w in workers[shift:] + workers[:shift]:
+                medians[w.runtime].append(w.time(runs))
+                time.sleep(0.1)  # let the last runtime's threads stop spinning
+    finally:
+        for w in workers:
+            w.close()
+    return {runtime: statistics.median(values) for runtime, values in medians.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--kernel", choices=list(KERNELS), help="one kernel only")
+    parser.add_argument("--threads", type=int, help="threads for every runtime")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        worker(args.worker, args.kernel)
+        return
+    names = [args.kernel] if args.kernel else list(KERNELS)
+    print(f"median of {args.rounds} interleaved rounds of {args.runs} runs; GFLOP/s")
+    header = (
+        f"{'kernel':28} {'ziggurat':>9} {'numpy':>9} {'onnxrt':>9} {'zig/np':>7} {'zig/ort':>7}"
+    )
+    print(header)
+    for name in names:
+        seconds = measure(name, args.rounds, args.runs, args.threads)
+        flops = KERNELS[name]().flops
+        rate = {runtime: flops / seconds[runtime] / 1e9 for runtime in RUNTIMES}
+        print(
+            f"{name:28} {rate['ziggurat']:9.1f} {rate['numpy']:9.1f} {rate['onnxruntime']:9.1f}"
+            f" {rate['ziggurat'] / rate['numpy']:7.2f} {rate['ziggurat'] / rate['onnxruntime']:7.2f}",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
