@@ -91,9 +91,12 @@ def read_model(model: onnx.ModelProto | str | os.PathLike[str]) -> onnx.ModelPro
     if not os.path.isfile(path):
         raise ZigguratError(f"no such file: {path}")
     try:
-        return onnx.load(path)
+        model = onnx.load(path)
     except Exception as error:  # protobuf and onnx raise several unrelated types
         raise ZigguratError(f"cannot read ONNX model '{path}': {first_line(error)}") from None
+    if not model.HasField("graph"):
+        raise ZigguratError(f"cannot read ONNX model '{path}': it holds no graph")
+    return model
 
 
 def first_line(error: BaseException) -> str:

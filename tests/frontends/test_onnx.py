@@ -736,5 +736,12 @@ def test_a_truncated_file(tmp_path):
     assert import_error(str(path)).startswith(f"error: cannot read ONNX model '{path}': ")
 
 
+@pytest.mark.parametrize("content", [b"", b"func.func @main() {}\n"], ids=["empty", "text"])
+def test_a_file_that_is_not_a_model(tmp_path, content):
+    path = tmp_path / "model.onnx"
+    path.write_bytes(content)
+    assert import_error(str(path)).startswith(f"error: cannot read ONNX model '{path}': ")
+
+
 def test_a_missing_file(tmp_path):
     assert "no such file" in import_error(str(tmp_path / "absent.onnx"))
