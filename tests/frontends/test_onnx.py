@@ -298,7 +298,7 @@ CONVOLUTIONS = {
     "dilations": ((1, 2, 9, 9), (3, 2, 3, 3), {"dilations": [2, 1], "pads": [2, 1, 2, 1]}),
     "groups": ((1, 6, 7, 7), (4, 3, 3, 3), {"group": 2, "pads": [1, 1, 1, 1]}),
     "depthwise": ((1, 4, 6, 5), (4, 1, 3, 3), {"group": 4, "strides": [2, 2]}),
-    "same_upper": ((1, 3, 8, 7), (4, 3, 4, 3), {"auto_pad": "SAME_UPPER", "strides": [2, 2]}),
+    "same_upper": ((1, 3, 8, 7), (4, 3, 3, 2), {"auto_pad": "SAME_UPPER", "strides": [2, 2]}),
     "same_lower": ((1, 3, 8, 7), (4, 3, 4, 3), {"auto_pad": "SAME_LOWER", "strides": [1, 2]}),
     "valid": ((1, 3, 8, 7), (4, 3, 3, 3), {"auto_pad": "VALID", "strides": [2, 2]}),
     "kernel_shape": ((1, 3, 5, 5), (2, 3, 1, 1), {"kernel_shape": [1, 1]}),
@@ -326,7 +326,7 @@ POOLS = {
     "strides_pads": {"kernel_shape": [3, 2], "strides": [2, 1], "pads": [1, 0, 1, 1]},
     "ceil": {"kernel_shape": [3, 3], "strides": [2, 2], "ceil_mode": 1},
     "ceil_pads": {"kernel_shape": [2, 2], "strides": [2, 2], "pads": [1, 1, 1, 1], "ceil_mode": 1},
-    "same_upper": {"kernel_shape": [3, 2], "strides": [2, 2], "auto_pad": "SAME_UPPER"},
+    "same_upper": {"kernel_shape": [2, 3], "strides": [2, 2], "auto_pad": "SAME_UPPER"},
     "same_lower": {"kernel_shape": [2, 3], "strides": [2, 2], "auto_pad": "SAME_LOWER"},
     "valid": {"kernel_shape": [3, 3], "strides": [2, 1], "auto_pad": "VALID"},
 }
