@@ -4,9 +4,10 @@ Each compute is named after its operator ("conv2d", "relu", ...) and its axes af
 index (n, c, h, w; i, j, k; rc, ry, rx for reductions over channels and windows; i0, i1, ...
 when the rank is arbitrary). Index arithmetic is `arith` on `index`, folded where it is
 known statically. Padding is a clamped read chosen by `arith.select` on an in-bounds test,
-so no read is ever out of bounds. Some operators need several computes: a bias is added by
-its own compute after a contraction, a mean divides a sum, and softmax is max, exp(x - max),
-sum and divide for numerical stability. `graph.constant` becomes a tensor `arith.constant`.
+so no read is ever out of bounds; a data-dependent index (gather) is clamped too. Some
+operators need several computes: a bias is added by its own compute after a contraction, a
+mean divides a sum, softmax is max, exp(x - max), sum and divide for numerical stability,
+and split gives one compute per piece. `graph.constant` becomes a tensor `arith.constant`.
 
     %y = graph.relu %x : tensor<8xf32>
 becomes
@@ -30,6 +31,7 @@ from xdsl.dialects import arith
 from xdsl.dialects import math as math_dialect
 from xdsl.dialects.builtin import (
     Float16Type,
+    Float64Type,
     FloatAttr,
     IndexType,
     IntegerAttr,
@@ -38,6 +40,7 @@ from xdsl.dialects.builtin import (
     TensorType,
     UnregisteredOp,
     f32,
+    i32,
     i64,
 )
 from xdsl.ir import Attribute, Block, Operation, SSAValue
@@ -423,7 +426,26 @@ def convert(b: Body, value: SSAValue, target: Attribute) -> SSAValue:
         return b.emit(arith.FPToSIOp(value, target))
     if source.bitwidth < target.bitwidth:  # type: ignore[attr-defined]
         return b.emit(arith.ExtFOp(value, target))
+    if isinstance(source, Float64Type) and isinstance(target, Float16Type):
+        value = round_to_odd_f32(b, value)
     return b.emit(arith.TruncFOp(value, target))
+
+
+def round_to_odd_f32(b: Body, value: SSAValue) -> SSAValue:
+    """An f64 as the f32 nearest it toward zero with its last bit set when inexact, so
+    that rounding it to f16 rounds the f64 once. CPUs have no f64 -> f16 instruction and
+    the JIT has no `__truncdfhf2`; through a plain f32 a value just past an f16 tie would
+    round twice, onto the tie and then to even."""
+    nearest = b.emit(arith.TruncFOp(value, f32))
+    back = b.emit(arith.ExtFOp(nearest, value.type))
+    inexact = b.emit(arith.CmpfOp(back, value, "one"))
+    magnitudes = (b.emit(math_dialect.AbsFOp(v)) for v in (back, value))
+    away = b.all([inexact, b.emit(arith.CmpfOp(*magnitudes, "ogt"))])
+    bits = b.emit(arith.BitcastOp(nearest, i32))
+    one = b.emit(arith.ConstantOp(IntegerAttr(1, i32)))
+    bits = b.select(away, b.emit(arith.SubiOp(bits, one)), bits)
+    bits = b.select(inexact, b.emit(arith.OrIOp(bits, one)), bits)
+    return b.emit(arith.BitcastOp(bits, f32))
 
 
 class CastLowering(RewritePattern):

@@ -71,7 +71,8 @@ def cast(array: np.ndarray, value: SSAValue) -> np.ndarray:
     if not isinstance(value.type, TensorType):
         return array
     dtype = numpy_dtype(value.type.element_type, "")
-    return np.asarray(array).astype(dtype).reshape(value.type.get_shape())
+    with np.errstate(over="ignore"):  # too large for the type is infinity, as on targets
+        return np.asarray(array).astype(dtype).reshape(value.type.get_shape())
 
 
 def evaluate_op(op: Operation, args: list[np.ndarray]) -> list[np.ndarray]:
@@ -326,7 +327,8 @@ def pad_op(op: graph.PadOp, x: np.ndarray) -> np.ndarray:
 
 def cast_op(op: graph.CastOp, x: np.ndarray) -> np.ndarray:
     element = op.output.type.element_type  # type: ignore[attr-defined]
-    return x.astype(numpy_dtype(element, describe_location(op)))
+    with np.errstate(over="ignore"):
+        return x.astype(numpy_dtype(element, describe_location(op)))
 
 
 # Elementwise functions ---------------------------------------------------------------------

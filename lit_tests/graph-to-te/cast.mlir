@@ -39,3 +39,22 @@ func.func @same(%x: tensor<4xf32>) -> tensor<4xf32> {
   %y = graph.cast %x : (tensor<4xf32>) -> tensor<4xf32>
   func.return %y : tensor<4xf32>
 }
+
+// f64 to f16 rounds to odd in f32 first (nearest toward zero, last bit set when inexact),
+// so that the final rounding to f16 is the only one, as numpy's.
+
+// CHECK-LABEL: func.func @f64_to_f16
+func.func @f64_to_f16(%x: tensor<4xf64>) -> tensor<4xf16> {
+  // CHECK: %[[V:.*]] = te.read
+  // CHECK-NEXT: %[[NEAREST:.*]] = arith.truncf %[[V]] : f64 to f32
+  // CHECK-NEXT: %[[BACK:.*]] = arith.extf %[[NEAREST]] : f32 to f64
+  // CHECK-NEXT: %[[INEXACT:.*]] = arith.cmpf one, %[[BACK]], %[[V]] : f64
+  // CHECK: %[[BITS:.*]] = arith.bitcast %[[NEAREST]] : f32 to i32
+  // CHECK: arith.subi %[[BITS]]
+  // CHECK: arith.ori
+  // CHECK: %[[ODD:.*]] = arith.bitcast %{{.*}} : i32 to f32
+  // CHECK-NEXT: %[[Y:.*]] = arith.truncf %[[ODD]] : f32 to f16
+  // CHECK-NEXT: te.yield %[[Y]] : f16
+  %y = graph.cast %x : (tensor<4xf64>) -> tensor<4xf16>
+  func.return %y : tensor<4xf16>
+}

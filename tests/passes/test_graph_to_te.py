@@ -279,13 +279,15 @@ def constant_plus(x):
     return graph.AddOp(x, graph.ConstantOp(value).output).output
 
 
-def constant_tensor(values: Sequence[float], shape: Sequence[int] = ()) -> SSAValue:
-    value = DenseIntOrFPElementsAttr.from_list(TensorType(f32, shape), list(values))
+def constant_like(x: SSAValue, values: Sequence[float], shape: Sequence[int] = ()) -> SSAValue:
+    """A constant tensor of `x`'s element type."""
+    element = graph.tensor(x).element_type
+    value = DenseIntOrFPElementsAttr.from_list(TensorType(element, shape), list(values))
     return graph.ConstantOp(value).output
 
 
 def scaled(x: SSAValue, factor: float) -> SSAValue:
-    return graph.MulOp(x, constant_tensor([factor])).output
+    return graph.MulOp(x, constant_like(x, [factor])).output
 
 
 # Integral exponents of both parities and fractional ones, negative ones included.
@@ -294,10 +296,10 @@ EXPONENTS = np.array([-3, -2, -1, 0, 0.5, 1, 1.5, 2, 2.5, 3, 4, -0.5, 5], np.flo
 
 def gelu_tanh(x: SSAValue) -> SSAValue:
     """GELU's tanh approximation as exporters spell it, with pow(x, 3)."""
-    cube = graph.PowOp(x, constant_tensor([3.0])).output
+    cube = graph.PowOp(x, constant_like(x, [3.0])).output
     inner = graph.AddOp(x, scaled(cube, 0.044715)).output
     tanh = graph.TanhOp(scaled(inner, float(np.sqrt(2 / np.pi)))).output
-    one_plus = graph.AddOp(tanh, constant_tensor([1.0])).output
+    one_plus = graph.AddOp(tanh, constant_like(x, [1.0])).output
     return graph.MulOp(scaled(x, 0.5), one_plus).output
 
 
@@ -307,7 +309,7 @@ def gelu_tanh_reference(x: np.ndarray) -> np.ndarray:
 
 def gelu_erf(x: SSAValue) -> SSAValue:
     erf = graph.ErfOp(scaled(x, float(1 / np.sqrt(2)))).output
-    return graph.MulOp(scaled(x, 0.5), graph.AddOp(erf, constant_tensor([1.0])).output).output
+    return graph.MulOp(scaled(x, 0.5), graph.AddOp(erf, constant_like(x, [1.0])).output).output
 
 
 CASES = [
@@ -383,13 +385,13 @@ CASES = [
     Case(
         "pow_square",
         [(7, 13)],
-        lambda x: graph.PowOp(x, constant_tensor([2.0])).output,
+        lambda x: graph.PowOp(x, constant_like(x, [2.0])).output,
         lambda x: x**2,
     ),
     Case(
         "pow_integral_and_fractional_exponents",
         [(7, 13)],
-        lambda x: graph.PowOp(x, constant_tensor(EXPONENTS.tolist(), (13,))).output,
+        lambda x: graph.PowOp(x, constant_like(x, EXPONENTS.tolist(), (13,))).output,
         lambda x: power_reference(x, EXPONENTS.astype(np.float64)),
     ),
     Case(
@@ -933,6 +935,106 @@ def test_the_numpy_reference_evaluates_every_op(case):
         np.testing.assert_allclose(actual, wanted, rtol=1e-6, atol=1e-6)
 
 
+# One case of every op that takes floating-point tensors, to run in f64 and f16 too.
+OTHER_FLOAT_CASES = [
+    "conv_stride2_pad",
+    "dense_bias_alpha_beta",
+    "matmul_batch_broadcast",
+    "add",
+    "sub",
+    "mul",
+    "div",
+    "pow_integral_and_fractional_exponents",
+    "gelu_tanh",
+    "maximum",
+    "minimum",
+    "relu",
+    "sigmoid",
+    "tanh",
+    "exp",
+    "sqrt",
+    "erf",
+    "neg",
+    "abs",
+    "log",
+    "reciprocal",
+    "leaky_relu",
+    "clip",
+    "softmax_middle",
+    "log_softmax_middle",
+    "batch_norm",
+    "layer_norm_two_axes_no_bias",
+    "lrn_even_size",
+    "max_pool_ceil_dilation",
+    "avg_pool_ceil_include_pad",
+    "global_avg_pool",
+    "global_max_pool",
+    "reshape_rank3",
+    "transpose",
+    "flatten_2",
+    "concat_three",
+    "split_three",
+    "gather_matrix_of_indices",
+    "pad_reflect_past_the_edge",
+    "pad_constant",
+    "cast_to_f16_and_f64",
+    "reduce_sum_all",
+    "reduce_mean_keepdims",
+    "reduce_max",
+]
+OTHER_FLOATS = {"f64": (f64, 1e-12), "f16": (f16, 2e-2)}
+
+
+def in_other_float(case: Case, suffix: str) -> Case:
+    """`case` with its f32 inputs in another floating-point type."""
+    element = OTHER_FLOATS[suffix][0]
+    types = [*case.types, *[f32] * (len(case.shapes) - len(case.types))]
+    types = [element if t == f32 else t for t in types]
+    return Case(
+        f"{case.name}_{suffix}",
+        case.shapes,
+        case.build,
+        case.reference,
+        case.positive,
+        tuple(types),
+        case.integers,
+    )
+
+
+OTHER_FLOAT_CASE_LIST = [
+    in_other_float(case, suffix)
+    for suffix in OTHER_FLOATS
+    for case in CASES
+    if case.name in OTHER_FLOAT_CASES
+]
+
+
+@pytest.fixture(scope="module")
+def compiled_other_floats():
+    module = ModuleOp([define_case(case) for case in OTHER_FLOAT_CASE_LIST])
+    return ziggurat.compile(module, target="cpu")
+
+
+def test_every_other_float_case_is_a_case():
+    assert len(OTHER_FLOAT_CASE_LIST) == len(OTHER_FLOATS) * len(OTHER_FLOAT_CASES)
+
+
+@pytest.mark.parametrize("case", OTHER_FLOAT_CASE_LIST, ids=[c.name for c in OTHER_FLOAT_CASE_LIST])
+def test_f64_and_f16_match_the_reference(compiled_other_floats, case):
+    """Each op in f64 and f16 against the numpy reference, which computes in float64 and
+    rounds to the result type: f64 must agree to rounding, f16 to its precision."""
+    tolerance = OTHER_FLOATS[case.name.rsplit("_", 1)[1]][1]
+    arrays = inputs(case)
+    results = getattr(compiled_other_floats, case.name)(*arrays)
+    expected = evaluate(ModuleOp([define_case(case)]), case.name, arrays)
+    assert len(results) == len(expected)
+    for actual, wanted in zip(results, expected, strict=True):
+        assert actual.dtype == wanted.dtype and actual.shape == wanted.shape
+        np.testing.assert_allclose(
+            actual.astype(np.float64), wanted.astype(np.float64), rtol=tolerance, atol=tolerance
+        )
+
+
 OTHER_TYPES = """
 func.func @dot(%a: tensor<13xf32>, %b: tensor<13xf32>) -> tensor<f32> {
   %y = graph.matmul %a, %b : (tensor<13xf32>, tensor<13xf32>) -> tensor<f32>
@@ -1026,3 +1128,22 @@ def test_onnx_ops_in_f64_f16_and_rank_zero():
     power, maximum, leaky, integer = compiled.rank0(np.array(base), np.array(exponent))
     assert power.shape == () and power == np.float32(-3.375)
     assert maximum == base and leaky == np.float32(-0.75) and integer == -1
+
+
+def test_f64_to_f16_rounds_once_like_numpy():
+    """Through a plain f32 a value just past an f16 tie would round onto the tie, then to
+    even; the cast rounds to odd in f32 first, so it rounds once, as numpy does."""
+    tie = 1 + 2.0**-11
+    x = np.array(
+        [tie + 2.0**-40, tie - 2.0**-40, -(tie + 2.0**-40), tie, 2.0**-25 + 2.0**-70]
+        + [65520.0 - 2.0**-30, 1e300, 1e-30, np.nan, -np.inf]
+    )
+    compiled = ziggurat.compile(
+        "func.func @cast(%x: tensor<10xf64>) -> tensor<10xf16> {\n"
+        "  %y = graph.cast %x : (tensor<10xf64>) -> tensor<10xf16>\n"
+        "  func.return %y : tensor<10xf16>\n}\n"
+    )
+    with np.errstate(over="ignore"):
+        expected = x.astype(np.float16)
+        assert not np.array_equal(x.astype(np.float32).astype(np.float16), expected)
+    np.testing.assert_array_equal(compiled.cast(x)[0], expected)
