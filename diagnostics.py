@@ -7,7 +7,7 @@ node name, or a tuning task and configuration. Entry points print it as
 
 from __future__ import annotations
 
-from xdsl.dialects.builtin import FileLineColLoc, LocationAttr, UnknownLoc
+from xdsl.dialects.builtin import FileLineColLoc, LocationAttr, NameLoc, UnknownLoc
 from xdsl.ir import Operation
 
 
@@ -35,6 +35,9 @@ def describe_location(where: str | Operation | LocationAttr | None) -> str:
         return describe_location(op_location(where))
     if isinstance(where, FileLineColLoc):
         return f"{where.filename.data}:{where.line.data}:{where.column.data}"
+    if isinstance(where, NameLoc):
+        # The importers name ops after their source: `node 'conv1' (Conv)`.
+        return where.desc.data
     return ""
 
 
