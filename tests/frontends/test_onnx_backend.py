@@ -3,8 +3,9 @@
 Node tests are ONNX's operator test cases, built in memory by `collect_testcases` (the onnx
 package ships no data files for them); model tests are the PyTorch-exported models onnx
 ships under onnx/backend/test/data/pytorch-*. A case is in scope when every node of its
-model is an operator of OPERATORS; an in-scope case runs unless EXCLUDED names it, and fails
-strictly (xfail) while BUGS names it. The module prints how many passed when it finishes.
+model is an operator of OPERATORS; an in-scope case runs unless it is excluded (a value of a
+NARROW_TYPES element type, or named in EXCLUDED), and fails strictly (xfail) while BUGS names
+it. The module prints how many passed in pytest's final summary.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import os
 import unittest
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -242,7 +244,7 @@ def runnable(case: Case) -> tuple[onnx.ModelProto, DataSets]:
     """The case's model and data sets without TRAINING_OUTPUTS."""
     model = onnx.ModelProto()
     model.CopyFrom(case.model)
-    dropped = set()
+    dropped: set[str] = set()
     for node in model.graph.node:
         if node.op_type in TRAINING_OUTPUTS:
             dropped.update(node.output[1:])
@@ -424,3 +426,23 @@ def test_run_node_fixes_shape_inputs_per_value() -> None:
 def test_run_node_rejects_an_invalid_node() -> None:
     with pytest.raises(ZigguratError, match="invalid ONNX node"):
         backend.run_node(helper.make_node("NoSuchOp", ["x"], ["y"]), [np.zeros(2, np.float32)])
+
+
+def test_prepare_reads_a_path_and_fixes_a_batch_size(tmp_path: Path) -> None:
+    model = add_relu_model()
+    for value in (model.graph.input[0], *model.graph.output):
+        value.type.tensor_type.shape.dim[0].dim_param = "batch"
+    path = tmp_path / "add_relu.onnx"
+    onnx.save(model, path)
+    with pytest.raises(ZigguratError, match="batch"):
+        backend.prepare(str(path))
+    rep = backend.prepare(path, batch_size=5)
+    a = np.ones((5, 3), np.float32)
+    np.testing.assert_array_equal(rep.run([a, -2 * a[0]])[0], np.zeros((5, 3), np.float32))
+
+
+def test_prepare_rejects_an_invalid_model() -> None:
+    model = add_relu_model()
+    model.graph.node[1].input[0] = "nowhere"
+    with pytest.raises(ZigguratError, match="invalid ONNX model"):
+        backend.prepare(model)
