@@ -6,6 +6,7 @@ import importlib.util
 import math
 import os
 import re
+import sys
 import threading
 import time
 from pathlib import Path
@@ -823,6 +824,7 @@ def kernels():
     spec = importlib.util.spec_from_file_location("benchmark_kernels", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 
