@@ -32,6 +32,7 @@ from xdsl.ir import Attribute
 import ziggurat
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.frontends.onnx import import_model, input_names, output_names, read_model
+from ziggurat.targets.cpu.runtime import numpy_dtype
 
 __all__ = [
     "ZigguratBackend",
@@ -129,10 +130,11 @@ class ZigguratRep(BackendRep):
     def __init__(self, model: ModelProto, batch_size: int | None = None):
         self.model = model
         self.batch_size = batch_size
-        self.input_names = [value.name for value in graph_inputs(model)]
-        self.output_names = [value.name for value in model.graph.output]
-        for value in graph_inputs(model):
+        inputs = graph_inputs(model)
+        for value in inputs:
             numpy_type(value, "input")
+        self.input_names = [value.name for value in inputs]
+        self.output_names = [value.name for value in model.graph.output]
         self.output_types = [numpy_type(value, "output") for value in model.graph.output]
         self.fixed_inputs = shape_inputs(model)
         self.programs: dict[tuple[Any, ...], Program] = {}
@@ -192,11 +194,8 @@ class ZigguratRep(BackendRep):
 
 def checked(name: str, value: np.ndarray, expected: Attribute) -> np.ndarray:
     """`value` as a C-contiguous array, if its element type and shape are what `name` takes."""
-    from ziggurat.targets.cpu.runtime import numpy_dtype
-
     if not isinstance(expected, TensorType):
         return value
-
     dtype = numpy_dtype(expected.element_type, f"input '{name}'")
     shape = tuple(expected.get_shape())
     if value.dtype != dtype or value.shape != shape:

@@ -399,6 +399,8 @@ def test_run_node_infers_output_types() -> None:
     expected = np.exp(x) / np.exp(x).sum(axis=0)
     np.testing.assert_allclose(y, expected, rtol=1e-5)
     assert y.dtype == np.float32
+    (y,) = backend.run_node(node, {"x": x}, outputs_info=[(np.float32, (3, 4))])
+    np.testing.assert_allclose(y, expected, rtol=1e-5)
 
 
 def test_run_node_fixes_shape_inputs_per_value() -> None:
