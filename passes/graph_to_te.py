@@ -667,10 +667,11 @@ class SoftmaxLowering(RewritePattern):
             )
             return b.emit(math_dialect.ExpOp(b.emit(shifted)))
 
+        exp = compute("softmax_exp", [op.input, maximum.result], full_type, axes, exp_body)
+
         def sum_body(b: Body, *indices: SSAValue) -> SSAValue:
             return b.read(exp.result, along(indices[:-1], axis, indices[-1]))
 
-        exp = compute("softmax_exp", [op.input, maximum.result], full_type, axes, exp_body)
         total = compute(
             "softmax_sum",
             [exp.result],
