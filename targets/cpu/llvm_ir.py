@@ -151,25 +151,26 @@ def string(module: ir.Module, text: str) -> ir.MetaDataString:
 
 
 def add_packed_wrapper(module: ir.Module, name: str) -> str:
-    """Define `_ziggurat_packed_<name>(ptr %slots)` calling `name` with `*slots[i]` as its
-    arguments and storing its result at `*slots[n]`. Callers need no C ABI for structs,
-    `i1` or `half`: every value travels through memory. Returns the wrapper's name."""
+    """Define `_ziggurat_packed_<name>(ptr %cells, ptr %result)` calling `name` with argument
+    i loaded from the 8-byte cell `cells[i]` and storing its result at `result`. Callers
+    need no C ABI for structs, `i1` or `half`: every value travels through memory, and all
+    arguments in one array. Returns the wrapper's name."""
     function = module.get_global(name)
     signature = function.function_type
     pointer = ir.PointerType()
     wrapper = ir.Function(
-        module, ir.FunctionType(ir.VoidType(), [pointer]), name=f"_ziggurat_packed_{name}"
+        module,
+        ir.FunctionType(ir.VoidType(), [pointer, pointer]),
+        name=f"_ziggurat_packed_{name}",
     )
     builder = ir.IRBuilder(wrapper.append_basic_block())
-    slots = wrapper.args[0]
-
-    def slot(index: int) -> ir.Value:
-        address = builder.gep(slots, [ir.IntType(64)(index)], source_etype=pointer)
-        return builder.load(address, typ=pointer)
-
-    args = [builder.load(slot(i), typ=t) for i, t in enumerate(signature.args)]
+    cells, result_slot = wrapper.args
+    args = []
+    for index, type in enumerate(signature.args):
+        cell = builder.gep(cells, [ir.IntType(64)(index)], source_etype=ir.IntType(64))
+        args.append(builder.load(cell, typ=type))
     result = builder.call(function, args)
     if not isinstance(signature.return_type, ir.VoidType):
-        builder.store(result, slot(len(args)))
+        builder.store(result, result_slot)
     builder.ret_void()
     return wrapper.name

@@ -13,7 +13,7 @@ fixes one (for the identity layout: C-contiguous). Trailing memref arguments mar
 from __future__ import annotations
 
 import ctypes
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -103,6 +103,57 @@ def aligned_empty(shape: Sequence[int], dtype: np.dtype) -> np.ndarray:
     return raw[start : start + count * dtype.itemsize].view(dtype).reshape(tuple(shape))
 
 
+def scalar_cell(type: Attribute, where: str, value: Any) -> int:
+    """A scalar argument as the 8-byte cell the packed wrapper loads it from: its bits in
+    the low bytes (two's complement for integers, which wrap as C's do)."""
+    name = scalar_name(type)
+    if name not in SCALARS:
+        raise ZigguratError(f"the CPU runtime cannot pass values of type {type}", where)
+    if name in FLOAT_BITS:
+        float_type, bits = FLOAT_BITS[name]
+        return int(np.array(value, float_type).view(bits))
+    if name == "i1":
+        return int(bool(value))
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ZigguratError(f"{where} must be a scalar of type {type}, got {value!r}") from None
+
+
+FLOAT_BITS = {
+    "f16": (np.float16, np.uint16),
+    "f32": (np.float32, np.uint32),
+    "f64": (np.float64, np.uint64),
+}
+
+
+def fast_path(memref: Attribute, is_output: bool) -> Callable[[Any], list[int] | None] | None:
+    """For a statically shaped memref with the identity layout, a check that accepts the
+    common case (a C-contiguous array of the right dtype and shape) in a few comparisons and
+    returns its cells; anything else (None) takes the full check, which explains errors."""
+    if not isinstance(memref, MemRefType) or not isinstance(memref.layout, NoneAttr):
+        return None
+    if not memref.has_static_shape() or scalar_name(memref.element_type) not in SCALARS:
+        return None
+    dtype = numpy_dtype(memref.element_type, "")
+    shape = tuple(memref.get_shape())
+    tail = [0, *shape, *static_strides(memref)]
+
+    def cells(arg: Any) -> list[int] | None:
+        if (
+            type(arg) is np.ndarray
+            and arg.dtype == dtype
+            and arg.shape == shape
+            and arg.flags.c_contiguous
+            and (arg.flags.writeable or not is_output)
+        ):
+            pointer = arg.ctypes.data
+            return [pointer, pointer, *tail]
+        return None
+
+    return cells
+
+
 @dataclass
 class Signature:
     """What the runtime needs to know of a loop-level function."""
@@ -155,8 +206,13 @@ class CpuFunction:
         elif results:
             fields = [(f"r{i}", t) for i, t in enumerate(results)]
             self.result_type = type("Results", (ctypes.Structure,), {"_fields_": fields})
-        # See targets/cpu/llvm_ir.py: the packed wrapper takes one array of pointers.
-        self.cfunction = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(self.address)
+        # See targets/cpu/llvm_ir.py: the packed wrapper takes the arguments as 8-byte cells
+        # and a pointer to the result.
+        self.cfunction = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_void_p)(self.address)
+        self.fast = [
+            fast_path(t, out)
+            for t, out in zip(self.signature.inputs, self.signature.is_output, strict=True)
+        ]
 
     @property
     def name(self) -> str:
@@ -170,14 +226,17 @@ class CpuFunction:
         elif len(args) != count:
             expected = f"{inputs} or {count}" if inputs < count else f"{count}"
             raise ZigguratError(f"{self.name} takes {expected} arguments, got {len(args)}")
-        values: list[Any] = []
-        for index, (arg, type) in enumerate(zip(args, signature.inputs, strict=True)):
-            values += self.pass_argument(index, arg, type)
+        cells: list[int] = []
+        for index, (arg, type, fast) in enumerate(
+            zip(args, signature.inputs, self.fast, strict=True)
+        ):
+            passed = fast(arg) if fast is not None else None
+            cells += passed if passed is not None else self.pass_argument(index, arg, type)
         result = self.result_type() if self.result_type is not None else None
-        if result is not None:
-            values.append(result)
-        slots = (ctypes.c_void_p * len(values))(*[ctypes.addressof(v) for v in values])
-        self.cfunction(slots)
+        self.cfunction(
+            (ctypes.c_int64 * len(cells))(*cells),
+            ctypes.addressof(result) if result is not None else None,
+        )
         outputs = [a for a, out in zip(args, signature.is_output, strict=True) if out]
         if outputs:
             return outputs
@@ -196,14 +255,13 @@ class CpuFunction:
             arrays.append(aligned_empty(type.get_shape(), numpy_dtype(type.element_type, "")))
         return arrays
 
-    def pass_argument(self, index: int, arg: Any, type: Attribute) -> list[Any]:
+    def pass_argument(self, index: int, arg: Any, type: Attribute) -> list[int]:
+        """The cells of one argument, checked against its type, with errors that say why."""
         where = f"{self.name}: argument {index}"
         if not isinstance(type, MemRefType):
             if isinstance(arg, np.ndarray):
                 raise ZigguratError(f"{where} is a scalar of type {type}, got an array")
-            if isinstance(type, Float16Type):
-                return [ctypes.c_uint16(int(np.float16(arg).view(np.uint16)))]
-            return [value_ctype(type, where)(arg)]
+            return [scalar_cell(type, where, arg)]
         if not isinstance(arg, np.ndarray):
             raise ZigguratError(f"{where} must be a numpy array of type {type}")
         dtype = numpy_dtype(type.element_type, where)
@@ -229,9 +287,8 @@ class CpuFunction:
             raise ZigguratError(f"{where} must be {layout} {type}, got strides {arg.strides}")
         if index in self.output_indices() and not arg.flags.writeable:
             raise ZigguratError(f"{where} is an output but the array is read-only")
-        pointer = ctypes.c_void_p(arg.ctypes.data)
-        sizes = [ctypes.c_int64(n) for n in (*arg.shape, *strides)]
-        return [pointer, pointer, ctypes.c_int64(0), *sizes]
+        pointer = arg.ctypes.data
+        return [pointer, pointer, 0, *arg.shape, *strides]
 
     def output_indices(self) -> set[int]:
         return {i for i, out in enumerate(self.signature.is_output) if out}
