@@ -148,14 +148,6 @@ BUGS: dict[str, str] = {
         "test_constant_pad test_constant_pad_axes test_constant_pad_negative_axes",
     ),
     **reasons(
-        "CPU runtime: a zero-size array fails the C-contiguity check (numpy gives "
-        "shape (2, 0, 4) strides (16, 16, 4))",
-        """
-        test_reduce_max_empty_set test_reduce_sum_empty_set
-        test_reduce_sum_empty_set_non_reduced_axis_zero test_reduce_sum_square_empty_set_expanded
-        """,
-    ),
-    **reasons(
         "graph: graph.reshape and graph.split reject zero-size results",
         """
         test_reshape_allowzero_reordered test_split_zero_size_splits_opset13
