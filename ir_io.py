@@ -154,6 +154,21 @@ def print_module(module: Operation, generic: bool = False) -> str:
     return stream.getvalue() + "\n"
 
 
+# An option value, unquoted; xDSL's pipeline lexer splits one that is not a word or number.
+BARE_OPTION = re.compile(r"(?<=[{\s])([\w-]+)=([^\s\"{}\[\],]+)")
+WORD_OR_NUMBER = re.compile(r"[\w-]+|[-+]?[0-9]+(\.[0-9]*([eE][-+]?[0-9]+)?)?")
+
+
+def quote_option_values(spec: str) -> str:
+    """Quote option values MLIR takes bare but xDSL does not, such as `file=s.mlir`."""
+
+    def quote(match: re.Match[str]) -> str:
+        key, value = match.groups()
+        return match.group(0) if WORD_OR_NUMBER.fullmatch(value) else f'{key}="{value}"'
+
+    return BARE_OPTION.sub(quote, spec)
+
+
 def pass_pipeline(
     spec: str, available: dict[str, Callable[[], type[ModulePass]]] | None = None
 ) -> PassPipeline:
@@ -161,7 +176,7 @@ def pass_pipeline(
     an unknown pass or a bad option is a ZigguratError."""
     available = all_passes() if available is None else available
     try:
-        specs = list(parse_pipeline(spec))
+        specs = list(parse_pipeline(quote_option_values(spec)))
     except ArgSpecParseError as error:
         raise ZigguratError(f"malformed pass pipeline: {str(error).strip()}") from None
     passes: list[ModulePass] = []

@@ -1,0 +1,29 @@
+// RUN: ziggurat-opt %s -p 'te-to-loop,apply-schedule' | filecheck %s
+
+// fuse makes one loop over both: i = f / 8, j = f % 8. It is still provably parallel.
+
+// CHECK-LABEL: func.func @copy
+// CHECK-DAG: %[[C8:.*]] = arith.constant 8 : index
+// CHECK-DAG: %[[C48:.*]] = arith.constant 48 : index
+// CHECK: scf.for %[[F:.*]] = %{{.*}} to %[[C48]] step %{{.*}} {
+// CHECK-NEXT: %[[I:.*]] = arith.divui %[[F]], %[[C8]] : index
+// CHECK-NEXT: %[[J:.*]] = arith.remui %[[F]], %[[C8]] : index
+// CHECK-NEXT: %[[X:.*]] = memref.load %{{.*}}[%[[I]], %[[J]]] : memref<6x8xf32>
+// CHECK-NEXT: memref.store %[[X]], %{{.*}}[%[[I]], %[[J]]] : memref<6x8xf32>
+// CHECK-NEXT: } {loop.axis = "i.j.fused", te.compute = "copy", loop.annotations = [#loop.parallel]}
+func.func @copy(%X: tensor<6x8xf32>) -> tensor<6x8xf32> {
+  %Y = te.compute "copy" (%X) axes ["i", "j"] : (tensor<6x8xf32>) -> tensor<6x8xf32> {
+  ^bb0(%i: index, %j: index):
+    %x = te.read %X[%i, %j] : tensor<6x8xf32>
+    te.yield %x : f32
+  }
+  func.return %Y : tensor<6x8xf32>
+}
+
+transform.named_sequence @__transform_main(%root: !transform.any_op) {
+  %copy = transform.structured.match attributes {te.compute = "copy"} in %root : (!transform.any_op) -> !transform.any_op
+  %i, %j = transform.schedule.get_loops %copy : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+  %ij = transform.schedule.fuse %i, %j : (!transform.any_op, !transform.any_op) -> !transform.any_op
+  transform.schedule.parallel %ij : !transform.any_op
+  transform.yield
+}
