@@ -535,6 +535,8 @@ def test_loop_annotations_become_loop_metadata():
     assert "!llvm.loop" in ir
     assert '!"llvm.loop.unroll.count", i32 4' in ir
     assert '!"llvm.loop.vectorize.width", i32 8' in ir
+    # LLVM's O3 pipeline honours the width.
+    assert set(re.findall(r"<(\d+) x float>", optimized_llvm_ir(parse_module(text)))) == {"8"}
     X = random(1024)
     np.testing.assert_allclose(compile_text(text).scale(X)[0], 3 * X[::-1])
 
