@@ -97,8 +97,10 @@ def compile(  # noqa: A001
     source: ModuleOp | onnx.ModelProto | str | Path,
     target: str = "cpu",
     batch_size: int | None = None,
+    fuse: bool = True,
 ) -> Compiled:
-    """Compile a module at any level (graph, te or loop), or an ONNX model, for `target`."""
+    """Compile a module at any level (graph, te or loop), or an ONNX model, for `target`;
+    `fuse=False` compiles every operator on its own (no operator fusion)."""
     from ziggurat.pipeline import lower
 
     if target != "cpu":
@@ -107,7 +109,7 @@ def compile(  # noqa: A001
     if isinstance(source, ModuleOp):
         module = module.clone()
     main = main_function(module)
-    lower(module, "loop")
+    lower(module, "loop", fuse=fuse)
     from ziggurat.targets.cpu import compile_loop_module
 
     return Compiled(compile_loop_module(module), main)

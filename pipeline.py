@@ -3,6 +3,12 @@
 Every entry point (`ziggurat.compile`, the `ziggurat` driver) lowers through `lower`, so the
 pipeline a user gets is spelled once, here, as a pass pipeline string they could hand to
 `ziggurat-opt -p` themselves.
+
+At the graph level constants are folded (batch norms into the weights before them), common
+and dead ops removed, and operators fused into groups, each outlined into a function; at
+the te level each group's intermediates are inlined so that it becomes one loop nest where
+it can. `fuse=False` leaves fusion out: every operator is then its own loop nest writing
+its own buffer, which is what fusion is measured against (benchmarks/fusion.py).
 """
 
 from __future__ import annotations
@@ -17,8 +23,8 @@ LEVELS = ("graph", "te", "loop", "llvm")
 
 # The passes that take a module from one level to the next.
 STEPS: dict[str, str] = {
-    "graph": "canonicalize,dce,graph-to-te",
-    "te": "cse,dce,te-to-loop",
+    "graph": "canonicalize,fold-constants,fold-batch-norm,cse,dce,fuse-ops,graph-to-te",
+    "te": "te-inline,cse,dce,te-to-loop",
     "loop": "canonicalize,cse,loop-to-llvm",
 }
 
@@ -51,19 +57,26 @@ def _has_tensor_signature(module: ModuleOp) -> bool:
     )
 
 
-def pipeline_between(source: str, target: str) -> str:
-    """The pass pipeline taking a module from level `source` down to level `target`."""
+# The passes that fuse operators, left out by `fuse=False`.
+FUSION = ("fuse-ops", "te-inline")
+
+
+def pipeline_between(source: str, target: str, fuse: bool = True) -> str:
+    """The pass pipeline taking a module from level `source` down to level `target`, with
+    or without operator fusion."""
     if source not in LEVELS or target not in LEVELS:
         raise ZigguratError(f"unknown level '{target}', expected one of {', '.join(LEVELS)}")
     start, stop = LEVELS.index(source), LEVELS.index(target)
     if stop < start:
         raise ZigguratError(f"cannot raise a {source}-level module to the {target} level")
-    return ",".join(STEPS[level] for level in LEVELS[start:stop])
+    passes = ",".join(STEPS[level] for level in LEVELS[start:stop]).split(",")
+    return ",".join(p for p in passes if p and (fuse or p not in FUSION))
 
 
-def lower(module: ModuleOp, target: str) -> ModuleOp:
-    """Lower `module` in place to level `target` with the default pipeline."""
-    spec = pipeline_between(level_of(module), target)
+def lower(module: ModuleOp, target: str, fuse: bool = True) -> ModuleOp:
+    """Lower `module` in place to level `target` with the default pipeline (without
+    operator fusion if not `fuse`)."""
+    spec = pipeline_between(level_of(module), target, fuse)
     if spec:
         pass_pipeline(spec).apply(make_context(), module)
     return module

@@ -67,10 +67,22 @@ def _fold_batch_norm() -> type[ModulePass]:
     return FoldBatchNorm
 
 
+def _fuse_ops() -> type[ModulePass]:
+    from ziggurat.passes.fuse_ops import FuseOps
+
+    return FuseOps
+
+
 def _graph_to_te() -> type[ModulePass]:
     from ziggurat.passes.graph_to_te import GraphToTe
 
     return GraphToTe
+
+
+def _te_inline() -> type[ModulePass]:
+    from ziggurat.passes.te_inline import TeInline
+
+    return TeInline
 
 
 def _te_to_loop() -> type[ModulePass]:
@@ -94,7 +106,9 @@ def _loop_to_llvm() -> type[ModulePass]:
 PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "fold-constants": _fold_constants,
     "fold-batch-norm": _fold_batch_norm,
+    "fuse-ops": _fuse_ops,
     "graph-to-te": _graph_to_te,
+    "te-inline": _te_inline,
     "te-to-loop": _te_to_loop,
     "apply-schedule": _apply_schedule,
     "loop-to-llvm": _loop_to_llvm,

@@ -226,6 +226,7 @@ class ComputeOp(IRDLOperation):
         if self.init is not None:
             printer.print_string(" init ")
             printer.print_attribute(self.init)
+        printer.print_op_attributes(self.attributes)
         printer.print_string(" : (")
         printer.print_list((v.type for v in self.inputs), printer.print_attribute)
         printer.print_string(") -> ")
@@ -260,6 +261,7 @@ class ComputeOp(IRDLOperation):
                 reduce_extents.append(extent)
         if parser.parse_optional_keyword("init"):
             init = parser.parse_attribute()
+        attributes = parser.parse_optional_attr_dict()
         parser.parse_punctuation(":")
         input_types = parser.parse_comma_separated_list(parser.Delimiter.PAREN, parser.parse_type)
         parser.parse_punctuation("->")
@@ -268,7 +270,7 @@ class ComputeOp(IRDLOperation):
         body = parser.parse_region()
         if not isinstance(result_type, TensorType):
             parser.raise_error(f"te.compute must produce a tensor, got {result_type}")
-        return ComputeOp(
+        op = ComputeOp(
             name,
             inputs,
             result_type,
@@ -279,6 +281,8 @@ class ComputeOp(IRDLOperation):
             reduce_extents,
             init,
         )
+        op.attributes |= attributes
+        return op
 
 
 @irdl_op_definition

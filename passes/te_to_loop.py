@@ -20,7 +20,9 @@ with `te.read` turned into `memref.load`. Each loop is tagged with its axis name
 (`loop.axis = "i"`) and the outermost one with the compute's (`te.compute = "matmul"`), so
 schedules find the nest. A compute whose result is returned writes straight
 into that output argument; any other gets a `memref.alloc`, freed after its last use. A
-tensor constant becomes a private constant `memref.global`, one per distinct value. A value
+tensor constant becomes a private constant `memref.global`, one per distinct value.
+A reduction marked `{ziggurat.compute_at_consumer}` (by te-inline) gets no buffer: each
+te.read of it becomes its reduce loops, run where the read was, in the reader's nest. A value
 returned twice, or an argument or constant returned as is, is copied into the output by a
 loop nest. `func.call` between such functions passes the output buffers too.
 """
@@ -54,6 +56,7 @@ from xdsl.rewriter import InsertPoint, Rewriter
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects.schedule import AXIS, COMPUTE
 from ziggurat.dialects.te import ComputeOp, ReadOp
+from ziggurat.passes.te_inline import COMPUTE_AT_CONSUMER
 
 OUTPUT = "ziggurat.output"
 ALIGNMENT = 64
@@ -193,10 +196,14 @@ def lower_function(function: func.FuncOp, constants: ConstantGlobals) -> None:
         return alloc.memref
 
     lowered: list[Operation] = []
+    deferred: dict[SSAValue, ComputeOp] = {}
     for op in ops:
-        if isinstance(op, ComputeOp):
+        if isinstance(op, ComputeOp) and computed_at_consumer(op):
+            deferred[op.result] = op
+            lowered.append(op)
+        elif isinstance(op, ComputeOp):
             buffers[op.result] = destination(op.result, op)
-            lower_compute(op, buffers[op.result], buffers)
+            lower_compute(op, buffers[op.result], buffers, deferred)
             lowered.append(op)
         elif is_tensor_constant(op):
             assert isinstance(op, arith.ConstantOp)
@@ -302,10 +309,24 @@ def returned_values(
     return returned
 
 
+def computed_at_consumer(compute: ComputeOp) -> bool:
+    """Whether `compute` is a reduction marked to run inside its readers, and only te.reads
+    in other computes use it."""
+    return (
+        COMPUTE_AT_CONSUMER in compute.attributes
+        and compute.reduce_kind is not None
+        and all(isinstance(u.operation, ReadOp | ComputeOp) for u in compute.result.uses)
+    )
+
+
 def lower_compute(
-    compute: ComputeOp, destination: SSAValue, buffers: dict[SSAValue, SSAValue]
+    compute: ComputeOp,
+    destination: SSAValue,
+    buffers: dict[SSAValue, SSAValue],
+    deferred: dict[SSAValue, ComputeOp] | None = None,
 ) -> None:
-    """Build, before `compute`, the loop nest that stores its elements into `destination`."""
+    """Build, before `compute`, the loop nest that stores its elements into `destination`;
+    reads of a `deferred` reduction compute its element in place."""
     shape = compute.result.type.get_shape()  # type: ignore[attr-defined]
     reduce_extents = compute.reduce_extent_values
     reads = [op for op in compute.body.walk() if isinstance(op, ReadOp)]
@@ -323,25 +344,61 @@ def lower_compute(
         Rewriter.inline_block(compute.block, inner, axes)
         value = yield_op.value
     else:
-        accumulator, reduce_axes, body_at, loops = reduction_loops(
-            reduce_extents, compute.reduce_axis_names, init.result, bounds, inner
-        )
-        Rewriter.inline_block(compute.block, body_at, [*axes, *reduce_axes])
-        combined = combiner(compute.reduce_kind.data, yield_op.value.type)(
-            accumulator, yield_op.value
-        )
-        Rewriter.insert_op([combined, scf.YieldOp(combined)], body_at)
-        for outer, inner_loop in pairwise(loops):
-            Rewriter.insert_op(scf.YieldOp(inner_loop), InsertPoint.at_end(outer.body.block))
-        value = loops[0].res[0]
+        value = reduce(compute, axes, init.result, bounds, inner)
     Rewriter.insert_op(memref.StoreOp.get(value, destination, axes), inner)
     Rewriter.erase_op(yield_op)
     # Schedules find a compute's loop nest by this tag on its outermost loop.
     outermost = axes[0].owner.parent_op() if axes else value.owner
     if isinstance(outermost, scf.ForOp):
         outermost.attributes[COMPUTE] = compute.compute_name
+    lower_reads(reads, buffers, deferred or {})
+
+
+def reduce(
+    compute: ComputeOp,
+    axes: Sequence[SSAValue],
+    init: SSAValue,
+    bounds: dict[int, SSAValue],
+    at: InsertPoint,
+) -> SSAValue:
+    """Build at `at` the reduce loops folding the body of `compute` at output indices
+    `axes` into an accumulator from `init`; the reduced value (the yield is left)."""
+    yield_op = compute.yield_op
+    accumulator, reduce_axes, body_at, loops = reduction_loops(
+        compute.reduce_extent_values, compute.reduce_axis_names, init, bounds, at
+    )
+    Rewriter.inline_block(compute.block, body_at, [*axes, *reduce_axes])
+    combined = combiner(compute.reduce_kind.data, yield_op.value.type)(  # type: ignore[union-attr]
+        accumulator, yield_op.value
+    )
+    Rewriter.insert_op([combined, scf.YieldOp(combined)], body_at)
+    for outer, inner_loop in pairwise(loops):
+        Rewriter.insert_op(scf.YieldOp(inner_loop), InsertPoint.at_end(outer.body.block))
+    return loops[0].res[0]
+
+
+def lower_reads(
+    reads: Sequence[ReadOp],
+    buffers: dict[SSAValue, SSAValue],
+    deferred: dict[SSAValue, ComputeOp],
+) -> None:
+    """Each te.read becomes a load of its buffer, or the reduction it reads, in place."""
     for read in reads:
-        Rewriter.replace_op(read, memref.LoadOp.get(buffers[read.tensor], read.indices))
+        producer = deferred.get(read.tensor)
+        if producer is None:
+            Rewriter.replace_op(read, memref.LoadOp.get(buffers[read.tensor], read.indices))
+            continue
+        producer_reads = [op for op in producer.body.walk() if isinstance(op, ReadOp)]
+        at = InsertPoint.before(read)
+        bounds = index_constants([0, 1, *producer.reduce_extent_values], at)
+        init = arith.ConstantOp(producer.init)  # type: ignore[arg-type]
+        init.result.name_hint = "init"
+        Rewriter.insert_op(init, at)
+        yield_op = producer.yield_op
+        value = reduce(producer, read.indices, init.result, bounds, at)
+        Rewriter.erase_op(yield_op)
+        Rewriter.replace_op(read, [], [value])
+        lower_reads(producer_reads, buffers, deferred)
 
 
 def index_constants(values: Sequence[int], at: InsertPoint) -> dict[int, SSAValue]:

@@ -1,11 +1,16 @@
-"""Level detection and the default pipeline strings."""
+"""Level detection, the default pipeline strings, and compiling with and without fusion."""
 
+import numpy as np
 import pytest
+from xdsl.dialects import memref
 from xdsl.parser import Parser
 
+import ziggurat
 from ziggurat.diagnostics import ZigguratError
-from ziggurat.pipeline import level_of, pipeline_between
+from ziggurat.dialects.te import ComputeOp
+from ziggurat.pipeline import level_of, lower, pipeline_between
 from ziggurat.registry import make_context
+from ziggurat.targets.reference import evaluate
 
 TE_MODULE = """
 func.func @relu(%X: tensor<7xf32>) -> tensor<7xf32> {
@@ -53,3 +58,49 @@ def test_pipeline_between_levels():
 def test_cannot_raise_a_module():
     with pytest.raises(ZigguratError, match="cannot raise"):
         pipeline_between("loop", "graph")
+
+
+def test_graph_passes_run_in_order_and_fusion_comes_last():
+    steps = pipeline_between("graph", "te").split(",")
+    order = ["fold-constants", "fold-batch-norm", "cse", "dce", "fuse-ops", "graph-to-te"]
+    assert [s for s in steps if s in order] == order
+    assert pipeline_between("te", "loop").split(",")[0] == "te-inline"
+
+
+def test_fuse_false_leaves_the_fusion_passes_out():
+    fused = pipeline_between("graph", "loop").split(",")
+    unfused = pipeline_between("graph", "loop", fuse=False).split(",")
+    assert "fuse-ops" in fused and "te-inline" in fused
+    assert unfused == [s for s in fused if s not in ("fuse-ops", "te-inline")]
+
+
+CONV_BLOCK = """
+func.func @main(%x: tensor<1x4x9x9xf32>) -> tensor<1x8x9x9xf32> {
+  %w = graph.constant dense<0.125> : tensor<8x4x3x3xf32>
+  %b = graph.constant dense<[0.1, 0.2, 0.3, 0.4, -0.1, -0.2, -0.3, -0.4]> : tensor<8xf32>
+  %s = graph.constant dense<2.0> : tensor<8xf32>
+  %beta = graph.constant dense<0.5> : tensor<8xf32>
+  %m = graph.constant dense<0.25> : tensor<8xf32>
+  %v = graph.constant dense<4.0> : tensor<8xf32>
+  %y = graph.conv2d %x, %w, %b padding [1, 1, 1, 1] : (tensor<1x4x9x9xf32>, tensor<8x4x3x3xf32>, tensor<8xf32>) -> tensor<1x8x9x9xf32>
+  %n = graph.batch_norm %y, %s, %beta, %m, %v : (tensor<1x8x9x9xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<1x8x9x9xf32>
+  %r = graph.relu %n : tensor<1x8x9x9xf32>
+  func.return %r : tensor<1x8x9x9xf32>
+}
+"""
+
+
+def test_the_default_pipeline_folds_fuses_and_keeps_the_numbers():
+    module = parse(CONV_BLOCK)
+    x = np.random.default_rng(2).standard_normal((1, 4, 9, 9)).astype(np.float32)
+    (expected,) = evaluate(module, "main", [x])
+    for fuse in (True, False):
+        (actual,) = ziggurat.compile(module, fuse=fuse)(x)
+        np.testing.assert_allclose(actual, expected, rtol=1e-5, atol=1e-5)
+    te_level = lower(module.clone(), "te")
+    names = [op.compute_name.data for op in te_level.walk() if isinstance(op, ComputeOp)]
+    assert names == ["conv2d", "bias_add", "relu"]  # the batch norm is folded
+    fused = lower(module.clone(), "loop")
+    unfused = lower(module.clone(), "loop", fuse=False)
+    assert sum(isinstance(op, memref.AllocOp) for op in fused.walk()) == 0
+    assert sum(isinstance(op, memref.AllocOp) for op in unfused.walk()) == 2
