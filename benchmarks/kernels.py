@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -376,8 +377,11 @@ def prepare(runtime: str, kernel: Kernel, xs: list[np.ndarray], out: np.ndarray)
     import onnxruntime
 
     model = kernel.onnx()
+    options = onnxruntime.SessionOptions()
+    # --threads sets this for every runtime; 0 is onnxruntime's default (the physical cores).
+    options.intra_op_num_threads = int(os.environ.get("ZIGGURAT_NUM_THREADS", "0"))
     session = onnxruntime.InferenceSession(
-        model.SerializeToString(), providers=["CPUExecutionProvider"]
+        model.SerializeToString(), options, providers=["CPUExecutionProvider"]
     )
     binding = session.io_binding()
     for value, array in zip(model.graph.input, xs, strict=True):
@@ -413,8 +417,6 @@ class Worker:
         self.runtime = runtime
         environment = None
         if threads is not None:
-            import os
-
             count = str(threads)
             environment = {
                 **os.environ,
