@@ -624,16 +624,17 @@ def window_padding(
     strides: Sequence[int],
     dilations: Sequence[int],
 ) -> list[int]:
-    """[top, left, bottom, right] from `pads` or `auto_pad`, for a 2-D window."""
+    """ONNX pads (every begin, then every end) from `pads` or `auto_pad`."""
+    rank = len(sizes)
     auto_pad = node.string("auto_pad", "NOTSET")
-    pads = node.ints("pads", [0, 0, 0, 0])
+    pads = node.ints("pads", [0] * 2 * rank)
     assert pads is not None
     if auto_pad == "NOTSET":
-        if len(pads) != 4:
-            raise node.error(f"pads needs 4 values for a 2-D window, got {pads}")
+        if len(pads) != 2 * rank:
+            raise node.error(f"pads needs {2 * rank} values for a {rank}-D window, got {pads}")
         return pads
     if auto_pad == "VALID":
-        return [0, 0, 0, 0]
+        return [0] * 2 * rank
     if auto_pad not in ("SAME_UPPER", "SAME_LOWER"):
         raise node.error(f"auto_pad '{auto_pad}' is not supported")
     begins, ends = [], []
@@ -645,88 +646,130 @@ def window_padding(
     return begins + ends
 
 
-def window_2d(node: Node, what: str) -> tuple[int, int]:
-    """The spatial size of a 2-D window's NCHW input, or an error naming the rank."""
+def window_sizes(node: Node, what: str) -> list[int]:
+    """The spatial sizes of a 1-D or 2-D window's NC... input, or an error naming the rank."""
     shape = node.shape(0)
-    if len(shape) != 4:
+    if len(shape) not in (3, 4):
         raise node.error(
-            f"only 2-D {what} is supported, got a {max(len(shape) - 2, 0)}-D input {list(shape)}"
+            f"only 1-D and 2-D {what} are supported, got a {max(len(shape) - 2, 0)}-D input "
+            f"{list(shape)}"
         )
-    return shape[2], shape[3]
+    return list(shape[2:])
 
 
-def pair(node: Node, name: str) -> list[int]:
-    values = node.ints(name, [1, 1])
+def per_axis(node: Node, name: str, rank: int) -> list[int]:
+    values = node.ints(name, [1] * rank)
     assert values is not None
-    if len(values) != 2:
-        raise node.error(f"{name} needs 2 values for a 2-D window, got {values}")
+    if len(values) != rank:
+        raise node.error(f"{name} needs {rank} values for a {rank}-D window, got {values}")
     return values
+
+
+# The graph level has 2-D windows only: a 1-D window is a 2-D one of height 1, its input
+# and weight reshaped to have that height and its result reshaped back.
+
+
+def lift(values: Sequence[int], fill: int) -> list[int]:
+    """Per-axis values of a 1-D window as those of its 2-D equivalent."""
+    return [fill, *values] if len(values) == 1 else list(values)
+
+
+def lift_pads(pads: Sequence[int]) -> list[int]:
+    """ONNX pads as the graph level's [top, left, bottom, right]."""
+    return [0, pads[0], 0, pads[1]] if len(pads) == 2 else list(pads)
+
+
+def with_height(node: Node, value: SSAValue) -> SSAValue:
+    """`value` (N, C, W) as (N, C, 1, W); a 2-D value is returned as it is."""
+    shape = graph.shape_of(value)
+    if len(shape) == 4:
+        return value
+    return node.emit(graph.ReshapeOp(value, [shape[0], shape[1], 1, shape[2]]))
+
+
+def without_height(node: Node, value: SSAValue, rank: int) -> SSAValue:
+    if rank == 2:
+        return value
+    n, c, _, w = graph.shape_of(value)
+    return node.emit(graph.ReshapeOp(value, [n, c, w]))
 
 
 @handles("Conv")
 def conv(node: Node) -> list[Value]:
     weight_shape = node.shape(1)
-    if len(weight_shape) != 4:
-        raise node.error(
-            f"only 2-D convolution is supported, got a {len(weight_shape) - 2}-D kernel"
-        )
-    sizes = window_2d(node, "convolution")
+    sizes = window_sizes(node, "convolutions")
+    rank = len(sizes)
+    if len(weight_shape) != rank + 2:
+        raise node.error(f"a {rank}-D convolution needs a {rank + 2}-D weight, got {weight_shape}")
     kernel = node.ints("kernel_shape", weight_shape[2:])
     if list(kernel or ()) != list(weight_shape[2:]):
         raise node.error(f"kernel_shape {kernel} does not match the weight {list(weight_shape)}")
-    strides, dilations = pair(node, "strides"), pair(node, "dilations")
+    strides, dilations = per_axis(node, "strides", rank), per_axis(node, "dilations", rank)
     padding = window_padding(node, sizes, weight_shape[2:], strides, dilations)
     op = graph.Conv2dOp(
-        node.input(0),
-        node.input(1),
+        with_height(node, node.input(0)),
+        with_height(node, node.input(1)),
         node.optional(2),
-        strides=strides,
-        padding=padding,
-        dilation=dilations,
+        strides=lift(strides, 1),
+        padding=lift_pads(padding),
+        dilation=lift(dilations, 1),
         groups=node.int("group", 1),
     )
-    return [node.emit(op)]
+    return [without_height(node, node.emit(op), rank)]
 
 
 # Pooling and normalization
 
 
-def pool_window(node: Node) -> tuple[list[int], list[int], list[int], list[int], bool]:
-    """kernel, strides, padding, dilations and ceil mode of MaxPool or AveragePool."""
-    sizes = window_2d(node, "pooling")
+def pool_window(node: Node) -> tuple[int, list[int], list[int], list[int], list[int], bool]:
+    """Rank, and the 2-D kernel, strides, padding, dilations and ceil mode of a pool."""
+    sizes = window_sizes(node, "pools")
+    rank = len(sizes)
     kernel = node.ints("kernel_shape")
-    if kernel is None or len(kernel) != 2:
-        raise node.error(f"kernel_shape needs 2 values for a 2-D window, got {kernel}")
-    strides, dilations = pair(node, "strides"), pair(node, "dilations")
+    if kernel is None or len(kernel) != rank:
+        raise node.error(f"kernel_shape needs {rank} values for a {rank}-D window, got {kernel}")
+    strides, dilations = per_axis(node, "strides", rank), per_axis(node, "dilations", rank)
     padding = window_padding(node, sizes, kernel, strides, dilations)
-    return kernel, strides, padding, dilations, bool(node.int("ceil_mode", 0))
+    return (
+        rank,
+        lift(kernel, 1),
+        lift(strides, 1),
+        lift_pads(padding),
+        lift(dilations, 1),
+        bool(node.int("ceil_mode", 0)),
+    )
 
 
 @handles("MaxPool")
 def max_pool(node: Node) -> list[Value]:
     if node.int("storage_order", 0) != 0:
         raise node.error("storage_order 1 is not supported")
-    kernel, strides, padding, dilations, ceil_mode = pool_window(node)
-    op = graph.MaxPool2dOp(node.input(0), kernel, strides, padding, dilations, ceil_mode)
-    return [node.emit(op)]
+    rank, kernel, strides, padding, dilations, ceil_mode = pool_window(node)
+    x = with_height(node, node.input(0))
+    op = graph.MaxPool2dOp(x, kernel, strides, padding, dilations, ceil_mode)
+    return [without_height(node, node.emit(op), rank)]
 
 
 @handles("AveragePool")
 def average_pool(node: Node) -> list[Value]:
-    kernel, strides, padding, dilations, ceil_mode = pool_window(node)
+    rank, kernel, strides, padding, dilations, ceil_mode = pool_window(node)
     if dilations != [1, 1]:
-        raise node.error(f"dilations {dilations} are not supported")
+        raise node.error(f"dilations {dilations[2 - rank :]} are not supported")
     include_pad = bool(node.int("count_include_pad", 0))
-    op = graph.AvgPool2dOp(node.input(0), kernel, strides, padding, ceil_mode, include_pad)
-    return [node.emit(op)]
+    x = with_height(node, node.input(0))
+    op = graph.AvgPool2dOp(x, kernel, strides, padding, ceil_mode, include_pad)
+    return [without_height(node, node.emit(op), rank)]
 
 
 @handles("GlobalAveragePool", "GlobalMaxPool")
 def global_pool(node: Node) -> list[Value]:
-    window_2d(node, "pooling")
+    rank = len(window_sizes(node, "pools"))
+    x = with_height(node, node.input(0))
     if node.op_type == "GlobalAveragePool":
-        return [node.emit(graph.GlobalAvgPool2dOp(node.input(0)))]
-    return [node.emit(graph.GlobalMaxPool2dOp(node.input(0)))]
+        pooled = node.emit(graph.GlobalAvgPool2dOp(x))
+    else:
+        pooled = node.emit(graph.GlobalMaxPool2dOp(x))
+    return [without_height(node, pooled, rank)]
 
 
 @handles("BatchNormalization")
@@ -975,16 +1018,20 @@ def gather(node: Node) -> list[Value]:
 @handles("Pad")
 def pad(node: Node) -> list[Value]:
     mode = node.string("mode", "constant")
-    if mode not in ("constant", "reflect", "edge"):
+    if mode not in graph.PAD_MODES:
         raise node.error(f"mode '{mode}' is not supported")
     x = node.input(0)
     rank = len(graph.shape_of(x))
+    value_input: SSAValue | None = None
     if node.opset < 11:
         pads = node.ints("pads")
         value = node.float("value", 0.0)
     else:
         pads = integers(node.constant(1, "pads"))
-        value = scalar(node, 2, "constant_value") or 0.0
+        if node.has(2) and node.proto.input[2] not in node.importer.constants:
+            value, value_input = 0.0, node.input(2)
+        else:
+            value = scalar(node, 2, "constant_value") or 0.0
         axes = integers(node.constant(3, "axes"))
         if axes is not None and pads is not None:
             full = [0] * (2 * rank)
@@ -996,4 +1043,14 @@ def pad(node: Node) -> list[Value]:
         raise node.error(f"pads needs {2 * rank} values, got {pads}")
     if any(p < 0 for p in pads):
         raise node.error(f"negative pads {pads} are not supported")
-    return [node.emit(graph.PadOp(x, pads, value, mode))]
+    padded = node.emit(graph.PadOp(x, pads, value, mode))
+    if value_input is None or mode != "constant":
+        return [padded]
+    # A fill value known only at run time: pad with zeros, then add the value where a
+    # constant mask marks the padding.
+    element = graph.tensor(x).element_type
+    inside = np.ones(graph.shape_of(x), dtype=graph_dtype(element))
+    outside = 1 - np.pad(inside, list(zip(pads[:rank], pads[rank:], strict=True)))
+    mask = node.importer.append(graph.ConstantOp(dense(outside, node.where)), node.where)
+    fill = node.emit(graph.MulOp(mask.results[0], value_input))
+    return [node.emit(graph.AddOp(padded, fill))]

@@ -353,6 +353,26 @@ def test_global_pool(op_type):
     check(node_model(op_type, {"x": [2, 3, 5, 7]}))
 
 
+# 1-D windows run as 2-D ones of height 1.
+WINDOWS_1D = {
+    "conv": ("Conv", {"w": (4, 3, 3)}, {"pads": [1, 2], "strides": [2], "dilations": [2]}),
+    "conv_same": ("Conv", {"w": (6, 1, 2), "b": (6,)}, {"auto_pad": "SAME_LOWER", "group": 3}),
+    "max_pool": ("MaxPool", {}, {"kernel_shape": [3], "strides": [2], "pads": [1, 1]}),
+    "avg_pool": ("AveragePool", {}, {"kernel_shape": [2], "ceil_mode": 1, "strides": [2]}),
+    "global_avg": ("GlobalAveragePool", {}, {}),
+    "global_max": ("GlobalMaxPool", {}, {}),
+}
+
+
+@pytest.mark.parametrize("name", WINDOWS_1D)
+def test_one_dimensional_windows(name):
+    op_type, weights, attributes = WINDOWS_1D[name]
+    initializers = {
+        key: rng_array(*shape, seed=i) for i, (key, shape) in enumerate(weights.items())
+    }
+    check(node_model(op_type, {"x": [2, 3, 11]}, initializers, **attributes))
+
+
 def test_batch_normalization():
     initializers = {
         "scale": rng_array(3, seed=2),
@@ -498,6 +518,7 @@ def test_gather_with_run_time_indices_is_an_embedding_lookup():
         (17, "constant", [0, 1, 2, 0, 2, 1]),
         (17, "reflect", [0, 2, 1, 0, 1, 2]),
         (17, "edge", [1, 0, 3, 0, 2, 1]),
+        (19, "wrap", [0, 2, 1, 1, 0, 3]),
         (10, "constant", [0, 1, 1, 0, 0, 2]),
     ],
 )
@@ -506,8 +527,18 @@ def test_pad(opset, mode, pads):
         model = node_model("Pad", {"x": [2, 4, 5]}, opset=opset, mode=mode, pads=pads, value=1.5)
     else:
         initializers = {"pads": np.array(pads, np.int64), "value": np.array(1.5, np.float32)}
-        model = node_model("Pad", {"x": [2, 4, 5]}, initializers, mode=mode)
+        model = node_model("Pad", {"x": [2, 4, 5]}, initializers, opset=opset, mode=mode)
     check(model)
+
+
+def test_pad_with_a_fill_value_known_at_run_time():
+    model = node_model(
+        "Pad",
+        {"x": [3, 4], "value": []},
+        {"pads": np.array([1, 0, 2, 1], np.int64)},
+        input_order=["x", "pads", "value"],
+    )
+    check(model, {"x": rng_array(3, 4), "value": np.array(2.5, np.float32)})
 
 
 def test_pad_on_some_axes():
@@ -608,20 +639,16 @@ def test_an_unnamed_node_is_named_by_its_position():
             "node 'n' (Conv): error: auto_pad 'FOO' is not supported",
         ),
         (
-            node_model("Conv", {"x": [1, 2, 5]}, {"w": rng_array(2, 2, 3)}),
-            "only 2-D convolution is supported, got a 1-D kernel",
-        ),
-        (
             node_model("Conv", {"x": [1, 2, 5, 5, 5]}, {"w": rng_array(2, 2, 3, 3, 3)}),
-            "only 2-D convolution is supported, got a 3-D kernel",
+            "only 1-D and 2-D convolutions are supported, got a 3-D input",
         ),
         (
             node_model("MaxPool", {"x": [1, 2, 5, 5]}, kernel_shape=[2, 2], storage_order=1),
             "(MaxPool): error: storage_order 1 is not supported",
         ),
         (
-            node_model("MaxPool", {"x": [1, 2, 5]}, kernel_shape=[2]),
-            "only 2-D pooling is supported",
+            node_model("MaxPool", {"x": [1, 2, 5, 5, 5]}, kernel_shape=[2, 2, 2]),
+            "only 1-D and 2-D pools are supported, got a 3-D input",
         ),
         (
             node_model(
@@ -630,8 +657,8 @@ def test_an_unnamed_node_is_named_by_its_position():
             "dilations [2, 2] are not supported",
         ),
         (
-            node_model("Pad", {"x": [3, 4]}, {"p": np.array([1, 1, 1, 1], np.int64)}, mode="wrap"),
-            "(Pad): error: mode 'wrap' is not supported",
+            node_model("Pad", {"x": [3, 4]}, {"p": np.array([1, 1, 1, 1], np.int64)}, mode="fold"),
+            "(Pad): error: mode 'fold' is not supported",
         ),
         (
             node_model("Cast", {"x": [3]}, to=TensorProto.STRING),
@@ -652,10 +679,9 @@ def test_an_unnamed_node_is_named_by_its_position():
     ],
     ids=[
         "auto_pad",
-        "conv1d",
         "conv3d",
         "storage_order",
-        "pool1d",
+        "pool3d",
         "avg_dilations",
         "pad_wrap",
         "cast_string",

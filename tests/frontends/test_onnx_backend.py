@@ -134,20 +134,6 @@ EXCLUDED: dict[str, str] = {
 # so a fix turns them into failures here until the entry goes.
 BUGS: dict[str, str] = {
     **reasons(
-        "importer: 1-D Conv, MaxPool and AveragePool are not mapped onto the 2-D graph ops "
-        "(a unit height would do)",
-        """
-        test_averagepool_1d_default test_maxpool_1d_default test_Conv1d test_Conv1d_dilated
-        test_Conv1d_groups test_Conv1d_pad1 test_Conv1d_pad1size1 test_Conv1d_pad2
-        test_Conv1d_pad2size1 test_Conv1d_stride test_MaxPool1d test_MaxPool1d_stride
-        test_MaxPool1d_stride_padding_dilation test_operator_maxpool
-        """,
-    ),
-    **reasons(
-        "importer: Pad's constant_value must be a constant",
-        "test_constant_pad test_constant_pad_axes test_constant_pad_negative_axes",
-    ),
-    **reasons(
         "graph: graph.reshape and graph.split reject zero-size results",
         """
         test_reshape_allowzero_reordered test_split_zero_size_splits_opset13
