@@ -964,6 +964,8 @@ def check_order(segment: Sequence[scf.ForOp], order: Sequence[scf.ForOp]) -> Non
     for vector, access in dependences(segment, include_reductions=False):
         permuted = [vector[p] for p in position]
         if sign(permuted) != sign(vector):
+            if sign(vector) == ">":
+                vector = tuple({"<": ">", ">": "<"}.get(d, d) for d in vector)
             names = ", ".join(axis_name(loop) for loop in order)
             raise ScheduleError(
                 f"the order ({names}) breaks a dependence on {buffer_name(access.buffer)}: "
@@ -977,7 +979,12 @@ def direction_text(loops: Sequence[scf.ForOp], vector: Sequence[str]) -> str:
 
 
 def check_independent(loop: scf.ForOp, what: str) -> None:
-    """An error if two iterations of `loop` touch one element, one of them writing."""
+    """An error if two iterations of `loop` touch one element, one of them writing, or
+    if it passes values from one iteration to the next."""
+    if loop.iter_args:
+        raise ScheduleError(
+            f"cannot {what} {describe(loop)}: it carries values from one iteration to the next"
+        )
     for _vector, access in dependences([loop], include_reductions=True):
         raise ScheduleError(
             f"cannot {what} {describe(loop)}: its iterations write "

@@ -1,0 +1,42 @@
+// RUN: ziggurat-opt %s -p 'te-to-loop,apply-schedule' | filecheck %s
+
+// cache_write keeps the element of C that one iteration of j accumulates in a local buffer:
+// copied in from C (set to the init value before), summed over k there, written back.
+
+// CHECK-LABEL: func.func @matmul
+// CHECK-SAME: %[[C:[a-zA-Z0-9_]+]]: memref<6x4xf32> {ziggurat.output}
+// CHECK: te.compute = "matmul.init"
+// CHECK-NEXT: scf.for %[[I:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK-NEXT: scf.for %[[J:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK-NEXT: %[[LOCAL:.*]] = memref.alloc() : memref<1x1xf32, #loop.scope<local>>
+// CHECK: %[[IN:.*]] = memref.load %[[C]][%{{.*}}, %{{.*}}] : memref<6x4xf32>
+// CHECK-NEXT: memref.store %[[IN]], %[[LOCAL]][%{{.*}}, %{{.*}}] : memref<1x1xf32, #loop.scope<local>>
+// CHECK: te.compute = "matmul.local.in"
+// CHECK-NEXT: scf.for %[[K:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK-NEXT: %[[ACC:.*]] = memref.load %[[LOCAL]][%[[Z:.*]], %[[Z]]] : memref<1x1xf32, #loop.scope<local>>
+// CHECK: %[[SUM:.*]] = arith.addf %[[ACC]], %{{.*}} : f32
+// CHECK-NEXT: memref.store %[[SUM]], %[[LOCAL]][%[[Z]], %[[Z]]] : memref<1x1xf32, #loop.scope<local>>
+// CHECK-NEXT: } {loop.axis = "k"}
+// CHECK: %[[OUT:.*]] = memref.load %[[LOCAL]][%{{.*}}, %{{.*}}] : memref<1x1xf32, #loop.scope<local>>
+// CHECK-NEXT: memref.store %[[OUT]], %[[C]][%{{.*}}, %{{.*}}] : memref<6x4xf32>
+// CHECK: te.compute = "matmul.local"
+// CHECK-NEXT: memref.dealloc %[[LOCAL]] : memref<1x1xf32, #loop.scope<local>>
+// CHECK-NEXT: } {loop.axis = "j"}
+func.func @matmul(%A: tensor<6x5xf32>, %B: tensor<5x4xf32>) -> tensor<6x4xf32> {
+  %C = te.compute "matmul" (%A, %B) axes ["i", "j"] reduce sum ["k" = 5]
+         init 0.000000e+00 : f32 : (tensor<6x5xf32>, tensor<5x4xf32>) -> tensor<6x4xf32> {
+  ^bb0(%i: index, %j: index, %k: index):
+    %a = te.read %A[%i, %k] : tensor<6x5xf32>
+    %b = te.read %B[%k, %j] : tensor<5x4xf32>
+    %p = arith.mulf %a, %b : f32
+    te.yield %p : f32
+  }
+  func.return %C : tensor<6x4xf32>
+}
+
+transform.named_sequence @__transform_main(%root: !transform.any_op) {
+  %mm = transform.structured.match attributes {te.compute = "matmul"} in %root : (!transform.any_op) -> !transform.any_op
+  %i, %j, %k = transform.schedule.get_loops %mm : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
+  %back = transform.schedule.cache_write %j into "local" : (!transform.any_op) -> !transform.any_op
+  transform.yield
+}
