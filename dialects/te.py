@@ -6,6 +6,8 @@ element of the output: the block arguments are the axis indices (output axes fir
 reduce axes), `te.read` reads an input tensor at index expressions built with `arith`, and
 `te.yield` gives the element (for a reduction, the value folded into the accumulator).
 Out-of-bounds reads are never legal: padding is a clamped read chosen by `arith.select`.
+A hardware intrinsic is declared with `te.intrinsic`: the te.compute one call computes, and
+the functions a schedule's tensorize calls instead of a loop nest that computes it.
 
     %C = te.compute "matmul" (%A, %B) axes ["i", "j"] reduce sum ["k" = 32]
            init 0.000000e+00 : f32 : (tensor<64x32xf32>, tensor<32x16xf32>) -> tensor<64x16xf32> {
@@ -27,6 +29,8 @@ from xdsl.dialects.builtin import (
     IndexType,
     IntegerAttr,
     StringAttr,
+    SymbolNameConstraint,
+    SymbolRefAttr,
     TensorType,
 )
 from xdsl.ir import Attribute, Block, Dialect, Operation, Region, SSAValue
@@ -43,7 +47,15 @@ from xdsl.irdl import (
 )
 from xdsl.parser import Parser, UnresolvedOperand
 from xdsl.printer import Printer
-from xdsl.traits import HasParent, IsTerminator, Pure, RecursiveMemoryEffect
+from xdsl.traits import (
+    HasParent,
+    IsolatedFromAbove,
+    IsTerminator,
+    NoTerminator,
+    Pure,
+    RecursiveMemoryEffect,
+    SymbolOpInterface,
+)
 from xdsl.utils.exceptions import VerifyException
 
 REDUCE_KINDS = ("sum", "max", "min")
@@ -372,9 +384,81 @@ class YieldOp(IRDLOperation):
         super().__init__(operands=[value])
 
 
+@irdl_op_definition
+class IntrinsicOp(IRDLOperation):
+    """A hardware intrinsic: the te.compute one call computes over its tensor arguments,
+    and the functions doing it on buffer views (inputs, then output): `compute` the whole
+    result, for a reduction `reset` the output to the init value and `update` accumulate
+    into it.
+
+    te.intrinsic @dot4 compute @dot4 reset @dot4_reset update @dot4_update {
+    ^bb0(%a: tensor<4xf32>, %b: tensor<4xf32>):
+      %c = te.compute "dot4" (%a, %b) axes [] reduce sum ["k" = 4] ... {...}
+    }
+    """
+
+    name = "te.intrinsic"
+
+    sym_name = prop_def(SymbolNameConstraint())
+    compute = prop_def(SymbolRefAttr)
+    reset = opt_prop_def(SymbolRefAttr)
+    update = opt_prop_def(SymbolRefAttr)
+    body = region_def("single_block")
+
+    traits = traits_def(SymbolOpInterface(), IsolatedFromAbove(), NoTerminator())
+
+    @property
+    def pattern(self) -> ComputeOp:
+        op = self.body.block.first_op
+        assert isinstance(op, ComputeOp)
+        return op
+
+    def verify_(self) -> None:
+        name = self.sym_name.data
+        ops = list(self.body.block.ops)
+        if len(ops) != 1 or not isinstance(ops[0], ComputeOp):
+            raise VerifyException(f"intrinsic @{name} must hold exactly one te.compute")
+        arguments = self.body.block.args
+        if any(
+            not isinstance(a.type, TensorType) or not a.type.has_static_shape() for a in arguments
+        ):
+            raise VerifyException(f"the arguments of intrinsic @{name} must be static tensors")
+        if any(v not in arguments for v in ops[0].inputs):
+            raise VerifyException(f"the te.compute of intrinsic @{name} must read its arguments")
+        if ops[0].reduce_kind is not None and (self.reset is None or self.update is None):
+            raise VerifyException(f"intrinsic @{name} is a reduction: it needs reset and update")
+        if ops[0].reduce_kind is None and (self.reset is not None or self.update is not None):
+            raise VerifyException(f"intrinsic @{name} is no reduction: it has no reset or update")
+
+    def print(self, printer: Printer) -> None:
+        printer.print_string(" ")
+        printer.print_symbol_name(self.sym_name.data)
+        for keyword in ("compute", "reset", "update"):
+            symbol = getattr(self, keyword)
+            if symbol is not None:
+                printer.print_string(f" {keyword} ")
+                printer.print_attribute(symbol)
+        printer.print_op_attributes(self.attributes, print_keyword=True)
+        printer.print_string(" ")
+        printer.print_region(self.body, print_entry_block_args=True)
+
+    @classmethod
+    def parse(cls, parser: Parser) -> IntrinsicOp:
+        name = parser.parse_symbol_name()
+        properties: dict[str, Attribute] = {"sym_name": name}
+        for keyword in ("compute", "reset", "update"):
+            if parser.parse_optional_keyword(keyword):
+                properties[keyword] = SymbolRefAttr(parser.parse_symbol_name())
+        attributes = parser.parse_optional_attr_dict_with_keyword()
+        op = cls.create(properties=properties, regions=[parser.parse_region()])
+        if attributes is not None:
+            op.attributes |= attributes.data
+        return op
+
+
 def compute_ops(op: Operation) -> list[ComputeOp]:
     """Every te.compute nested in `op`, in program order."""
     return [o for o in op.walk() if isinstance(o, ComputeOp)]
 
 
-TE = Dialect("te", [ComputeOp, ReadOp, YieldOp], [])
+TE = Dialect("te", [ComputeOp, ReadOp, YieldOp, IntrinsicOp], [])

@@ -24,14 +24,15 @@ from itertools import pairwise
 from pathlib import Path
 
 from xdsl.context import Context
-from xdsl.dialects import scf, transform
-from xdsl.dialects.builtin import IntAttr, IntegerAttr, ModuleOp, StringAttr
+from xdsl.dialects import func, scf, transform
+from xdsl.dialects.builtin import IntAttr, IntegerAttr, ModuleOp, StringAttr, SymbolRefAttr
 from xdsl.ir import Attribute, Operation, SSAValue
 from xdsl.passes import ModulePass
 
 from ziggurat.diagnostics import ZigguratError, describe_location, op_location
 from ziggurat.dialects import schedule as ops
 from ziggurat.dialects.loop import BindAttr, ParallelAttr, UnrollAttr, VectorizeAttr
+from ziggurat.dialects.te import IntrinsicOp
 from ziggurat.passes import schedule_primitives as primitives
 from ziggurat.passes.schedule_primitives import Changes, ScheduleError
 
@@ -53,7 +54,7 @@ class ApplySchedule(ModulePass):
             sequence = load_schedule(self.file, self.entry_point)
         else:
             sequence = take_embedded_schedule(op, self.entry_point)
-        Interpreter(op, self.print_after_each).run(sequence)
+        Interpreter(op, self.print_after_each, sequence.get_toplevel_object()).run(sequence)
 
 
 def load_schedule(path: str, entry_point: str = "__transform_main") -> transform.NamedSequenceOp:
@@ -114,7 +115,7 @@ def apply_schedule(
         if isinstance(schedule, transform.NamedSequenceOp)
         else entry(schedule, entry_point, "the schedule")
     )
-    Interpreter(payload, print_after_each).run(sequence)
+    Interpreter(payload, print_after_each, schedule).run(sequence)
     return payload
 
 
@@ -124,6 +125,8 @@ class Interpreter:
 
     payload: ModuleOp
     print_after_each: bool = False
+    library: object = None
+    """Where intrinsics and their functions may be declared besides the payload."""
     values: dict[SSAValue, Value] = field(default_factory=dict)
     consumed: dict[SSAValue, Operation] = field(default_factory=dict)
     erased: dict[Operation, Operation] = field(default_factory=dict)
@@ -138,6 +141,10 @@ class Interpreter:
             )
         self.values[args[0]] = [self.payload]
         self.run_block(sequence.body.block)
+        # Intrinsic declarations serve schedules; the payload goes on without them.
+        for op in list(self.payload.body.block.ops):
+            if isinstance(op, IntrinsicOp):
+                op.detach()
 
     def run_block(self, block) -> list[Value]:
         for op in block.ops:
@@ -217,6 +224,38 @@ class Interpreter:
         if value < 1:
             raise ZigguratError(f"the {what} must be positive, got {value}", user)
         return value
+
+    def declared(self, kind: type[Operation], symbol: SymbolRefAttr) -> list[Operation]:
+        """The ops of `kind` named `symbol` at the top of the payload or the schedule's
+        module, those of the payload first."""
+        name = symbol.root_reference.data
+        found = []
+        for module in (self.payload, self.library):
+            if isinstance(module, Operation):
+                for op in module.walk():
+                    if isinstance(op, kind) and op.properties.get("sym_name") == StringAttr(name):
+                        found.append(op)
+        return found
+
+    def intrinsic(self, symbol: SymbolRefAttr, user: Operation) -> IntrinsicOp:
+        found = self.declared(IntrinsicOp, symbol)
+        if not found:
+            raise ZigguratError(f"there is no te.intrinsic @{symbol.root_reference.data}", user)
+        return found[0]  # type: ignore[return-value]
+
+    def function(self, symbol: SymbolRefAttr, user: Operation) -> func.FuncOp:
+        """The function `symbol` of the payload, copied there from the schedule's module if
+        it is declared only there."""
+        found = self.declared(func.FuncOp, symbol)
+        if not found:
+            raise ZigguratError(
+                f"there is no func.func @{symbol.root_reference.data} for the intrinsic", user
+            )
+        function = found[0]
+        if not self.payload.is_ancestor(function):
+            function = function.clone()
+            self.payload.body.block.add_op(function)
+        return function  # type: ignore[return-value]
 
     def track(self, changes: Changes, by: Operation) -> None:
         for op in changes.erased:
@@ -396,9 +435,19 @@ def run_bind(interpreter: Interpreter, op: ops.BindOp) -> Sequence[Value]:
     return []
 
 
-def run_tensorize(interpreter: Interpreter, op: ops.TensorizeOp) -> Sequence[Value]:
-    interpreter.loops(op.loop, op)
-    raise ZigguratError("tensorize is not implemented yet", op)
+@primitive
+def run_tensorize(
+    interpreter: Interpreter, op: ops.TensorizeOp, changes: Changes
+) -> Sequence[Value]:
+    intrinsic = interpreter.intrinsic(op.intrinsic, op)
+    for loop in interpreter.loops(op.loop, op, consume=True):
+        primitives.tensorize(
+            changes.replaced.get(loop, loop),  # type: ignore[arg-type]
+            intrinsic,
+            lambda symbol: interpreter.function(symbol, op),
+            changes,
+        )
+    return []
 
 
 def run_knob(interpreter: Interpreter, op: ops.KnobOp) -> Sequence[Value]:

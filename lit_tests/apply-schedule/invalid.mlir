@@ -647,3 +647,221 @@ transform.named_sequence @__transform_main(%root: !transform.any_op) {
   transform.schedule.parallel %k : !transform.any_op
   transform.yield
 }
+
+// -----
+
+// tensorize needs the nest to compute the intrinsic's pattern exactly.
+
+func.func @matmul(%A: tensor<3x8xf32>, %B: tensor<8x5xf32>) -> tensor<3x5xf32> {
+  %C = te.compute "matmul" (%A, %B) axes ["i", "j"] reduce sum ["k" = 8]
+         init 0.000000e+00 : f32 : (tensor<3x8xf32>, tensor<8x5xf32>) -> tensor<3x5xf32> {
+  ^bb0(%i: index, %j: index, %k: index):
+    %a = te.read %A[%i, %k] : tensor<3x8xf32>
+    %b = te.read %B[%k, %j] : tensor<8x5xf32>
+    %p = arith.mulf %a, %b : f32
+    te.yield %p : f32
+  }
+  func.return %C : tensor<3x5xf32>
+}
+
+te.intrinsic @dot4 compute @dot4 reset @dot4_reset update @dot4_update {
+^bb0(%a: tensor<4xf32>, %b: tensor<4xf32>):
+  %c = te.compute "dot4" (%a, %b) axes [] reduce sum ["k" = 4] init 0.000000e+00 : f32 : (tensor<4xf32>, tensor<4xf32>) -> tensor<f32> {
+  ^bb0(%k: index):
+    %x = te.read %a[%k] : tensor<4xf32>
+    %y = te.read %b[%k] : tensor<4xf32>
+    %p = arith.addf %x, %y : f32
+    te.yield %p : f32
+  }
+}
+
+func.func private @dot4_update(%a: memref<4xf32, strided<[?], offset: ?>>, %b: memref<4xf32, strided<[?], offset: ?>>, %c: memref<f32, strided<[], offset: ?>>)
+
+transform.named_sequence @__transform_main(%root: !transform.any_op) {
+  %mm = transform.structured.match attributes {te.compute = "matmul"} in %root : (!transform.any_op) -> !transform.any_op
+  %i, %j, %k = transform.schedule.get_loops %mm : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
+  %ko, %ki = transform.schedule.split %k by 4 : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+  // expected-error@+1 {{the loop nest under loop 'k.inner' does not compute the pattern of intrinsic @dot4: 'arith.mulf' where the pattern has 'arith.addf'}}
+  transform.schedule.tensorize %ki with @dot4 : !transform.any_op
+  transform.yield
+}
+
+
+// -----
+
+// Its loops must run over the pattern's extents.
+
+func.func @matmul(%A: tensor<3x8xf32>, %B: tensor<8x5xf32>) -> tensor<3x5xf32> {
+  %C = te.compute "matmul" (%A, %B) axes ["i", "j"] reduce sum ["k" = 8]
+         init 0.000000e+00 : f32 : (tensor<3x8xf32>, tensor<8x5xf32>) -> tensor<3x5xf32> {
+  ^bb0(%i: index, %j: index, %k: index):
+    %a = te.read %A[%i, %k] : tensor<3x8xf32>
+    %b = te.read %B[%k, %j] : tensor<8x5xf32>
+    %p = arith.mulf %a, %b : f32
+    te.yield %p : f32
+  }
+  func.return %C : tensor<3x5xf32>
+}
+
+te.intrinsic @dot4 compute @dot4 reset @dot4_reset update @dot4_update {
+^bb0(%a: tensor<4xf32>, %b: tensor<4xf32>):
+  %c = te.compute "dot4" (%a, %b) axes [] reduce sum ["k" = 4] init 0.000000e+00 : f32 : (tensor<4xf32>, tensor<4xf32>) -> tensor<f32> {
+  ^bb0(%k: index):
+    %x = te.read %a[%k] : tensor<4xf32>
+    %y = te.read %b[%k] : tensor<4xf32>
+    %p = arith.mulf %x, %y : f32
+    te.yield %p : f32
+  }
+}
+
+func.func private @dot4_update(%a: memref<4xf32, strided<[?], offset: ?>>, %b: memref<4xf32, strided<[?], offset: ?>>, %c: memref<f32, strided<[], offset: ?>>)
+
+transform.named_sequence @__transform_main(%root: !transform.any_op) {
+  %mm = transform.structured.match attributes {te.compute = "matmul"} in %root : (!transform.any_op) -> !transform.any_op
+  %i, %j, %k = transform.schedule.get_loops %mm : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
+  %ko, %ki = transform.schedule.split %k by 2 : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+  // expected-error@+1 {{its loops do not run over the pattern's extents}}
+  transform.schedule.tensorize %ki with @dot4 : !transform.any_op
+  transform.yield
+}
+
+
+// -----
+
+// And be as many as the pattern's axes.
+
+func.func @matmul(%A: tensor<3x8xf32>, %B: tensor<8x5xf32>) -> tensor<3x5xf32> {
+  %C = te.compute "matmul" (%A, %B) axes ["i", "j"] reduce sum ["k" = 8]
+         init 0.000000e+00 : f32 : (tensor<3x8xf32>, tensor<8x5xf32>) -> tensor<3x5xf32> {
+  ^bb0(%i: index, %j: index, %k: index):
+    %a = te.read %A[%i, %k] : tensor<3x8xf32>
+    %b = te.read %B[%k, %j] : tensor<8x5xf32>
+    %p = arith.mulf %a, %b : f32
+    te.yield %p : f32
+  }
+  func.return %C : tensor<3x5xf32>
+}
+
+te.intrinsic @dot4 compute @dot4 reset @dot4_reset update @dot4_update {
+^bb0(%a: tensor<4xf32>, %b: tensor<4xf32>):
+  %c = te.compute "dot4" (%a, %b) axes [] reduce sum ["k" = 4] init 0.000000e+00 : f32 : (tensor<4xf32>, tensor<4xf32>) -> tensor<f32> {
+  ^bb0(%k: index):
+    %x = te.read %a[%k] : tensor<4xf32>
+    %y = te.read %b[%k] : tensor<4xf32>
+    %p = arith.mulf %x, %y : f32
+    te.yield %p : f32
+  }
+}
+
+func.func private @dot4_update(%a: memref<4xf32, strided<[?], offset: ?>>, %b: memref<4xf32, strided<[?], offset: ?>>, %c: memref<f32, strided<[], offset: ?>>)
+
+transform.named_sequence @__transform_main(%root: !transform.any_op) {
+  %mm = transform.structured.match attributes {te.compute = "matmul"} in %root : (!transform.any_op) -> !transform.any_op
+  %i, %j, %k = transform.schedule.get_loops %mm : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
+  // expected-error@+1 {{it has 2 loops, the pattern 1 axes}}
+  transform.schedule.tensorize %j with @dot4 : !transform.any_op
+  transform.yield
+}
+
+
+// -----
+
+// A tail of a split that does not divide runs part of a tile only.
+
+func.func @matmul(%A: tensor<3x10xf32>, %B: tensor<10x5xf32>) -> tensor<3x5xf32> {
+  %C = te.compute "matmul" (%A, %B) axes ["i", "j"] reduce sum ["k" = 10]
+         init 0.000000e+00 : f32 : (tensor<3x10xf32>, tensor<10x5xf32>) -> tensor<3x5xf32> {
+  ^bb0(%i: index, %j: index, %k: index):
+    %a = te.read %A[%i, %k] : tensor<3x10xf32>
+    %b = te.read %B[%k, %j] : tensor<10x5xf32>
+    %p = arith.mulf %a, %b : f32
+    te.yield %p : f32
+  }
+  func.return %C : tensor<3x5xf32>
+}
+
+te.intrinsic @dot4 compute @dot4 reset @dot4_reset update @dot4_update {
+^bb0(%a: tensor<4xf32>, %b: tensor<4xf32>):
+  %c = te.compute "dot4" (%a, %b) axes [] reduce sum ["k" = 4] init 0.000000e+00 : f32 : (tensor<4xf32>, tensor<4xf32>) -> tensor<f32> {
+  ^bb0(%k: index):
+    %x = te.read %a[%k] : tensor<4xf32>
+    %y = te.read %b[%k] : tensor<4xf32>
+    %p = arith.mulf %x, %y : f32
+    te.yield %p : f32
+  }
+}
+
+func.func private @dot4_update(%a: memref<4xf32, strided<[?], offset: ?>>, %b: memref<4xf32, strided<[?], offset: ?>>, %c: memref<f32, strided<[], offset: ?>>)
+
+transform.named_sequence @__transform_main(%root: !transform.any_op) {
+  %mm = transform.structured.match attributes {te.compute = "matmul"} in %root : (!transform.any_op) -> !transform.any_op
+  %i, %j, %k = transform.schedule.get_loops %mm : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
+  %ko, %ki = transform.schedule.split %k by 4 : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+  // expected-error@+1 {{a guard inside it runs part of a tile only (a split's tail)}}
+  transform.schedule.tensorize %ki with @dot4 : !transform.any_op
+  transform.yield
+}
+
+
+// -----
+
+// The intrinsic must be declared.
+
+func.func @matmul(%A: tensor<3x8xf32>, %B: tensor<8x5xf32>) -> tensor<3x5xf32> {
+  %C = te.compute "matmul" (%A, %B) axes ["i", "j"] reduce sum ["k" = 8]
+         init 0.000000e+00 : f32 : (tensor<3x8xf32>, tensor<8x5xf32>) -> tensor<3x5xf32> {
+  ^bb0(%i: index, %j: index, %k: index):
+    %a = te.read %A[%i, %k] : tensor<3x8xf32>
+    %b = te.read %B[%k, %j] : tensor<8x5xf32>
+    %p = arith.mulf %a, %b : f32
+    te.yield %p : f32
+  }
+  func.return %C : tensor<3x5xf32>
+}
+
+transform.named_sequence @__transform_main(%root: !transform.any_op) {
+  %mm = transform.structured.match attributes {te.compute = "matmul"} in %root : (!transform.any_op) -> !transform.any_op
+  %i, %j, %k = transform.schedule.get_loops %mm : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
+  %ko, %ki = transform.schedule.split %k by 4 : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+  // expected-error@+1 {{there is no te.intrinsic @dot4}}
+  transform.schedule.tensorize %ki with @dot4 : !transform.any_op
+  transform.yield
+}
+
+
+// -----
+
+// So must the function it names.
+
+func.func @matmul(%A: tensor<3x8xf32>, %B: tensor<8x5xf32>) -> tensor<3x5xf32> {
+  %C = te.compute "matmul" (%A, %B) axes ["i", "j"] reduce sum ["k" = 8]
+         init 0.000000e+00 : f32 : (tensor<3x8xf32>, tensor<8x5xf32>) -> tensor<3x5xf32> {
+  ^bb0(%i: index, %j: index, %k: index):
+    %a = te.read %A[%i, %k] : tensor<3x8xf32>
+    %b = te.read %B[%k, %j] : tensor<8x5xf32>
+    %p = arith.mulf %a, %b : f32
+    te.yield %p : f32
+  }
+  func.return %C : tensor<3x5xf32>
+}
+
+te.intrinsic @dot4 compute @dot4 reset @dot4_reset update @dot4_update {
+^bb0(%a: tensor<4xf32>, %b: tensor<4xf32>):
+  %c = te.compute "dot4" (%a, %b) axes [] reduce sum ["k" = 4] init 0.000000e+00 : f32 : (tensor<4xf32>, tensor<4xf32>) -> tensor<f32> {
+  ^bb0(%k: index):
+    %x = te.read %a[%k] : tensor<4xf32>
+    %y = te.read %b[%k] : tensor<4xf32>
+    %p = arith.mulf %x, %y : f32
+    te.yield %p : f32
+  }
+}
+
+transform.named_sequence @__transform_main(%root: !transform.any_op) {
+  %mm = transform.structured.match attributes {te.compute = "matmul"} in %root : (!transform.any_op) -> !transform.any_op
+  %i, %j, %k = transform.schedule.get_loops %mm : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
+  %ko, %ki = transform.schedule.split %k by 4 : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+  // expected-error@+1 {{there is no func.func @dot4_update for the intrinsic}}
+  transform.schedule.tensorize %ki with @dot4 : !transform.any_op
+  transform.yield
+}
+

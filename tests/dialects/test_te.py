@@ -15,7 +15,7 @@ from xdsl.ir import Block, Region
 from xdsl.utils.exceptions import VerifyException
 
 from ziggurat.diagnostics import ZigguratError
-from ziggurat.dialects.te import ComputeOp, ReadOp, YieldOp, compute_ops
+from ziggurat.dialects.te import ComputeOp, IntrinsicOp, ReadOp, YieldOp, compute_ops
 from ziggurat.ir_io import parse_module, print_module, verify_module
 
 
@@ -163,3 +163,50 @@ def test_custom_syntax_rejects_a_non_tensor_result():
     )
     with pytest.raises(ZigguratError, match="must produce a tensor"):
         parse_module(text)
+
+
+# Hardware intrinsics (te.intrinsic) -----------------------------------------------------------
+
+DOT4 = """te.intrinsic @dot4 compute @dot4 reset @dot4_reset update @dot4_update {
+^bb0(%a: tensor<4xf32>, %b: tensor<4xf32>):
+  %c = te.compute "dot4" (%a, %b) axes [] reduce sum ["k" = 4] init 0.000000e+00 : f32 : (tensor<4xf32>, tensor<4xf32>) -> tensor<f32> {
+  ^bb0(%k: index):
+    %x = te.read %a[%k] : tensor<4xf32>
+    %y = te.read %b[%k] : tensor<4xf32>
+    %p = arith.mulf %x, %y : f32
+    te.yield %p : f32
+  }
+}
+"""
+
+
+def test_intrinsic_round_trips_and_names_its_pattern():
+    module = parse_module(DOT4)
+    verify_module(module)
+    intrinsic = module.body.block.first_op
+    assert isinstance(intrinsic, IntrinsicOp)
+    assert intrinsic.pattern.compute_name.data == "dot4"
+    symbols = (intrinsic.compute, intrinsic.reset, intrinsic.update)
+    assert [s.root_reference.data for s in symbols] == ["dot4", "dot4_reset", "dot4_update"]
+    text = print_module(module)
+    assert print_module(parse_module(text)) == text
+    assert print_module(parse_module(print_module(module, generic=True))) == text
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            (" reset @dot4_reset update @dot4_update", ""),
+            "is a reduction: it needs reset and update",
+        ),
+        (
+            ("  %c = te.compute", "  %z = arith.constant 0 : index\n  %c = te.compute"),
+            "exactly one",
+        ),
+    ],
+)
+def test_intrinsic_verifier(edit: tuple[str, str], message: str):
+    text = DOT4.replace(*edit)
+    with pytest.raises((ZigguratError, VerifyException), match=message):
+        verify_module(parse_module(text))

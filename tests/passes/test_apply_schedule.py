@@ -495,3 +495,71 @@ def test_print_after_each_dumps_to_stderr(capsys):
     assert "// -----// IR Dump After transform.schedule.split (s.mlir:6:" in err
     assert "// -----// IR Dump After transform.schedule.reorder (s.mlir:8:" in err
     assert err.count("IR Dump After") == 5  # match, get_loops, knob, split, reorder (in a region)
+
+
+# Tensorize -------------------------------------------------------------------------------------
+
+GEMM4 = """
+te.intrinsic @gemm4 compute @gemm4 reset @gemm4_reset update @gemm4_update {
+^bb0(%a: tensor<4x4xf32>, %b: tensor<4x4xf32>):
+  %c = te.compute "gemm4" (%a, %b) axes ["i", "j"] reduce sum ["k" = 4]
+         init 0.000000e+00 : f32 : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32> {
+  ^bb0(%i: index, %j: index, %k: index):
+    %x = te.read %a[%i, %k] : tensor<4x4xf32>
+    %y = te.read %b[%k, %j] : tensor<4x4xf32>
+    %p = arith.mulf %x, %y : f32
+    te.yield %p : f32
+  }
+}
+
+func.func private @gemm4_update(%a: memref<4x4xf32, strided<[?, ?], offset: ?>>,
+    %b: memref<4x4xf32, strided<[?, ?], offset: ?>>, %c: memref<4x4xf32, strided<[?, ?], offset: ?>>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  scf.for %i = %c0 to %c4 step %c1 {
+    scf.for %j = %c0 to %c4 step %c1 {
+      scf.for %k = %c0 to %c4 step %c1 {
+        %x = memref.load %a[%i, %k] : memref<4x4xf32, strided<[?, ?], offset: ?>>
+        %y = memref.load %b[%k, %j] : memref<4x4xf32, strided<[?, ?], offset: ?>>
+        %z = memref.load %c[%i, %j] : memref<4x4xf32, strided<[?, ?], offset: ?>>
+        %p = arith.mulf %x, %y : f32
+        %s = arith.addf %z, %p : f32
+        memref.store %s, %c[%i, %j] : memref<4x4xf32, strided<[?, ?], offset: ?>>
+      }
+    }
+  }
+  func.return
+}
+"""
+
+GEMM = MATMUL.replace("13", "8").replace("17", "12").replace("19", "8")
+
+
+@pytest.mark.parametrize("intrinsic_in", ["schedule", "payload"])
+def test_tensorize_calls_the_intrinsic_on_tiles(intrinsic_in: str):
+    body = (
+        match("matmul", ["i", "j", "k"])
+        + f"  %io, %jo, %ii, %ji = transform.schedule.tile %i, %j by [4, 4] : ({ANY}, {ANY})"
+        f" -> ({ANY}, {ANY}, {ANY}, {ANY})\n"
+        + split("k", 4, "ko", "ki")
+        + reorder(["ko", "ii", "ji"])
+        + f"  transform.schedule.parallel %io : {ANY}\n"
+        + f"  transform.schedule.tensorize %ii with @gemm4 : {ANY}\n"
+    )
+    if intrinsic_in == "schedule":
+        library = parse_module(GEMM4 + print_module(schedule(body)))
+        payload = loop_level(GEMM)
+    else:
+        library = schedule(body)
+        payload = loop_level(GEMM + GEMM4)
+    apply_schedule(payload, library)
+    printed = print_module(payload)
+    assert "te.intrinsic" not in printed
+    assert printed.count("func.call @gemm4_update") == 1
+    assert "scf.for %k.inner" not in printed
+    rng = np.random.default_rng(5)
+    a = rng.standard_normal((8, 12)).astype(np.float32)
+    b = rng.standard_normal((12, 8)).astype(np.float32)
+    (c,) = ziggurat.compile(payload)(a, b)
+    np.testing.assert_allclose(c, a @ b, rtol=1e-5, atol=1e-5)
