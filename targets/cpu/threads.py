@@ -26,10 +26,10 @@ import llvmlite.binding as llvm
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.targets.cpu import jit
 
-# Iterations of the spin loops before a thread sleeps (a few µs to a few tens of µs): enough
-# for back-to-back parallel loops to find the workers awake, short enough not to steal a
-# core from other processes for long.
-SPIN = 16384
+# Iterations of the spin loops before a thread sleeps, about 0.1 ms (as OpenMP runtimes
+# spin): back-to-back kernels called from Python find the workers awake, and a worker woken
+# from sleep can take milliseconds to get a core back when other processes keep it busy.
+SPIN = 1 << 20
 # A loop is split into this many chunks per thread, claimed one at a time, so a thread that
 # falls behind (another process took its core) leaves its chunks to the others.
 CHUNKS_PER_THREAD = 4
