@@ -73,6 +73,12 @@ def _fuse_ops() -> type[ModulePass]:
     return FuseOps
 
 
+def _alter_conv_layout() -> type[ModulePass]:
+    from ziggurat.passes.alter_conv_layout import AlterConvLayout
+
+    return AlterConvLayout
+
+
 def _graph_to_te() -> type[ModulePass]:
     from ziggurat.passes.graph_to_te import GraphToTe
 
@@ -107,6 +113,7 @@ PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "fold-constants": _fold_constants,
     "fold-batch-norm": _fold_batch_norm,
     "fuse-ops": _fuse_ops,
+    "alter-conv-layout": _alter_conv_layout,
     "graph-to-te": _graph_to_te,
     "te-inline": _te_inline,
     "te-to-loop": _te_to_loop,

@@ -1601,3 +1601,209 @@ Graph = Dialect(
     ],
     [],
 )
+
+
+# Data layouts (alter-conv-layout) -----------------------------------------------------------
+#
+# A layout names a tensor's dimensions in order, as TVM spells it: an upper-case letter is a
+# whole (primal) axis, `<factor><lower-case letter>` the inner block of that axis split by
+# the factor. "NCHW8c" is NCHW with the channels in blocks of 8, the block innermost;
+# "OIHW8i4o" a convolution weight with blocks of 8 input and 4 output channels.
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A parsed layout: per dimension, its axis letter and its block factor (0: primal)."""
+
+    items: tuple[tuple[str, int], ...]
+
+    @staticmethod
+    def parse(text: str) -> Layout:
+        items: list[tuple[str, int]] = []
+        digits = ""
+        for char in text:
+            if char.isdigit():
+                digits += char
+            elif char.isalpha() and char.isascii() and (char.isupper() != bool(digits)):
+                items.append((char.upper(), int(digits) if digits else 0))
+                digits = ""
+            else:
+                raise VerifyException(f"invalid layout '{text}'")
+        letters = [(axis, factor > 0) for axis, factor in items]
+        if digits or len(set(letters)) != len(letters):
+            raise VerifyException(f"invalid layout '{text}'")
+        primal = {axis for axis, factor in items if factor == 0}
+        if any(axis not in primal or factor < 1 for axis, factor in items if factor):
+            raise VerifyException(f"invalid layout '{text}': a block needs its axis, factor >= 1")
+        return Layout(tuple(items))
+
+    def __str__(self) -> str:
+        return "".join(f"{f}{a.lower()}" if f else a for a, f in self.items)
+
+    @property
+    def primal(self) -> tuple[str, ...]:
+        return tuple(axis for axis, factor in self.items if factor == 0)
+
+    def factor(self, axis: str) -> int:
+        """The block size of `axis` (1 if it is not split)."""
+        return next((f for a, f in self.items if a == axis and f), 1)
+
+    def extents(self, shape: Sequence[int]) -> dict[str, int]:
+        """The extent of each primal axis of a tensor of `shape` in this layout."""
+        if len(shape) != len(self.items):
+            raise VerifyException(f"layout {self} needs rank {len(self.items)}, got {list(shape)}")
+        for (axis, factor), size in zip(self.items, shape, strict=True):
+            if factor and size != factor:
+                raise VerifyException(
+                    f"the {factor}{axis.lower()} block of layout {self} has extent {size}"
+                )
+        pairs = zip(self.items, shape, strict=True)
+        return {a: size * self.factor(a) for (a, f), size in pairs if not f}
+
+    def shape(self, extents: dict[str, int]) -> tuple[int, ...]:
+        """The shape of a tensor with these primal extents in this layout."""
+        shape = []
+        for axis, factor in self.items:
+            if not factor and extents[axis] % self.factor(axis):
+                raise VerifyException(
+                    f"axis {axis} of extent {extents[axis]} does not split into blocks of "
+                    f"{self.factor(axis)} ({self})"
+                )
+            shape.append(factor or extents[axis] // self.factor(axis))
+        return tuple(shape)
+
+
+@irdl_op_definition
+class LayoutTransformOp(GraphOp):
+    """The same tensor with its dimensions in another layout (same primal axes).
+
+    %y = graph.layout_transform %x from "NCHW" to "NCHW8c" : (tensor<1x16x5x5xf32>) -> tensor<1x2x5x5x8xf32>
+    """
+
+    name = "graph.layout_transform"
+
+    input = operand_def(TensorType)
+    output = result_def(TensorType)
+    src_layout = prop_def(StringAttr)
+    dst_layout = prop_def(StringAttr)
+
+    traits = traits_def(Pure(), Pattern(PatternKind.INJECTIVE))
+
+    assembly_format = (
+        "$input `from` $src_layout `to` $dst_layout attr-dict "
+        "`:` functional-type(operands, results)"
+    )
+
+    def __init__(self, input: SSAValue, src_layout: str, dst_layout: str):
+        super().__init__(
+            operands=[input],
+            result_types=[LayoutTransformOp.infer_result_type(input, src_layout, dst_layout)],
+            properties={"src_layout": StringAttr(src_layout), "dst_layout": StringAttr(dst_layout)},
+        )
+
+    @staticmethod
+    def infer_result_type(input: SSAValue, src_layout: str, dst_layout: str) -> TensorType:
+        src, dst = Layout.parse(src_layout), Layout.parse(dst_layout)
+        if sorted(src.primal) != sorted(dst.primal):
+            raise VerifyException(f"layouts {src} and {dst} have different axes")
+        extents = src.extents(shape_of(input))
+        return TensorType(tensor(input).element_type, dst.shape(extents))
+
+    def inferred_type(self) -> TensorType:
+        return LayoutTransformOp.infer_result_type(
+            self.input, self.src_layout.data, self.dst_layout.data
+        )
+
+
+@irdl_op_definition
+class Conv2dNchwcOp(GraphOp):
+    """conv2d in blocked layouts: input NCHW[x]c, weight OIHW[x]i[y]o, output NCHW[y]c,
+    and an optional bias as (O/y)x[y]; padding is [top, left, bottom, right].
+
+    %y = graph.conv2d_nchwc %x, %w padding [1, 1, 1, 1] : (tensor<1x2x8x8x8xf32>, tensor<4x2x3x3x8x4xf32>) -> tensor<1x4x8x8x4xf32>
+    """
+
+    name = "graph.conv2d_nchwc"
+
+    input = operand_def(TensorType)
+    weight = operand_def(TensorType)
+    bias = opt_operand_def(TensorType)
+    output = result_def(TensorType)
+    strides = prop_def(DenseArrayBase[I64], default_value=ints([1, 1]))
+    padding = prop_def(DenseArrayBase[I64], default_value=ints([0, 0, 0, 0]))
+    dilation = prop_def(DenseArrayBase[I64], default_value=ints([1, 1]))
+
+    traits = traits_def(Pure(), Pattern(PatternKind.OUT_ELEMENTWISE_FUSABLE))
+
+    assembly_format = (
+        "$input `,` $weight (`,` $bias^)? (`strides` $strides^)? (`padding` $padding^)? "
+        "(`dilation` $dilation^)? attr-dict `:` functional-type(operands, results)"
+    )
+
+    def __init__(
+        self,
+        input: SSAValue,
+        weight: SSAValue,
+        bias: SSAValue | None = None,
+        strides: Sequence[int] = (1, 1),
+        padding: Sequence[int] = (0, 0, 0, 0),
+        dilation: Sequence[int] = (1, 1),
+    ):
+        result = Conv2dNchwcOp.infer_result_type(input, weight, bias, strides, padding, dilation)
+        super().__init__(
+            operands=[input, weight, [bias] if bias else []],
+            result_types=[result],
+            properties={
+                "strides": ints(strides),
+                "padding": ints(padding),
+                "dilation": ints(dilation),
+            },
+        )
+
+    @staticmethod
+    def infer_result_type(
+        input: SSAValue,
+        weight: SSAValue,
+        bias: SSAValue | None,
+        strides: Sequence[int],
+        padding: Sequence[int],
+        dilation: Sequence[int],
+    ) -> TensorType:
+        element = float_element(input, weight, *([bias] if bias else []))
+        check_window("strides", strides, 2, 1)
+        check_window("padding", padding, 4, 0)
+        check_window("dilation", dilation, 2, 1)
+        x, w = shape_of(input), shape_of(weight)
+        if len(x) != 5 or len(w) != 6:
+            raise VerifyException(
+                f"graph.conv2d_nchwc needs an NCHW[x]c input and an OIHW[x]i[y]o weight, got "
+                f"{input.type} and {weight.type}"
+            )
+        n, in_blocks, height, width, in_block = x
+        out_blocks, weight_blocks, kernel_h, kernel_w, weight_block, out_block = w
+        if (weight_blocks, weight_block) != (in_blocks, in_block):
+            raise VerifyException(
+                f"weight {weight.type} does not take the input's {in_blocks} blocks of "
+                f"{in_block} channels"
+            )
+        if bias is not None and shape_of(bias) != (out_blocks, out_block):
+            raise VerifyException(
+                f"bias must be tensor<{out_blocks}x{out_block}x...>, got {bias.type}"
+            )
+        top, left, bottom, right = padding
+        out_h = window_output_size(height, kernel_h, strides[0], top, bottom, dilation[0], False)
+        out_w = window_output_size(width, kernel_w, strides[1], left, right, dilation[1], False)
+        return TensorType(element, (n, out_blocks, out_h, out_w, out_block))
+
+    def inferred_type(self) -> TensorType:
+        return Conv2dNchwcOp.infer_result_type(
+            self.input,
+            self.weight,
+            self.bias,
+            self.strides.get_values(),
+            self.padding.get_values(),
+            self.dilation.get_values(),
+        )
+
+
+Graph = Dialect("graph", [*Graph.operations, LayoutTransformOp, Conv2dNchwcOp], [])

@@ -406,3 +406,56 @@ RULES: dict[type[Operation], Callable[..., np.ndarray]] = {
     graph.ReduceMeanOp: reduce(np.mean),
     graph.ReduceMaxOp: reduce(np.max),
 }
+
+
+# Data layouts (alter-conv-layout) -----------------------------------------------------------
+
+
+def layout_transform(x: np.ndarray, src: str, dst: str) -> np.ndarray:
+    """`x` in layout `src` rearranged into layout `dst` (see graph.Layout). An axis of
+    extent 1 splits into blocks of extent 1, so a broadcasting operand still broadcasts."""
+    source, target = graph.Layout.parse(src), graph.Layout.parse(dst)
+    position = {(axis, factor > 0): d for d, (axis, factor) in enumerate(source.items)}
+    # Each primal axis followed by its block, in the source's order, then joined.
+    order = [
+        position[key] for a in source.primal for key in ((a, False), (a, True)) if key in position
+    ]
+    extents = [
+        x.shape[position[(a, False)]]
+        * (x.shape[position[(a, True)]] if (a, True) in position else 1)
+        for a in source.primal
+    ]
+    primal = x.transpose(order).reshape(extents)
+    # Split each axis the target blocks, then order the pieces as the target does.
+    pieces: list[tuple[str, bool]] = []
+    sizes: list[int] = []
+    for axis, extent in zip(source.primal, extents, strict=True):
+        block = next((f for a, f in target.items if a == axis and f), 0)
+        pieces.append((axis, False))
+        sizes.append(extent // block if block and extent > 1 else extent)
+        if block:
+            pieces.append((axis, True))
+            sizes.append(block if extent > 1 else 1)
+    split = primal.reshape(sizes)
+    return split.transpose([pieces.index((a, f > 0)) for a, f in target.items])
+
+
+def conv2d_nchwc(
+    op: graph.Conv2dNchwcOp, x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None
+) -> np.ndarray:
+    in_block, out_block = x.shape[4], w.shape[5]
+    out = conv2d(
+        layout_transform(x, f"NCHW{in_block}c", "NCHW"),
+        layout_transform(w, f"OIHW{in_block}i{out_block}o", "OIHW"),
+        None if b is None else b.reshape(-1),
+        ints(op.strides),
+        ints(op.padding),
+        ints(op.dilation),
+    )
+    return layout_transform(out, "NCHW", f"NCHW{out_block}c")
+
+
+RULES[graph.LayoutTransformOp] = lambda op, x: layout_transform(
+    x, op.src_layout.data, op.dst_layout.data
+)
+RULES[graph.Conv2dNchwcOp] = conv2d_nchwc

@@ -81,6 +81,9 @@ func.func @every_op(%x: tensor<1x4x9x9xf32>, %w: tensor<8x2x3x3xf32>, %b: tensor
   %sum = graph.reduce_sum %x axes [1, -1] : (tensor<1x4x9x9xf32>) -> tensor<1x9xf32>
   %mean = graph.reduce_mean %d axes [0] keepdims : (tensor<5x7xf64>) -> tensor<1x7xf64>
   %rmax = graph.reduce_max %h axes [0] : (tensor<7xf16>) -> tensor<f16>
+  %blocked = graph.layout_transform %x from "NCHW" to "NCHW2c" : (tensor<1x4x9x9xf32>) -> tensor<1x2x9x9x2xf32>
+  %wb = graph.constant dense<0.5> : tensor<2x2x3x3x2x4xf32>
+  %nchwc = graph.conv2d_nchwc %blocked, %wb strides [2, 2] padding [1, 1, 1, 1] : (tensor<1x2x9x9x2xf32>, tensor<2x2x3x3x2x4xf32>) -> tensor<1x2x5x5x4xf32>
   func.return
 }
 """
