@@ -26,13 +26,14 @@ from pathlib import Path
 from xdsl.context import Context
 from xdsl.dialects import func, scf, transform
 from xdsl.dialects.builtin import IntAttr, IntegerAttr, ModuleOp, StringAttr, SymbolRefAttr
-from xdsl.ir import Attribute, Operation, SSAValue
+from xdsl.ir import Attribute, Block, Operation, SSAValue
 from xdsl.passes import ModulePass
 
 from ziggurat.diagnostics import ZigguratError, describe_location, op_location
 from ziggurat.dialects import schedule as ops
 from ziggurat.dialects.loop import BindAttr, ParallelAttr, UnrollAttr, VectorizeAttr
 from ziggurat.dialects.te import IntrinsicOp
+from ziggurat.ir_io import parse_module, print_module, verify_module
 from ziggurat.passes import schedule_primitives as primitives
 from ziggurat.passes.schedule_primitives import Changes, ScheduleError
 
@@ -59,8 +60,6 @@ class ApplySchedule(ModulePass):
 
 def load_schedule(path: str, entry_point: str = "__transform_main") -> transform.NamedSequenceOp:
     """The verified named sequence `entry_point` of the schedule file at `path`."""
-    from ziggurat.ir_io import parse_module, verify_module
-
     try:
         text = Path(path).read_text()
     except OSError as error:
@@ -107,8 +106,6 @@ def apply_schedule(
 ) -> ModuleOp:
     """Apply `schedule` (a module holding the named sequence, or the sequence) to the
     loop-level `payload` in place; returns the payload."""
-    from ziggurat.ir_io import verify_module
-
     verify_module(schedule)
     sequence = (
         schedule
@@ -125,7 +122,7 @@ class Interpreter:
 
     payload: ModuleOp
     print_after_each: bool = False
-    library: object = None
+    library: Operation | None = None
     """Where intrinsics and their functions may be declared besides the payload."""
     values: dict[SSAValue, Value] = field(default_factory=dict)
     consumed: dict[SSAValue, Operation] = field(default_factory=dict)
@@ -146,7 +143,7 @@ class Interpreter:
             if isinstance(op, IntrinsicOp):
                 op.detach()
 
-    def run_block(self, block) -> list[Value]:
+    def run_block(self, block: Block) -> list[Value]:
         for op in block.ops:
             if isinstance(op, transform.YieldOp):
                 return [self.get(v, op) for v in op.arguments]
@@ -154,8 +151,6 @@ class Interpreter:
             for result, value in zip(op.results, results, strict=True):
                 self.values[result] = value
             if self.print_after_each and not isinstance(op, ops.AlternativesOp):
-                from ziggurat.ir_io import print_module
-
                 where = describe_location(op_location(op))
                 print(f"// -----// IR Dump After {op.name} ({where}) //----- //", file=sys.stderr)
                 print(print_module(self.payload), file=sys.stderr)
@@ -231,7 +226,7 @@ class Interpreter:
         name = symbol.root_reference.data
         found = []
         for module in (self.payload, self.library):
-            if isinstance(module, Operation):
+            if module is not None:
                 for op in module.walk():
                     if isinstance(op, kind) and op.properties.get("sym_name") == StringAttr(name):
                         found.append(op)
@@ -351,13 +346,9 @@ def run_tile(interpreter: Interpreter, op: ops.TileOp, changes: Changes) -> Sequ
     return [[changes.replaced.get(loop, loop)] for loop in order]
 
 
-def run_reorder(interpreter: Interpreter, op: ops.ReorderOp) -> Sequence[Value]:
-    changes = Changes()
-    loops = [interpreter.loop(v, op) for v in op.loops]
-    try:
-        primitives.reorder(loops, changes)
-    finally:
-        interpreter.track(changes, op)
+@primitive
+def run_reorder(interpreter: Interpreter, op: ops.ReorderOp, changes: Changes) -> Sequence[Value]:
+    primitives.reorder([interpreter.loop(v, op) for v in op.loops], changes)
     return []
 
 

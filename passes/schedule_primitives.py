@@ -20,6 +20,8 @@ keeps the results exact:
 - `compute_at`, `cache_read` and `cache_write` bound the part of a buffer one iteration of
   a loop touches with interval arithmetic on the indices (the whole axis where that fails)
   and compute, copy in or copy out that box, guarded to the buffer's shape.
+- `tensorize` matches the nest under a loop against an intrinsic's te.compute, op by op
+  and read by read, and calls the intrinsic's function on `memref.subview`s of the tiles.
 
 A primitive that does not apply raises `ScheduleError`; the interpreter reports it at the
 transform op.
