@@ -865,3 +865,32 @@ transform.named_sequence @__transform_main(%root: !transform.any_op) {
   transform.yield
 }
 
+
+// -----
+
+// The loops t brings along when computed at s.i are t's, not part of s's nest.
+
+func.func @chain(%X: tensor<6x9xf32>) -> tensor<6x8xf32> {
+  %T = te.compute "t" (%X) axes ["i", "j"] : (tensor<6x9xf32>) -> tensor<6x9xf32> {
+  ^bb0(%i: index, %j: index):
+    %x = te.read %X[%i, %j] : tensor<6x9xf32>
+    te.yield %x : f32
+  }
+  %S = te.compute "s" (%T) axes ["i", "j"] : (tensor<6x9xf32>) -> tensor<6x8xf32> {
+  ^bb0(%i: index, %j: index):
+    %a = te.read %T[%i, %j] : tensor<6x9xf32>
+    te.yield %a : f32
+  }
+  func.return %S : tensor<6x8xf32>
+}
+
+transform.named_sequence @__transform_main(%root: !transform.any_op) {
+  %t = transform.structured.match attributes {te.compute = "t"} in %root : (!transform.any_op) -> !transform.any_op
+  %s = transform.structured.match attributes {te.compute = "s"} in %root : (!transform.any_op) -> !transform.any_op
+  %si, %sj = transform.schedule.get_loops %s : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+  %t2 = transform.schedule.compute_at %t at %si : (!transform.any_op, !transform.any_op) -> !transform.any_op
+  %ti, %tj = transform.schedule.get_loops %t2 : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+  // expected-error@+1 {{loop 'j' is not in the loop nest of loop 'i'}}
+  transform.schedule.reorder %tj, %si : !transform.any_op, !transform.any_op
+  transform.yield
+}
