@@ -33,6 +33,7 @@ from xdsl.pattern_rewriter import (
     op_type_rewrite_pattern,
 )
 
+from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects import graph
 from ziggurat.dialects.graph import Layout, LayoutTransformOp
 from ziggurat.passes.fold_constants import constant_array, dense_attr
@@ -192,6 +193,8 @@ class AlterConvLayout(ModulePass):
     """The largest channel block; each conv2d takes the largest divisor of its channels."""
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
+        if self.block < 1:
+            raise ZigguratError(f"alter-conv-layout needs a block of 1 or more, got {self.block}")
         patterns = [
             BlockConv2d(self.block),
             ComposeLayoutTransforms(),

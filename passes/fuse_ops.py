@@ -260,11 +260,10 @@ class Outliner:
         ]
 
     def outline(self, caller: func.FuncOp, ops: Sequence[Operation]) -> None:
+        """Replace `ops` (a group, in program order) by a call of their function. Only the
+        group's last op (its post-dominator) has users outside, all after it: the call
+        goes there."""
         members = set(ops)
-        # Outlining earlier groups may have moved ops: take them in today's order.
-        block = ops[0].parent_block()
-        assert block is not None
-        ops = [op for op in block.ops if op in members]
         inputs: list[SSAValue] = []
         for op in ops:
             for operand in op.operands:
@@ -280,7 +279,6 @@ class Outliner:
         for old, new in zip(outputs, call.results, strict=True):
             new.name_hint = old.name_hint
         Rewriter.insert_op(call, InsertPoint.after(ops[-1]))
-        move_users_after(call, ops, outputs)
         for old, new in zip(outputs, call.results, strict=True):
             old.replace_all_uses_with(new)
         for op in reversed(ops):
@@ -325,26 +323,6 @@ class Outliner:
         Rewriter.insert_op(function, InsertPoint.before(caller))
         self.functions.append(function)
         return function
-
-
-def move_users_after(call: func.CallOp, ops: Sequence[Operation], outputs: Sequence[SSAValue]):
-    """Move the ops between the group's first op and the call that depend on its outputs
-    after the call, in order (fusion keeps groups convex, so none of them feeds it)."""
-    members = set(ops)
-    tainted = set(outputs)
-    moved: list[Operation] = []
-    op = ops[0].next_op
-    while op is not None and op is not call:
-        following = op.next_op
-        if op not in members and any(v in tainted for v in op.operands):
-            tainted.update(op.results)
-            op.detach()
-            moved.append(op)
-        op = following
-    at = call
-    for op in moved:
-        Rewriter.insert_op(op, InsertPoint.after(at))
-        at = op
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from xdsl.dialects import func
 from xdsl.dialects.builtin import ModuleOp
 
 import ziggurat
+from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects import graph
 from ziggurat.ir_io import parse_module, verify_module
 from ziggurat.passes.alter_conv_layout import AlterConvLayout
@@ -140,3 +141,8 @@ def test_numpy_layout_transform_moves_each_element_where_the_layout_says():
     assert layout_transform(w, "OIHW", "OIHW8i4o")[1, 1, 2, 0, 5, 3] == w[7, 13, 2, 0]
     # An axis of extent 1 splits into blocks of 1: a broadcasting operand still broadcasts.
     assert layout_transform(np.ones((1, 1, 1, 5)), "NCHW", "NCHW8c").shape == (1, 1, 1, 5, 1)
+
+
+def test_a_block_below_one_is_an_error():
+    with pytest.raises(ZigguratError, match="needs a block of 1 or more, got 0"):
+        altered(RESNET_BLOCK, 0)
