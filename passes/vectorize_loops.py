@@ -100,6 +100,8 @@ def access_kind(type: Attribute, index_kinds: list[str]) -> str | None:
         return UNIFORM
     if not isinstance(type, MemRefType) or not is_scalar(type.element_type):
         return None
+    if isinstance(type.element_type, IntegerType) and type.element_type.width.data % 8:
+        return None  # a vector of i1 in memory is packed bits, a memref of i1 is bytes
     if index_kinds[-1] != LINEAR or any(kind != UNIFORM for kind in index_kinds[:-1]):
         return None
     return VECTOR if static_strides(type)[-1] == 1 else None

@@ -883,3 +883,24 @@ def test_vector_ops_written_by_hand():
     np.testing.assert_allclose(Z, X * Y + 2, rtol=1e-6)
     assert top == Z.max()
     np.testing.assert_allclose(total, Z.sum(dtype=np.float64) + 2, rtol=1e-5)
+
+
+def test_vectorized_loop_over_booleans_keeps_one_byte_each():
+    text = """
+func.func @negate(%X: memref<?xi1>, %Y: memref<?xi1>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %true = arith.constant true
+  %n = memref.dim %X, %c0 : memref<?xi1>
+  scf.for %i = %c0 to %n step %c1 {
+    %x = memref.load %X[%i] : memref<?xi1>
+    %y = arith.xori %x, %true : i1
+    memref.store %y, %Y[%i] : memref<?xi1>
+  } {loop.annotations = [#loop.vectorize<16>]}
+  func.return
+}
+"""
+    X = np.random.default_rng(0).integers(0, 2, 37).astype(np.bool_)
+    Y = np.zeros_like(X)
+    compile_text(text).negate(X, Y)
+    np.testing.assert_array_equal(Y, ~X)
