@@ -30,10 +30,10 @@ fixed address, a strided access) keeps its annotation for LLVM's vectorizer inst
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
+from math import inf
 
-from xdsl.dialects import arith, memref, scf, vector
+from xdsl.dialects import arith, math, memref, scf, vector
 from xdsl.dialects.builtin import (
     AnyFloat,
     ArrayAttr,
@@ -50,19 +50,21 @@ from xdsl.rewriter import InsertPoint, Rewriter
 
 from ziggurat.dialects.loop import ANNOTATIONS, VectorizeAttr, annotations
 from ziggurat.passes.llvm_common import static_strides
+from ziggurat.passes.math_to_llvm import LIBM
 from ziggurat.passes.memref_to_llvm import constant_index
 
 UNIFORM, LINEAR, VECTOR = "uniform", "linear", "vector"
+SCALAR_ONLY = (math.RsqrtOp, math.FPowIOp)
 
 # Ops that may accumulate a loop-carried value: the vector.reduction kind that combines the
 # lanes, and the identity the lanes start from.
 COMBINERS: dict[type[Operation], tuple[str, Callable[[Attribute], float | int]]] = {
     arith.AddfOp: ("add", lambda t: 0.0),
     arith.MulfOp: ("mul", lambda t: 1.0),
-    arith.MaximumfOp: ("maximumf", lambda t: -math.inf),
-    arith.MinimumfOp: ("minimumf", lambda t: math.inf),
-    arith.MaxnumfOp: ("maxnumf", lambda t: -math.inf),
-    arith.MinnumfOp: ("minnumf", lambda t: math.inf),
+    arith.MaximumfOp: ("maximumf", lambda t: -inf),
+    arith.MinimumfOp: ("minimumf", lambda t: inf),
+    arith.MaxnumfOp: ("maxnumf", lambda t: -inf),
+    arith.MinnumfOp: ("minnumf", lambda t: inf),
     arith.AddiOp: ("add", lambda t: 0),
     arith.MuliOp: ("mul", lambda t: 1),
     arith.AndIOp: ("and", lambda t: -1),
@@ -147,10 +149,14 @@ def classify(loop: scf.ForOp) -> dict[SSAValue, str] | None:
 
 
 def elementwise(op: Operation) -> bool:
+    """An arith or math op on scalars that is the same op on vectors; not the math functions
+    lowered to scalar libm calls."""
     return (
         op.name.startswith(("arith.", "math."))
         and not op.regions
-        and all(is_scalar(t) or t.name == "i1" for t in op.result_types)  # type: ignore[attr-defined]
+        and type(op) not in SCALAR_ONLY
+        and type(op) not in LIBM
+        and all(is_scalar(t) for t in op.result_types)
     )
 
 

@@ -904,3 +904,32 @@ func.func @negate(%X: memref<?xi1>, %Y: memref<?xi1>) {
     Y = np.zeros_like(X)
     compile_text(text).negate(X, Y)
     np.testing.assert_array_equal(Y, ~X)
+
+
+def test_vectorized_loops_with_math_functions():
+    # exp is an LLVM intrinsic on vectors too; erf is a libm call, so its loop is left to LLVM.
+    text = """
+func.func @gelu_parts(%X: memref<?xf32>, %E: memref<?xf32>, %R: memref<?xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %n = memref.dim %X, %c0 : memref<?xf32>
+  scf.for %i = %c0 to %n step %c1 {
+    %x = memref.load %X[%i] : memref<?xf32>
+    %e = math.exp %x : f32
+    memref.store %e, %E[%i] : memref<?xf32>
+  } {loop.annotations = [#loop.vectorize<16>]}
+  scf.for %i = %c0 to %n step %c1 {
+    %x = memref.load %X[%i] : memref<?xf32>
+    %r = math.erf %x : f32
+    memref.store %r, %R[%i] : memref<?xf32>
+  } {loop.annotations = [#loop.vectorize<16>]}
+  func.return
+}
+"""
+    X = random(21)
+    E, R = np.empty_like(X), np.empty_like(X)
+    compiled = compile_text(text)
+    compiled.gelu_parts(X, E, R)
+    np.testing.assert_allclose(E, np.exp(X), rtol=1e-6)
+    np.testing.assert_allclose(R, [math.erf(x) for x in X], rtol=1e-5, atol=1e-6)
+    assert "<16 x float>" in compiled.optimized_ir
