@@ -19,6 +19,7 @@ from __future__ import annotations
 import atexit
 import ctypes
 import os
+import threading
 from functools import cache
 
 import llvmlite.binding as llvm
@@ -470,9 +471,17 @@ class Pool:
 
 
 @cache
+def the_pool() -> Pool:
+    return Pool()
+
+
 def install() -> Pool:
     """Compile the pool once per process and make its symbols visible to kernels."""
-    return Pool()
+    with COMPILING:  # two threads compiling their first kernels at once get one pool
+        return the_pool()
+
+
+COMPILING = threading.Lock()
 
 
 def set_num_threads(count: int) -> None:
