@@ -31,6 +31,8 @@ from ziggurat.targets.cpu import jit
 # spin): back-to-back kernels called from Python find the workers awake, and a worker woken
 # from sleep can take milliseconds to get a core back when other processes keep it busy.
 SPIN = 1 << 20
+# Stack bytes of a worker thread, as a Linux main thread has by default.
+STACK_SIZE = 8 << 20
 # A loop is split into this many chunks per thread, claimed one at a time, so a thread that
 # falls behind (another process took its core) leaves its chunks to the others.
 CHUNKS_PER_THREAD = 4
@@ -38,7 +40,7 @@ CHUNKS_PER_THREAD = 4
 # The job word holds the job's generation (high 32 bits) and its chunks not yet claimed (low
 # 32 bits): claiming a chunk is one compare-and-swap that fails if the job changed, so a
 # worker waking late never touches a newer job's fields. pthread_mutex_t and pthread_cond_t
-# are opaque: 128 bytes holds either on Linux and macOS.
+# and pthread_attr_t are opaque: 128 bytes holds any of them on Linux and macOS.
 RUNTIME_IR = """
 @threads = internal global i32 1
 @workers = internal global i64 0
@@ -61,8 +63,12 @@ RUNTIME_IR = """
 @mutex = internal global [128 x i8] zeroinitializer, align 64
 @wake = internal global [128 x i8] zeroinitializer, align 64
 @done = internal global [128 x i8] zeroinitializer, align 64
+@attributes = internal global [128 x i8] zeroinitializer, align 64
 
 declare i32 @pthread_create(ptr, ptr, ptr, ptr)
+declare i32 @pthread_attr_init(ptr)
+declare i32 @pthread_attr_setstacksize(ptr, i64)
+declare i32 @pthread_attr_destroy(ptr)
 declare i32 @pthread_join(i64, ptr)
 declare i32 @pthread_mutex_init(ptr, ptr)
 declare i32 @pthread_mutex_lock(ptr)
@@ -313,6 +319,9 @@ init:
   %handles = call ptr @malloc(i64 %bytes_or_one)
   store ptr %handles, ptr @handles
   store i32 %pid, ptr @pid
+  ; Local buffers live on the stack: give workers as much as a Linux main thread has.
+  call i32 @pthread_attr_init(ptr @attributes)
+  call i32 @pthread_attr_setstacksize(ptr @attributes, i64 STACK_SIZE)
   br label %test
 test:
   %created = phi i64 [ 0, %init ], [ %next, %create ]
@@ -321,11 +330,12 @@ test:
 create:
   %slot = getelementptr i64, ptr %handles, i64 %created
   %next = add i64 %created, 1
-  %failed = call i32 @pthread_create(ptr %slot, ptr null, ptr @worker, ptr null)
+  %failed = call i32 @pthread_create(ptr %slot, ptr @attributes, ptr @worker, ptr null)
   %ok = icmp eq i32 %failed, 0
   br i1 %ok, label %test, label %exit
 exit:
   %count = phi i64 [ %created, %test ], [ %created, %create ]
+  call i32 @pthread_attr_destroy(ptr @attributes)
   store i64 %count, ptr @workers
   ret i64 %count
 }
@@ -429,9 +439,8 @@ ENTRY_POINTS = (
 
 
 def runtime_ir() -> str:
-    return RUNTIME_IR.replace("CHUNKS_PER_THREAD", str(CHUNKS_PER_THREAD)).replace(
-        "SPIN", str(SPIN)
-    )
+    text = RUNTIME_IR.replace("CHUNKS_PER_THREAD", str(CHUNKS_PER_THREAD))
+    return text.replace("STACK_SIZE", str(STACK_SIZE)).replace("SPIN", str(SPIN))
 
 
 def default_num_threads() -> int:

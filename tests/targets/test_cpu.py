@@ -933,3 +933,39 @@ func.func @gelu_parts(%X: memref<?xf32>, %E: memref<?xf32>, %R: memref<?xf32>) {
     np.testing.assert_allclose(E, np.exp(X), rtol=1e-6)
     np.testing.assert_allclose(R, [math.erf(x) for x in X], rtol=1e-5, atol=1e-6)
     assert "<16 x float>" in compiled.optimized_ir
+
+
+def test_each_thread_has_its_own_local_buffers(restore_threads):
+    # Every iteration fills a 200 KB local buffer with its own number and reads it back: a
+    # buffer shared between threads would mix numbers.
+    text = """
+func.func @fill(%out: memref<64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %size = arith.constant 50000 : index
+  %zero = arith.constant 0.0 : f32
+  scf.for %i = %c0 to %c64 step %c1 {
+    %buffer = memref.alloc() : memref<50000xf32, #loop.scope<local>>
+    %i32 = arith.index_cast %i : index to i32
+    %value = arith.sitofp %i32 : i32 to f32
+    scf.for %j = %c0 to %size step %c1 {
+      memref.store %value, %buffer[%j] : memref<50000xf32, #loop.scope<local>>
+    }
+    %total = scf.for %j = %c0 to %size step %c1 iter_args(%acc = %zero) -> (f32) {
+      %v = memref.load %buffer[%j] : memref<50000xf32, #loop.scope<local>>
+      %s = arith.addf %acc, %v : f32
+      scf.yield %s : f32
+    }
+    memref.store %total, %out[%i] : memref<64xf32>
+    memref.dealloc %buffer : memref<50000xf32, #loop.scope<local>>
+  } {loop.annotations = [#loop.parallel]}
+  func.return
+}
+"""
+    compiled = compile_text(text)
+    threads.set_num_threads(3)
+    for _ in range(3):
+        out = np.zeros(64, np.float32)
+        compiled.fill(out)
+        np.testing.assert_array_equal(out, np.arange(64, dtype=np.float32) * 50000)
