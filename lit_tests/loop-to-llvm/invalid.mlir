@@ -47,3 +47,14 @@ func.func @parallel_sum(%A: memref<?xf32>, %n: index) -> f32 {
   } {loop.annotations = [#loop.parallel]}
   func.return %s : f32
 }
+
+// -----
+
+func.func @matrix(%A: memref<4x4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c2 = arith.constant 2 : index
+  // expected-error@+1 {{'vector.load' is lowered for 1-D vectors only, got vector<2x4xf32>}}
+  %v = vector.load %A[%c0, %c0] : memref<4x4xf32>, vector<2x4xf32>
+  vector.store %v, %A[%c2, %c0] : memref<4x4xf32>, vector<2x4xf32>
+  func.return
+}
