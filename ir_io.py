@@ -61,7 +61,12 @@ class LocatingParser(Parser):
 
     def parse_operation(self) -> Operation:
         depth = len(self._op_name_positions)
-        op = super().parse_operation()
+        try:
+            op = super().parse_operation()
+        except VerifyException as error:
+            # Ops with a declarative format verify their operand types while being built.
+            start = self._op_name_positions[-1] if self._op_name_positions else self.pos
+            self.raise_error(str(error), start, self.pos)
         position = self._op_name_positions[depth]
         del self._op_name_positions[depth:]
         if isinstance(op.location, UnknownLoc):
