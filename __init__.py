@@ -30,10 +30,10 @@ class Compiled:
 
     def __init__(self, functions: Any, main: str):
         self._functions = functions
-        self.main = main
+        self._main = main  # private: `compiled.main` is the function named main, if any
 
     def __call__(self, *arrays: np.ndarray) -> list[np.ndarray]:
-        return self._functions.__getattr__(self.main)(*arrays)
+        return getattr(self._functions, self._main)(*arrays)
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
         if name.startswith("_"):

@@ -1,0 +1,177 @@
+"""Whole models through Ziggurat's default pipeline beside onnxruntime, as latency ratios.
+
+    python benchmarks/models.py [--batch 8] [--rounds 7] [--runs 20]
+
+Each runtime lives in its own worker process, compiled once; the parent asks one worker at a
+time for a batch of timed runs (the others sleep on their pipes, so two thread pools never
+run at once) and interleaves the rounds. Printed: the median of the per-round medians, and
+onnxruntime / ziggurat (above 1 means Ziggurat is faster). The last rows compare a
+conv2d+bias+relu compiled with and without operator fusion.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from typing import Any
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+RUNTIMES = ("ziggurat", "onnxruntime")
+
+
+def conv_bias_relu(batch: int | str = "N", seed: int = 0) -> onnx.ModelProto:
+    """One 3x3 convolution with bias, 32 -> 32 channels on 28x28, then ReLU."""
+    rng = np.random.default_rng(seed)
+    weight = numpy_helper.from_array(
+        (rng.standard_normal((32, 32, 3, 3)) / 17).astype(np.float32), "w"
+    )
+    bias = numpy_helper.from_array(rng.standard_normal(32).astype(np.float32), "b")
+    nodes = [
+        helper.make_node("Conv", ["input", "w", "b"], ["conv"], pads=[1, 1, 1, 1]),
+        helper.make_node("Relu", ["conv"], ["output"]),
+    ]
+    shape = [batch, 32, 28, 28]
+    graph = helper.make_graph(
+        nodes,
+        "conv_bias_relu",
+        [helper.make_tensor_value_info("input", TensorProto.FLOAT, shape)],
+        [helper.make_tensor_value_info("output", TensorProto.FLOAT, shape)],
+        [weight, bias],
+    )
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
+def model_named(name: str) -> onnx.ModelProto:
+    from ziggurat.frontends.testing_models import MODELS
+
+    if name == "conv_bias_relu":
+        return conv_bias_relu()
+    return MODELS[name]()
+
+
+# The worker: compile once, then answer "RUNS" lines with the run times -----------------------
+
+
+def worker(runtime: str, name: str, batch: int) -> None:
+    model = model_named(name)
+    rng = np.random.default_rng(0)
+    dims = [d.dim_value or batch for d in model.graph.input[0].type.tensor_type.shape.dim]
+    x = rng.standard_normal(dims).astype(np.float32)
+    run = prepare(runtime, model, batch, x)
+    run()  # warm up
+    print("ready", flush=True)
+    for line in sys.stdin:
+        times = []
+        for _ in range(int(line)):
+            start = time.perf_counter()
+            run()
+            times.append(time.perf_counter() - start)
+        print(json.dumps(times), flush=True)
+
+
+def prepare(runtime: str, model: onnx.ModelProto, batch: int, x: np.ndarray) -> Any:
+    if runtime == "onnxruntime":
+        import onnxruntime
+
+        session = onnxruntime.InferenceSession(
+            model.SerializeToString(), providers=["CPUExecutionProvider"]
+        )
+        return lambda: session.run(None, {"input": x})
+    import ziggurat
+
+    fuse = runtime != "ziggurat-unfused"
+    compiled = ziggurat.compile(model, batch_size=batch, fuse=fuse)
+    return lambda: compiled(x)
+
+
+# The parent ---------------------------------------------------------------------------------
+
+
+class Worker:
+    def __init__(self, runtime: str, name: str, batch: int):
+        self.runtime = runtime
+        self.process = subprocess.Popen(
+            [sys.executable, __file__, "--worker", runtime, "--model", name, "--batch", str(batch)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        if self.read() != "ready":
+            raise RuntimeError(f"{runtime} worker for {name} failed to start")
+
+    def read(self) -> str:
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"{self.runtime} worker died")
+        return line.strip()
+
+    def time(self, runs: int) -> float:
+        assert self.process.stdin is not None
+        self.process.stdin.write(f"{runs}\n")
+        self.process.stdin.flush()
+        return statistics.median(json.loads(self.read()))
+
+    def close(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        self.process.wait()
+
+
+def measure(name: str, runtimes: tuple[str, ...], batch: int, rounds: int, runs: int):
+    workers = [Worker(runtime, name, batch) for runtime in runtimes]
+    medians: dict[str, list[float]] = {runtime: [] for runtime in runtimes}
+    try:
+        for round_ in range(rounds):
+            # Alternate which runtime goes first so neither always runs on a cold cache.
+            order = workers if round_ % 2 == 0 else workers[::-1]
+            for w in order:
+                medians[w.runtime].append(w.time(runs))
+                time.sleep(0.05)
+    finally:
+        for w in workers:
+            w.close()
+    return {runtime: statistics.median(values) for runtime, values in medians.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--batch", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--model", help="one model only")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        worker(args.worker, args.model, args.batch)
+        return
+
+    from ziggurat.frontends.testing_models import MODELS
+
+    names = [args.model] if args.model else [*MODELS, "conv_bias_relu"]
+    print(f"batch {args.batch}, median of {args.rounds} interleaved rounds of {args.runs} runs")
+    print(f"{'model':28} {'ziggurat ms':>12} {'onnxruntime ms':>15} {'ort/ziggurat':>13}")
+    for name in names:
+        result = measure(name, RUNTIMES, args.batch, args.rounds, args.runs)
+        ours, theirs = result["ziggurat"], result["onnxruntime"]
+        print(f"{name:28} {ours * 1e3:12.3f} {theirs * 1e3:15.3f} {theirs / ours:13.2f}")
+    if args.model in (None, "conv_bias_relu"):
+        result = measure(
+            "conv_bias_relu", ("ziggurat", "ziggurat-unfused"), args.batch, args.rounds, args.runs
+        )
+        fused, unfused = result["ziggurat"], result["ziggurat-unfused"]
+        print(
+            f"conv+bias+relu fused {fused * 1e3:.3f} ms, unfused {unfused * 1e3:.3f} ms: "
+            f"fusion speedup {unfused / fused:.2f}x"
+        )
+
+
+if __name__ == "__main__":
+    main()
