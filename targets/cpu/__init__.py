@@ -8,6 +8,8 @@ C = compiled.matmul(A, B)[0]
 
 from __future__ import annotations
 
+import ctypes
+
 from xdsl.dialects.builtin import ModuleOp
 
 from ziggurat.passes.loop_to_llvm import LoopToLlvm
@@ -43,13 +45,16 @@ def optimized_llvm_ir(module: ModuleOp) -> str:
 def compile_loop_module(module: ModuleOp) -> CpuModule:
     """Compile a loop-level module for this machine; the module itself is left unchanged."""
     functions = signatures(module)
-    llvm_module = translate(lower_to_llvm_dialect(module))
-    text = str(llvm_module)
+    contents: dict[str, bytes] = {}
+    llvm_module = translate(lower_to_llvm_dialect(module), contents=contents)
     wrappers = {name: add_packed_wrapper(llvm_module, name) for name in functions}
-    compiled = jit.parse(str(llvm_module))
+    text = str(llvm_module)
+    compiled = jit.parse(text)
     jit.optimize(compiled)
     threads.install()  # parallel loops call the pool's entry points
     engine = jit.compile_module(compiled)
+    for name, raw in contents.items():
+        ctypes.memmove(engine.get_global_value_address(name), raw, len(raw))
     return CpuModule(
         {
             name: CpuFunction(signature, engine.get_function_address(wrappers[name]), engine)

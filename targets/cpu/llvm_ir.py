@@ -8,13 +8,15 @@ alignment and zero initializers, and `loop.annotations` on a loop's back edge, w
 
 from __future__ import annotations
 
+from math import prod
+
 import llvmlite.ir as ir
 from xdsl.backend.llvm import convert as xdsl_convert
 from xdsl.backend.llvm.convert_op import convert_op as xdsl_convert_op
 from xdsl.backend.llvm.convert_op import create_constant
 from xdsl.backend.llvm.convert_type import convert_type
 from xdsl.dialects import llvm
-from xdsl.dialects.builtin import ArrayAttr, ModuleOp
+from xdsl.dialects.builtin import ArrayAttr, DenseIntOrFPElementsAttr, ModuleOp
 from xdsl.ir import Block, Operation, SSAValue
 
 from ziggurat.diagnostics import ZigguratError
@@ -28,8 +30,21 @@ CASTS = {
 }
 
 
-def translate(module: ModuleOp, triple: str = "", data_layout: str = "") -> ir.Module:
-    """The llvmlite module for an llvm-dialect module."""
+# Constants above this size are not spelled in the IR text: formatting and parsing millions
+# of weights as text takes minutes (a ResNet's weights). They become zero-initialized
+# variables that the runtime fills after compiling; see `translate(..., contents=...)`.
+LARGE_CONSTANT_BYTES = 4096
+
+
+def translate(
+    module: ModuleOp,
+    triple: str = "",
+    data_layout: str = "",
+    contents: dict[str, bytes] | None = None,
+) -> ir.Module:
+    """The llvmlite module for an llvm-dialect module. With `contents`, large constant
+    globals are left zero-initialized and their bytes are put in `contents` by name, for the
+    caller to copy in once the module is compiled."""
     target = ir.Module()
     if triple:
         target.triple = triple
@@ -38,7 +53,7 @@ def translate(module: ModuleOp, triple: str = "", data_layout: str = "") -> ir.M
     functions: list[llvm.FuncOp] = []
     for op in module.ops:
         if isinstance(op, llvm.GlobalOp):
-            translate_global(op, target)
+            translate_global(op, target, contents)
         elif isinstance(op, llvm.FuncOp):
             functions.append(op)
         else:
@@ -53,18 +68,39 @@ def translate(module: ModuleOp, triple: str = "", data_layout: str = "") -> ir.M
     return target
 
 
-def translate_global(op: llvm.GlobalOp, target: ir.Module) -> None:
+def translate_global(
+    op: llvm.GlobalOp, target: ir.Module, contents: dict[str, bytes] | None = None
+) -> None:
     variable = ir.GlobalVariable(target, convert_type(op.global_type), name=op.sym_name.data)
     if op.linkage.linkage.data != "external":
         variable.linkage = op.linkage.linkage.data
     variable.global_constant = op.constant is not None
     if op.alignment is not None:
         variable.align = op.alignment.value.data
-    if op.value is None:
+    raw = large_constant(op)
+    if contents is not None and raw is not None:
+        # Written after compiling: external and writable, so LLVM assumes nothing of it.
+        variable.linkage = ""
+        variable.global_constant = False
+        variable.initializer = ir.Constant(convert_type(op.global_type), None)
+        contents[op.sym_name.data] = raw
+    elif op.value is None:
         # No initializer would make the variable a declaration of someone else's.
         variable.initializer = ir.Constant(convert_type(op.global_type), None)
     else:
         variable.initializer = create_constant(op.global_type, op.value)
+
+
+def large_constant(op: llvm.GlobalOp) -> bytes | None:
+    """The bytes of a constant global's dense initializer, if it is large."""
+    value = op.value
+    if op.constant is None or not isinstance(value, DenseIntOrFPElementsAttr):
+        return None
+    count = prod(value.get_type().get_shape())
+    raw = value.data.data
+    if len(raw) < count:  # a splat holds one element
+        raw = raw * count
+    return raw if len(raw) > LARGE_CONSTANT_BYTES else None
 
 
 def translate_function(op: llvm.FuncOp, target: ir.Module) -> None:
