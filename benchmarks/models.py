@@ -12,16 +12,13 @@ conv2d+bias+relu compiled with and without operator fusion.
 from __future__ import annotations
 
 import argparse
-import json
-import statistics
-import subprocess
-import sys
-import time
 from typing import Any
 
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
+from workers import Worker, serve
+from workers import measure as measure_workers
 
 RUNTIMES = ("ziggurat", "onnxruntime")
 
@@ -56,7 +53,7 @@ def model_named(name: str) -> onnx.ModelProto:
     return MODELS[name]()
 
 
-# The worker: compile once, then answer "RUNS" lines with the run times -----------------------
+# The worker: compile once, then time batches on request --------------------------------------
 
 
 def worker(runtime: str, name: str, batch: int) -> None:
@@ -64,16 +61,7 @@ def worker(runtime: str, name: str, batch: int) -> None:
     rng = np.random.default_rng(0)
     dims = [d.dim_value or batch for d in model.graph.input[0].type.tensor_type.shape.dim]
     x = rng.standard_normal(dims).astype(np.float32)
-    run = prepare(runtime, model, batch, x)
-    run()  # warm up
-    print("ready", flush=True)
-    for line in sys.stdin:
-        times = []
-        for _ in range(int(line)):
-            start = time.perf_counter()
-            run()
-            times.append(time.perf_counter() - start)
-        print(json.dumps(times), flush=True)
+    serve(prepare(runtime, model, batch, x))
 
 
 def prepare(runtime: str, model: onnx.ModelProto, batch: int, x: np.ndarray) -> Any:
@@ -94,51 +82,12 @@ def prepare(runtime: str, model: onnx.ModelProto, batch: int, x: np.ndarray) -> 
 # The parent ---------------------------------------------------------------------------------
 
 
-class Worker:
-    def __init__(self, runtime: str, name: str, batch: int):
-        self.runtime = runtime
-        self.process = subprocess.Popen(
-            [sys.executable, __file__, "--worker", runtime, "--model", name, "--batch", str(batch)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        if self.read() != "ready":
-            raise RuntimeError(f"{runtime} worker for {name} failed to start")
-
-    def read(self) -> str:
-        assert self.process.stdout is not None
-        line = self.process.stdout.readline()
-        if not line:
-            raise RuntimeError(f"{self.runtime} worker died")
-        return line.strip()
-
-    def time(self, runs: int) -> float:
-        assert self.process.stdin is not None
-        self.process.stdin.write(f"{runs}\n")
-        self.process.stdin.flush()
-        return statistics.median(json.loads(self.read()))
-
-    def close(self) -> None:
-        assert self.process.stdin is not None
-        self.process.stdin.close()
-        self.process.wait()
-
-
 def measure(name: str, runtimes: tuple[str, ...], batch: int, rounds: int, runs: int):
-    workers = [Worker(runtime, name, batch) for runtime in runtimes]
-    medians: dict[str, list[float]] = {runtime: [] for runtime in runtimes}
-    try:
-        for round_ in range(rounds):
-            # Alternate which runtime goes first so neither always runs on a cold cache.
-            order = workers if round_ % 2 == 0 else workers[::-1]
-            for w in order:
-                medians[w.runtime].append(w.time(runs))
-                time.sleep(0.05)
-    finally:
-        for w in workers:
-            w.close()
-    return {runtime: statistics.median(values) for runtime, values in medians.items()}
+    workers = [
+        Worker(runtime, [__file__, "--worker", runtime, "--model", name, "--batch", str(batch)])
+        for runtime in runtimes
+    ]
+    return measure_workers(workers, rounds, runs)
 
 
 def main() -> None:
