@@ -230,6 +230,15 @@ def names_attribute(names: Sequence[str]) -> ArrayAttr[DictionaryAttr]:
     return ArrayAttr([DictionaryAttr({ONNX_NAME: StringAttr(n)}) for n in names])
 
 
+def tensor_value(proto: onnx.TensorProto, what: str, node: Node | None = None) -> np.ndarray:
+    """The array a tensor proto holds; a malformed one is an error naming it."""
+    try:
+        return numpy_helper.to_array(proto)
+    except (ValueError, TypeError, KeyError) as error:
+        message = f"{what} '{proto.name}' is malformed: {error}"
+        raise (node.error(message) if node else ZigguratError(message)) from None
+
+
 class Importer:
     """The state of one import: the block being built and what each ONNX name holds."""
 
@@ -238,9 +247,7 @@ class Importer:
         self.ir_version = model.ir_version
         self.opset = opset
         self.values: dict[str, SSAValue] = {}
-        self.constants: dict[str, np.ndarray] = {
-            i.name: numpy_helper.to_array(i) for i in self.graph.initializer
-        }
+        self.constants = {i.name: tensor_value(i, "initializer") for i in self.graph.initializer}
         self.used = {name for node in self.graph.node for name in node.input}
         self.used |= {o.name for o in self.graph.output}
         self.arguments = [i for i in self.graph.input if i.name not in self.constants]
@@ -866,7 +873,7 @@ def reduce(node: Node) -> list[Value]:
 @handles("Constant")
 def constant(node: Node) -> list[Value]:
     if "value" in node.attributes:
-        return [numpy_helper.to_array(node.attribute("value"))]
+        return [tensor_value(node.attribute("value"), "the value", node)]
     for name, dtype in (
         ("value_float", np.float32),
         ("value_floats", np.float32),
@@ -897,7 +904,7 @@ def size(node: Node) -> list[Value]:
 def constant_of_shape(node: Node) -> list[Value]:
     dims = integers(node.constant(0, "the shape"))
     value = node.attribute("value")
-    fill = np.zeros(1, np.float32) if value is None else numpy_helper.to_array(value)
+    fill = np.zeros(1, np.float32) if value is None else tensor_value(value, "the value", node)
     return [np.full(dims or [], fill.reshape(-1)[0], dtype=fill.dtype)]
 
 

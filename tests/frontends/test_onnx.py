@@ -771,3 +771,9 @@ def test_a_file_that_is_not_a_model(tmp_path, content):
 
 def test_a_missing_file(tmp_path):
     assert "no such file" in import_error(str(tmp_path / "absent.onnx"))
+
+
+def test_a_malformed_initializer_is_named():
+    model = node_model("Add", {"x": [4]}, {"c": rng_array(4)})
+    model.graph.initializer[0].dims[0] = 5  # four values stored, five declared
+    assert "initializer 'c' is malformed" in import_error(model)
