@@ -624,28 +624,32 @@ class CacheReadOp(IRDLOperation):
 class CacheWriteOp(IRDLOperation):
     """Accumulate the tile of the output that one iteration of a loop writes in a buffer
     of the given memory scope, allocated in that loop, and write it back after; gives the
-    write-back loop nest.
+    write-back loop nest and, if asked for, the nest that fills the buffer first (empty
+    when nothing needs to).
 
     %c = transform.schedule.cache_write %j into "local" : (!transform.any_op) -> !transform.any_op
+    %c, %init = transform.schedule.cache_write %j into "local" : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
     """
 
     name = "transform.schedule.cache_write"
 
     loop = operand_def(TransformOpHandleType)
     scope = prop_def(StringAttr)
-    result = result_def(TransformOpHandleType)
+    nests = var_result_def(TransformOpHandleType)
 
     assembly_format = "$loop `into` $scope attr-dict `:` functional-type(operands, results)"
 
-    def __init__(self, loop: SSAValue, scope: str):
+    def __init__(self, loop: SSAValue, scope: str, init: bool = False):
         super().__init__(
             operands=[loop],
             properties={"scope": StringAttr(scope)},
-            result_types=[transform.AnyOpType()],
+            result_types=[[transform.AnyOpType()] * (2 if init else 1)],
         )
 
     def verify_(self) -> None:
         verify_scope(self.scope)
+        if len(self.nests) not in (1, 2):
+            raise VerifyException(f"cache_write gives 1 or 2 handles, not {len(self.nests)}")
 
 
 # Annotating loops -----------------------------------------------------------------------

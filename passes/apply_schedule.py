@@ -389,7 +389,8 @@ def run_cache_write(
     interpreter: Interpreter, op: ops.CacheWriteOp, changes: Changes
 ) -> Sequence[Value]:
     loop = interpreter.loop(op.loop, op)
-    return [[primitives.cache_write(loop, op.scope.data, changes)]]
+    back, first = primitives.cache_write(loop, op.scope.data, changes)
+    return [[back], [] if first is None else [first]][: len(op.results)]
 
 
 def run_vectorize(interpreter: Interpreter, op: ops.VectorizeOp) -> Sequence[Value]:

@@ -195,15 +195,43 @@ def band_child(loop: scf.ForOp) -> scf.ForOp | None:
     if len(children) != 1:
         return None
     child = children[0]
+    epilogue = reduction_epilogue(loop, child)
     for op in ops:
-        if op is child or is_pure(op) or is_stage_root(op):
+        if op is child or is_pure(op) or is_stage_root(op) or op in epilogue:
             continue
         if isinstance(op, memref.AllocOp | memref.DeallocOp):
             continue
-        if isinstance(op, memref.StoreOp) and op.value.owner is child:
-            continue
         return None
     return child
+
+
+def reduction_epilogue(loop: scf.ForOp, child: scf.ForOp) -> list[Operation]:
+    """The loads and the store beside a reduction loop `child` that, with pure ops, make
+    and store the element from the value it reduces (a plain store of it, or te-inline's
+    epilogue: `C[i, j] = relu(sum + bias[j])`); none if `child` is not such a loop."""
+    if len(child.res) != 1:
+        return []
+    ops = body_ops(loop)
+    stores = [op for op in ops if isinstance(op, memref.StoreOp)]
+    if len(stores) != 1 or not depends_on_value(stores[0].value, child.res[0], loop):
+        return []
+    loads = [
+        op
+        for op in ops
+        if isinstance(op, memref.LoadOp)
+        and not any(child.is_ancestor(use.operation) for use in op.res.uses)
+    ]
+    return [*loads, stores[0]]
+
+
+def depends_on_value(value: SSAValue, source: SSAValue, within: Operation) -> bool:
+    """Whether `value` is computed from `source` by ops inside `within`."""
+    if value is source:
+        return True
+    op = value.owner
+    if not isinstance(op, Operation) or not within.is_ancestor(op) or op.regions:
+        return False
+    return any(depends_on_value(operand, source, within) for operand in op.operands)
 
 
 def band(root: scf.ForOp) -> list[scf.ForOp]:
@@ -432,10 +460,14 @@ def accumulate_in_memory(root: scf.ForOp, outermost: scf.ForOp, changes: Changes
             chain.append(child)
             continue
         break
+    holder = outermost.parent_op()
     uses = list(outermost.res[0].uses)
-    if len(uses) != 1 or not isinstance(uses[0].operation, memref.StoreOp):
+    if len(uses) == 1 and isinstance(uses[0].operation, memref.StoreOp):
+        store = uses[0].operation
+    elif isinstance(holder, scf.ForOp) and (epilogue := reduction_epilogue(holder, outermost)):
+        store = epilogue[-1]
+    else:
         raise fail("its result is not stored once")
-    store = uses[0].operation
     assert isinstance(store, memref.StoreOp)
     if store.parent_block() is not outermost.parent_block():
         raise fail("its result is stored elsewhere")
@@ -443,6 +475,17 @@ def accumulate_in_memory(root: scf.ForOp, outermost: scf.ForOp, changes: Changes
         if defined_in(value, outermost) or value.owner is store:
             raise fail("the element it stores depends on the reduction")
     buffer, indices, init = store.memref, list(store.indices), outermost.iter_args[0]
+    element_type = buffer.type.element_type  # type: ignore[attr-defined]
+    if store.value is not outermost.res[0]:
+        if outermost is root:
+            raise fail("its epilogue is outside its loop nest")
+        if element_type != outermost.res[0].type:
+            raise fail("its epilogue stores another type than it reduces")
+        if any(
+            isinstance(op, memref.LoadOp) and op.memref is buffer
+            for op in store.parent_block().ops  # type: ignore[union-attr]
+        ):
+            raise fail("its epilogue reads the buffer it writes")
 
     # The initial value, in a nest of its own over the loops around the reduction.
     spatial: list[scf.ForOp] = []
@@ -465,8 +508,10 @@ def accumulate_in_memory(root: scf.ForOp, outermost: scf.ForOp, changes: Changes
     for old, new in zip(spatial, loops, strict=True):
         b = bounds(old)
         mapping[iv(old)] = materialize({iv(new): b.step}, b.lower, inner, root)
-    new_indices = [clone_slice(v, mapping, spatial[0] if spatial else None, inner) for v in indices]
-    Rewriter.insert_op(memref.StoreOp.get(init, buffer, new_indices), inner)
+    within = spatial[0] if spatial else None
+    new_indices = [clone_slice(v, mapping, within, inner) for v in indices]
+    value = clone_slice(init, mapping, within, inner)
+    Rewriter.insert_op(memref.StoreOp.get(value, buffer, new_indices), inner)
 
     # The accumulation: load, combine, store the element in the innermost reduction loop.
     innermost = chain[-1]
@@ -482,10 +527,20 @@ def accumulate_in_memory(root: scf.ForOp, outermost: scf.ForOp, changes: Changes
     )
     for loop in chain:
         Rewriter.replace_op(loop.body.block.last_op, scf.YieldOp())  # type: ignore[arg-type]
+    if store.value is not outermost.res[0]:
+        epilogue_nest(name, spatial, outermost, store, root)
+    store_block = store.parent_block()
     Rewriter.erase_op(store)
+    assert store_block is not None
+    erase_dead(store_block)
     for loop in reversed(chain):
         body = Block(arg_types=[IndexType()])
-        replacement = scf.ForOp(loop.lb, loop.ub, loop.step, [], body)
+        # Constant bounds from the function's entry, so the loop can move out of the band.
+        lb, ub, step = (
+            v if (c := constant_int(v)) is None else index(c, root)
+            for v in (loop.lb, loop.ub, loop.step)
+        )
+        replacement = scf.ForOp(lb, ub, step, [], body)
         replacement.attributes.update(loop.attributes)
         for op in list(loop.body.block.ops):
             op.detach()
@@ -495,22 +550,62 @@ def accumulate_in_memory(root: scf.ForOp, outermost: scf.ForOp, changes: Changes
         Rewriter.insert_op(replacement, InsertPoint.before(loop))
         Rewriter.erase_op(loop)
         changes.replace(loop, replacement)
+    erase_dead(store_block)
+
+
+def epilogue_nest(
+    name: str, spatial: Sequence[scf.ForOp], outermost: scf.ForOp, store: memref.StoreOp, root
+) -> None:
+    """After the stage, a nest over its output that applies the epilogue of `store` (which
+    makes the stored element from the reduced value `outermost` gives) to each element."""
+    after = InsertPoint.after(spatial[0] if spatial else outermost)
+    loops, inner = loop_nest(
+        [bounds(loop).trip_count for loop in spatial],
+        [axis_name(loop) for loop in spatial],
+        f"{name}.epilogue",
+        after,
+        root,
+    )
+    mapping: dict[SSAValue, SSAValue] = {}
+    for old, new in zip(spatial, loops, strict=True):
+        b = bounds(old)
+        mapping[iv(old)] = materialize({iv(new): b.step}, b.lower, inner, root)
+    within = spatial[0] if spatial else None
+    indices = [clone_slice(v, mapping, within, inner) for v in store.indices]
+    reduced = emit(memref.LoadOp.get(store.memref, indices), inner)
+    mapping[outermost.res[0]] = reduced
+    value = clone_slice(store.value, mapping, within, inner, loads=True)
+    Rewriter.insert_op(memref.StoreOp.get(value, store.memref, indices), inner)
+
+
+def erase_dead(block: Block) -> None:
+    """Erase the loads and pure ops of `block` whose results nothing uses."""
+    for op in reversed(list(block.ops)):
+        if (is_pure(op) or isinstance(op, memref.LoadOp)) and op.results:
+            if not any(result.uses for result in op.results):
+                Rewriter.erase_op(op)
 
 
 def clone_slice(
-    value: SSAValue, mapping: dict[SSAValue, SSAValue], root: Operation | None, at: InsertPoint
+    value: SSAValue,
+    mapping: dict[SSAValue, SSAValue],
+    root: Operation | None,
+    at: InsertPoint,
+    loads: bool = False,
 ) -> SSAValue:
     """`value` rebuilt at `at` from values outside `root` and the values of `mapping`,
-    cloning the pure ops between."""
+    cloning the pure ops between (and the loads, with `loads`)."""
     if value in mapping:
         return mapping[value]
     if root is None or not (defined_in(value, root) or value.owner is root):
         return value
     op = value.owner
-    if not isinstance(op, Operation) or not is_pure(op):
+    if not isinstance(op, Operation) or not (
+        is_pure(op) or (loads and isinstance(op, memref.LoadOp))
+    ):
         raise ScheduleError(f"cannot recompute index {value}")
     for operand in op.operands:
-        clone_slice(operand, mapping, root, at)
+        clone_slice(operand, mapping, root, at, loads)
     Rewriter.insert_op(op.clone(mapping), at)
     return mapping[value]
 
@@ -991,6 +1086,8 @@ def check_independent(loop: scf.ForOp, what: str) -> None:
         raise ScheduleError(
             f"cannot {what} {describe(loop)}: it carries values from one iteration to the next"
         )
+    if (b := optional_bounds(loop)) is not None and b.trip_count <= 1:
+        return
     for _vector, access in dependences([loop], include_reductions=True):
         raise ScheduleError(
             f"cannot {what} {describe(loop)}: its iterations write "
@@ -1116,15 +1213,25 @@ def box(
     buffer: SSAValue, touching: Sequence[memref.LoadOp | memref.StoreOp], loop: scf.ForOp
 ) -> Box:
     shape = buffer.type.get_shape()  # type: ignore[attr-defined]
+    return box_of(shape, [list(op.indices) for op in touching], loop)
+
+
+def box_of(
+    shape: Sequence[int], accesses: Sequence[Sequence[SSAValue]], loop: scf.ForOp, clip: bool = True
+) -> Box:
+    """The box of the indices `accesses` (one list per access) take in one iteration of
+    `loop`; with `clip`, an axis it would cover is taken whole."""
     box = Box([], [], [], [])
     for axis, size in enumerate(shape):
-        parts = [interval(op.indices[axis], loop) for op in touching]
+        parts = [interval(indices[axis], loop) for indices in accesses]
         known = [p for p in parts if p is not None]
         union: Interval | None = None
         if known and len(known) == len(parts) and len({p.terms for p in known}) == 1:
             low, high = min(p.low for p in known), max(p.high for p in known)
             union = Interval(known[0].terms, low, high)
-        if union is None or union.high - union.low + 1 >= size:
+        if union is None or (clip and union.high - union.low + 1 >= size):
+            if union is None and not clip:
+                raise ScheduleError("cannot bound the indices of a padded read")
             box.offsets.append(({}, 0))
             box.extents.append(size)
             box.below.append(False)
@@ -1138,16 +1245,8 @@ def box(
     return box
 
 
-def box_nest(
-    region: Box,
-    names: Sequence[str],
-    tag: str,
-    shape: Sequence[int],
-    at: InsertPoint,
-    near: Operation,
-) -> tuple[list[scf.ForOp], list[SSAValue], list[SSAValue], InsertPoint]:
-    """Loops over `region` at `at`: the loops, the offsets (emitted at `at`), the buffer
-    index in each axis, and the point in the innermost body where the index is in bounds."""
+def box_offsets(region: Box, at: InsertPoint, near: Operation) -> list[SSAValue]:
+    """The offset of `region` in each axis, emitted at `at`."""
     mapping: dict[SSAValue, SSAValue] = {}
     if isinstance(near, scf.ForOp):
         mapping[iv(near)] = iv(near)
@@ -1155,19 +1254,44 @@ def box_nest(
     for terms, constant in region.offsets:
         rebuilt = {clone_slice(atom, mapping, near, at): c for atom, c in terms.items()}
         offsets.append(materialize(rebuilt, constant, at, near))
-    loops, inner = loop_nest(region.extents, names, tag, at, near)
+    return offsets
+
+
+def box_nest(
+    region: Box,
+    names: Sequence[str],
+    tag: str,
+    shape: Sequence[int],
+    at: InsertPoint,
+    near: Operation,
+    order: Sequence[int] | None = None,
+    offsets: Sequence[SSAValue] | None = None,
+    guarded: bool = True,
+) -> tuple[list[scf.ForOp], list[SSAValue], list[SSAValue], InsertPoint]:
+    """Loops over `region` at `at`, one per axis in the `order` of a local buffer's axes:
+    the loops, the offsets (emitted at `at` unless given), the buffer index in each axis,
+    and the point in the innermost body where the index is in bounds (if `guarded`)."""
+    rank = len(region.extents)
+    order = list(range(rank)) if order is None else list(order)
+    if offsets is None:
+        offsets = box_offsets(region, at, near)
+    loops, inner = loop_nest(
+        [region.extents[a] for a in order], [names[a] for a in order], tag, at, near
+    )
+    loop_of = {axis: loop for axis, loop in zip(order, loops, strict=True)}
     positions: list[SSAValue] = []
     conditions: list[SSAValue] = []
-    for axis, (loop, offset) in enumerate(zip(loops, offsets, strict=True)):
+    for axis in range(rank):
+        loop, offset = loop_of[axis], offsets[axis]
         terms, constant = region.offsets[axis]
         position = iv(loop)
         if terms or constant:
             start = InsertPoint.at_start(loop.body.block)
             position = emit(arith.AddiOp(offset, iv(loop)), start)
         positions.append(position)
-        if region.below[axis]:
+        if guarded and region.below[axis]:
             conditions.append(emit(arith.CmpiOp(position, index(0, near), "sge"), inner))
-        if region.above[axis]:
+        if guarded and region.above[axis]:
             conditions.append(emit(arith.CmpiOp(position, index(shape[axis], near), "slt"), inner))
     if conditions:
         condition = conditions[0]
@@ -1176,7 +1300,43 @@ def box_nest(
         check = scf.IfOp(condition, [], [Block([scf.YieldOp()])])
         Rewriter.insert_op(check, inner)
         inner = InsertPoint.before(check.true_region.block.last_op)  # type: ignore[arg-type]
-    return loops, offsets, positions, inner
+    return loops, list(offsets), positions, inner
+
+
+def layout(accesses: Sequence[Sequence[SSAValue]], loop: scf.ForOp) -> list[int]:
+    """The order of a local buffer's axes for accesses with these indices in `loop`: by
+    the depth of the deepest loop inside `loop` that an axis's index runs along, so the
+    innermost loop runs along the last axis (with unit stride); ties keep their order."""
+    depths: dict[SSAValue, int] = {}
+    for op in loop.body.walk():
+        if isinstance(op, scf.ForOp):
+            depth, parent = 0, op.parent_op()
+            while parent is not None and parent is not loop:
+                depth += isinstance(parent, scf.ForOp)
+                parent = parent.parent_op()
+            depths[iv(op)] = depth
+    rank = len(accesses[0]) if accesses else 0
+    deepest = [-1] * rank
+    for indices in accesses:
+        for axis, value in enumerate(indices):
+            for found in ivs_of(value, loop):
+                deepest[axis] = max(deepest[axis], depths.get(found, -1))
+    return sorted(range(rank), key=lambda axis: deepest[axis])
+
+
+def ivs_of(value: SSAValue, loop: scf.ForOp) -> set[SSAValue]:
+    """The ivs of loops inside `loop` that `value` is computed from."""
+    owner = value.owner
+    if isinstance(owner, Block):
+        holder = owner.parent_op()
+        inside = isinstance(holder, scf.ForOp) and holder is not loop and loop.is_ancestor(holder)
+        return {value} if inside else set()
+    if not loop.is_ancestor(owner):
+        return set()
+    found: set[SSAValue] = set()
+    for operand in owner.operands:
+        found |= ivs_of(operand, loop)
+    return found
 
 
 # Moving computations ------------------------------------------------------------------------
@@ -1369,22 +1529,38 @@ def local_buffer(buffer: SSAValue, extents: Sequence[int], scope: str, at: Inser
     return alloc.memref
 
 
-def redirect(
-    op: memref.LoadOp | memref.StoreOp, local: SSAValue, offsets: Sequence[SSAValue], region: Box
-) -> None:
-    """Make `op` access `local` at its index minus the box's offset."""
-    at = InsertPoint.before(op)
-    indices = []
-    for value, offset, (terms, constant) in zip(op.indices, offsets, region.offsets, strict=True):
+def local_indices(
+    indices: Sequence[SSAValue],
+    offsets: Sequence[SSAValue],
+    region: Box,
+    order: Sequence[int],
+    at: InsertPoint,
+    near: Operation,
+) -> list[SSAValue]:
+    """The index in a local buffer of `region` (axes in `order`) of an element at `indices`."""
+    found = []
+    for value, offset, (terms, constant) in zip(indices, offsets, region.offsets, strict=True):
         if not terms and constant == 0:
-            indices.append(value)
+            found.append(value)
             continue
         whole, whole_constant = linear(value)
         if all(whole.get(a) == c for a, c in terms.items()):
             rest = {a: c for a, c in whole.items() if a not in terms}
-            indices.append(materialize(rest, whole_constant - constant, at, op))
+            found.append(materialize(rest, whole_constant - constant, at, near))
         else:
-            indices.append(emit(arith.SubiOp(value, offset), at))
+            found.append(emit(arith.SubiOp(value, offset), at))
+    return [found[axis] for axis in order]
+
+
+def redirect(
+    op: memref.LoadOp | memref.StoreOp,
+    local: SSAValue,
+    offsets: Sequence[SSAValue],
+    region: Box,
+    order: Sequence[int],
+) -> None:
+    """Make `op` access `local` at its index minus the box's offset."""
+    indices = local_indices(op.indices, offsets, region, order, InsertPoint.before(op), op)
     if isinstance(op, memref.LoadOp):
         new = memref.LoadOp.get(local, indices)
         new.res.name_hint = op.res.name_hint
@@ -1393,9 +1569,66 @@ def redirect(
         Rewriter.replace_op(op, memref.StoreOp.get(op.value, local, indices))
 
 
+@dataclass(frozen=True)
+class PaddedRead:
+    """A read of a padded tensor as graph-to-te writes it: the load at clamped indices,
+    the select that gives the padding value where the unclamped (`raw`) ones leave it."""
+
+    load: memref.LoadOp
+    select: arith.SelectOp
+    raw: tuple[SSAValue, ...]
+    clamped: tuple[bool, ...]
+
+
+def padded_read(load: memref.LoadOp, loop: scf.ForOp) -> PaddedRead | None:
+    """`load` as a padded read whose value depends on the loops in `loop` only through
+    its raw indices, or None."""
+    uses = list(load.res.uses)
+    if len(uses) != 1:
+        return None
+    select = uses[0].operation
+    if (
+        not isinstance(select, arith.SelectOp)
+        or select.lhs is not load.res
+        or not isinstance(select.rhs.owner, arith.ConstantOp)
+    ):
+        return None
+    raw: list[SSAValue] = []
+    clamped: list[bool] = []
+    for value in load.indices:
+        bare = value
+        while isinstance(bare.owner, arith.MinSIOp | arith.MaxSIOp):
+            operation = bare.owner
+            if constant_int(operation.rhs) is not None:
+                bare = operation.lhs
+            elif constant_int(operation.lhs) is not None:
+                bare = operation.rhs
+            else:
+                break
+        raw.append(bare)
+        clamped.append(bare is not value)
+    if not any(clamped) or not only_through(select.result, set(raw), loop):
+        return None
+    return PaddedRead(load, select, tuple(raw), tuple(clamped))
+
+
+def only_through(value: SSAValue, raw: set[SSAValue], loop: scf.ForOp) -> bool:
+    """Whether `value` depends on the ivs of `loop` and the loops in it only through `raw`."""
+    if value in raw:
+        return True
+    owner = value.owner
+    if isinstance(owner, Block):
+        holder = owner.parent_op()
+        return not (isinstance(holder, scf.ForOp) and (holder is loop or loop.is_ancestor(holder)))
+    if not loop.is_ancestor(owner):
+        return True
+    return not owner.regions and all(only_through(v, raw, loop) for v in owner.operands)
+
+
 def cache_read(loop: scf.ForOp, number: int, scope: str, changes: Changes) -> scf.ForOp:
     """The box of input `number` that one iteration of `loop` reads, copied into a buffer
-    of `scope` first and read from there; gives the copy's nest."""
+    of `scope` first and read from there; gives the copy's nest. A padded read caches the
+    padded tensor: the box of its unclamped indices, with the padding in it."""
     prepare(loop, changes)
     loop = changes.replaced.get(loop, loop)  # type: ignore[assignment]
     root = stage_root(loop)
@@ -1415,24 +1648,81 @@ def cache_read(loop: scf.ForOp, number: int, scope: str, changes: Changes) -> sc
     if not reads:
         raise ScheduleError(f"{describe(loop)} does not read input {number} of '{name}'")
     shape = buffer.type.get_shape()  # type: ignore[attr-defined]
+    padded = [p for read in reads if (p := padded_read(read, loop)) is not None]
+    kinds = {(p.clamped, p.select.rhs.owner.value) for p in padded}  # type: ignore[union-attr]
+    if len(padded) == len(reads) and len(kinds) == 1:
+        try:
+            region = box_of(shape, [list(p.raw) for p in padded], loop, clip=False)
+        except ScheduleError:
+            pass
+        else:
+            return cache_padded(loop, buffer, padded, region, scope, f"{name}.input{number}")
     region = box(buffer, reads, loop)
+    order = layout([list(read.indices) for read in reads], loop)
     block = loop.body.block
     at = InsertPoint.at_start(block)
-    local = local_buffer(buffer, region.extents, scope, at)
+    local = local_buffer(buffer, [region.extents[a] for a in order], scope, at)
     tag = f"{buffer.name_hint or f'{name}.input{number}'}.{scope}"
     names = [f"{tag}.{axis}" for axis in range(len(shape))]
-    loops, offsets, positions, inner = box_nest(region, names, tag, shape, at, loop)
+    loops, offsets, positions, inner = box_nest(region, names, tag, shape, at, loop, order)
     value = emit(memref.LoadOp.get(buffer, positions), inner)
     Rewriter.insert_op(memref.StoreOp.get(value, local, [iv(copy) for copy in loops]), inner)
     for read in reads:
-        redirect(read, local, offsets, region)
+        redirect(read, local, offsets, region, order)
     Rewriter.insert_op(memref.DeallocOp.get(local), InsertPoint.before(block.last_op))  # type: ignore[arg-type]
     return loops[0] if loops else loop
 
 
-def cache_write(loop: scf.ForOp, scope: str, changes: Changes) -> scf.ForOp:
+def cache_padded(
+    loop: scf.ForOp,
+    buffer: SSAValue,
+    reads: Sequence[PaddedRead],
+    region: Box,
+    scope: str,
+    fallback: str,
+) -> scf.ForOp:
+    """cache_read of padded reads over `region` (the box of their unclamped indices): the
+    copy computes each padded element once (clamped read and select), the reads load it."""
+    shape = buffer.type.get_shape()  # type: ignore[attr-defined]
+    raws = [list(read.raw) for read in reads]
+    clamped = reads[0].clamped
+    # A clamped index never leaves the buffer; an unclamped one is guarded as usual.
+    region.below = [b and not c for b, c in zip(region.below, clamped, strict=True)]
+    region.above = [a and not c for a, c in zip(region.above, clamped, strict=True)]
+    order = layout(raws, loop)
+    block = loop.body.block
+    at = InsertPoint.at_start(block)
+    local = local_buffer(buffer, [region.extents[a] for a in order], scope, at)
+    tag = f"{buffer.name_hint or fallback}.{scope}"
+    names = [f"{tag}.{axis}" for axis in range(len(shape))]
+    loops, offsets, positions, inner = box_nest(region, names, tag, shape, at, loop, order)
+    first = reads[0]
+    mapping = dict(zip(first.raw, positions, strict=True))
+    value = clone_slice(first.select.result, mapping, loop, inner, loads=True)
+    Rewriter.insert_op(memref.StoreOp.get(value, local, [iv(copy) for copy in loops]), inner)
+    for read in reads:
+        at_read = InsertPoint.before(read.select)
+        indices = local_indices(read.raw, offsets, region, order, at_read, read.select)
+        new = emit(memref.LoadOp.get(local, indices), at_read)
+        read.select.result.replace_all_uses_with(new)
+        holder = read.select.parent_block()
+        Rewriter.erase_op(read.select)
+        assert holder is not None
+        erase_dead(holder)
+    Rewriter.insert_op(memref.DeallocOp.get(local), InsertPoint.before(block.last_op))  # type: ignore[arg-type]
+    return loops[0] if loops else loop
+
+
+def cache_write(
+    loop: scf.ForOp, scope: str, changes: Changes
+) -> tuple[scf.ForOp, scf.ForOp | None]:
     """The box of the output that one iteration of `loop` touches, kept in a buffer of
-    `scope` (copied in before, written back after); gives the write-back nest."""
+    `scope` (copied in before, written back after); gives the write-back nest and the
+    copy-in nest. When that iteration computes every element of its box whole (all the
+    reduction inside it, no two iterations on one element), the box starts at the
+    reduction's init value instead of a copy (its init nest goes), or nothing for a
+    stage that only stores, and the write-back applies the reduction's epilogue (whose
+    nest goes too)."""
     prepare(loop, changes)
     loop = changes.replaced.get(loop, loop)  # type: ignore[assignment]
     root = stage_root(loop)
@@ -1444,27 +1734,191 @@ def cache_write(loop: scf.ForOp, scope: str, changes: Changes) -> scf.ForOp:
         )
     buffer = next(iter(written))
     touching = [op for op in stage_accesses(loop) if op.memref is buffer]
-    if not any(isinstance(op, memref.StoreOp) for op in touching):
+    stores = [op for op in touching if isinstance(op, memref.StoreOp)]
+    if not stores:
         raise ScheduleError(f"{describe(loop)} does not write '{name}'")
     shape = buffer.type.get_shape()  # type: ignore[attr-defined]
     region = box(buffer, touching, loop)
+    order = layout([list(op.indices) for op in touching], loop)
+    whole = len(stores) == 1 and computes_box_whole(loop, root, stores[0], region, shape)
+    init = init_nest(root, buffer) if whole else None
+    epilogue = epilogue_of(root, buffer, shape) if init is not None else None
+    reads = any(isinstance(op, memref.LoadOp) for op in touching)
     block = loop.body.block
     at = InsertPoint.at_start(block)
-    local = local_buffer(buffer, region.extents, scope, at)
+    local = local_buffer(buffer, [region.extents[a] for a in order], scope, at)
     names = [f"{name}.{scope}.{axis}" for axis in range(len(shape))]
-    loops, offsets, positions, inner = box_nest(
-        region, names, f"{name}.{scope}.in", shape, at, loop
-    )
-    value = emit(memref.LoadOp.get(buffer, positions), inner)
-    Rewriter.insert_op(memref.StoreOp.get(value, local, [iv(copy) for copy in loops]), inner)
+    offsets = box_offsets(region, at, loop)
+    first: scf.ForOp | None = None
+    if init is not None:
+        nest, value = init
+        loops, _, _, inner = box_nest(
+            region, names, f"{name}.{scope}.init", shape, at, loop, order, offsets, False
+        )
+        constant = emit(value.clone(), inner)
+        Rewriter.insert_op(memref.StoreOp.get(constant, local, [iv(c) for c in loops]), inner)
+        changes.erase(nest)
+        first = loops[0] if loops else None
+    elif reads or not whole:
+        loops, _, positions, inner = box_nest(
+            region, names, f"{name}.{scope}.in", shape, at, loop, order, offsets
+        )
+        value = emit(memref.LoadOp.get(buffer, positions), inner)
+        Rewriter.insert_op(memref.StoreOp.get(value, local, [iv(c) for c in loops]), inner)
+        first = loops[0] if loops else None
     for op in touching:
-        redirect(op, local, offsets, region)
+        redirect(op, local, offsets, region, order)
     end = InsertPoint.before(block.last_op)  # type: ignore[arg-type]
-    back, _, positions, inner = box_nest(region, names, f"{name}.{scope}", shape, end, loop)
+    back, _, positions, inner = box_nest(
+        region, names, f"{name}.{scope}", shape, end, loop, order, offsets
+    )
     value = emit(memref.LoadOp.get(local, [iv(copy) for copy in back]), inner)
+    if epilogue is not None:
+        value = apply_epilogue(epilogue, value, positions, inner)
+        changes.erase(epilogue.root)
     Rewriter.insert_op(memref.StoreOp.get(value, buffer, positions), inner)
     Rewriter.insert_op(memref.DeallocOp.get(local), end)
-    return back[0] if back else loop
+    return (back[0] if back else loop), first
+
+
+def computes_box_whole(
+    loop: scf.ForOp, root: scf.ForOp, store: memref.StoreOp, region: Box, shape: Sequence[int]
+) -> bool:
+    """Whether one iteration of `loop` stores every element of its box of the output that
+    lies in the buffer, with all the loops of the stage that do not index the output (the
+    reduction) inside it, and no other iteration of the stage's loops stores them."""
+    chain: list[scf.ForOp] = []
+    current = store.parent_op()
+    guards: list[scf.IfOp] = []
+    while current is not None:
+        if isinstance(current, scf.ForOp):
+            chain.insert(0, current)
+        elif isinstance(current, scf.IfOp):
+            guards.append(current)
+        if current is root:
+            break
+        current = current.parent_op()
+    if loop not in chain or any(optional_bounds(c) is None for c in chain):
+        return False
+    if any(bounds(c).lower != 0 or bounds(c).step != 1 for c in chain):
+        return False
+    trips = {iv(c): bounds(c).trip_count for c in chain}
+    inner = {iv(c) for c in chain[chain.index(loop) + 1 :]}
+    forms = [linear(value) for value in store.indices]
+    used: set[SSAValue] = set()
+    for terms, _ in forms:
+        for atom in terms:
+            if atom in trips:
+                if atom in used:
+                    return False
+                used.add(atom)
+            elif defined_in(atom, root) or atom.owner is root:
+                return False
+    if any(atom not in used and atom not in inner for atom in trips):
+        return False  # a loop outside `loop` that does not index the output
+    for axis, (terms, _) in enumerate(forms):
+        inside = sorted((c, trips[a]) for a, c in terms.items() if a in inner)
+        outside = sorted((c, trips[a]) for a, c in terms.items() if a in trips and a not in inner)
+        span = 1
+        for coefficient, trip in inside:
+            if coefficient != span:
+                return False
+            span *= trip
+        if region.extents[axis] != span and not (
+            region.extents[axis] == shape[axis] <= span and all(t == 1 for _, t in outside)
+        ):
+            return False
+        reach = span
+        for coefficient, trip in outside:
+            if coefficient < reach:
+                return False
+            reach = coefficient * trip
+    # Guards may only cut off what lies outside the buffer (the tail of a split).
+    for guard_op in guards:
+        conditions = [guard_op.cond]
+        while conditions:
+            test = conditions.pop().owner
+            if isinstance(test, arith.AndIOp):
+                conditions += [test.lhs, test.rhs]
+                continue
+            if not (isinstance(test, arith.CmpiOp) and test.predicate.value.data == 2):
+                return False
+            bound = constant_int(test.rhs)
+            tested = linear(test.lhs)
+            if all(atom in inner and atom not in used for atom in tested[0]):
+                continue  # the tail of a split reduction loop
+            if not any(
+                tested == form and bound == size for form, size in zip(forms, shape, strict=True)
+            ):
+                return False
+    return True
+
+
+def init_nest(root: scf.ForOp, buffer: SSAValue) -> tuple[scf.ForOp, arith.ConstantOp] | None:
+    """The nest right before the stage that sets its output to a constant (what `prepare`
+    made of a reduction's init value), and that constant."""
+    previous = root.prev_op
+    while previous is not None and is_pure(previous):
+        previous = previous.prev_op
+    if not (
+        isinstance(previous, scf.ForOp)
+        and stage_name(previous) == f"{stage_name(root)}.init"
+        and not previous.iter_args
+    ):
+        return None
+    stores = [op for op in previous.walk() if isinstance(op, memref.StoreOp)]
+    if len(stores) != 1 or stores[0].memref is not buffer:
+        return None
+    value = stores[0].value.owner
+    if not isinstance(value, arith.ConstantOp):
+        return None
+    return previous, value
+
+
+@dataclass
+class Epilogue:
+    """The nest after a stage that `prepare` made of a reduction's epilogue: per output
+    axis the iv that indexes it, the load of the reduced element and the store."""
+
+    root: scf.ForOp
+    ivs: list[SSAValue]
+    load: memref.LoadOp
+    store: memref.StoreOp
+
+
+def epilogue_of(root: scf.ForOp, buffer: SSAValue, shape: Sequence[int]) -> Epilogue | None:
+    following = root.next_op
+    while following is not None and is_pure(following):
+        following = following.next_op
+    if not (
+        isinstance(following, scf.ForOp) and stage_name(following) == f"{stage_name(root)}.epilogue"
+    ):
+        return None
+    loads = [o for o in following.walk() if isinstance(o, memref.LoadOp) and o.memref is buffer]
+    stores = [o for o in following.walk() if isinstance(o, memref.StoreOp)]
+    if len(loads) != 1 or len(stores) != 1 or stores[0].memref is not buffer:
+        return None
+    load, store = loads[0], stores[0]
+    loops = band(following)
+    ivs = list(store.indices)
+    if list(load.indices) != ivs or sorted(map(id, ivs)) != sorted(id(iv(lp)) for lp in loops):
+        return None
+    for value, size in zip(ivs, shape, strict=True):
+        holder = value.owner.parent_op()  # type: ignore[union-attr]
+        if not isinstance(holder, scf.ForOp) or optional_bounds(holder) != Bounds(0, size, 1):
+            return None
+    if any(o.regions for o in body_ops(loops[-1])):
+        return None
+    return Epilogue(following, ivs, load, store)
+
+
+def apply_epilogue(
+    epilogue: Epilogue, value: SSAValue, positions: Sequence[SSAValue], at: InsertPoint
+) -> SSAValue:
+    """The epilogue's element computed at `at` from the reduced `value` at `positions`."""
+    mapping: dict[SSAValue, SSAValue] = dict(zip(epilogue.ivs, positions, strict=True))
+    mapping[epilogue.load.res] = value
+    return clone_slice(epilogue.store.value, mapping, epilogue.root, at, loads=True)
 
 
 # Tensorize -----------------------------------------------------------------------------------

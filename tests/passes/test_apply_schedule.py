@@ -90,6 +90,31 @@ func.func @fused(%X: tensor<13x17xf32>, %Y: tensor<13x17xf32>, %b: tensor<17xf32
 }
 """
 
+# What te-inline makes of dense, bias_add and relu: the reduction computed in the nest of
+# its elementwise consumer, an epilogue after the sum and the bias read beside it.
+DENSE_RELU = """
+func.func @dense_relu(%X: tensor<13x17xf32>, %W: tensor<19x17xf32>, %b: tensor<19xf32>) -> tensor<13x19xf32> {
+  %D = te.compute "dense" (%X, %W) axes ["i", "j"] reduce sum ["k" = 17]
+         init 0.000000e+00 : f32 {ziggurat.compute_at_consumer} : (tensor<13x17xf32>, tensor<19x17xf32>) -> tensor<13x19xf32> {
+  ^bb0(%i: index, %j: index, %k: index):
+    %x = te.read %X[%i, %k] : tensor<13x17xf32>
+    %w = te.read %W[%j, %k] : tensor<19x17xf32>
+    %p = arith.mulf %x, %w : f32
+    te.yield %p : f32
+  }
+  %R = te.compute "dense_relu" (%D, %b) axes ["i", "j"] : (tensor<13x19xf32>, tensor<19xf32>) -> tensor<13x19xf32> {
+  ^bb0(%i: index, %j: index):
+    %bias = te.read %b[%j] : tensor<19xf32>
+    %d = te.read %D[%i, %j] : tensor<13x19xf32>
+    %s = arith.addf %d, %bias : f32
+    %zero = arith.constant 0.000000e+00 : f32
+    %r = arith.maximumf %s, %zero : f32
+    te.yield %r : f32
+  }
+  func.return %R : tensor<13x19xf32>
+}
+"""
+
 # Three computes in a row, for moving computations between nests: t = x + 1 (elementwise),
 # s = t[i, j] + t[i, j + 1] (a stencil), r = sum over j of s.
 CHAIN = """
@@ -160,6 +185,13 @@ WORKLOADS = {
         conv2d_reference,
         [("n", 1), ("c", 4), ("h", 9), ("w", 9), ("rc", 3), ("ry", 3), ("rx", 3)],
         {"rc", "ry", "rx"},
+    ),
+    "dense_relu": Workload(
+        DENSE_RELU,
+        [(13, 17), (19, 17), (19,)],
+        lambda x, w, b: np.maximum(x @ w.T + b, 0),
+        [("i", 13), ("j", 19), ("k", 17)],
+        {"k"},
     ),
     "fused": Workload(
         FUSED,
@@ -425,6 +457,94 @@ def test_cache_read_and_cache_write_keep_the_results():
         "memref<4x17xf32, #loop.scope<local>>",  # the rows of A of a tile
         "memref<4x8xf32, #loop.scope<local>>",  # the tile of C
     ]
+
+
+def register_tile(stage: str, rows: int, columns: int) -> str:
+    """The shape of a fast matmul: B packed per column panel, a rows x columns tile of the
+    output in a local buffer over the whole k, rows unrolled, columns vectorized."""
+    return (
+        match(stage, ["i", "j", "k"])
+        + split("i", rows, "io", "ii")
+        + split("j", columns, "jo", "ji")
+        + reorder(["jo", "io", "k", "ii", "ji"])
+        + f'  %panel = transform.schedule.cache_read %jo input 1 into "local" : ({ANY}) -> {ANY}\n'
+        + f'  %back, %init = transform.schedule.cache_write %io into "local" : ({ANY})'
+        f" -> ({ANY}, {ANY})\n"
+        + f"  %bi, %bj = transform.schedule.get_loops %back : ({ANY}) -> ({ANY}, {ANY})\n"
+        + f"  %zi, %zj = transform.schedule.get_loops %init : ({ANY}) -> ({ANY}, {ANY})\n"
+        + "".join(
+            f"  transform.schedule.unroll %{r} by {rows} : {ANY}\n"
+            f"  transform.schedule.vectorize %{c} width 8 : {ANY}\n"
+            for r, c in (("ii", "ji"), ("bi", "bj"), ("zi", "zj"))
+        )
+        + f"  transform.schedule.parallel %jo : {ANY}\n"
+    )
+
+
+def allocs(payload: ModuleOp) -> list[str]:
+    return sorted(str(op.memref.type) for op in payload.walk() if isinstance(op, memref.AllocOp))
+
+
+@pytest.mark.parametrize("rows, columns", [(4, 8), (13, 19), (5, 7)])
+def test_cache_write_of_a_whole_tile_starts_at_init_and_applies_the_epilogue(rows, columns):
+    body = register_tile("dense_relu", rows, columns)
+    check(WORKLOADS["dense_relu"], body)
+    payload = loop_level(DENSE_RELU)
+    apply_schedule(payload, schedule(body))
+    # No nest sets the output to 0 first, none applies bias and relu after: the tile starts
+    # at 0 and its write-back adds the bias and takes the relu.
+    assert stage_roots(payload) == [
+        "dense_relu",
+        "W.local",
+        "dense_relu.local.init",
+        "dense_relu.local",
+    ]
+    assert f"memref<{rows}x{columns}xf32, #loop.scope<local>>" in allocs(payload)
+    # W is read W[j, k]: its panel is packed k-major, so j runs along the panel's rows.
+    assert f"memref<17x{columns}xf32, #loop.scope<local>>" in allocs(payload)
+
+
+def test_cache_write_of_part_of_a_sum_copies_in_and_out():
+    # Tiles of k outside the tile of the output: each iteration of ko adds part of the sum.
+    body = (
+        match("dense_relu", ["i", "j", "k"])
+        + split("k", 5, "ko", "ki")
+        + reorder(["ko", "i", "j", "ki"])
+        + f'  %back, %in = transform.schedule.cache_write %i into "local" : ({ANY})'
+        f" -> ({ANY}, {ANY})\n"
+    )
+    check(WORKLOADS["dense_relu"], body)
+    payload = loop_level(DENSE_RELU)
+    apply_schedule(payload, schedule(body))
+    assert stage_roots(payload) == [
+        "dense_relu.init",
+        "dense_relu",
+        "dense_relu.local.in",
+        "dense_relu.local",
+        "dense_relu.epilogue",
+    ]
+
+
+def test_cache_read_of_a_padded_input_materializes_the_padding():
+    body = (
+        match("conv2d", ["n", "c", "h", "w", "rc", "ry", "rx"])
+        + split("w", 3, "wo", "wi")
+        + reorder(["h", "wo", "rc", "ry", "rx", "wi", "c"])
+        + f'  %image = transform.schedule.cache_read %n input 0 into "local" : ({ANY}) -> {ANY}\n'
+        + f'  %weights = transform.schedule.cache_read %n input 1 into "local" : ({ANY}) -> {ANY}\n'
+    )
+    check(WORKLOADS["conv2d"], body)
+    payload = loop_level(CONV2D)
+    apply_schedule(payload, schedule(body))
+    # The image with its border of zeros; the weights with the filter axis innermost, as
+    # the loop over filters is the deepest that reads them.
+    assert allocs(payload) == [
+        "memref<1x3x11x11xf32, #loop.scope<local>>",
+        "memref<3x3x3x4xf32, #loop.scope<local>>",
+    ]
+    text = print_module(payload)
+    main = text[text.index('te.compute = "X.local"') :]
+    assert "arith.select" not in main and "arith.maxsi" not in main
 
 
 # The pass, its options and the tuner's API ---------------------------------------------------
