@@ -65,7 +65,9 @@ class BatchNormIntoWeights(RewritePattern):
         if producer.bias is not None and bias is None:
             return
         scale, beta, mean, variance = parameters  # type: ignore[misc]
-        factor = scale / np.sqrt(variance + op.epsilon.value.data)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            # A negative variance gives NaN, as the unfolded op would compute.
+            factor = scale / np.sqrt(variance + op.epsilon.value.data)
         if isinstance(producer, graph.Conv2dOp):
             new = self.fold_conv2d(producer, weight, bias, factor, mean, beta)
         else:
