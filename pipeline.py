@@ -24,7 +24,7 @@ LEVELS = ("graph", "te", "loop", "llvm")
 # The passes that take a module from one level to the next.
 STEPS: dict[str, str] = {
     "graph": "canonicalize,fold-constants,fold-batch-norm,cse,dce,fuse-ops,graph-to-te",
-    "te": "te-inline,cse,dce,te-to-loop",
+    "te": "te-inline,cse,dce,te-to-loop,apply-default-schedules",
     "loop": "canonicalize,cse,loop-to-llvm",
 }
 

@@ -103,6 +103,12 @@ def _apply_schedule() -> type[ModulePass]:
     return ApplySchedule
 
 
+def _apply_default_schedules() -> type[ModulePass]:
+    from ziggurat.passes.apply_default_schedules import ApplyDefaultSchedules
+
+    return ApplyDefaultSchedules
+
+
 def _loop_to_llvm() -> type[ModulePass]:
     from ziggurat.passes.loop_to_llvm import LoopToLlvm
 
@@ -118,6 +124,7 @@ PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "te-inline": _te_inline,
     "te-to-loop": _te_to_loop,
     "apply-schedule": _apply_schedule,
+    "apply-default-schedules": _apply_default_schedules,
     "loop-to-llvm": _loop_to_llvm,
 }
 

@@ -103,16 +103,18 @@ def apply_schedule(
     schedule: Operation,
     entry_point: str = "__transform_main",
     print_after_each: bool = False,
+    root: Operation | None = None,
 ) -> ModuleOp:
     """Apply `schedule` (a module holding the named sequence, or the sequence) to the
-    loop-level `payload` in place; returns the payload."""
+    loop-level `payload` in place, its argument bound to `root` (by default the payload
+    module); returns the payload."""
     verify_module(schedule)
     sequence = (
         schedule
         if isinstance(schedule, transform.NamedSequenceOp)
         else entry(schedule, entry_point, "the schedule")
     )
-    Interpreter(payload, print_after_each, schedule).run(sequence)
+    Interpreter(payload, print_after_each, schedule).run(sequence, root)
     return payload
 
 
@@ -128,7 +130,7 @@ class Interpreter:
     consumed: dict[SSAValue, Operation] = field(default_factory=dict)
     erased: dict[Operation, Operation] = field(default_factory=dict)
 
-    def run(self, sequence: transform.NamedSequenceOp) -> None:
+    def run(self, sequence: transform.NamedSequenceOp, root: Operation | None = None) -> None:
         args = sequence.body.block.args
         if len(args) != 1 or not isinstance(args[0].type, transform.TransformOpHandleType):
             raise ZigguratError(
@@ -136,7 +138,7 @@ class Interpreter:
                 "(!transform.any_op)",
                 sequence,
             )
-        self.values[args[0]] = [self.payload]
+        self.values[args[0]] = [self.payload if root is None else root]
         self.run_block(sequence.body.block)
         # Intrinsic declarations serve schedules; the payload goes on without them.
         for op in list(self.payload.body.block.ops):
@@ -296,17 +298,30 @@ def run_match(interpreter: Interpreter, op: transform.MatchOp) -> Sequence[Value
 
 def run_get_loops(interpreter: Interpreter, op: ops.GetLoopsOp) -> Sequence[Value]:
     results: list[list[Operation]] = [[] for _ in op.loops]
+    overflow = op.attributes.get("overflow_result")
+    spare = overflow.value.data if isinstance(overflow, IntegerAttr) else None
+    if spare is not None and not 0 <= spare < len(results):
+        raise ZigguratError(f"overflow_result {spare} is not one of the {len(results)} results", op)
     for root in interpreter.loops(op.target, op):
         loops = primitives.band(root)
-        if len(loops) != len(results):
+        fits = len(loops) == len(results) or (spare is not None and len(loops) >= len(results) - 1)
+        if not fits:
             names = ", ".join(primitives.axis_name(loop) for loop in loops)
             raise ZigguratError(
                 f"'{primitives.stage_name(root)}' has {len(loops)} loops ({names}), but "
                 f"get_loops gives {len(results)} handles",
                 op,
             )
-        for result, loop in zip(results, loops, strict=True):
-            result.append(loop)
+        if spare is None:
+            parts = [[loop] for loop in loops]
+        else:
+            # Like `a, *b, c = loops`: the overflow result takes the loops the others leave.
+            after = len(results) - 1 - spare
+            middle = loops[spare : len(loops) - after]
+            parts = [[loop] for loop in loops[:spare]] + [middle]
+            parts += [[loop] for loop in loops[len(loops) - after :]]
+        for result, part in zip(results, parts, strict=True):
+            result.extend(part)
     return results
 
 
@@ -416,7 +431,10 @@ def run_unroll(interpreter: Interpreter, op: ops.UnrollOp) -> Sequence[Value]:
 def run_parallel(interpreter: Interpreter, op: ops.ParallelOp) -> Sequence[Value]:
     for loop in interpreter.loops(op.loop, op):
         primitives.check_independent(loop, "parallelize")
-        primitives.annotate(loop, ParallelAttr())
+        # One iteration runs on one thread anyway; marked, it would keep the loops in it
+        # from running in parallel.
+        if (b := primitives.optional_bounds(loop)) is None or b.trip_count > 1:
+            primitives.annotate(loop, ParallelAttr())
     return []
 
 

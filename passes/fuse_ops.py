@@ -17,9 +17,11 @@ post-dominator, with every op on the paths in between, never creates a cycle, an
 used outside its group is an output of the group. A value the function returns has no
 post-dominator, so it ends its group.
 
-Each group becomes `func.func private @fused_<op names>` marked `{ziggurat.fused}`, called
-from where it was with `func.call`; constants and values from other groups are arguments.
-Groups that are the same up to their inputs share one function.
+Each group becomes `func.func private @fused_<op names>` marked `{ziggurat.fused}`, and
+`{ziggurat.anchor = "conv2d"}` naming the op of the group's highest pattern kind when that
+is a reduction, an out-elementwise-fusable or an opaque op; it is called from where it was
+with `func.call`; constants and values from other groups are arguments. Groups that are
+the same up to their inputs share one function.
 
     %y = graph.conv2d %x, %w : (...) -> tensor<1x8x6x6xf32>
     %z = graph.relu %y : tensor<1x8x6x6xf32>
@@ -45,6 +47,9 @@ from xdsl.rewriter import InsertPoint, Rewriter
 from ziggurat.dialects.graph import ConstantOp, PatternKind, pattern_kind, shape_of
 
 FUSED = "ziggurat.fused"
+ANCHOR = "ziggurat.anchor"
+"""On a fused function: the op its group is built around (conv2d, dense, a reduction,
+softmax), which tells the default schedules what its loop nest computes."""
 
 # Groups are named after their first few ops; the rest only lengthen the name.
 NAMED_OPS = 6
@@ -319,6 +324,9 @@ class Outliner:
         self.taken.add(name)
         function.sym_name = StringAttr(name)
         function.attributes[FUSED] = UnitAttr()
+        anchor = max(ops, key=pattern_kind)
+        if pattern_kind(anchor) >= PatternKind.REDUCTION:
+            function.attributes[ANCHOR] = StringAttr(anchor.name.removeprefix("graph."))
         function.location = ops[0].location
         Rewriter.insert_op(function, InsertPoint.before(caller))
         self.functions.append(function)

@@ -1539,7 +1539,11 @@ def local_indices(
 ) -> list[SSAValue]:
     """The index in a local buffer of `region` (axes in `order`) of an element at `indices`."""
     found = []
-    for value, offset, (terms, constant) in zip(indices, offsets, region.offsets, strict=True):
+    for axis, (value, offset) in enumerate(zip(indices, offsets, strict=True)):
+        terms, constant = region.offsets[axis]
+        if region.extents[axis] == 1:
+            found.append(index(0, near))  # constant, so the buffer can live in registers
+            continue
         if not terms and constant == 0:
             found.append(value)
             continue

@@ -1,11 +1,11 @@
 // RUN: ziggurat-opt %s -p fuse-ops --split-input-file | filecheck %s
 
 // A conv2d takes the elementwise and broadcast ops after it as its epilogue; the group
-// becomes a private function marked ziggurat.fused, called where the ops were, with the
-// values it reads from outside as arguments.
+// becomes a private function marked ziggurat.fused and naming its anchor op (for the default
+// schedules), called where the ops were, with the values it reads from outside as arguments.
 
 // CHECK-LABEL: func.func private @fused_conv2d_add_relu
-// CHECK-SAME: (%[[X:.*]]: tensor<1x3x8x8xf32>, %[[W:.*]]: tensor<4x3x3x3xf32>, %[[B:.*]]: tensor<4x1x1xf32>) -> tensor<1x4x8x8xf32> attributes {ziggurat.fused}
+// CHECK-SAME: (%[[X:.*]]: tensor<1x3x8x8xf32>, %[[W:.*]]: tensor<4x3x3x3xf32>, %[[B:.*]]: tensor<4x1x1xf32>) -> tensor<1x4x8x8xf32> attributes {ziggurat.fused, ziggurat.anchor = "conv2d"}
 // CHECK-NEXT: %[[Y:.*]] = graph.conv2d %[[X]], %[[W]]
 // CHECK-NEXT: %[[Z:.*]] = graph.add %[[Y]], %[[B]]
 // CHECK-NEXT: %[[R:.*]] = graph.relu %[[Z]]
@@ -52,9 +52,11 @@ func.func @diamond(%a: tensor<4x8xf32>, %b: tensor<8x16xf32>) -> tensor<4x16xf32
 // is not taken.
 
 // CHECK-LABEL: func.func private @fused_matmul
+// CHECK-SAME: attributes {ziggurat.fused, ziggurat.anchor = "matmul"}
 // CHECK-NEXT: graph.matmul
 // CHECK-NEXT: func.return
 // CHECK-LABEL: func.func private @fused_relu_transpose
+// CHECK-SAME: attributes {ziggurat.fused} {
 // CHECK-NEXT: graph.relu
 // CHECK-NEXT: graph.transpose
 // CHECK-NEXT: func.return

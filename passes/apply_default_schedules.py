@@ -1,0 +1,240 @@
+"""`apply-default-schedules`: give each loop nest the CPU's default schedule for its kind.
+
+The default pipeline runs it after `te-to-loop`, so a model compiled without tuning gets
+tiled, packed, vectorized and parallel loops. Each nest te-to-loop tagged (each function's,
+in order) is recognized by what it computes:
+
+| kind | recognized by | schedule (targets/cpu/schedules/) |
+|---|---|---|
+| matmul | a dense or matmul nest (i, j, k), or one with the epilogue fusion gave it | matmul.mlir |
+| batch_matmul | the same with a batch loop (b, i, j, k) | batch_matmul.mlir |
+| conv2d | a conv2d nest (n, f, y, x, rc, ry, rx) whose input channel is not the filter's | conv2d.mlir |
+| pool | a pool nest (n, c, y, x, ry, rx), windowed or global | pool.mlir |
+| reduction | any other nest whose one innermost loop reduces | reduction.mlir |
+| elementwise | a nest without reduction (elementwise, broadcast, injective) | elementwise.mlir |
+
+A nest of a fused function (`{ziggurat.fused}`) is tagged with its last op's name; the
+function's `{ziggurat.anchor}` (from fuse-ops) names the op it is built around. The schedule's
+argument is the nest's outermost loop; its knobs are fixed from the nest's extents (tiles
+that divide them where possible, a split tail where not), the rest from the file's default
+values. A nest a schedule cannot handle keeps its loops as they were: this pass never fails.
+
+    ziggurat-opt model.mlir -p 'te-inline,te-to-loop,apply-default-schedules'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from xdsl.context import Context
+from xdsl.dialects import func, memref, scf
+from xdsl.dialects.builtin import ModuleOp, StringAttr
+from xdsl.ir import Operation
+from xdsl.passes import ModulePass
+from xdsl.rewriter import Rewriter
+
+from ziggurat.diagnostics import ZigguratError
+from ziggurat.dialects.schedule import KnobValue, fix_knobs
+from ziggurat.ir_io import parse_module
+from ziggurat.passes.apply_schedule import apply_schedule
+from ziggurat.passes.fuse_ops import ANCHOR
+from ziggurat.passes.schedule_primitives import (
+    band,
+    bounds,
+    is_stage_root,
+    iv,
+    ivs_of,
+    optional_bounds,
+    stage_name,
+)
+
+# Threads are worth starting for a nest of at least this many iterations of its body.
+PARALLEL_WORK = 1 << 15
+VECTOR = 16  # f32 lanes of an AVX-512 register
+NEST = "ziggurat.nest"  # marks the nests still to schedule, while the pass runs
+
+# What each anchor op is, by its te.compute name or graph op name.
+MATMULS = {"dense", "matmul"}
+CONVOLUTIONS = {"conv2d"}
+POOLS = {
+    "max_pool2d",
+    "avg_pool2d",
+    "avg_pool2d_sum",
+    "global_max_pool2d",
+    "global_avg_pool2d",
+    "global_avg_pool2d_sum",
+}
+
+
+@dataclass(frozen=True)
+class ApplyDefaultSchedules(ModulePass):
+    """Schedule each loop nest by the CPU's default schedule for its kind."""
+
+    name = "apply-default-schedules"
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        functions = [f for f in op.ops if isinstance(f, func.FuncOp) and not f.is_declaration]
+        for function in functions:
+            roots = [o for o in function.body.block.ops if is_stage_root(o)]
+            for number, root in enumerate(roots):
+                root.attributes[NEST] = StringAttr(str(number))
+            for number in range(len(roots)):
+                function = schedule_nest(op, function, str(number))
+            for root in function.walk():
+                root.attributes.pop(NEST, None)
+
+
+def schedule_nest(module: ModuleOp, function: func.FuncOp, number: str) -> func.FuncOp:
+    """Schedule nest `number` of `function`; the function, or a copy of it as it was if the
+    schedule does not apply."""
+    root = next(o for o in function.body.block.ops if o.attributes.get(NEST) == StringAttr(number))
+    assert isinstance(root, scf.ForOp)
+    plan = plan_for(root, function)
+    if plan is None:
+        return function
+    schedule_file, values = plan
+    backup = function.clone()
+    try:
+        apply_schedule(module, fix_knobs(schedule(schedule_file), values), root=root)
+    except ZigguratError:
+        Rewriter.replace_op(function, backup)
+        return backup
+    return function
+
+
+@cache
+def schedule_text(name: str) -> str:
+    return (resources.files("ziggurat.targets.cpu") / "schedules" / name).read_text()
+
+
+def schedule(name: str) -> Operation:
+    return parse_module(schedule_text(name), f"targets/cpu/schedules/{name}")
+
+
+# Recognizing nests -----------------------------------------------------------------------------
+
+
+def plan_for(root: scf.ForOp, function: func.FuncOp) -> tuple[str, dict[str, KnobValue]] | None:
+    """The schedule file for the nest at `root` and its knob values, or None."""
+    loops = band(root)
+    if any(optional_bounds(loop) is None for loop in loops):
+        return None
+    extents = [bounds(loop).trip_count for loop in loops]
+    if 0 in extents:
+        return None
+    reducing = [bool(loop.iter_args) for loop in loops]
+    anchor = function.attributes.get(ANCHOR)
+    names = {stage_name(root), anchor.data if isinstance(anchor, StringAttr) else ""}
+    if not any(reducing):
+        if any(isinstance(o, scf.ForOp) and o.iter_args for o in root.walk()):
+            return None  # a reduction outside the band
+        return "elementwise.mlir", elementwise_knobs(extents)
+    if names & MATMULS and reducing == [False, False, True]:
+        return "matmul.mlir", matmul_knobs(root, *extents)
+    if names & MATMULS and reducing == [False, False, False, True]:
+        return "batch_matmul.mlir", matmul_knobs(root, *extents[1:], batch=extents[0])
+    if names & CONVOLUTIONS and reducing == [False] * 4 + [True] * 3 and not grouped(loops):
+        return "conv2d.mlir", conv2d_knobs(extents)
+    if names & POOLS and reducing == [False] * 4 + [True] * 2:
+        return "pool.mlir", pool_knobs(extents)
+    if reducing[-1] and not any(reducing[:-1]):
+        return "reduction.mlir", reduction_knobs(extents)
+    return None
+
+
+def grouped(loops: list[scf.ForOp]) -> bool:
+    """Whether a convolution reads input channels that depend on its filter (groups)."""
+    filters = iv(loops[1])
+    return any(
+        isinstance(o, memref.LoadOp)
+        and len(o.indices) == 4
+        and filters in ivs_of(o.indices[1], loops[0])
+        for o in loops[-1].walk()
+    )
+
+
+# Knob values from extents -------------------------------------------------------------------
+
+
+def divisors(n: int, limit: int) -> list[int]:
+    return [d for d in range(1, min(n, limit) + 1) if n % d == 0]
+
+
+def tile_columns(n: int) -> int:
+    """A divisor of `n` up to 64 that vector registers cover best, 32 where they all do."""
+    return max(divisors(n, 64), key=lambda d: (d // VECTOR * VECTOR / d, -abs(d - 32)))
+
+
+def tile_rows(m: int, columns: int) -> int:
+    """The largest divisor of `m` that keeps a rows x columns tile in 12 to 16 registers."""
+    vectors = -(-columns // VECTOR)
+    return max(divisors(m, {1: 14, 2: 8, 3: 5, 4: 4}.get(vectors, 2)))
+
+
+def matmul_knobs(root: scf.ForOp, m: int, n: int, k: int, batch: int = 1) -> dict[str, KnobValue]:
+    columns = tile_columns(n)
+    rows = tile_rows(m, columns)
+    panels, tiles = batch * n // columns, m // rows
+    # A panel read by one tile is worth packing only where B is read transposed.
+    pack = 1 if tiles > 1 or transposed_b(root) else 0
+    if batch * m * n * k < PARALLEL_WORK:
+        parallel = 2
+    else:
+        parallel = 0 if panels >= 4 or panels >= tiles else 1
+    return {"tile_rows": rows, "tile_columns": columns, "pack": pack, "parallel": parallel}
+
+
+def transposed_b(root: scf.ForOp) -> bool:
+    """Whether the innermost loop (over output columns once scheduled) is not the one the
+    last index of the second input runs along."""
+    loads = [o for o in root.walk() if isinstance(o, memref.LoadOp)]
+    buffers = list(dict.fromkeys(load.memref for load in loads))
+    if len(buffers) < 2:
+        return True
+    loops = band(root)
+    columns = iv(loops[-2])
+    return not any(
+        load.memref is buffers[1] and columns in ivs_of(load.indices[-1], root) for load in loads
+    )
+
+
+def conv2d_knobs(extents: list[int]) -> dict[str, KnobValue]:
+    _, filters, height, width, *_ = extents
+    block = max(divisors(filters, VECTOR))
+    columns = max(divisors(width, 14))
+    work = extents[0] * filters * height * width * extents[4] * extents[5] * extents[6]
+    return {
+        "filter_block": block,
+        "tile_columns": columns,
+        "parallel": 0 if work >= PARALLEL_WORK else 1,
+    }
+
+
+def pool_knobs(extents: list[int]) -> dict[str, KnobValue]:
+    work = 1
+    for extent in extents:
+        work *= extent
+    return {"parallel": 0 if work >= PARALLEL_WORK else 1}
+
+
+def reduction_knobs(extents: list[int]) -> dict[str, KnobValue]:
+    work = 1
+    for extent in extents:
+        work *= extent
+    spatial = work // extents[-1]
+    return {"parallel": 0 if work >= PARALLEL_WORK and spatial > 1 else 1}
+
+
+def elementwise_knobs(extents: list[int]) -> dict[str, KnobValue]:
+    work = 1
+    for extent in extents:
+        work *= extent
+    values: dict[str, KnobValue] = {"split": 1, "parallel": 0 if work >= PARALLEL_WORK else 1}
+    if len(extents) == 1 and work >= PARALLEL_WORK:
+        # One loop: chunks of whole vectors for the threads, where one divides it.
+        chunks = [c for c in (4096, 2048, 1024, 512, 256) if extents[0] % c == 0]
+        if chunks:
+            values.update(split=0, chunk=chunks[0])
+    return values

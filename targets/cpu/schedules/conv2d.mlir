@@ -1,0 +1,33 @@
+// The CPU's default schedule for a 2-D convolution loop nest (n, f, y, x, rc, ry, rx), NCHW,
+// with the epilogue fusion gave it. The image is packed once with its padding (no clamps
+// or selects in the inner loops), the weights with the filters innermost; a register tile
+// of tile_columns pixels of a row by filter_block filters sums over channels and window
+// (pixels unrolled and broadcast, filters vectorized) and is written back through the
+// epilogue. Rows of the output run in parallel.
+transform.named_sequence @__transform_main(%root: !transform.any_op) {
+  %n, %f, %y, %x, %rc, %ry, %rx = transform.schedule.get_loops %root : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
+  %block = transform.tune.knob<"filter_block"> = 16 from options = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16] -> !transform.param<i64>
+  %columns = transform.tune.knob<"tile_columns"> = 14 from options = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16] -> !transform.param<i64>
+  %fo, %fi = transform.schedule.split %f by %block : (!transform.any_op, !transform.param<i64>) -> (!transform.any_op, !transform.any_op)
+  %xo, %xi = transform.schedule.split %x by %columns : (!transform.any_op, !transform.param<i64>) -> (!transform.any_op, !transform.any_op)
+  transform.schedule.reorder %y, %fo, %xo, %rc, %ry, %rx, %xi, %fi : !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op
+  %image = transform.schedule.cache_read %n input 0 into "local" : (!transform.any_op) -> !transform.any_op
+  %weights = transform.schedule.cache_read %n input 1 into "local" : (!transform.any_op) -> !transform.any_op
+  %back, %init = transform.schedule.cache_write %xo into "local" : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+  transform.schedule.unroll %xi by %columns : !transform.any_op, !transform.param<i64>
+  transform.schedule.vectorize %fi width 16 : !transform.any_op
+  %zn, %zy, %zx, %zf = transform.schedule.get_loops %init : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
+  transform.schedule.unroll %zx by %columns : !transform.any_op, !transform.param<i64>
+  transform.schedule.vectorize %zf width 16 : !transform.any_op
+  %bn, %by, %bx, %bf = transform.schedule.get_loops %back : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
+  transform.schedule.unroll %bx by %columns : !transform.any_op, !transform.param<i64>
+  %in, %ic, %iy, %ix = transform.schedule.get_loops %image : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
+  transform.tune.alternatives<"parallel"> selected_region = 0 {
+    transform.schedule.parallel %ic : !transform.any_op
+    transform.schedule.parallel %y : !transform.any_op
+    transform.yield
+  }, {
+    transform.yield
+  }
+  transform.yield
+}

@@ -1,0 +1,14 @@
+// The CPU's default schedule for a loop nest that reduces along its innermost loop (a sum,
+// max or mean over an axis, softmax's max and sum, a norm): the loops around it over the
+// threads, the reduction in vector lanes (partial results combined after the loop).
+transform.named_sequence @__transform_main(%root: !transform.any_op) {
+  %outer, %inner = transform.schedule.get_loops %root {overflow_result = 0 : i64} : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+  transform.tune.alternatives<"parallel"> selected_region = 0 {
+    transform.schedule.parallel %outer : !transform.any_op
+    transform.yield
+  }, {
+    transform.yield
+  }
+  transform.schedule.vectorize %inner width 16 : !transform.any_op
+  transform.yield
+}
