@@ -1,35 +1,37 @@
-"""Hand-scheduled loop IR on the CPU target beside numpy and onnxruntime, in GFLOP/s.
+"""Matmul, dense+bias+relu and conv2d on the CPU target beside numpy and onnxruntime, in
+GFLOP/s, three ways:
 
     python benchmarks/kernels.py [--rounds 7] [--runs 20] [--kernel matmul1024] [--threads N]
 
-The kernels are written at the loop level the way a schedule leaves them: loops split into
-tiles and reordered, an operand packed into a `#loop.scope<local>` buffer (cache_read), the
-output tile accumulated in a local buffer (cache_write) that LLVM keeps in registers, the
-innermost loop `#loop.vectorize<16>`, the loop over tile rows `#loop.unroll`, the outermost
-loop `#loop.parallel`. Only scf, memref and arith with loop annotations.
+- default: the ONNX model through `ziggurat.compile`, as a user gets it without tuning (the
+  default pipeline's default schedules, targets/cpu/schedules);
+- schedule: the same loop nests scheduled by a hand-written transform IR file
+  (benchmarks/schedules/*.mlir) through `apply-schedule`;
+- loop IR: loop IR written by hand the way a schedule leaves it (`gemm_ir`, `conv2d_ir`):
+  loops split into tiles and reordered, an operand packed into a `#loop.scope<local>` buffer
+  (cache_read), the output tile accumulated in a local buffer (cache_write) that LLVM keeps
+  in registers, the innermost loop `#loop.vectorize<16>`, the loop over tile rows
+  `#loop.unroll`, the outermost loop `#loop.parallel`.
 
-Each runtime lives in its own worker process; the parent asks one worker at a time for a
-batch of timed runs (the others sleep on their pipes, so two thread pools never run at once),
-pauses between batches and interleaves the rounds. Printed: GFLOP/s from the median of the
-per-round medians, and ziggurat's GFLOP/s over each other runtime's.
+Each runtime lives in its own worker process (benchmarks/workers.py); the parent asks one
+worker at a time for a batch of timed runs, pauses between batches and interleaves the
+rounds. Printed: GFLOP/s from the median of the per-round medians, and ratios.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import statistics
-import subprocess
-import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+from workers import Worker, measure, serve
 
-RUNTIMES = ("ziggurat", "numpy", "onnxruntime")
+RUNTIMES = ("default", "schedule", "loop IR", "numpy", "onnxruntime")
+SCHEDULES = Path(__file__).parent / "schedules"
 
 
 # The loop IR -----------------------------------------------------------------------------------
@@ -247,8 +249,9 @@ func.func @conv2d(%I: {image}, %W: {weights}, %O: {out} {{ziggurat.output}}) {{
 
 @dataclass
 class Kernel:
-    """One workload: its inputs, its loop IR (function and IR text), and the same computation
-    for numpy (writing into the output) and as an ONNX graph."""
+    """One workload: its inputs, its loop IR (function and IR text), its hand schedule (a
+    file of benchmarks/schedules), and the same computation for numpy (writing into the
+    output) and as an ONNX graph."""
 
     flops: int
     inputs: Callable[[np.random.Generator], list[np.ndarray]]
@@ -257,6 +260,7 @@ class Kernel:
     ir: Callable[[], str]
     numpy: Callable[[list[np.ndarray], np.ndarray], None]
     onnx: Callable[[], Any]
+    schedule: str
 
 
 def onnx_graph(nodes: list[Any], inputs: dict[str, tuple[int, ...]], output: tuple[int, ...]):
@@ -284,6 +288,7 @@ def matmul(n: int) -> Kernel:
         onnx=lambda: onnx_graph(
             [helper.make_node("MatMul", ["a", "b"], ["y"])], {"a": (n, n), "b": (n, n)}, (n, n)
         ),
+        schedule="matmul.mlir",
     )
 
 
@@ -315,6 +320,7 @@ def dense_bias_relu(m: int, n: int, k: int) -> Kernel:
             {"x": (m, k), "w": (k, n), "b": (n,)},
             (m, n),
         ),
+        schedule="dense_bias_relu.mlir",
     )
 
 
@@ -349,6 +355,7 @@ def conv2d(channels: int, size: int, filters: int) -> Kernel:
             {"x": image, "w": (filters, channels, 3, 3)},
             out,
         ),
+        schedule="conv2d.mlir",
     )
 
 
@@ -361,12 +368,30 @@ KERNELS: dict[str, Callable[[], Kernel]] = {
 }
 
 
-# The worker: prepare once, check the result, then answer "RUNS" lines with run times ------------
+# The worker: prepare once, check the result, then time runs on request -------------------------
 
 
 def prepare(runtime: str, kernel: Kernel, xs: list[np.ndarray], out: np.ndarray):
     """A function running the kernel once on `xs` into `out`."""
-    if runtime == "ziggurat":
+    if runtime == "default":
+        import ziggurat
+
+        main = ziggurat.compile(kernel.onnx()).main
+        return lambda: main(*xs, out)
+    if runtime == "schedule":
+        from ziggurat.frontends.onnx import import_model
+        from ziggurat.ir_io import pass_pipeline
+        from ziggurat.pipeline import lower
+        from ziggurat.registry import make_context
+        from ziggurat.targets.cpu import compile_loop_module
+
+        module = lower(import_model(kernel.onnx()), "te")
+        schedule = SCHEDULES / kernel.schedule
+        pipeline = f"te-inline,cse,dce,te-to-loop,apply-schedule{{file={schedule}}}"
+        pass_pipeline(pipeline).apply(make_context(), module)
+        main = compile_loop_module(module).main
+        return lambda: main(*xs, out)
+    if runtime == "loop IR":
         from ziggurat.ir_io import parse_module
         from ziggurat.targets.cpu import compile_loop_module
 
@@ -399,76 +424,25 @@ def worker(runtime: str, name: str) -> None:
     expected = np.zeros_like(out)
     kernel.numpy(xs, expected)
     np.testing.assert_allclose(out, expected, rtol=1e-3, atol=1e-3)
-    print("ready", flush=True)
-    for line in sys.stdin:
-        times = []
-        for _ in range(int(line)):
-            start = time.perf_counter()
-            run()
-            times.append(time.perf_counter() - start)
-        print(json.dumps(times), flush=True)
+    serve(run)
 
 
 # The parent -------------------------------------------------------------------------------------
 
 
-class Worker:
-    def __init__(self, runtime: str, name: str, threads: int | None):
-        self.runtime = runtime
-        environment = None
-        if threads is not None:
-            count = str(threads)
-            environment = {
-                **os.environ,
-                "ZIGGURAT_NUM_THREADS": count,
-                "OMP_NUM_THREADS": count,
-                "OPENBLAS_NUM_THREADS": count,
-                "MKL_NUM_THREADS": count,
-            }
-        self.process = subprocess.Popen(
-            [sys.executable, __file__, "--worker", runtime, "--kernel", name],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            env=environment,
-        )
-        if self.read() != "ready":
-            raise RuntimeError(f"{runtime} worker for {name} failed to start")
-
-    def read(self) -> str:
-        assert self.process.stdout is not None
-        line = self.process.stdout.readline()
-        if not line:
-            raise RuntimeError(f"{self.runtime} worker died")
-        return line.strip()
-
-    def time(self, runs: int) -> float:
-        assert self.process.stdin is not None
-        self.process.stdin.write(f"{runs}\n")
-        self.process.stdin.flush()
-        return statistics.median(json.loads(self.read()))
-
-    def close(self) -> None:
-        assert self.process.stdin is not None
-        self.process.stdin.close()
-        self.process.wait()
-
-
-def measure(name: str, rounds: int, runs: int, threads: int | None) -> dict[str, float]:
-    """The median over rounds of each runtime's median run time, in seconds."""
-    workers = [Worker(runtime, name, threads) for runtime in RUNTIMES]
-    medians: dict[str, list[float]] = {runtime: [] for runtime in RUNTIMES}
-    try:
-        for round_ in range(rounds):
-            # Rotate which runtime goes first so none always runs right after another.
-            shift = round_ % len(workers)
-            for w in workers[shift:] + workers[:shift]:
-                medians[w.runtime].append(w.time(runs))
-                time.sleep(0.1)  # let the last runtime's threads stop spinning
-    finally:
-        for w in workers:
-            w.close()
-    return {runtime: statistics.median(values) for runtime, values in medians.items()}
+def start(runtime: str, name: str, threads: int | None) -> Worker:
+    environment = None
+    if threads is not None:
+        count = str(threads)
+        environment = {
+            **os.environ,
+            "ZIGGURAT_NUM_THREADS": count,
+            "OMP_NUM_THREADS": count,
+            "OPENBLAS_NUM_THREADS": count,
+            "MKL_NUM_THREADS": count,
+        }
+    argv = [__file__, "--worker", runtime, "--kernel", name]
+    return Worker(runtime, argv, environment)
 
 
 def main() -> None:
@@ -484,17 +458,21 @@ def main() -> None:
         return
     names = [args.kernel] if args.kernel else list(KERNELS)
     print(f"median of {args.rounds} interleaved rounds of {args.runs} runs; GFLOP/s")
-    header = (
-        f"{'kernel':28} {'ziggurat':>9} {'numpy':>9} {'onnxrt':>9} {'zig/np':>7} {'zig/ort':>7}"
+    print(
+        f"{'kernel':28} {'default':>8} {'schedule':>8} {'loop IR':>8} {'numpy':>8} {'onnxrt':>8}"
+        f" {'def/ort':>8} {'sch/np':>7} {'sch/ort':>7}"
     )
-    print(header)
     for name in names:
-        seconds = measure(name, args.rounds, args.runs, args.threads)
+        workers = [start(runtime, name, args.threads) for runtime in RUNTIMES]
+        seconds = measure(workers, args.rounds, args.runs)
         flops = KERNELS[name]().flops
         rate = {runtime: flops / seconds[runtime] / 1e9 for runtime in RUNTIMES}
         print(
-            f"{name:28} {rate['ziggurat']:9.1f} {rate['numpy']:9.1f} {rate['onnxruntime']:9.1f}"
-            f" {rate['ziggurat'] / rate['numpy']:7.2f} {rate['ziggurat'] / rate['onnxruntime']:7.2f}",
+            f"{name:28}"
+            + "".join(f" {rate[runtime]:8.1f}" for runtime in RUNTIMES)
+            + f" {rate['default'] / rate['onnxruntime']:8.2f}"
+            f" {rate['schedule'] / rate['numpy']:7.2f}"
+            f" {rate['schedule'] / rate['onnxruntime']:7.2f}",
             flush=True,
         )
 
