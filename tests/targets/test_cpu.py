@@ -822,8 +822,14 @@ def test_vectorized_loops_use_vector_instructions(vectorized):
 
 @pytest.fixture(scope="module")
 def kernels():
-    path = Path(__file__).parents[2] / "benchmarks" / "kernels.py"
-    spec = importlib.util.spec_from_file_location("benchmark_kernels", path)
+    folder = Path(__file__).parents[2] / "benchmarks"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.syspath_prepend(str(folder))  # the script imports its sibling workers.py
+        return load_script(folder)
+
+
+def load_script(folder: Path):
+    spec = importlib.util.spec_from_file_location("benchmark_kernels", folder / "kernels.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up there
