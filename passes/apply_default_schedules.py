@@ -49,6 +49,7 @@ from ziggurat.passes.schedule_primitives import (
     optional_bounds,
     stage_name,
 )
+from ziggurat.passes.vectorize_loops import classify
 
 # Threads are worth starting for a nest of at least this many iterations of its body.
 PARALLEL_WORK = 1 << 15
@@ -127,10 +128,12 @@ def plan_for(root: scf.ForOp, function: func.FuncOp) -> tuple[str, dict[str, Kno
     reducing = [bool(loop.iter_args) for loop in loops]
     anchor = function.attributes.get(ANCHOR)
     names = {stage_name(root), anchor.data if isinstance(anchor, StringAttr) else ""}
+    # LLVM warns about a vector loop it cannot vectorize either: only where ours can.
+    vectorize = {"vectorize": int(classify(loops[-1]) is not None)}
     if not any(reducing):
         if any(isinstance(o, scf.ForOp) and o.iter_args for o in root.walk()):
             return None  # a reduction outside the band
-        return "elementwise.mlir", elementwise_knobs(extents)
+        return "elementwise.mlir", elementwise_knobs(extents) | vectorize
     if names & MATMULS and reducing == [False, False, True]:
         return "matmul.mlir", matmul_knobs(root, *extents)
     if names & MATMULS and reducing == [False, False, False, True]:
@@ -140,7 +143,7 @@ def plan_for(root: scf.ForOp, function: func.FuncOp) -> tuple[str, dict[str, Kno
     if names & POOLS and reducing == [False] * 4 + [True] * 2:
         return "pool.mlir", pool_knobs(extents)
     if reducing[-1] and not any(reducing[:-1]):
-        return "reduction.mlir", reduction_knobs(extents)
+        return "reduction.mlir", reduction_knobs(extents) | vectorize
     return None
 
 
@@ -177,8 +180,10 @@ def matmul_knobs(root: scf.ForOp, m: int, n: int, k: int, batch: int = 1) -> dic
     columns = tile_columns(n)
     rows = tile_rows(m, columns)
     panels, tiles = batch * n // columns, m // rows
-    # A panel read by one tile is worth packing only where B is read transposed.
-    pack = 1 if tiles > 1 or transposed_b(root) else 0
+    # A panel read by one tile is worth packing only where B is read transposed (and then
+    # the copy transposes: no vector lanes).
+    transposed = transposed_b(root)
+    pack = 2 if transposed else 1 if tiles > 1 else 0
     if batch * m * n * k < PARALLEL_WORK:
         parallel = 2
     else:

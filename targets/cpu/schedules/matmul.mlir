@@ -12,13 +12,17 @@ transform.named_sequence @__transform_main(%root: !transform.any_op) {
   %jo, %ji = transform.schedule.split %j by %columns : (!transform.any_op, !transform.param<i64>) -> (!transform.any_op, !transform.any_op)
   transform.schedule.reorder %jo, %io, %k, %ii, %ji : !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op
   // Pack the panel of B the tiles of one column panel read (needed where B is read
-  // transposed, a waste where that panel serves one tile only).
+  // transposed, a waste where that panel serves one tile only); the copy runs in vector
+  // lanes unless it transposes.
   transform.tune.alternatives<"pack"> selected_region = 1 {
     transform.yield
   }, {
     %panel = transform.schedule.cache_read %jo input 1 into "local" : (!transform.any_op) -> !transform.any_op
     %pk, %pj = transform.schedule.get_loops %panel {overflow_result = 0 : i64} : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
     transform.schedule.vectorize %pj width 16 : !transform.any_op
+    transform.yield
+  }, {
+    %panel = transform.schedule.cache_read %jo input 1 into "local" : (!transform.any_op) -> !transform.any_op
     transform.yield
   }
   %back, %init = transform.schedule.cache_write %io into "local" : (!transform.any_op) -> (!transform.any_op, !transform.any_op)

@@ -9,6 +9,12 @@ transform.named_sequence @__transform_main(%root: !transform.any_op) {
   }, {
     transform.yield
   }
-  transform.schedule.vectorize %inner width 16 : !transform.any_op
+  // In vector lanes where the loop's body allows it (no libm call, unit-stride accesses).
+  transform.tune.alternatives<"vectorize"> selected_region = 1 {
+    transform.yield
+  }, {
+    transform.schedule.vectorize %inner width 16 : !transform.any_op
+    transform.yield
+  }
   transform.yield
 }
