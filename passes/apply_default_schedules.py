@@ -10,6 +10,7 @@ in order) is recognized by what it computes:
 | batch_matmul | the same with a batch loop (b, i, j, k) | batch_matmul.mlir |
 | conv2d | a conv2d nest (n, f, y, x, rc, ry, rx) whose input channel is not the filter's | conv2d.mlir |
 | pool | a pool nest (n, c, y, x, ry, rx), windowed or global | pool.mlir |
+| softmax | the last of softmax's nests (max, sum of exponentials, quotient) | softmax.mlir |
 | reduction | any other nest whose one innermost loop reduces | reduction.mlir |
 | elementwise | a nest without reduction (elementwise, broadcast, injective) | elementwise.mlir |
 
@@ -59,6 +60,7 @@ NEST = "ziggurat.nest"  # marks the nests still to schedule, while the pass runs
 # What each anchor op is, by its te.compute name or graph op name.
 MATMULS = {"dense", "matmul"}
 CONVOLUTIONS = {"conv2d"}
+SOFTMAX = {"softmax_max", "softmax_sum", "softmax"}
 POOLS = {
     "max_pool2d",
     "avg_pool2d",
@@ -128,6 +130,11 @@ def plan_for(root: scf.ForOp, function: func.FuncOp) -> tuple[str, dict[str, Kno
     reducing = [bool(loop.iter_args) for loop in loops]
     anchor = function.attributes.get(ANCHOR)
     names = {stage_name(root), anchor.data if isinstance(anchor, StringAttr) else ""}
+    stages = {stage_name(o) for o in function.body.block.ops if is_stage_root(o)}
+    if SOFTMAX <= stages:
+        if stage_name(root) != "softmax":
+            return None  # the softmax schedule moves it into the last nest
+        return "softmax.mlir", softmax_knobs(root, function, extents)
     # LLVM warns about a vector loop it cannot vectorize either: only where ours can.
     vectorize = {"vectorize": int(classify(loops[-1]) is not None)}
     if not any(reducing):
@@ -215,6 +222,17 @@ def conv2d_knobs(extents: list[int]) -> dict[str, KnobValue]:
         "tile_columns": columns,
         "parallel": 0 if work >= PARALLEL_WORK else 1,
     }
+
+
+def softmax_knobs(
+    root: scf.ForOp, function: func.FuncOp, extents: list[int]
+) -> dict[str, KnobValue]:
+    maximum = next(o for o in function.body.block.ops if stage_name(o) == "softmax_max")
+    vectorize = classify(band(maximum)[-1]) is not None  # type: ignore[arg-type]
+    work = 1
+    for extent in extents:
+        work *= extent
+    return {"vectorize": int(vectorize), "parallel": 0 if work >= PARALLEL_WORK else 1}
 
 
 def pool_knobs(extents: list[int]) -> dict[str, KnobValue]:

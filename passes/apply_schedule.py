@@ -495,6 +495,30 @@ def run_param_constant(interpreter: Interpreter, op: transform.ParamConstantOp) 
     return [[op.value]]
 
 
+def run_get_parent_op(interpreter: Interpreter, op: transform.GetParentOp) -> Sequence[Value]:
+    """The `nth_parent` enclosing op of each payload op (counting those named `op_name`)."""
+    if op.isolated_from_above is not None:
+        raise ZigguratError("apply-schedule does not find parents by isolated_from_above", op)
+    name = None if op.op_name is None else op.op_name.data
+    found: list[Operation] = []
+    for item in interpreter.get(op.target, op):
+        assert isinstance(item, Operation)
+        parent, count = item.parent_op(), op.nth_parent.value.data
+        while parent is not None:
+            if name is None or parent.name == name:
+                count -= 1
+                if count == 0:
+                    break
+            parent = parent.parent_op()
+        if parent is None:
+            if op.allow_empty_results is None:
+                raise ZigguratError(f"'{item.name}' has no such parent", op)
+            continue
+        if op.deduplicate is None or parent not in found:
+            found.append(parent)
+    return [found]
+
+
 def run_merge_handles(interpreter: Interpreter, op: transform.MergeHandlesOp) -> Sequence[Value]:
     merged: list = []
     for value in op.handles:
@@ -508,6 +532,7 @@ HANDLERS: dict[type[Operation], Callable[[Interpreter, Operation], Sequence[Valu
     transform.MatchOp: run_match,
     transform.ParamConstantOp: run_param_constant,
     transform.MergeHandlesOp: run_merge_handles,
+    transform.GetParentOp: run_get_parent_op,
     ops.GetLoopsOp: run_get_loops,
     ops.SplitOp: run_split,
     ops.TileOp: run_tile,

@@ -894,3 +894,42 @@ transform.named_sequence @__transform_main(%root: !transform.any_op) {
   transform.schedule.reorder %tj, %si : !transform.any_op, !transform.any_op
   transform.yield
 }
+
+// -----
+
+// get_loops with an overflow_result that is not one of its results, or with fewer loops
+// than the other results need.
+
+func.func @copy(%X: tensor<6x8xf32>) -> tensor<6x8xf32> {
+  %Y = te.compute "copy" (%X) axes ["i", "j"] : (tensor<6x8xf32>) -> tensor<6x8xf32> {
+  ^bb0(%i: index, %j: index):
+    %x = te.read %X[%i, %j] : tensor<6x8xf32>
+    te.yield %x : f32
+  }
+  func.return %Y : tensor<6x8xf32>
+}
+
+transform.named_sequence @__transform_main(%root: !transform.any_op) {
+  %copy = transform.structured.match attributes {te.compute = "copy"} in %root : (!transform.any_op) -> !transform.any_op
+  // expected-error@+1 {{overflow_result 2 is not one of the 2 results}}
+  %a, %b = transform.schedule.get_loops %copy {overflow_result = 2 : i64} : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+  transform.yield
+}
+
+// -----
+
+func.func @copy(%X: tensor<6x8xf32>) -> tensor<6x8xf32> {
+  %Y = te.compute "copy" (%X) axes ["i", "j"] : (tensor<6x8xf32>) -> tensor<6x8xf32> {
+  ^bb0(%i: index, %j: index):
+    %x = te.read %X[%i, %j] : tensor<6x8xf32>
+    te.yield %x : f32
+  }
+  func.return %Y : tensor<6x8xf32>
+}
+
+transform.named_sequence @__transform_main(%root: !transform.any_op) {
+  %copy = transform.structured.match attributes {te.compute = "copy"} in %root : (!transform.any_op) -> !transform.any_op
+  // expected-error@+1 {{'copy' has 2 loops (i, j), but get_loops gives 4 handles}}
+  %a, %b, %c, %d = transform.schedule.get_loops %copy {overflow_result = 0 : i64} : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
+  transform.yield
+}

@@ -159,8 +159,13 @@ CASES = {
     ),
     "softmax": Case(
         lambda: model([node("Softmax", ["x"])], {"x": (130, 257)}, (130, 257)),
-        "reduction.mlir",
-        "#loop.parallel",
+        "softmax.mlir",
+        'te.compute = "softmax", loop.annotations = [#loop.parallel]',
+    ),
+    "softmax_3d": Case(
+        lambda: model([node("Softmax", ["x"])], {"x": (3, 70, 257)}, (3, 70, 257)),
+        "softmax.mlir",
+        "#loop.vectorize<16>",
     ),
     "elementwise": Case(
         lambda: model(
