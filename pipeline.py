@@ -7,8 +7,10 @@ pipeline a user gets is spelled once, here, as a pass pipeline string they could
 At the graph level constants are folded (batch norms into the weights before them), common
 and dead ops removed, and operators fused into groups, each outlined into a function; at
 the te level each group's intermediates are inlined so that it becomes one loop nest where
-it can. `fuse=False` leaves fusion out: every operator is then its own loop nest writing
-its own buffer, which is what fusion is measured against (benchmarks/fusion.py).
+it can, and after te-to-loop each nest gets the CPU's default schedule for its kind
+(apply-default-schedules: targets/cpu/schedules). `fuse=False` leaves fusion out: every
+operator is then its own (scheduled) loop nest writing its own buffer, which is what fusion
+is measured against (benchmarks/fusion.py).
 """
 
 from __future__ import annotations

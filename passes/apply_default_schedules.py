@@ -9,7 +9,7 @@ in order) is recognized by what it computes:
 | matmul | a dense or matmul nest (i, j, k), or one with the epilogue fusion gave it | matmul.mlir |
 | batch_matmul | the same with a batch loop (b, i, j, k) | batch_matmul.mlir |
 | conv2d | a conv2d nest (n, f, y, x, rc, ry, rx) whose input channel is not the filter's | conv2d.mlir |
-| pool | a pool nest (n, c, y, x, ry, rx), windowed or global | pool.mlir |
+| pool | a pool nest (n, c, y, x, ry, rx), windowed or global, or a grouped conv2d's | pool.mlir |
 | softmax | the last of softmax's nests (max, sum of exponentials, quotient) | softmax.mlir |
 | reduction | any other nest whose one innermost loop reduces | reduction.mlir |
 | elementwise | a nest without reduction (elementwise, broadcast, injective) | elementwise.mlir |
@@ -145,7 +145,9 @@ def plan_for(root: scf.ForOp, function: func.FuncOp) -> tuple[str, dict[str, Kno
         return "matmul.mlir", matmul_knobs(root, *extents)
     if names & MATMULS and reducing == [False, False, False, True]:
         return "batch_matmul.mlir", matmul_knobs(root, *extents[1:], batch=extents[0])
-    if names & CONVOLUTIONS and reducing == [False] * 4 + [True] * 3 and not grouped(loops):
+    if names & CONVOLUTIONS and reducing == [False] * 4 + [True] * 3:
+        if grouped(loops):
+            return "pool.mlir", pool_knobs(extents)
         return "conv2d.mlir", conv2d_knobs(extents)
     if names & POOLS and reducing == [False] * 4 + [True] * 2:
         return "pool.mlir", pool_knobs(extents)

@@ -124,6 +124,13 @@ CASES = {
         "conv2d.mlir",
         "#loop.vectorize<16>",
     ),
+    "depthwise_conv2d": Case(
+        lambda: conv(
+            (1, 32, 27, 13), (32, 1, 3, 3), (32,), (1, 32, 27, 13), pads=[1, 1, 1, 1], group=32
+        ),
+        "pool.mlir",
+        "#loop.parallel",
+    ),
     "max_pool": Case(
         lambda: model(
             [node("MaxPool", ["x"], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1])],
