@@ -51,6 +51,7 @@ from ziggurat.passes.schedule_primitives import (
     stage_name,
 )
 from ziggurat.passes.vectorize_loops import classify
+from ziggurat.targets.cpu.threads import default_num_threads
 
 # Threads are worth starting for a nest of at least this many iterations of its body.
 PARALLEL_WORK = 1 << 15
@@ -219,10 +220,13 @@ def conv2d_knobs(extents: list[int]) -> dict[str, KnobValue]:
     block = max(divisors(filters, VECTOR))
     columns = max(divisors(width, 14))
     work = extents[0] * filters * height * width * extents[4] * extents[5] * extents[6]
+    # Threads over rows (and the packing of each image over channels), or over images when
+    # there are a few for each thread.
+    parallel = 1 if work < PARALLEL_WORK else 2 if extents[0] >= 2 * default_num_threads() else 0
     return {
         "filter_block": block,
         "tile_columns": columns,
-        "parallel": 0 if work >= PARALLEL_WORK else 1,
+        "parallel": parallel,
     }
 
 

@@ -3,7 +3,8 @@
 // or selects in the inner loops), the weights with the filters innermost; a register tile
 // of tile_columns pixels of a row by filter_block filters sums over channels and window
 // (pixels unrolled and broadcast, filters vectorized) and is written back through the
-// epilogue. Rows of the output run in parallel.
+// epilogue. Rows of the output run in parallel (and the packing over channels), or images
+// where there are several for each thread.
 transform.named_sequence @__transform_main(%root: !transform.any_op) {
   %n, %f, %y, %x, %rc, %ry, %rx = transform.schedule.get_loops %root : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
   %block = transform.tune.knob<"filter_block"> = 16 from options = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16] -> !transform.param<i64>
@@ -27,6 +28,9 @@ transform.named_sequence @__transform_main(%root: !transform.any_op) {
     transform.schedule.parallel %y : !transform.any_op
     transform.yield
   }, {
+    transform.yield
+  }, {
+    transform.schedule.parallel %n : !transform.any_op
     transform.yield
   }
   transform.yield
