@@ -497,17 +497,7 @@ def accumulate_in_memory(root: scf.ForOp, outermost: scf.ForOp, changes: Changes
         spatial.insert(0, parent)
         current = parent
     at = InsertPoint.before(spatial[0] if spatial else outermost)
-    loops, inner = loop_nest(
-        [bounds(loop).trip_count for loop in spatial],
-        [axis_name(loop) for loop in spatial],
-        f"{name}.init",
-        at,
-        root,
-    )
-    mapping: dict[SSAValue, SSAValue] = {}
-    for old, new in zip(spatial, loops, strict=True):
-        b = bounds(old)
-        mapping[iv(old)] = materialize({iv(new): b.step}, b.lower, inner, root)
+    inner, mapping = nest_like(spatial, f"{name}.init", at, root)
     within = spatial[0] if spatial else None
     new_indices = [clone_slice(v, mapping, within, inner) for v in indices]
     value = clone_slice(init, mapping, within, inner)
@@ -553,23 +543,32 @@ def accumulate_in_memory(root: scf.ForOp, outermost: scf.ForOp, changes: Changes
     erase_dead(store_block)
 
 
-def epilogue_nest(
-    name: str, spatial: Sequence[scf.ForOp], outermost: scf.ForOp, store: memref.StoreOp, root
-) -> None:
-    """After the stage, a nest over its output that applies the epilogue of `store` (which
-    makes the stored element from the reduced value `outermost` gives) to each element."""
-    after = InsertPoint.after(spatial[0] if spatial else outermost)
+def nest_like(
+    spatial: Sequence[scf.ForOp], name: str, at: InsertPoint, root: Operation
+) -> tuple[InsertPoint, dict[SSAValue, SSAValue]]:
+    """A new nest `name` at `at` running the iterations of `spatial`: its innermost insertion
+    point, and each old induction variable mapped to its value in the new nest."""
     loops, inner = loop_nest(
         [bounds(loop).trip_count for loop in spatial],
         [axis_name(loop) for loop in spatial],
-        f"{name}.epilogue",
-        after,
+        name,
+        at,
         root,
     )
     mapping: dict[SSAValue, SSAValue] = {}
     for old, new in zip(spatial, loops, strict=True):
         b = bounds(old)
         mapping[iv(old)] = materialize({iv(new): b.step}, b.lower, inner, root)
+    return inner, mapping
+
+
+def epilogue_nest(
+    name: str, spatial: Sequence[scf.ForOp], outermost: scf.ForOp, store: memref.StoreOp, root
+) -> None:
+    """After the stage, a nest over its output that applies the epilogue of `store` (which
+    makes the stored element from the reduced value `outermost` gives) to each element."""
+    after = InsertPoint.after(spatial[0] if spatial else outermost)
+    inner, mapping = nest_like(spatial, f"{name}.epilogue", after, root)
     within = spatial[0] if spatial else None
     indices = [clone_slice(v, mapping, within, inner) for v in store.indices]
     reduced = emit(memref.LoadOp.get(store.memref, indices), inner)
