@@ -289,7 +289,8 @@ def result_shape(op: Operation) -> tuple[int, ...]:
     return tuple(op.results[0].type.get_shape())  # type: ignore[attr-defined]
 
 
-def flatten(op: graph.FlattenOp, x: np.ndarray) -> np.ndarray:
+def to_result_shape(op: Operation, x: np.ndarray) -> np.ndarray:
+    """Reshape and flatten: the same elements in the result's shape."""
     return x.reshape(result_shape(op))
 
 
@@ -393,9 +394,9 @@ RULES: dict[type[Operation], Callable[..., np.ndarray]] = {
     graph.AvgPool2dOp: avg_pool2d,
     graph.GlobalAvgPool2dOp: lambda op, x: x.mean(axis=(2, 3), keepdims=True),
     graph.GlobalMaxPool2dOp: lambda op, x: x.max(axis=(2, 3), keepdims=True),
-    graph.ReshapeOp: lambda op, x: x.reshape(result_shape(op)),
+    graph.ReshapeOp: to_result_shape,
     graph.TransposeOp: lambda op, x: x.transpose(ints(op.perm)),
-    graph.FlattenOp: flatten,
+    graph.FlattenOp: to_result_shape,
     graph.ConcatOp: lambda op, *v: np.concatenate(v, axis=op.axis.value.data),
     graph.SplitOp: split,
     graph.GatherOp: lambda op, data, indices: gather(data, indices, op.axis.value.data),
