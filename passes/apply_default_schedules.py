@@ -9,7 +9,8 @@ in order) is recognized by what it computes:
 | matmul | a dense or matmul nest (i, j, k), or one with the epilogue fusion gave it | matmul.mlir |
 | batch_matmul | the same with a batch loop (b, i, j, k) | batch_matmul.mlir |
 | conv2d | a conv2d nest (n, f, y, x, rc, ry, rx) whose input channel is not the filter's | conv2d.mlir |
-| pool | a pool nest (n, c, y, x, ry, rx), windowed or global, or a grouped conv2d's | pool.mlir |
+| grouped_conv2d | a conv2d nest whose input channels depend on the filter (groups, depthwise) | grouped_conv2d.mlir |
+| pool | a pool nest (n, c, y, x, ry, rx), windowed or global | pool.mlir |
 | softmax | the last of softmax's nests (max, sum of exponentials, quotient) | softmax.mlir |
 | reduction | any other nest whose one innermost loop reduces | reduction.mlir |
 | elementwise | a nest without reduction (elementwise, broadcast, injective) | elementwise.mlir |
@@ -47,7 +48,9 @@ from ziggurat.passes.schedule_primitives import (
     is_stage_root,
     iv,
     ivs_of,
+    linear,
     optional_bounds,
+    padded_read,
     stage_name,
 )
 from ziggurat.passes.vectorize_loops import classify
@@ -148,7 +151,7 @@ def plan_for(root: scf.ForOp, function: func.FuncOp) -> tuple[str, dict[str, Kno
         return "batch_matmul.mlir", matmul_knobs(root, *extents[1:], batch=extents[0])
     if names & CONVOLUTIONS and reducing == [False] * 4 + [True] * 3:
         if grouped(loops):
-            return "pool.mlir", pool_knobs(extents)
+            return "grouped_conv2d.mlir", grouped_conv2d_knobs(loops, extents)
         return "conv2d.mlir", conv2d_knobs(extents)
     if names & POOLS and reducing == [False] * 4 + [True] * 2:
         return "pool.mlir", pool_knobs(extents)
@@ -228,6 +231,36 @@ def conv2d_knobs(extents: list[int]) -> dict[str, KnobValue]:
         "tile_columns": columns,
         "parallel": parallel,
     }
+
+
+def grouped_conv2d_knobs(loops: list[scf.ForOp], extents: list[int]) -> dict[str, KnobValue]:
+    width = extents[3]
+    # Whole vectors where a divisor of the row makes them, else the row (up to 64 pixels:
+    # whole vectors and a scalar rest), else its largest divisor up to 64.
+    whole = [d for d in divisors(width, 64) if d % VECTOR == 0]
+    columns = whole[-1] if whole else width if width <= 64 else max(divisors(width, 64))
+    work = 1
+    for extent in extents:
+        work *= extent
+    parallel = 1 if work < PARALLEL_WORK else 2 if extents[0] >= 2 * default_num_threads() else 0
+    return {
+        "tile_columns": columns,
+        "vectorize": int(not unit_stride(loops[3], loops[6])),
+        "parallel": parallel,
+    }
+
+
+def unit_stride(column: scf.ForOp, window: scf.ForOp) -> bool:
+    """Whether a convolution's image is read along its rows one pixel for each output
+    column (no stride, so a vector of output pixels reads a vector of input pixels)."""
+    x = iv(column)
+    for load in (o for o in window.walk() if isinstance(o, memref.LoadOp)):
+        read = padded_read(load, window)
+        last = read.raw[-1] if read is not None else load.indices[-1]
+        terms, _ = linear(last)
+        if x in terms:
+            return terms[x] == 1
+    return False
 
 
 def softmax_knobs(

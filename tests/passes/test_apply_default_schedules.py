@@ -128,8 +128,43 @@ CASES = {
         lambda: conv(
             (1, 32, 27, 13), (32, 1, 3, 3), (32,), (1, 32, 27, 13), pads=[1, 1, 1, 1], group=32
         ),
-        "pool.mlir",
+        "grouped_conv2d.mlir",
         "#loop.parallel",
+    ),
+    "depthwise_conv2d_wide": Case(
+        lambda: conv(
+            (2, 8, 5, 56), (8, 1, 3, 3), (8,), (2, 8, 5, 56), pads=[1, 1, 1, 1], group=8
+        ),
+        "grouped_conv2d.mlir",
+        "#loop.vectorize<16>",
+    ),
+    "depthwise_conv2d_strided_multiplier": Case(
+        # MobileNet's stride 2, two filters for each channel, a 5x5 window.
+        lambda: conv(
+            (1, 8, 23, 40),
+            (16, 1, 5, 5),
+            (16,),
+            (1, 16, 12, 20),
+            pads=[2, 2, 2, 2],
+            strides=[2, 2],
+            group=8,
+        ),
+        "grouped_conv2d.mlir",
+        "memref<1x1x27x43xf32, #loop.scope<local>>",
+    ),
+    "grouped_conv2d": Case(
+        # ShuffleNet's and ResNeXt's groups of several channels, dilated.
+        lambda: conv(
+            (2, 12, 11, 17),
+            (6, 4, 3, 3),
+            (6,),
+            (2, 6, 11, 17),
+            pads=[2, 2, 2, 2],
+            dilations=[2, 2],
+            group=3,
+        ),
+        "grouped_conv2d.mlir",
+        "memref<1x4x15x21xf32, #loop.scope<local>>",
     ),
     "max_pool": Case(
         lambda: model(
@@ -244,7 +279,13 @@ def test_tiles_follow_the_shapes():
 
 
 def test_the_schedule_files_are_search_spaces_the_knobs_fit():
-    for name in ("matmul.mlir", "batch_matmul.mlir", "conv2d.mlir", "elementwise.mlir"):
+    for name in (
+        "matmul.mlir",
+        "batch_matmul.mlir",
+        "conv2d.mlir",
+        "grouped_conv2d.mlir",
+        "elementwise.mlir",
+    ):
         space = dict(knobs(schedule(name)))
         assert space, name
     options = dict(knobs(schedule("matmul.mlir")))

@@ -21,6 +21,7 @@ transform.named_sequence @__transform_main(%root: !transform.any_op) {
   transform.schedule.unroll %zx by %columns : !transform.any_op, !transform.param<i64>
   transform.schedule.vectorize %zf width 16 : !transform.any_op
   %bn, %by, %bx, %bf = transform.schedule.get_loops %back : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
+  transform.schedule.reorder %bf, %by, %bx : !transform.any_op, !transform.any_op, !transform.any_op
   transform.schedule.unroll %bx by %columns : !transform.any_op, !transform.param<i64>
   %in, %ic, %iy, %ix = transform.schedule.get_loops %image : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
   transform.tune.alternatives<"parallel"> selected_region = 0 {
