@@ -132,9 +132,7 @@ CASES = {
         "#loop.parallel",
     ),
     "depthwise_conv2d_wide": Case(
-        lambda: conv(
-            (2, 8, 5, 56), (8, 1, 3, 3), (8,), (2, 8, 5, 56), pads=[1, 1, 1, 1], group=8
-        ),
+        lambda: conv((2, 8, 5, 56), (8, 1, 3, 3), (8,), (2, 8, 5, 56), pads=[1, 1, 1, 1], group=8),
         "grouped_conv2d.mlir",
         "#loop.vectorize<16>",
     ),
