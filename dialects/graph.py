@@ -1176,8 +1176,10 @@ class ReshapeOp(GraphOp):
         """The reshaped type; one dimension may be -1, inferred from the element count."""
         count = math.prod(shape_of(input))
         known = math.prod(d for d in shape if d != -1)
-        if list(shape).count(-1) > 1 or any(d < -1 or d == 0 for d in shape):
+        if list(shape).count(-1) > 1 or any(d < -1 for d in shape):
             raise VerifyException(f"cannot reshape to {list(shape)}")
+        if -1 in shape and known == 0:
+            raise VerifyException(f"cannot infer the -1 of {list(shape)}: other dimensions are 0")
         resolved = [count // known if d == -1 else d for d in shape]
         if math.prod(resolved) != count:
             raise VerifyException(f"cannot reshape {input.type} to {list(shape)}")
@@ -1344,8 +1346,8 @@ class SplitOp(IRDLOperation):
     def infer_result_types(input: SSAValue, axis: int, sizes: Sequence[int]) -> list[TensorType]:
         x = shape_of(input)
         axis = normalize_axis(axis, len(x))
-        if not sizes or any(size < 1 for size in sizes):
-            raise VerifyException(f"split sizes must be given and positive, got {list(sizes)}")
+        if not sizes or any(size < 0 for size in sizes):
+            raise VerifyException(f"split sizes must be given and not negative, got {list(sizes)}")
         if sum(sizes) != x[axis]:
             raise VerifyException(
                 f"split sizes {list(sizes)} do not add up to {x[axis]}, the extent of axis {axis}"

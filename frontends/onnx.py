@@ -993,7 +993,7 @@ def split(node: Node) -> list[Value]:
         if extent % count and "num_outputs" not in node.attributes:
             raise node.error(f"cannot split {extent} elements into {count} equal parts")
         sizes = [chunk] * (count - 1) + [extent - chunk * (count - 1)]
-    if sum(sizes) != extent or any(s <= 0 for s in sizes):
+    if sum(sizes) != extent or any(s < 0 for s in sizes):
         raise node.error(f"cannot split {extent} elements into parts of {sizes}")
     op = graph.SplitOp(x, axis, sizes)
     node.importer.append(op, node.where)

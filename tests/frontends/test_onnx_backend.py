@@ -132,15 +132,7 @@ EXCLUDED: dict[str, str] = {
 
 # In-scope cases that fail for a bug or a gap in the importer or a lowering: strict xfails,
 # so a fix turns them into failures here until the entry goes.
-BUGS: dict[str, str] = {
-    **reasons(
-        "graph: graph.reshape and graph.split reject zero-size results",
-        """
-        test_reshape_allowzero_reordered test_split_zero_size_splits_opset13
-        test_split_zero_size_splits_opset18
-        """,
-    ),
-}
+BUGS: dict[str, str] = {}
 
 # Outputs that matter to training only: a case that asks for them runs without them.
 TRAINING_OUTPUTS = {"LayerNormalization": "Mean, InvStdDev", "Dropout": "mask"}
