@@ -141,11 +141,18 @@ def report(index: int, got: np.ndarray, want: np.ndarray, name: str) -> bool:
     if got.shape != want.shape:
         print(f"output {index}: shape {list(got.shape)} vs {name} {list(want.shape)}: MISMATCH")
         return False
-    difference = np.abs(got.astype(np.float64) - want.astype(np.float64))
+    ours, theirs = got.astype(np.float64), want.astype(np.float64)
+    same = (ours == theirs) | (np.isnan(ours) & np.isnan(theirs))  # equal infinities, NaNs
+    with np.errstate(invalid="ignore"):  # inf - inf
+        difference = np.where(same, 0.0, np.abs(ours - theirs))
     abs_error = float(np.max(difference)) if got.size else 0.0
-    scale = float(np.max(np.abs(want.astype(np.float64)))) if want.size else 0.0
+    finite = np.abs(theirs[np.isfinite(theirs)])
+    scale = float(np.max(finite)) if finite.size else 0.0
     rel_error = abs_error / max(scale, 1e-30)
-    close = bool(np.allclose(got, want, rtol=1e-4, atol=1e-5))
+    # Relative to the output's scale, not each element's: float32 sums taken in another
+    # order differ by a fraction of the magnitudes summed, and a small element of a large
+    # output was summed from large terms.
+    close = bool(abs_error <= 1e-5 + 1e-4 * scale)  # False for a NaN or infinite error
     verdict = "ok" if close else "MISMATCH"
     print(
         f"output {index} {list(got.shape)}: max abs error {abs_error:.2e}, "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from ziggurat.tools.ziggurat import main
@@ -207,3 +208,19 @@ def test_bad_onnx_input_is_one_error_line_and_exit_2(tmp_path, capsys, command, 
     assert all(text in captured.err for text in expected), captured.err
     assert "Traceback" not in captured.err and len(captured.err.strip().splitlines()) == 1
     assert captured.out == ""
+
+
+def test_errors_are_measured_against_the_output_scale(capsys):
+    from ziggurat.tools.ziggurat import report
+
+    # A large output whose small element differs in its last bits: ok.
+    want = np.array([3e6, 1e-3, -2e6], np.float32)
+    got = want + np.array([0.25, 0.25, 0.0], np.float32)
+    assert report(0, got, want, "onnxruntime")
+    assert "max abs error 2.50e-01, max rel error 8.33e-08" in capsys.readouterr().out
+    # An error of 1% of the scale, a NaN where the reference has a number, or a missing
+    # infinity: mismatches. NaN and infinity where the reference has them: ok.
+    assert not report(0, want * np.float32(1.01), want, "onnxruntime")
+    assert not report(0, np.array([np.nan, 1.0]), np.array([0.0, 1.0]), "onnxruntime")
+    assert not report(0, np.array([1.0, 1.0]), np.array([np.inf, 1.0]), "onnxruntime")
+    assert report(0, np.array([np.nan, np.inf]), np.array([np.nan, np.inf]), "onnxruntime")
