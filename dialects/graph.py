@@ -1228,6 +1228,57 @@ class TransposeOp(GraphOp):
 
 
 @irdl_op_definition
+class SliceOp(GraphOp):
+    """A strided box of the input: element i of dimension d is input element offsets[d] +
+    i * steps[d] (a negative step runs backwards); the result type gives the sizes.
+
+    %y = graph.slice %x offsets [0, 7] steps [1, -2] : (tensor<4x8xf32>) -> tensor<4x3xf32>
+    """
+
+    name = "graph.slice"
+
+    input = operand_def(TensorType)
+    output = result_def(TensorType)
+    offsets = prop_def(DenseArrayBase[I64])
+    steps = prop_def(DenseArrayBase[I64])
+
+    traits = traits_def(Pure(), Pattern(PatternKind.INJECTIVE))
+
+    assembly_format = (
+        "$input `offsets` $offsets `steps` $steps attr-dict `:` functional-type(operands, results)"
+    )
+
+    def __init__(
+        self, input: SSAValue, offsets: Sequence[int], sizes: Sequence[int], steps: Sequence[int]
+    ):
+        element = tensor(input).element_type
+        super().__init__(
+            operands=[input],
+            result_types=[TensorType(element, list(sizes))],
+            properties={"offsets": ints(offsets), "steps": ints(steps)},
+        )
+
+    def verify_(self) -> None:
+        x, y = shape_of(self.input), shape_of(self.output)
+        offsets, steps = self.offsets.get_values(), self.steps.get_values()
+        if not len(x) == len(y) == len(offsets) == len(steps):
+            raise VerifyException(
+                f"graph.slice of rank {len(x)} needs {len(x)} offsets and steps and a result "
+                f"of that rank, got {len(offsets)}, {len(steps)} and {len(y)}"
+            )
+        if tensor(self.input).element_type != tensor(self.output).element_type:
+            raise VerifyException("graph.slice keeps the element type")
+        for d, (extent, size, offset, step) in enumerate(zip(x, y, offsets, steps, strict=True)):
+            if step == 0:
+                raise VerifyException(f"step of dimension {d} is 0")
+            last = offset + (size - 1) * step
+            if size and not (0 <= offset < extent and 0 <= last < extent):
+                raise VerifyException(
+                    f"dimension {d}: {size} elements from {offset} by {step} leave [0, {extent})"
+                )
+
+
+@irdl_op_definition
 class FlattenOp(GraphOp):
     """ONNX Flatten: a matrix of the dimensions before `axis` by those from `axis` on.
 
@@ -1592,6 +1643,7 @@ Graph = Dialect(
         GlobalMaxPool2dOp,
         ReshapeOp,
         TransposeOp,
+        SliceOp,
         FlattenOp,
         ConcatOp,
         SplitOp,

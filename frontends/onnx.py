@@ -1000,6 +1000,48 @@ def split(node: Node) -> list[Value]:
     return list(op.results)
 
 
+@handles("Slice")
+def slice_(node: Node) -> list[Value]:
+    x = node.input(0)
+    dims = graph.shape_of(x)
+    rank = len(dims)
+    if node.opset < 10:
+        starts, ends = node.ints("starts"), node.ints("ends")
+        axes, steps = node.ints("axes"), None
+    else:
+        starts = integers(node.constant(1, "starts"))
+        ends = integers(node.constant(2, "ends"))
+        axes = integers(node.constant(3, "axes"))
+        steps = integers(node.constant(4, "steps"))
+    if starts is None or ends is None:
+        raise node.error("starts and ends are required")
+    axes = list(range(len(starts))) if axes is None else axes
+    steps = [1] * len(starts) if steps is None else steps
+    if not len(starts) == len(ends) == len(axes) == len(steps):
+        raise node.error(
+            f"starts, ends, axes and steps differ in length: {starts}, {ends}, {axes}, {steps}"
+        )
+    offsets, sizes, strides = [0] * rank, list(dims), [1] * rank
+    seen: set[int] = set()
+    for start, end, axis, step in zip(starts, ends, axes, steps, strict=True):
+        if not -rank <= axis < rank or axis % rank in seen:
+            raise node.error(f"axes {axes} are out of range or repeat, for rank {rank}")
+        if step == 0:
+            raise node.error("a step of 0")
+        d = axis % rank
+        seen.add(d)
+        extent = dims[d]
+        start = start + extent if start < 0 else start
+        end = end + extent if end < 0 else end
+        if step > 0:
+            start, end = min(max(start, 0), extent), min(max(end, 0), extent)
+        else:
+            start, end = min(max(start, 0), extent - 1), min(max(end, -1), extent - 1)
+        size = max(0, -(-(end - start) // step))
+        offsets[d], sizes[d], strides[d] = (start if size else 0), size, step
+    return [node.emit(graph.SliceOp(x, offsets, sizes, strides))]
+
+
 @handles("Gather")
 def gather(node: Node) -> list[Value]:
     axis = node.int("axis", 0)

@@ -891,6 +891,23 @@ class TransposeLowering(RewritePattern):
         lowered(rewriter, op, [compute("transpose", [op.input], out_type, axes, body)])
 
 
+class SliceLowering(RewritePattern):
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: graph.SliceOp, rewriter: PatternRewriter) -> None:
+        offsets, steps = op.offsets.get_values(), op.steps.get_values()
+        out_type = graph.tensor(op.output)
+
+        def body(b: Body, *indices: SSAValue) -> SSAValue:
+            source = [
+                b.add(b.mul(index, step), offset)
+                for index, offset, step in zip(indices, offsets, steps, strict=True)
+            ]
+            return b.read(op.input, source)
+
+        axes = generic_axes(len(offsets))
+        lowered(rewriter, op, [compute("slice", [op.input], out_type, axes, body)])
+
+
 class ConcatLowering(RewritePattern):
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: graph.ConcatOp, rewriter: PatternRewriter) -> None:
@@ -1071,6 +1088,7 @@ PATTERNS: tuple[RewritePattern, ...] = (
     GlobalPool2dLowering(),
     ReshapeLowering(),
     TransposeLowering(),
+    SliceLowering(),
     ConcatLowering(),
     SplitLowering(),
     GatherLowering(),
@@ -1113,6 +1131,7 @@ LOWERABLE = (
     graph.ReshapeOp,
     graph.FlattenOp,
     graph.TransposeOp,
+    graph.SliceOp,
     graph.ConcatOp,
     graph.SplitOp,
     graph.GatherOp,

@@ -307,6 +307,12 @@ def split(op: graph.SplitOp, x: np.ndarray) -> list[np.ndarray]:
     return np.split(x, ends, axis=op.axis.value.data)
 
 
+def slice_op(op: graph.SliceOp, x: np.ndarray) -> np.ndarray:
+    offsets, steps = ints(op.offsets), ints(op.steps)
+    where = [o + np.arange(n) * s for o, n, s in zip(offsets, result_shape(op), steps, strict=True)]
+    return x[np.ix_(*where)] if where else x
+
+
 def gather(data: np.ndarray, indices: np.ndarray, axis: int) -> np.ndarray:
     """numpy.take, negative indices from the end, others clamped into the axis."""
     extent = data.shape[axis]
@@ -396,6 +402,7 @@ RULES: dict[type[Operation], Callable[..., np.ndarray]] = {
     graph.GlobalMaxPool2dOp: lambda op, x: x.max(axis=(2, 3), keepdims=True),
     graph.ReshapeOp: to_result_shape,
     graph.TransposeOp: lambda op, x: x.transpose(ints(op.perm)),
+    graph.SliceOp: slice_op,
     graph.FlattenOp: to_result_shape,
     graph.ConcatOp: lambda op, *v: np.concatenate(v, axis=op.axis.value.data),
     graph.SplitOp: split,

@@ -44,3 +44,23 @@ func.func @transpose(%x: tensor<2x3x5xf32>) -> tensor<5x2x3xf32> {
   %y = graph.transpose %x perm [2, 0, 1] : (tensor<2x3x5xf32>) -> tensor<5x2x3xf32>
   func.return %y : tensor<5x2x3xf32>
 }
+
+
+
+// Slice reads the input at offset + index * step along each dimension.
+
+// CHECK-LABEL: func.func @slice
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3x9xf32>)
+func.func @slice(%x: tensor<2x3x9xf32>) -> tensor<2x2x3xf32> {
+  // CHECK: te.compute "slice" (%[[X]]) axes ["i0", "i1", "i2"] : (tensor<2x3x9xf32>) -> tensor<2x2x3xf32> {
+  // CHECK-NEXT: ^bb0(%[[I0:.*]]: index, %[[I1:.*]]: index, %[[I2:.*]]: index):
+  // CHECK-NEXT: %[[ONE:.*]] = arith.constant 1 : index
+  // CHECK-NEXT: %[[ROW:.*]] = arith.addi %[[I1]], %[[ONE]] : index
+  // CHECK-NEXT: %[[STEP:.*]] = arith.constant -3 : index
+  // CHECK-NEXT: %[[BACK:.*]] = arith.muli %[[I2]], %[[STEP]] : index
+  // CHECK-NEXT: %[[LAST:.*]] = arith.constant 8 : index
+  // CHECK-NEXT: %[[COLUMN:.*]] = arith.addi %[[BACK]], %[[LAST]] : index
+  // CHECK-NEXT: te.read %[[X]][%[[I0]], %[[ROW]], %[[COLUMN]]] : tensor<2x3x9xf32>
+  %y = graph.slice %x offsets [0, 1, 8] steps [1, 1, -3] : (tensor<2x3x9xf32>) -> tensor<2x2x3xf32>
+  func.return %y : tensor<2x2x3xf32>
+}

@@ -88,6 +88,30 @@ func.func @reshape_count(%x: tensor<2x3xf32>) {
 
 // -----
 
+func.func @slice_out_of_bounds(%x: tensor<2x9xf32>) {
+  // expected-error@+1 {{dimension 1: 4 elements from 8 by -3 leave [0, 9)}}
+  %y = graph.slice %x offsets [0, 8] steps [1, -3] : (tensor<2x9xf32>) -> tensor<2x4xf32>
+  func.return
+}
+
+// -----
+
+func.func @slice_step(%x: tensor<2x9xf32>) {
+  // expected-error@+1 {{step of dimension 0 is 0}}
+  %y = graph.slice %x offsets [0, 0] steps [0, 1] : (tensor<2x9xf32>) -> tensor<2x9xf32>
+  func.return
+}
+
+// -----
+
+func.func @slice_rank(%x: tensor<2x9xf32>) {
+  // expected-error@+1 {{graph.slice of rank 2 needs 2 offsets and steps and a result of that rank, got 1, 2 and 2}}
+  %y = graph.slice %x offsets [0] steps [1, 1] : (tensor<2x9xf32>) -> tensor<2x9xf32>
+  func.return
+}
+
+// -----
+
 func.func @transpose_perm(%x: tensor<2x3xf32>) {
   // expected-error@+1 {{perm [1, 1] is not a permutation of rank 2}}
   %y = graph.transpose %x perm [1, 1] : (tensor<2x3xf32>) -> tensor<3x3xf32>

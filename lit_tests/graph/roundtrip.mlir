@@ -71,6 +71,8 @@ func.func @movement_and_reductions(%x: tensor<1x4x9x9xf32>, %a: tensor<2x3xf32>,
   %reshape = graph.reshape %n : (tensor<2x3xi32>) -> tensor<6xi32>
   // CHECK: graph.transpose %{{[^ ,]+}} perm [0, 2, 3, 1] : (tensor<1x4x9x9xf32>) -> tensor<1x9x9x4xf32>
   %transpose = graph.transpose %x perm [0, 2, 3, 1] : (tensor<1x4x9x9xf32>) -> tensor<1x9x9x4xf32>
+  // CHECK: graph.slice %{{[^ ,]+}} offsets [0, 2, 8, 0] steps [1, 1, -3, 2] : (tensor<1x4x9x9xf32>) -> tensor<1x2x3x5xf32>
+  %slice = graph.slice %x offsets [0, 2, 8, 0] steps [1, 1, -3, 2] : (tensor<1x4x9x9xf32>) -> tensor<1x2x3x5xf32>
   // CHECK: graph.flatten %{{[^ ,]+}} axis 2 : (tensor<1x4x9x9xf32>) -> tensor<4x81xf32>
   %flatten = graph.flatten %x axis 2 : (tensor<1x4x9x9xf32>) -> tensor<4x81xf32>
   // CHECK: graph.concat %{{[^ ,]+}}, %{{[^ ,]+}}, %{{[^ ,]+}} axis 0 : (tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<6x3xf32>

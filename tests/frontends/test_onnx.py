@@ -485,6 +485,29 @@ def test_split(opset, split, outputs, attributes):
     check(node_model("Split", inputs, initializers, outputs=outputs, opset=opset, **attributes))
 
 
+@pytest.mark.parametrize(
+    "starts, ends, axes, steps",
+    [
+        ([1, 0], [3, 4], None, None),  # axes and steps default
+        ([-4], [100], [2], [2]),  # from the end, an end past it, every other element
+        ([5, 3], [-100, 0], [2, 1], [-2, -1]),  # backwards, an end before the start
+        ([0, 1], [2, 1], [0, -1], [1, 1]),  # an empty result
+        ([2], [-1], [1], [1]),
+    ],
+)
+def test_slice(starts, ends, axes, steps):
+    initializers = {"starts": np.array(starts, np.int64), "ends": np.array(ends, np.int64)}
+    if axes is not None:
+        initializers["axes"] = np.array(axes, np.int64)
+    if steps is not None:
+        initializers["steps"] = np.array(steps, np.int64)
+    check(node_model("Slice", {"x": [3, 4, 7]}, initializers))
+
+
+def test_slice_by_attributes_before_opset_10():
+    check(node_model("Slice", {"x": [3, 4, 7]}, opset=9, starts=[1, -3], ends=[9, -1], axes=[0, 2]))
+
+
 def test_squeeze_and_unsqueeze_by_opset():
     check(node_model("Squeeze", {"x": [1, 3, 1, 4]}, opset=11, axes=[0, -2]))
     check(node_model("Squeeze", {"x": [1, 3, 1, 4]}, opset=11))
@@ -616,6 +639,25 @@ def test_a_node_of_constants_is_evaluated_at_import_even_if_unsupported():
 def test_an_unsupported_operator_names_its_node():
     model = node_model("NonMaxSuppression", {"boxes": [1, 4, 4], "scores": [1, 1, 4]})
     assert import_error(model) == "node 'n' (NonMaxSuppression): error: operator not supported"
+
+
+@pytest.mark.parametrize(
+    "initializers, message",
+    [
+        ({"ends": [2]}, "starts (input 'starts') must be a constant"),
+        ({"starts": [0], "ends": [2], "axes": [0], "steps": [0]}, "a step of 0"),
+        ({"starts": [0], "ends": [2], "axes": [3]}, "axes [3] are out of range or repeat"),
+        ({"starts": [0, 1], "ends": [2]}, "starts, ends, axes and steps differ in length"),
+    ],
+)
+def test_a_bad_slice_names_its_node(initializers, message):
+    model = node_model(
+        "Slice",
+        {"x": [3, 4], **({} if "starts" in initializers else {"starts": [1]})},
+        {k: np.array(v, np.int64) for k, v in initializers.items()},
+        input_order=["x", "starts", "ends", "axes", "steps"][: 1 + max(2, len(initializers))],
+    )
+    assert message in import_error(model) and "node 'n' (Slice)" in import_error(model)
 
 
 def test_an_unknown_operator_is_not_supported():

@@ -31,13 +31,15 @@ from onnx.backend.test.runner import Runner
 import ziggurat.frontends.onnx_backend as backend
 from ziggurat.diagnostics import ZigguratError
 
-# The operators of issue #3: the ONNX models Ziggurat imports are made of these.
+# The operators of issue #3 (and Slice, which ShuffleNet v2 splits channels with): the ONNX
+# models Ziggurat imports are made of these.
 OPERATORS = frozenset(
     """
     Conv Gemm MatMul Add Sub Mul Div Sum Relu LeakyRelu Clip Sigmoid Tanh Exp Sqrt Pow Erf
     Softmax LogSoftmax MaxPool AveragePool GlobalAveragePool GlobalMaxPool BatchNormalization
     LRN Dropout Identity Reshape Flatten Transpose Concat Split Squeeze Unsqueeze Gather
     Constant ConstantOfShape Shape Pad ReduceMean ReduceSum ReduceMax LayerNormalization Cast
+    Slice
     """.split()
 )
 

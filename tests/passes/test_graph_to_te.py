@@ -699,6 +699,12 @@ CASES = [
         "transpose_matrix", [(7, 13)], lambda x: graph.TransposeOp(x, [1, 0]).output, lambda x: x.T
     ),
     Case(
+        "slice_strided_backwards",
+        [(3, 7, 9)],
+        lambda x: graph.SliceOp(x, [1, 6, 0], [2, 3, 5], [1, -2, 2]).output,
+        lambda x: x[1:3, 6:0:-2, 0::2],
+    ),
+    Case(
         "flatten_0",
         [(2, 3, 4, 5)],
         lambda x: graph.FlattenOp(x, 0).output,
