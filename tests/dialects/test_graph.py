@@ -69,6 +69,7 @@ func.func @every_op(%x: tensor<1x4x9x9xf32>, %w: tensor<8x2x3x3xf32>, %b: tensor
   %global_max = graph.global_max_pool2d %x : (tensor<1x4x9x9xf32>) -> tensor<1x4x1x1xf32>
   %reshape = graph.reshape %n : (tensor<2x3xi32>) -> tensor<6xi32>
   %transpose = graph.transpose %x perm [0, 2, 3, 1] : (tensor<1x4x9x9xf32>) -> tensor<1x9x9x4xf32>
+  %slice = graph.slice %x offsets [0, 3, 8, 1] steps [1, 1, -2, 3] : (tensor<1x4x9x9xf32>) -> tensor<1x1x4x3xf32>
   %flatten = graph.flatten %x axis 2 : (tensor<1x4x9x9xf32>) -> tensor<4x81xf32>
   %concat = graph.concat %a, %a, %a axis 0 : (tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<6x3xf32>
   %split:2 = graph.split %a axis -1 sizes [1, 2] : (tensor<2x3xf32>) -> (tensor<2x1xf32>, tensor<2x2xf32>)
