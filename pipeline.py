@@ -4,8 +4,8 @@ Every entry point (`ziggurat.compile`, the `ziggurat` driver) lowers through `lo
 pipeline a user gets is spelled once, here, as a pass pipeline string they could hand to
 `ziggurat-opt -p` themselves.
 
-At the graph level constants are folded (batch norms into the weights before them), common
-and dead ops removed, and operators fused into groups, each outlined into a function; at
+At the graph level constants are folded (batch norms into the weights before them), constant
+weights laid out as the CPU schedules read them (pack-weights), common and dead ops removed, and operators fused into groups, each outlined into a function; at
 the te level each group's intermediates are inlined so that it becomes one loop nest where
 it can, and after te-to-loop each nest gets the CPU's default schedule for its kind
 (apply-default-schedules: targets/cpu/schedules). `fuse=False` leaves fusion out: every
@@ -25,7 +25,7 @@ LEVELS = ("graph", "te", "loop", "llvm")
 
 # The passes that take a module from one level to the next.
 STEPS: dict[str, str] = {
-    "graph": "canonicalize,fold-constants,fold-batch-norm,cse,dce,fuse-ops,graph-to-te",
+    "graph": "canonicalize,fold-constants,fold-batch-norm,pack-weights,cse,dce,fuse-ops,graph-to-te",
     "te": "te-inline,cse,dce,te-to-loop,apply-default-schedules",
     "loop": "canonicalize,cse,loop-to-llvm",
 }

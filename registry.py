@@ -67,6 +67,12 @@ def _fold_batch_norm() -> type[ModulePass]:
     return FoldBatchNorm
 
 
+def _pack_weights() -> type[ModulePass]:
+    from ziggurat.passes.pack_weights import PackWeights
+
+    return PackWeights
+
+
 def _fuse_ops() -> type[ModulePass]:
     from ziggurat.passes.fuse_ops import FuseOps
 
@@ -118,6 +124,7 @@ def _loop_to_llvm() -> type[ModulePass]:
 PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "fold-constants": _fold_constants,
     "fold-batch-norm": _fold_batch_norm,
+    "pack-weights": _pack_weights,
     "fuse-ops": _fuse_ops,
     "alter-conv-layout": _alter_conv_layout,
     "graph-to-te": _graph_to_te,

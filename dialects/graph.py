@@ -359,10 +359,28 @@ class MatmulOp(GraphOp):
         return MatmulOp.infer_result_type(self.a, self.b)
 
 
+# The weight layouts a conv2d reads: where each of O, I, H and W sits among the weight's
+# dimensions. IHWO is OIHW with the output channels innermost, as a CPU schedule packs them
+# (pack-weights lays out constant weights so at compile time).
+WEIGHT_LAYOUTS: dict[str, tuple[int, int, int, int]] = {
+    "OIHW": (0, 1, 2, 3),
+    "IHWO": (3, 0, 1, 2),
+}
+
+
+def oihw(shape: Sequence[int], layout: str) -> tuple[int, int, int, int]:
+    """A conv2d weight's shape in `layout`, as (O, I, H, W)."""
+    if layout not in WEIGHT_LAYOUTS:
+        raise VerifyException(f"unknown weight layout '{layout}', expected one of OIHW, IHWO")
+    o, i, h, w = (shape[p] for p in WEIGHT_LAYOUTS[layout])
+    return o, i, h, w
+
+
 @irdl_op_definition
 class Conv2dOp(GraphOp):
-    """2-D convolution (cross-correlation) of an NCHW input with an OIHW weight, plus an
-    optional bias per output channel; padding is [top, left, bottom, right].
+    """2-D convolution (cross-correlation) of an NCHW input with an OIHW weight (or IHWO:
+    `weight_layout "IHWO"`), plus an optional bias per output channel; padding is [top,
+    left, bottom, right].
 
     %y = graph.conv2d %x, %w, %b strides [2, 2] padding [1, 1, 0, 0] groups 2 : (...) -> ...
     """
@@ -377,13 +395,14 @@ class Conv2dOp(GraphOp):
     padding = prop_def(DenseArrayBase[I64], default_value=ints([0, 0, 0, 0]))
     dilation = prop_def(DenseArrayBase[I64], default_value=ints([1, 1]))
     groups = prop_def(IntegerAttr[I64], default_value=IntegerAttr(1, i64))
+    weight_layout = prop_def(StringAttr, default_value=StringAttr("OIHW"))
 
     traits = traits_def(Pure(), Pattern(PatternKind.OUT_ELEMENTWISE_FUSABLE))
 
     assembly_format = (
         "$input `,` $weight (`,` $bias^)? (`strides` $strides^)? (`padding` $padding^)? "
-        "(`dilation` $dilation^)? (`groups` $groups^)? attr-dict "
-        "`:` functional-type(operands, results)"
+        "(`dilation` $dilation^)? (`groups` $groups^)? (`weight_layout` $weight_layout^)? "
+        "attr-dict `:` functional-type(operands, results)"
     )
 
     def __init__(
@@ -395,8 +414,11 @@ class Conv2dOp(GraphOp):
         padding: Sequence[int] = (0, 0, 0, 0),
         dilation: Sequence[int] = (1, 1),
         groups: int = 1,
+        weight_layout: str = "OIHW",
     ):
-        result = Conv2dOp.infer_result_type(input, weight, bias, strides, padding, dilation, groups)
+        result = Conv2dOp.infer_result_type(
+            input, weight, bias, strides, padding, dilation, groups, weight_layout
+        )
         super().__init__(
             operands=[input, weight, [bias] if bias else []],
             result_types=[result],
@@ -405,6 +427,7 @@ class Conv2dOp(GraphOp):
                 "padding": ints(padding),
                 "dilation": ints(dilation),
                 "groups": IntegerAttr(groups, i64),
+                "weight_layout": StringAttr(weight_layout),
             },
         )
 
@@ -417,6 +440,7 @@ class Conv2dOp(GraphOp):
         padding: Sequence[int],
         dilation: Sequence[int],
         groups: int,
+        weight_layout: str = "OIHW",
     ) -> TensorType:
         element = float_element(input, weight, *([bias] if bias else []))
         check_window("strides", strides, 2, 1)
@@ -425,9 +449,10 @@ class Conv2dOp(GraphOp):
         x, w = shape_of(input), shape_of(weight)
         if len(x) != 4 or len(w) != 4:
             raise VerifyException(
-                f"graph.conv2d needs an NCHW input and an OIHW weight, got {input.type} "
-                f"and {weight.type}"
+                f"graph.conv2d needs an NCHW input and an {weight_layout} weight, got "
+                f"{input.type} and {weight.type}"
             )
+        w = oihw(w, weight_layout)
         n, channels, height, width = x
         out_channels = w[0]
         if groups < 1 or channels % groups or out_channels % groups:
@@ -456,7 +481,12 @@ class Conv2dOp(GraphOp):
             self.padding.get_values(),
             self.dilation.get_values(),
             self.groups.value.data,
+            self.weight_layout.data,
         )
+
+    def weight_shape(self) -> tuple[int, int, int, int]:
+        """The weight's shape as (O, I, H, W), whatever its layout."""
+        return oihw(shape_of(self.weight), self.weight_layout.data)
 
 
 # Elementwise and broadcasting arithmetic --------------------------------------------------

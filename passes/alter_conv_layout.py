@@ -51,7 +51,7 @@ class BlockConv2d(RewritePattern):
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: graph.Conv2dOp, rewriter: PatternRewriter) -> None:
         out_channels, in_channels, _, _ = graph.shape_of(op.weight)
-        if op.groups.value.data != 1:
+        if op.groups.value.data != 1 or op.weight_layout.data != "OIHW":
             return
         in_block = largest_divisor(in_channels, self.block)
         out_block = largest_divisor(out_channels, self.block)

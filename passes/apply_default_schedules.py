@@ -152,7 +152,7 @@ def plan_for(root: scf.ForOp, function: func.FuncOp) -> tuple[str, dict[str, Kno
     if names & CONVOLUTIONS and reducing == [False] * 4 + [True] * 3:
         if grouped(loops):
             return "grouped_conv2d.mlir", grouped_conv2d_knobs(loops, extents)
-        return "conv2d.mlir", conv2d_knobs(extents)
+        return "conv2d.mlir", conv2d_knobs(extents) | {"pack_weights": packed_weights(root)}
     if names & POOLS and reducing == [False] * 4 + [True] * 2:
         return "pool.mlir", pool_knobs(extents)
     if reducing[-1] and not any(reducing[:-1]):
@@ -207,11 +207,12 @@ def matmul_knobs(root: scf.ForOp, m: int, n: int, k: int, batch: int = 1) -> dic
 def transposed_b(root: scf.ForOp) -> bool:
     """Whether the innermost loop (over output columns once scheduled) is not the one the
     last index of the second input runs along."""
-    loads = [o for o in root.walk() if isinstance(o, memref.LoadOp)]
+    loops = band(root)
+    # In the reduction loop: the epilogue fusion gave the nest reads more, before it.
+    loads = [o for o in loops[-1].walk() if isinstance(o, memref.LoadOp)]
     buffers = list(dict.fromkeys(load.memref for load in loads))
     if len(buffers) < 2:
         return True
-    loops = band(root)
     columns = iv(loops[-2])
     return not any(
         load.memref is buffers[1] and columns in ivs_of(load.indices[-1], root) for load in loads
@@ -261,6 +262,20 @@ def unit_stride(column: scf.ForOp, window: scf.ForOp) -> bool:
         if x in terms:
             return terms[x] == 1
     return False
+
+
+def packed_weights(root: scf.ForOp) -> int:
+    """1 where a convolution reads its weights (its second input) with the filters
+    innermost already (pack-weights' IHWO), else 0: they are to be packed so."""
+    loops = band(root)
+    # In the reduction loops: the epilogue fusion gave the nest reads more, before them.
+    loads = [o for o in loops[4].walk() if isinstance(o, memref.LoadOp)]
+    buffers = list(dict.fromkeys(load.memref for load in loads))
+    if len(buffers) < 2:
+        return 0
+    filters = iv(loops[1])
+    reads = [load for load in loads if load.memref is buffers[1]]
+    return int(all(read.indices[-1] is filters for read in reads))
 
 
 def softmax_knobs(

@@ -89,8 +89,11 @@ class BatchNormIntoWeights(RewritePattern):
         mean: np.ndarray,
         beta: np.ndarray,
     ) -> list[Operation]:
-        out_channels = weight.shape[0]
-        new_weight = constant(weight * factor[:, None, None, None], conv.weight, weight.shape)
+        layout = conv.weight_layout.data
+        out_channels = weight.shape[graph.WEIGHT_LAYOUTS[layout][0]]
+        along = [1, 1, 1, 1]
+        along[graph.WEIGHT_LAYOUTS[layout][0]] = out_channels  # scale each output channel
+        new_weight = constant(weight * factor.reshape(along), conv.weight, weight.shape)
         shift = (0.0 if bias is None else bias) - mean
         new_bias = constant(shift * factor + beta, conv.bias or conv.output, (out_channels,))
         folded = graph.Conv2dOp(
@@ -101,6 +104,7 @@ class BatchNormIntoWeights(RewritePattern):
             conv.padding.get_values(),
             conv.dilation.get_values(),
             conv.groups.value.data,
+            layout,
         )
         return [new_weight, new_bias, folded]
 

@@ -532,7 +532,8 @@ class MatmulLowering(RewritePattern):
 class Conv2dLowering(RewritePattern):
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: graph.Conv2dOp, rewriter: PatternRewriter) -> None:
-        out_channels, group_channels, kernel_h, kernel_w = shape_of(op.weight)
+        out_channels, group_channels, kernel_h, kernel_w = op.weight_shape()
+        layout = op.weight_layout.data
         groups = op.groups.value.data
         rows, columns = windows(op, (kernel_h, kernel_w), op.dilation.get_values())
 
@@ -544,7 +545,8 @@ class Conv2dLowering(RewritePattern):
             y, y_ok = b.window(rows, h, ry)
             x, x_ok = b.window(columns, w, rx)
             value = b.padded_read(op.input, [n, channel, y, x], y_ok + x_ok, 0.0)
-            return b.emit(arith.MulfOp(value, b.read(op.weight, [c, rc, ry, rx])))
+            where = dict(zip("OIHW", (c, rc, ry, rx), strict=True))
+            return b.emit(arith.MulfOp(value, b.read(op.weight, [where[d] for d in layout])))
 
         reduction = Reduction("sum", ["rc", "ry", "rx"], [group_channels, kernel_h, kernel_w], 0.0)
         axes = ["n", "c", "h", "w"]

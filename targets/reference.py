@@ -144,6 +144,7 @@ def conv2d(
 
 
 def conv2d_op(op: graph.Conv2dOp, x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None):
+    w = w.transpose(graph.WEIGHT_LAYOUTS[op.weight_layout.data])  # to OIHW
     return conv2d(
         x, w, b, ints(op.strides), ints(op.padding), ints(op.dilation), op.groups.value.data
     )

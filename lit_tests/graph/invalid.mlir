@@ -112,6 +112,22 @@ func.func @slice_rank(%x: tensor<2x9xf32>) {
 
 // -----
 
+func.func @conv_weight_layout(%x: tensor<1x4x8x8xf32>, %w: tensor<4x4x3x3xf32>) {
+  // expected-error@+1 {{unknown weight layout 'HWIO', expected one of OIHW, IHWO}}
+  %y = graph.conv2d %x, %w weight_layout "HWIO" : (tensor<1x4x8x8xf32>, tensor<4x4x3x3xf32>) -> tensor<1x4x6x6xf32>
+  func.return
+}
+
+// -----
+
+func.func @conv_packed_weight_shape(%x: tensor<1x4x8x8xf32>, %w: tensor<4x3x3x6xf32>) {
+  // expected-error@+1 {{graph.conv2d should give tensor<1x6x6x6xf32>, not tensor<1x4x6x6xf32>}}
+  %y = graph.conv2d %x, %w weight_layout "IHWO" : (tensor<1x4x8x8xf32>, tensor<4x3x3x6xf32>) -> tensor<1x4x6x6xf32>
+  func.return
+}
+
+// -----
+
 func.func @transpose_perm(%x: tensor<2x3xf32>) {
   // expected-error@+1 {{perm [1, 1] is not a permutation of rank 2}}
   %y = graph.transpose %x perm [1, 1] : (tensor<2x3xf32>) -> tensor<3x3xf32>

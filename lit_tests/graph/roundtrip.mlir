@@ -7,7 +7,7 @@
 
 // CHECK-LABEL: func.func @contractions
 func.func @contractions(%x: tensor<1x4x9x9xf32>, %w: tensor<8x2x3x3xf32>, %b: tensor<8xf32>,
-                        %a: tensor<2x3xf32>, %m: tensor<4x3xf32>, %v: tensor<4xf32>) {
+                        %a: tensor<2x3xf32>, %m: tensor<4x3xf32>, %v: tensor<4xf32>, %p: tensor<4x3x3x8xf32>) {
   // CHECK: %{{[^ ,]+}} = graph.constant dense<[1.000000e+00, 2.000000e+00]> : tensor<2xf32>
   %c = graph.constant dense<[1.0, 2.0]> : tensor<2xf32>
   // CHECK: %{{[^ ,]+}} = graph.constant dense<3> : tensor<2x3xi32>
@@ -22,6 +22,8 @@ func.func @contractions(%x: tensor<1x4x9x9xf32>, %w: tensor<8x2x3x3xf32>, %b: te
   %conv = graph.conv2d %x, %w, %b strides [2, 2] padding [1, 0, 2, 1] dilation [2, 1] groups 2 : (tensor<1x4x9x9xf32>, tensor<8x2x3x3xf32>, tensor<8xf32>) -> tensor<1x8x4x4xf32>
   // CHECK: graph.conv2d %{{[^ ,]+}}, %{{[^ ,]+}} groups 2 : (tensor<1x4x9x9xf32>, tensor<8x2x3x3xf32>) -> tensor<1x8x7x7xf32>
   %plain = graph.conv2d %x, %w strides [1, 1] groups 2 : (tensor<1x4x9x9xf32>, tensor<8x2x3x3xf32>) -> tensor<1x8x7x7xf32>
+  // CHECK: graph.conv2d %{{[^ ,]+}}, %{{[^ ,]+}} padding [1, 1, 1, 1] weight_layout "IHWO" : (tensor<1x4x9x9xf32>, tensor<4x3x3x8xf32>) -> tensor<1x8x9x9xf32>
+  %packed = graph.conv2d %x, %p padding [1, 1, 1, 1] weight_layout "IHWO" : (tensor<1x4x9x9xf32>, tensor<4x3x3x8xf32>) -> tensor<1x8x9x9xf32>
   func.return
 }
 

@@ -29,7 +29,8 @@ from ziggurat.registry import make_context
 EVERY_OP = """
 func.func @every_op(%x: tensor<1x4x9x9xf32>, %w: tensor<8x2x3x3xf32>, %b: tensor<8xf32>,
                     %a: tensor<2x3xf32>, %m: tensor<4x3xf32>, %v: tensor<4xf32>,
-                    %d: tensor<5x7xf64>, %h: tensor<7xf16>, %n: tensor<2x3xi32>) {
+                    %d: tensor<5x7xf64>, %h: tensor<7xf16>, %n: tensor<2x3xi32>,
+                    %wp: tensor<4x3x3x8xf32>) {
   %c = graph.constant dense<[1.0, 2.0, 3.0, 4.0]> : tensor<4xf32>
   %ci = graph.constant dense<3> : tensor<2x3xi32>
   %c1 = graph.constant dense<[[1.0], [2.0], [3.0], [4.0]]> : tensor<4x1xf32>
@@ -39,6 +40,7 @@ func.func @every_op(%x: tensor<1x4x9x9xf32>, %w: tensor<8x2x3x3xf32>, %b: tensor
   %vector = graph.matmul %v, %m : (tensor<4xf32>, tensor<4x3xf32>) -> tensor<3xf32>
   %conv = graph.conv2d %x, %w, %b strides [2, 2] padding [1, 0, 2, 1] dilation [2, 1] groups 2 : (tensor<1x4x9x9xf32>, tensor<8x2x3x3xf32>, tensor<8xf32>) -> tensor<1x8x4x4xf32>
   %plain = graph.conv2d %x, %w groups 2 : (tensor<1x4x9x9xf32>, tensor<8x2x3x3xf32>) -> tensor<1x8x7x7xf32>
+  %packed = graph.conv2d %x, %wp weight_layout "IHWO" : (tensor<1x4x9x9xf32>, tensor<4x3x3x8xf32>) -> tensor<1x8x7x7xf32>
   %add = graph.add %m, %c1 : (tensor<4x3xf32>, tensor<4x1xf32>) -> tensor<4x3xf32>
   %sub = graph.sub %d, %d : (tensor<5x7xf64>, tensor<5x7xf64>) -> tensor<5x7xf64>
   %mul = graph.mul %v, %v : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>

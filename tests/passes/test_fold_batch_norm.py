@@ -46,10 +46,20 @@ def module_of(input_shape: tuple[int, ...], build) -> ModuleOp:
     return module
 
 
-def conv_bn(x: SSAValue, bias: bool, groups: int) -> SSAValue:
-    weight = const(random(6, 4 // groups, 3, 3))
+def conv_bn(x: SSAValue, bias: bool, groups: int, layout: str = "OIHW") -> SSAValue:
+    weight = random(6, 4 // groups, 3, 3)
+    if layout == "IHWO":
+        weight = weight.transpose(1, 2, 3, 0)
     b = const(random(6)) if bias else None
-    y = graph.Conv2dOp(x, weight, b, strides=(2, 1), padding=(1, 0, 2, 1), groups=groups).output
+    y = graph.Conv2dOp(
+        x,
+        const(weight),
+        b,
+        strides=(2, 1),
+        padding=(1, 0, 2, 1),
+        groups=groups,
+        weight_layout=layout,
+    ).output
     return batch_norm(y, 6)
 
 
@@ -63,6 +73,7 @@ def dense_bn(x: SSAValue, trans_b: bool, bias_shape: tuple[int, ...] | None) -> 
 CASES = {
     "conv2d": ((1, 4, 7, 6), lambda x: conv_bn(x, bias=False, groups=1)),
     "conv2d_bias_groups": ((2, 4, 7, 6), lambda x: conv_bn(x, bias=True, groups=2)),
+    "conv2d_ihwo": ((1, 4, 7, 6), lambda x: conv_bn(x, bias=True, groups=1, layout="IHWO")),
     "dense": ((3, 5), lambda x: dense_bn(x, trans_b=False, bias_shape=None)),
     "dense_trans_b_bias": ((3, 5), lambda x: dense_bn(x, trans_b=True, bias_shape=(7,))),
     "dense_matrix_bias": ((3, 5), lambda x: dense_bn(x, trans_b=False, bias_shape=(3, 1))),

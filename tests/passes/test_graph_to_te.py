@@ -321,6 +321,12 @@ CASES = [
         conv2d_reference,
     ),
     Case(
+        "conv_ihwo_weights",
+        [(1, 3, 7, 7), (3, 3, 2, 5), (5,)],
+        lambda x, w, b: graph.Conv2dOp(x, w, b, [1, 2], [1, 1, 0, 1], weight_layout="IHWO").output,
+        lambda x, w, b: conv2d_reference(x, w.transpose(3, 0, 1, 2), b, (1, 2), (1, 1, 0, 1)),
+    ),
+    Case(
         "conv_stride_pad_dilation_groups",
         [(2, 4, 13, 13), (6, 2, 3, 3), (6,)],
         lambda x, w, b: graph.Conv2dOp(x, w, b, [2, 2], [1, 2, 0, 1], [2, 1], 2).output,

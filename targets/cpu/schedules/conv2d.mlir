@@ -1,6 +1,7 @@
 // The CPU's default schedule for a 2-D convolution loop nest (n, f, y, x, rc, ry, rx), NCHW,
 // with the epilogue fusion gave it. The image is packed once with its padding (no clamps
-// or selects in the inner loops), the weights with the filters innermost; a register tile
+// or selects in the inner loops), the weights with the filters innermost (unless they are
+// so already); a register tile
 // of tile_columns pixels of a row by filter_block filters sums over channels and window
 // (pixels unrolled and broadcast, filters vectorized) and is written back through the
 // epilogue. Rows of the output run in parallel (and the packing over channels), or images
@@ -13,7 +14,14 @@ transform.named_sequence @__transform_main(%root: !transform.any_op) {
   %xo, %xi = transform.schedule.split %x by %columns : (!transform.any_op, !transform.param<i64>) -> (!transform.any_op, !transform.any_op)
   transform.schedule.reorder %y, %fo, %xo, %rc, %ry, %rx, %xi, %fi : !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op
   %image = transform.schedule.cache_read %n input 0 into "local" : (!transform.any_op) -> !transform.any_op
-  %weights = transform.schedule.cache_read %n input 1 into "local" : (!transform.any_op) -> !transform.any_op
+  // Weights laid out with the filters innermost already (pack-weights: IHWO) are read as
+  // they are.
+  transform.tune.alternatives<"pack_weights"> selected_region = 0 {
+    %weights = transform.schedule.cache_read %n input 1 into "local" : (!transform.any_op) -> !transform.any_op
+    transform.yield
+  }, {
+    transform.yield
+  }
   %back, %init = transform.schedule.cache_write %xo into "local" : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
   transform.schedule.unroll %xi by %columns : !transform.any_op, !transform.param<i64>
   transform.schedule.vectorize %fi width 16 : !transform.any_op
