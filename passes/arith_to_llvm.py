@@ -185,7 +185,21 @@ class CmpiLowering(RewritePattern):
     def match_and_rewrite(self, op: arith.CmpiOp, rewriter: PatternRewriter):
         # arith and llvm number the predicates the same way.
         predicate = IntegerAttr(op.predicate.value.data, 64)
-        replace(rewriter, op, [emit(rewriter, llvm.ICmpOp(op.lhs, op.rhs, predicate))])
+        compare = with_result_type(llvm.ICmpOp(op.lhs, op.rhs, predicate), op.result.type)
+        replace(rewriter, op, [emit(rewriter, compare)])
+
+
+def with_result_type(compare: Operation, result: Attribute) -> Operation:
+    """`compare` giving `result`: xDSL builds llvm.icmp and llvm.fcmp with an i1 result, a
+    comparison of vectors gives a vector of i1."""
+    if compare.results[0].type == result:
+        return compare
+    return type(compare).create(
+        operands=list(compare.operands),
+        result_types=[result],
+        properties=dict(compare.properties),
+        attributes=dict(compare.attributes),
+    )
 
 
 class CmpfLowering(RewritePattern):
@@ -198,7 +212,7 @@ class CmpfLowering(RewritePattern):
             return
         compare = llvm.FCmpOp(op.lhs, op.rhs, predicate)
         compare.properties["fastmathFlags"] = fastmath(op)
-        replace(rewriter, op, [emit(rewriter, compare)])
+        replace(rewriter, op, [emit(rewriter, with_result_type(compare, op.result.type))])
 
 
 class SelectLowering(RewritePattern):

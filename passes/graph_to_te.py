@@ -856,8 +856,35 @@ def delinearize(b: Body, linear: Index, shape: Sequence[int]) -> list[Index]:
     return indices
 
 
+def reassociation(source: Sequence[int], target: Sequence[int]) -> list[tuple[range, range]]:
+    """The smallest groups of consecutive dimensions of `source` and `target` with equal
+    sizes, in order (MLIR's reassociation of expand_shape and collapse_shape): a reshape
+    maps each group of the one to its group of the other. One group of everything where a
+    size is 0."""
+    if 0 in source or 0 in target or math.prod(source) != math.prod(target):
+        return [(range(len(source)), range(len(target)))]
+    groups: list[tuple[range, range]] = []
+    i = j = 0
+    while i < len(source) or j < len(target):
+        first_i, first_j, p, q = i, j, 1, 1
+        if i < len(source):
+            p, i = source[i], i + 1
+        if j < len(target):
+            q, j = target[j], j + 1
+        while p != q:
+            if p < q:
+                p, i = p * source[i], i + 1
+            else:
+                q, j = q * target[j], j + 1
+        groups.append((range(first_i, i), range(first_j, j)))
+    return groups
+
+
 class ReshapeLowering(RewritePattern):
-    """graph.reshape and graph.flatten: linearize the output index, delinearize it."""
+    """graph.reshape and graph.flatten: within each group of dimensions the reshape merges
+    or splits (`reassociation`), linearize the output indices and delinearize them, so that
+    the dimensions it keeps are read as they are (and a split dimension costs one division,
+    not a division per dimension)."""
 
     @op_type_rewrite_pattern
     def match_and_rewrite(
@@ -865,12 +892,17 @@ class ReshapeLowering(RewritePattern):
     ) -> None:
         in_shape, out_type = shape_of(op.input), graph.tensor(op.output)
         out_shape = out_type.get_shape()
+        groups = reassociation(in_shape, out_shape)
 
         def body(b: Body, *indices: SSAValue) -> SSAValue:
-            linear: Index = 0
-            for d, index in enumerate(indices):
-                linear = b.add(linear, b.mul(index, math.prod(out_shape[d + 1 :])))
-            return b.read(op.input, delinearize(b, linear, in_shape))
+            source: list[Index] = []
+            for inputs, outputs in groups:
+                linear: Index = 0
+                for d in outputs:
+                    stride = math.prod(out_shape[d + 1 : outputs.stop])
+                    linear = b.add(linear, b.mul(indices[d], stride))
+                source.extend(delinearize(b, linear, [in_shape[d] for d in inputs]))
+            return b.read(op.input, source)
 
         name = op.name.removeprefix("graph.")
         axes = generic_axes(len(out_shape))

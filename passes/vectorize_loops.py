@@ -10,8 +10,9 @@ lane 0's), a store likewise; loop-invariant values stay scalar and are broadcast
 vector op uses them; arith and math ops on vectors are the same ops on vector types. A value
 carried by the loop that only accumulates (`%acc + x`, `max(%acc, x)`, ...) is carried as W
 partial results and combined after the loop: the annotation allows that reordering. When W
-does not divide the trip count, a scalar loop runs the rest; a vector loop of one iteration
-is no loop at all. A loop with anything else (a nested loop, a call, a gather, a store to a
+does not divide the trip count, what is left runs in vectors of W/2, W/4, ... down to 4
+lanes where the trip count is known (12 iterations at W = 16 are a vector of 8 and one of
+4), then in a scalar loop; a vector loop of one iteration is no loop at all. A loop with anything else (a nested loop, a call, a gather, a store to a
 fixed address, a strided access) keeps its annotation for LLVM's vectorizer instead.
 
     scf.for %j = %c0 to %c32 step %c1 {
@@ -54,6 +55,7 @@ from ziggurat.passes.math_to_llvm import LIBM
 from ziggurat.passes.memref_to_llvm import constant_index
 
 UNIFORM, LINEAR, VECTOR = "uniform", "linear", "vector"
+MIN_LANES = 4  # the narrowest vector a rest runs in (128 bits of f32)
 SCALAR_ONLY = (math.RsqrtOp, math.FPowIOp)
 
 # Ops that may accumulate a loop-carried value: the vector.reduction kind that combines the
@@ -85,10 +87,16 @@ def vectorize_loops(module: ModuleOp) -> None:
     """Vectorize every innermost `#loop.vectorize` loop whose body allows it."""
     for loop in [op for op in module.walk() if isinstance(op, scf.ForOp)]:
         widths = [a.width.data for a in annotations(loop) if isinstance(a, VectorizeAttr)]
-        if widths and widths[0] > 1:
-            kinds = classify(loop)
-            if kinds is not None:
-                vectorize(loop, widths[0], kinds)
+        if not widths or widths[0] <= 1 or classify(loop) is None:
+            continue
+        width, rest = widths[0], loop
+        # What W lanes leave, narrower vectors take.
+        while rest is not None and width >= MIN_LANES:
+            kinds = classify(rest)
+            if kinds is None:
+                break
+            rest = vectorize(rest, width, kinds)
+            width //= 2
 
 
 def is_scalar(type: Attribute) -> bool:
@@ -181,7 +189,9 @@ def reductions(loop: scf.ForOp) -> list[Operation] | None:
     return combiners
 
 
-def vectorize(loop: scf.ForOp, width: int, kinds: dict[SSAValue, str]) -> None:
+def vectorize(loop: scf.ForOp, width: int, kinds: dict[SSAValue, str]) -> scf.ForOp | None:
+    """Run `loop` W iterations at a time; the scalar loop of the iterations left when their
+    number is known (`loop` itself when it is below W), else None."""
     lower, upper = constant_index(loop.lb), constant_index(loop.ub)
     combiners = reductions(loop)
     assert combiners is not None
@@ -198,7 +208,7 @@ def vectorize(loop: scf.ForOp, width: int, kinds: dict[SSAValue, str]) -> None:
     if lower is not None and upper is not None:
         vector_trips = max(upper - lower, 0) // width
         if vector_trips == 0:
-            return
+            return loop
         vector_end = index(lower + vector_trips * width)
         remainder = (upper - lower) % width != 0
     else:
@@ -249,6 +259,7 @@ def vectorize(loop: scf.ForOp, width: int, kinds: dict[SSAValue, str]) -> None:
     Rewriter.erase_op(loop)
     if vector_trips == 1:
         inline_single_iteration(vector_loop)
+    return rest if vector_trips is not None else None
 
 
 def reduction_flags(combiner: Operation) -> arith.FastMathFlagsAttr | None:

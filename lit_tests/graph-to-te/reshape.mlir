@@ -1,7 +1,8 @@
 // RUN: ziggurat-opt %s -p graph-to-te | filecheck %s
 
 // Reshape and flatten linearize the output index and delinearize it into the input's
-// (the leading index needs no remainder, a size-1 dimension is index 0).
+// (the leading index needs no remainder, a size-1 dimension is index 0), within each group
+// of dimensions they merge or split; here all three of the input make one group.
 
 // CHECK-LABEL: func.func @reshape
 // CHECK-SAME: (%[[X:.*]]: tensor<2x3x4xf32>)
@@ -31,6 +32,21 @@ func.func @flatten(%x: tensor<1x3x2x2xf32>) -> tensor<1x12xf32> {
   // CHECK: te.read %{{.*}}[%[[ZERO]], %{{.*}}, %{{.*}}, %{{.*}}] : tensor<1x3x2x2xf32>
   %y = graph.flatten %x axis 1 : (tensor<1x3x2x2xf32>) -> tensor<1x12xf32>
   func.return %y : tensor<1x12xf32>
+}
+
+// Only the dimensions a reshape merges or splits are linearized and delinearized: here
+// dimension 1 splits into two and the others are read as they are.
+
+// CHECK-LABEL: func.func @split_one_dimension
+// CHECK-SAME: (%[[X:.*]]: tensor<2x6x5xf32>)
+func.func @split_one_dimension(%x: tensor<2x6x5xf32>) -> tensor<2x3x2x5xf32> {
+  // CHECK: ^bb0(%[[I0:.*]]: index, %[[I1:.*]]: index, %[[I2:.*]]: index, %[[I3:.*]]: index):
+  // CHECK-NEXT: %[[C2:.*]] = arith.constant 2 : index
+  // CHECK-NEXT: %[[HIGH:.*]] = arith.muli %[[I1]], %[[C2]] : index
+  // CHECK-NEXT: %[[MERGED:.*]] = arith.addi %[[HIGH]], %[[I2]] : index
+  // CHECK-NEXT: %[[V:.*]] = te.read %[[X]][%[[I0]], %[[MERGED]], %[[I3]]] : tensor<2x6x5xf32>
+  %y = graph.reshape %x : (tensor<2x6x5xf32>) -> tensor<2x3x2x5xf32>
+  func.return %y : tensor<2x3x2x5xf32>
 }
 
 // Transpose reads the input at the permuted output indices.

@@ -51,7 +51,8 @@ func.func @one_vector(%X: memref<16xf32>, %Y: memref<16xf32>) {
 }
 
 // A value the loop accumulates is carried as W partial sums, added up after the loop in any
-// order (reassoc); the iterations W does not divide run in a scalar loop.
+// order (reassoc); the iterations W does not divide run in a scalar loop (the trip count is
+// not known here: a known rest runs in narrower vectors first).
 
 // CHECK-LABEL: llvm.func @sum(
 // CHECK: ^[[VECTOR:.*]](%{{.*}}: i64, %[[ACC:.*]]: vector<16xf32>):

@@ -18,6 +18,8 @@ from ziggurat.dialects.schedule import knobs
 from ziggurat.frontends.onnx import import_model
 from ziggurat.ir_io import parse_module, pass_pipeline, print_module
 from ziggurat.passes.apply_default_schedules import (
+    conv2d_knobs,
+    filter_block,
     matmul_knobs,
     plan_for,
     schedule,
@@ -264,6 +266,13 @@ def test_each_kind_gets_its_schedule(name: str):
     ]
     assert case.schedule in [plan[0] for plan in plans if plan is not None]
     assert case.shows in print_module(scheduled)
+
+
+def test_filter_blocks_do_the_most_lanes_per_vector_op():
+    # 16 where it divides; else the divisor up to 32 whose vectors of 16, 8 and 4 lanes
+    # (and scalars) do the most lanes each: 24 = 16 + 8, 29 = 16 + 8 + 4 + 1, not 4.
+    assert [filter_block(f) for f in (64, 32, 24, 116, 232, 40, 3)] == [16, 16, 24, 29, 8, 20, 3]
+    assert conv2d_knobs([1, 116, 14, 14, 116, 1, 1])["tile_columns"] == 7  # 28 accumulators
 
 
 def test_tiles_follow_the_shapes():

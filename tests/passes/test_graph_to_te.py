@@ -28,7 +28,7 @@ from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects import graph
 from ziggurat.dialects.te import ComputeOp, ReadOp, compute_ops
 from ziggurat.ir_io import parse_module, print_module, verify_module
-from ziggurat.passes.graph_to_te import GraphToTe
+from ziggurat.passes.graph_to_te import GraphToTe, reassociation
 from ziggurat.registry import make_context
 from ziggurat.targets.cpu.runtime import numpy_dtype
 from ziggurat.targets.reference import batch_norm as batch_norm_reference
@@ -164,6 +164,24 @@ def test_reshape_linearizes_and_delinearizes():
     (reshape,) = computes(lambda x: graph.ReshapeOp(x, [6, 4]).output, (2, 3, 4))
     assert reshape.compute_name.data == "reshape"
     assert ops_in(reshape, "arith.divui") >= 1 and ops_in(reshape, "arith.remui") >= 1
+
+
+@pytest.mark.parametrize(
+    "source, target, groups",
+    [
+        (
+            (1, 232, 14, 14),
+            (1, 2, 116, 14, 14),
+            [([0], [0]), ([1], [1, 2]), ([2], [3]), ([3], [4])],
+        ),
+        ((2, 3, 4), (4, 6), [([0, 1, 2], [0, 1])]),
+        ((1, 12), (12,), [([0, 1], [0])]),
+        ((12, 1), (12,), [([0], [0]), ([1], [])]),
+        ((6, 0), (0, 3), [([0, 1], [0, 1])]),  # nothing to read: one group
+    ],
+)
+def test_a_reshape_maps_groups_of_dimensions(source, target, groups):
+    assert [([*a], [*b]) for a, b in reassociation(source, target)] == groups
 
 
 def test_split_is_one_compute_per_piece_read_at_its_offset():

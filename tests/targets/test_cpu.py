@@ -817,6 +817,39 @@ def test_vectorized_loops_use_vector_instructions(vectorized):
     assert "<8 x i32>" in optimized
 
 
+def static_sum_and_relu(n: int) -> str:
+    return f"""
+func.func @sum_relu(%X: memref<{n}xf32>, %Y: memref<{n}xf32>) -> f32 {{
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %cn = arith.constant {n} : index
+  %zero = arith.constant 0.0 : f32
+  %s = scf.for %i = %c0 to %cn step %c1 iter_args(%acc = %zero) -> (f32) {{
+    %x = memref.load %X[%i] : memref<{n}xf32>
+    %positive = arith.cmpf ogt, %x, %zero : f32
+    %r = arith.select %positive, %x, %zero : f32
+    memref.store %r, %Y[%i] : memref<{n}xf32>
+    %t = arith.addf %acc, %x : f32
+    scf.yield %t : f32
+  }} {{loop.annotations = [#loop.vectorize<16>]}}
+  func.return %s : f32
+}}"""
+
+
+@pytest.mark.parametrize("n", [3, 4, 12, 29, 31, 45, 64])
+def test_a_known_rest_runs_in_narrower_vectors(n: int):
+    # (Comparisons of vectors give vectors of i1.)
+    compiled = compile_text(static_sum_and_relu(n))
+    X = random(n, seed=n)
+    Y = np.empty(n, np.float32)
+    total = compiled.sum_relu(X, Y)
+    np.testing.assert_allclose(total, X.sum(dtype=np.float64), rtol=1e-5, atol=1e-5)
+    np.testing.assert_array_equal(Y, np.maximum(X, 0))
+    widths = {16: n >= 16, 8: n % 16 >= 8, 4: n % 8 >= 4}
+    for width, used in widths.items():
+        assert (f"<{width} x float>" in compiled.optimized_ir) == used, width
+
+
 # The hand-scheduled kernels of benchmarks/kernels.py, at small shapes -------------------------
 
 

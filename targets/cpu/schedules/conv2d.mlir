@@ -8,7 +8,7 @@
 // where there are several for each thread.
 transform.named_sequence @__transform_main(%root: !transform.any_op) {
   %n, %f, %y, %x, %rc, %ry, %rx = transform.schedule.get_loops %root : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
-  %block = transform.tune.knob<"filter_block"> = 16 from options = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16] -> !transform.param<i64>
+  %block = transform.tune.knob<"filter_block"> = 16 from options = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32] -> !transform.param<i64>
   %columns = transform.tune.knob<"tile_columns"> = 14 from options = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16] -> !transform.param<i64>
   %fo, %fi = transform.schedule.split %f by %block : (!transform.any_op, !transform.param<i64>) -> (!transform.any_op, !transform.any_op)
   %xo, %xi = transform.schedule.split %x by %columns : (!transform.any_op, !transform.param<i64>) -> (!transform.any_op, !transform.any_op)
