@@ -231,11 +231,22 @@ def filter_block(filters: int) -> int:
     return max(divisors(filters, 2 * VECTOR), key=lambda d: (d / vector_ops(d), -abs(d - VECTOR)))
 
 
+def row_tile(width: int, limit: int) -> int:
+    """Pixels of a row for a register tile of up to `limit`: a divisor of the row, or where
+    the row has no divisor above half the limit (109, a prime), the tile that wastes least
+    of its last, guarded step (11: ten tiles of 110 for 109)."""
+    best = max(divisors(width, limit))
+    if 2 * best > min(limit, width):
+        return best
+    candidates = range(max(1, limit // 2), min(limit, width) + 1)
+    return max(candidates, key=lambda c: (width / (-(-width // c) * c), c))
+
+
 def conv2d_knobs(extents: list[int]) -> dict[str, KnobValue]:
     _, filters, height, width, *_ = extents
     block = filter_block(filters)
     # About 28 accumulators of the 32 vector registers.
-    columns = max(divisors(width, max(1, min(14, 28 // vector_ops(block)))))
+    columns = row_tile(width, max(1, min(14, 28 // vector_ops(block))))
     work = extents[0] * filters * height * width * extents[4] * extents[5] * extents[6]
     # Threads over rows (and the packing of each image over channels), or over images when
     # there are a few for each thread.

@@ -125,18 +125,30 @@ def classify(loop: scf.ForOp) -> dict[SSAValue, str] | None:
         return None
     kinds: dict[SSAValue, str] = {block.args[0]: LINEAR}
     kinds.update({arg: VECTOR for arg in block.args[1:]})
+    return kinds if classify_ops(block, kinds) else None
+
+
+def classify_ops(block: Block, kinds: dict[SSAValue, str]) -> bool:
+    """Classify the values of `block` into `kinds`; whether all of it can be vectorized.
+    An `scf.if` on a uniform condition (a split tail's guard) runs all lanes or none."""
     for op in block.ops:
         operand_kinds = [kinds.get(v, UNIFORM) for v in op.operands]
         kind: str | None
         if isinstance(op, scf.YieldOp):
             continue
+        if isinstance(op, scf.IfOp):
+            if operand_kinds[0] != UNIFORM or op.results:
+                return False
+            if not all(classify_ops(b, kinds) for r in op.regions for b in r.blocks):
+                return False
+            continue
         if isinstance(op, memref.LoadOp):
             kind = access_kind(op.memref.type, operand_kinds[1:])
         elif isinstance(op, memref.StoreOp):
             if operand_kinds[0] == LINEAR:
-                return None
+                return False
             if access_kind(op.memref.type, operand_kinds[2:]) != VECTOR:
-                return None
+                return False
             continue
         elif LINEAR in operand_kinds:
             # i + uniform, uniform + i and i - uniform stay lane 0's index.
@@ -149,11 +161,11 @@ def classify(loop: scf.ForOp) -> dict[SSAValue, str] | None:
         elif elementwise(op):
             kind = VECTOR if VECTOR in operand_kinds else UNIFORM
         else:
-            return None
+            return False
         if kind is None:
-            return None
+            return False
         kinds.update({result: kind for result in op.results})
-    return kinds
+    return True
 
 
 def elementwise(op: Operation) -> bool:
@@ -291,6 +303,24 @@ def vectorize_body(block: Block, width: int, kinds: dict[SSAValue, str]) -> None
     for arg in block.args[1:]:
         carried = Rewriter.replace_value_with_new_type(arg, VectorType(arg.type, [width]))
         vectors[carried] = carried
+    replaced: list[tuple[Operation, Operation]] = []
+    rewrite_ops(block, width, kinds, vectors, replaced)
+    for op, new in reversed(replaced):
+        for old, value in zip(op.results, new.results, strict=True):
+            old.replace_all_uses_with(value)
+        Rewriter.erase_op(op)
+
+
+def rewrite_ops(
+    block: Block,
+    width: int,
+    kinds: dict[SSAValue, str],
+    vectors: dict[SSAValue, SSAValue],
+    replaced: list[tuple[Operation, Operation]],
+) -> None:
+    """Insert the vector form of each per-lane op of `block` before it, recording the pair
+    in `replaced`; `vectors` maps values to their vectors (broadcasts made in this block
+    included). The blocks of an `scf.if` get a copy: what is made there stays there."""
 
     def as_vector(value: SSAValue, at: Operation) -> SSAValue:
         if value not in vectors:
@@ -299,8 +329,12 @@ def vectorize_body(block: Block, width: int, kinds: dict[SSAValue, str]) -> None
             vectors[value] = broadcast.vector
         return vectors[value]
 
-    replaced: list[Operation] = []
     for op in list(block.ops):
+        if isinstance(op, scf.IfOp):
+            for region in op.regions:
+                for inner in region.blocks:
+                    rewrite_ops(inner, width, kinds, dict(vectors), replaced)
+            continue
         if isinstance(op, scf.YieldOp):
             new: Operation = scf.YieldOp(*[vectors.get(v, v) for v in op.operands])
         elif isinstance(op, memref.StoreOp):
@@ -318,11 +352,7 @@ def vectorize_body(block: Block, width: int, kinds: dict[SSAValue, str]) -> None
             )
         Rewriter.insert_op(new, InsertPoint.before(op))
         vectors.update(zip(op.results, new.results, strict=True))
-        replaced.append(op)
-    for op in reversed(replaced):
-        for result in op.results:
-            result.replace_all_uses_with(vectors[result])
-        Rewriter.erase_op(op)
+        replaced.append((op, new))
 
 
 def inline_single_iteration(loop: scf.ForOp) -> None:

@@ -72,3 +72,26 @@ func.func @sum(%X: memref<?xf32>) -> f32 {
   } {loop.annotations = [#loop.vectorize<16>]}
   func.return %s : f32
 }
+
+// A guard whose condition is the same for every iteration (a split tail's) runs all the
+// lanes or none: the body under it is vectorized as it stands.
+
+// CHECK-LABEL: llvm.func @guarded(
+// CHECK: llvm.cond_br %{{.*}}, ^[[THEN:.*]], ^{{.*}}
+// CHECK: ^[[THEN]]:
+// CHECK: llvm.load %{{.*}} {alignment = 4 : i64} : !llvm.ptr -> vector<16xf32>
+// CHECK: llvm.store %{{.*}}, %{{.*}} {alignment = 4 : i64} : vector<16xf32>, !llvm.ptr
+func.func @guarded(%X: memref<4x16xf32>, %Y: memref<4x16xf32>, %row: index, %rows: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c16 = arith.constant 16 : index
+  %inside = arith.cmpi slt, %row, %rows : index
+  scf.for %i = %c0 to %c16 step %c1 {
+    scf.if %inside {
+      %x = memref.load %X[%row, %i] : memref<4x16xf32>
+      %y = arith.mulf %x, %x : f32
+      memref.store %y, %Y[%row, %i] : memref<4x16xf32>
+    }
+  } {loop.annotations = [#loop.vectorize<16>]}
+  func.return
+}

@@ -22,6 +22,7 @@ from ziggurat.passes.apply_default_schedules import (
     filter_block,
     matmul_knobs,
     plan_for,
+    row_tile,
     schedule,
     tile_columns,
     tile_rows,
@@ -116,6 +117,13 @@ CASES = {
     ),
     "conv2d": Case(
         lambda: conv((1, 3, 7, 13), (5, 3, 3, 3), (5,), (1, 5, 7, 13), pads=[1, 1, 1, 1]),
+        "conv2d.mlir",
+        "#loop.unroll<13>",
+    ),
+    "conv2d_prime_width": Case(
+        # No tile divides a row of 37 pixels: tiles of 13, the last one guarded, still in
+        # vector registers.
+        lambda: conv((1, 3, 9, 75), (16, 3, 3, 3), (16,), (1, 16, 4, 37), strides=[2, 2]),
         "conv2d.mlir",
         "#loop.unroll<13>",
     ),
@@ -273,6 +281,10 @@ def test_filter_blocks_do_the_most_lanes_per_vector_op():
     # (and scalars) do the most lanes each: 24 = 16 + 8, 29 = 16 + 8 + 4 + 1, not 4.
     assert [filter_block(f) for f in (64, 32, 24, 116, 232, 40, 3)] == [16, 16, 24, 29, 8, 20, 3]
     assert conv2d_knobs([1, 116, 14, 14, 116, 1, 1])["tile_columns"] == 7  # 28 accumulators
+
+
+def test_a_row_without_a_good_divisor_gets_a_guarded_last_tile():
+    assert [row_tile(w, 14) for w in (56, 13, 27, 109, 149, 17)] == [14, 13, 9, 11, 10, 9]
 
 
 def test_tiles_follow_the_shapes():
