@@ -2,7 +2,7 @@
 
 A benchmark script runs itself again as a worker per runtime (`Worker(argv, env)`); the
 worker prepares its runtime once and `serve`s: it answers each line `RUNS` on stdin with the
-JSON list of that many run times. The parent asks one worker at a time, so two thread pools
+JSON list of that many run times, after a few untimed runs. The parent asks one worker at a time, so two thread pools
 never run at once, pauses between batches so spinning threads go idle, and rotates which
 runtime goes first (`measure`).
 """
@@ -17,11 +17,19 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 
 
+WARMUP = 3  # untimed runs before each timed batch
+
+
 def serve(run: Callable[[], object]) -> None:
     """The worker's side: warm up, say ready, then time batches of `run` on request."""
     run()
     print("ready", flush=True)
     for line in sys.stdin:
+        # Untimed runs first: after the pause between batches the worker threads (and on a
+        # virtual machine, the idle virtual CPUs) take a while to come back, and until the
+        # scheduler spreads them again a run can take twice as long.
+        for _ in range(WARMUP):
+            run()
         times = []
         for _ in range(int(line)):
             start = time.perf_counter()
