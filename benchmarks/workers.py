@@ -16,7 +16,6 @@ import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 
-
 WARMUP = 3  # untimed runs before each timed batch
 
 
