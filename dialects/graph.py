@@ -488,6 +488,21 @@ class Conv2dOp(GraphOp):
         """The weight's shape as (O, I, H, W), whatever its layout."""
         return oihw(shape_of(self.weight), self.weight_layout.data)
 
+    def with_weights(
+        self, weight: SSAValue, bias: SSAValue | None, weight_layout: str | None = None
+    ) -> Conv2dOp:
+        """The same convolution of the same input with other weights (and bias)."""
+        return Conv2dOp(
+            self.input,
+            weight,
+            bias,
+            self.strides.get_values(),
+            self.padding.get_values(),
+            self.dilation.get_values(),
+            self.groups.value.data,
+            weight_layout or self.weight_layout.data,
+        )
+
 
 # Elementwise and broadcasting arithmetic --------------------------------------------------
 

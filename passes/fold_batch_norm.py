@@ -96,16 +96,7 @@ class BatchNormIntoWeights(RewritePattern):
         new_weight = constant(weight * factor.reshape(along), conv.weight, weight.shape)
         shift = (0.0 if bias is None else bias) - mean
         new_bias = constant(shift * factor + beta, conv.bias or conv.output, (out_channels,))
-        folded = graph.Conv2dOp(
-            conv.input,
-            new_weight.output,
-            new_bias.output,
-            conv.strides.get_values(),
-            conv.padding.get_values(),
-            conv.dilation.get_values(),
-            conv.groups.value.data,
-            layout,
-        )
+        folded = conv.with_weights(new_weight.output, new_bias.output)
         return [new_weight, new_bias, folded]
 
     @staticmethod

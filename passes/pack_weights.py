@@ -66,16 +66,7 @@ class PackConv2dWeights(RewritePattern):
         if weight is None:
             return
         old = op.weight
-        packed = graph.Conv2dOp(
-            op.input,
-            weight.output,
-            op.bias,
-            op.strides.get_values(),
-            op.padding.get_values(),
-            op.dilation.get_values(),
-            1,
-            PACKED,
-        )
+        packed = op.with_weights(weight.output, op.bias, PACKED)
         packed.output.name_hint = op.output.name_hint
         rewriter.replace(op, [weight, packed], [packed.output])
         erase_if_unused(old, rewriter)
