@@ -185,21 +185,7 @@ class CmpiLowering(RewritePattern):
     def match_and_rewrite(self, op: arith.CmpiOp, rewriter: PatternRewriter):
         # arith and llvm number the predicates the same way.
         predicate = IntegerAttr(op.predicate.value.data, 64)
-        compare = with_result_type(llvm.ICmpOp(op.lhs, op.rhs, predicate), op.result.type)
-        replace(rewriter, op, [emit(rewriter, compare)])
-
-
-def with_result_type(compare: Operation, result: Attribute) -> Operation:
-    """`compare` giving `result`: xDSL builds llvm.icmp and llvm.fcmp with an i1 result, a
-    comparison of vectors gives a vector of i1."""
-    if compare.results[0].type == result:
-        return compare
-    return type(compare).create(
-        operands=list(compare.operands),
-        result_types=[result],
-        properties=dict(compare.properties),
-        attributes=dict(compare.attributes),
-    )
+        replace(rewriter, op, [emit(rewriter, llvm.ICmpOp(op.lhs, op.rhs, predicate))])
 
 
 class CmpfLowering(RewritePattern):
@@ -210,15 +196,15 @@ class CmpfLowering(RewritePattern):
             value = splat_constant(rewriter, int(predicate == "true"), op.result)
             replace(rewriter, op, [value])
             return
-        compare = llvm.FCmpOp(op.lhs, op.rhs, predicate)
+        compare = llvm_extra.FCmpOp(op.lhs, op.rhs, predicate)
         compare.properties["fastmathFlags"] = fastmath(op)
-        replace(rewriter, op, [emit(rewriter, with_result_type(compare, op.result.type))])
+        replace(rewriter, op, [emit(rewriter, compare)])
 
 
 class SelectLowering(RewritePattern):
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: arith.SelectOp, rewriter: PatternRewriter):
-        select = llvm.SelectOp(op.cond, op.lhs, op.rhs)
+        select = llvm_extra.SelectOp(op.cond, op.lhs, op.rhs)
         replace(rewriter, op, [emit(rewriter, select)])
 
 
@@ -236,7 +222,7 @@ class DivisionLowering(RewritePattern):
             remainder = emit(rewriter, llvm.URemOp(lhs, rhs))
             inexact = emit(rewriter, llvm.ICmpOp(remainder, zero, IntegerAttr(1, 64)))
             bumped = emit(rewriter, llvm.AddOp(quotient, one))
-            replace(rewriter, op, [emit(rewriter, llvm.SelectOp(inexact, bumped, quotient))])
+            replace(rewriter, op, [emit(rewriter, llvm_extra.SelectOp(inexact, bumped, quotient))])
             return
         quotient = emit(rewriter, llvm.SDivOp(lhs, rhs))
         remainder = emit(rewriter, llvm.SRemOp(lhs, rhs))
@@ -253,7 +239,7 @@ class DivisionLowering(RewritePattern):
             )
             adjust = emit(rewriter, llvm.AndOp(inexact, signs_agree))
             corrected = emit(rewriter, llvm.AddOp(quotient, one))
-        replace(rewriter, op, [emit(rewriter, llvm.SelectOp(adjust, corrected, quotient))])
+        replace(rewriter, op, [emit(rewriter, llvm_extra.SelectOp(adjust, corrected, quotient))])
 
 
 ARITH_PATTERNS: list[RewritePattern] = [

@@ -1,7 +1,8 @@
 """`loop-to-llvm`: lower a loop-level module (func, scf, affine, memref, arith, math, vector,
 cf) to the `llvm` dialect, in steps one can read separately:
 
-1. xDSL's `lower-affine`; innermost `#loop.vectorize` loops written as vector ops
+1. xDSL's `lower-affine`; f32 `math.exp` expanded into arithmetic that vectorizes
+   (expand_math); innermost `#loop.vectorize` loops written as vector ops
    (vectorize_loops); outermost `#loop.parallel` loops outlined into functions the CPU's
    thread pool calls (outline_parallel); structured control flow to blocks (scf_to_cf);
 2. one rewrite per op into llvm ops (func_to_llvm, memref_to_llvm, arith_to_llvm,
@@ -36,6 +37,7 @@ from xdsl.transforms.reconcile_unrealized_casts import ReconcileUnrealizedCastsP
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects.loop import BarrierOp
 from ziggurat.passes.arith_to_llvm import ARITH_OPS, ARITH_PATTERNS
+from ziggurat.passes.expand_math import expand_math
 from ziggurat.passes.func_to_llvm import FUNC_OPS, FUNC_PATTERNS
 from ziggurat.passes.llvm_common import llvm_type
 from ziggurat.passes.math_to_llvm import MATH_OPS, MATH_PATTERNS
@@ -102,6 +104,7 @@ class LoopToLlvm(ModulePass):
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         check_lowerable(op)
         LowerAffinePass().apply(ctx, op)
+        expand_math(op)
         vectorize_loops(op)
         outline_parallel_loops(op)
         PatternRewriteWalker(GreedyRewritePatternApplier(SCF_PATTERNS)).rewrite_module(op)

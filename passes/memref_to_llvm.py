@@ -36,6 +36,7 @@ from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewri
 from xdsl.rewriter import InsertPoint
 
 from ziggurat.diagnostics import ZigguratError
+from ziggurat.dialects import llvm_extra
 from ziggurat.dialects.loop import ScopeAttr
 from ziggurat.passes.llvm_common import (
     ALLOCATED,
@@ -260,7 +261,7 @@ class DimLowering(RewritePattern):
                 rewriter, llvm.ICmpOp(op.index, constant(rewriter, dim), IntegerAttr(0, 64))
             )
             size = value_of(rewriter, source.size(dim))
-            result = emit(rewriter, llvm.SelectOp(is_dim, size, result))
+            result = emit(rewriter, llvm_extra.SelectOp(is_dim, size, result))
         replace(rewriter, op, [result])
 
 

@@ -133,6 +133,14 @@ def translate_op(
     if type(op) in CASTS:
         cast = getattr(builder, CASTS[type(op)])
         values[op.results[0]] = cast(values[op.operands[0]], convert_type(op.results[0].type))
+    elif isinstance(op, llvm_extra.FCmpOp):
+        flag = llvm.FCmpPredicateFlag.from_int(op.predicate.value.data).value
+        compare = builder.fcmp_ordered if flag[0] == "o" else builder.fcmp_unordered
+        relation = {"eq": "==", "gt": ">", "ge": ">=", "lt": "<", "le": "<=", "ne": "!="}
+        operator = relation.get(flag[1:], flag)  # "ord", "uno", "true" and "false" as they are
+        values[op.results[0]] = compare(operator, values[op.lhs], values[op.rhs])
+    elif isinstance(op, llvm_extra.SelectOp):
+        values[op.res] = builder.select(values[op.cond], values[op.lhs], values[op.rhs])
     elif isinstance(op, llvm.CallIntrinsicOp):
         translate_intrinsic_call(op, builder, values)
     else:

@@ -850,6 +850,41 @@ def test_a_known_rest_runs_in_narrower_vectors(n: int):
         assert (f"<{width} x float>" in compiled.optimized_ir) == used, width
 
 
+def exp_loop(n: int, vectorize: bool) -> str:
+    annotation = " {loop.annotations = [#loop.vectorize<16>]}" if vectorize else ""
+    return f"""
+func.func @exp(%X: memref<{n}xf32>, %Y: memref<{n}xf32>) {{
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %cn = arith.constant {n} : index
+  scf.for %i = %c0 to %cn step %c1 {{
+    %x = memref.load %X[%i] : memref<{n}xf32>
+    %e = math.exp %x : f32
+    memref.store %e, %Y[%i] : memref<{n}xf32>
+  }}{annotation}
+  func.return
+}}"""
+
+
+@pytest.mark.parametrize("vectorize", [True, False])
+def test_exp_is_within_two_ulp_and_keeps_its_special_values(vectorize: bool):
+    special = [0.0, -0.0, 1e-30, 1.0, -1.0, 88.7, 88.73, 89.0, -87.3, -95.0, -103.9, -104.0]
+    special += [np.inf, -np.inf, np.nan]
+    x = np.concatenate([random(4096 - len(special)) * 60, np.array(special)]).astype(np.float32)
+    compiled = compile_text(exp_loop(len(x), vectorize))
+    assert "expf" not in compiled.optimized_ir  # arithmetic, not a libm call per lane
+    y = np.empty_like(x)
+    compiled.exp(x, y)
+    exact = np.exp(x.astype(np.float64))
+    normal = (exact >= np.finfo(np.float32).tiny) & (exact <= np.finfo(np.float32).max)
+    relative = np.abs(y[normal] - exact[normal]) / exact[normal]
+    assert relative.max() < 2 * np.finfo(np.float32).eps  # 2 ulp
+    tiny = ~normal & (exact < 1)  # subnormal or 0
+    np.testing.assert_allclose(y[tiny], exact[tiny], rtol=0, atol=2e-45)
+    assert np.all(np.isposinf(y[exact > np.finfo(np.float32).max]))
+    assert np.isnan(y[-1]) and y[-2] == 0.0 and y[-3] == np.inf
+
+
 # The hand-scheduled kernels of benchmarks/kernels.py, at small shapes -------------------------
 
 
