@@ -255,6 +255,7 @@ def conv2d_knobs(extents: list[int]) -> dict[str, KnobValue]:
         "filter_block": block,
         "tile_columns": columns,
         "parallel": parallel,
+        "vectorize_back": int(width % columns != 0),
     }
 
 

@@ -113,6 +113,19 @@ class BroadcastLowering(RewritePattern):
         replace(rewriter, op, [broadcast(rewriter, op.source, type)])
 
 
+class InsertLowering(RewritePattern):
+    """A scalar into a 1-D vector at a constant position: llvm.insertelement."""
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: vector.InsertOp, rewriter: PatternRewriter):
+        check_one_dimensional(op.result.type, op)
+        if op.dynamic_position or isinstance(op.source.type, VectorType):
+            raise ZigguratError("vector.insert is lowered for a scalar at a constant position", op)
+        (lane,) = op.static_position.get_values()
+        position = emit(rewriter, llvm.ConstantOp(IntegerAttr(lane, i32), i32))
+        replace(rewriter, op, [emit(rewriter, llvm.InsertElementOp(op.dest, op.source, position))])
+
+
 class FMALowering(RewritePattern):
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: vector.FMAOp, rewriter: PatternRewriter):
@@ -158,6 +171,7 @@ VECTOR_PATTERNS: list[RewritePattern] = [
     LoadLowering(),
     StoreLowering(),
     BroadcastLowering(),
+    InsertLowering(),
     FMALowering(),
     ReductionLowering(),
 ]
@@ -166,6 +180,7 @@ VECTOR_OPS: tuple[type[Operation], ...] = (
     vector.LoadOp,
     vector.StoreOp,
     vector.BroadcastOp,
+    vector.InsertOp,
     vector.FMAOp,
     vector.ReductionOp,
 )

@@ -12,8 +12,11 @@ carried by the loop that only accumulates (`%acc + x`, `max(%acc, x)`, ...) is c
 partial results and combined after the loop: the annotation allows that reordering. When W
 does not divide the trip count, what is left runs in vectors of W/2, W/4, ... down to 4
 lanes where the trip count is known (12 iterations at W = 16 are a vector of 8 and one of
-4), then in a scalar loop; a vector loop of one iteration is no loop at all. A loop with anything else (a nested loop, a call, a gather, a store to a
-fixed address, a strided access) keeps its annotation for LLVM's vectorizer instead.
+4), then in a scalar loop; a vector loop of one iteration is no loop at all. A load along
+another dimension (or a strided one) is W scalar loads gathered into a vector (a register
+tile written back across its layout); a loop with anything else (a nested loop, a call, a scattering or
+strided store, a store to a fixed address, an index that is not the induction variable plus
+something invariant) keeps its annotation for LLVM's vectorizer instead.
 
     scf.for %j = %c0 to %c32 step %c1 {
       %b = memref.load %B[%k, %j] : memref<64x32xf32>
@@ -54,7 +57,7 @@ from ziggurat.passes.llvm_common import static_strides
 from ziggurat.passes.math_to_llvm import LIBM
 from ziggurat.passes.memref_to_llvm import constant_index
 
-UNIFORM, LINEAR, VECTOR = "uniform", "linear", "vector"
+UNIFORM, LINEAR, VECTOR, GATHER = "uniform", "linear", "vector", "gather"
 MIN_LANES = 4  # the narrowest vector a rest runs in (128 bits of f32)
 SCALAR_ONLY = (math.RsqrtOp, math.FPowIOp)
 
@@ -105,16 +108,19 @@ def is_scalar(type: Attribute) -> bool:
 
 def access_kind(type: Attribute, index_kinds: list[str]) -> str | None:
     """A load or store at these indices: the same element each iteration (uniform), W
-    consecutive elements (vector), or something else (None)."""
+    consecutive elements (vector), W elements a fixed stride apart (gather: loads only), or
+    something else (None)."""
     if all(kind == UNIFORM for kind in index_kinds):
         return UNIFORM
     if not isinstance(type, MemRefType) or not is_scalar(type.element_type):
         return None
     if isinstance(type.element_type, IntegerType) and type.element_type.width.data % 8:
         return None  # a vector of i1 in memory is packed bits, a memref of i1 is bytes
-    if index_kinds[-1] != LINEAR or any(kind != UNIFORM for kind in index_kinds[:-1]):
+    if index_kinds.count(LINEAR) != 1 or index_kinds.count(UNIFORM) != len(index_kinds) - 1:
         return None
-    return VECTOR if static_strides(type)[-1] == 1 else None
+    if index_kinds[-1] == LINEAR and static_strides(type)[-1] == 1:
+        return VECTOR
+    return GATHER
 
 
 def classify(loop: scf.ForOp) -> dict[SSAValue, str] | None:
@@ -144,6 +150,7 @@ def classify_ops(block: Block, kinds: dict[SSAValue, str]) -> bool:
             continue
         if isinstance(op, memref.LoadOp):
             kind = access_kind(op.memref.type, operand_kinds[1:])
+            kind = VECTOR if kind == GATHER else kind
         elif isinstance(op, memref.StoreOp):
             if operand_kinds[0] == LINEAR:
                 return False
@@ -342,6 +349,12 @@ def rewrite_ops(
         elif not op.results or kinds[op.results[0]] != VECTOR:
             continue
         elif isinstance(op, memref.LoadOp):
+            index_kinds = [kinds.get(v, UNIFORM) for v in op.indices]
+            if access_kind(op.memref.type, index_kinds) == GATHER:
+                new = gather(op, index_kinds.index(LINEAR), width)
+                vectors[op.res] = new.results[0]
+                replaced.append((op, new))
+                continue
             new = vector.LoadOp(op.memref, op.indices, VectorType(op.res.type, [width]))
         else:
             new = type(op).create(
@@ -353,6 +366,30 @@ def rewrite_ops(
         Rewriter.insert_op(new, InsertPoint.before(op))
         vectors.update(zip(op.results, new.results, strict=True))
         replaced.append((op, new))
+
+
+def gather(load: memref.LoadOp, axis: int, width: int) -> Operation:
+    """W scalar loads, lane k's at index `axis` plus k, inserted into a vector, before
+    `load`; the last insert (the vector)."""
+    at = InsertPoint.before(load)
+    result: SSAValue | None = None
+    last: Operation | None = None
+    for lane in range(width):
+        indices = list(load.indices)
+        if lane:
+            offset = arith.ConstantOp(IntegerAttr.from_index_int_value(lane))
+            moved = arith.AddiOp(indices[axis], offset)
+            Rewriter.insert_op([offset, moved], at)
+            indices[axis] = moved.result
+        scalar = memref.LoadOp.get(load.memref, indices)
+        if result is None:
+            last = vector.BroadcastOp(scalar.res, VectorType(load.res.type, [width]))
+        else:
+            last = vector.InsertOp(scalar.res, result, [lane])  # type: ignore[call-arg]
+        Rewriter.insert_op([scalar, last], at)
+        result = last.results[0]
+    assert last is not None
+    return last
 
 
 def inline_single_iteration(loop: scf.ForOp) -> None:

@@ -2,8 +2,8 @@
 
 // A 3x3 convolution with padding and its bias: the image packed once with its zero border,
 // the weights with the filters innermost, a register tile of 7 pixels (they divide the
-// width) by 16 filters that starts at 0 and is written back through the bias, the rows of
-// the output over the threads.
+// width) by 16 filters that starts at 0 and is written back through the bias along the
+// output's rows in vector lanes, the rows of the output over the threads.
 
 // CHECK-LABEL: func.func private @fused_conv2d_add
 // CHECK: %[[WEIGHTS:.*]] = memref.alloc() : memref<8x3x3x32xf32, #loop.scope<local>>
@@ -16,6 +16,7 @@
 // CHECK: } {loop.axis = "c.inner", loop.annotations = [#loop.vectorize<16>]}
 // CHECK-NEXT: } {loop.axis = "w.inner", loop.annotations = [#loop.unroll<7>]}
 // CHECK: arith.addf
+// CHECK: } {loop.axis = "add.local.3", loop.annotations = [#loop.vectorize<16>]}
 // CHECK: te.compute = "add.local"}
 // CHECK: } {loop.axis = "h", loop.annotations = [#loop.parallel]}
 func.func private @fused_conv2d_add(%x: tensor<1x8x14x7xf32>, %w: tensor<32x8x3x3xf32>, %b: tensor<32xf32>) -> tensor<1x32x14x7xf32> attributes {ziggurat.fused, ziggurat.anchor = "conv2d"} {

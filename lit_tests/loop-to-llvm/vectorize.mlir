@@ -95,3 +95,20 @@ func.func @guarded(%X: memref<4x16xf32>, %Y: memref<4x16xf32>, %row: index, %row
   } {loop.annotations = [#loop.vectorize<16>]}
   func.return
 }
+
+// A load along another dimension than the vector loop's (a register tile written back
+// across its layout) gathers W scalar loads into a vector; the store is one vector store.
+
+// CHECK-LABEL: llvm.func @gathered(
+// CHECK-COUNT-8: llvm.insertelement
+// CHECK: llvm.store %{{.*}}, %{{.*}} {alignment = 4 : i64} : vector<8xf32>, !llvm.ptr
+func.func @gathered(%T: memref<8x16xf32>, %O: memref<16x8xf32>, %f: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  scf.for %x = %c0 to %c8 step %c1 {
+    %t = memref.load %T[%x, %f] : memref<8x16xf32>
+    memref.store %t, %O[%f, %x] : memref<16x8xf32>
+  } {loop.annotations = [#loop.vectorize<8>]}
+  func.return
+}

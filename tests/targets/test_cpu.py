@@ -885,6 +885,36 @@ def test_exp_is_within_two_ulp_and_keeps_its_special_values(vectorize: bool):
     assert np.isnan(y[-1]) and y[-2] == 0.0 and y[-3] == np.inf
 
 
+@pytest.mark.parametrize("columns", [3, 14, 16, 29])
+def test_a_tile_written_back_across_its_layout_gathers(columns: int):
+    # tile[x][f] -> out[f][x] through bias and relu, x in vector lanes.
+    text = f"""
+func.func @back(%T: memref<{columns}x16xf32>, %b: memref<16xf32>, %O: memref<16x{columns}xf32>) {{
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %cx = arith.constant {columns} : index
+  %c16 = arith.constant 16 : index
+  %zero = arith.constant 0.0 : f32
+  scf.for %f = %c0 to %c16 step %c1 {{
+    scf.for %x = %c0 to %cx step %c1 {{
+      %t = memref.load %T[%x, %f] : memref<{columns}x16xf32>
+      %bias = memref.load %b[%f] : memref<16xf32>
+      %s = arith.addf %t, %bias : f32
+      %r = arith.maximumf %s, %zero : f32
+      memref.store %r, %O[%f, %x] : memref<16x{columns}xf32>
+    }} {{loop.annotations = [#loop.vectorize<16>]}}
+  }}
+  func.return
+}}"""
+    compiled = compile_text(text)
+    tile, bias = random(columns, 16, seed=columns), random(16, seed=1)
+    out = np.zeros((16, columns), np.float32)
+    compiled.back(tile, bias, out)
+    np.testing.assert_array_equal(out, np.maximum(tile.T + bias[:, None], 0))
+    if columns >= 4:
+        assert "x float>" in compiled.optimized_ir
+
+
 # The hand-scheduled kernels of benchmarks/kernels.py, at small shapes -------------------------
 
 

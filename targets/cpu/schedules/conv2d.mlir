@@ -1,11 +1,11 @@
 // The CPU's default schedule for a 2-D convolution loop nest (n, f, y, x, rc, ry, rx), NCHW,
 // with the epilogue fusion gave it. The image is packed once with its padding (no clamps
 // or selects in the inner loops), the weights with the filters innermost (unless they are
-// so already); a register tile
-// of tile_columns pixels of a row by filter_block filters sums over channels and window
-// (pixels unrolled and broadcast, filters vectorized) and is written back through the
-// epilogue. Rows of the output run in parallel (and the packing over channels), or images
-// where there are several for each thread.
+// so already); a register tile of tile_columns pixels of a row by filter_block filters
+// sums over channels and window (pixels unrolled and broadcast, filters vectorized) and is
+// written back through the epilogue, along the rows of the output. Rows of the output run
+// in parallel (and the packing over channels), or images where there are several for each
+// thread.
 transform.named_sequence @__transform_main(%root: !transform.any_op) {
   %n, %f, %y, %x, %rc, %ry, %rx = transform.schedule.get_loops %root : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
   %block = transform.tune.knob<"filter_block"> = 16 from options = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32] -> !transform.param<i64>
@@ -30,7 +30,16 @@ transform.named_sequence @__transform_main(%root: !transform.any_op) {
   transform.schedule.vectorize %zf width 16 : !transform.any_op
   %bn, %by, %bx, %bf = transform.schedule.get_loops %back : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
   transform.schedule.reorder %bf, %by, %bx : !transform.any_op, !transform.any_op, !transform.any_op
-  transform.schedule.unroll %bx by %columns : !transform.any_op, !transform.param<i64>
+  // The write-back reads the tile across its layout (gathered) and writes rows of the
+  // output in vector lanes, the epilogue computed in them; a guarded last tile's write-back
+  // (the guard differs from pixel to pixel) is unrolled instead.
+  transform.tune.alternatives<"vectorize_back"> selected_region = 0 {
+    transform.schedule.vectorize %bx width 16 : !transform.any_op
+    transform.yield
+  }, {
+    transform.schedule.unroll %bx by %columns : !transform.any_op, !transform.param<i64>
+    transform.yield
+  }
   %in, %ic, %iy, %ix = transform.schedule.get_loops %image : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
   transform.tune.alternatives<"parallel"> selected_region = 0 {
     transform.schedule.parallel %ic : !transform.any_op
