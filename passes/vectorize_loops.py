@@ -14,9 +14,9 @@ does not divide the trip count, what is left runs in vectors of W/2, W/4, ... do
 lanes where the trip count is known (12 iterations at W = 16 are a vector of 8 and one of
 4), then in a scalar loop; a vector loop of one iteration is no loop at all. A load along
 another dimension (or a strided one) is W scalar loads gathered into a vector (a register
-tile written back across its layout); a loop with anything else (a nested loop, a call, a scattering or
-strided store, a store to a fixed address, an index that is not the induction variable plus
-something invariant) keeps its annotation for LLVM's vectorizer instead.
+tile written back across its layout); a loop with anything else (a nested loop, a call, a
+scattering or strided store, a store to a fixed address, an index that is not the
+induction variable plus something invariant) keeps its annotation for LLVM's vectorizer.
 
     scf.for %j = %c0 to %c32 step %c1 {
       %b = memref.load %B[%k, %j] : memref<64x32xf32>
