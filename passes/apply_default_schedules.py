@@ -26,6 +26,7 @@ values. A nest a schedule cannot handle keeps its loops as they were: this pass 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -204,19 +205,22 @@ def matmul_knobs(root: scf.ForOp, m: int, n: int, k: int, batch: int = 1) -> dic
     return {"tile_rows": rows, "tile_columns": columns, "pack": pack, "parallel": parallel}
 
 
+def second_input_reads(reduction: scf.ForOp) -> list[memref.LoadOp]:
+    """The loads of the second buffer the loop `reduction` reads (a matmul's B, a
+    convolution's weights), none where it reads one. Only the reduction's own reads count:
+    the epilogue fusion gave the nest reads more, before it."""
+    loads = [o for o in reduction.walk() if isinstance(o, memref.LoadOp)]
+    buffers = list(dict.fromkeys(load.memref for load in loads))
+    return [load for load in loads if len(buffers) > 1 and load.memref is buffers[1]]
+
+
 def transposed_b(root: scf.ForOp) -> bool:
     """Whether the innermost loop (over output columns once scheduled) is not the one the
     last index of the second input runs along."""
     loops = band(root)
-    # In the reduction loop: the epilogue fusion gave the nest reads more, before it.
-    loads = [o for o in loops[-1].walk() if isinstance(o, memref.LoadOp)]
-    buffers = list(dict.fromkeys(load.memref for load in loads))
-    if len(buffers) < 2:
-        return True
     columns = iv(loops[-2])
-    return not any(
-        load.memref is buffers[1] and columns in ivs_of(load.indices[-1], root) for load in loads
-    )
+    reads = second_input_reads(loops[-1])
+    return not any(columns in ivs_of(load.indices[-1], root) for load in reads)
 
 
 def vector_ops(lanes: int) -> int:
@@ -242,19 +246,23 @@ def row_tile(width: int, limit: int) -> int:
     return max(candidates, key=lambda c: (width / (-(-width // c) * c), c))
 
 
+def convolution_threads(extents: list[int]) -> int:
+    """The `parallel` region of the convolution schedules: none for little work (1), images
+    over the threads where there are several for each thread (2), else rows or filters (0)."""
+    if math.prod(extents) < PARALLEL_WORK:
+        return 1
+    return 2 if extents[0] >= 2 * default_num_threads() else 0
+
+
 def conv2d_knobs(extents: list[int]) -> dict[str, KnobValue]:
-    _, filters, height, width, *_ = extents
+    _, filters, _, width, *_ = extents
     block = filter_block(filters)
     # About 28 accumulators of the 32 vector registers.
     columns = row_tile(width, max(1, min(14, 28 // vector_ops(block))))
-    work = extents[0] * filters * height * width * extents[4] * extents[5] * extents[6]
-    # Threads over rows (and the packing of each image over channels), or over images when
-    # there are a few for each thread.
-    parallel = 1 if work < PARALLEL_WORK else 2 if extents[0] >= 2 * default_num_threads() else 0
     return {
         "filter_block": block,
         "tile_columns": columns,
-        "parallel": parallel,
+        "parallel": convolution_threads(extents),
         "vectorize_back": int(width % columns != 0),
     }
 
@@ -265,14 +273,10 @@ def grouped_conv2d_knobs(loops: list[scf.ForOp], extents: list[int]) -> dict[str
     # whole vectors and a scalar rest), else its largest divisor up to 64.
     whole = [d for d in divisors(width, 64) if d % VECTOR == 0]
     columns = whole[-1] if whole else width if width <= 64 else max(divisors(width, 64))
-    work = 1
-    for extent in extents:
-        work *= extent
-    parallel = 1 if work < PARALLEL_WORK else 2 if extents[0] >= 2 * default_num_threads() else 0
     return {
         "tile_columns": columns,
         "vectorize": int(not unit_stride(loops[3], loops[6])),
-        "parallel": parallel,
+        "parallel": convolution_threads(extents),
     }
 
 
@@ -293,14 +297,8 @@ def packed_weights(root: scf.ForOp) -> int:
     """1 where a convolution reads its weights (its second input) with the filters
     innermost already (pack-weights' IHWO), else 0: they are to be packed so."""
     loops = band(root)
-    # In the reduction loops: the epilogue fusion gave the nest reads more, before them.
-    loads = [o for o in loops[4].walk() if isinstance(o, memref.LoadOp)]
-    buffers = list(dict.fromkeys(load.memref for load in loads))
-    if len(buffers) < 2:
-        return 0
-    filters = iv(loops[1])
-    reads = [load for load in loads if load.memref is buffers[1]]
-    return int(all(read.indices[-1] is filters for read in reads))
+    reads = second_input_reads(loops[4])
+    return int(bool(reads) and all(read.indices[-1] is iv(loops[1]) for read in reads))
 
 
 def softmax_knobs(
@@ -308,31 +306,23 @@ def softmax_knobs(
 ) -> dict[str, KnobValue]:
     maximum = next(o for o in function.body.block.ops if stage_name(o) == "softmax_max")
     vectorize = classify(band(maximum)[-1]) is not None  # type: ignore[arg-type]
-    work = 1
-    for extent in extents:
-        work *= extent
+    work = math.prod(extents)
     return {"vectorize": int(vectorize), "parallel": 0 if work >= PARALLEL_WORK else 1}
 
 
 def pool_knobs(extents: list[int]) -> dict[str, KnobValue]:
-    work = 1
-    for extent in extents:
-        work *= extent
+    work = math.prod(extents)
     return {"parallel": 0 if work >= PARALLEL_WORK else 1}
 
 
 def reduction_knobs(extents: list[int]) -> dict[str, KnobValue]:
-    work = 1
-    for extent in extents:
-        work *= extent
+    work = math.prod(extents)
     spatial = work // extents[-1]
     return {"parallel": 0 if work >= PARALLEL_WORK and spatial > 1 else 1}
 
 
 def elementwise_knobs(extents: list[int]) -> dict[str, KnobValue]:
-    work = 1
-    for extent in extents:
-        work *= extent
+    work = math.prod(extents)
     values: dict[str, KnobValue] = {"split": 1, "parallel": 0 if work >= PARALLEL_WORK else 1}
     if len(extents) == 1 and work >= PARALLEL_WORK:
         # One loop: chunks of whole vectors for the threads, where one divides it.
