@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from xdsl.context import Context
-from xdsl.dialects.builtin import ModuleOp, TensorType
+from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import SSAValue
 from xdsl.passes import ModulePass
 from xdsl.pattern_rewriter import (
@@ -32,7 +32,8 @@ from xdsl.pattern_rewriter import (
 )
 
 from ziggurat.dialects import graph
-from ziggurat.passes.fold_constants import constant_array, dense_attr
+from ziggurat.passes.fold_batch_norm import constant
+from ziggurat.passes.fold_constants import constant_array
 
 PACKED = "IHWO"
 
@@ -44,10 +45,7 @@ def transposed_constant(value: SSAValue, perm: tuple[int, ...]) -> graph.Constan
     if not isinstance(source, graph.ConstantOp):
         return None
     array = np.ascontiguousarray(constant_array(source.value).transpose(perm))
-    element = graph.tensor(value).element_type
-    new = graph.ConstantOp(dense_attr(array, TensorType(element, array.shape)))
-    new.output.name_hint = value.name_hint
-    return new
+    return constant(array, value, array.shape)
 
 
 def erase_if_unused(value: SSAValue, rewriter: PatternRewriter) -> None:
