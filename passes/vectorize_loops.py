@@ -90,11 +90,11 @@ def vectorize_loops(module: ModuleOp) -> None:
     """Vectorize every innermost `#loop.vectorize` loop whose body allows it."""
     for loop in [op for op in module.walk() if isinstance(op, scf.ForOp)]:
         widths = [a.width.data for a in annotations(loop) if isinstance(a, VectorizeAttr)]
-        if not widths or widths[0] <= 1 or classify(loop) is None:
+        if not widths or widths[0] <= 1:
             continue
         width, rest = widths[0], loop
         # What W lanes leave, narrower vectors take.
-        while rest is not None and width >= MIN_LANES:
+        while rest is not None and width >= min(widths[0], MIN_LANES):
             kinds = classify(rest)
             if kinds is None:
                 break
