@@ -27,7 +27,8 @@ LEVELS = ("graph", "te", "loop", "llvm")
 STEPS: dict[str, str] = {
     "graph": "canonicalize,fold-constants,fold-batch-norm,pack-weights,cse,dce,fuse-ops,graph-to-te",
     "te": "te-inline,cse,dce,te-to-loop,apply-default-schedules",
-    "loop": "canonicalize,cse,loop-to-llvm",
+    "loop": "canonicalize,cse,lower-affine,expand-math,vectorize-loops,outline-parallel,"
+    "convert-math-to-libm,lower-allocations,loop-to-llvm",
 }
 
 

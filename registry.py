@@ -7,6 +7,8 @@ point) all read these tables, so a new dialect or pass is added here and nowhere
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib import import_module
+from typing import Any
 
 from xdsl.context import Context
 from xdsl.dialects import get_all_dialects as xdsl_dialects
@@ -16,131 +18,59 @@ from xdsl.transforms import get_all_passes as xdsl_passes
 from xdsl.universe import Universe
 
 
-def _graph() -> Dialect:
-    from ziggurat.dialects.graph import Graph
+def lazy(path: str) -> Callable[[], Any]:
+    """A loader for `module:Name`, imported on first use (the opt tool starts fast)."""
 
-    return Graph
+    def load() -> Any:
+        module, name = path.split(":")
+        return getattr(import_module(module), name)
 
-
-def _te() -> Dialect:
-    from ziggurat.dialects.te import TE
-
-    return TE
-
-
-def _loop() -> Dialect:
-    from ziggurat.dialects.loop import Loop
-
-    return Loop
-
-
-def _llvm() -> Dialect:
-    from ziggurat.dialects.llvm_extra import LLVM
-
-    return LLVM
-
-
-def _transform() -> Dialect:
-    from ziggurat.dialects.schedule import Transform
-
-    return Transform
+    return load
 
 
 DIALECTS: dict[str, Callable[[], Dialect]] = {
-    "graph": _graph,
-    "te": _te,
-    "loop": _loop,
-    "llvm": _llvm,
-    "transform": _transform,
+    "graph": lazy("ziggurat.dialects.graph:Graph"),
+    "te": lazy("ziggurat.dialects.te:TE"),
+    "loop": lazy("ziggurat.dialects.loop:Loop"),
+    "arith": lazy("ziggurat.dialects.arith_extra:Arith"),
+    "llvm": lazy("ziggurat.dialects.llvm_extra:LLVM"),
+    "transform": lazy("ziggurat.dialects.schedule:Transform"),
 }
-
-
-def _fold_constants() -> type[ModulePass]:
-    from ziggurat.passes.fold_constants import FoldConstants
-
-    return FoldConstants
-
-
-def _fold_batch_norm() -> type[ModulePass]:
-    from ziggurat.passes.fold_batch_norm import FoldBatchNorm
-
-    return FoldBatchNorm
-
-
-def _pack_weights() -> type[ModulePass]:
-    from ziggurat.passes.pack_weights import PackWeights
-
-    return PackWeights
-
-
-def _fuse_ops() -> type[ModulePass]:
-    from ziggurat.passes.fuse_ops import FuseOps
-
-    return FuseOps
-
-
-def _alter_conv_layout() -> type[ModulePass]:
-    from ziggurat.passes.alter_conv_layout import AlterConvLayout
-
-    return AlterConvLayout
-
-
-def _graph_to_te() -> type[ModulePass]:
-    from ziggurat.passes.graph_to_te import GraphToTe
-
-    return GraphToTe
-
-
-def _te_inline() -> type[ModulePass]:
-    from ziggurat.passes.te_inline import TeInline
-
-    return TeInline
-
-
-def _te_to_loop() -> type[ModulePass]:
-    from ziggurat.passes.te_to_loop import TeToLoop
-
-    return TeToLoop
-
-
-def _apply_schedule() -> type[ModulePass]:
-    from ziggurat.passes.apply_schedule import ApplySchedule
-
-    return ApplySchedule
-
-
-def _apply_default_schedules() -> type[ModulePass]:
-    from ziggurat.passes.apply_default_schedules import ApplyDefaultSchedules
-
-    return ApplyDefaultSchedules
-
-
-def _loop_to_llvm() -> type[ModulePass]:
-    from ziggurat.passes.loop_to_llvm import LoopToLlvm
-
-    return LoopToLlvm
-
 
 PASSES: dict[str, Callable[[], type[ModulePass]]] = {
-    "fold-constants": _fold_constants,
-    "fold-batch-norm": _fold_batch_norm,
-    "pack-weights": _pack_weights,
-    "fuse-ops": _fuse_ops,
-    "alter-conv-layout": _alter_conv_layout,
-    "graph-to-te": _graph_to_te,
-    "te-inline": _te_inline,
-    "te-to-loop": _te_to_loop,
-    "apply-schedule": _apply_schedule,
-    "apply-default-schedules": _apply_default_schedules,
-    "loop-to-llvm": _loop_to_llvm,
+    # graph level
+    "fold-constants": lazy("ziggurat.passes.graph.fold_constants:FoldConstants"),
+    "fold-batch-norm": lazy("ziggurat.passes.graph.fold_batch_norm:FoldBatchNorm"),
+    "fuse-ops": lazy("ziggurat.passes.graph.fuse_ops:FuseOps"),
+    "alter-conv-layout": lazy("ziggurat.passes.graph.alter_conv_layout:AlterConvLayout"),
+    # te level
+    "te-inline": lazy("ziggurat.passes.te.te_inline:TeInline"),
+    # conversions between levels
+    "graph-to-te": lazy("ziggurat.passes.conversion.graph_to_te:GraphToTe"),
+    "te-to-loop": lazy("ziggurat.passes.conversion.te_to_loop:TeToLoop"),
+    "loop-to-llvm": lazy("ziggurat.passes.conversion.loop_to_llvm:LoopToLlvm"),
+    # scheduling
+    "apply-schedule": lazy("ziggurat.passes.scheduling.apply_schedule:ApplySchedule"),
+    "apply-default-schedules": lazy(
+        "ziggurat.passes.scheduling.apply_default_schedules:ApplyDefaultSchedules"
+    ),
+    # the CPU target's
+    "pack-weights": lazy("ziggurat.targets.cpu.passes.pack_weights:PackWeights"),
+    "expand-math": lazy("ziggurat.targets.cpu.passes.expand_math:ExpandMath"),
+    "vectorize-loops": lazy("ziggurat.targets.cpu.passes.vectorize_loops:VectorizeLoops"),
+    "outline-parallel": lazy("ziggurat.targets.cpu.passes.outline_parallel:OutlineParallel"),
+    "convert-math-to-libm": lazy(
+        "ziggurat.targets.cpu.passes.convert_math_to_libm:ConvertMathToLibm"
+    ),
+    "lower-allocations": lazy("ziggurat.targets.cpu.passes.lower_allocations:LowerAllocations"),
 }
 
-# xDSL rejects two universes defining one name, so xDSL's own tools keep their `llvm` and
-# `transform` dialects; ours (xDSL's plus a few casts, xDSL's plus the schedule ops)
-# replace them in our tools only.
+# xDSL rejects two universes defining one name, so xDSL's own tools keep their `arith`,
+# `llvm` and `transform` dialects; ours (xDSL's with casts over vectors, xDSL's plus a few
+# casts, xDSL's plus the schedule ops) replace them in our tools only.
 UNIVERSE = Universe(
     all_dialects={
-        name: load for name, load in DIALECTS.items() if name not in ("llvm", "transform")
+        name: load for name, load in DIALECTS.items() if name not in ("arith", "llvm", "transform")
     },
     all_passes=PASSES,
 )

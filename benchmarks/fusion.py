@@ -19,7 +19,7 @@ from collections.abc import Callable
 import numpy as np
 
 import ziggurat
-from ziggurat.targets.reference import evaluate
+from ziggurat.reference import evaluate
 
 WORKLOADS: dict[str, str] = {
     "conv2d 1x32x28x28, 32 3x3 filters + bias + relu": """

@@ -12,6 +12,8 @@ conv2d+bias+relu (and a depthwise one) compiled with and without operator fusion
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -21,6 +23,8 @@ from workers import Worker, serve
 from workers import measure as measure_workers
 
 RUNTIMES = ("ziggurat", "onnxruntime")
+# The small test models live beside the tests.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 
 def conv_bias_relu(
@@ -49,7 +53,7 @@ def conv_bias_relu(
 
 
 def model_named(name: str) -> onnx.ModelProto:
-    from ziggurat.frontends.testing_models import MODELS
+    from testing_models import MODELS
 
     if name == "conv_bias_relu":
         return conv_bias_relu()
@@ -110,7 +114,7 @@ def main() -> None:
         worker(args.worker, args.model, args.batch)
         return
 
-    from ziggurat.frontends.testing_models import MODELS
+    from testing_models import MODELS
 
     fusion = ["conv_bias_relu", "depthwise_conv_bias_relu"]
     names = [args.model] if args.model else [*MODELS, *fusion]

@@ -26,6 +26,8 @@ from xdsl.utils.exceptions import VerifyException
 ANNOTATIONS = "loop.annotations"
 GPU_AXES = tuple(f"{grid}.{d}" for grid in ("blockIdx", "threadIdx") for d in "xyz")
 SCOPES = ("global", "shared", "local")
+# Bytes every buffer Ziggurat allocates is aligned to: a cache line, and an AVX-512 vector.
+ALIGNMENT = 64
 
 
 @irdl_attr_definition

@@ -1,2 +1,2 @@
 """Models in: `onnx` imports an ONNX model as a graph-level module, `onnx_backend` runs ONNX
-models through it as an ONNX backend, `testing_models` builds small ONNX models to check."""
+models through it as an ONNX backend."""

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import ziggurat
-from ziggurat.targets.reference import evaluate
+from ziggurat.reference import evaluate
 
 MLP = Path(__file__).resolve().parents[1] / "examples" / "mlp.mlir"
 

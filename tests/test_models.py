@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import onnxruntime as ort
 import pytest
+from testing_models import MODELS
 
 import ziggurat
 from ziggurat.frontends.onnx import import_model
-from ziggurat.frontends.testing_models import MODELS
 
 
 def run_both(name: str, batch: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

@@ -9,8 +9,8 @@ import ziggurat
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects.te import ComputeOp
 from ziggurat.pipeline import level_of, lower, pipeline_between
+from ziggurat.reference import evaluate
 from ziggurat.registry import make_context
-from ziggurat.targets.reference import evaluate
 
 TE_MODULE = """
 func.func @relu(%X: tensor<7xf32>) -> tensor<7xf32> {

@@ -110,7 +110,7 @@ def run_model(path: str, target: str, seed: int, repeat: int, batch: int | None 
         reference = onnxruntime_session(path, module, inputs)
         name = "onnxruntime"
     if reference is None and level_of(module) == "graph":
-        from ziggurat.targets.reference import evaluate
+        from ziggurat.reference import evaluate
 
         def reference() -> list[np.ndarray]:
             return evaluate(module, main, inputs)

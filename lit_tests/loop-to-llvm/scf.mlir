@@ -1,7 +1,7 @@
 // RUN: ziggurat-opt %s -p loop-to-llvm | filecheck %s
 
 // A loop is a header block comparing the induction variable; its iter_args are block
-// arguments; its annotations stay on the back edge (a loop vectorize_loops cannot write as
+// arguments; its annotations stay on the back edge (a loop vectorize-loops cannot write as
 // vector ops, such as this one reading backwards, keeps #loop.vectorize for LLVM).
 
 // CHECK-LABEL: llvm.func @sum

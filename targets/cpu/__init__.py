@@ -12,7 +12,7 @@ import ctypes
 
 from xdsl.dialects.builtin import ModuleOp
 
-from ziggurat.passes.loop_to_llvm import LoopToLlvm
+from ziggurat.ir_io import pass_pipeline
 from ziggurat.registry import make_context
 from ziggurat.targets.cpu import jit, threads
 from ziggurat.targets.cpu.llvm_ir import add_packed_wrapper, translate
@@ -20,11 +20,17 @@ from ziggurat.targets.cpu.runtime import CpuFunction, CpuModule, signatures
 
 __all__ = ["CpuFunction", "CpuModule", "compile_loop_module", "llvm_ir", "optimized_llvm_ir"]
 
+# From the loop level to the llvm dialect.
+LOWERING = (
+    "lower-affine,expand-math,vectorize-loops,outline-parallel,convert-math-to-libm,"
+    "lower-allocations,loop-to-llvm"
+)
+
 
 def lower_to_llvm_dialect(module: ModuleOp) -> ModuleOp:
     """A copy of a loop-level module lowered to the llvm dialect."""
     lowered = module.clone()
-    LoopToLlvm().apply(make_context(), lowered)
+    pass_pipeline(LOWERING).apply(make_context(), lowered)
     return lowered
 
 

@@ -34,10 +34,10 @@ from xdsl.dialects.builtin import (
 from xdsl.ir import Attribute
 
 from ziggurat.diagnostics import ZigguratError
-from ziggurat.passes.llvm_common import static_offset, static_strides
+from ziggurat.dialects.loop import ALIGNMENT
+from ziggurat.passes.conversion.loop_to_llvm.common import static_offset, static_strides
 
 OUTPUT = "ziggurat.output"
-ALIGNMENT = 64
 
 SCALARS: dict[str, tuple[type, Any]] = {
     "f16": (ctypes.c_uint16, np.float16),

@@ -22,7 +22,7 @@ def test_run_checks_the_example_against_numpy_and_reports_latency(capsys):
 
 
 def test_run_fails_when_the_compiled_code_disagrees(capsys, monkeypatch):
-    import ziggurat.targets.reference as reference
+    import ziggurat.reference as reference
 
     real = reference.evaluate
     monkeypatch.setattr(reference, "evaluate", lambda *a: [x + 1 for x in real(*a)])
@@ -101,8 +101,7 @@ def test_a_missing_file_is_an_error_not_a_traceback(tmp_path, capsys):
 def mlp_onnx(tmp_path) -> str:
     """The test MLP with a dynamic batch dimension, saved as a .onnx file."""
     import onnx
-
-    from ziggurat.frontends.testing_models import mlp
+    from testing_models import mlp
 
     path = tmp_path / "mlp.onnx"
     onnx.save(mlp(), str(path))

@@ -1,0 +1,138 @@
+"""`fold-batch-norm`: an inference batch norm after a conv2d or dense folds into its weights.
+
+Batch norm is `y * f + (beta - mean * f)` with `f = scale / sqrt(variance + epsilon)` per
+channel, so after `y = conv(x, w) + b` it is `conv(x, w * f) + (b - mean) * f + beta`: the
+weights of each output channel scaled by f and a new bias. It folds when the weight, the
+bias (if any) and the batch-norm parameters are constants and nothing else uses the
+conv2d's (or dense's) result. The new constants are computed in float64 and cast once.
+
+    %y = graph.conv2d %x, %w : (...) -> tensor<1x8x6x6xf32>
+    %z = graph.batch_norm %y, %scale, %beta, %mean, %var : (...) -> tensor<1x8x6x6xf32>
+becomes
+    %z = graph.conv2d %x, %w2, %b2 : (...) -> tensor<1x8x6x6xf32>
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from xdsl.context import Context
+from xdsl.dialects.builtin import ModuleOp, TensorType
+from xdsl.ir import Operation, SSAValue
+from xdsl.passes import ModulePass
+from xdsl.pattern_rewriter import (
+    PatternRewriter,
+    PatternRewriteWalker,
+    RewritePattern,
+    op_type_rewrite_pattern,
+)
+
+from ziggurat.dialects import graph
+from ziggurat.passes.graph.fold_constants import constant_array, dense_attr
+
+
+def constant_value(value: SSAValue | None) -> np.ndarray | None:
+    """The float64 value of a graph.constant, or None for anything else."""
+    if value is None or not isinstance(value.owner, graph.ConstantOp):
+        return None
+    return constant_array(value.owner.value).astype(np.float64)
+
+
+def constant(value: np.ndarray, like: SSAValue, shape: tuple[int, ...]) -> graph.ConstantOp:
+    """A graph.constant of `value`, with the element type of `like`."""
+    element = graph.tensor(like).element_type
+    op = graph.ConstantOp(dense_attr(value, TensorType(element, shape)))
+    op.output.name_hint = like.name_hint
+    return op
+
+
+class BatchNormIntoWeights(RewritePattern):
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: graph.BatchNormOp, rewriter: PatternRewriter) -> None:
+        producer = op.input.owner
+        if not isinstance(producer, graph.Conv2dOp | graph.DenseOp):
+            return
+        if not producer.output.has_one_use():
+            return
+        parameters = [constant_value(v) for v in (op.scale, op.bias, op.mean, op.variance)]
+        weight = constant_value(
+            producer.weight if isinstance(producer, graph.Conv2dOp) else producer.b
+        )
+        if weight is None or any(p is None for p in parameters):
+            return
+        bias = constant_value(producer.bias)
+        if producer.bias is not None and bias is None:
+            return
+        scale, beta, mean, variance = parameters  # type: ignore[misc]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            # A negative variance gives NaN, as the unfolded op would compute.
+            factor = scale / np.sqrt(variance + op.epsilon.value.data)
+        if isinstance(producer, graph.Conv2dOp):
+            new = self.fold_conv2d(producer, weight, bias, factor, mean, beta)
+        else:
+            new = self.fold_dense(producer, weight, bias, factor, mean, beta)
+        sources = {v.owner for v in (*op.operands[1:], *producer.operands[1:])}
+        new[-1].results[0].name_hint = op.output.name_hint
+        rewriter.replace(op, new)
+        rewriter.erase(producer)
+        for source in sources:
+            if isinstance(source, graph.ConstantOp) and not source.output.uses:
+                rewriter.erase(source)
+
+    @staticmethod
+    def fold_conv2d(
+        conv: graph.Conv2dOp,
+        weight: np.ndarray,
+        bias: np.ndarray | None,
+        factor: np.ndarray,
+        mean: np.ndarray,
+        beta: np.ndarray,
+    ) -> list[Operation]:
+        layout = conv.weight_layout.data
+        out_channels = weight.shape[graph.WEIGHT_LAYOUTS[layout][0]]
+        along = [1, 1, 1, 1]
+        along[graph.WEIGHT_LAYOUTS[layout][0]] = out_channels  # scale each output channel
+        new_weight = constant(weight * factor.reshape(along), conv.weight, weight.shape)
+        shift = (0.0 if bias is None else bias) - mean
+        new_bias = constant(shift * factor + beta, conv.bias or conv.output, (out_channels,))
+        folded = conv.with_weights(new_weight.output, new_bias.output)
+        return [new_weight, new_bias, folded]
+
+    @staticmethod
+    def fold_dense(
+        dense: graph.DenseOp,
+        weight: np.ndarray,
+        bias: np.ndarray | None,
+        factor: np.ndarray,
+        mean: np.ndarray,
+        beta: np.ndarray,
+    ) -> list[Operation]:
+        trans_b = dense.trans_b is not None
+        # The output's columns are the channels: scale the columns of op(b).
+        scaled = weight * (factor[:, None] if trans_b else factor[None, :])
+        new_weight = constant(scaled, dense.b, weight.shape)
+        # alpha * a @ b + beta_gemm * bias: the bias term carries the gemm's beta.
+        shift = (0.0 if bias is None else dense.beta.value.data * bias) - mean
+        new_bias_value = shift * factor + beta
+        new_bias = constant(new_bias_value, dense.bias or dense.output, new_bias_value.shape)
+        folded = graph.DenseOp(
+            dense.a,
+            new_weight.output,
+            new_bias.output,
+            dense.trans_a is not None,
+            trans_b,
+            dense.alpha.value.data,
+            1.0,
+        )
+        return [new_weight, new_bias, folded]
+
+
+@dataclass(frozen=True)
+class FoldBatchNorm(ModulePass):
+    """Fold inference batch norms into the constant weights of the conv2d or dense before."""
+
+    name = "fold-batch-norm"
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        PatternRewriteWalker(BatchNormIntoWeights()).rewrite_module(op)

@@ -1,0 +1,355 @@
+"""apply-default-schedules: each kind of loop nest gets its schedule (and keeps its numbers,
+against onnxruntime, on odd shapes), knobs follow the shapes, and what a schedule cannot
+handle keeps its naive loops."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import onnxruntime as ort
+import pytest
+from onnx import TensorProto, helper
+from xdsl.dialects import func, scf
+
+import ziggurat
+from ziggurat.dialects.schedule import knobs
+from ziggurat.frontends.onnx import import_model
+from ziggurat.ir_io import parse_module, pass_pipeline, print_module
+from ziggurat.passes.scheduling.apply_default_schedules import (
+    conv2d_knobs,
+    filter_block,
+    matmul_knobs,
+    plan_for,
+    row_tile,
+    schedule,
+    tile_columns,
+    tile_rows,
+)
+from ziggurat.pipeline import lower
+from ziggurat.registry import make_context
+
+
+def model(nodes, inputs: dict[str, tuple[int, ...]], output: tuple[int, ...], **initializers):
+    graph = helper.make_graph(
+        nodes,
+        "g",
+        [helper.make_tensor_value_info(n, TensorProto.FLOAT, s) for n, s in inputs.items()],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, output)],
+        [
+            helper.make_tensor(
+                n,
+                TensorProto.INT64 if a.dtype == np.int64 else TensorProto.FLOAT,
+                a.shape,
+                a.flatten().tolist(),
+            )
+            for n, a in initializers.items()
+        ],
+    )
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
+def node(op: str, inputs: list[str], output: str = "y", **attributes):
+    return helper.make_node(op, inputs, [output], **attributes)
+
+
+@dataclass
+class Case:
+    """An ONNX model, the schedule its main nest must get, and a loop annotation or tag the
+    scheduled loops must show."""
+
+    build: Callable[[], object]
+    schedule: str
+    shows: str
+
+
+RNG = np.random.default_rng(11)
+
+
+def weights(*shape: int) -> np.ndarray:
+    return RNG.standard_normal(shape).astype(np.float32)
+
+
+def conv(x, w, b, out, **attributes):
+    return model(
+        [node("Conv", ["x", "w", "b"], "c", **attributes), node("Relu", ["c"])],
+        {"x": x},
+        out,
+        w=weights(*w),
+        b=weights(*b),
+    )
+
+
+CASES = {
+    "dense_bias_relu": Case(
+        lambda: model(
+            [node("Gemm", ["x", "w", "b"], "d"), node("Relu", ["d"])],
+            {"x": (7, 13)},
+            (7, 5),
+            w=weights(13, 5),
+            b=weights(5),
+        ),
+        "matmul.mlir",
+        "local.init",
+    ),
+    "dense_transposed_row": Case(
+        lambda: model(
+            [node("Gemm", ["x", "w"], transB=1)], {"x": (1, 13)}, (1, 19), w=weights(19, 13)
+        ),
+        "matmul.mlir",
+        "local.init",
+    ),
+    "matmul_large": Case(
+        lambda: model([node("MatMul", ["a", "b"])], {"a": (67, 45), "b": (45, 96)}, (67, 96)),
+        "matmul.mlir",
+        "#loop.parallel",
+    ),
+    "batch_matmul": Case(
+        lambda: model([node("MatMul", ["a", "b"])], {"a": (3, 7, 13), "b": (3, 13, 5)}, (3, 7, 5)),
+        "batch_matmul.mlir",
+        "local.init",
+    ),
+    "batch_matmul_broadcast": Case(
+        lambda: model([node("MatMul", ["a", "b"])], {"a": (2, 7, 13), "b": (13, 1)}, (2, 7, 1)),
+        "batch_matmul.mlir",
+        "local.init",
+    ),
+    "conv2d": Case(
+        lambda: conv((1, 3, 7, 13), (5, 3, 3, 3), (5,), (1, 5, 7, 13), pads=[1, 1, 1, 1]),
+        "conv2d.mlir",
+        "#loop.unroll<13>",
+    ),
+    "conv2d_prime_width": Case(
+        # No tile divides a row of 37 pixels: tiles of 13, the last one guarded, still in
+        # vector registers.
+        lambda: conv((1, 3, 9, 75), (16, 3, 3, 3), (16,), (1, 16, 4, 37), strides=[2, 2]),
+        "conv2d.mlir",
+        "#loop.unroll<13>",
+    ),
+    "conv2d_strided": Case(
+        lambda: conv(
+            (2, 4, 13, 7), (16, 4, 3, 3), (16,), (2, 16, 7, 4), strides=[2, 2], pads=[1, 1, 1, 1]
+        ),
+        "conv2d.mlir",
+        "#loop.vectorize<16>",
+    ),
+    "depthwise_conv2d": Case(
+        lambda: conv(
+            (1, 32, 27, 13), (32, 1, 3, 3), (32,), (1, 32, 27, 13), pads=[1, 1, 1, 1], group=32
+        ),
+        "grouped_conv2d.mlir",
+        "#loop.parallel",
+    ),
+    "depthwise_conv2d_wide": Case(
+        lambda: conv((2, 8, 5, 56), (8, 1, 3, 3), (8,), (2, 8, 5, 56), pads=[1, 1, 1, 1], group=8),
+        "grouped_conv2d.mlir",
+        "#loop.vectorize<16>",
+    ),
+    "depthwise_conv2d_strided_multiplier": Case(
+        # MobileNet's stride 2, two filters for each channel, a 5x5 window.
+        lambda: conv(
+            (1, 8, 23, 40),
+            (16, 1, 5, 5),
+            (16,),
+            (1, 16, 12, 20),
+            pads=[2, 2, 2, 2],
+            strides=[2, 2],
+            group=8,
+        ),
+        "grouped_conv2d.mlir",
+        "memref<1x1x27x43xf32, #loop.scope<local>>",
+    ),
+    "grouped_conv2d": Case(
+        # ShuffleNet's and ResNeXt's groups of several channels, dilated.
+        lambda: conv(
+            (2, 12, 11, 17),
+            (6, 4, 3, 3),
+            (6,),
+            (2, 6, 11, 17),
+            pads=[2, 2, 2, 2],
+            dilations=[2, 2],
+            group=3,
+        ),
+        "grouped_conv2d.mlir",
+        "memref<1x4x15x21xf32, #loop.scope<local>>",
+    ),
+    "max_pool": Case(
+        lambda: model(
+            [node("MaxPool", ["x"], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1])],
+            {"x": (1, 64, 27, 13)},
+            (1, 64, 14, 7),
+        ),
+        "pool.mlir",
+        "#loop.parallel",
+    ),
+    "average_pool": Case(
+        lambda: model(
+            [node("AveragePool", ["x"], kernel_shape=[2, 2], strides=[2, 2])],
+            {"x": (1, 3, 7, 13)},
+            (1, 3, 3, 6),
+        ),
+        "pool.mlir",
+        "te.compute",
+    ),
+    "global_average_pool": Case(
+        lambda: model([node("GlobalAveragePool", ["x"])], {"x": (4, 64, 13, 11)}, (4, 64, 1, 1)),
+        "pool.mlir",
+        "#loop.parallel",
+    ),
+    "reduce_sum": Case(
+        lambda: model(
+            [node("ReduceSum", ["x", "axes"], keepdims=0)],
+            {"x": (7, 130, 33)},
+            (7, 130),
+            axes=np.array([2], np.int64),
+        ),
+        "reduction.mlir",
+        "#loop.vectorize<16>",
+    ),
+    "softmax": Case(
+        lambda: model([node("Softmax", ["x"])], {"x": (130, 257)}, (130, 257)),
+        "softmax.mlir",
+        'te.compute = "softmax", loop.annotations = [#loop.parallel]',
+    ),
+    "softmax_3d": Case(
+        lambda: model([node("Softmax", ["x"])], {"x": (3, 70, 257)}, (3, 70, 257)),
+        "softmax.mlir",
+        "#loop.vectorize<16>",
+    ),
+    "elementwise": Case(
+        lambda: model(
+            [node("Add", ["x", "b"], "s"), node("Sigmoid", ["s"])],
+            {"x": (2, 13, 7, 300), "b": (300,)},
+            (2, 13, 7, 300),
+        ),
+        "elementwise.mlir",
+        "#loop.parallel",
+    ),
+    "elementwise_long": Case(
+        lambda: model([node("Relu", ["x"])], {"x": (1 << 15,)}, (1 << 15,)),
+        "elementwise.mlir",
+        "i0.outer",
+    ),
+}
+
+
+def onnx_inputs(onnx_model) -> list[np.ndarray]:
+    rng = np.random.default_rng(3)
+    initializers = {i.name for i in onnx_model.graph.initializer}
+    return [
+        rng.standard_normal([d.dim_value for d in i.type.tensor_type.shape.dim]).astype(np.float32)
+        for i in onnx_model.graph.input
+        if i.name not in initializers
+    ]
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_default_schedules_keep_the_numbers(name: str):
+    case = CASES[name]
+    onnx_model = case.build()
+    inputs = onnx_inputs(onnx_model)
+    session = ort.InferenceSession(
+        onnx_model.SerializeToString(), providers=["CPUExecutionProvider"]
+    )
+    names = [i.name for i in onnx_model.graph.input][: len(inputs)]
+    (expected,) = session.run(None, dict(zip(names, inputs, strict=True)))
+    (got,) = ziggurat.compile(onnx_model)(*inputs)
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4)
+    assert np.ptp(expected) > 0
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_each_kind_gets_its_schedule(name: str):
+    case = CASES[name]
+    module = lower(import_model(case.build()), "te")
+    scheduled = lower(module.clone(), "loop")
+    pass_pipeline("te-inline,cse,dce,te-to-loop").apply(make_context(), module)
+    plans = [
+        plan_for(root, function)
+        for function in module.walk()
+        if isinstance(function, func.FuncOp) and not function.is_declaration
+        for root in function.body.block.ops
+        if isinstance(root, scf.ForOp) and "te.compute" in root.attributes
+    ]
+    assert case.schedule in [plan[0] for plan in plans if plan is not None]
+    assert case.shows in print_module(scheduled)
+
+
+def test_filter_blocks_do_the_most_lanes_per_vector_op():
+    # 16 where it divides; else the divisor up to 32 whose vectors of 16, 8 and 4 lanes
+    # (and scalars) do the most lanes each: 24 = 16 + 8, 29 = 16 + 8 + 4 + 1, not 4.
+    assert [filter_block(f) for f in (64, 32, 24, 116, 232, 40, 3)] == [16, 16, 24, 29, 8, 20, 3]
+    assert conv2d_knobs([1, 116, 14, 14, 116, 1, 1])["tile_columns"] == 7  # 28 accumulators
+
+
+def test_a_row_without_a_good_divisor_gets_a_guarded_last_tile():
+    assert [row_tile(w, 14) for w in (56, 13, 27, 109, 149, 17)] == [14, 13, 9, 11, 10, 9]
+
+
+def test_tiles_follow_the_shapes():
+    assert tile_columns(512) == 32
+    assert tile_columns(13) == 13
+    assert tile_columns(100) == 50  # 3 vectors and 2 lanes of one more, per row
+    assert tile_rows(64, 32) == 8
+    assert tile_rows(7, 32) == 7
+    assert tile_rows(13, 64) == 1
+    assert tile_rows(1024, 16) == 8
+
+
+def test_the_schedule_files_are_search_spaces_the_knobs_fit():
+    for name in (
+        "matmul.mlir",
+        "batch_matmul.mlir",
+        "conv2d.mlir",
+        "grouped_conv2d.mlir",
+        "elementwise.mlir",
+    ):
+        space = dict(knobs(schedule(name)))
+        assert space, name
+    options = dict(knobs(schedule("matmul.mlir")))
+    for m, n in ((1, 1), (7, 13), (512, 512), (97, 1000)):
+        text = f"""
+        func.func @f(%A: memref<{m}x5xf32>, %B: memref<5x{n}xf32>, %C: memref<{m}x{n}xf32>) {{
+          %c0 = arith.constant 0 : index
+          %c1 = arith.constant 1 : index
+          %cm = arith.constant {m} : index
+          %cn = arith.constant {n} : index
+          %ck = arith.constant 5 : index
+          %zero = arith.constant 0.0 : f32
+          scf.for %i = %c0 to %cm step %c1 {{
+            scf.for %j = %c0 to %cn step %c1 {{
+              %s = scf.for %k = %c0 to %ck step %c1 iter_args(%acc = %zero) -> (f32) {{
+                %a = memref.load %A[%i, %k] : memref<{m}x5xf32>
+                %b = memref.load %B[%k, %j] : memref<5x{n}xf32>
+                %p = arith.mulf %a, %b : f32
+                %t = arith.addf %acc, %p : f32
+                scf.yield %t : f32
+              }}
+              memref.store %s, %C[%i, %j] : memref<{m}x{n}xf32>
+            }}
+          }} {{te.compute = "matmul"}}
+          func.return
+        }}"""
+        root = next(op for op in parse_module(text).walk() if isinstance(op, scf.ForOp))
+        for knob, value in matmul_knobs(root, m, n, 5).items():  # type: ignore[arg-type]
+            assert value in options[knob], (m, n, knob, value)
+
+
+def test_a_nest_the_schedule_cannot_handle_keeps_its_loops():
+    # x @ x reads one buffer: the matmul schedule has no second input to pack.
+    onnx_model = model([node("MatMul", ["x", "x"])], {"x": (13, 13)}, (13, 13))
+    module = lower(import_model(onnx_model), "loop")
+    text = print_module(module)
+    assert "loop.annotations" not in text and "local" not in text
+    x = np.random.default_rng(1).standard_normal((13, 13)).astype(np.float32)
+    (got,) = ziggurat.compile(onnx_model)(x)
+    np.testing.assert_allclose(got, x @ x, rtol=1e-4, atol=1e-4)
+
+
+def test_unfused_nests_get_schedules_too():
+    onnx_model = CASES["dense_bias_relu"].build()
+    module = lower(import_model(onnx_model), "loop", fuse=False)
+    text = print_module(module)
+    assert 'te.compute = "dense.local.init"' in text
+    assert "#loop.vectorize<16>" in text
