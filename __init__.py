@@ -2,6 +2,7 @@
 
 import ziggurat
 compiled = ziggurat.compile(module, target="cpu")   # graph, te or loop level
+compiled = ziggurat.compile(module, target="cpu{threads=1}")  # any target, with options
 compiled = ziggurat.compile("model.onnx", batch_size=1)  # or an onnx.ModelProto
 outputs = compiled(x)                                # list of numpy arrays
 compiled.matmul(A, B, C)                             # any function by name
@@ -21,6 +22,8 @@ from ziggurat.diagnostics import ZigguratError
 
 if TYPE_CHECKING:
     import onnx
+
+    from ziggurat.targets.target import Target
 
 __all__ = ["Compiled", "ZigguratError", "compile", "load_module"]
 
@@ -95,21 +98,20 @@ def main_function(module: ModuleOp) -> str:
 
 def compile(  # noqa: A001
     source: ModuleOp | onnx.ModelProto | str | Path,
-    target: str = "cpu",
+    target: str | Target = "cpu",
     batch_size: int | None = None,
     fuse: bool = True,
 ) -> Compiled:
-    """Compile a module at any level (graph, te or loop), or an ONNX model, for `target`;
-    `fuse=False` compiles every operator on its own (no operator fusion)."""
+    """Compile a module at any level (graph, te or loop), or an ONNX model, for `target`
+    (a name with options, `cpu{threads=1}`, or a Target); `fuse=False` compiles every
+    operator on its own (no operator fusion)."""
     from ziggurat.pipeline import lower
+    from ziggurat.targets.target import target_named
 
-    if target != "cpu":
-        raise ZigguratError(f"unknown target '{target}', expected 'cpu'")
+    chosen = target_named(target)
     module = load_module(source, batch_size=batch_size)
     if isinstance(source, ModuleOp):
         module = module.clone()
     main = main_function(module)
-    lower(module, "loop", fuse=fuse)
-    from ziggurat.targets.cpu import compile_loop_module
-
-    return Compiled(compile_loop_module(module), main)
+    lower(module, "loop", chosen, fuse=fuse)
+    return Compiled(chosen.compile(module), main)

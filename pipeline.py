@@ -1,39 +1,58 @@
-"""The default pipeline: which level a module is at, and the passes that lower it further.
+"""The default pipeline: which level a module is at, and the passes that lower it further for
+a target.
 
 Every entry point (`ziggurat.compile`, the `ziggurat` driver) lowers through `lower`, so the
 pipeline a user gets is spelled once, here, as a pass pipeline string they could hand to
-`ziggurat-opt -p` themselves.
+`ziggurat-opt -p` themselves. What differs between targets the target says (targets/target.py).
 
-At the graph level constants are folded (batch norms into the weights before them), constant
-weights laid out as the CPU schedules read them (pack-weights), common and dead ops removed, and operators fused into groups, each outlined into a function; at
-the te level each group's intermediates are inlined so that it becomes one loop nest where
-it can, and after te-to-loop each nest gets the CPU's default schedule for its kind
-(apply-default-schedules: targets/cpu/schedules). `fuse=False` leaves fusion out: every
-operator is then its own (scheduled) loop nest writing its own buffer, which is what fusion
-is measured against (benchmarks/fusion.py).
+At the graph level constants are folded (batch norms into the weights before them), the
+target's graph passes run (the CPU's `pack-weights` lays constant weights out as its
+schedules read them), common and dead ops are removed, and operators fused into groups, each
+outlined into a function; at the te level each group's intermediates are inlined so that it
+becomes one loop nest where it can, and after te-to-loop each nest gets the target's default
+schedule for its kind (apply-default-schedules); from the loop level the target's lowering
+takes the module to its hardware level (the CPU's: the llvm dialect). `fuse=False` leaves
+fusion out: every operator is then its own (scheduled) loop nest writing its own buffer,
+which is what fusion is measured against (benchmarks/fusion.py).
 """
 
 from __future__ import annotations
 
+from xdsl.dialects import func
 from xdsl.dialects.builtin import ModuleOp, TensorType
 
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.ir_io import pass_pipeline
 from ziggurat.registry import make_context
+from ziggurat.targets.target import Target, target_named
 
-LEVELS = ("graph", "te", "loop", "llvm")
+# The levels every target shares; each target adds its own below them (`Target.levels`).
+LEVELS = ("graph", "te", "loop")
 
-# The passes that take a module from one level to the next.
-STEPS: dict[str, str] = {
-    "graph": "canonicalize,fold-constants,fold-batch-norm,pack-weights,cse,dce,fuse-ops,graph-to-te",
-    "te": "te-inline,cse,dce,te-to-loop,apply-default-schedules",
-    "loop": "canonicalize,cse,lower-affine,expand-math,vectorize-loops,outline-parallel,"
-    "convert-math-to-libm,lower-allocations,loop-to-llvm",
-}
+# The passes that fuse operators, left out by `fuse=False`.
+FUSION = ("fuse-ops", "te-inline")
+
+
+def steps(target: Target) -> dict[str, str]:
+    """The passes that take a module from each level to the next, for `target`."""
+    graph = ["canonicalize", "fold-constants", "fold-batch-norm", target.graph_passes()]
+    graph += ["cse", "dce", "fuse-ops", "graph-to-te"]
+    te = ["te-inline", "cse", "dce", "te-to-loop", f'apply-default-schedules{{target="{target}"}}']
+    loop = ["canonicalize", "cse", target.lowering()]
+    return {
+        level: ",".join(p for p in passes if p)
+        for level, passes in zip(LEVELS, (graph, te, loop), strict=True)
+    }
+
+
+def levels(target: Target) -> tuple[str, ...]:
+    """The IR levels a module can be lowered to for `target`: the shared ones, then the one
+    its lowering ends at."""
+    return (*LEVELS, *target.levels[:1])
 
 
 def level_of(module: ModuleOp) -> str:
-    """The highest level any op of `module` belongs to."""
+    """The highest level any op of `module` belongs to ("llvm" past the loop level)."""
     found = "loop"
     for op in module.walk():
         dialect = op.name.split(".", 1)[0]
@@ -50,8 +69,6 @@ def level_of(module: ModuleOp) -> str:
 
 
 def _has_tensor_signature(module: ModuleOp) -> bool:
-    from xdsl.dialects import func
-
     return any(
         isinstance(t, TensorType)
         for op in module.walk()
@@ -60,26 +77,30 @@ def _has_tensor_signature(module: ModuleOp) -> bool:
     )
 
 
-# The passes that fuse operators, left out by `fuse=False`.
-FUSION = ("fuse-ops", "te-inline")
-
-
-def pipeline_between(source: str, target: str, fuse: bool = True) -> str:
-    """The pass pipeline taking a module from level `source` down to level `target`, with
-    or without operator fusion."""
-    if source not in LEVELS or target not in LEVELS:
-        raise ZigguratError(f"unknown level '{target}', expected one of {', '.join(LEVELS)}")
-    start, stop = LEVELS.index(source), LEVELS.index(target)
+def pipeline_between(
+    source: str, level: str, target: Target | str = "cpu", fuse: bool = True
+) -> str:
+    """The pass pipeline taking a module from level `source` down to `level` for `target`,
+    with or without operator fusion."""
+    target = target_named(target)
+    known = levels(target)
+    for name in (source, level):
+        if name not in known:
+            raise ZigguratError(f"unknown level '{name}', expected one of {', '.join(known)}")
+    start, stop = known.index(source), known.index(level)
     if stop < start:
-        raise ZigguratError(f"cannot raise a {source}-level module to the {target} level")
-    passes = ",".join(STEPS[level] for level in LEVELS[start:stop]).split(",")
+        raise ZigguratError(f"cannot raise a {source}-level module to the {level} level")
+    by_level = steps(target)
+    passes = ",".join(by_level[name] for name in known[start:stop]).split(",")
     return ",".join(p for p in passes if p and (fuse or p not in FUSION))
 
 
-def lower(module: ModuleOp, target: str, fuse: bool = True) -> ModuleOp:
-    """Lower `module` in place to level `target` with the default pipeline (without
+def lower(
+    module: ModuleOp, level: str, target: Target | str = "cpu", fuse: bool = True
+) -> ModuleOp:
+    """Lower `module` in place to `level` with the default pipeline for `target` (without
     operator fusion if not `fuse`)."""
-    spec = pipeline_between(level_of(module), target, fuse)
+    spec = pipeline_between(level_of(module), level, target, fuse)
     if spec:
         pass_pipeline(spec).apply(make_context(), module)
     return module

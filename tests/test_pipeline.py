@@ -50,9 +50,22 @@ def test_level_of_te_and_loop_modules():
 
 
 def test_pipeline_between_levels():
-    assert pipeline_between("te", "loop").endswith("te-to-loop,apply-default-schedules")
+    assert pipeline_between("te", "loop").endswith(
+        'te-to-loop,apply-default-schedules{target="cpu"}'
+    )
     assert "graph-to-te" in pipeline_between("graph", "loop")
     assert pipeline_between("loop", "loop") == ""
+    assert pipeline_between("loop", "llvm").endswith("lower-allocations,loop-to-llvm")
+
+
+def test_the_pipeline_asks_the_target():
+    spec = pipeline_between("graph", "llvm", "cpu{mcpu=znver2 threads=4}")
+    assert 'apply-default-schedules{target="cpu{mcpu=znver2 threads=4}"}' in spec
+    assert "pack-weights" in spec  # the CPU's graph pass
+    with pytest.raises(ZigguratError, match="unknown target 'tpu'"):
+        pipeline_between("graph", "loop", "tpu")
+    with pytest.raises(ZigguratError, match="unknown level 'ptx'"):
+        pipeline_between("graph", "ptx")
 
 
 def test_cannot_raise_a_module():

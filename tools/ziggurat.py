@@ -3,6 +3,7 @@
 ziggurat run examples/mlp.mlir
 ziggurat run model.onnx --batch 1        # checked against onnxruntime when it is installed
 ziggurat compile examples/mlp.mlir --emit loop
+ziggurat compile model.onnx --target 'cpu{mcpu=znver2}' --emit asm
 """
 
 from __future__ import annotations
@@ -17,8 +18,7 @@ from xdsl.dialects import func
 from xdsl.dialects.builtin import ModuleOp, TensorType
 
 from ziggurat.diagnostics import ZigguratError
-
-EMIT_LEVELS = ("graph", "te", "loop", "llvm", "llvm-ir")
+from ziggurat.targets.target import Target
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -27,47 +27,57 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     run = commands.add_parser("run", help="compile a model, run it on random inputs, check it")
     run.add_argument("model", help="a .mlir file (graph, te or loop level) or a .onnx model")
-    run.add_argument("--target", default="cpu")
     run.add_argument("--seed", type=int, default=0, help="seed of the random inputs")
     run.add_argument("--repeat", type=int, default=100, help="timed runs (median reported)")
 
     compile_ = commands.add_parser("compile", help="print the model at a lower level")
     compile_.add_argument("model", help="a .mlir file or a .onnx model")
-    compile_.add_argument("--emit", choices=EMIT_LEVELS, default="loop")
+    compile_.add_argument(
+        "--emit",
+        default="loop",
+        help="graph | te | loop, or a level of the target (the cpu's: llvm | llvm-ir | asm)",
+    )
     compile_.add_argument("-o", "--output", help="write here instead of stdout")
 
     for command in (run, compile_):
         command.add_argument(
             "--batch", type=int, help="batch size of an ONNX model whose first dimension is dynamic"
         )
+        command.add_argument(
+            "--target", default="cpu", help="a target with options, e.g. 'cpu{threads=1}'"
+        )
 
     args = parser.parse_args(argv)
     try:
         if args.command == "run":
             return run_model(args.model, args.target, args.seed, args.repeat, args.batch)
-        return emit(args.model, args.emit, args.output, args.batch)
+        return emit(args.model, args.emit, args.output, args.batch, args.target)
     except ZigguratError as error:
         print(error, file=sys.stderr)
         return 2
 
 
-def emit(path: str, level: str, output: str | None, batch: int | None = None) -> int:
-    """Print the module at `level` after the default pipeline (for an imported ONNX model at
-    the graph level: after the pipeline's graph-level passes)."""
+def emit(
+    path: str, level: str, output: str | None, batch: int | None = None, target: str = "cpu"
+) -> int:
+    """Print the module at `level` after the default pipeline for `target` (for an imported
+    ONNX model at the graph level: after the pipeline's graph-level passes)."""
     from ziggurat import is_onnx, load_module
     from ziggurat.ir_io import print_module
-    from ziggurat.pipeline import lower
+    from ziggurat.pipeline import LEVELS, lower
+    from ziggurat.targets.target import target_named
 
+    chosen = target_named(target)
+    if level not in (*LEVELS, *chosen.levels):
+        known = ", ".join((*LEVELS, *chosen.levels))
+        raise ZigguratError(f"unknown level '{level}' for target {chosen}, expected one of {known}")
     module = load_module(path, batch_size=batch)
     if level == "graph" and is_onnx(path):
-        graph_level_passes(module)
-    if level == "llvm-ir":
-        from ziggurat.targets.cpu import llvm_ir
-
-        lower(module, "loop")
-        text = llvm_ir(module)
+        graph_level_passes(module, chosen)
+    if level in LEVELS:
+        text = print_module(lower(module, level, chosen))
     else:
-        text = print_module(lower(module, level))
+        text = chosen.emit(lower(module, "loop", chosen), level)
     if output:
         with open(output, "w") as file:
             file.write(text)
@@ -76,13 +86,13 @@ def emit(path: str, level: str, output: str | None, batch: int | None = None) ->
     return 0
 
 
-def graph_level_passes(module: ModuleOp) -> None:
+def graph_level_passes(module: ModuleOp, target: Target) -> None:
     """Apply the default pipeline's passes that leave a graph-level module at that level."""
     from ziggurat.ir_io import pass_pipeline
-    from ziggurat.pipeline import STEPS
+    from ziggurat.pipeline import steps
     from ziggurat.registry import make_context
 
-    spec = ",".join(p for p in STEPS["graph"].split(",") if p != "graph-to-te")
+    spec = ",".join(p for p in steps(target)["graph"].split(",") if p != "graph-to-te")
     if spec:
         pass_pipeline(spec).apply(make_context(), module)
 

@@ -1,4 +1,4 @@
-// RUN: ziggurat-opt %s -p 'te-inline,te-to-loop,apply-default-schedules' | filecheck %s
+// RUN: ziggurat-opt %s -p 'te-inline,te-to-loop,apply-default-schedules{target="cpu{mcpu=skylake-avx512 threads=2}"}' | filecheck %s
 
 // A 3x3 convolution with padding and its bias: the image packed once with its zero border,
 // the weights with the filters innermost, a register tile of 7 pixels (they divide the

@@ -1,4 +1,4 @@
-// RUN: ziggurat-opt %s -p 'te-to-loop,apply-default-schedules' --split-input-file | filecheck %s
+// RUN: ziggurat-opt %s -p 'te-to-loop,apply-default-schedules{target="cpu{mcpu=skylake-avx512 threads=2}"}' --split-input-file | filecheck %s
 
 // Elementwise nests: the outer loops over the threads (a loop of one iteration is not
 // marked), the innermost in vector lanes; one long loop is split into chunks first.

@@ -1,4 +1,4 @@
-// RUN: ziggurat-opt %s -p 'te-inline,te-to-loop,apply-default-schedules' | filecheck %s
+// RUN: ziggurat-opt %s -p 'te-inline,te-to-loop,apply-default-schedules{target="cpu{mcpu=skylake-avx512 threads=2}"}' | filecheck %s
 
 // A depthwise 3x3 convolution with padding and its bias: each filter's channel packed with
 // its zero border (the clamps and selects only there), a register tile of a whole row of 32

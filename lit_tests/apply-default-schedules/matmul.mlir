@@ -1,4 +1,4 @@
-// RUN: ziggurat-opt %s -p 'te-inline,te-to-loop,apply-default-schedules' --split-input-file | filecheck %s
+// RUN: ziggurat-opt %s -p 'te-inline,te-to-loop,apply-default-schedules{target="cpu{mcpu=skylake-avx512 threads=2}"}' --split-input-file | filecheck %s
 
 // A fused dense + bias + relu gets the matmul schedule: tiles of 8 x 32 (they divide 64 x
 // 512), the panel of W packed per column panel, the tile in a local buffer that starts at 0

@@ -1,4 +1,4 @@
-// RUN: ziggurat-opt %s -p 'te-inline,te-to-loop,apply-default-schedules' | filecheck %s
+// RUN: ziggurat-opt %s -p 'te-inline,te-to-loop,apply-default-schedules{target="cpu{mcpu=skylake-avx512 threads=2}"}' | filecheck %s
 
 // Softmax: the maximum and the sum of exponentials of a row are computed in the loop over
 // rows of the quotients (its buffers then hold one element per row), the maximum in vector

@@ -34,6 +34,7 @@ from ziggurat.dialects import schedule as ops
 from ziggurat.dialects.loop import BindAttr, ParallelAttr, UnrollAttr, VectorizeAttr
 from ziggurat.dialects.te import IntrinsicOp
 from ziggurat.ir_io import parse_module, print_module, verify_module
+from ziggurat.targets.target import Target, target_named
 from ziggurat.transforms import schedule_primitives as primitives
 from ziggurat.transforms.schedule_primitives import Changes, ScheduleError
 
@@ -49,13 +50,15 @@ class ApplySchedule(ModulePass):
     file: str | None = None
     entry_point: str = "__transform_main"
     print_after_each: bool = False
+    target: str = "cpu"  # whose intrinsic library `tensorize` may use
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         if self.file:
             sequence = load_schedule(self.file, self.entry_point)
         else:
             sequence = take_embedded_schedule(op, self.entry_point)
-        Interpreter(op, self.print_after_each, sequence.get_toplevel_object()).run(sequence)
+        libraries = [sequence.get_toplevel_object(), target_named(self.target).intrinsics()]
+        Interpreter(op, self.print_after_each, libraries).run(sequence)
 
 
 def load_schedule(path: str, entry_point: str = "__transform_main") -> transform.NamedSequenceOp:
@@ -104,17 +107,19 @@ def apply_schedule(
     entry_point: str = "__transform_main",
     print_after_each: bool = False,
     root: Operation | None = None,
+    target: Target | str = "cpu",
 ) -> ModuleOp:
     """Apply `schedule` (a module holding the named sequence, or the sequence) to the
     loop-level `payload` in place, its argument bound to `root` (by default the payload
-    module); returns the payload."""
+    module), with `target`'s intrinsics for tensorize; returns the payload."""
     verify_module(schedule)
     sequence = (
         schedule
         if isinstance(schedule, transform.NamedSequenceOp)
         else entry(schedule, entry_point, "the schedule")
     )
-    Interpreter(payload, print_after_each, schedule).run(sequence, root)
+    libraries = [schedule, target_named(target).intrinsics()]
+    Interpreter(payload, print_after_each, libraries).run(sequence, root)
     return payload
 
 
@@ -124,8 +129,9 @@ class Interpreter:
 
     payload: ModuleOp
     print_after_each: bool = False
-    library: Operation | None = None
-    """Where intrinsics and their functions may be declared besides the payload."""
+    libraries: list[Operation | None] = field(default_factory=list)
+    """Where intrinsics and their functions may be declared besides the payload: the
+    schedule's module, the target's intrinsic library."""
     values: dict[SSAValue, Value] = field(default_factory=dict)
     consumed: dict[SSAValue, Operation] = field(default_factory=dict)
     erased: dict[Operation, Operation] = field(default_factory=dict)
@@ -223,11 +229,11 @@ class Interpreter:
         return value
 
     def declared(self, kind: type[Operation], symbol: SymbolRefAttr) -> list[Operation]:
-        """The ops of `kind` named `symbol` at the top of the payload or the schedule's
-        module, those of the payload first."""
+        """The ops of `kind` named `symbol` in the payload or a library, those of the payload
+        first."""
         name = symbol.root_reference.data
         found = []
-        for module in (self.payload, self.library):
+        for module in (self.payload, *self.libraries):
             if module is not None:
                 for op in module.walk():
                     if isinstance(op, kind) and op.properties.get("sym_name") == StringAttr(name):

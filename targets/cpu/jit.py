@@ -1,8 +1,8 @@
-"""Optimize LLVM IR for this machine and compile it in memory with llvmlite.
+"""Optimize LLVM IR for a CPU and compile it in memory with llvmlite.
 
-The target machine is the host's own CPU and features, so LLVM's O3 pipeline vectorizes
-for AVX2 or AVX-512 where the host has them. libm is loaded so calls to `erff`, `tanhf`,
-... resolve.
+The CPU is LLVM's name for it and a feature string (`Machine`); the empty pair is the host's
+own CPU and features, so LLVM's O3 pipeline vectorizes for AVX2 or AVX-512 where the host
+has them. libm is loaded so calls to `erff`, `tanhf`, ... resolve.
 """
 
 from __future__ import annotations
@@ -25,49 +25,54 @@ def initialize() -> None:
         llvm.load_library_permanently(libm)
 
 
-def host_target_machine() -> llvm.TargetMachine:
-    """A target machine for the host CPU at O3. A new one each time: an execution engine
-    takes ownership of its machine and frees it with itself."""
+# LLVM's CPU name and feature string; ("", "") is the host's.
+Machine = tuple[str, str]
+HOST: Machine = ("", "")
+
+
+def target_machine(cpu: str = "", features: str = "") -> llvm.TargetMachine:
+    """A target machine at O3 for LLVM's CPU `cpu` with `features` (the host's where `cpu` is
+    empty). A new one each time: an execution engine takes ownership of its machine and
+    frees it with itself."""
     initialize()
+    if not cpu:
+        cpu, features = llvm.get_host_cpu_name(), llvm.get_host_cpu_features().flatten()
     target = llvm.Target.from_triple(llvm.get_process_triple())
-    features = llvm.get_host_cpu_features().flatten()
-    return target.create_target_machine(
-        cpu=llvm.get_host_cpu_name(), features=features, opt=3, codemodel="jitdefault"
-    )
+    return target.create_target_machine(cpu=cpu, features=features, opt=3, codemodel="jitdefault")
 
 
-def parse(ir_text: str) -> llvm.ModuleRef:
-    """Parse and verify LLVM IR for the host."""
-    machine = host_target_machine()
+def parse(ir_text: str, machine: Machine = HOST) -> llvm.ModuleRef:
+    """Parse and verify LLVM IR for a CPU."""
+    target = target_machine(*machine)
     try:
         module = llvm.parse_assembly(ir_text)
         module.verify()
     except RuntimeError as error:
         raise ZigguratError(f"invalid LLVM IR: {error}") from None
     module.triple = llvm.get_process_triple()
-    module.data_layout = str(machine.target_data)
+    module.data_layout = str(target.target_data)
     return module
 
 
-def optimize(module: llvm.ModuleRef, speed_level: int = 3) -> None:
+def optimize(module: llvm.ModuleRef, speed_level: int = 3, machine: Machine = HOST) -> None:
     """Run LLVM's default pipeline (O3: loop and SLP vectorization, unrolling) in place."""
-    machine = host_target_machine()
+    target = target_machine(*machine)
     options = llvm.create_pipeline_tuning_options(speed_level=speed_level)
     options.loop_vectorization = speed_level > 1
     options.slp_vectorization = speed_level > 1
     options.loop_unrolling = speed_level > 1
-    builder = llvm.create_pass_builder(machine, options)
+    builder = llvm.create_pass_builder(target, options)
     builder.getModulePassManager().run(module, builder)
 
 
-def compile_module(module: llvm.ModuleRef) -> llvm.ExecutionEngine:
+def compile_module(module: llvm.ModuleRef, machine: Machine = HOST) -> llvm.ExecutionEngine:
     """An execution engine with `module` compiled to machine code."""
-    engine = llvm.create_mcjit_compiler(module, host_target_machine())
+    engine = llvm.create_mcjit_compiler(module, target_machine(*machine))
     engine.finalize_object()
     engine.run_static_constructors()
     return engine
 
 
-def assembly(module: llvm.ModuleRef) -> str:
-    """The host assembly of an (optimized) module."""
-    return host_target_machine().emit_assembly(module)
+def assembly(module: llvm.ModuleRef, machine: Machine = HOST) -> str:
+    """The assembly of an (optimized) module."""
+    return target_machine(*machine).emit_assembly(module)

@@ -36,6 +36,8 @@ from xdsl.ir import Attribute
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects.loop import ALIGNMENT
 from ziggurat.passes.conversion.loop_to_llvm.common import static_offset, static_strides
+from ziggurat.targets.cpu.jit import Machine, assembly
+from ziggurat.targets.cpu.threads import the_pool
 
 OUTPUT = "ziggurat.output"
 
@@ -196,6 +198,7 @@ class CpuFunction:
     signature: Signature
     address: int
     owner: object = field(repr=False)  # keeps the execution engine alive
+    threads: int = 0  # threads its parallel loops run on; 0: the pool's count
 
     def __post_init__(self) -> None:
         where = f"function '{self.signature.name}'"
@@ -233,6 +236,10 @@ class CpuFunction:
             passed = fast(arg) if fast is not None else None
             cells += passed if passed is not None else self.pass_argument(index, arg, type)
         result = self.result_type() if self.result_type is not None else None
+        if self.threads:
+            pool = the_pool()
+            if pool.get_threads() != self.threads:
+                pool.set_threads(self.threads)
         self.cfunction(
             (ctypes.c_int64 * len(cells))(*cells),
             ctypes.addressof(result) if result is not None else None,
@@ -331,10 +338,13 @@ def describe(shape: Sequence[int]) -> str:
 class CpuModule:
     """A compiled module: one attribute per public function, `module(...)` calls main."""
 
-    def __init__(self, functions: dict[str, CpuFunction], llvm_ir: str, compiled: Any):
+    def __init__(
+        self, functions: dict[str, CpuFunction], llvm_ir: str, compiled: Any, machine: Machine
+    ):
         self.functions = functions
         self.llvm_ir = llvm_ir
         self._compiled = compiled  # llvmlite's optimized module
+        self._machine = machine
 
     @property
     def optimized_ir(self) -> str:
@@ -343,10 +353,8 @@ class CpuModule:
 
     @property
     def assembly(self) -> str:
-        """The host assembly the functions run as."""
-        from ziggurat.targets.cpu.jit import assembly
-
-        return assembly(self._compiled)
+        """The assembly the functions run as."""
+        return assembly(self._compiled, self._machine)
 
     def __getattr__(self, name: str) -> CpuFunction:
         functions = self.__dict__.get("functions", {})

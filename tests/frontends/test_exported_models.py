@@ -14,14 +14,15 @@ import ziggurat
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 
+@pytest.mark.parametrize("target", ["cpu", "cpu{mcpu=haswell}"])  # AVX2's 256-bit vectors
 @pytest.mark.parametrize(
     "name, shape",
     [("torch_squeezenet_small", (2, 3, 64, 64)), ("torch_encoder_layer", (3, 10, 64))],
 )
-def test_exported_model_matches_onnxruntime(name, shape):
+def test_exported_model_matches_onnxruntime(name, shape, target):
     path = DATA / f"{name}.onnx"
     x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     (expected,) = session.run(None, {"input": x})
-    (got,) = ziggurat.compile(path, batch_size=shape[0])(x)
+    (got,) = ziggurat.compile(path, target=target, batch_size=shape[0])(x)
     np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-5)

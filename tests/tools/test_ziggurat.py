@@ -38,12 +38,39 @@ def test_run_fails_when_the_compiled_code_disagrees(capsys, monkeypatch):
         ("loop", "scf.for", "= te.compute"),  # loops may keep te.compute as a tag
         ("llvm", "llvm.func", "scf.for"),
         ("llvm-ir", "define ", "llvm.func"),
+        ("asm", "vfmadd", "define "),
     ],
 )
 def test_compile_emits_each_level(capsys, level, marker, absent):
     assert main(["compile", MLP, "--emit", level]) == 0
     text = capsys.readouterr().out
     assert marker in text and absent not in text
+
+
+def test_compile_and_run_take_a_target_with_options(capsys):
+    # An AVX2 CPU's code (runs wherever AVX2 does): 8 lanes of f32, no 512-bit registers.
+    assert main(["compile", MLP, "--target", "cpu{mcpu=haswell}", "--emit", "asm"]) == 0
+    assembly = capsys.readouterr().out
+    assert "ymm" in assembly and "zmm" not in assembly
+    assert main(["compile", MLP, "--target", "cpu{mcpu=haswell}", "--emit", "loop"]) == 0
+    assert "#loop.vectorize<8>" in capsys.readouterr().out
+    assert main(["run", MLP, "--target", "cpu{mcpu=haswell threads=1}", "--repeat", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "for cpu{mcpu=haswell threads=1}" in out and "vs numpy: ok" in out
+
+
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        (["run", MLP, "--target", "tpu"], "error: unknown target 'tpu', expected one of"),
+        (["compile", MLP, "--target", "cpu{mcpu=nope}"], "LLVM does not know a CPU named 'nope'"),
+        (["compile", MLP, "--emit", "ptx"], "unknown level 'ptx' for target cpu, expected"),
+    ],
+)
+def test_a_bad_target_or_level_is_one_line_and_exit_2(capsys, arguments, message):
+    assert main(arguments) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
 
 
 def test_compile_writes_to_a_file(tmp_path, capsys):

@@ -7,6 +7,7 @@
 // in parallel (and the packing over channels), or images where there are several for each
 // thread.
 transform.named_sequence @__transform_main(%root: !transform.any_op) {
+  %vector_width = transform.tune.knob<"vector_width"> = 16 from options = [2, 4, 8, 16, 32] -> !transform.param<i64>
   %n, %f, %y, %x, %rc, %ry, %rx = transform.schedule.get_loops %root : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
   %block = transform.tune.knob<"filter_block"> = 16 from options = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32] -> !transform.param<i64>
   %columns = transform.tune.knob<"tile_columns"> = 14 from options = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16] -> !transform.param<i64>
@@ -24,17 +25,17 @@ transform.named_sequence @__transform_main(%root: !transform.any_op) {
   }
   %back, %init = transform.schedule.cache_write %xo into "local" : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
   transform.schedule.unroll %xi by %columns : !transform.any_op, !transform.param<i64>
-  transform.schedule.vectorize %fi width 16 : !transform.any_op
+  transform.schedule.vectorize %fi width %vector_width : !transform.any_op, !transform.param<i64>
   %zn, %zy, %zx, %zf = transform.schedule.get_loops %init : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
   transform.schedule.unroll %zx by %columns : !transform.any_op, !transform.param<i64>
-  transform.schedule.vectorize %zf width 16 : !transform.any_op
+  transform.schedule.vectorize %zf width %vector_width : !transform.any_op, !transform.param<i64>
   %bn, %by, %bx, %bf = transform.schedule.get_loops %back : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
   transform.schedule.reorder %bf, %by, %bx : !transform.any_op, !transform.any_op, !transform.any_op
   // The write-back reads the tile across its layout (gathered) and writes rows of the
   // output in vector lanes, the epilogue computed in them; a guarded last tile's write-back
   // (the guard differs from pixel to pixel) is unrolled instead.
   transform.tune.alternatives<"vectorize_back"> selected_region = 0 {
-    transform.schedule.vectorize %bx width 16 : !transform.any_op
+    transform.schedule.vectorize %bx width %vector_width : !transform.any_op, !transform.param<i64>
     transform.yield
   }, {
     transform.schedule.unroll %bx by %columns : !transform.any_op, !transform.param<i64>

@@ -2,6 +2,7 @@
 // max or mean over an axis, softmax's max and sum, a norm): the loops around it over the
 // threads, the reduction in vector lanes (partial results combined after the loop).
 transform.named_sequence @__transform_main(%root: !transform.any_op) {
+  %vector_width = transform.tune.knob<"vector_width"> = 16 from options = [2, 4, 8, 16, 32] -> !transform.param<i64>
   %outer, %inner = transform.schedule.get_loops %root {overflow_result = 0 : i64} : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
   transform.tune.alternatives<"parallel"> selected_region = 0 {
     transform.schedule.parallel %outer : !transform.any_op
@@ -13,7 +14,7 @@ transform.named_sequence @__transform_main(%root: !transform.any_op) {
   transform.tune.alternatives<"vectorize"> selected_region = 1 {
     transform.yield
   }, {
-    transform.schedule.vectorize %inner width 16 : !transform.any_op
+    transform.schedule.vectorize %inner width %vector_width : !transform.any_op, !transform.param<i64>
     transform.yield
   }
   transform.yield

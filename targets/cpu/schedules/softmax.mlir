@@ -3,6 +3,7 @@
 // computed in its loop over rows, so a row stays in cache, and the rows over the threads;
 // the maximum in vector lanes.
 transform.named_sequence @__transform_main(%root: !transform.any_op) {
+  %vector_width = transform.tune.knob<"vector_width"> = 16 from options = [2, 4, 8, 16, 32] -> !transform.param<i64>
   %function = "transform.get_parent_op"(%root) <{nth_parent = 1 : i64, op_name = "func.func"}> : (!transform.any_op) -> !transform.any_op
   %maximum = transform.structured.match attributes {te.compute = "softmax_max"} in %function : (!transform.any_op) -> !transform.any_op
   %sum = transform.structured.match attributes {te.compute = "softmax_sum"} in %function : (!transform.any_op) -> !transform.any_op
@@ -13,7 +14,7 @@ transform.named_sequence @__transform_main(%root: !transform.any_op) {
   transform.tune.alternatives<"vectorize"> selected_region = 1 {
     transform.yield
   }, {
-    transform.schedule.vectorize %m_inner width 16 : !transform.any_op
+    transform.schedule.vectorize %m_inner width %vector_width : !transform.any_op, !transform.param<i64>
     transform.yield
   }
   transform.tune.alternatives<"parallel"> selected_region = 0 {

@@ -1,0 +1,148 @@
+"""What a loop nest computes, recognized from te-to-loop's payload: the kind of work a default
+schedule is chosen by, and facts about its reads the schedules' knobs depend on. Every
+target reads the same kinds; which schedule and knobs each gets is the target's choice.
+
+| kind | recognized by |
+|---|---|
+| matmul | a dense or matmul nest (i, j, k), or one with the epilogue fusion gave it |
+| batch_matmul | the same with a batch loop (b, i, j, k) |
+| conv2d | a conv2d nest (n, f, y, x, rc, ry, rx) whose input channel is not the filter's |
+| grouped_conv2d | a conv2d nest whose input channels depend on the filter (groups, depthwise) |
+| pool | a pool nest (n, c, y, x, ry, rx), windowed or global |
+| softmax | the last of softmax's nests (max, sum of exponentials, quotient) |
+| reduction | any other nest whose one innermost loop reduces |
+| elementwise | a nest without reduction (elementwise, broadcast, injective) |
+
+A nest of a fused function is named by its last op; the function's `{ziggurat.anchor}`
+(from fuse-ops) names the op it is built around.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from xdsl.dialects import func, memref, scf
+from xdsl.dialects.builtin import StringAttr
+
+from ziggurat.passes.graph.fuse_ops import ANCHOR
+from ziggurat.transforms.schedule_primitives import (
+    band,
+    bounds,
+    is_stage_root,
+    iv,
+    ivs_of,
+    linear,
+    optional_bounds,
+    padded_read,
+    stage_name,
+)
+
+# What each anchor op is, by its te.compute name or graph op name.
+MATMULS = {"dense", "matmul"}
+CONVOLUTIONS = {"conv2d"}
+SOFTMAX = {"softmax_max", "softmax_sum", "softmax"}
+POOLS = {
+    "max_pool2d",
+    "avg_pool2d",
+    "avg_pool2d_sum",
+    "global_max_pool2d",
+    "global_avg_pool2d",
+    "global_avg_pool2d_sum",
+}
+
+
+@dataclass
+class Nest:
+    """One loop nest of a function: its kind, its band of loops and their trip counts."""
+
+    kind: str
+    root: scf.ForOp
+    loops: list[scf.ForOp]
+    extents: list[int]
+    function: func.FuncOp
+
+
+def recognize(root: scf.ForOp, function: func.FuncOp) -> Nest | None:
+    """The nest at `root` with its kind, or None where no kind fits (or softmax's nests
+    before its last, which the softmax schedule moves into the last)."""
+    loops = band(root)
+    if any(optional_bounds(loop) is None for loop in loops):
+        return None
+    extents = [bounds(loop).trip_count for loop in loops]
+    if 0 in extents:
+        return None
+    kind = kind_of(root, function, loops)
+    return Nest(kind, root, loops, extents, function) if kind else None
+
+
+def kind_of(root: scf.ForOp, function: func.FuncOp, loops: list[scf.ForOp]) -> str | None:
+    reducing = [bool(loop.iter_args) for loop in loops]
+    anchor = function.attributes.get(ANCHOR)
+    names = {stage_name(root), anchor.data if isinstance(anchor, StringAttr) else ""}
+    stages = {stage_name(o) for o in function.body.block.ops if is_stage_root(o)}
+    if SOFTMAX <= stages:
+        return "softmax" if stage_name(root) == "softmax" else None
+    if not any(reducing):
+        if any(isinstance(o, scf.ForOp) and o.iter_args for o in root.walk()):
+            return None  # a reduction outside the band
+        return "elementwise"
+    if names & MATMULS and reducing == [False, False, True]:
+        return "matmul"
+    if names & MATMULS and reducing == [False, False, False, True]:
+        return "batch_matmul"
+    if names & CONVOLUTIONS and reducing == [False] * 4 + [True] * 3:
+        return "grouped_conv2d" if grouped(loops) else "conv2d"
+    if names & POOLS and reducing == [False] * 4 + [True] * 2:
+        return "pool"
+    if reducing[-1] and not any(reducing[:-1]):
+        return "reduction"
+    return None
+
+
+def grouped(loops: list[scf.ForOp]) -> bool:
+    """Whether a convolution reads input channels that depend on its filter (groups)."""
+    filters = iv(loops[1])
+    return any(
+        isinstance(o, memref.LoadOp)
+        and len(o.indices) == 4
+        and filters in ivs_of(o.indices[1], loops[0])
+        for o in loops[-1].walk()
+    )
+
+
+def second_input_reads(reduction: scf.ForOp) -> list[memref.LoadOp]:
+    """The loads of the second buffer the loop `reduction` reads (a matmul's B, a
+    convolution's weights), none where it reads one. Only the reduction's own reads count:
+    the epilogue fusion gave the nest reads more, before it."""
+    loads = [o for o in reduction.walk() if isinstance(o, memref.LoadOp)]
+    buffers = list(dict.fromkeys(load.memref for load in loads))
+    return [load for load in loads if len(buffers) > 1 and load.memref is buffers[1]]
+
+
+def transposed_b(nest: Nest) -> bool:
+    """Whether a matmul's innermost loop (over output columns once scheduled) is not the one
+    the last index of its second input runs along."""
+    columns = iv(nest.loops[-2])
+    reads = second_input_reads(nest.loops[-1])
+    return not any(columns in ivs_of(load.indices[-1], nest.root) for load in reads)
+
+
+def packed_weights(nest: Nest) -> bool:
+    """Whether a convolution reads its weights (its second input) with the filters innermost
+    already (pack-weights' IHWO)."""
+    reads = second_input_reads(nest.loops[4])
+    return bool(reads) and all(read.indices[-1] is iv(nest.loops[1]) for read in reads)
+
+
+def unit_stride(nest: Nest) -> bool:
+    """Whether a convolution's image is read along its rows one pixel for each output
+    column (no stride, so a vector of output pixels reads a vector of input pixels)."""
+    column, window = nest.loops[3], nest.loops[6]
+    x = iv(column)
+    for load in (o for o in window.walk() if isinstance(o, memref.LoadOp)):
+        read = padded_read(load, window)
+        last = read.raw[-1] if read is not None else load.indices[-1]
+        terms, _ = linear(last)
+        if x in terms:
+            return terms[x] == 1
+    return False

@@ -1,0 +1,214 @@
+"""The CPU's default schedule for each kind of loop nest, and its knobs fixed from the nest's
+extents and the CPU (host.py): vector lanes from the vector width and the nest's element
+type, register tiles from the number of vector registers, threads from the thread count.
+
+The register tiles keep about half the vector registers as accumulators where there are 32
+(AVX-512: a tile of 8 rows by two vectors), three quarters where there are 16 (AVX2: 6 rows
+by two vectors, the shape of BLIS's and OpenBLAS's kernels): with fewer the FMA units wait
+for results, with more the loads of the other operand and the tile spill. A shape that
+these rules serve badly is the tuner's to improve.
+
+    plan(nest, cpu)   # ("matmul.mlir", {"tile_rows": 8, "tile_columns": 32, ...}) or None
+"""
+
+from __future__ import annotations
+
+import math
+
+from xdsl.dialects import memref
+from xdsl.dialects.builtin import FixedBitwidthType
+
+from ziggurat.analysis.nests import Nest, packed_weights, transposed_b, unit_stride
+from ziggurat.dialects.schedule import KnobValue
+from ziggurat.targets.cpu.host import Cpu
+from ziggurat.targets.cpu.passes.vectorize_loops import classify
+from ziggurat.transforms.schedule_primitives import band, stage_name
+
+# Threads are worth starting for a nest of at least this many iterations of its body.
+PARALLEL_WORK = 1 << 15
+MOST_TILE_ROWS = 14
+
+
+def plan(nest: Nest, cpu: Cpu) -> tuple[str, dict[str, KnobValue]] | None:
+    """The schedule file for `nest` and its knob values, or None to leave it as it is."""
+    lanes = cpu.lanes(element_bytes(nest))
+    width: dict[str, KnobValue] = {"vector_width": lanes}
+    # LLVM warns about a vector loop it cannot vectorize either: only where ours can.
+    vectorize = {"vectorize": int(classify(nest.loops[-1]) is not None)}
+    extents = nest.extents
+    match nest.kind:
+        case "softmax":
+            return "softmax.mlir", softmax_knobs(nest) | width
+        case "elementwise":
+            return "elementwise.mlir", elementwise_knobs(extents) | vectorize | width
+        case "matmul":
+            return "matmul.mlir", matmul_knobs(nest, cpu, lanes, *extents) | width
+        case "batch_matmul":
+            knobs = matmul_knobs(nest, cpu, lanes, *extents[1:], batch=extents[0])
+            return "batch_matmul.mlir", knobs | width
+        case "conv2d":
+            knobs = conv2d_knobs(extents, cpu, lanes) | {"pack_weights": int(packed_weights(nest))}
+            return "conv2d.mlir", knobs | width
+        case "grouped_conv2d":
+            return "grouped_conv2d.mlir", grouped_conv2d_knobs(nest, cpu, lanes) | width
+        case "pool":
+            return "pool.mlir", pool_knobs(extents)
+        case "reduction":
+            return "reduction.mlir", reduction_knobs(extents) | vectorize | width
+    return None
+
+
+def element_bytes(nest: Nest) -> int:
+    """Bytes of the elements the nest stores (4 where it stores none it says)."""
+    for store in nest.root.walk():
+        if isinstance(store, memref.StoreOp):
+            type = store.value.type
+            if isinstance(type, FixedBitwidthType):
+                return max(1, type.bitwidth // 8)
+            return 8  # index
+    return 4
+
+
+def divisors(n: int, limit: int) -> list[int]:
+    return [d for d in range(1, min(n, limit) + 1) if n % d == 0]
+
+
+def accumulators(cpu: Cpu) -> int:
+    """Vector registers a register tile may hold (16 of 32, 12 of 16): the rest hold the
+    other operand's vectors and a broadcast."""
+    return min(16, cpu.registers - 4)
+
+
+def vector_ops(count: int, lanes: int) -> int:
+    """The vector (and scalar) ops a row of `count` elements takes: whole vectors, then the
+    narrower ones (halving down to 4 lanes) vectorize-loops runs a known rest in, then
+    scalars."""
+    ops, width = 0, lanes
+    while width >= 4:
+        ops, count = ops + count // width, count % width
+        width //= 2
+    return ops + count
+
+
+# Matmul -----------------------------------------------------------------------------------------
+
+
+def tile_columns(n: int, lanes: int) -> int:
+    """A divisor of `n` up to four vectors that vector registers cover best, two vectors where
+    they all do."""
+    return max(divisors(n, 4 * lanes), key=lambda d: (d // lanes * lanes / d, -abs(d - 2 * lanes)))
+
+
+def tile_rows(m: int, columns: int, lanes: int, cpu: Cpu) -> int:
+    """The largest divisor of `m` that keeps a rows x columns tile in the accumulators."""
+    vectors = -(-columns // lanes)
+    return max(divisors(m, max(1, min(MOST_TILE_ROWS, accumulators(cpu) // vectors))))
+
+
+def matmul_knobs(
+    nest: Nest, cpu: Cpu, lanes: int, m: int, n: int, k: int, batch: int = 1
+) -> dict[str, KnobValue]:
+    columns = tile_columns(n, lanes)
+    rows = tile_rows(m, columns, lanes, cpu)
+    panels, tiles = batch * n // columns, m // rows
+    # A panel read by one tile is worth packing only where B is read transposed (and then
+    # the copy transposes: no vector lanes).
+    pack = 2 if transposed_b(nest) else 1 if tiles > 1 else 0
+    if batch * m * n * k < PARALLEL_WORK:
+        parallel = 2
+    else:
+        parallel = 0 if panels >= 4 or panels >= tiles else 1
+    return {"tile_rows": rows, "tile_columns": columns, "pack": pack, "parallel": parallel}
+
+
+# Convolutions -----------------------------------------------------------------------------------
+
+
+def filter_block(filters: int, lanes: int) -> int:
+    """The divisor of `filters` up to two vectors that does the most lanes per vector op
+    (a vector where it divides them; 24 for 24; 29 for 116 at 16 lanes, rather than 4)."""
+    return max(
+        divisors(filters, 2 * lanes),
+        key=lambda d: (d / vector_ops(d, lanes), -abs(d - lanes)),
+    )
+
+
+def row_tile(width: int, limit: int) -> int:
+    """Pixels of a row for a register tile of up to `limit`: a divisor of the row, or where
+    the row has no divisor above half the limit (109, a prime), the tile that wastes least
+    of its last, guarded step (11: ten tiles of 110 for 109)."""
+    best = max(divisors(width, limit))
+    if 2 * best > min(limit, width):
+        return best
+    candidates = range(max(1, limit // 2), min(limit, width) + 1)
+    return max(candidates, key=lambda c: (width / (-(-width // c) * c), c))
+
+
+def convolution_threads(extents: list[int], cpu: Cpu) -> int:
+    """The `parallel` region of the convolution schedules: none for little work (1), images
+    over the threads where there are several for each thread (2), else rows or filters (0)."""
+    if math.prod(extents) < PARALLEL_WORK:
+        return 1
+    return 2 if extents[0] >= 2 * cpu.threads else 0
+
+
+def conv2d_knobs(extents: list[int], cpu: Cpu, lanes: int) -> dict[str, KnobValue]:
+    _, filters, _, width, *_ = extents
+    block = filter_block(filters, lanes)
+    # The tile's pixels each hold a block of filters in vector registers.
+    registers = cpu.registers - 4
+    limit = max(1, min(MOST_TILE_ROWS, registers // vector_ops(block, lanes)))
+    columns = row_tile(width, limit)
+    return {
+        "filter_block": block,
+        "tile_columns": columns,
+        "parallel": convolution_threads(extents, cpu),
+        "vectorize_back": int(width % columns != 0),
+    }
+
+
+def grouped_conv2d_knobs(nest: Nest, cpu: Cpu, lanes: int) -> dict[str, KnobValue]:
+    width = nest.extents[3]
+    # Whole vectors where a divisor of the row makes them, else the row (up to 64 pixels:
+    # whole vectors and a scalar rest), else its largest divisor up to 64.
+    limit = 4 * lanes
+    whole = [d for d in divisors(width, limit) if d % lanes == 0]
+    columns = whole[-1] if whole else width if width <= 64 else max(divisors(width, 64))
+    return {
+        "tile_columns": columns,
+        "vectorize": int(not unit_stride(nest)),
+        "parallel": convolution_threads(nest.extents, cpu),
+    }
+
+
+# The others -------------------------------------------------------------------------------------
+
+
+def softmax_knobs(nest: Nest) -> dict[str, KnobValue]:
+    stages = nest.function.body.block.ops
+    maximum = next(o for o in stages if stage_name(o) == "softmax_max")
+    vectorize = classify(band(maximum)[-1]) is not None  # type: ignore[arg-type]
+    work = math.prod(nest.extents)
+    return {"vectorize": int(vectorize), "parallel": 0 if work >= PARALLEL_WORK else 1}
+
+
+def pool_knobs(extents: list[int]) -> dict[str, KnobValue]:
+    work = math.prod(extents)
+    return {"parallel": 0 if work >= PARALLEL_WORK else 1}
+
+
+def reduction_knobs(extents: list[int]) -> dict[str, KnobValue]:
+    work = math.prod(extents)
+    spatial = work // extents[-1]
+    return {"parallel": 0 if work >= PARALLEL_WORK and spatial > 1 else 1}
+
+
+def elementwise_knobs(extents: list[int]) -> dict[str, KnobValue]:
+    work = math.prod(extents)
+    values: dict[str, KnobValue] = {"split": 1, "parallel": 0 if work >= PARALLEL_WORK else 1}
+    if len(extents) == 1 and work >= PARALLEL_WORK:
+        # One loop: chunks of whole vectors for the threads, where one divides it.
+        chunks = [c for c in (4096, 2048, 1024, 512, 256) if extents[0] % c == 0]
+        if chunks:
+            values.update(split=0, chunk=chunks[0])
+    return values

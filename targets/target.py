@@ -1,0 +1,136 @@
+"""What a target is: the one object that owns everything specific to a kind of hardware.
+
+A target is named as a pass is, with its options in braces, wherever one is named —
+`ziggurat.compile(..., target="cpu{threads=1}")`, `ziggurat compile|run --target`,
+`apply-default-schedules{target="cpu{vector-bits=256}"}`. `target_named` finds the class
+through the `ziggurat.targets` entry-point group, so an installed package adds a target by
+declaring one in its own pyproject.toml (ours declares `cpu`):
+
+    [project.entry-points."ziggurat.targets"]
+    mychip = "mychip.target:MyChipTarget"
+
+What a target owns, as data and hooks (a subclass is a frozen dataclass whose fields are its
+options, `vector_bits` spelled `vector-bits`):
+
+| member | what it is |
+|---|---|
+| `name`, options | its name and what a user may set |
+| `graph_passes()` | graph-level passes it wants in the default pipeline (a pass pipeline) |
+| `schedule_package`, `default_schedule(nest)` | its default schedules (transform IR files with knobs) and the heuristic that picks one for a loop nest and fixes its knobs |
+| `intrinsics()` | the `te.intrinsic` declarations it offers to `tensorize` (`intrinsics.mlir`) |
+| `lowering()` | its pass pipeline from the loop level to its hardware level |
+| `levels`, `emit(module, level)` | what `--emit` can show below the loop level |
+| `compile(module)`, `time(...)` | its runtime: a loop-level module to functions callable on numpy arrays; the time of runs of one |
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from importlib.metadata import entry_points
+from typing import Any, ClassVar
+
+import numpy as np
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.utils.arg_spec import ArgSpecConvertible, parse_pipeline
+from xdsl.utils.exceptions import ArgSpecParseError
+
+from ziggurat.diagnostics import ZigguratError
+
+ENTRY_POINTS = "ziggurat.targets"
+
+
+@dataclass(frozen=True)
+class Target(ArgSpecConvertible):
+    """A kind of hardware and every choice Ziggurat makes for it."""
+
+    name: ClassVar[str]
+    # Levels below the loop level `emit` can show, the first the IR the lowering ends at.
+    levels: ClassVar[tuple[str, ...]] = ()
+    # The package whose `schedules/` folder holds the target's default schedule files.
+    schedule_package: ClassVar[str | None] = None
+
+    def __str__(self) -> str:
+        """The target's name with the options that differ from their defaults, as
+        `target_named` reads it back: `cpu{mcpu=znver2 vector-bits=256}`."""
+        options = [
+            f"{name.replace('_', '-')}={values[0] if len(values) == 1 else values}"
+            for name, values in self.spec().parameters.items()
+        ]
+        return f"{self.name}{{{' '.join(options)}}}" if options else self.name
+
+    def graph_passes(self) -> str:
+        return ""
+
+    def lowering(self) -> str:
+        raise NotImplementedError
+
+    def default_schedule(self, nest: Any) -> tuple[str, dict[str, Any]] | None:
+        """The schedule file for a loop nest (analysis/nests.py's `Nest`) and its knob
+        values, or None to leave the nest as it is."""
+        return None
+
+    def schedule_text(self, file: str) -> str:
+        """The text of one of the target's schedule files."""
+        if self.schedule_package is None:
+            raise ZigguratError(f"target '{self.name}' has no schedule files")
+        return (resources.files(self.schedule_package) / "schedules" / file).read_text()
+
+    def intrinsics(self) -> ModuleOp | None:
+        """Its intrinsic library: the `intrinsics.mlir` of its schedule package (te.intrinsic
+        declarations and the functions that implement them), None where it has none."""
+        if self.schedule_package is None:
+            return None
+        file = resources.files(self.schedule_package) / "intrinsics.mlir"
+        if not file.is_file():
+            return None
+        from ziggurat.ir_io import parse_module, verify_module
+
+        module = parse_module(file.read_text(), f"targets/{self.name}/intrinsics.mlir")
+        verify_module(module)
+        return module
+
+    def emit(self, module: ModuleOp, level: str) -> str:
+        """The text of a loop-level module lowered to `level`, one of `levels`."""
+        raise NotImplementedError
+
+    def compile(self, module: ModuleOp) -> Any:
+        """The functions of a loop-level module, compiled; each callable by name on numpy
+        arrays. The module itself is left unchanged."""
+        raise NotImplementedError
+
+    def time(
+        self, function: Callable[..., Any], arrays: Sequence[np.ndarray], runs: int
+    ) -> list[float]:
+        """Seconds of each of `runs` calls of a compiled function on `arrays`, after one
+        untimed call."""
+        raise NotImplementedError
+
+
+def target_classes() -> dict[str, type[Target]]:
+    """Every installed target, by name."""
+    found: dict[str, type[Target]] = {}
+    for entry in entry_points(group=ENTRY_POINTS):
+        found[entry.name] = entry.load()
+    return found
+
+
+def target_named(spec: str | Target) -> Target:
+    """The target `name{option=value ...}` names; a Target is returned as it is."""
+    if isinstance(spec, Target):
+        return spec
+    try:
+        specs = list(parse_pipeline(spec.strip()))
+    except ArgSpecParseError as error:
+        raise ZigguratError(f"malformed target '{spec}': {str(error).strip()}") from None
+    if len(specs) != 1:
+        raise ZigguratError(f"malformed target '{spec}': expected one name{{options}}")
+    classes = target_classes()
+    if specs[0].name not in classes:
+        known = ", ".join(sorted(classes))
+        raise ZigguratError(f"unknown target '{specs[0].name}', expected one of {known}")
+    try:
+        return classes[specs[0].name].from_spec(specs[0])
+    except (ValueError, TypeError) as error:
+        raise ZigguratError(f"bad options for target '{specs[0].name}': {error}") from None

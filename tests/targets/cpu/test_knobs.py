@@ -1,0 +1,116 @@
+"""targets/cpu/knobs.py: the default schedules' knobs follow the shapes and the CPU — its
+vector lanes, its registers (32 on AVX-512, 16 on AVX2) and its threads."""
+
+from __future__ import annotations
+
+import pytest
+from xdsl.dialects import scf
+
+from ziggurat.analysis.nests import recognize
+from ziggurat.dialects.schedule import knobs
+from ziggurat.ir_io import parse_module
+from ziggurat.passes.scheduling.apply_default_schedules import schedule
+from ziggurat.targets.cpu.host import describe_cpu
+from ziggurat.targets.cpu.knobs import (
+    conv2d_knobs,
+    filter_block,
+    matmul_knobs,
+    row_tile,
+    tile_columns,
+    tile_rows,
+)
+from ziggurat.targets.target import target_named
+
+AVX512 = describe_cpu("skylake-avx512", threads=2)
+AVX2 = describe_cpu("znver2", threads=2)
+
+
+def test_the_cpus_differ_in_lanes_and_registers():
+    assert (AVX512.vector_bits, AVX512.registers, AVX512.lanes(4)) == (512, 32, 16)
+    assert (AVX2.vector_bits, AVX2.registers, AVX2.lanes(4), AVX2.lanes(8)) == (256, 16, 8, 4)
+    narrowed = describe_cpu("skylake-avx512", 256)
+    assert (narrowed.registers, narrowed.lanes(4)) == (16, 8)
+    assert "-avx512f" in narrowed.features
+
+
+def test_filter_blocks_do_the_most_lanes_per_vector_op():
+    # 16 where it divides; else the divisor up to 32 whose vectors of 16, 8 and 4 lanes
+    # (and scalars) do the most lanes each: 24 = 16 + 8, 29 = 16 + 8 + 4 + 1, not 4.
+    blocks = [filter_block(f, 16) for f in (64, 32, 24, 116, 232, 40, 3)]
+    assert blocks == [16, 16, 24, 29, 8, 20, 3]
+    assert conv2d_knobs([1, 116, 14, 14, 116, 1, 1], AVX512, 16)["tile_columns"] == 7
+    # With 8 lanes: up to 16 filters, in vectors of 8 and 4.
+    assert [filter_block(f, 8) for f in (64, 24, 116, 40, 3)] == [8, 8, 4, 8, 3]
+
+
+def test_a_row_without_a_good_divisor_gets_a_guarded_last_tile():
+    assert [row_tile(w, 14) for w in (56, 13, 27, 109, 149, 17)] == [14, 13, 9, 11, 10, 9]
+
+
+def test_register_tiles_fit_the_registers():
+    # AVX-512: 8 rows by two vectors of 16 (16 accumulators of 32 registers).
+    assert tile_columns(512, 16) == 32
+    assert tile_columns(13, 16) == 13
+    assert tile_columns(100, 16) == 50  # 3 vectors and 2 lanes of one more, per row
+    assert tile_rows(64, 32, 16, AVX512) == 8
+    assert tile_rows(7, 32, 16, AVX512) == 7
+    assert tile_rows(13, 64, 16, AVX512) == 1
+    assert tile_rows(1024, 16, 16, AVX512) == 8
+    # AVX2: 6 rows by two vectors of 8 (12 accumulators of 16 registers), BLIS's shape.
+    assert tile_columns(512, 8) == 16
+    assert tile_rows(1020, 16, 8, AVX2) == 6
+    assert tile_rows(1024, 16, 8, AVX2) == 4
+    # A convolution's row tile holds a block of filters per pixel: fewer pixels with 16.
+    assert conv2d_knobs([1, 64, 56, 56, 64, 3, 3], AVX512, 16)["tile_columns"] == 14
+    assert conv2d_knobs([1, 64, 56, 56, 64, 3, 3], AVX2, 8)["tile_columns"] == 8
+
+
+def matmul_nest(m: int, n: int, k: int):
+    text = f"""
+    func.func @f(%A: memref<{m}x{k}xf32>, %B: memref<{k}x{n}xf32>, %C: memref<{m}x{n}xf32>) {{
+      %c0 = arith.constant 0 : index
+      %c1 = arith.constant 1 : index
+      %cm = arith.constant {m} : index
+      %cn = arith.constant {n} : index
+      %ck = arith.constant {k} : index
+      %zero = arith.constant 0.0 : f32
+      scf.for %i = %c0 to %cm step %c1 {{
+        scf.for %j = %c0 to %cn step %c1 {{
+          %s = scf.for %k = %c0 to %ck step %c1 iter_args(%acc = %zero) -> (f32) {{
+            %a = memref.load %A[%i, %k] : memref<{m}x{k}xf32>
+            %b = memref.load %B[%k, %j] : memref<{k}x{n}xf32>
+            %p = arith.mulf %a, %b : f32
+            %t = arith.addf %acc, %p : f32
+            scf.yield %t : f32
+          }}
+          memref.store %s, %C[%i, %j] : memref<{m}x{n}xf32>
+        }}
+      }} {{te.compute = "matmul"}}
+      func.return
+    }}"""
+    module = parse_module(text)
+    root = next(op for op in module.walk() if isinstance(op, scf.ForOp))
+    function = root.parent_op()
+    return recognize(root, function)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("cpu", [AVX512, AVX2], ids=["avx512", "avx2"])
+def test_the_schedule_files_are_search_spaces_the_knobs_fit(cpu):
+    target = target_named("cpu")
+    for name in (
+        "matmul.mlir",
+        "batch_matmul.mlir",
+        "conv2d.mlir",
+        "grouped_conv2d.mlir",
+        "elementwise.mlir",
+    ):
+        space = dict(knobs(schedule(target, name)))
+        assert space, name
+    options = dict(knobs(schedule(target, "matmul.mlir")))
+    lanes = cpu.lanes(4)
+    for m, n in ((1, 1), (7, 13), (512, 512), (97, 1000)):
+        nest = matmul_nest(m, n, 5)
+        assert nest is not None and nest.kind == "matmul"
+        values = matmul_knobs(nest, cpu, lanes, m, n, 5) | {"vector_width": lanes}
+        for knob, value in values.items():
+            assert value in options[knob], (m, n, knob, value)
