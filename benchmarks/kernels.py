@@ -2,6 +2,7 @@
 GFLOP/s, three ways:
 
     python benchmarks/kernels.py [--rounds 7] [--runs 20] [--kernel matmul1024] [--threads N]
+                                 [--target 'cpu{mcpu=znver2}']
 
 - default: the ONNX model through `ziggurat.compile`, as a user gets it without tuning (the
   default pipeline's default schedules, targets/cpu/schedules);
@@ -15,7 +16,10 @@ GFLOP/s, three ways:
 
 Each runtime lives in its own worker process (benchmarks/workers.py); the parent asks one
 worker at a time for a batch of timed runs, pauses between batches and interleaves the
-rounds. Printed: GFLOP/s from the median of the per-round medians, and ratios.
+rounds. Printed first: the host, the CPU the code is compiled for (`--target`, the host's by
+default; `cpu{mcpu=znver2}` runs AVX2 code on an AVX-512 host) and its measured FMA peak
+(benchmarks/peak.py); then GFLOP/s from the median of the per-round medians, the default
+schedules' share of that peak, and ratios.
 """
 
 from __future__ import annotations
@@ -371,12 +375,15 @@ KERNELS: dict[str, Callable[[], Kernel]] = {
 # The worker: prepare once, check the result, then time runs on request -------------------------
 
 
-def prepare(runtime: str, kernel: Kernel, xs: list[np.ndarray], out: np.ndarray):
-    """A function running the kernel once on `xs` into `out`."""
+def prepare(runtime: str, kernel: Kernel, xs: list[np.ndarray], out: np.ndarray, target: str):
+    """A function running the kernel once on `xs` into `out`, compiled for `target`."""
+    from ziggurat.targets.target import target_named
+
+    cpu = target_named(target).cpu  # type: ignore[attr-defined]
     if runtime == "default":
         import ziggurat
 
-        main = ziggurat.compile(kernel.onnx()).main
+        main = ziggurat.compile(kernel.onnx(), target=target).main
         return lambda: main(*xs, out)
     if runtime == "schedule":
         from ziggurat.frontends.onnx import import_model
@@ -389,13 +396,14 @@ def prepare(runtime: str, kernel: Kernel, xs: list[np.ndarray], out: np.ndarray)
         schedule = SCHEDULES / kernel.schedule
         pipeline = f"te-inline,cse,dce,te-to-loop,apply-schedule{{file={schedule}}}"
         pass_pipeline(pipeline).apply(make_context(), module)
-        main = compile_loop_module(module).main
+        main = compile_loop_module(module, cpu).main
         return lambda: main(*xs, out)
     if runtime == "loop IR":
         from ziggurat.ir_io import parse_module
         from ziggurat.targets.cpu import compile_loop_module
 
-        function = getattr(compile_loop_module(parse_module(kernel.ir())), kernel.function)
+        compiled = compile_loop_module(parse_module(kernel.ir()), cpu)
+        function = getattr(compiled, kernel.function)
         return lambda: function(*xs, out)
     if runtime == "numpy":
         return lambda: kernel.numpy(xs, out)
@@ -415,11 +423,11 @@ def prepare(runtime: str, kernel: Kernel, xs: list[np.ndarray], out: np.ndarray)
     return lambda: session.run_with_iobinding(binding)
 
 
-def worker(runtime: str, name: str) -> None:
+def worker(runtime: str, name: str, target: str) -> None:
     kernel = KERNELS[name]()
     xs = kernel.inputs(np.random.default_rng(0))
     out = np.zeros(kernel.output, np.float32)
-    run = prepare(runtime, kernel, xs, out)
+    run = prepare(runtime, kernel, xs, out, target)
     run()
     expected = np.zeros_like(out)
     kernel.numpy(xs, expected)
@@ -430,7 +438,7 @@ def worker(runtime: str, name: str) -> None:
 # The parent -------------------------------------------------------------------------------------
 
 
-def start(runtime: str, name: str, threads: int | None) -> Worker:
+def start(runtime: str, name: str, threads: int | None, target: str) -> Worker:
     environment = None
     if threads is not None:
         count = str(threads)
@@ -441,7 +449,7 @@ def start(runtime: str, name: str, threads: int | None) -> Worker:
             "OPENBLAS_NUM_THREADS": count,
             "MKL_NUM_THREADS": count,
         }
-    argv = [__file__, "--worker", runtime, "--kernel", name]
+    argv = [__file__, "--worker", runtime, "--kernel", name, "--target", target]
     return Worker(runtime, argv, environment)
 
 
@@ -451,19 +459,26 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--kernel", choices=list(KERNELS), help="one kernel only")
     parser.add_argument("--threads", type=int, help="threads for every runtime")
+    parser.add_argument("--target", default="cpu", help="the CPU Ziggurat compiles for")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        worker(args.worker, args.kernel)
+        worker(args.worker, args.kernel, args.target)
         return
+    from peak import describe
+
+    if args.threads is not None:
+        os.environ["ZIGGURAT_NUM_THREADS"] = str(args.threads)  # the peak's threads too
+    header, peak = describe(args.target)
+    print(header)
     names = [args.kernel] if args.kernel else list(KERNELS)
     print(f"median of {args.rounds} interleaved rounds of {args.runs} runs; GFLOP/s")
     print(
         f"{'kernel':28} {'default':>8} {'schedule':>8} {'loop IR':>8} {'numpy':>8} {'onnxrt':>8}"
-        f" {'def/ort':>8} {'sch/np':>7} {'sch/ort':>7}"
+        f" {'def/ort':>8} {'sch/np':>7} {'sch/ort':>7} {'def/peak':>8}"
     )
     for name in names:
-        workers = [start(runtime, name, args.threads) for runtime in RUNTIMES]
+        workers = [start(runtime, name, args.threads, args.target) for runtime in RUNTIMES]
         seconds = measure(workers, args.rounds, args.runs)
         flops = KERNELS[name]().flops
         rate = {runtime: flops / seconds[runtime] / 1e9 for runtime in RUNTIMES}
@@ -472,7 +487,8 @@ def main() -> None:
             + "".join(f" {rate[runtime]:8.1f}" for runtime in RUNTIMES)
             + f" {rate['default'] / rate['onnxruntime']:8.2f}"
             f" {rate['schedule'] / rate['numpy']:7.2f}"
-            f" {rate['schedule'] / rate['onnxruntime']:7.2f}",
+            f" {rate['schedule'] / rate['onnxruntime']:7.2f}"
+            f" {rate['default'] / peak:8.0%}",
             flush=True,
         )
 
