@@ -79,6 +79,9 @@ class CpuTarget(Target):
 
         return plan(nest, self.cpu)
 
+    def local_memory(self) -> int:
+        return self.cpu.l2
+
     def emit(self, module: ModuleOp, level: str) -> str:
         if level == "llvm":
             return print_module(lower_to_llvm_dialect(module))

@@ -1,0 +1,395 @@
+"""Features of a candidate: numbers read from its scheduled loop IR, as AutoTVM's itervar
+features, one fixed-length vector per candidate for the cost model.
+
+Every store of the scheduled task function is a *statement*; its loops are the `scf.for`s
+around it. The `STATEMENTS` statements that run most often (most iterations first) each give
+`PER_STATEMENT` numbers, laid out as follows, then `TOTALS` numbers for the whole function.
+Counts go through log2(x + 1). Levels count from the innermost loop (level 0) outwards;
+a statement with fewer than `LEVELS` loops has zeros for the missing levels, one with more
+keeps its innermost `LEVELS`.
+
+| field | per | meaning |
+|---|---|---|
+| extent | level | the loop's trip count |
+| serial, parallel, vectorize, unroll, bind | level | one-hot of the loop's annotation (its first) |
+| outer product | level | product of the trip counts of this loop and all loops around it |
+| access count | buffer slot x level | product of the trip counts of the loops at or inside this level whose induction variable the access's indices use: the elements it touches from there |
+| reuse | buffer slot x level | product of the trip counts of the loops at or inside this level the indices do not use: how often each of those elements is touched again |
+| bytes | buffer slot | elements the access touches in the whole nest times the element size |
+| unit stride | buffer slot | 1 where the innermost loop's variable is the last index (contiguous), else 0 |
+| add, mul, div, other | statement | arithmetic ops of the statement's loop body (its own block), times its iterations |
+
+Buffer slots: the stored buffer first, then up to `BUFFERS - 1` buffers the statement's block
+loads, in order. Totals: the number of statements, of loops, of parallel, vectorized and
+unrolled loops, and the iterations of all statements together.
+
+Reading the IR needs the schedule applied (tens of ms in the interpreter). The search asks
+for thousands of candidates, so `Featurizer` applies the schedule once per *structure* (the
+alternatives chosen and which splits leave a tail) and fits each loop's trip count as a
+formula of the knobs (a constant, a knob, or an extent of the nest divided by a knob,
+rounded up) from a second candidate of that structure; other candidates of that structure
+get their features from the formulas, without the interpreter. Where no formula fits, that
+structure is read candidate by candidate.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from xdsl.dialects import arith, func, memref, scf
+from xdsl.ir import Block, BlockArgument, Operation, SSAValue
+
+from ziggurat.dialects.loop import ANNOTATIONS
+from ziggurat.targets.target import Target
+from ziggurat.transforms.schedule_primitives import optional_bounds
+
+LEVELS = 8
+BUFFERS = 4
+STATEMENTS = 3
+KINDS = ("serial", "parallel", "vectorize", "unroll", "bind")
+PER_LEVEL = 1 + len(KINDS) + 1
+PER_BUFFER = 2 * LEVELS + 2
+PER_STATEMENT = PER_LEVEL * LEVELS + PER_BUFFER * BUFFERS + 4
+TOTALS = 6
+LENGTH = PER_STATEMENT * STATEMENTS + TOTALS
+
+
+@dataclass
+class Access:
+    loops: frozenset[int]  # loop numbers whose variables the indices use
+    unit_stride: bool
+    element_bytes: int
+
+
+@dataclass
+class Statement:
+    loops: list[int]  # loop numbers, outermost first
+    accesses: list[Access]
+    arithmetic: tuple[int, int, int, int]  # add, mul, div, other
+
+
+@dataclass
+class Skeleton:
+    """The shape of a scheduled function, apart from its loops' trip counts."""
+
+    kinds: list[str]  # each loop's annotation kind, by loop number
+    extents: list[int]  # each loop's trip count, by loop number
+    statements: list[Statement]
+
+    def shape(self) -> tuple[Any, ...]:
+        return (
+            tuple(self.kinds),
+            tuple((tuple(s.loops), len(s.accesses), s.arithmetic) for s in self.statements),
+        )
+
+
+def annotation_kind(loop: scf.ForOp) -> str:
+    attr = loop.attributes.get(ANNOTATIONS)
+    for annotation in getattr(attr, "data", ()):
+        name = annotation.name.removeprefix("loop.")
+        if name in KINDS:
+            return name
+    return "serial"
+
+
+def element_bytes(type: Any) -> int:
+    width = getattr(getattr(type, "element_type", None), "bitwidth", 32)
+    return max(1, width // 8)
+
+
+def skeleton(function: func.FuncOp) -> Skeleton:
+    """Loops, statements and accesses of a scheduled loop-level function."""
+    numbers: dict[Operation, int] = {}
+    kinds: list[str] = []
+    extents: list[int] = []
+    for op in function.walk():
+        if isinstance(op, scf.ForOp):
+            numbers[op] = len(kinds)
+            kinds.append(annotation_kind(op))
+            found = optional_bounds(op)
+            extents.append(found.trip_count if found is not None else 1)
+    statements = []
+    for op in function.walk():
+        if not isinstance(op, memref.StoreOp):
+            continue
+        loops = enclosing_loops(op)
+        numbered = [numbers[loop] for loop in loops]
+        block = op.parent_block()
+        accesses = [access(op, numbers, loops)]
+        for other in block.ops if block is not None else ():
+            if isinstance(other, memref.LoadOp) and len(accesses) < BUFFERS:
+                accesses.append(access(other, numbers, loops))
+        statements.append(Statement(numbered, accesses, arithmetic_counts(block)))
+    return Skeleton(kinds, extents, statements)
+
+
+def enclosing_loops(op: Operation) -> list[scf.ForOp]:
+    loops = []
+    parent = op.parent_op()
+    while parent is not None and not isinstance(parent, func.FuncOp):
+        if isinstance(parent, scf.ForOp):
+            loops.append(parent)
+        parent = parent.parent_op()
+    return loops[::-1]
+
+
+def loop_variables(
+    value: SSAValue, seen: dict[SSAValue, frozenset[Operation]]
+) -> frozenset[Operation]:
+    """The loops whose induction variables `value` is computed from."""
+    if value in seen:
+        return seen[value]
+    found: frozenset[Operation] = frozenset()
+    if isinstance(value, BlockArgument):
+        holder = value.owner.parent_op() if isinstance(value.owner, Block) else None
+        if isinstance(holder, scf.ForOp) and value is holder.body.block.args[0]:
+            found = frozenset([holder])
+    elif isinstance(value.owner, Operation) and not isinstance(value.owner, memref.LoadOp):
+        for operand in value.owner.operands:
+            found |= loop_variables(operand, seen)
+    seen[value] = found
+    return found
+
+
+def access(
+    op: memref.LoadOp | memref.StoreOp, numbers: dict[Operation, int], loops: list[scf.ForOp]
+) -> Access:
+    seen: dict[SSAValue, frozenset[Operation]] = {}
+    used: frozenset[Operation] = frozenset()
+    for index in op.indices:
+        used |= loop_variables(index, seen)
+    last = loop_variables(op.indices[-1], seen) if op.indices else frozenset()
+    unit = bool(loops) and loops[-1] in last
+    return Access(
+        frozenset(numbers[loop] for loop in used if loop in numbers),
+        unit,
+        element_bytes(op.memref.type),
+    )
+
+
+def arithmetic_counts(block: Block | None) -> tuple[int, int, int, int]:
+    add = mul = div = other = 0
+    for op in block.ops if block is not None else ():
+        if isinstance(op, arith.AddfOp | arith.SubfOp):
+            add += 1
+        elif isinstance(op, arith.MulfOp):
+            mul += 1
+        elif isinstance(op, arith.DivfOp):
+            div += 1
+        elif op.name.startswith(("arith.maximumf", "arith.minimumf", "math.", "arith.select")):
+            other += 1
+    return add, mul, div, other
+
+
+def log2p(x: float) -> float:
+    return math.log2(x + 1.0)
+
+
+def features(shape: Skeleton, extents: list[int] | None = None) -> np.ndarray:
+    """The feature vector of a skeleton, with `extents` for its loops' trip counts."""
+    extents = shape.extents if extents is None else extents
+    vector = np.zeros(LENGTH, np.float32)
+    iterations = [math.prod(extents[n] for n in s.loops) for s in shape.statements]
+    order = sorted(range(len(shape.statements)), key=lambda i: -iterations[i])
+    for slot, index in enumerate(order[:STATEMENTS]):
+        statement = shape.statements[index]
+        base = slot * PER_STATEMENT
+        loops = statement.loops[::-1][:LEVELS]  # innermost first
+        outer = iterations[index]
+        for level, number in enumerate(loops):
+            at = base + level * PER_LEVEL
+            vector[at] = log2p(extents[number])
+            vector[at + 1 + KINDS.index(shape.kinds[number])] = 1.0
+            vector[at + 1 + len(KINDS)] = log2p(outer)
+            outer //= max(extents[number], 1)
+        for slot_b, buffer in enumerate(statement.accesses[:BUFFERS]):
+            at = base + PER_LEVEL * LEVELS + slot_b * PER_BUFFER
+            count = reuse = 1
+            for level, number in enumerate(loops):
+                if number in buffer.loops:
+                    count *= extents[number]
+                else:
+                    reuse *= extents[number]
+                vector[at + 2 * level] = log2p(count)
+                vector[at + 2 * level + 1] = log2p(reuse)
+            touched = math.prod(extents[n] for n in statement.loops if n in buffer.loops)
+            vector[at + 2 * LEVELS] = log2p(touched * buffer.element_bytes)
+            vector[at + 2 * LEVELS + 1] = float(buffer.unit_stride)
+        at = base + PER_LEVEL * LEVELS + PER_BUFFER * BUFFERS
+        for offset, count in enumerate(statement.arithmetic):
+            vector[at + offset] = log2p(count * iterations[index])
+    kinds = shape.kinds
+    vector[-TOTALS:] = [
+        log2p(len(shape.statements)),
+        log2p(len(kinds)),
+        kinds.count("parallel"),
+        kinds.count("vectorize"),
+        kinds.count("unroll"),
+        log2p(sum(iterations)),
+    ]
+    return vector
+
+
+# Candidates without the interpreter ---------------------------------------------------------
+
+
+# ("constant", n, _, _), ("knob", k, _, _), ("ceil", E, k, _): ceil(E / k), or
+# ("padded", E, k, d): ceil(E / k) * k + d (a tiled loop's buffer with a border).
+Rule = tuple[str, Any, Any, int]
+BORDERS = range(0, 9)
+
+
+def evaluate(rule: Rule, config: dict[str, Any]) -> int:
+    kind, a, b, d = rule
+    if kind == "constant":
+        return a
+    if kind == "knob":
+        return int(config[a])
+    if kind == "ceil":
+        return -(-a // int(config[b]))
+    return -(-a // int(config[b])) * int(config[b]) + d
+
+
+@dataclass
+class Formulas:
+    """A structure's skeleton and, for each loop, the trip-count formulas (of the knobs)
+    that every candidate of the structure read so far agrees with."""
+
+    skeleton: Skeleton
+    rules: list[list[Rule]]
+
+    def extents(self, config: dict[str, Any]) -> list[int] | None:
+        """Each loop's trip count under `config`, None where its formulas disagree."""
+        found = []
+        for rules in self.rules:
+            values = {evaluate(rule, config) for rule in rules}
+            if len(values) != 1:
+                return None
+            found.append(values.pop())
+        return found
+
+    def refine(self, shape: Skeleton, config: dict[str, Any]) -> bool:
+        """Keep the formulas that also give `shape`'s counts under `config`; False where
+        the shape differs or a loop is left without one."""
+        if shape.shape() != self.skeleton.shape():
+            return False
+        self.rules = [
+            [rule for rule in rules if evaluate(rule, config) == extent]
+            for rules, extent in zip(self.rules, shape.extents, strict=True)
+        ]
+        return all(self.rules)
+
+
+def candidate_rules(
+    extent: int, config: dict[str, Any], nest: list[int], numbers: list[str]
+) -> list[Rule]:
+    """Every formula that gives `extent` under `config`."""
+    rules: list[Rule] = [("constant", extent, None, 0)]
+    rules += [("knob", k, None, 0) for k in numbers if config[k] == extent]
+    for e in sorted(set(nest)):
+        for k in numbers:
+            tiles = -(-e // config[k])
+            if tiles == extent:
+                rules.append(("ceil", e, k, 0))
+            if extent - tiles * config[k] in BORDERS:
+                rules.append(("padded", e, k, extent - tiles * config[k]))
+    return rules
+
+
+@dataclass
+class Featurizer:
+    """Features of a task's candidates, each structure read from the IR once or twice."""
+
+    task: Any
+    space: Any
+    target: Target
+    formulas: dict[Any, Formulas | None] = field(default_factory=dict)
+    read: dict[tuple[Any, ...], Skeleton] = field(default_factory=dict)
+    cache: dict[tuple[Any, ...], np.ndarray] = field(default_factory=dict)
+    rng: np.random.Generator = field(default_factory=lambda: np.random.default_rng(0))
+
+    def structure(self, config: dict[str, Any]) -> tuple[Any, ...]:
+        parts = []
+        for dimension in self.space.dimensions:
+            value = config[dimension.name]
+            if dimension.splits is not None:
+                parts.append(("tail", dimension.splits % value != 0, value == 1))
+            elif dimension.alternatives:
+                parts.append(("alternative", value))
+            else:
+                parts.append(("knob", value == 1))
+        return tuple(parts)
+
+    def skeleton_of(self, config: dict[str, Any]) -> Skeleton | None:
+        from ziggurat.tuner.build import find_function, scheduled_module
+
+        key = self.space.key(config)
+        if key not in self.read:
+            try:
+                module = scheduled_module(self.task, self.space.schedule_text(config), self.target)
+            except Exception:  # a candidate the interpreter rejects has no features
+                return None
+            self.read[key] = skeleton(find_function(module, self.task.function))
+        return self.read[key]
+
+    def __call__(self, config: dict[str, Any]) -> np.ndarray:
+        key = self.space.key(config)
+        if key in self.cache:
+            return self.cache[key]
+        structure = self.structure(config)
+        if structure not in self.formulas:
+            self.formulas[structure] = self.learn(config)
+        formulas = self.formulas[structure]
+        extents = formulas.extents(config) if formulas is not None else None
+        if formulas is not None and extents is not None:
+            vector = features(formulas.skeleton, extents)
+        else:
+            # Formulas that disagree here learn from this candidate's IR.
+            shape = self.skeleton_of(config)
+            vector = features(shape) if shape is not None else np.zeros(LENGTH, np.float32)
+            if formulas is not None and (shape is None or not formulas.refine(shape, config)):
+                self.formulas[structure] = None
+        self.cache[key] = vector
+        return vector
+
+    def numbers(self) -> list[str]:
+        """The knobs that are positive integers (split factors, widths, unroll factors)."""
+        return [
+            d.name
+            for d in self.space.dimensions
+            if not d.alternatives and all(isinstance(o, int) and o > 0 for o in d.options)
+        ]
+
+    def learn(self, config: dict[str, Any]) -> Formulas | None:
+        """Formulas for the structure of `config`, from its IR and a second candidate's of
+        the same structure that differs in as many knobs as one of a few samples does."""
+        first = self.skeleton_of(config)
+        if first is None:
+            return None
+        numbers = self.numbers()
+        formulas = Formulas(
+            first, [candidate_rules(x, config, self.task.extents, numbers) for x in first.extents]
+        )
+        structure = self.structure(config)
+        best, differing = None, 0
+        for _ in range(32):
+            other = dict(config)
+            for name, value in self.space.sample(self.rng).items():
+                if self.structure({**other, name: value}) == structure:
+                    other[name] = value
+            count = sum(other[k] != config[k] for k in numbers)
+            if count > differing:
+                best, differing = other, count
+        if best is not None:
+            second = self.skeleton_of(best)
+            if second is None or not formulas.refine(second, best):
+                return None
+        return formulas
+
+    def matrix(self, configs: list[dict[str, Any]]) -> np.ndarray:
+        if not configs:
+            return np.zeros((0, LENGTH), np.float32)
+        return np.stack([self(c) for c in configs])
