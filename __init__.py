@@ -4,6 +4,7 @@ import ziggurat
 compiled = ziggurat.compile(module, target="cpu")   # graph, te or loop level
 compiled = ziggurat.compile(module, target="cpu{threads=1}")  # any target, with options
 compiled = ziggurat.compile("model.onnx", batch_size=1)  # or an onnx.ModelProto
+compiled = ziggurat.compile("model.onnx", tuning_log="tuning.jsonl")  # `ziggurat tune`'s best
 outputs = compiled(x)                                # list of numpy arrays
 compiled.matmul(A, B, C)                             # any function by name
 """
@@ -101,10 +102,12 @@ def compile(  # noqa: A001
     target: str | Target = "cpu",
     batch_size: int | None = None,
     fuse: bool = True,
+    tuning_log: str | Path | None = None,
 ) -> Compiled:
     """Compile a module at any level (graph, te or loop), or an ONNX model, for `target`
     (a name with options, `cpu{threads=1}`, or a Target); `fuse=False` compiles every
-    operator on its own (no operator fusion)."""
+    operator on its own (no operator fusion); `tuning_log` applies the best schedule of
+    each task `ziggurat tune` logged there (the default schedule elsewhere)."""
     from ziggurat.pipeline import lower
     from ziggurat.targets.target import target_named
 
@@ -113,5 +116,7 @@ def compile(  # noqa: A001
     if isinstance(source, ModuleOp):
         module = module.clone()
     main = main_function(module)
-    lower(module, "loop", chosen, fuse=fuse)
+    if tuning_log is not None and not Path(tuning_log).is_file():
+        raise ZigguratError(f"no such tuning log: {tuning_log}")
+    lower(module, "loop", chosen, fuse=fuse, tuning_log=str(tuning_log) if tuning_log else None)
     return Compiled(chosen.compile(module), main)

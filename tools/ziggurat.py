@@ -4,6 +4,8 @@ ziggurat run examples/mlp.mlir
 ziggurat run model.onnx --batch 1        # checked against onnxruntime when it is installed
 ziggurat compile examples/mlp.mlir --emit loop
 ziggurat compile model.onnx --target 'cpu{mcpu=znver2}' --emit asm
+ziggurat tune model.onnx --trials 200 --log tuning.jsonl    # tuner/command.py
+ziggurat run model.onnx --tuning-log tuning.jsonl
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     run.add_argument("model", help="a .mlir file (graph, te or loop level) or a .onnx model")
     run.add_argument("--seed", type=int, default=0, help="seed of the random inputs")
     run.add_argument("--repeat", type=int, default=100, help="timed runs (median reported)")
+    run.add_argument("--tuning-log", help="apply the best schedules `ziggurat tune` logged")
 
     compile_ = commands.add_parser("compile", help="print the model at a lower level")
     compile_.add_argument("model", help="a .mlir file or a .onnx model")
@@ -47,10 +50,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             "--target", default="cpu", help="a target with options, e.g. 'cpu{threads=1}'"
         )
 
+    tune = commands.add_parser("tune", help="tune a model's loop nests on the target")
+    from ziggurat.tuner import command as tune_command
+
+    tune_command.add_arguments(tune)
+
     args = parser.parse_args(argv)
     try:
+        if args.command == "tune":
+            return tune_command.run(args)
         if args.command == "run":
-            return run_model(args.model, args.target, args.seed, args.repeat, args.batch)
+            return run_model(
+                args.model, args.target, args.seed, args.repeat, args.batch, args.tuning_log
+            )
         return emit(args.model, args.emit, args.output, args.batch, args.target)
     except ZigguratError as error:
         print(error, file=sys.stderr)
@@ -97,7 +109,14 @@ def graph_level_passes(module: ModuleOp, target: Target) -> None:
         pass_pipeline(spec).apply(make_context(), module)
 
 
-def run_model(path: str, target: str, seed: int, repeat: int, batch: int | None = None) -> int:
+def run_model(
+    path: str,
+    target: str,
+    seed: int,
+    repeat: int,
+    batch: int | None = None,
+    tuning_log: str | None = None,
+) -> int:
     """Compile, run on seeded random inputs, compare with onnxruntime (for an ONNX model,
     when installed) or the numpy reference, and report latency beside the reference's."""
     import ziggurat
@@ -107,7 +126,7 @@ def run_model(path: str, target: str, seed: int, repeat: int, batch: int | None 
     main = ziggurat.main_function(module)
     inputs = random_inputs(module, main, seed)
     start = time.perf_counter()
-    compiled = ziggurat.compile(module, target=target)
+    compiled = ziggurat.compile(module, target=target, tuning_log=tuning_log)
     compile_seconds = time.perf_counter() - start
     outputs = compiled(*inputs)
     print(f"{path}: compiled @{main} for {target} in {compile_seconds:.2f} s")

@@ -122,6 +122,7 @@ def record_for(state: TaskState, config: Config, result: Result) -> dict[str, An
         "target": task.target,
         "schedule": task.schedule_file,
         "config": config,
+        "transform": state.space.schedule_text(config) if result.ok else None,
         "seconds": result.seconds,
         "costs": [round(c, 9) for c in result.costs[:50]],
         "error": result.error,

@@ -9,7 +9,13 @@ hardware (for the CPU: targets/cpu/knobs.py, schedules in targets/cpu/schedules/
 schedule's argument is the nest's outermost loop. A nest a schedule cannot handle keeps its
 loops as they were: this pass never fails on a nest.
 
+With `tuning-log=PATH` (a log `ziggurat tune` wrote), a nest the log has a record for is
+scheduled by the best record's schedule instead (the tuner keys a nest by its function's
+normalized text and its number, tuner/tasks.py); the others get their defaults. A log with
+records for this target of which none is a nest here was written for another model: an error.
+
     ziggurat-opt model.mlir -p 'te-inline,te-to-loop,apply-default-schedules'
+    ziggurat-opt model.mlir -p 'apply-default-schedules{tuning-log=tuning.jsonl}'
     ziggurat-opt model.mlir -p 'apply-default-schedules{target="cpu{mcpu=znver2 threads=4}"}'
 """
 
@@ -32,6 +38,7 @@ from ziggurat.ir_io import parse_module
 from ziggurat.passes.scheduling.apply_schedule import apply_schedule
 from ziggurat.targets.target import Target, target_named
 from ziggurat.transforms.schedule_primitives import is_stage_root
+from ziggurat.tuner.tasks import function_key
 
 NEST = "ziggurat.nest"  # marks the nests still to schedule, while the pass runs
 
@@ -43,41 +50,71 @@ class ApplyDefaultSchedules(ModulePass):
     name = "apply-default-schedules"
 
     target: str = "cpu"
+    tuning_log: str | None = None
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         target = target_named(self.target)
+        tuned = tuned_schedules(self.tuning_log, target) if self.tuning_log else {}
+        used = 0
         functions = [f for f in op.ops if isinstance(f, func.FuncOp) and not f.is_declaration]
         for function in functions:
+            key = function_key(function) if tuned else ""
             roots = [o for o in function.body.block.ops if is_stage_root(o)]
             for number, root in enumerate(roots):
                 root.attributes[NEST] = StringAttr(str(number))
             for number in range(len(roots)):
-                function = schedule_nest(op, function, str(number), target)
+                best = tuned.get(f"{key}/{number}")
+                used += best is not None
+                function = schedule_nest(op, function, str(number), target, best)
             for root in function.walk():
                 root.attributes.pop(NEST, None)
+        if tuned and not used:
+            raise ZigguratError(
+                f"the tuning log '{self.tuning_log}' has no record for any loop nest here "
+                "(it was written for another model)"
+            )
 
 
 def schedule_nest(
-    module: ModuleOp, function: func.FuncOp, number: str, target: Target
+    module: ModuleOp,
+    function: func.FuncOp,
+    number: str,
+    target: Target,
+    tuned: Operation | None = None,
 ) -> func.FuncOp:
-    """Schedule nest `number` of `function`; the function, or a copy of it as it was if the
-    schedule does not apply."""
+    """Schedule nest `number` of `function` by `tuned` (a concrete schedule), or where there
+    is none or it does not apply, by its default; the function, or a copy of it as it was if
+    no schedule applies."""
     root = next(o for o in function.body.block.ops if o.attributes.get(NEST) == StringAttr(number))
     assert isinstance(root, scf.ForOp)
     nest = recognize(root, function)
     plan = target.default_schedule(nest) if nest is not None else None
-    if plan is None:
-        return function
-    schedule_file, values = plan
-    backup = function.clone()
-    try:
-        apply_schedule(
-            module, fix_knobs(schedule(target, schedule_file), values), root=root, target=target
-        )
-    except ZigguratError:
-        Rewriter.replace_op(function, backup)
-        return backup
+    schedules = [tuned] if tuned is not None else []
+    if plan is not None:
+        schedules.append(fix_knobs(schedule(target, plan[0]), plan[1]))
+    for chosen in schedules:
+        backup = function.clone()
+        try:
+            apply_schedule(module, chosen, root=root, target=target)
+            return function
+        except ZigguratError:
+            Rewriter.replace_op(function, backup)
+            function = backup
+            root = next(
+                o for o in function.body.block.ops if o.attributes.get(NEST) == StringAttr(number)
+            )
     return function
+
+
+def tuned_schedules(path: str, target: Target) -> dict[str, Operation]:
+    """The best record's schedule for each nest the tuning log at `path` has, by key."""
+    from ziggurat.tuner.log import load_best
+
+    return {
+        key: parse_module(record["transform"], f"{path} (task {key})")
+        for key, record in load_best(path, str(target)).items()
+        if record.get("transform")
+    }
 
 
 @cache
