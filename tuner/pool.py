@@ -30,14 +30,25 @@ from ziggurat.tuner.measure import Bench, Result
 Candidate = tuple[int, str]  # an id and a concrete schedule's text
 
 
+# For the tests: `build:3=die,measure:1=hang` makes this worker die or hang at that
+# candidate's build or measurement, as a crashing or looping candidate would.
+FAULTS = "ZIGGURAT_TUNER_FAULTS"
+
+
 def serve(connection: Connection, target: str) -> None:
     """A local worker: answer (verb, args) messages with a Bench's results."""
     bench = Bench.named(target)
+    faults = dict(f.split("=") for f in os.environ.get(FAULTS, "").split(",") if "=" in f)
     while True:
         try:
             verb, args = connection.recv()
         except EOFError:
             return
+        fault = faults.get(f"{verb}:{args[0]}") if verb in ("build", "measure") else None
+        if fault == "die":
+            os._exit(1)
+        if fault == "hang":
+            time.sleep(3600)
         if verb == "prepare":
             try:
                 bench.prepare(*args)
@@ -48,10 +59,6 @@ def serve(connection: Connection, target: str) -> None:
             connection.send(bench.build(*args))
         elif verb == "measure":
             connection.send(bench.measure(*args))
-        elif verb == "hang":  # for the tests: a worker that stops answering
-            time.sleep(3600)
-        elif verb == "die":
-            os._exit(1)
 
 
 def worker_main(reading: int, writing: int, target: str) -> None:

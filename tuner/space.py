@@ -155,7 +155,12 @@ class Space:
                 dimension.options = [
                     o for o in original if not isinstance(o, int) or o <= dimension.default
                 ]
-            if dimension.default in original and dimension.default not in dimension.options:
+            chosen = dimension.name in task.default
+            if (
+                chosen
+                and dimension.default in original
+                and dimension.default not in dimension.options
+            ):
                 # The target's own choice stays in the space, so tuning starts from it.
                 dimension.options = [
                     o for o in original if o in dimension.options or o == dimension.default

@@ -1,0 +1,83 @@
+"""tuner/features.py: itervar features of a scheduled nest, counted by hand."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ziggurat.ir_io import parse_module
+from ziggurat.tuner.features import (
+    KINDS,
+    LENGTH,
+    LEVELS,
+    PER_BUFFER,
+    PER_LEVEL,
+    PER_STATEMENT,
+    Featurizer,
+    features,
+    skeleton,
+)
+from ziggurat.tuner.space import Space
+
+# C[i, j] = A[i, j] + B[j] over 4 x 8, rows in parallel, columns in vector lanes.
+NEST = """
+func.func @f(%A: memref<4x8xf32>, %B: memref<8xf32>, %C: memref<4x8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c8 = arith.constant 8 : index
+  scf.for %i = %c0 to %c4 step %c1 {
+    scf.for %j = %c0 to %c8 step %c1 {
+      %a = memref.load %A[%i, %j] : memref<4x8xf32>
+      %b = memref.load %B[%j] : memref<8xf32>
+      %s = arith.addf %a, %b : f32
+      %p = arith.mulf %s, %s : f32
+      memref.store %p, %C[%i, %j] : memref<4x8xf32>
+    } {loop.annotations = [#loop.vectorize<8>]}
+  } {loop.annotations = [#loop.parallel]}
+  func.return
+}
+"""
+
+
+def log2p(x: float) -> float:
+    return math.log2(x + 1)
+
+
+def test_features_of_a_nest_counted_by_hand():
+    function = next(iter(parse_module(NEST).ops))
+    shape = skeleton(function)
+    assert shape.kinds == ["parallel", "vectorize"] and shape.extents == [4, 8]
+    vector = features(shape)
+    assert vector.shape == (LENGTH,)
+    level0, level1 = vector[0:PER_LEVEL], vector[PER_LEVEL : 2 * PER_LEVEL]
+    # Level 0 is the innermost loop: 8 iterations, vectorized, 32 iterations in all.
+    assert level0[0] == log2p(8) and level0[1 + KINDS.index("vectorize")] == 1
+    assert level0[-1] == log2p(32)
+    assert level1[0] == log2p(4) and level1[1 + KINDS.index("parallel")] == 1
+    assert level1[-1] == log2p(4)
+    buffers = PER_LEVEL * LEVELS
+    c, a, b = (vector[buffers + n * PER_BUFFER : buffers + (n + 1) * PER_BUFFER] for n in range(3))
+    # C and A use both loops: 8 then 32 elements, never reused; both contiguous.
+    for buffer in (c, a):
+        assert list(buffer[:4]) == [log2p(8), log2p(1), log2p(32), log2p(1)]
+        assert buffer[2 * LEVELS] == log2p(32 * 4) and buffer[2 * LEVELS + 1] == 1
+    # B uses j only: 8 elements, each read again for each of the 4 rows.
+    assert list(b[:4]) == [log2p(8), log2p(1), log2p(8), log2p(4)]
+    assert b[2 * LEVELS] == log2p(8 * 4)
+    arithmetic = vector[buffers + 4 * PER_BUFFER : PER_STATEMENT]
+    assert list(arithmetic) == [log2p(32), log2p(32), 0, 0]  # one add, one mul, per element
+    assert vector[-4] == 1  # one parallel loop
+
+
+def test_formulas_give_the_features_the_interpreter_gives(matmul_task, target):
+    space = Space.of(matmul_task, target)
+    featurizer = Featurizer(matmul_task, space, target)
+    rng = np.random.default_rng(3)
+    configs = [space.sample(rng) for _ in range(30)]
+    fast = featurizer.matrix(configs)
+    for config, vector in list(zip(configs, fast, strict=True))[::3]:
+        direct = Featurizer(matmul_task, space, target).skeleton_of(config)
+        assert direct is not None
+        np.testing.assert_allclose(features(direct), vector)
