@@ -125,7 +125,7 @@ class RayPool:
                 running[reference] = (device, id)
             done, _ = ray.wait(list(running), num_returns=1, timeout=self.run_timeout)
             if not done:  # every running trial is past its time: kill their devices
-                for reference, (device, id) in list(running.items()):
+                for device, id in list(running.values()):
                     results[id] = Result(id, error="timeout", message="its trial took too long")
                     self.replace(device)
                     free.append(device)

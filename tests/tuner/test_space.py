@@ -73,9 +73,6 @@ def test_a_knob_that_fits_nothing_drops_its_region(matmul_task, target):
 
 
 def test_a_knob_outside_alternatives_that_fits_nothing_is_an_error(matmul_task, target):
-    text = ELEMENTWISE.replace(
-        "selected_region = 1 {", "selected_region = 1 {\n    transform.yield\n  }, {"
-    ).replace("%outer, %inner", "%outer, %inner")
     unfit = """transform.named_sequence @__transform_main(%root: !transform.any_op) {
   %i, %j, %k = transform.schedule.get_loops %root : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
   %t = transform.tune.knob<"tile"> = 64 from options = [64, 128] -> !transform.param<i64>

@@ -1,0 +1,250 @@
+"""The tuner on matmul 512, conv2d 1x64x56x56 -> 64 3x3 and dense+bias+relu 64x512x512:
+
+    python benchmarks/tuning.py [--pool-size 160] [--seeds 5] [--rounds 5] [--runs 20]
+
+For each kernel, one run:
+1. a pool of candidates is measured once through the tuner's local pool: the default
+   configuration, its neighbours (one knob changed) and random configurations, `--pool-size`
+   in all; the best of the pool stands for "the best a long run finds";
+2. search, replayed on those measurements (no noise between the two searches): model-guided
+   (the rank model refit after each batch of 16, the next batch its best predicted
+   unmeasured candidates, 5% random) against random order; trials until a candidate within
+   95% of the pool's best is measured, median over `--seeds` seeds;
+3. the cost model trained on half the pool ranks the other half: Kendall's tau against the
+   measured times and recall of the true top 10 among the predicted top 10;
+4. prediction cost per candidate at batch 128: features (from the scheduled loop IR) and the
+   model's prediction for 128 fresh candidates, after the search above warmed the feature
+   formulas, and the first time (cold);
+5. GFLOP/s of the default schedules, the best candidate (applied through a tuning log, as
+   `ziggurat.compile(tuning_log=...)` does), numpy and onnxruntime, each in its own worker
+   process, interleaved rounds (benchmarks/workers.py), medians.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from kernels import KERNELS, prepare
+from workers import Worker, measure, serve
+
+CHOSEN = ["matmul512", "conv2d_1x64x56x56_64_3x3", "dense_bias_relu_64x512x512"]
+BATCH = 16
+
+
+def candidates(space, rng, size):
+    """The default, its one-knob neighbours, then random configurations: `size` distinct."""
+    found = {space.key(space.default()): space.default()}
+    default = space.default()
+    for dimension in space.dimensions:
+        for option in dimension.options:
+            config = space.canonical({**default, dimension.name: option})
+            found.setdefault(space.key(config), config)
+    while len(found) < size:
+        config = space.sample(rng)
+        found.setdefault(space.key(config), config)
+    return list(found.values())[:size]
+
+
+def trials_to_reach(order_of, seconds, goal):
+    for trial, index in enumerate(order_of, 1):
+        if seconds[index] <= goal:
+            return trial
+    return len(order_of) + 1
+
+
+def guided_order(features, seconds, seed):
+    """The order a model-guided search measures the pool in (batches of BATCH)."""
+    from ziggurat.tuner.cost_model import RankModel
+
+    rng = np.random.default_rng(seed)
+    left = list(rng.permutation(len(seconds)))
+    order = [left.pop(0) for _ in range(BATCH)]  # the first batch: nothing to learn from
+    while left:
+        model = RankModel(seed=seed)
+        model.fit(features[order], seconds[order], np.zeros(len(order), int))
+        scores = model.predict(features[left]) if model.trained else rng.random(len(left))
+        ranked = [left[i] for i in np.argsort(-scores)]
+        explore = max(1, round(BATCH * 0.05))
+        batch = ranked[: BATCH - explore]
+        rest = [i for i in left if i not in batch]
+        batch += list(rng.choice(rest, size=min(explore, len(rest)), replace=False))
+        order += batch
+        left = [i for i in left if i not in batch]
+    return order
+
+
+def study(name, args, log_path):
+    from scipy.stats import kendalltau
+
+    from ziggurat.targets.target import target_named
+    from ziggurat.tuner.cost_model import RankModel
+    from ziggurat.tuner.features import Featurizer
+    from ziggurat.tuner.log import Log
+    from ziggurat.tuner.pool import LocalPool
+    from ziggurat.tuner.space import Space
+    from ziggurat.tuner.tasks import extract_tasks
+    from ziggurat.tuner.tune import TaskState, record_for
+
+    target = target_named(args.target)
+    kernel = KERNELS[name]()
+    task = extract_tasks([kernel.onnx()], target)[0]
+    space = Space.of(task, target)
+    rng = np.random.default_rng(0)
+    pool_configs = candidates(space, rng, args.pool_size)
+    texts = [(i, space.schedule_text(c)) for i, c in enumerate(pool_configs)]
+    start = time.perf_counter()
+    with LocalPool(str(target), min_seconds=args.min_seconds) as pool:
+        results = []
+        for first in range(0, len(texts), 32):
+            results += pool.run(task, texts[first : first + 32])
+    measuring = time.perf_counter() - start
+    seconds = np.array([r.seconds if r.ok else np.inf for r in results])
+    errors = sum(not r.ok for r in results)
+    best = int(np.argmin(seconds))
+    log = Log.open(log_path)
+    state = TaskState(task, space, None, None, None)
+    log.append(record_for(state, pool_configs[best], results[best]))
+
+    featurizer = Featurizer(task, space, target)
+    start = time.perf_counter()
+    features = featurizer.matrix(pool_configs)
+    cold = (time.perf_counter() - start) / len(pool_configs)
+
+    goal = seconds[best] / 0.95
+    guided = [
+        trials_to_reach(guided_order(features, seconds, s), seconds, goal)
+        for s in range(args.seeds)
+    ]
+    randoms = [
+        trials_to_reach(
+            list(np.random.default_rng(100 + s).permutation(len(seconds))), seconds, goal
+        )
+        for s in range(args.seeds)
+    ]
+
+    half = np.random.default_rng(7).permutation(len(seconds))
+    train, test = half[: len(half) // 2], half[len(half) // 2 :]
+    model = RankModel()
+    model.fit(features[train], seconds[train], np.zeros(len(train), int))
+    predicted = model.predict(features[test])
+    finite = np.isfinite(seconds[test])
+    tau = kendalltau(predicted[finite], -seconds[test][finite]).statistic
+    true_top = set(test[np.argsort(seconds[test])[:10]])
+    predicted_top = set(test[np.argsort(-predicted)[:10]])
+    recall = len(true_top & predicted_top) / 10
+
+    fresh = [space.sample(rng) for _ in range(128)]
+    start = time.perf_counter()
+    model.predict(featurizer.matrix(fresh))
+    warm = (time.perf_counter() - start) / 128
+    return {
+        "name": name,
+        "task": task.describe(),
+        "size": space.size(),
+        "pool": len(seconds),
+        "errors": errors,
+        "measuring_s": measuring,
+        "default_ms": seconds[0] * 1e3,
+        "best_ms": seconds[best] * 1e3,
+        "best_config": pool_configs[best],
+        "guided": guided,
+        "random": randoms,
+        "tau": tau,
+        "recall": recall,
+        "predict_warm_ms": warm * 1e3,
+        "predict_cold_ms": cold * 1e3,
+    }
+
+
+def worker(runtime, name, target, log):
+    kernel = KERNELS[name]()
+    xs = kernel.inputs(np.random.default_rng(0))
+    out = np.zeros(kernel.output, np.float32)
+    if runtime == "tuned":
+        import ziggurat
+
+        main = ziggurat.compile(kernel.onnx(), target=target, tuning_log=log).main
+        run = lambda: main(*xs, out)  # noqa: E731
+    else:
+        run = prepare(runtime, kernel, xs, out, target)
+    run()
+    expected = np.zeros_like(out)
+    kernel.numpy(xs, expected)
+    np.testing.assert_allclose(out, expected, rtol=1e-3, atol=1e-3)
+    serve(run)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pool-size", type=int, default=160)
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--min-seconds", type=float, default=0.05)
+    parser.add_argument("--target", default="cpu")
+    parser.add_argument("--kernel", choices=CHOSEN, action="append")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--log", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        worker(args.worker, args.kernel[0], args.target, args.log)
+        return
+    from peak import describe
+
+    header, _ = describe(args.target)
+    print(header, flush=True)
+    log_path = Path(tempfile.mkdtemp()) / "tuning.jsonl"
+    for name in args.kernel or CHOSEN:
+        found = study(name, args, log_path)
+        print(json.dumps(found, default=float), flush=True)
+        print(
+            f"{name}: space {found['size']}, pool {found['pool']} measured in "
+            f"{found['measuring_s']:.0f} s ({found['errors']} failed); default "
+            f"{found['default_ms']:.4f} ms, best {found['best_ms']:.4f} ms\n"
+            f"  trials to 95% of the best: model {np.median(found['guided']):.0f} "
+            f"{found['guided']}, random {np.median(found['random']):.0f} {found['random']}\n"
+            f"  held-out ranking: Kendall tau {found['tau']:.2f}, top-10 recall "
+            f"{found['recall']:.1f}; prediction {found['predict_warm_ms']:.3f} ms per candidate "
+            f"at batch 128 ({found['predict_cold_ms']:.2f} ms cold)",
+            flush=True,
+        )
+        runtimes = ["default", "tuned", "numpy", "onnxruntime"]
+        workers = [
+            Worker(
+                runtime,
+                [
+                    __file__,
+                    "--worker",
+                    runtime,
+                    "--kernel",
+                    name,
+                    "--target",
+                    args.target,
+                    "--log",
+                    str(log_path),
+                ],
+                dict(os.environ),
+            )
+            for runtime in runtimes
+        ]
+        times = measure(workers, args.rounds, args.runs)
+        flops = KERNELS[name]().flops
+        rates = {r: flops / times[r] / 1e9 for r in runtimes}
+        print(
+            "  GFLOP/s: "
+            + ", ".join(f"{r} {rates[r]:.1f}" for r in runtimes)
+            + f"; tuned/onnxruntime {rates['tuned'] / rates['onnxruntime']:.2f}",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).parent))
+    main()

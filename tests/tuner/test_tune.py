@@ -1,0 +1,110 @@
+"""tuner/tune.py end to end: tuning a small model, resuming after SIGKILL, applying the log."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+from tuning_models import TARGET, matmul_model
+
+import ziggurat
+from ziggurat.tuner.log import Log, read_log
+from ziggurat.tuner.pool import LocalPool
+from ziggurat.tuner.tasks import extract_tasks
+from ziggurat.tuner.tune import make_states, resume, tune
+
+
+def test_tune_logs_every_trial_resumes_without_remeasuring_and_the_log_applies(target, tmp_path):
+    model = matmul_model()
+    path = tmp_path / "log.jsonl"
+    tasks = extract_tasks([model], target)
+    states = make_states(tasks, target, seed=1)
+    with LocalPool(TARGET, workers=1, min_seconds=0.005) as pool:
+        tune(states, pool, Log.open(path), trials=10, batch=5)
+        records = read_log(path)
+        assert len(records) == 10 and states[0].trials == 10
+        assert np.isfinite(states[0].default_seconds)
+        assert states[0].best_seconds <= states[0].default_seconds
+        # Resumed: the 10 count, the next 5 are new configurations.
+        again = make_states(tasks, target, seed=1)
+        assert resume(again, str(path), TARGET) == 10
+        tune(again, pool, Log.open(path), trials=15, batch=5)
+    records = read_log(path)
+    assert len(records) == 15
+    keys = [json.dumps(r["config"], sort_keys=True) for r in records]
+    assert len(set(keys)) == 15
+    x = np.random.default_rng(0).standard_normal((12, 20)).astype(np.float32)
+    default = ziggurat.compile(model, target=TARGET)(x)[0]
+    tuned = ziggurat.compile(model, target=TARGET, tuning_log=path)(x)[0]
+    np.testing.assert_allclose(tuned, default, rtol=1e-5, atol=1e-5)
+
+
+def test_the_pass_applies_the_best_record(target, tmp_path):
+    from ziggurat.frontends.onnx import import_model
+    from ziggurat.ir_io import pass_pipeline, print_module
+    from ziggurat.pipeline import lower
+    from ziggurat.registry import make_context
+    from ziggurat.tuner.measure import Result
+    from ziggurat.tuner.space import Space
+    from ziggurat.tuner.tune import TaskState, record_for
+
+    task = extract_tasks([matmul_model()], target)[0]
+    space = Space.of(task, target)
+    config = {**space.default(), "tile_rows": 5, "tile_columns": 3}
+    path = tmp_path / "log.jsonl"
+    state = TaskState(task, space, None, None, None)
+    Log.open(path).append(record_for(state, config, Result(0, seconds=1e-6, costs=[1e-6])))
+    module = lower(import_model(matmul_model()), "te", target)
+    pass_pipeline(
+        f'te-inline,cse,dce,te-to-loop,apply-default-schedules{{target="{TARGET}" tuning-log="{path}"}}'
+    ).apply(make_context(), module)
+    text = print_module(module)
+    assert "#loop.unroll<5>" in text  # tile_rows 5: the default has no 5-row tiles
+
+
+@pytest.mark.slow
+def test_a_tuning_run_killed_by_sigkill_resumes_and_loses_no_trial(model_path, tmp_path):
+    log = tmp_path / "log.jsonl"
+    command = [
+        sys.executable,
+        "-m",
+        "ziggurat.tools.ziggurat",
+        "tune",
+        str(model_path),
+        "--trials",
+        "24",
+        "--batch",
+        "4",
+        "--log",
+        str(log),
+        "--target",
+        TARGET,
+        "--workers",
+        "1",
+        "--min-seconds",
+        "0.005",
+    ]
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and (not log.exists() or log.read_text().count("\n") < 6):
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)  # the tuner and its workers, mid-run
+    process.wait()
+    before = read_log(log)
+    assert 6 <= len(before) < 24
+    finished = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert finished.returncode == 0, finished.stderr
+    after = read_log(log)
+    assert after[: len(before)] == before  # nothing lost or rewritten
+    assert len(after) == 24
+    keys = [json.dumps(r["config"], sort_keys=True) for r in after]
+    assert len(set(keys)) == 24  # no trial measured twice
+    assert "speed-up" in finished.stdout
