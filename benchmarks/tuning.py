@@ -1,21 +1,24 @@
 """The tuner on matmul 512, conv2d 1x64x56x56 -> 64 3x3 and dense+bias+relu 64x512x512:
 
-    python benchmarks/tuning.py [--pool-size 160] [--seeds 5] [--rounds 5] [--runs 20]
+    python benchmarks/tuning.py [--pool-size 160] [--seeds 5] [--trials 128] [--rounds 5]
 
-For each kernel, one run:
+For each kernel, in one run:
 1. a pool of candidates is measured once through the tuner's local pool: the default
    configuration, its neighbours (one knob changed) and random configurations, `--pool-size`
    in all; the best of the pool stands for "the best a long run finds";
-2. search, replayed on those measurements (no noise between the two searches): model-guided
-   (the rank model refit after each batch of 16, the next batch its best predicted
-   unmeasured candidates, 5% random) against random order; trials until a candidate within
-   95% of the pool's best is measured, median over `--seeds` seeds;
+2. search, replayed on those measurements (no noise between the two searches), both starting
+   from the default as the tuner does: model-guided (the rank model refit after each batch
+   of 16, the next batch its best predicted unmeasured candidates, 5% random) against
+   random order; trials until a candidate within 95% of the pool's best is measured,
+   median over `--seeds` seeds;
 3. the cost model trained on half the pool ranks the other half: Kendall's tau against the
    measured times and recall of the true top 10 among the predicted top 10;
 4. prediction cost per candidate at batch 128: features (from the scheduled loop IR) and the
    model's prediction for 128 fresh candidates, after the search above warmed the feature
    formulas, and the first time (cold);
-5. GFLOP/s of the default schedules, the best candidate (applied through a tuning log, as
+5. a real tuning run (`tune`: annealing on the rank model, `--trials` trials, the fastest
+   three confirmed) into a log;
+6. GFLOP/s of the default schedules, the tuned ones (that log applied, as
    `ziggurat.compile(tuning_log=...)` does), numpy and onnxruntime, each in its own worker
    process, interleaved rounds (benchmarks/workers.py), medians.
 """
@@ -64,8 +67,9 @@ def guided_order(features, seconds, seed):
     from ziggurat.tuner.cost_model import RankModel
 
     rng = np.random.default_rng(seed)
-    left = list(rng.permutation(len(seconds)))
-    order = [left.pop(0) for _ in range(BATCH)]  # the first batch: nothing to learn from
+    left = [int(i) for i in rng.permutation(np.arange(1, len(seconds)))]
+    # The default (index 0) first, then a random batch: nothing to learn from yet.
+    order = [0] + [left.pop(0) for _ in range(BATCH - 1)]
     while left:
         model = RankModel(seed=seed)
         model.fit(features[order], seconds[order], np.zeros(len(order), int))
@@ -90,7 +94,7 @@ def study(name, args, log_path):
     from ziggurat.tuner.pool import LocalPool
     from ziggurat.tuner.space import Space
     from ziggurat.tuner.tasks import extract_tasks
-    from ziggurat.tuner.tune import TaskState, record_for
+    from ziggurat.tuner.tune import make_states, tune
 
     target = target_named(args.target)
     kernel = KERNELS[name]()
@@ -108,9 +112,6 @@ def study(name, args, log_path):
     seconds = np.array([r.seconds if r.ok else np.inf for r in results])
     errors = sum(not r.ok for r in results)
     best = int(np.argmin(seconds))
-    log = Log.open(log_path)
-    state = TaskState(task, space, None, None, None)
-    log.append(record_for(state, pool_configs[best], results[best]))
 
     featurizer = Featurizer(task, space, target)
     start = time.perf_counter()
@@ -144,6 +145,12 @@ def study(name, args, log_path):
     start = time.perf_counter()
     model.predict(featurizer.matrix(fresh))
     warm = (time.perf_counter() - start) / 128
+
+    states = make_states([task], target, seed=0)
+    start = time.perf_counter()
+    with LocalPool(str(target), min_seconds=args.min_seconds) as pool:
+        tune(states, pool, Log.open(log_path), trials=args.trials, batch=32)
+    tuning = time.perf_counter() - start
     return {
         "name": name,
         "task": task.describe(),
@@ -160,6 +167,11 @@ def study(name, args, log_path):
         "recall": recall,
         "predict_warm_ms": warm * 1e3,
         "predict_cold_ms": cold * 1e3,
+        "tuning_s": tuning,
+        "tuned_default_ms": states[0].default_seconds * 1e3,
+        "tuned_best_ms": states[0].best_seconds * 1e3,
+        "tuned_config": states[0].best_config,
+        "tuned_errors": states[0].errors,
     }
 
 
@@ -185,6 +197,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pool-size", type=int, default=160)
     parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--trials", type=int, default=128)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--min-seconds", type=float, default=0.05)
@@ -212,7 +225,10 @@ def main():
             f"{found['guided']}, random {np.median(found['random']):.0f} {found['random']}\n"
             f"  held-out ranking: Kendall tau {found['tau']:.2f}, top-10 recall "
             f"{found['recall']:.1f}; prediction {found['predict_warm_ms']:.3f} ms per candidate "
-            f"at batch 128 ({found['predict_cold_ms']:.2f} ms cold)",
+            f"at batch 128 ({found['predict_cold_ms']:.2f} ms cold)\n"
+            f"  tuning {args.trials} trials: {found['tuning_s']:.0f} s, default "
+            f"{found['tuned_default_ms']:.4f} ms, tuned {found['tuned_best_ms']:.4f} ms "
+            f"({found['tuned_errors']} failed) {found['tuned_config']}",
             flush=True,
         )
         runtimes = ["default", "tuned", "numpy", "onnxruntime"]

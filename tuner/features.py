@@ -23,6 +23,10 @@ Buffer slots: the stored buffer first, then up to `BUFFERS - 1` buffers the stat
 loads, in order. Totals: the number of statements, of loops, of parallel, vectorized and
 unrolled loops, and the iterations of all statements together.
 
+`Featurizer` appends the configuration itself (AutoTVM's "knob" features), `KNOB_SLOTS`
+slots in the order of the schedule's knobs: log2(value + 1) of an integer knob, the region
+number of alternatives, and 1 where a knob that splits a loop leaves a guarded tail.
+
 Reading the IR needs the schedule applied (tens of ms in the interpreter). The search asks
 for thousands of candidates, so `Featurizer` applies the schedule once per *structure* (the
 alternatives chosen and which splits leave a tail) and fits each loop's trip count as a
@@ -49,12 +53,16 @@ from ziggurat.transforms.schedule_primitives import optional_bounds
 LEVELS = 8
 BUFFERS = 4
 STATEMENTS = 3
+# Candidates of one structure read at most to tell its trip-count formulas apart.
+DISAMBIGUATIONS = 5
 KINDS = ("serial", "parallel", "vectorize", "unroll", "bind")
 PER_LEVEL = 1 + len(KINDS) + 1
 PER_BUFFER = 2 * LEVELS + 2
 PER_STATEMENT = PER_LEVEL * LEVELS + PER_BUFFER * BUFFERS + 4
 TOTALS = 6
 LENGTH = PER_STATEMENT * STATEMENTS + TOTALS
+KNOB_SLOTS = 8
+WIDTH = LENGTH + 2 * KNOB_SLOTS  # what a Featurizer gives: the IR's features, then the knobs'
 
 
 @dataclass
@@ -352,8 +360,21 @@ class Featurizer:
             vector = features(shape) if shape is not None else np.zeros(LENGTH, np.float32)
             if formulas is not None and (shape is None or not formulas.refine(shape, config)):
                 self.formulas[structure] = None
+        vector = np.concatenate([vector, self.knob_features(config)])
         self.cache[key] = vector
         return vector
+
+    def knob_features(self, config: dict[str, Any]) -> np.ndarray:
+        found = np.zeros(2 * KNOB_SLOTS, np.float32)
+        for slot, dimension in enumerate(self.space.dimensions[:KNOB_SLOTS]):
+            value = config[dimension.name]
+            if dimension.alternatives:
+                found[2 * slot] = value
+            elif isinstance(value, int | float):
+                found[2 * slot] = log2p(max(float(value), 0.0))
+            if dimension.splits is not None:
+                found[2 * slot + 1] = float(dimension.splits % int(value) != 0)
+        return found
 
     def numbers(self) -> list[str]:
         """The knobs that are positive integers (split factors, widths, unroll factors)."""
@@ -363,9 +384,22 @@ class Featurizer:
             if not d.alternatives and all(isinstance(o, int) and o > 0 for o in d.options)
         ]
 
+    def relatives(self, config: dict[str, Any], count: int) -> list[dict[str, Any]]:
+        """Random configurations of the same structure as `config`."""
+        structure = self.structure(config)
+        found = []
+        for _ in range(count):
+            other = dict(config)
+            for name, value in self.space.sample(self.rng).items():
+                if self.structure({**other, name: value}) == structure:
+                    other[name] = value
+            found.append(self.space.canonical(other))
+        return found
+
     def learn(self, config: dict[str, Any]) -> Formulas | None:
-        """Formulas for the structure of `config`, from its IR and a second candidate's of
-        the same structure that differs in as many knobs as one of a few samples does."""
+        """Formulas for the structure of `config`: from its IR, a second candidate's of the
+        structure that differs in as many knobs as one of a few samples does, then from
+        candidates on which the formulas left still disagree (a few at most)."""
         first = self.skeleton_of(config)
         if first is None:
             return None
@@ -373,23 +407,18 @@ class Featurizer:
         formulas = Formulas(
             first, [candidate_rules(x, config, self.task.extents, numbers) for x in first.extents]
         )
-        structure = self.structure(config)
-        best, differing = None, 0
-        for _ in range(32):
-            other = dict(config)
-            for name, value in self.space.sample(self.rng).items():
-                if self.structure({**other, name: value}) == structure:
-                    other[name] = value
-            count = sum(other[k] != config[k] for k in numbers)
-            if count > differing:
-                best, differing = other, count
-        if best is not None:
-            second = self.skeleton_of(best)
-            if second is None or not formulas.refine(second, best):
+        relatives = self.relatives(config, 48)
+        second = max(relatives, key=lambda c: sum(c[k] != config[k] for k in numbers))
+        for _ in range(DISAMBIGUATIONS):
+            if second is None:
+                break
+            shape = self.skeleton_of(second)
+            if shape is None or not formulas.refine(shape, second):
                 return None
+            second = next((c for c in relatives if formulas.extents(c) is None), None)
         return formulas
 
     def matrix(self, configs: list[dict[str, Any]]) -> np.ndarray:
         if not configs:
-            return np.zeros((0, LENGTH), np.float32)
+            return np.zeros((0, WIDTH), np.float32)
         return np.stack([self(c) for c in configs])

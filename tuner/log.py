@@ -13,7 +13,9 @@ next record starts on a line of its own. A record:
      "versions": {"ziggurat": "0.1.0", "xdsl": "0.74.0", ...}}
 
 `error` is null or one of the pool's classes (compile error, runtime error, wrong result,
-timeout); `seconds` is the median time of a run, null for a failed trial.
+timeout); `seconds` is the median time of a run, null for a failed trial; `confirm` marks a
+second measurement of a configuration (the tuner's last step), which is no new trial. A
+configuration's time is the slowest of its measurements.
 """
 
 from __future__ import annotations
@@ -135,14 +137,21 @@ def records_for(
 
 
 def best_records(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """The fastest successful record of each task."""
-    best: dict[str, dict[str, Any]] = {}
+    """The fastest successful record of each task, a configuration measured more than once
+    counting as its slowest time (a failure among them rules it out)."""
+    slowest: dict[tuple[str, str], dict[str, Any] | None] = {}
     for record in records:
-        if record.get("error") or record.get("seconds") is None:
-            continue
-        known = best.get(record["task"])
-        if known is None or record["seconds"] < known["seconds"]:
-            best[record["task"]] = record
+        key = (record["task"], json.dumps(record["config"], sort_keys=True))
+        failed = record.get("error") or record.get("seconds") is None
+        known = slowest.get(key, {})
+        if failed or known is None:
+            slowest[key] = None
+        elif not known or record["seconds"] > known["seconds"]:
+            slowest[key] = record
+    best: dict[str, dict[str, Any]] = {}
+    for (task, _), record in slowest.items():
+        if record is not None and (task not in best or record["seconds"] < best[task]["seconds"]):
+            best[task] = record
     return best
 
 

@@ -3,8 +3,9 @@
 A `Bench` holds one task at a time: its seeded random inputs and the reference output (the
 task's function with its default schedules, built once), and the candidates built so far.
 Measuring a candidate runs it once and compares its outputs with the reference (relative to
-the output's scale, as `ziggurat run` does), then times it through the target: one untimed
-run, then repeats until `min_seconds` have passed (at least 3), the median counted. A result
+the output's scale, as `ziggurat run` does), then times it through the target: untimed runs
+for a fifth of `min_seconds` (threads that slept come back slowly), then repeats until
+`min_seconds` have passed (at least 3), the median counted. A result
 much faster than the best so far is timed again, and the slower of the two counts. Every
 failure is a `Result` with its class, never an exception:
 
@@ -137,8 +138,11 @@ class Bench:
         return Result(id, seconds=seconds, costs=costs)
 
     def time(self, run: Any, arrays: list[np.ndarray], min_seconds: float) -> list[float]:
-        """Run times: one untimed run, then repeats for `min_seconds` (3 at least)."""
+        """Run times: untimed runs for a fifth of `min_seconds` (3 at least: threads that
+        slept come back slowly), then repeats for `min_seconds` (3 at least)."""
         first = self.target.time(run, arrays, 1)[0]
+        warm = int(min(1000, max(3, 0.2 * min_seconds / max(first, 1e-7))))
+        self.target.time(run, arrays, warm)
         runs = int(min(1000, max(3, min_seconds / max(first, 1e-7))))
         return self.target.time(run, arrays, runs)
 

@@ -4,7 +4,9 @@ Each task first measures its default configuration (the target's heuristic), so 
 is against what a user gets untuned. Then, batch by batch, the task scheduler picks a task,
 its search proposes configurations it has not measured, the pool measures them, each result
 is appended to the log as it comes, and the task's cost model is refit on its measurements
-and, for transfer, on the other tasks' (as other groups). A run resumed with the same log
+and, for transfer, on the other tasks' (as other groups). At the end each task's fastest
+few configurations are measured again (logged as `confirm`), each counting as the slower of
+its two times. A run resumed with the same log
 counts the trials already there and measures none of them again.
 
     states = tune(tasks, target, pool, Log.open("tuning.jsonl"), trials=200)
@@ -55,12 +57,22 @@ class TaskState:
     def trials(self) -> int:
         return len(self.history)
 
-    def record(self, config: Config, seconds: float) -> None:
-        self.measured[self.space.key(config)] = (config, seconds)
+    def record(self, config: Config, seconds: float, confirming: bool = False) -> None:
+        """A trial's time; a confirming one (a second measurement of a configuration)
+        counts as the slower of the two and is no new trial."""
+        key = self.space.key(config)
+        if confirming and key in self.measured:
+            seconds = max(seconds, self.measured[key][1])
+        self.measured[key] = (config, seconds)
+        if key == self.space.key(self.space.default()):
+            self.default_seconds = seconds
+        if confirming:
+            self.best_config, self.best_seconds = min(
+                self.measured.values(), key=lambda pair: pair[1]
+            )
+            return
         if seconds < self.best_seconds:
             self.best_seconds, self.best_config = seconds, config
-        if self.space.key(config) == self.space.key(self.space.default()):
-            self.default_seconds = seconds
         self.history.append(self.best_seconds)
 
 
@@ -107,12 +119,14 @@ def resume(states: list[TaskState], path: str, target: str) -> int:
         if config is None:
             continue
         seconds = record["seconds"] if record.get("seconds") is not None else INF
-        state.errors += record.get("error") is not None
-        state.record(config, seconds)
-    return len(mine)
+        state.errors += record.get("error") is not None and not record.get("confirm")
+        state.record(config, seconds, confirming=bool(record.get("confirm")))
+    return sum(not r.get("confirm") for r in mine)
 
 
-def record_for(state: TaskState, config: Config, result: Result) -> dict[str, Any]:
+def record_for(
+    state: TaskState, config: Config, result: Result, confirm: bool = False
+) -> dict[str, Any]:
     task = state.task
     return {
         "task": task.key,
@@ -129,6 +143,7 @@ def record_for(state: TaskState, config: Config, result: Result) -> dict[str, An
         "message": result.message,
         "build_seconds": round(result.build_seconds, 4),
         "model": task.models,
+        "confirm": confirm,
     }
 
 
@@ -176,7 +191,26 @@ def tune(
             continue
         done += measure(state, configs, pool, log, progress)
         refit(state, states, transfer)
+    for state in states:
+        confirm(state, pool, log)
     return states
+
+
+CONFIRMED = 3  # the fastest configurations of each task measured a second time at the end
+
+
+def confirm(state: TaskState, pool: Any, log: Log | None) -> None:
+    """Measure the task's fastest configurations again, each counting as the slower of its
+    two times, so that a lucky measurement does not make the best."""
+    ranked = sorted(state.measured.values(), key=lambda pair: pair[1])[:CONFIRMED]
+    configs = [c for c, seconds in ranked if math.isfinite(seconds)]
+    if not configs:
+        return
+    candidates = [(i, state.space.schedule_text(c)) for i, c in enumerate(configs)]
+    for config, result in zip(configs, pool.run(state.task, candidates), strict=True):
+        if log is not None:
+            log.append(record_for(state, config, result, confirm=True))
+        state.record(config, result.seconds if result.ok and result.seconds else INF, True)
 
 
 def measure(

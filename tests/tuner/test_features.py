@@ -80,4 +80,4 @@ def test_formulas_give_the_features_the_interpreter_gives(matmul_task, target):
     for config, vector in list(zip(configs, fast, strict=True))[::3]:
         direct = Featurizer(matmul_task, space, target).skeleton_of(config)
         assert direct is not None
-        np.testing.assert_allclose(features(direct), vector)
+        np.testing.assert_allclose(features(direct), vector[:LENGTH])

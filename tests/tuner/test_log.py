@@ -11,7 +11,8 @@ from ziggurat.tuner.log import FORMAT, Log, best_records, load_best, read_log, r
 
 
 def record(task: str, seconds: float | None, target: str = "cpu", error: str | None = None):
-    return {"task": task, "config": {"a": 1}, "seconds": seconds, "error": error, "target": target}
+    config = {"a": seconds or 0}
+    return {"task": task, "config": config, "seconds": seconds, "error": error, "target": target}
 
 
 def test_records_are_appended_and_read_back(tmp_path):
@@ -23,6 +24,16 @@ def test_records_are_appended_and_read_back(tmp_path):
     assert [r["seconds"] for r in records] == [2.0, 1.0, None]
     assert all(r["format"] == FORMAT and "versions" in r and "time" in r for r in records)
     assert best_records(records)["t/0"]["seconds"] == 1.0
+
+
+def test_a_configuration_measured_twice_counts_as_its_slower_time():
+    fast_once = {**record("t/0", 1.0), "config": {"a": 1}}
+    slower_again = {**record("t/0", 3.0), "config": {"a": 1}, "confirm": True}
+    steady = {**record("t/0", 2.0), "config": {"a": 2}}
+    assert best_records([fast_once, steady])["t/0"]["config"] == {"a": 1}
+    assert best_records([fast_once, steady, slower_again])["t/0"]["config"] == {"a": 2}
+    failed_again = {**record("t/0", None, error="runtime error"), "config": {"a": 2}}
+    assert best_records([steady, failed_again]) == {}
 
 
 def test_a_truncated_line_is_skipped_with_its_number_and_the_next_record_starts_a_line(
