@@ -3,9 +3,12 @@ through Ziggurat's default pipeline beside onnxruntime: the outputs compared, th
 at batch 1, in interleaved rounds, each runtime in its own worker process.
 
     python benchmarks/networks.py networks/*.onnx [--rounds 5] [--runs 10]
+    python benchmarks/networks.py networks/resnet18.onnx --tuning-log resnet18.jsonl
 
 Printed per network: compile time, the largest error relative to the output's scale,
-both latencies (median of the per-round medians) and onnxruntime / ziggurat.
+both latencies (median of the per-round medians) and onnxruntime / ziggurat. With
+`--tuning-log` (`ziggurat tune`'s), Ziggurat with the log's schedules runs as a third
+runtime, "tuned", beside the default schedules.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ def inputs_of(path: str) -> list[np.ndarray]:
     ]
 
 
-def prepare(runtime: str, path: str) -> Any:
+def prepare(runtime: str, path: str, tuning_log: str | None = None) -> Any:
     inputs = inputs_of(path)
     if runtime == "onnxruntime":
         import onnxruntime
@@ -45,13 +48,14 @@ def prepare(runtime: str, path: str) -> Any:
         return lambda: session.run(None, dict(zip(names, inputs, strict=True)))
     import ziggurat
 
-    compiled = ziggurat.compile(path, batch_size=1)
+    log = tuning_log if runtime == "tuned" else None
+    compiled = ziggurat.compile(path, batch_size=1, tuning_log=log)
     outputs = compiled(*inputs)
     return lambda: compiled(*inputs, *outputs)
 
 
-def worker(runtime: str, path: str) -> None:
-    serve(prepare(runtime, path))
+def worker(runtime: str, path: str, tuning_log: str | None = None) -> None:
+    serve(prepare(runtime, path, tuning_log))
 
 
 def check(path: str) -> tuple[float, float]:
@@ -80,30 +84,36 @@ def main() -> None:
     parser.add_argument("models", nargs="*")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--tuning-log", help="also run with this tuning log's schedules")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--model", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        worker(args.worker, args.model)
+        worker(args.worker, args.model, args.tuning_log)
         return
     print(f"batch 1, median of {args.rounds} interleaved rounds of {args.runs} runs")
+    tuned = ["tuned"] if args.tuning_log else []
     print(
         f"{'network':22} {'compile s':>9} {'rel error':>9} {'ziggurat ms':>12} "
         f"{'onnxruntime ms':>15} {'ort/ziggurat':>13}"
+        + (f" {'tuned ms':>9} {'ort/tuned':>10}" if tuned else "")
     )
     for path in args.models:
         seconds, error = check(path)
+        log = ["--tuning-log", args.tuning_log] if tuned else []
         workers = [
-            Worker(runtime, [__file__, "--worker", runtime, "--model", path])
-            for runtime in ("ziggurat", "onnxruntime")
+            Worker(runtime, [__file__, "--worker", runtime, "--model", path, *log])
+            for runtime in ("ziggurat", "onnxruntime", *tuned)
         ]
         result = measure_workers(workers, args.rounds, args.runs)
         ours, theirs = result["ziggurat"], result["onnxruntime"]
-        print(
+        line = (
             f"{Path(path).stem:22} {seconds:9.1f} {error:9.1e} {ours * 1e3:12.2f} "
-            f"{theirs * 1e3:15.2f} {theirs / ours:13.2f}",
-            flush=True,
+            f"{theirs * 1e3:15.2f} {theirs / ours:13.2f}"
         )
+        if tuned:
+            line += f" {result['tuned'] * 1e3:9.2f} {theirs / result['tuned']:10.2f}"
+        print(line, flush=True)
 
 
 if __name__ == "__main__":

@@ -324,7 +324,7 @@ class Featurizer:
         for dimension in self.space.dimensions:
             value = config[dimension.name]
             if dimension.splits is not None:
-                parts.append(("tail", dimension.splits % value != 0, value == 1))
+                parts.append(("tail", dimension.splits % value != 0))
             elif dimension.alternatives:
                 parts.append(("alternative", value))
             else:
