@@ -3,7 +3,8 @@
 A `Bench` holds one task at a time: its seeded random inputs and the reference output (the
 task's function with its default schedules, built once), and the candidates built so far.
 Measuring a candidate runs it once and compares its outputs with the reference (relative to
-the output's scale, as `ziggurat run` does), then times it through the target: untimed runs
+the output's scale, as `ziggurat run` does) and checks that the guard zones before and after
+each output and input are untouched (a write out of bounds), then times it through the target: untimed runs
 for a fifth of `min_seconds` (threads that slept come back slowly), then repeats until
 `min_seconds` have passed (at least 3), the median counted. A result
 much faster than the best so far is timed again, and the slower of the two counts. Every
@@ -13,7 +14,7 @@ failure is a `Result` with its class, never an exception:
 |---|---|
 | compile error | the schedule is rejected (interpreter, verifier, a local buffer too large) or the target fails to compile |
 | runtime error | the compiled function raises, or its worker dies (the pool says so) |
-| wrong result | its outputs differ from the reference's |
+| wrong result | its outputs differ from the reference's, or it wrote into the guard zones around them |
 | timeout | its build or its run takes longer than the pool allows (the pool says so) |
 """
 
@@ -33,6 +34,29 @@ from ziggurat.tuner.build import build
 ERRORS = ("compile error", "runtime error", "wrong result", "timeout")
 # A result this much faster than the best so far is measured again before it counts.
 SUSPICIOUS = 0.7
+# Elements of guard zone before and after each array a candidate gets (64 keeps the array
+# 64-byte aligned for any element size up to 8 bytes), and the byte they are filled with.
+GUARD = 64
+SENTINEL = 0xA5
+
+
+def guarded(array: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A 64-byte aligned copy of `array` with guard zones around it, and the buffer holding
+    both (its guards filled with SENTINEL)."""
+    size = (array.size + 2 * GUARD) * array.itemsize
+    raw = np.empty(size + 64, np.uint8)
+    start = -raw.ctypes.data % 64
+    buffer = raw[start : start + size]
+    buffer.fill(SENTINEL)
+    view = buffer[GUARD * array.itemsize : size - GUARD * array.itemsize].view(array.dtype)
+    view = view.reshape(array.shape)
+    view[...] = array
+    return view, buffer
+
+
+def intact(buffer: np.ndarray, itemsize: int) -> bool:
+    zone = GUARD * itemsize
+    return bool(np.all(buffer[:zone] == SENTINEL) and np.all(buffer[-zone:] == SENTINEL))
 
 
 @dataclass
@@ -87,6 +111,8 @@ class Bench:
     inputs: list[np.ndarray] = field(default_factory=list)
     outputs: list[np.ndarray] = field(default_factory=list)
     reference: list[np.ndarray] = field(default_factory=list)
+    buffers: list[tuple[np.ndarray, int]] = field(default_factory=list)  # guarded, itemsize
+    pristine: list[np.ndarray] = field(default_factory=list)  # the inputs, unguarded
     built: dict[int, Any] = field(default_factory=dict)
 
     @staticmethod
@@ -98,10 +124,16 @@ class Bench:
         if self.task is not None and self.task.key == task.key:
             return
         self.task, self.built = task, {}
-        self.inputs = inputs_for(task)
         default = build(task, None, self.target)
-        self.outputs = list(default(*self.inputs))  # allocated as the runtime aligns them
-        self.reference = [np.array(o) for o in self.outputs]
+        plain = self.pristine = inputs_for(task)
+        self.reference = [np.array(o) for o in default(*plain)]
+        self.inputs, self.outputs, self.buffers = [], [], []
+        for array, kept in [(a, self.inputs) for a in plain] + [
+            (r, self.outputs) for r in self.reference
+        ]:
+            view, buffer = guarded(array)
+            kept.append(view)
+            self.buffers.append((buffer, array.itemsize))
 
     def build(self, id: int, schedule_text: str) -> Result:
         """Build one candidate and keep it; the result carries only a build error, if any."""
@@ -124,6 +156,9 @@ class Bench:
             for output in self.outputs:
                 output.fill(np.nan)
             run(*arrays)
+            if not all(intact(buffer, size) for buffer, size in self.buffers):
+                self.restore()
+                return Result(id, error="wrong result", message="it wrote outside its arrays")
             wrong = agrees(self.outputs, self.reference)
             if wrong:
                 return Result(id, error="wrong result", message=wrong)
@@ -136,6 +171,15 @@ class Bench:
         except Exception as error:
             return Result(id, error="runtime error", message=short(error))
         return Result(id, seconds=seconds, costs=costs)
+
+    def restore(self) -> None:
+        """Guards and inputs as they were before a candidate wrote over them."""
+        for buffer, size in self.buffers:
+            zone = GUARD * size
+            buffer[:zone] = SENTINEL
+            buffer[-zone:] = SENTINEL
+        for view, original in zip(self.inputs, self.pristine, strict=True):
+            view[...] = original
 
     def time(self, run: Any, arrays: list[np.ndarray], min_seconds: float) -> list[float]:
         """Run times: untimed runs for a fifth of `min_seconds` (3 at least: threads that

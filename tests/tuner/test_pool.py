@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ctypes
+
+import numpy as np
 import pytest
 from tuning_models import TARGET
 
@@ -45,3 +48,26 @@ def test_an_unknown_pool_is_an_error():
 
     with pytest.raises(ZigguratError, match="unknown pool 'mpi'"):
         make_pool("mpi", TARGET)
+
+
+def test_a_write_outside_the_output_is_a_wrong_result(matmul_task, target):
+    space = Space.of(matmul_task, target)
+    bench = Bench.named(TARGET)
+    bench.prepare(matmul_task)
+    bench.build(0, space.schedule_text(space.default()))
+    right = bench.built[0]
+
+    def overflowing(*arrays):  # as a schedule whose write-back runs past the output would
+        right(*arrays)
+        output = arrays[-1]
+        past = np.frombuffer(
+            (ctypes.c_char * 4).from_address(output.ctypes.data + output.nbytes), np.uint8
+        )
+        past[:] = 0
+
+    bench.built[0] = overflowing
+    result = bench.measure(0, None, 0.01)
+    assert result.error == "wrong result" and "outside" in result.message
+    # The guards are restored: the next candidate is judged on its own.
+    bench.build(1, space.schedule_text(space.default()))
+    assert bench.measure(1, None, 0.01).ok
