@@ -5,8 +5,8 @@ is against what a user gets untuned. Then, batch by batch, the task scheduler pi
 its search proposes configurations it has not measured, the pool measures them, each result
 is appended to the log as it comes, and the task's cost model is refit on its measurements
 and, for transfer, on the other tasks' (as other groups). At the end each task's fastest
-few configurations are measured again (logged as `confirm`), each counting as the slower of
-its two times. A run resumed with the same log
+configurations are measured again (logged as `confirm`), each counting as the slower of its
+two times, until the fastest is one measured twice. A run resumed with the same log
 counts the trials already there and measures none of them again.
 
     states = tune(tasks, target, pool, Log.open("tuning.jsonl"), trials=200)
@@ -196,21 +196,31 @@ def tune(
     return states
 
 
-CONFIRMED = 3  # the fastest configurations of each task measured a second time at the end
+CONFIRMED = 3  # configurations measured a second time at once at the end
+CONFIRM_ROUNDS = 4
 
 
 def confirm(state: TaskState, pool: Any, log: Log | None) -> None:
     """Measure the task's fastest configurations again, each counting as the slower of its
-    two times, so that a lucky measurement does not make the best."""
-    ranked = sorted(state.measured.values(), key=lambda pair: pair[1])[:CONFIRMED]
-    configs = [c for c, seconds in ranked if math.isfinite(seconds)]
-    if not configs:
-        return
-    candidates = [(i, state.space.schedule_text(c)) for i, c in enumerate(configs)]
-    for config, result in zip(configs, pool.run(state.task, candidates), strict=True):
-        if log is not None:
-            log.append(record_for(state, config, result, confirm=True))
-        state.record(config, result.seconds if result.ok and result.seconds else INF, True)
+    two times, until the fastest is one measured twice (so that neither a lucky
+    measurement nor an unlucky second one makes the best)."""
+    confirmed: set[Any] = set()
+    for _ in range(CONFIRM_ROUNDS):
+        ranked = sorted(state.measured.items(), key=lambda item: item[1][1])
+        if not ranked or ranked[0][0] in confirmed or not math.isfinite(ranked[0][1][1]):
+            return
+        chosen = [
+            (key, config)
+            for key, (config, seconds) in ranked
+            if key not in confirmed and math.isfinite(seconds)
+        ][:CONFIRMED]
+        candidates = [(i, state.space.schedule_text(c)) for i, (_, c) in enumerate(chosen)]
+        results = pool.run(state.task, candidates)
+        for (key, config), result in zip(chosen, results, strict=True):
+            confirmed.add(key)
+            if log is not None:
+                log.append(record_for(state, config, result, confirm=True))
+            state.record(config, result.seconds if result.ok and result.seconds else INF, True)
 
 
 def measure(

@@ -33,9 +33,12 @@ def test_tune_logs_every_trial_resumes_without_remeasuring_and_the_log_applies(t
         tune(states, pool, Log.open(path), trials=10, batch=5)
         records = trials_in(path)
         assert len(records) == 10 and states[0].trials == 10
-        # The fastest three measured again at the end, each counting as its slower time.
+        # The fastest measured again at the end, each counting as its slower time, until
+        # the fastest is one measured twice.
         confirmed = [r for r in read_log(path) if r["confirm"]]
-        assert len(confirmed) == 3
+        assert 3 <= len(confirmed) <= 12
+        best = json.dumps(states[0].best_config, sort_keys=True)
+        assert best in {json.dumps(r["config"], sort_keys=True) for r in confirmed}
         assert states[0].best_seconds >= min(r["seconds"] for r in records if r["seconds"])
         assert np.isfinite(states[0].default_seconds)
         assert states[0].best_seconds <= states[0].default_seconds
