@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from xdsl.dialects import func, memref
+from xdsl.dialects import func, memref, scf
 from xdsl.dialects.builtin import MemRefType, ModuleOp, StringAttr
 from xdsl.ir import Operation
 
@@ -57,12 +57,15 @@ def find_function(module: ModuleOp, name: str) -> func.FuncOp:
 
 
 def check_local_buffers(module: ModuleOp, target: Target) -> None:
-    """Reject a local buffer larger than the target's fast memory per core."""
+    """Reject a local buffer allocated inside a loop (a tile, a panel) larger than the
+    target's fast memory per core; a whole tensor packed once before the loops is no tile."""
     limit = target.local_memory()
     if limit is None:
         return
     for op in module.walk():
-        if isinstance(op, memref.AllocOp | memref.AllocaOp):
+        if isinstance(op, memref.AllocOp | memref.AllocaOp) and isinstance(
+            op.parent_op(), scf.ForOp
+        ):
             type = op.memref.type
             if isinstance(type, MemRefType) and isinstance(type.memory_space, ScopeAttr):
                 size = math.prod(type.get_shape()) * 4

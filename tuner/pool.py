@@ -131,6 +131,7 @@ class LocalPool:
         self.build_timeout, self.run_timeout = build_timeout, run_timeout
         self.min_seconds = min_seconds
         self.workers = [LocalWorker(target) for _ in range(self.size)]
+        self.build_seconds: dict[int, float] = {}
 
     def __enter__(self) -> LocalPool:
         return self
@@ -196,6 +197,7 @@ class LocalPool:
                     worker, self.run_timeout, "measure", id, best, self.min_seconds
                 )
                 results[id] = self.result(id, status, answer, "run")
+                results[id].build_seconds = self.build_seconds.pop(id, 0.0)
                 if results[id].ok:
                     best = min(best or float("inf"), results[id].seconds or float("inf"))
             built = []
@@ -238,6 +240,7 @@ class LocalPool:
                 result = self.result(id, status, answer, "build")
                 if result.ok:
                     built.append((id, worker))
+                    self.build_seconds[id] = result.build_seconds
                 else:
                     results[id] = result
                 idle.append(self.prepare(self.workers[index], task))

@@ -24,6 +24,7 @@ def test_a_pool_measures_and_classifies_every_failure(matmul_task, target, monke
         results = pool.run(matmul_task, candidates)
         assert [r.id for r in results] == [0, 1, 2, 3, 4, 5]
         assert results[0].ok and results[0].seconds > 0 and results[0].costs
+        assert 0 < results[0].build_seconds < 30
         assert results[1].ok
         assert results[2].error == "compile error"
         assert results[3].error == "runtime error" and "died" in results[3].message
