@@ -1,14 +1,16 @@
 """The task scheduler: which task gets the next batch of trials, by expected gain on the
 whole model's latency (Ansor's gradient), not round-robin.
 
-The model's latency is about sum(weight_i x best_i). After every task has had one batch,
-the next batch goes to the task whose latency is expected to fall most per trial:
+The model's latency is about sum(weight_i x best_i). The next batch goes to the task whose
+latency is expected to fall most per trial:
 
     gain_i = weight_i x (ALPHA x recent_i + (1 - ALPHA) x best_i / trials_i)
 
 `recent_i` is how fast the task's best fell over its last `WINDOW` trials (the backward
 difference); best_i / trials_i the optimistic forward guess that it keeps falling at its
-average rate so far. A task whose space is exhausted gets nothing.
+average rate so far. A task that has measured only its default thus starts with its whole
+share of the latency as its gain, so the heaviest are tuned first and a tiny task may never
+be; a task whose space is exhausted gets nothing.
 """
 
 from __future__ import annotations
@@ -39,7 +41,4 @@ def next_task(states: Sequence[Any]) -> Any | None:
     open_ = [s for s in states if not s.exhausted]
     if not open_:
         return None
-    untried = [s for s in open_ if len(s.history) <= 1]
-    if untried:
-        return untried[0]
     return max(open_, key=lambda s: gain(s.task.weight, s.history))

@@ -60,9 +60,10 @@ def state(weight: float, history: list[float], exhausted: bool = False) -> Simpl
     )
 
 
-def test_the_scheduler_tries_every_task_then_follows_the_expected_gain():
+def test_the_scheduler_follows_the_expected_gain():
     fresh = state(1, [1.0])
     assert next_task([state(1, [1.0, 1.0]), fresh]) is fresh
+    assert next_task([state(1, [1.0] * 8), state(1, [0.01])]).history == [1.0] * 8
     flat = state(1, [1.0] * 20)
     improving = state(1, [2.0] * 10 + [1.0] * 10)
     heavy = state(5, [1.0] * 20)
