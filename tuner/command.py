@@ -187,15 +187,16 @@ def plot(states: list[Any], path: str) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure, axes = plt.subplots(figsize=(8, 5))
+    figure, axes = plt.subplots(figsize=(11, 5))
     for state in states:
         history = np.array(state.history) * 1e3
         if np.isfinite(history).any():
-            axes.plot(np.arange(1, len(history) + 1), history, label=state.task.describe()[:40])
+            trials = np.arange(1, len(history) + 1)
+            axes.plot(trials, history, marker=".", label=state.task.describe()[:40])
     axes.set_xlabel("trials of the task")
-    axes.set_ylabel("best time (ms)")
+    axes.set_ylabel("best time so far (ms)")
     axes.set_yscale("log")
-    axes.legend(fontsize="small")
+    axes.legend(fontsize="x-small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     figure.tight_layout()
     try:
         figure.savefig(path)
