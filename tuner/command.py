@@ -3,6 +3,7 @@
     ziggurat tune model.onnx --trials 200 --log tuning.jsonl [--pool local|ray|ray://HOST:PORT]
                   [--batch 32] [--tasks K] [--plot best.png] [--target 'cpu{threads=2}']
     ziggurat tune model.onnx --log tuning.jsonl --show-config     # the best schedules found
+    ziggurat tune model.onnx --log tuning.jsonl --trials 0 --plot best.png   # report again
     ziggurat run model.onnx --tuning-log tuning.jsonl             # run with them
 
 One progress bar per task (trials done, best time, errors); then a table of each task's
@@ -196,10 +197,19 @@ def plot(states: list[Any], path: str) -> None:
     axes.set_xlabel("trials of the task")
     axes.set_ylabel("best time so far (ms)")
     axes.set_yscale("log")
-    axes.legend(fontsize="x-small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    handles, labels = axes.get_legend_handles_labels()
+    shown = 16  # the heaviest tasks: a longer legend would not fit beside the axes
+    axes.legend(
+        handles[:shown],
+        labels[:shown],
+        fontsize="x-small",
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        title=f"{min(shown, len(labels))} of {len(labels)} tasks",
+    )
     figure.tight_layout()
     try:
-        figure.savefig(path)
+        figure.savefig(path, bbox_inches="tight")
     except OSError as error:
         raise ZigguratError(f"cannot write plot '{path}': {error.strerror}") from None
 

@@ -174,6 +174,7 @@ def tune(
 ) -> list[TaskState]:
     """Spend up to `trials` trials (those in the log count) over the tasks' states."""
     done = sum(s.trials for s in states)
+    before = {id(s): s.trials for s in states}
     for state in states:  # every task starts from its default configuration
         if done >= trials:
             break
@@ -192,7 +193,8 @@ def tune(
         done += measure(state, configs, pool, log, progress)
         refit(state, states, transfer)
     for state in states:
-        confirm(state, pool, log)
+        if state.trials > before[id(state)]:  # a run that measured nothing new confirms nothing
+            confirm(state, pool, log)
     return states
 
 
