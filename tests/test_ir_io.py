@@ -1,4 +1,8 @@
-"""ir_io: parsed ops carry their source location; every mistake is a located ZigguratError."""
+"""ir_io: parsed ops carry their source location; every mistake is a located ZigguratError,
+reported quickly whatever the text."""
+
+import signal
+from contextlib import contextmanager
 
 import pytest
 from xdsl.dialects import arith, func
@@ -67,6 +71,66 @@ def test_parse_errors_are_located(text, expected):
     with pytest.raises(ZigguratError) as error:
         parse_module(text, "x.mlir")
     assert str(error.value).startswith(expected)
+
+
+@contextmanager
+def time_limit(seconds: float):
+    """Raise TimeoutError inside the block once `seconds` of wall time have passed."""
+
+    def expire(signum, frame):
+        raise TimeoutError(f"took more than {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+# Lexing string literals ----------------------------------------------------------------
+
+# xDSL's string-literal pattern backtracked exponentially in the length of the line after
+# a quote that is never closed: this schedule did not parse in minutes.
+UNTERMINATED_STRING = """\
+transform.named_sequence @__transform_main(%copy: !transform.any_op) {
+  %i," %j = transform.schedule.get_loops %copy : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+  transform.yield
+}
+"""
+
+
+def test_an_unterminated_string_is_reported_at_its_quote_quickly():
+    with time_limit(1.0), pytest.raises(ZigguratError) as error:
+        parse_module(UNTERMINATED_STRING, "s.mlir")
+    assert str(error.value) == "s.mlir:2:6: error: unterminated string"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('"test.op"() {a = "abc\n"} : () -> ()', "x.mlir:1:18: error: unterminated string"),
+        ('"test.op"() {a = "abc', "x.mlir:1:18: error: unterminated string"),
+        ('"test.op', "x.mlir:1:1: error: unterminated string"),
+        (
+            '"test.op"() {a = "a\\qb"} : () -> ()',
+            "x.mlir:1:20: error: unknown escape in string literal",
+        ),
+    ],
+    ids=["newline", "end-of-file", "first-token", "escape"],
+)
+def test_string_literal_errors(text, expected):
+    with pytest.raises(ZigguratError) as error:
+        parse_module(text, "x.mlir")
+    assert str(error.value) == expected
+
+
+def test_string_literals_keep_their_escapes():
+    module = parse_module(r'"test.op"() {a = "q\"\n\t\\\41", b = @"s y"} : () -> ()')
+    op = next(iter(module.ops))
+    assert op.attributes["a"].data == 'q"\n\t\\A'
+    assert op.attributes["b"].root_reference.data == "s y"
 
 
 def test_verify_reports_the_innermost_failing_op():

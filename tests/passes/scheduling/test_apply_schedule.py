@@ -591,6 +591,14 @@ def test_the_pass_reads_a_schedule_file(tmp_path):
     assert "transform." not in text
 
 
+def test_a_schedule_file_with_an_unterminated_string_is_a_located_error(tmp_path):
+    path = tmp_path / "broken.mlir"
+    path.write_text(SCHEDULE.replace("%i, %j, %k =", '%i," %j, %k ='))
+    with pytest.raises(ZigguratError) as error:
+        pass_pipeline(f"apply-schedule{{file={path}}}").apply(make_context(), loop_level(MATMUL))
+    assert str(error.value) == f"{path}:4:6: error: unterminated string"
+
+
 def test_the_pass_takes_the_schedule_out_of_the_payload():
     fixed = print_module(fix_knobs(parse_module(SCHEDULE), {"tile_i": 4, "order": 1}))
     for schedule_text in (
