@@ -3,7 +3,8 @@
 xDSL's parser leaves every op at an unknown location and its verifier does not say which op
 failed. Here each parsed op gets `file:line:col` of its name (as MLIR does, unless the text
 gives `loc(...)`), and every mistake in the text, the verifier or a pass pipeline becomes a
-`ZigguratError` at that place, quickly: string literals lex in linear time.
+`ZigguratError` at that place, quickly: string literals lex in linear time, and the Python
+exceptions xDSL's parser raises on some bad text become located errors too.
 
     module = parse_module(text, "model.mlir")
     verify_module(module)
@@ -13,6 +14,7 @@ gives `loc(...)`), and every mistake in the text, the verifier or a pass pipelin
 from __future__ import annotations
 
 import re
+import struct
 from bisect import bisect_right
 from collections.abc import Callable
 from io import StringIO
@@ -26,7 +28,7 @@ from xdsl.dialects.builtin import (
     StringAttr,
     UnknownLoc,
 )
-from xdsl.ir import Attribute, Operation, TypeAttribute
+from xdsl.ir import Attribute, Block, Operation, TypeAttribute
 from xdsl.parser import Parser, Span
 from xdsl.parser.generic_parser import ParserState
 from xdsl.passes import ModulePass, PassPipeline
@@ -34,7 +36,7 @@ from xdsl.printer import Printer
 from xdsl.utils.arg_spec import parse_pipeline
 from xdsl.utils.exceptions import ArgSpecParseError, ParseError, VerifyException
 from xdsl.utils.lexer import Input, Position
-from xdsl.utils.mlir_lexer import MLIRLexer, MLIRToken
+from xdsl.utils.mlir_lexer import MLIRLexer, MLIRToken, MLIRTokenKind
 
 from ziggurat.diagnostics import ZigguratError, op_location
 from ziggurat.registry import all_passes, make_context
@@ -75,6 +77,13 @@ class LocatingParser(Parser):
         self._line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
         self._op_name_positions: list[int] = []
 
+    def parse_module(self, allow_implicit_module: bool = True) -> ModuleOp:
+        try:
+            return super().parse_module(allow_implicit_module)
+        except RecursionError:
+            # xDSL's parser descends a few Python calls per level of brackets or regions.
+            self.raise_error("nesting too deep")
+
     def line_and_column(self, position: int) -> tuple[int, int]:
         """1-based line and column of a character offset."""
         line = bisect_right(self._line_starts, position)
@@ -90,16 +99,24 @@ class LocatingParser(Parser):
         depth = len(self._op_name_positions)
         try:
             op = super().parse_operation()
-        except VerifyException as error:
-            # Ops with a declarative format verify their operand types while being built.
+        except XDSL_PARSE_FAILURES as error:
+            # Ops with a declarative format verify their operand types while being built,
+            # and xDSL's parse methods fail in more ways than ParseError.
             start = self._op_name_positions[-1] if self._op_name_positions else self.pos
-            self.raise_error(str(error), start, self.pos)
+            self.raise_error(describe_failure(error, "operation"), start, self.pos)
         position = self._op_name_positions[depth]
         del self._op_name_positions[depth:]
         if isinstance(op.location, UnknownLoc):
             line, column = self.line_and_column(position)
             op.location = FileLineColLoc(self.filename, IntAttr(line), IntAttr(column))
         return op
+
+    def _parse_block(self) -> Block:
+        # A region that goes on with neither an op nor `}` reaches here; xDSL's error for a
+        # missing block label has an empty message.
+        if self._current_token.kind != MLIRTokenKind.CARET_IDENT:
+            self.raise_error("expected '}' to close the region")
+        return super()._parse_block()
 
     def _get_op_by_name(self, name: str) -> type[Operation]:
         if op_type := self.ctx.get_optional_op(
@@ -120,16 +137,43 @@ class LocatingParser(Parser):
     def _parse_located(self, parse: Callable[[], T], kind: str, sigil: str) -> T:
         # Attributes verify when built and unknown ones are reported after their name, so
         # both fail past the attribute; report them at its first character instead.
-        start = self._current_token.span.start
+        start, name = self._current_token.span.start, self._current_token.text
         try:
             return parse()
-        except VerifyException as error:
-            self.raise_error(str(error), start, self.pos)
+        except XDSL_PARSE_FAILURES as error:
+            self.raise_error(describe_failure(error, f"{kind} '{name}'"), start, self.pos)
         except ParseError as error:
             unknown = re.fullmatch(r"'(.*)' is not registered", error.msg)
             if unknown is None:
                 raise
             self.raise_error(f"unknown {kind} '{sigil}{unknown.group(1)}'", start, self.pos)
+
+
+# What xDSL's parser raises, besides ParseError, on text it cannot take: a VerifyException
+# from an attribute or op verified as it is built; a ValueError from an enum given an unknown
+# keyword, from a string that is not UTF-8, or from a parametrized attribute given the wrong
+# number of parameters (it zips them with its fields strictly); an OverflowError or a
+# struct.error from a number too large for its type; an AssertionError from a token other
+# than the one it expected; a NotImplementedError from a semi-affine map.
+XDSL_PARSE_FAILURES = (
+    VerifyException,
+    ValueError,
+    OverflowError,
+    struct.error,
+    AssertionError,
+    NotImplementedError,
+)
+
+
+def describe_failure(error: Exception, what: str) -> str:
+    """The message for one of XDSL_PARSE_FAILURES met while parsing `what`."""
+    if isinstance(error, AssertionError):
+        return f"malformed {what}"
+    if isinstance(error, OverflowError | struct.error):
+        return f"number out of range in {what}"
+    if str(error).startswith("zip()"):
+        return f"wrong number of parameters for {what}"
+    return str(error)
 
 
 def parse_module(
@@ -146,7 +190,9 @@ def parse_module(
         parser = LocatingParser(ctx or make_context(), text, filename)
         module = parser.parse_module(implicit_module)
     except ParseError as error:
-        undefined = undefined_value_use(parser) if parser else None
+        # Other errors stop the parse while a value may still be awaited; that is no error.
+        awaited = error.msg.startswith("values used but not defined")
+        undefined = undefined_value_use(parser) if parser and awaited else None
         if undefined is not None:
             raise undefined from None
         raise ZigguratError(error.msg, str(error.span.get_location())) from None
