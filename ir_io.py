@@ -239,11 +239,15 @@ WORD_OR_NUMBER = re.compile(r"[\w-]+|[-+]?[0-9]+(\.[0-9]*([eE][-+]?[0-9]+)?)?")
 
 
 def quote_option_values(spec: str) -> str:
-    """Quote option values MLIR takes bare but xDSL does not, such as `file=s.mlir`."""
+    """Quote option values MLIR takes bare but xDSL does not, such as `file=s.mlir`; a bare
+    value's backslashes stay backslashes."""
 
     def quote(match: re.Match[str]) -> str:
         key, value = match.groups()
-        return match.group(0) if WORD_OR_NUMBER.fullmatch(value) else f'{key}="{value}"'
+        if WORD_OR_NUMBER.fullmatch(value):
+            return match.group(0)
+        escaped = value.replace("\\", "\\\\")
+        return f'{key}="{escaped}"'
 
     return BARE_OPTION.sub(quote, spec)
 
@@ -256,7 +260,9 @@ def pass_pipeline(
     available = all_passes() if available is None else available
     try:
         specs = list(parse_pipeline(quote_option_values(spec)))
-    except ArgSpecParseError as error:
+    except (ArgSpecParseError, ParseError, ValueError) as error:
+        # A quoted value with an escape xDSL's pipeline lexer takes but cannot decode
+        # (`\r`, or `\ff` that is not UTF-8) fails as a ParseError or a ValueError.
         raise ZigguratError(f"malformed pass pipeline: {str(error).strip()}") from None
     passes: list[ModulePass] = []
     for pass_spec in specs:

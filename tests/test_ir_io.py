@@ -283,6 +283,16 @@ def test_pass_pipeline():
         pass_pipeline("cse{")
 
 
+def test_pass_pipeline_bare_values_keep_their_backslashes():
+    assert pass_pipeline(r"apply-schedule{file=C:\x\ff.mlir}").passes[0].file == r"C:\x\ff.mlir"
+
+
+@pytest.mark.parametrize("spec", [r'apply-schedule{file="a\rb"}', r'apply-schedule{file="\ff"}'])
+def test_pass_pipeline_undecodable_escapes_are_malformed(spec):
+    with pytest.raises(ZigguratError, match="malformed pass pipeline"):
+        pass_pipeline(spec)
+
+
 # Fuzzing ---------------------------------------------------------------------------------
 
 # Characters whose loss or surplus unbalances IR text: quotes, escapes, brackets, sigils.
