@@ -218,7 +218,7 @@ class KnobOp(IRDLOperation):
     @classmethod
     def parse(cls, parser: Parser) -> KnobOp:
         parser.parse_punctuation("<")
-        name = parser.parse_str_literal("knob name")
+        name = parser.parse_str_literal(" for the knob name")
         parser.parse_punctuation(">")
         selected = None
         if parser.parse_optional_punctuation("="):
@@ -317,7 +317,7 @@ class AlternativesOp(IRDLOperation):
     @classmethod
     def parse(cls, parser: Parser) -> AlternativesOp:
         parser.parse_punctuation("<")
-        name = parser.parse_str_literal("alternatives name")
+        name = parser.parse_str_literal(" for the alternatives name")
         parser.parse_punctuation(">")
         selected: int | UnresolvedOperand | None = None
         if parser.parse_optional_keyword("selected_region"):

@@ -248,7 +248,7 @@ class ComputeOp(IRDLOperation):
 
     @classmethod
     def parse(cls, parser: Parser) -> ComputeOp:
-        name = parser.parse_str_literal("te.compute name")
+        name = parser.parse_str_literal(" for the te.compute name")
         operands: list[UnresolvedOperand] = parser.parse_comma_separated_list(
             parser.Delimiter.PAREN, parser.parse_unresolved_operand
         )
@@ -262,7 +262,7 @@ class ComputeOp(IRDLOperation):
             reduce_kind = parser.parse_identifier("reduce kind")
 
             def reduce_axis() -> tuple[str, int]:
-                axis = parser.parse_str_literal("reduce axis name")
+                axis = parser.parse_str_literal(" for the reduce axis name")
                 parser.parse_punctuation("=")
                 return axis, parser.parse_integer(allow_boolean=False)
 
