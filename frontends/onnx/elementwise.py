@@ -12,13 +12,13 @@ import onnx
 from xdsl.ir import SSAValue
 
 from ziggurat.dialects import graph
+from ziggurat.elements import element_dtype
 from ziggurat.frontends.onnx.node import (
     ELEMENT_TYPES,
     Handlers,
     Node,
     Value,
     dense,
-    graph_dtype,
     scalar,
 )
 
@@ -73,7 +73,7 @@ def binary(node: Node) -> list[Value]:
     for operand in operands[1:]:
         result = node.emit(op_class(result, operand))
     if node.op_type == "Mean" and len(operands) > 1:
-        count = np.array(len(operands), dtype=graph_dtype(element))
+        count = np.array(len(operands), dtype=element_dtype(element))
         divisor = node.importer.append(graph.ConstantOp(dense(count, node.where)), node.where)
         result = node.emit(graph.DivOp(result, divisor.results[0]))
     return [result]

@@ -13,7 +13,6 @@ import numpy as np
 import onnx
 from onnx import numpy_helper
 from xdsl.dialects.builtin import (
-    BytesAttr,
     DenseIntOrFPElementsAttr,
     TensorType,
     f16,
@@ -28,6 +27,7 @@ from xdsl.ir import Attribute, Operation, SSAValue
 
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects import graph
+from ziggurat.elements import array_to_dense
 
 if TYPE_CHECKING:
     from ziggurat.frontends.onnx.importer import Importer
@@ -55,12 +55,7 @@ def dense(array: np.ndarray, where: str) -> DenseIntOrFPElementsAttr:
     element = NUMPY_TYPES.get(array.dtype)
     if element is None:
         raise ZigguratError(f"constant of element type {array.dtype} is not supported", where)
-    data = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<")).tobytes()
-    return DenseIntOrFPElementsAttr(TensorType(element, array.shape), BytesAttr(data))
-
-
-def graph_dtype(element: Attribute) -> np.dtype:
-    return next(dtype for dtype, e in NUMPY_TYPES.items() if e == element)
+    return array_to_dense(array, TensorType(element, array.shape))
 
 
 def tensor_value(proto: onnx.TensorProto, what: str, node: Node | None = None) -> np.ndarray:

@@ -12,12 +12,12 @@ from xdsl.ir import SSAValue
 from xdsl.utils.exceptions import VerifyException
 
 from ziggurat.dialects import graph
+from ziggurat.elements import element_dtype
 from ziggurat.frontends.onnx.node import (
     Handlers,
     Node,
     Value,
     dense,
-    graph_dtype,
     integers,
     scalar,
     tensor_value,
@@ -254,7 +254,7 @@ def pad(node: Node) -> list[Value]:
     # A fill value known only at run time: pad with zeros, then add the value where a
     # constant mask marks the padding.
     element = graph.tensor(x).element_type
-    inside = np.ones(graph.shape_of(x), dtype=graph_dtype(element))
+    inside = np.ones(graph.shape_of(x), dtype=element_dtype(element))
     outside = 1 - np.pad(inside, list(zip(pads[:rank], pads[rank:], strict=True)))
     mask = node.importer.append(graph.ConstantOp(dense(outside, node.where)), node.where)
     fill = node.emit(graph.MulOp(mask.results[0], value_input))

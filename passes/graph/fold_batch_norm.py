@@ -29,20 +29,20 @@ from xdsl.pattern_rewriter import (
 )
 
 from ziggurat.dialects import graph
-from ziggurat.passes.graph.fold_constants import constant_array, dense_attr
+from ziggurat.elements import array_to_dense, dense_to_array
 
 
 def constant_value(value: SSAValue | None) -> np.ndarray | None:
     """The float64 value of a graph.constant, or None for anything else."""
     if value is None or not isinstance(value.owner, graph.ConstantOp):
         return None
-    return constant_array(value.owner.value).astype(np.float64)
+    return dense_to_array(value.owner.value).astype(np.float64)
 
 
 def constant(value: np.ndarray, like: SSAValue, shape: tuple[int, ...]) -> graph.ConstantOp:
     """A graph.constant of `value`, with the element type of `like`."""
     element = graph.tensor(like).element_type
-    op = graph.ConstantOp(dense_attr(value, TensorType(element, shape)))
+    op = graph.ConstantOp(array_to_dense(value, TensorType(element, shape)))
     op.output.name_hint = like.name_hint
     return op
 
