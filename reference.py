@@ -14,11 +14,12 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 from xdsl.dialects import func
-from xdsl.dialects.builtin import DenseIntOrFPElementsAttr, ModuleOp, TensorType
+from xdsl.dialects.builtin import ModuleOp, TensorType
 from xdsl.ir import Operation, SSAValue
 
 from ziggurat.diagnostics import ZigguratError, describe_location
 from ziggurat.dialects import graph
+from ziggurat.elements import dense_to_array
 from ziggurat.targets.cpu.runtime import numpy_dtype
 
 
@@ -363,10 +364,7 @@ def leaky_relu(op: graph.LeakyReluOp, x: np.ndarray) -> np.ndarray:
 
 
 def constant(op: graph.ConstantOp) -> np.ndarray:
-    value: DenseIntOrFPElementsAttr = op.value
-    dtype = numpy_dtype(value.get_element_type(), describe_location(op))
-    shape = value.get_type().get_shape()
-    return np.array(value.get_values(), dtype=dtype).reshape(shape)
+    return dense_to_array(op.value)
 
 
 RULES: dict[type[Operation], Callable[..., np.ndarray]] = {
