@@ -19,6 +19,7 @@ from numpy.typing import ArrayLike
 from xdsl.dialects.builtin import (
     BytesAttr,
     DenseIntOrFPElementsAttr,
+    IndexType,
     IntegerType,
     TensorType,
     VectorType,
@@ -28,14 +29,17 @@ from xdsl.ir import Attribute
 from ziggurat.diagnostics import ZigguratError
 
 
-def element_dtype(element: Attribute) -> np.dtype:
-    """The numpy dtype of an element type: bool for i1, else the one xDSL packs it as."""
+def element_dtype(element: Attribute, where: str = "") -> np.dtype:
+    """The numpy dtype of an element type: bool for i1, int64 for index, else the one xDSL
+    packs it as; a type numpy lacks (bf16) is an error at `where`."""
     if isinstance(element, IntegerType) and element.width.data == 1:
         return np.dtype(np.bool_)
+    if isinstance(element, IndexType):
+        return np.dtype(np.int64)
     try:
         return np.dtype(element.format)  # type: ignore[attr-defined]
     except (AttributeError, NotImplementedError):
-        raise ZigguratError(f"elements of type {element} have no numpy type") from None
+        raise ZigguratError(f"elements of type {element} have no numpy type", where) from None
 
 
 def dense_to_array(attr: DenseIntOrFPElementsAttr) -> np.ndarray:

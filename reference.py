@@ -19,8 +19,7 @@ from xdsl.ir import Operation, SSAValue
 
 from ziggurat.diagnostics import ZigguratError, describe_location
 from ziggurat.dialects import graph
-from ziggurat.elements import dense_to_array
-from ziggurat.targets.cpu.runtime import numpy_dtype
+from ziggurat.elements import dense_to_array, element_dtype
 
 
 def evaluate(module: ModuleOp, name: str, inputs: Sequence[np.ndarray]) -> list[np.ndarray]:
@@ -71,7 +70,7 @@ def cast(array: np.ndarray, value: SSAValue) -> np.ndarray:
     """`array` as the element type and shape `value`'s tensor type declares."""
     if not isinstance(value.type, TensorType):
         return array
-    dtype = numpy_dtype(value.type.element_type, "")
+    dtype = element_dtype(value.type.element_type, "")
     with np.errstate(over="ignore"):  # too large for the type is infinity, as on targets
         return np.asarray(array).astype(dtype).reshape(value.type.get_shape())
 
@@ -337,7 +336,7 @@ def pad_op(op: graph.PadOp, x: np.ndarray) -> np.ndarray:
 def cast_op(op: graph.CastOp, x: np.ndarray) -> np.ndarray:
     element = op.output.type.element_type  # type: ignore[attr-defined]
     with np.errstate(over="ignore"):
-        return x.astype(numpy_dtype(element, describe_location(op)))
+        return x.astype(element_dtype(element, describe_location(op)))
 
 
 # Elementwise functions ---------------------------------------------------------------------

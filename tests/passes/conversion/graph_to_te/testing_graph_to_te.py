@@ -18,11 +18,11 @@ from xdsl.ir import Attribute, Block, Region, SSAValue
 import ziggurat
 from ziggurat.dialects import graph
 from ziggurat.dialects.te import ComputeOp, compute_ops
+from ziggurat.elements import element_dtype
 from ziggurat.ir_io import verify_module
 from ziggurat.passes.conversion.graph_to_te import GraphToTe
 from ziggurat.reference import evaluate
 from ziggurat.registry import make_context
-from ziggurat.targets.cpu.runtime import numpy_dtype
 
 
 def define(
@@ -97,7 +97,7 @@ def inputs(case: Case) -> list[np.ndarray]:
     types = [*case.types, *[f32] * (len(case.shapes) - len(case.types))]
     arrays = []
     for shape, element in zip(case.shapes, types, strict=True):
-        dtype = numpy_dtype(element, "")
+        dtype = element_dtype(element, "")
         if np.issubdtype(dtype, np.integer):
             arrays.append(rng.integers(*case.integers, shape).astype(dtype))
             continue
@@ -185,7 +185,7 @@ class CaseTests:
         result_types = function.function_type.outputs.data
         assert len(results) == len(expected) == len(result_types)
         for actual, wanted, result_type in zip(results, expected, result_types, strict=True):
-            assert actual.dtype == numpy_dtype(result_type.element_type, "")
+            assert actual.dtype == element_dtype(result_type.element_type, "")
             assert actual.shape == wanted.shape
             np.testing.assert_allclose(actual, wanted, rtol=1e-6, atol=1e-6)
 
