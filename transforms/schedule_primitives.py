@@ -48,6 +48,7 @@ from xdsl.ir import Block, BlockArgument, Operation, SSAValue
 from xdsl.rewriter import InsertPoint, Rewriter
 from xdsl.traits import is_side_effect_free
 
+from ziggurat.analysis.combiners import COMBINERS
 from ziggurat.dialects import arith_extra
 from ziggurat.dialects.loop import ANNOTATIONS, LoopAnnotation, ScopeAttr, annotations
 from ziggurat.dialects.schedule import AXIS, COMPUTE
@@ -759,22 +760,6 @@ def reorder(loops: Sequence[scf.ForOp], changes: Changes) -> None:
 # Dependences --------------------------------------------------------------------------------
 
 
-REDUCTION_COMBINERS = (
-    arith.AddfOp,
-    arith.AddiOp,
-    arith.MulfOp,
-    arith.MuliOp,
-    arith.MaximumfOp,
-    arith.MinimumfOp,
-    arith.MaxnumfOp,
-    arith.MinnumfOp,
-    arith.MaxSIOp,
-    arith.MinSIOp,
-    arith.MaxUIOp,
-    arith.MinUIOp,
-)
-
-
 @dataclass
 class Access:
     """A load or store; its indices and the bounds the guards around it put on linear
@@ -867,7 +852,7 @@ def reduction_buffers(found: list[Access]) -> set[SSAValue]:
         combiner = store.value.owner
         if (
             list(load.indices) == list(store.indices)
-            and isinstance(combiner, REDUCTION_COMBINERS)
+            and type(combiner) in COMBINERS
             and load.res in combiner.operands
             and len(list(load.res.uses)) == 1
         ):
@@ -1929,12 +1914,6 @@ def apply_epilogue(
 
 # Tensorize -----------------------------------------------------------------------------------
 
-COMBINES = {
-    "sum": (arith.AddfOp, arith.AddiOp),
-    "max": (arith.MaximumfOp, arith.MaxSIOp),
-    "min": (arith.MinimumfOp, arith.MinSIOp),
-}
-
 
 class Mismatch(Exception):
     """Where a loop nest differs from an intrinsic's pattern."""
@@ -2138,7 +2117,8 @@ def match_with(
             and o.owner.memref is store.memref
             and list(o.owner.indices) == list(store.indices)
         ]
-        if not isinstance(combine, COMBINES[pattern.reduce_kind.data]) or len(accumulated) != 1:
+        found = COMBINERS.get(type(combine))  # type: ignore[arg-type]
+        if found is None or found.reduce_kind != pattern.reduce_kind.data or len(accumulated) != 1:
             raise Mismatch(f"it does not accumulate a {pattern.reduce_kind.data} into its output")
         (value,) = [o for o in combine.operands if o is not accumulated[0]]
     match(value, pattern.yield_op.value)
