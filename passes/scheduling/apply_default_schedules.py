@@ -38,6 +38,17 @@ from xdsl.ir import Operation
 from xdsl.passes import ModulePass
 from xdsl.rewriter import Rewriter
 
+from ziggurat.analysis.payload import (
+    band,
+    bounds,
+    is_stage_root,
+    iv,
+    ivs_of,
+    optional_bounds,
+    padded_read,
+    stage_name,
+)
+from ziggurat.analysis.ranges import linear
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects.schedule import KnobValue, fix_knobs
 from ziggurat.ir_io import parse_module
@@ -45,17 +56,6 @@ from ziggurat.passes.graph.fuse_ops import ANCHOR
 from ziggurat.passes.scheduling.apply_schedule import apply_schedule
 from ziggurat.targets.cpu.passes.vectorize_loops import classify
 from ziggurat.targets.cpu.threads import default_num_threads
-from ziggurat.transforms.schedule_primitives import (
-    band,
-    bounds,
-    is_stage_root,
-    iv,
-    ivs_of,
-    linear,
-    optional_bounds,
-    padded_read,
-    stage_name,
-)
 
 # Threads are worth starting for a nest of at least this many iterations of its body.
 PARALLEL_WORK = 1 << 15

@@ -1,0 +1,266 @@
+"""Navigating te-to-loop's payload: stages, their bands and loops, and what their ops use.
+
+Per te.compute te-to-loop emits one nest of `scf.for` loops, a *stage*, whose outermost loop
+(its *root*) is tagged `te.compute = "name"` and every loop `loop.axis`. The loops of a stage
+nested one directly in another form its *band*; beside its child a band loop holds only
+index arithmetic (pure ops, free to move or copy), the nests other primitives attached to
+it, and for a reduction the store of its result (with te-inline's epilogue). It offers the
+stage (`stage_root`, `stage_name`, `is_stage_root`, `own_ops`, `stage_accesses`), the band
+(`band`, `band_child`, `reduction_epilogue`), loops (`Bounds`, `bounds`, `optional_bounds`,
+`iv`, `body_ops`, `axis_name`, `describe`), use-def questions (`computed_from`, `ivs_of`,
+`defined_in`) and padded reads as graph-to-te writes them (`padded_read`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from xdsl.dialects import arith, memref, scf
+from xdsl.dialects.builtin import (
+    IntegerAttr,
+    StringAttr,
+)
+from xdsl.ir import Block, BlockArgument, Operation, SSAValue
+from xdsl.traits import is_side_effect_free
+
+from ziggurat.dialects import arith_extra
+from ziggurat.dialects.schedule import AXIS, COMPUTE
+from ziggurat.transforms import ScheduleError
+
+
+def constant_int(value: SSAValue) -> int | None:
+    op = value.owner
+    if isinstance(op, arith.ConstantOp) and isinstance(op.value, IntegerAttr):
+        return op.value.value.data
+    return None
+
+
+def is_pure(op: Operation) -> bool:
+    """Computes a value from its operands only (xDSL leaves division unmarked)."""
+    return not op.regions and (is_side_effect_free(op) or op.name.startswith("arith."))
+
+
+def axis_name(loop: scf.ForOp) -> str:
+    name = loop.attributes.get(AXIS)
+    return name.data if isinstance(name, StringAttr) else "?"
+
+
+def describe(loop: Operation) -> str:
+    if isinstance(loop, scf.ForOp) and AXIS in loop.attributes:
+        return f"loop '{axis_name(loop)}'"
+    return f"'{loop.name}'"
+
+
+def stage_name(root: Operation) -> str:
+    name = root.attributes.get(COMPUTE)
+    return name.data if isinstance(name, StringAttr) else "the loop nest"
+
+
+def is_stage_root(op: Operation) -> bool:
+    return isinstance(op, scf.ForOp) and COMPUTE in op.attributes
+
+
+def iv(loop: scf.ForOp) -> BlockArgument:
+    return loop.body.block.args[0]
+
+
+@dataclass(frozen=True)
+class Bounds:
+    lower: int
+    upper: int
+    step: int
+
+    @property
+    def trip_count(self) -> int:
+        return max(0, -(-(self.upper - self.lower) // self.step))
+
+    @property
+    def last(self) -> int:
+        return self.lower + self.step * max(self.trip_count - 1, 0)
+
+
+def bounds(loop: scf.ForOp) -> Bounds:
+    values = [constant_int(v) for v in (loop.lb, loop.ub, loop.step)]
+    if None in values or values[2] <= 0:  # type: ignore[operator]
+        raise ScheduleError(f"{describe(loop)} needs constant bounds and a positive step")
+    return Bounds(*values)  # type: ignore[arg-type]
+
+
+def optional_bounds(loop: scf.ForOp) -> Bounds | None:
+    try:
+        return bounds(loop)
+    except ScheduleError:
+        return None
+
+
+def stage_root(op: Operation) -> scf.ForOp:
+    """The outermost loop of the stage `op` belongs to (of its loop nest, if untagged)."""
+    current: Operation | None = op
+    outermost: scf.ForOp | None = None
+    while current is not None:
+        if isinstance(current, scf.ForOp):
+            if COMPUTE in current.attributes:
+                return current
+            outermost = current
+        current = current.parent_op()
+    if outermost is None:
+        raise ScheduleError(f"'{op.name}' is not in a loop nest")
+    return outermost
+
+
+def body_ops(loop: scf.ForOp) -> list[Operation]:
+    """The ops of a loop's body but its terminator."""
+    return [op for op in loop.body.block.ops if not isinstance(op, scf.YieldOp)]
+
+
+def band_child(loop: scf.ForOp) -> scf.ForOp | None:
+    """The loop nested directly in `loop` in its band, if there is one."""
+    ops = body_ops(loop)
+    children = [op for op in ops if isinstance(op, scf.ForOp) and not is_stage_root(op)]
+    if len(children) != 1:
+        return None
+    child = children[0]
+    epilogue = reduction_epilogue(loop, child)
+    for op in ops:
+        if op is child or is_pure(op) or is_stage_root(op) or op in epilogue:
+            continue
+        if isinstance(op, memref.AllocOp | memref.DeallocOp):
+            continue
+        return None
+    return child
+
+
+def reduction_epilogue(loop: scf.ForOp, child: scf.ForOp) -> list[Operation]:
+    """The loads and the store beside a reduction loop `child` that, with pure ops, make
+    and store the element from the value it reduces (a plain store of it, or te-inline's
+    epilogue: `C[i, j] = relu(sum + bias[j])`); none if `child` is not such a loop."""
+    if len(child.res) != 1:
+        return []
+    ops = body_ops(loop)
+    stores = [op for op in ops if isinstance(op, memref.StoreOp)]
+    if len(stores) != 1 or not depends_on_value(stores[0].value, child.res[0], loop):
+        return []
+    loads = [
+        op
+        for op in ops
+        if isinstance(op, memref.LoadOp)
+        and not any(child.is_ancestor(use.operation) for use in op.res.uses)
+    ]
+    return [*loads, stores[0]]
+
+
+def depends_on_value(value: SSAValue, source: SSAValue, within: Operation) -> bool:
+    """Whether `value` is computed from `source` by ops inside `within`."""
+    if value is source:
+        return True
+    op = value.owner
+    if not isinstance(op, Operation) or not within.is_ancestor(op) or op.regions:
+        return False
+    return any(depends_on_value(operand, source, within) for operand in op.operands)
+
+
+def band(root: scf.ForOp) -> list[scf.ForOp]:
+    """The loops of `root`'s band, outermost first."""
+    loops = [root]
+    while (child := band_child(loops[-1])) is not None:
+        loops.append(child)
+    return loops
+
+
+def own_ops(op: Operation, root: Operation) -> Iterator[Operation]:
+    """The ops nested in `op`, but not in nests of stages other than `root`'s."""
+    for region in op.regions:
+        for block in region.blocks:
+            for inner in block.ops:
+                if is_stage_root(inner) and inner is not root:
+                    continue
+                yield inner
+                yield from own_ops(inner, root)
+
+
+def defined_in(value: SSAValue, op: Operation) -> bool:
+    """Whether `value` is defined inside the regions of `op`."""
+    owner = value.owner
+    parent = owner.parent_op() if isinstance(owner, Block) else owner.parent_op()
+    return parent is not None and op.is_ancestor(parent)
+
+
+def ivs_of(value: SSAValue, loop: scf.ForOp) -> set[SSAValue]:
+    """The ivs of loops inside `loop` that `value` is computed from."""
+    owner = value.owner
+    if isinstance(owner, Block):
+        holder = owner.parent_op()
+        inside = isinstance(holder, scf.ForOp) and holder is not loop and loop.is_ancestor(holder)
+        return {value} if inside else set()
+    if not loop.is_ancestor(owner):
+        return set()
+    found: set[SSAValue] = set()
+    for operand in owner.operands:
+        found |= ivs_of(operand, loop)
+    return found
+
+
+def stage_accesses(loop: scf.ForOp) -> list[memref.LoadOp | memref.StoreOp]:
+    root = stage_root(loop)
+    return [op for op in own_ops(loop, root) if isinstance(op, memref.LoadOp | memref.StoreOp)]
+
+
+def buffer_name(buffer: SSAValue) -> str:
+    return f"%{buffer.name_hint}" if buffer.name_hint else "a buffer"
+
+
+@dataclass(frozen=True)
+class PaddedRead:
+    """A read of a padded tensor as graph-to-te writes it: the load at clamped indices,
+    the select that gives the padding value where the unclamped (`raw`) ones leave it."""
+
+    load: memref.LoadOp
+    select: arith_extra.SelectOp
+    raw: tuple[SSAValue, ...]
+    clamped: tuple[bool, ...]
+
+
+def padded_read(load: memref.LoadOp, loop: scf.ForOp) -> PaddedRead | None:
+    """`load` as a padded read whose value depends on the loops in `loop` only through
+    its raw indices, or None."""
+    uses = list(load.res.uses)
+    if len(uses) != 1:
+        return None
+    select = uses[0].operation
+    if (
+        not isinstance(select, arith_extra.SelectOp)
+        or select.lhs is not load.res
+        or not isinstance(select.rhs.owner, arith.ConstantOp)
+    ):
+        return None
+    raw: list[SSAValue] = []
+    clamped: list[bool] = []
+    for value in load.indices:
+        bare = value
+        while isinstance(bare.owner, arith.MinSIOp | arith.MaxSIOp):
+            operation = bare.owner
+            if constant_int(operation.rhs) is not None:
+                bare = operation.lhs
+            elif constant_int(operation.lhs) is not None:
+                bare = operation.rhs
+            else:
+                break
+        raw.append(bare)
+        clamped.append(bare is not value)
+    if not any(clamped) or not only_through(select.result, set(raw), loop):
+        return None
+    return PaddedRead(load, select, tuple(raw), tuple(clamped))
+
+
+def only_through(value: SSAValue, raw: set[SSAValue], loop: scf.ForOp) -> bool:
+    """Whether `value` depends on the ivs of `loop` and the loops in it only through `raw`."""
+    if value in raw:
+        return True
+    owner = value.owner
+    if isinstance(owner, Block):
+        holder = owner.parent_op()
+        return not (isinstance(holder, scf.ForOp) and (holder is loop or loop.is_ancestor(holder)))
+    if not loop.is_ancestor(owner):
+        return True
+    return not owner.regions and all(only_through(v, raw, loop) for v in owner.operands)

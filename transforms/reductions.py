@@ -1,0 +1,239 @@
+"""A reduction's accumulator moved from `iter_args` into memory, so its loops can move.
+
+te-to-loop carries a reduction's accumulator through the `iter_args` of its reduce loops
+and stores the result once. A structural change to the band first turns that into
+`C[e] = init` in a nest of its own before the stage, tagged "name.init", and
+`C[e] = C[e] + v` in the innermost reduce loop; an epilogue te-inline put beside the store
+(`C[e] = relu(sum + bias)`) becomes a nest of its own after the stage, "name.epilogue".
+It offers `prepare`, and `init_nest`, `epilogue_of` and `apply_epilogue` for cache_write,
+which folds those nests back into the tile it keeps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from xdsl.dialects import arith, memref, scf
+from xdsl.dialects.builtin import (
+    IndexType,
+)
+from xdsl.ir import Block, Operation, SSAValue
+from xdsl.rewriter import InsertPoint, Rewriter
+
+from ziggurat.analysis.payload import (
+    Bounds,
+    band,
+    band_child,
+    body_ops,
+    constant_int,
+    defined_in,
+    describe,
+    is_pure,
+    iv,
+    optional_bounds,
+    reduction_epilogue,
+    stage_name,
+    stage_root,
+)
+from ziggurat.transforms import Changes, ScheduleError
+from ziggurat.transforms.build import clone_slice, emit, erase_dead, index, nest_like
+
+
+def prepare(loop: scf.ForOp, changes: Changes) -> None:
+    """Turn the band of `loop`'s stage into loops without iter_args (see the module
+    docstring); the reduction loops are replaced, recorded in `changes`."""
+    root = stage_root(loop)
+    for member in band(root):
+        if member.iter_args:
+            accumulate_in_memory(root, member, changes)
+            return
+
+
+def accumulate_in_memory(root: scf.ForOp, outermost: scf.ForOp, changes: Changes) -> None:
+    name = stage_name(root)
+
+    def fail(why: str) -> ScheduleError:
+        return ScheduleError(f"cannot accumulate the reduction of '{name}' in memory: {why}")
+
+    chain = [outermost]
+    while True:
+        last = chain[-1]
+        if len(last.iter_args) != 1:
+            raise fail(f"{describe(last)} carries {len(last.iter_args)} values")
+        child = band_child(last)
+        accumulator = last.body.block.args[1]
+        terminator = last.body.block.last_op
+        assert isinstance(terminator, scf.YieldOp)
+        if (
+            child is not None
+            and len(child.iter_args) == 1
+            and child.iter_args[0] is accumulator
+            and terminator.arguments[0] is child.res[0]
+        ):
+            chain.append(child)
+            continue
+        break
+    holder = outermost.parent_op()
+    uses = list(outermost.res[0].uses)
+    if len(uses) == 1 and isinstance(uses[0].operation, memref.StoreOp):
+        store = uses[0].operation
+    elif isinstance(holder, scf.ForOp) and (epilogue := reduction_epilogue(holder, outermost)):
+        store = epilogue[-1]
+    else:
+        raise fail("its result is not stored once")
+    assert isinstance(store, memref.StoreOp)
+    if store.parent_block() is not outermost.parent_block():
+        raise fail("its result is stored elsewhere")
+    for value in [*store.indices, outermost.iter_args[0]]:
+        if defined_in(value, outermost) or value.owner is store:
+            raise fail("the element it stores depends on the reduction")
+    buffer, indices, init = store.memref, list(store.indices), outermost.iter_args[0]
+    element_type = buffer.type.element_type  # type: ignore[attr-defined]
+    if store.value is not outermost.res[0]:
+        if outermost is root:
+            raise fail("its epilogue is outside its loop nest")
+        if element_type != outermost.res[0].type:
+            raise fail("its epilogue stores another type than it reduces")
+        if any(
+            isinstance(op, memref.LoadOp) and op.memref is buffer
+            for op in store.parent_block().ops  # type: ignore[union-attr]
+        ):
+            raise fail("its epilogue reads the buffer it writes")
+
+    # The initial value, in a nest of its own over the loops around the reduction.
+    spatial: list[scf.ForOp] = []
+    current: Operation = outermost
+    while current is not root:
+        parent = current.parent_op()
+        if not isinstance(parent, scf.ForOp):
+            raise fail(f"{describe(current)} is not nested in a loop of its band")
+        spatial.insert(0, parent)
+        current = parent
+    at = InsertPoint.before(spatial[0] if spatial else outermost)
+    inner, mapping = nest_like(spatial, f"{name}.init", at, root)
+    within = spatial[0] if spatial else None
+    new_indices = [clone_slice(v, mapping, within, inner) for v in indices]
+    value = clone_slice(init, mapping, within, inner)
+    Rewriter.insert_op(memref.StoreOp.get(value, buffer, new_indices), inner)
+
+    # The accumulation: load, combine, store the element in the innermost reduction loop.
+    innermost = chain[-1]
+    block = innermost.body.block
+    load = memref.LoadOp.get(buffer, indices)
+    load.res.name_hint = "acc"
+    Rewriter.insert_op(load, InsertPoint.at_start(block))
+    block.args[1].replace_all_uses_with(load.res)
+    terminator = block.last_op
+    assert isinstance(terminator, scf.YieldOp)
+    Rewriter.insert_op(
+        memref.StoreOp.get(terminator.arguments[0], buffer, indices), InsertPoint.before(terminator)
+    )
+    for loop in chain:
+        Rewriter.replace_op(loop.body.block.last_op, scf.YieldOp())  # type: ignore[arg-type]
+    if store.value is not outermost.res[0]:
+        epilogue_nest(name, spatial, outermost, store, root)
+    store_block = store.parent_block()
+    Rewriter.erase_op(store)
+    assert store_block is not None
+    erase_dead(store_block)
+    for loop in reversed(chain):
+        body = Block(arg_types=[IndexType()])
+        # Constant bounds from the function's entry, so the loop can move out of the band.
+        lb, ub, step = (
+            v if (c := constant_int(v)) is None else index(c, root)
+            for v in (loop.lb, loop.ub, loop.step)
+        )
+        replacement = scf.ForOp(lb, ub, step, [], body)
+        replacement.attributes.update(loop.attributes)
+        for op in list(loop.body.block.ops):
+            op.detach()
+            body.add_op(op)
+        iv(loop).replace_all_uses_with(body.args[0])
+        body.args[0].name_hint = iv(loop).name_hint
+        Rewriter.insert_op(replacement, InsertPoint.before(loop))
+        Rewriter.erase_op(loop)
+        changes.replace(loop, replacement)
+    erase_dead(store_block)
+
+
+def epilogue_nest(
+    name: str, spatial: Sequence[scf.ForOp], outermost: scf.ForOp, store: memref.StoreOp, root
+) -> None:
+    """After the stage, a nest over its output that applies the epilogue of `store` (which
+    makes the stored element from the reduced value `outermost` gives) to each element."""
+    after = InsertPoint.after(spatial[0] if spatial else outermost)
+    inner, mapping = nest_like(spatial, f"{name}.epilogue", after, root)
+    within = spatial[0] if spatial else None
+    indices = [clone_slice(v, mapping, within, inner) for v in store.indices]
+    reduced = emit(memref.LoadOp.get(store.memref, indices), inner)
+    mapping[outermost.res[0]] = reduced
+    value = clone_slice(store.value, mapping, within, inner, loads=True)
+    Rewriter.insert_op(memref.StoreOp.get(value, store.memref, indices), inner)
+
+
+def init_nest(root: scf.ForOp, buffer: SSAValue) -> tuple[scf.ForOp, arith.ConstantOp] | None:
+    """The nest right before the stage that sets its output to a constant (what `prepare`
+    made of a reduction's init value), and that constant."""
+    previous = root.prev_op
+    while previous is not None and is_pure(previous):
+        previous = previous.prev_op
+    if not (
+        isinstance(previous, scf.ForOp)
+        and stage_name(previous) == f"{stage_name(root)}.init"
+        and not previous.iter_args
+    ):
+        return None
+    stores = [op for op in previous.walk() if isinstance(op, memref.StoreOp)]
+    if len(stores) != 1 or stores[0].memref is not buffer:
+        return None
+    value = stores[0].value.owner
+    if not isinstance(value, arith.ConstantOp):
+        return None
+    return previous, value
+
+
+@dataclass
+class Epilogue:
+    """The nest after a stage that `prepare` made of a reduction's epilogue: per output
+    axis the iv that indexes it, the load of the reduced element and the store."""
+
+    root: scf.ForOp
+    ivs: list[SSAValue]
+    load: memref.LoadOp
+    store: memref.StoreOp
+
+
+def epilogue_of(root: scf.ForOp, buffer: SSAValue, shape: Sequence[int]) -> Epilogue | None:
+    following = root.next_op
+    while following is not None and is_pure(following):
+        following = following.next_op
+    if not (
+        isinstance(following, scf.ForOp) and stage_name(following) == f"{stage_name(root)}.epilogue"
+    ):
+        return None
+    loads = [o for o in following.walk() if isinstance(o, memref.LoadOp) and o.memref is buffer]
+    stores = [o for o in following.walk() if isinstance(o, memref.StoreOp)]
+    if len(loads) != 1 or len(stores) != 1 or stores[0].memref is not buffer:
+        return None
+    load, store = loads[0], stores[0]
+    loops = band(following)
+    ivs = list(store.indices)
+    if list(load.indices) != ivs or sorted(map(id, ivs)) != sorted(id(iv(lp)) for lp in loops):
+        return None
+    for value, size in zip(ivs, shape, strict=True):
+        holder = value.owner.parent_op()  # type: ignore[union-attr]
+        if not isinstance(holder, scf.ForOp) or optional_bounds(holder) != Bounds(0, size, 1):
+            return None
+    if any(o.regions for o in body_ops(loops[-1])):
+        return None
+    return Epilogue(following, ivs, load, store)
+
+
+def apply_epilogue(
+    epilogue: Epilogue, value: SSAValue, positions: Sequence[SSAValue], at: InsertPoint
+) -> SSAValue:
+    """The epilogue's element computed at `at` from the reduced `value` at `positions`."""
+    mapping: dict[SSAValue, SSAValue] = dict(zip(epilogue.ivs, positions, strict=True))
+    mapping[epilogue.load.res] = value
+    return clone_slice(epilogue.store.value, mapping, epilogue.root, at, loads=True)
