@@ -21,7 +21,6 @@ from xdsl.ir import Operation, SSAValue
 
 from ziggurat.analysis.combiners import COMBINERS
 from ziggurat.analysis.payload import (
-    Bounds,
     axis_name,
     bounds,
     buffer_name,
@@ -32,7 +31,7 @@ from ziggurat.analysis.payload import (
     iv,
     optional_bounds,
 )
-from ziggurat.analysis.ranges import Linear, Ranges, linear, range_of
+from ziggurat.analysis.ranges import Interval, Linear, form_interval, interval, linear
 from ziggurat.dialects import arith_extra
 from ziggurat.transforms import ScheduleError
 
@@ -45,7 +44,7 @@ class Access:
     op: memref.LoadOp | memref.StoreOp
     buffer: SSAValue
     indices: list[Linear]
-    below: list[tuple[dict[SSAValue, int], int]]
+    guards: list[tuple[dict[SSAValue, int], int]]
 
     @property
     def writes(self) -> bool:
@@ -62,11 +61,11 @@ def accesses(root: scf.ForOp) -> list[Access]:
             if defined_in(op.memref, root):
                 continue
             indices = [canonical(linear(v), same) for v in op.indices]
-            below = []
+            guards = []
             for value, bound in guard_bounds(op, root):
                 terms, constant = canonical(linear(value), same)
-                below.append((terms, bound - constant))
-            found.append(Access(op, op.memref, indices, below))
+                guards.append((terms, bound - constant))
+            found.append(Access(op, op.memref, indices, guards))
         elif not (
             is_pure(op)
             or isinstance(op, scf.ForOp | scf.IfOp | scf.YieldOp)
@@ -159,34 +158,36 @@ def may_meet(
     first: Linear,
     second: Linear,
     directions: dict[SSAValue, str],
-    ranges: Ranges,
+    varying: dict[SSAValue, Interval],
     root: scf.ForOp,
 ) -> bool:
     """Whether one index of two accesses can be equal in two iterations whose loops in
-    `directions` relate as given (Banerjee's bounds; unknown parts can always meet)."""
+    `directions` relate as given (Banerjee's bounds over the `varying` atoms; unknown parts
+    can always meet, no part can where the directions are impossible)."""
     (terms_a, constant_a), (terms_b, constant_b) = first, second
     low = high = constant_a - constant_b
-    for atom in {*terms_a, *terms_b}:
+    unknown = False
+    for atom in dict.fromkeys([*terms_a, *terms_b]):
         a, b = terms_a.get(atom, 0), terms_b.get(atom, 0)
-        if atom in ranges:
-            r = ranges[atom]
-            extent = term_range(a, b, r.lower, r.last, directions.get(atom, "*"))
+        if atom in varying:
+            r = varying[atom]
+            extent = term_range(a, b, r.low, r.high, directions.get(atom, "*"))
             if extent is None:
                 return False
             low, high = low + extent[0], high + extent[1]
-        elif not defined_in(atom, root) and a == b:
-            continue
-        else:
-            return True
-    return low <= 0 <= high
+        elif defined_in(atom, root) or a != b:
+            unknown = True
+    return unknown or low <= 0 <= high
 
 
-def inner_ranges(root: scf.ForOp) -> Ranges:
-    return {
-        iv(loop): b
-        for loop in root.walk()
-        if isinstance(loop, scf.ForOp) and (b := optional_bounds(loop)) is not None
-    }
+def varying_atoms(root: scf.ForOp, divisions: Divisions) -> dict[SSAValue, Interval]:
+    """The atoms whose values two iterations of `root`'s loops compare, with their ranges:
+    the ivs of the loops in it, and the quotients and remainders of `divisions`."""
+    atoms = [iv(loop) for loop in root.walk() if isinstance(loop, scf.ForOp)]
+    for groups in divisions.values():
+        for quotients, remainders in groups:
+            atoms += quotients + remainders
+    return {atom: r for atom in atoms if (r := interval(atom)) is not None}
 
 
 def dependences(
@@ -197,18 +198,18 @@ def dependences(
     root = loops[0]
     found = accesses(root)
     skip = set() if include_reductions else reduction_buffers(found)
-    ranges = inner_ranges(root)
     ivs = [iv(loop) for loop in loops]
     for loop in loops:
         bounds(loop)
-    parts = positions_of(ivs, found, ranges)
+    divisions = divisions_of(ivs, found)
+    varying = varying_atoms(root, divisions)
     for first in found:
         for second in found:
             if first.buffer is not second.buffer or first.buffer in skip:
                 continue
             if not (first.writes or second.writes):
                 continue
-            if first.indices == second.indices and determines(first, ivs, ranges, root):
+            if first.indices == second.indices and determines(first, ivs, root):
                 continue  # one element is touched in one iteration only
             pairs = list(zip(first.indices, second.indices, strict=True))
             for vector in product("<=>", repeat=len(ivs)):
@@ -216,13 +217,13 @@ def dependences(
                     continue
                 directions = dict(zip(ivs, vector, strict=True))
                 if any(
-                    all(may_meet(a, b, {**directions, **refined}, ranges, root) for a, b in pairs)
-                    for refined in refinements(directions, parts)
+                    all(may_meet(a, b, {**directions, **refined}, varying, root) for a, b in pairs)
+                    for refined in refinements(directions, divisions)
                 ):
                     yield vector, first
 
 
-def determines(access: Access, ivs: Sequence[SSAValue], ranges: Ranges, root: scf.ForOp) -> bool:
+def determines(access: Access, ivs: Sequence[SSAValue], root: scf.ForOp) -> bool:
     """Whether an index tells the values of `ivs`, undoing what split and fuse did:
     `c * x + r` with r in [0, c) tells x and r, `n / d` and `n % d` tell n."""
     known: set[SSAValue] = set()
@@ -249,8 +250,8 @@ def determines(access: Access, ivs: Sequence[SSAValue], ranges: Ranges, root: sc
                 continue
             top = max(terms, key=lambda a: abs(terms[a]))
             rest = {a: c for a, c in terms.items() if a is not top}
-            spread = range_of(rest, ranges, access.below)
-            if spread is None or spread[1] - spread[0] >= abs(terms[top]):
+            spread = form_interval(rest, guards=access.guards)
+            if spread is None or spread.high - spread.low >= abs(terms[top]):
                 continue
             forms.remove(form)
             learn(top)
@@ -260,14 +261,14 @@ def determines(access: Access, ivs: Sequence[SSAValue], ranges: Ranges, root: sc
     return all(value in known for value in ivs)
 
 
-# (x / n, x % n) of a loop's iv x, from `fuse`: the quotients and the remainders.
-Parts = dict[SSAValue, list[tuple[list[SSAValue], list[SSAValue]]]]
+Divisions = dict[SSAValue, list[tuple[list[SSAValue], list[SSAValue]]]]
+"""Per loop iv x, the atoms x / n and x % n (as `fuse` makes them): one pair of lists, the
+quotients and the remainders, per divisor n."""
 
 
-def positions_of(ivs: Sequence[SSAValue], found: list[Access], ranges: Ranges) -> Parts:
-    """For each iv, the quotient and remainder atoms by a constant that indices use, with
-    their ranges added to `ranges`."""
-    parts: Parts = {}
+def divisions_of(ivs: Sequence[SSAValue], found: list[Access]) -> Divisions:
+    """For each of `ivs`, the quotient and remainder atoms by a constant that indices use."""
+    divisions: Divisions = {}
     by_divisor: dict[tuple[SSAValue, int], tuple[list[SSAValue], list[SSAValue]]] = {}
     for access in found:
         for terms, _ in access.indices:
@@ -280,21 +281,18 @@ def positions_of(ivs: Sequence[SSAValue], found: list[Access], ranges: Ranges) -
                     continue
                 quotients, remainders = by_divisor.setdefault((op.lhs, divisor), ([], []))
                 (quotients if isinstance(op, arith.DivUIOp) else remainders).append(atom)
-                count = ranges[op.lhs].trip_count
-                if isinstance(op, arith.DivUIOp):
-                    ranges[atom] = Bounds(0, -(-count // divisor), 1)
-                else:
-                    ranges[atom] = Bounds(0, divisor, 1)
     for (value, _), atoms in by_divisor.items():
-        parts.setdefault(value, []).append(atoms)
-    return parts
+        divisions.setdefault(value, []).append(atoms)
+    return divisions
 
 
-def refinements(directions: dict[SSAValue, str], parts: Parts) -> Iterator[dict[SSAValue, str]]:
+def refinements(
+    directions: dict[SSAValue, str], divisions: Divisions
+) -> Iterator[dict[SSAValue, str]]:
     """The directions of quotients and remainders that agree with those of their ivs:
     x < y when the quotient is smaller, or equal with a smaller remainder."""
     choices: list[list[dict[SSAValue, str]]] = []
-    for value, groups in parts.items():
+    for value, groups in divisions.items():
         direction = directions[value]
         for quotients, remainders in groups:
             options = [("=", "=")] if direction == "=" else [(direction, "*"), ("=", direction)]

@@ -1,8 +1,16 @@
-"""Affine forms and value ranges of index arithmetic.
+"""Affine forms and value ranges of index arithmetic: one range analysis for every question.
 
 `linear` writes an index as `Σ coefficient * atom + constant`, the atoms being the values
-arithmetic does not explain (loop ivs, quotients, loads, ...). The range analysis bounds
-what a value takes, over all iterations or over one iteration of a given loop.
+arithmetic does not explain (ivs, quotients, clamps, loads, ...). `interval` bounds the
+values an index takes, as `Σ coefficient * atom + [low, high]`: over all iterations (no
+atoms left), or over one iteration of a given loop, where what that iteration fixes (the
+values defined outside the loop, its iv, and pure ops on those, like the quotient of a
+fused loop's iv) stays symbolic and only the loops inside it vary. An atom's range comes
+from its loop's bounds, or from the ranges of its operands through quotient, remainder,
+minimum, maximum and select; the guards around an access (`scf.if x < n`) tighten the
+ranges over all iterations. The dependence test, the boxes of buffers and fuse's quotients
+and remainders all ask this one analysis. It offers `Linear`, `linear`, `Guards`,
+`Interval`, `interval` and `form_interval`.
 """
 
 from __future__ import annotations
@@ -11,13 +19,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from xdsl.dialects import arith, scf
-from xdsl.ir import Block, SSAValue
+from xdsl.ir import Block, Operation, SSAValue
 
-from ziggurat.analysis.payload import Bounds, constant_int, defined_in, is_pure, iv, optional_bounds
+from ziggurat.analysis.payload import constant_int, defined_in, is_pure, iv, optional_bounds
 from ziggurat.dialects import arith_extra
-
-Ranges = dict[SSAValue, Bounds]
-
 
 Linear = tuple[dict[SSAValue, int], int]
 """Σ coefficient * atom + constant, the atoms being SSA values arithmetic does not explain."""
@@ -46,22 +51,53 @@ def linear(value: SSAValue) -> Linear:
     return {value: 1}, 0
 
 
-Below = Sequence[tuple[dict[SSAValue, int], int]]
-"""Linear forms known to stay below a bound (`Σ coefficient * atom < bound`), from guards."""
+Guards = Sequence[tuple[dict[SSAValue, int], int]]
+"""Linear forms the guards around an access keep below a bound: `Σ coefficient * atom < bound`."""
 
 
-def range_of(
-    terms: dict[SSAValue, int], ranges: Ranges | None = None, below: Below = ()
-) -> tuple[int, int] | None:
-    """The least and greatest value of `Σ coefficient * atom` over the loops around."""
-    low = high = 0
+@dataclass
+class Interval:
+    """`Σ coefficient * atom + [low, high]`, the atoms fixed for one iteration of a loop."""
+
+    terms: dict[SSAValue, int]
+    low: int
+    high: int
+
+    def scaled(self, factor: int) -> Interval:
+        low, high = sorted((self.low * factor, self.high * factor))
+        terms = {a: c * factor for a, c in self.terms.items() if c * factor}
+        return Interval(terms, low, high)
+
+    def plus(self, other: Interval) -> Interval:
+        terms = dict(self.terms)
+        for atom, coefficient in other.terms.items():
+            terms[atom] = terms.get(atom, 0) + coefficient
+        terms = {a: c for a, c in terms.items() if c}
+        return Interval(terms, self.low + other.low, self.high + other.high)
+
+
+def interval(
+    value: SSAValue, loop: scf.ForOp | None = None, guards: Guards = ()
+) -> Interval | None:
+    """The values `value` takes in one iteration of `loop` (in all iterations if None,
+    within `guards`), or None if unknown."""
+    terms, constant = linear(value)
+    found = form_interval(terms, loop, guards)
+    return None if found is None else found.plus(Interval({}, constant, constant))
+
+
+def form_interval(
+    terms: dict[SSAValue, int], loop: scf.ForOp | None = None, guards: Guards = ()
+) -> Interval | None:
+    """The values of `Σ coefficient * atom` in one iteration of `loop` (in all iterations
+    if None, within `guards`), or None if unknown."""
+    total = Interval({}, 0, 0)
     for atom, coefficient in terms.items():
-        atom_range = range_of_atom(atom, ranges or {}, below)
-        if atom_range is None:
+        part = atom_interval(atom, loop, guards)
+        if part is None:
             return None
-        values = (coefficient * atom_range[0], coefficient * atom_range[1])
-        low, high = low + min(values), high + max(values)
-    for guarded, bound in below:
+        total = total.plus(part.scaled(coefficient))
+    for guarded, bound in guards:
         # A multiple of a guarded form is bounded by that multiple of the bound.
         first = next(iter(guarded), None)
         if first not in terms or terms[first] % guarded[first]:
@@ -69,121 +105,62 @@ def range_of(
         scale = terms[first] // guarded[first]
         if scale <= 0 or any(terms.get(a) != scale * c for a, c in guarded.items()):
             continue
-        part = range_of(guarded, ranges)
-        rest = range_of({a: c for a, c in terms.items() if a not in guarded}, ranges, below)
+        part = form_interval(guarded, loop)
+        rest = form_interval({a: c for a, c in terms.items() if a not in guarded}, loop, guards)
         if part is not None and rest is not None:
-            high = min(high, scale * min(part[1], bound - 1) + rest[1])
-    return low, high
+            total.high = min(total.high, scale * min(part.high, bound - 1) + rest.high)
+    return total
 
 
-def range_of_value(
-    value: SSAValue, ranges: Ranges | None = None, below: Below = ()
-) -> tuple[int, int] | None:
-    terms, constant = linear(value)
-    if list(terms) == [value]:
-        found = range_of_atom(value, ranges or {}, below)
-    else:
-        found = range_of(terms, ranges, below)
-    return None if found is None else (found[0] + constant, found[1] + constant)
-
-
-def range_of_atom(atom: SSAValue, ranges: Ranges, below: Below) -> tuple[int, int] | None:
-    """An iv's range, or that of a quotient or remainder of an index by a constant."""
-    if atom in ranges:
-        return ranges[atom].lower, ranges[atom].last
-    owner = atom.owner
-    if isinstance(owner, Block):
-        loop = owner.parent_op()
-        b = optional_bounds(loop) if isinstance(loop, scf.ForOp) else None
-        return None if b is None or atom is not iv(loop) else (b.lower, b.last)  # type: ignore[arg-type]
-    if isinstance(owner, arith.DivUIOp | arith.RemUIOp):
-        divisor = constant_int(owner.rhs)
-        dividend = range_of_value(owner.lhs, ranges, below)
-        if divisor is None or divisor <= 0 or dividend is None or dividend[0] < 0:
-            return None
-        if isinstance(owner, arith.DivUIOp):
-            return dividend[0] // divisor, dividend[1] // divisor
-        return 0, min(divisor - 1, dividend[1])
-    return None
-
-
-@dataclass(frozen=True)
-class Interval:
-    """`Σ coefficient * atom + [low, high]`, the atoms fixed for one iteration of a loop."""
-
-    terms: frozenset[tuple[SSAValue, int]]
-    low: int
-    high: int
-
-
-def interval(value: SSAValue, loop: scf.ForOp) -> Interval | None:
-    """The values `value` takes in one iteration of `loop`, or None if unknown."""
-    if not defined_in(value, loop) or value is iv(loop):
-        terms, constant = linear(value)
-        return Interval(frozenset(terms.items()), constant, constant)
-    constant = constant_int(value)
-    if constant is not None:
-        return Interval(frozenset(), constant, constant)
-    op = value.owner
+def atom_interval(atom: SSAValue, loop: scf.ForOp | None, guards: Guards) -> Interval | None:
+    """An atom fixed in one iteration of `loop` (itself), an iv (its loop's bounds), or a
+    pure op on indices of known ranges."""
+    if loop is not None and (not defined_in(atom, loop) or atom is iv(loop)):
+        return Interval({atom: 1}, 0, 0)
+    op = atom.owner
     if isinstance(op, Block):
-        owner = op.parent_op()
-        if isinstance(owner, scf.ForOp) and value is iv(owner):
-            b = optional_bounds(owner)
-            return None if b is None else Interval(frozenset(), b.lower, b.last)
+        holder = op.parent_op()
+        if not isinstance(holder, scf.ForOp) or atom is not iv(holder):
+            return None
+        b = optional_bounds(holder)
+        return None if b is None else Interval({}, b.lower, b.last)
+    if not is_pure(op):
         return None
-    operands = [interval(v, loop) for v in op.operands]
-    if isinstance(op, arith_extra.IndexCastOp):
-        return operands[0]
+    operands = [interval(v, loop, guards) for v in op.operands]
     if None in operands:
         return None
-    linear_op = isinstance(op, arith.AddiOp | arith.SubiOp | arith.MuliOp)
-    if not linear_op and is_pure(op) and all(o.low == o.high for o in operands):  # type: ignore[union-attr]
+    if loop is not None and all(o.low == o.high for o in operands):  # type: ignore[union-attr]
         # Fixed in one iteration, like the quotient of a fused loop's iv: itself an atom,
-        # rebuilt where the box is computed.
-        return Interval(frozenset({(value, 1)}), 0, 0)
-    if isinstance(op, arith.AddiOp | arith.SubiOp):
-        a, b = operands
-        assert a is not None and b is not None
-        sign = 1 if isinstance(op, arith.AddiOp) else -1
-        terms = dict(a.terms)
-        for atom, coefficient in b.terms:
-            terms[atom] = terms.get(atom, 0) + sign * coefficient
-        low, high = (
-            (a.low + b.low, a.high + b.high) if sign > 0 else (a.low - b.high, a.high - b.low)
-        )
-        return Interval(frozenset((k, v) for k, v in terms.items() if v), low, high)
-    if isinstance(op, arith.MuliOp):
-        for factor, other in ((op.lhs, op.rhs), (op.rhs, op.lhs)):
-            scale = constant_int(factor)
-            part = interval(other, loop)
-            if scale is not None and part is not None:
-                low, high = sorted((part.low * scale, part.high * scale))
-                terms = frozenset((k, v * scale) for k, v in part.terms if v * scale)
-                return Interval(terms, low, high)
-        return None
-    a = operands[0]
-    divisor = constant_int(op.operands[1]) if len(op.operands) == 2 else None
-    if isinstance(op, arith.DivUIOp | arith.DivSIOp | arith.FloorDivSIOp):
-        if a is None or a.terms or divisor is None or divisor <= 0 or a.low < 0:
-            return None
-        return Interval(frozenset(), a.low // divisor, a.high // divisor)
-    if isinstance(op, arith.RemUIOp | arith.RemSIOp):
-        if divisor is None or divisor <= 0:
-            return None
-        if a is not None and not a.terms and 0 <= a.low and a.high < divisor:
-            return a
-        return Interval(frozenset(), 0, divisor - 1)
-    if isinstance(op, arith.MinSIOp | arith.MinUIOp | arith.MaxSIOp | arith.MaxUIOp):
-        a, b = operands
-        assert a is not None and b is not None
-        if a.terms != b.terms:
-            return None
-        pick = min if isinstance(op, arith.MinSIOp | arith.MinUIOp) else max
-        return Interval(a.terms, pick(a.low, b.low), pick(a.high, b.high))
+        # rebuilt where a box is computed.
+        return Interval({atom: 1}, 0, 0)
+    return combined(op, operands)  # type: ignore[arg-type]
+
+
+def combined(op: Operation, operands: list[Interval]) -> Interval | None:
+    """The values of a quotient, remainder, minimum, maximum or select of `operands`."""
     if isinstance(op, arith_extra.SelectOp):
         _, a, b = operands
-        assert a is not None and b is not None
         if a.terms != b.terms:
             return None
-        return Interval(a.terms, min(a.low, b.low), max(a.high, b.high))
+        return Interval(dict(a.terms), min(a.low, b.low), max(a.high, b.high))
+    if isinstance(op, arith.MinSIOp | arith.MaxSIOp | arith.MinUIOp | arith.MaxUIOp):
+        a, b = operands
+        unsigned = isinstance(op, arith.MinUIOp | arith.MaxUIOp)
+        if a.terms != b.terms or (unsigned and (a.terms or min(a.low, b.low) < 0)):
+            return None
+        pick = min if isinstance(op, arith.MinSIOp | arith.MinUIOp) else max
+        return Interval(dict(a.terms), pick(a.low, b.low), pick(a.high, b.high))
+    divisor = constant_int(op.operands[1]) if len(op.operands) == 2 else None
+    if divisor is None or divisor <= 0:
+        return None
+    a = operands[0]
+    known = not a.terms and a.low >= 0
+    if isinstance(op, arith.DivUIOp | arith.DivSIOp | arith.FloorDivSIOp):
+        return Interval({}, a.low // divisor, a.high // divisor) if known else None
+    if isinstance(op, arith.RemUIOp | arith.RemSIOp):
+        if known and a.high < divisor:
+            return a
+        if known or isinstance(op, arith.RemUIOp):
+            return Interval({}, 0, divisor - 1)
+        return Interval({}, 1 - divisor, divisor - 1)  # a signed remainder has the dividend's sign
     return None

@@ -21,7 +21,7 @@ from xdsl.ir import Block, Operation, SSAValue
 from xdsl.rewriter import InsertPoint, Rewriter
 
 from ziggurat.analysis.payload import iv, ivs_of
-from ziggurat.analysis.ranges import Interval, Linear, interval, linear, range_of
+from ziggurat.analysis.ranges import Interval, Linear, form_interval, interval, linear
 from ziggurat.dialects import arith_extra
 from ziggurat.dialects.loop import ScopeAttr
 from ziggurat.transforms import ScheduleError
@@ -57,7 +57,7 @@ def box_of(
         parts = [interval(indices[axis], loop) for indices in accesses]
         known = [p for p in parts if p is not None]
         union: Interval | None = None
-        if known and len(known) == len(parts) and len({p.terms for p in known}) == 1:
+        if known and len(known) == len(parts) and all(p.terms == known[0].terms for p in known):
             low, high = min(p.low for p in known), max(p.high for p in known)
             union = Interval(known[0].terms, low, high)
         if union is None or (clip and union.high - union.low + 1 >= size):
@@ -68,11 +68,11 @@ def box_of(
             box.below.append(False)
             box.above.append(False)
             continue
-        fixed = range_of(dict(union.terms))
+        fixed = form_interval(union.terms)
         box.offsets.append((dict(union.terms), union.low))
         box.extents.append(union.high - union.low + 1)
-        box.below.append(fixed is None or fixed[0] + union.low < 0)
-        box.above.append(fixed is None or fixed[1] + union.high > size - 1)
+        box.below.append(fixed is None or fixed.low + union.low < 0)
+        box.above.append(fixed is None or fixed.high + union.high > size - 1)
     return box
 
 
