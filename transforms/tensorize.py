@@ -23,7 +23,7 @@ from xdsl.rewriter import InsertPoint, Rewriter
 
 from ziggurat.analysis.combiners import COMBINERS
 from ziggurat.analysis.payload import Bounds, band, body_ops, bounds, describe, is_pure, iv
-from ziggurat.analysis.ranges import linear
+from ziggurat.analysis.ranges import Linear, linear
 from ziggurat.dialects.te import IntrinsicOp, ReadOp
 from ziggurat.transforms import Changes, ScheduleError
 from ziggurat.transforms.build import clone_slice, emit, materialize
@@ -41,7 +41,7 @@ class View:
     (fixed for one call) and the pattern tensor's axis it runs along (None: one element)."""
 
     buffer: SSAValue
-    offsets: tuple[tuple[frozenset[tuple[SSAValue, int]], int], ...]
+    offsets: tuple[Linear, ...]
     along: tuple[int | None, ...]
     shape: tuple[int, ...]
 
@@ -187,7 +187,7 @@ def match_with(
                 along.append(positions.index(axis))
             else:
                 along.append(None)
-            rest = frozenset((a, c) for a, c in terms.items() if a not in axis_of)
+            rest = {a: c for a, c in terms.items() if a not in axis_of}
             offsets.append((rest, constant))
         if sorted(p for p in along if p is not None) != list(range(len(indices))):
             raise Mismatch(f"'{access.name}' does not run along every axis of the pattern's")
@@ -253,7 +253,7 @@ def view_of(
     assert isinstance(buffer_type, MemRefType)
     offsets = []
     for terms, constant in view.offsets:
-        rebuilt = {clone_slice(atom, mapping, loop, at): c for atom, c in terms}
+        rebuilt = {clone_slice(atom, mapping, loop, at): c for atom, c in terms.items()}
         offsets.append(materialize(rebuilt, constant, at, loop))
     sizes = [1 if p is None else view.shape[p] for p in view.along]
     strides = buffer_type.get_strides()
