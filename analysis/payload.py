@@ -13,7 +13,7 @@ stage (`stage_root`, `stage_name`, `is_stage_root`, `own_ops`, `stage_accesses`)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
 from xdsl.dialects import arith, memref, scf
@@ -109,9 +109,9 @@ def stage_root(op: Operation) -> scf.ForOp:
     return outermost
 
 
-def body_ops(loop: scf.ForOp) -> list[Operation]:
-    """The ops of a loop's body but its terminator."""
-    return [op for op in loop.body.block.ops if not isinstance(op, scf.YieldOp)]
+def body_ops(op: scf.ForOp | scf.IfOp) -> list[Operation]:
+    """The ops of a loop's body (an if's then-block) but its terminator."""
+    return [inner for inner in op.regions[0].block.ops if not isinstance(inner, scf.YieldOp)]
 
 
 def band_child(loop: scf.ForOp) -> scf.ForOp | None:
@@ -139,7 +139,7 @@ def reduction_epilogue(loop: scf.ForOp, child: scf.ForOp) -> list[Operation]:
         return []
     ops = body_ops(loop)
     stores = [op for op in ops if isinstance(op, memref.StoreOp)]
-    if len(stores) != 1 or not depends_on_value(stores[0].value, child.res[0], loop):
+    if len(stores) != 1 or child.res[0] not in computed_from(stores[0].value, loop):
         return []
     loads = [
         op
@@ -148,16 +148,6 @@ def reduction_epilogue(loop: scf.ForOp, child: scf.ForOp) -> list[Operation]:
         and not any(child.is_ancestor(use.operation) for use in op.res.uses)
     ]
     return [*loads, stores[0]]
-
-
-def depends_on_value(value: SSAValue, source: SSAValue, within: Operation) -> bool:
-    """Whether `value` is computed from `source` by ops inside `within`."""
-    if value is source:
-        return True
-    op = value.owner
-    if not isinstance(op, Operation) or not within.is_ancestor(op) or op.regions:
-        return False
-    return any(depends_on_value(operand, source, within) for operand in op.operands)
 
 
 def band(root: scf.ForOp) -> list[scf.ForOp]:
@@ -181,24 +171,35 @@ def own_ops(op: Operation, root: Operation) -> Iterator[Operation]:
 
 def defined_in(value: SSAValue, op: Operation) -> bool:
     """Whether `value` is defined inside the regions of `op`."""
-    owner = value.owner
-    parent = owner.parent_op() if isinstance(owner, Block) else owner.parent_op()
+    parent = value.owner.parent_op()
     return parent is not None and op.is_ancestor(parent)
 
 
-def ivs_of(value: SSAValue, loop: scf.ForOp) -> set[SSAValue]:
-    """The ivs of loops inside `loop` that `value` is computed from."""
-    owner = value.owner
-    if isinstance(owner, Block):
-        holder = owner.parent_op()
-        inside = isinstance(holder, scf.ForOp) and holder is not loop and loop.is_ancestor(holder)
-        return {value} if inside else set()
-    if not loop.is_ancestor(owner):
-        return set()
+def computed_from(
+    value: SSAValue, within: Operation, stop: Collection[SSAValue] = ()
+) -> set[SSAValue]:
+    """`value` and the values it is computed from by the ops inside `within` that have no
+    regions, not looking past the values of `stop`."""
     found: set[SSAValue] = set()
-    for operand in owner.operands:
-        found |= ivs_of(operand, loop)
+    pending = [value]
+    while pending:
+        current = pending.pop()
+        if current in found:
+            continue
+        found.add(current)
+        op = current.owner
+        if isinstance(op, Operation) and not op.regions and within.is_ancestor(op):
+            if current not in stop:
+                pending.extend(op.operands)
     return found
+
+
+def ivs_of(value: SSAValue, loop: scf.ForOp) -> set[SSAValue]:
+    """The ivs of `loop` and the loops in it (and the values they carry) that `value` is
+    computed from."""
+    return {
+        v for v in computed_from(value, loop) if isinstance(v.owner, Block) and defined_in(v, loop)
+    }
 
 
 def stage_accesses(loop: scf.ForOp) -> list[memref.LoadOp | memref.StoreOp]:
@@ -248,19 +249,13 @@ def padded_read(load: memref.LoadOp, loop: scf.ForOp) -> PaddedRead | None:
                 break
         raw.append(bare)
         clamped.append(bare is not value)
-    if not any(clamped) or not only_through(select.result, set(raw), loop):
+    if not any(clamped):
         return None
+    # The loops in `loop` may reach the value only through the raw indices: their ivs (and
+    # the values loops there carry or give) are no further source of it.
+    for source in computed_from(select.result, loop, stop=raw):
+        if source not in raw and defined_in(source, loop):
+            owner = source.owner
+            if isinstance(owner, Block) or owner.regions:
+                return None
     return PaddedRead(load, select, tuple(raw), tuple(clamped))
-
-
-def only_through(value: SSAValue, raw: set[SSAValue], loop: scf.ForOp) -> bool:
-    """Whether `value` depends on the ivs of `loop` and the loops in it only through `raw`."""
-    if value in raw:
-        return True
-    owner = value.owner
-    if isinstance(owner, Block):
-        holder = owner.parent_op()
-        return not (isinstance(holder, scf.ForOp) and (holder is loop or loop.is_ancestor(holder)))
-    if not loop.is_ancestor(owner):
-        return True
-    return not owner.regions and all(only_through(v, raw, loop) for v in owner.operands)

@@ -22,7 +22,7 @@ from xdsl.ir import Block, Operation, SSAValue
 from xdsl.rewriter import InsertPoint, Rewriter
 
 from ziggurat.analysis.combiners import COMBINERS
-from ziggurat.analysis.payload import Bounds, band, body_ops, bounds, describe, is_pure, iv
+from ziggurat.analysis.payload import Bounds, band, body_ops, bounds, describe, is_pure, iv, ivs_of
 from ziggurat.analysis.ranges import Linear, linear
 from ziggurat.dialects.te import IntrinsicOp, ReadOp
 from ziggurat.transforms import Changes, ScheduleError
@@ -106,23 +106,10 @@ def tile_body(segment: Sequence[scf.ForOp]) -> tuple[list[Operation], SSAValue |
     impure = [op for op in content if not is_pure(op)]
     if len(impure) == 1 and isinstance(impure[0], scf.IfOp):
         check = impure[0]
-        if any(depends_on(check.cond, loop) for loop in segment):
+        if ivs_of(check.cond, segment[0]) & {iv(loop) for loop in segment}:
             raise Mismatch("a guard inside it runs part of a tile only (a split's tail)")
-        return body_ops_of(check.true_region.block), check.cond
+        return body_ops(check), check.cond
     return content, None
-
-
-def body_ops_of(block: Block) -> list[Operation]:
-    return [op for op in block.ops if not isinstance(op, scf.YieldOp)]
-
-
-def depends_on(value: SSAValue, loop: scf.ForOp) -> bool:
-    if value is iv(loop):
-        return True
-    op = value.owner
-    if not isinstance(op, Operation) or not loop.is_ancestor(op):
-        return False
-    return any(depends_on(operand, loop) for operand in op.operands)
 
 
 def match_pattern(
