@@ -24,6 +24,7 @@ from ziggurat.analysis.payload import (
     axis_name,
     bounds,
     buffer_name,
+    conjuncts,
     constant_int,
     defined_in,
     describe,
@@ -88,13 +89,9 @@ def guard_bounds(op: Operation, root: Operation) -> Iterator[tuple[SSAValue, int
     current = op
     while (parent := current.parent_op()) is not None and parent is not root:
         if isinstance(parent, scf.IfOp) and current.parent_region() is parent.true_region:
-            conditions = [parent.cond]
-            while conditions:
-                condition = conditions.pop()
+            for condition in conjuncts(parent.cond):
                 test = condition.owner
-                if isinstance(test, arith.AndIOp):
-                    conditions += [test.lhs, test.rhs]
-                elif isinstance(test, arith_extra.CmpiOp) and test.predicate.value.data in (2, 6):
+                if isinstance(test, arith_extra.CmpiOp) and test.predicate.value.data in (2, 6):
                     bound = constant_int(test.rhs)
                     if bound is not None:
                         yield test.lhs, bound

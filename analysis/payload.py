@@ -202,6 +202,19 @@ def ivs_of(value: SSAValue, loop: scf.ForOp) -> set[SSAValue]:
     }
 
 
+def conjuncts(condition: SSAValue) -> list[SSAValue]:
+    """The conditions `condition` is the `arith.andi` of (itself, if it is none)."""
+    found: list[SSAValue] = []
+    pending = [condition]
+    while pending:
+        current = pending.pop()
+        if isinstance(current.owner, arith.AndIOp):
+            pending += [current.owner.lhs, current.owner.rhs]
+        else:
+            found.append(current)
+    return found
+
+
 def stage_accesses(loop: scf.ForOp) -> list[memref.LoadOp | memref.StoreOp]:
     root = stage_root(loop)
     return [op for op in own_ops(loop, root) if isinstance(op, memref.LoadOp | memref.StoreOp)]

@@ -39,7 +39,7 @@ from ziggurat.dialects.loop import ANNOTATIONS, LoopAnnotation, annotations
 from ziggurat.dialects.schedule import AXIS
 from ziggurat.transforms import Changes, ScheduleError
 from ziggurat.transforms.build import emit, index, materialize, move_attributes, new_loop
-from ziggurat.transforms.reductions import prepare
+from ziggurat.transforms.reductions import accumulate_in_memory
 
 
 def guard(loop: scf.ForOp, after: Operation | None, condition: SSAValue) -> None:
@@ -66,8 +66,7 @@ def guard(loop: scf.ForOp, after: Operation | None, condition: SSAValue) -> None
 
 def split(loop: scf.ForOp, factor: int, changes: Changes) -> tuple[scf.ForOp, scf.ForOp]:
     """`loop` as an outer loop over tiles of `factor` iterations and an inner one."""
-    prepare(loop, changes)
-    loop = changes.replaced.get(loop, loop)  # type: ignore[assignment]
+    loop = accumulate_in_memory(loop, changes)
     if loop.iter_args:
         raise ScheduleError(f"cannot split {describe(loop)}, which carries values")
     b = bounds(loop)
@@ -103,7 +102,7 @@ def split(loop: scf.ForOp, factor: int, changes: Changes) -> tuple[scf.ForOp, sc
     return outer, inner
 
 
-def perfect(outer: scf.ForOp, inner: scf.ForOp) -> None:
+def make_perfectly_nested(outer: scf.ForOp, inner: scf.ForOp) -> None:
     """Sink the index arithmetic between two band loops into the inner one, so `inner`
     is all `outer` holds; an error if anything else is between them."""
     for op in body_ops(outer):
@@ -130,14 +129,13 @@ def perfect(outer: scf.ForOp, inner: scf.ForOp) -> None:
 
 def fuse(outer: scf.ForOp, inner: scf.ForOp, changes: Changes) -> scf.ForOp:
     """One loop over the iterations of `outer` and `inner`, nested directly in it."""
-    prepare(outer, changes)
-    outer = changes.replaced.get(outer, outer)  # type: ignore[assignment]
+    outer = accumulate_in_memory(outer, changes)
     inner = changes.replaced.get(inner, inner)  # type: ignore[assignment]
     if band_child(outer) is not inner:
         raise ScheduleError(
             f"cannot fuse {describe(outer)} with {describe(inner)}, not nested in it"
         )
-    perfect(outer, inner)
+    make_perfectly_nested(outer, inner)
     outer_bounds, inner_bounds = bounds(outer), bounds(inner)
     count = inner_bounds.trip_count
     name = f"{axis_name(outer)}.{axis_name(inner)}.fused"
@@ -163,7 +161,7 @@ def fuse(outer: scf.ForOp, inner: scf.ForOp, changes: Changes) -> scf.ForOp:
 
 def reorder(loops: Sequence[scf.ForOp], changes: Changes) -> None:
     """Permute the band positions `loops` occupy so they come in the given order."""
-    prepare(loops[0], changes)
+    accumulate_in_memory(loops[0], changes)
     loops = [changes.replaced.get(loop, loop) for loop in loops]  # type: ignore[misc]
     outermost = next((a for a in loops if all(a.is_ancestor(b) for b in loops)), None)
     if outermost is None:
@@ -178,7 +176,7 @@ def reorder(loops: Sequence[scf.ForOp], changes: Changes) -> None:
             )
         segment.append(child)
     for outer, inner in pairwise(segment):
-        perfect(outer, inner)
+        make_perfectly_nested(outer, inner)
     positions = sorted(segment.index(loop) for loop in loops)
     order = list(segment)
     for position, loop in zip(positions, loops, strict=True):

@@ -8,7 +8,7 @@ read by read, for some order of its reduction loops; on a match the intrinsic's 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise, permutations
 
 from xdsl.dialects import arith, func, memref, scf
@@ -27,8 +27,8 @@ from ziggurat.analysis.ranges import Linear, linear
 from ziggurat.dialects.te import IntrinsicOp, ReadOp
 from ziggurat.transforms import Changes, ScheduleError
 from ziggurat.transforms.build import clone_slice, emit, materialize
-from ziggurat.transforms.loops import perfect
-from ziggurat.transforms.reductions import prepare
+from ziggurat.transforms.loops import make_perfectly_nested
+from ziggurat.transforms.reductions import accumulate_in_memory
 
 
 class Mismatch(Exception):
@@ -55,8 +55,7 @@ def tensorize(
     """Replace the loop nest under `loop` by a call of the intrinsic's function on views of
     the buffers, when the nest computes the intrinsic's pattern: `compute` for an
     elementwise pattern, `update` for a reduction (its output already holds the init value)."""
-    prepare(loop, changes)
-    loop = changes.replaced.get(loop, loop)  # type: ignore[assignment]
+    loop = accumulate_in_memory(loop, changes)
     name = intrinsic.sym_name.data
     segment = band(loop)
     pattern = intrinsic.pattern
@@ -64,7 +63,7 @@ def tensorize(
     extents = [*shape, *pattern.reduce_extent_values]
     try:
         for outer, inner in pairwise(segment):
-            perfect(outer, inner)
+            make_perfectly_nested(outer, inner)
         if len(segment) != len(extents):
             raise Mismatch(f"it has {len(segment)} loops, the pattern {len(extents)} axes")
         body, condition = tile_body(segment)
@@ -138,51 +137,43 @@ def match_pattern(
             reason = "its loops do not run over the pattern's extents"
             continue
         try:
-            return match_with(store, axis_of, intrinsic)
+            return PatternMatch(intrinsic, axis_of).views(store)
         except Mismatch as error:
             reason = str(error)
     raise Mismatch(reason)
 
 
-def match_with(
-    store: memref.StoreOp, axis_of: dict[SSAValue, int], intrinsic: IntrinsicOp
-) -> list[View]:
-    pattern = intrinsic.pattern
-    arguments = list(intrinsic.body.block.args)
-    axes = list(pattern.body.block.args)
-    bound: dict[int, View] = {}
+@dataclass
+class PatternMatch:
+    """A loop nest's body matched against an intrinsic's pattern, its loops standing for
+    the pattern's axes as `axis_of` says: the views of the pattern's inputs found so far."""
 
-    def view(
-        access: memref.LoadOp | memref.StoreOp, indices: Sequence[SSAValue], tensor: SSAValue
-    ) -> View:
-        """The view of `access`'s buffer standing for pattern `tensor`, whose axis p is
-        pattern index `indices[p]`."""
-        positions = [axes.index(i) if i in axes else None for i in indices]
-        if None in positions:
-            raise Mismatch("the pattern indexes with more than one axis")
-        offsets = []
-        along: list[int | None] = []
-        for value in access.indices:
-            terms, constant = linear(value)
-            inside = [atom for atom in terms if atom in axis_of]
-            if len(inside) > 1 or (inside and terms[inside[0]] != 1):
-                raise Mismatch(f"'{access.name}' indexes an axis with several loops")
-            if inside:
-                axis = axis_of[inside[0]]
-                if axis not in positions:
-                    raise Mismatch(f"'{access.name}' runs along a loop the pattern does not")
-                along.append(positions.index(axis))
-            else:
-                along.append(None)
-            rest = {a: c for a, c in terms.items() if a not in axis_of}
-            offsets.append((rest, constant))
-        if sorted(p for p in along if p is not None) != list(range(len(indices))):
-            raise Mismatch(f"'{access.name}' does not run along every axis of the pattern's")
-        shape = tuple(tensor.type.get_shape())  # type: ignore[attr-defined]
-        return View(access.memref, tuple(offsets), tuple(along), shape)
+    intrinsic: IntrinsicOp
+    axis_of: dict[SSAValue, int]
+    bound: dict[int, View] = field(default_factory=dict)
 
-    def match(value: SSAValue, expected: SSAValue) -> None:
-        if expected in axes:
+    @property
+    def axes(self) -> list[SSAValue]:
+        return list(self.intrinsic.pattern.body.block.args)
+
+    def views(self, store: memref.StoreOp) -> list[View]:
+        """The views of the pattern's inputs and output, where `store` (the body's one
+        store) computes what the pattern yields."""
+        pattern = self.intrinsic.pattern
+        value = store.value
+        if pattern.reduce_kind is not None:
+            value = accumulated(store, pattern.reduce_kind.data)
+        self.match(value, pattern.yield_op.value)
+        inputs = len(self.intrinsic.body.block.args)
+        missing = [n for n in range(inputs) if n not in self.bound]
+        if missing:
+            raise Mismatch(f"it does not read input {missing[0]} of the pattern")
+        output = self.view(store, self.axes[: len(pattern.axis_names)], pattern.result)
+        return [self.bound[n] for n in range(inputs)] + [output]
+
+    def match(self, value: SSAValue, expected: SSAValue) -> None:
+        """Match `value` and what computes it against the pattern's `expected`."""
+        if expected in self.axes:
             raise Mismatch("the pattern uses an index as a value")
         want = expected.owner
         have = value.owner
@@ -192,11 +183,11 @@ def match_with(
                 raise Mismatch(
                     f"'{getattr(have, 'name', 'a block argument')}' where the pattern reads"
                 )
-            number = arguments.index(want.tensor)
+            number = list(self.intrinsic.body.block.args).index(want.tensor)
             if want.tensor.type.element_type != have.res.type:  # type: ignore[attr-defined]
                 raise Mismatch("a read of another element type")
-            found = view(have, list(want.indices), want.tensor)
-            if bound.setdefault(number, found) != found:
+            found = self.view(have, list(want.indices), want.tensor)
+            if self.bound.setdefault(number, found) != found:
                 raise Mismatch(f"it reads input {number} of the pattern at two places")
             return
         if not isinstance(have, Operation) or have.name != want.name:
@@ -208,28 +199,53 @@ def match_with(
         if isinstance(want, arith.ConstantOp):
             return
         for a, b in zip(have.operands, want.operands, strict=True):
-            match(a, b)
+            self.match(a, b)
 
-    value = store.value
-    if pattern.reduce_kind is not None:
-        combine = value.owner
-        accumulated = [
-            o
-            for o in getattr(combine, "operands", ())
-            if isinstance(o.owner, memref.LoadOp)
-            and o.owner.memref is store.memref
-            and list(o.owner.indices) == list(store.indices)
-        ]
-        found = COMBINERS.get(type(combine))  # type: ignore[arg-type]
-        if found is None or found.reduce_kind != pattern.reduce_kind.data or len(accumulated) != 1:
-            raise Mismatch(f"it does not accumulate a {pattern.reduce_kind.data} into its output")
-        (value,) = [o for o in combine.operands if o is not accumulated[0]]
-    match(value, pattern.yield_op.value)
-    missing = [n for n in range(len(arguments)) if n not in bound]
-    if missing:
-        raise Mismatch(f"it does not read input {missing[0]} of the pattern")
-    output = view(store, axes[: len(pattern.axis_names)], pattern.result)
-    return [bound[n] for n in range(len(arguments))] + [output]
+    def view(
+        self, access: memref.LoadOp | memref.StoreOp, indices: Sequence[SSAValue], tensor: SSAValue
+    ) -> View:
+        """The view of `access`'s buffer standing for pattern `tensor`, whose axis p is
+        pattern index `indices[p]`."""
+        positions = [self.axes.index(i) if i in self.axes else None for i in indices]
+        if None in positions:
+            raise Mismatch("the pattern indexes with more than one axis")
+        offsets = []
+        along: list[int | None] = []
+        for value in access.indices:
+            terms, constant = linear(value)
+            inside = [atom for atom in terms if atom in self.axis_of]
+            if len(inside) > 1 or (inside and terms[inside[0]] != 1):
+                raise Mismatch(f"'{access.name}' indexes an axis with several loops")
+            if inside:
+                axis = self.axis_of[inside[0]]
+                if axis not in positions:
+                    raise Mismatch(f"'{access.name}' runs along a loop the pattern does not")
+                along.append(positions.index(axis))
+            else:
+                along.append(None)
+            rest = {a: c for a, c in terms.items() if a not in self.axis_of}
+            offsets.append((rest, constant))
+        if sorted(p for p in along if p is not None) != list(range(len(indices))):
+            raise Mismatch(f"'{access.name}' does not run along every axis of the pattern's")
+        shape = tuple(tensor.type.get_shape())  # type: ignore[attr-defined]
+        return View(access.memref, tuple(offsets), tuple(along), shape)
+
+
+def accumulated(store: memref.StoreOp, reduce_kind: str) -> SSAValue:
+    """The value `store` folds into the element it stores by the combiner of `reduce_kind`."""
+    combine = store.value.owner
+    loaded = [
+        o
+        for o in getattr(combine, "operands", ())
+        if isinstance(o.owner, memref.LoadOp)
+        and o.owner.memref is store.memref
+        and list(o.owner.indices) == list(store.indices)
+    ]
+    found = COMBINERS.get(type(combine))  # type: ignore[arg-type]
+    if found is None or found.reduce_kind != reduce_kind or len(loaded) != 1:
+        raise Mismatch(f"it does not accumulate a {reduce_kind} into its output")
+    (value,) = [o for o in combine.operands if o is not loaded[0]]  # type: ignore[union-attr]
+    return value
 
 
 def view_of(
