@@ -56,15 +56,15 @@ def accesses(root: scf.ForOp) -> list[Access]:
     """The loads and stores in `root`, but of buffers allocated inside it; an error for
     any other op that touches memory."""
     found: list[Access] = []
-    same: dict[tuple, SSAValue] = {}
+    copies: dict[tuple, SSAValue] = {}
     for op in root.walk():
         if isinstance(op, memref.LoadOp | memref.StoreOp):
             if defined_in(op.memref, root):
                 continue
-            indices = [canonical(linear(v), same) for v in op.indices]
+            indices = [canonical(linear(v), copies) for v in op.indices]
             guards = []
             for value, bound in guard_bounds(op, root):
-                terms, constant = canonical(linear(value), same)
+                terms, constant = canonical(linear(value), copies)
                 guards.append((terms, bound - constant))
             found.append(Access(op, op.memref, indices, guards))
         elif not (
@@ -76,10 +76,11 @@ def accesses(root: scf.ForOp) -> list[Access]:
     return found
 
 
-def canonical(form: Linear, same: dict[tuple, SSAValue]) -> Linear:
+def canonical(form: Linear, copies: dict[tuple, SSAValue]) -> Linear:
+    """`form` over the representatives of its atoms (see `representative`)."""
     terms: dict[SSAValue, int] = {}
     for atom, coefficient in form[0].items():
-        atom = representative(atom, same)
+        atom = representative(atom, copies)
         terms[atom] = terms.get(atom, 0) + coefficient
     return {a: c for a, c in terms.items() if c}, form[1]
 
@@ -98,14 +99,14 @@ def guard_bounds(op: Operation, root: Operation) -> Iterator[tuple[SSAValue, int
         current = parent
 
 
-def representative(value: SSAValue, same: dict[tuple, SSAValue]) -> SSAValue:
+def representative(value: SSAValue, copies: dict[tuple, SSAValue]) -> SSAValue:
     """One value for all that pure ops compute alike (copies of index arithmetic)."""
     op = value.owner
     if not isinstance(op, Operation) or not is_pure(op) or len(op.results) != 1:
         return value
-    operands = tuple(representative(v, same) for v in op.operands)
+    operands = tuple(representative(v, copies) for v in op.operands)
     key = (op.name, operands, tuple(op.properties.items()), tuple(op.attributes.items()))
-    return same.setdefault(key, value)
+    return copies.setdefault(key, value)
 
 
 def reduction_buffers(found: list[Access]) -> set[SSAValue]:
@@ -306,7 +307,8 @@ def refinements(
         yield merged
 
 
-def sign(vector: Sequence[str]) -> str:
+def leading_direction(vector: Sequence[str]) -> str:
+    """The first direction of `vector` that is not `=`: which iteration comes first."""
     return next((d for d in vector if d != "="), "=")
 
 
@@ -317,8 +319,8 @@ def check_order(segment: Sequence[scf.ForOp], order: Sequence[scf.ForOp]) -> Non
     position = [segment.index(loop) for loop in order]
     for vector, access in dependences(segment, include_reductions=False):
         permuted = [vector[p] for p in position]
-        if sign(permuted) != sign(vector):
-            if sign(vector) == ">":
+        if leading_direction(permuted) != leading_direction(vector):
+            if leading_direction(vector) == ">":
                 vector = tuple({"<": ">", ">": "<"}.get(d, d) for d in vector)
             names = ", ".join(axis_name(loop) for loop in order)
             raise ScheduleError(
@@ -328,6 +330,7 @@ def check_order(segment: Sequence[scf.ForOp], order: Sequence[scf.ForOp]) -> Non
 
 
 def direction_text(loops: Sequence[scf.ForOp], vector: Sequence[str]) -> str:
+    """`vector` for a message: `(i <, j =)`."""
     pairs = zip(loops, vector, strict=True)
     return "(" + ", ".join(f"{axis_name(loop)} {d}" for loop, d in pairs) + ")"
 

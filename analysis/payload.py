@@ -16,11 +16,8 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
-from xdsl.dialects import arith, memref, scf
-from xdsl.dialects.builtin import (
-    IntegerAttr,
-    StringAttr,
-)
+from xdsl.dialects import arith, func, memref, scf
+from xdsl.dialects.builtin import IntegerAttr, StringAttr
 from xdsl.ir import Block, BlockArgument, Operation, SSAValue
 from xdsl.traits import is_side_effect_free
 
@@ -28,8 +25,11 @@ from ziggurat.dialects import arith_extra
 from ziggurat.dialects.schedule import AXIS, COMPUTE
 from ziggurat.transforms import ScheduleError
 
+# Values and ops -----------------------------------------------------------------------
+
 
 def constant_int(value: SSAValue) -> int | None:
+    """The value of an integer `arith.constant`, or None."""
     op = value.owner
     if isinstance(op, arith.ConstantOp) and isinstance(op.value, IntegerAttr):
         return op.value.value.data
@@ -41,32 +41,82 @@ def is_pure(op: Operation) -> bool:
     return not op.regions and (is_side_effect_free(op) or op.name.startswith("arith."))
 
 
+def defined_in(value: SSAValue, op: Operation) -> bool:
+    """Whether `value` is defined inside the regions of `op`."""
+    parent = value.owner.parent_op()
+    return parent is not None and op.is_ancestor(parent)
+
+
+def enclosing_function(op: Operation) -> func.FuncOp | None:
+    """The `func.func` that holds `op`, if one does."""
+    current: Operation | None = op
+    while current is not None and not isinstance(current, func.FuncOp):
+        current = current.parent_op()
+    return current
+
+
+def computed_from(
+    value: SSAValue, within: Operation, stop: Collection[SSAValue] = ()
+) -> set[SSAValue]:
+    """`value` and the values it is computed from by the ops inside `within` that have no
+    regions, not looking past the values of `stop`."""
+    found: set[SSAValue] = set()
+    pending = [value]
+    while pending:
+        current = pending.pop()
+        if current in found:
+            continue
+        found.add(current)
+        op = current.owner
+        if isinstance(op, Operation) and not op.regions and within.is_ancestor(op):
+            if current not in stop:
+                pending.extend(op.operands)
+    return found
+
+
+def conjuncts(condition: SSAValue) -> list[SSAValue]:
+    """The conditions `condition` is the `arith.andi` of (itself, if it is none)."""
+    found: list[SSAValue] = []
+    pending = [condition]
+    while pending:
+        current = pending.pop()
+        if isinstance(current.owner, arith.AndIOp):
+            pending += [current.owner.lhs, current.owner.rhs]
+        else:
+            found.append(current)
+    return found
+
+
+def buffer_name(buffer: SSAValue) -> str:
+    """`buffer` for a message: `%A`."""
+    return f"%{buffer.name_hint}" if buffer.name_hint else "a buffer"
+
+
+# Loops --------------------------------------------------------------------------------
+
+
 def axis_name(loop: scf.ForOp) -> str:
+    """The axis `loop` runs over, as its `loop.axis` names it."""
     name = loop.attributes.get(AXIS)
     return name.data if isinstance(name, StringAttr) else "?"
 
 
 def describe(loop: Operation) -> str:
+    """`loop` for a message: `loop 'i'`, or the op's name."""
     if isinstance(loop, scf.ForOp) and AXIS in loop.attributes:
         return f"loop '{axis_name(loop)}'"
     return f"'{loop.name}'"
 
 
-def stage_name(root: Operation) -> str:
-    name = root.attributes.get(COMPUTE)
-    return name.data if isinstance(name, StringAttr) else "the loop nest"
-
-
-def is_stage_root(op: Operation) -> bool:
-    return isinstance(op, scf.ForOp) and COMPUTE in op.attributes
-
-
 def iv(loop: scf.ForOp) -> BlockArgument:
+    """The induction variable of `loop`."""
     return loop.body.block.args[0]
 
 
 @dataclass(frozen=True)
 class Bounds:
+    """The constant bounds of a loop: from `lower` below `upper` by `step`."""
+
     lower: int
     upper: int
     step: int
@@ -81,6 +131,7 @@ class Bounds:
 
 
 def bounds(loop: scf.ForOp) -> Bounds:
+    """The constant bounds of `loop`; an error if they are not constant."""
     values = [constant_int(v) for v in (loop.lb, loop.ub, loop.step)]
     if None in values or values[2] <= 0:  # type: ignore[operator]
         raise ScheduleError(f"{describe(loop)} needs constant bounds and a positive step")
@@ -88,10 +139,38 @@ def bounds(loop: scf.ForOp) -> Bounds:
 
 
 def optional_bounds(loop: scf.ForOp) -> Bounds | None:
+    """The constant bounds of `loop`, or None."""
     try:
         return bounds(loop)
     except ScheduleError:
         return None
+
+
+def body_ops(op: scf.ForOp | scf.IfOp) -> list[Operation]:
+    """The ops of a loop's body (an if's then-block) but its terminator."""
+    return [inner for inner in op.regions[0].block.ops if not isinstance(inner, scf.YieldOp)]
+
+
+def ivs_of(value: SSAValue, loop: scf.ForOp) -> set[SSAValue]:
+    """The ivs of `loop` and the loops in it (and the values they carry) that `value` is
+    computed from."""
+    return {
+        v for v in computed_from(value, loop) if isinstance(v.owner, Block) and defined_in(v, loop)
+    }
+
+
+# Stages and their bands ---------------------------------------------------------------
+
+
+def is_stage_root(op: Operation) -> bool:
+    """Whether `op` is the outermost loop of a stage (tagged `te.compute`)."""
+    return isinstance(op, scf.ForOp) and COMPUTE in op.attributes
+
+
+def stage_name(root: Operation) -> str:
+    """The te.compute a stage root computes, as its tag names it."""
+    name = root.attributes.get(COMPUTE)
+    return name.data if isinstance(name, StringAttr) else "the loop nest"
 
 
 def stage_root(op: Operation) -> scf.ForOp:
@@ -109,9 +188,29 @@ def stage_root(op: Operation) -> scf.ForOp:
     return outermost
 
 
-def body_ops(op: scf.ForOp | scf.IfOp) -> list[Operation]:
-    """The ops of a loop's body (an if's then-block) but its terminator."""
-    return [inner for inner in op.regions[0].block.ops if not isinstance(inner, scf.YieldOp)]
+def own_ops(op: Operation, root: Operation) -> Iterator[Operation]:
+    """The ops nested in `op`, but not in nests of stages other than `root`'s."""
+    for region in op.regions:
+        for block in region.blocks:
+            for inner in block.ops:
+                if is_stage_root(inner) and inner is not root:
+                    continue
+                yield inner
+                yield from own_ops(inner, root)
+
+
+def stage_accesses(loop: scf.ForOp) -> list[memref.LoadOp | memref.StoreOp]:
+    """The loads and stores in `loop` of its own stage (not of stages moved into it)."""
+    root = stage_root(loop)
+    return [op for op in own_ops(loop, root) if isinstance(op, memref.LoadOp | memref.StoreOp)]
+
+
+def band(root: scf.ForOp) -> list[scf.ForOp]:
+    """The loops of `root`'s band, outermost first."""
+    loops = [root]
+    while (child := band_child(loops[-1])) is not None:
+        loops.append(child)
+    return loops
 
 
 def band_child(loop: scf.ForOp) -> scf.ForOp | None:
@@ -150,78 +249,7 @@ def reduction_epilogue(loop: scf.ForOp, child: scf.ForOp) -> list[Operation]:
     return [*loads, stores[0]]
 
 
-def band(root: scf.ForOp) -> list[scf.ForOp]:
-    """The loops of `root`'s band, outermost first."""
-    loops = [root]
-    while (child := band_child(loops[-1])) is not None:
-        loops.append(child)
-    return loops
-
-
-def own_ops(op: Operation, root: Operation) -> Iterator[Operation]:
-    """The ops nested in `op`, but not in nests of stages other than `root`'s."""
-    for region in op.regions:
-        for block in region.blocks:
-            for inner in block.ops:
-                if is_stage_root(inner) and inner is not root:
-                    continue
-                yield inner
-                yield from own_ops(inner, root)
-
-
-def defined_in(value: SSAValue, op: Operation) -> bool:
-    """Whether `value` is defined inside the regions of `op`."""
-    parent = value.owner.parent_op()
-    return parent is not None and op.is_ancestor(parent)
-
-
-def computed_from(
-    value: SSAValue, within: Operation, stop: Collection[SSAValue] = ()
-) -> set[SSAValue]:
-    """`value` and the values it is computed from by the ops inside `within` that have no
-    regions, not looking past the values of `stop`."""
-    found: set[SSAValue] = set()
-    pending = [value]
-    while pending:
-        current = pending.pop()
-        if current in found:
-            continue
-        found.add(current)
-        op = current.owner
-        if isinstance(op, Operation) and not op.regions and within.is_ancestor(op):
-            if current not in stop:
-                pending.extend(op.operands)
-    return found
-
-
-def ivs_of(value: SSAValue, loop: scf.ForOp) -> set[SSAValue]:
-    """The ivs of `loop` and the loops in it (and the values they carry) that `value` is
-    computed from."""
-    return {
-        v for v in computed_from(value, loop) if isinstance(v.owner, Block) and defined_in(v, loop)
-    }
-
-
-def conjuncts(condition: SSAValue) -> list[SSAValue]:
-    """The conditions `condition` is the `arith.andi` of (itself, if it is none)."""
-    found: list[SSAValue] = []
-    pending = [condition]
-    while pending:
-        current = pending.pop()
-        if isinstance(current.owner, arith.AndIOp):
-            pending += [current.owner.lhs, current.owner.rhs]
-        else:
-            found.append(current)
-    return found
-
-
-def stage_accesses(loop: scf.ForOp) -> list[memref.LoadOp | memref.StoreOp]:
-    root = stage_root(loop)
-    return [op for op in own_ops(loop, root) if isinstance(op, memref.LoadOp | memref.StoreOp)]
-
-
-def buffer_name(buffer: SSAValue) -> str:
-    return f"%{buffer.name_hint}" if buffer.name_hint else "a buffer"
+# Padded reads -------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

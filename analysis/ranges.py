@@ -29,6 +29,8 @@ Linear = tuple[dict[SSAValue, int], int]
 
 
 def linear(value: SSAValue) -> Linear:
+    """`value` as a linear form over the atoms additions, subtractions, multiplications by
+    constants and index casts are made of."""
     constant = constant_int(value)
     if constant is not None:
         return {}, constant

@@ -3,7 +3,7 @@
 Constants go to the start of the function, so loops that use them can move anywhere in it;
 new loops run from 0 by 1 and are tagged with their axis (and the outermost of a nest with
 its stage). It offers `index`, `emit`, `materialize`, `new_loop`, `loop_nest`, `nest_like`,
-`move_attributes`, `clone_slice` (a value rebuilt elsewhere from the ops that compute it)
+`move_stage_tag`, `clone_slice` (a value rebuilt elsewhere from the ops that compute it)
 and `erase_dead`.
 """
 
@@ -11,28 +11,29 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from xdsl.dialects import arith, func, memref, scf
-from xdsl.dialects.builtin import (
-    IndexType,
-    IntegerAttr,
-    StringAttr,
-)
+from xdsl.dialects import arith, memref, scf
+from xdsl.dialects.builtin import IndexType, IntegerAttr, StringAttr
 from xdsl.ir import Block, Operation, SSAValue
 from xdsl.rewriter import InsertPoint, Rewriter
 
-from ziggurat.analysis.payload import axis_name, bounds, constant_int, defined_in, is_pure, iv
+from ziggurat.analysis.payload import (
+    axis_name,
+    bounds,
+    constant_int,
+    defined_in,
+    enclosing_function,
+    is_pure,
+    iv,
+)
 from ziggurat.dialects.schedule import AXIS, COMPUTE
 from ziggurat.transforms import ScheduleError
 
 
-def index(value: int, near: Operation) -> SSAValue:
+def index_constant(value: int, near: Operation) -> SSAValue:
     """`arith.constant value : index` at the start of the function holding `near`."""
-    function = near
-    while not isinstance(function, func.FuncOp):
-        parent = function.parent_op()
-        if parent is None:
-            raise ScheduleError("schedules apply to loops inside a func.func")
-        function = parent
+    function = enclosing_function(near)
+    if function is None:
+        raise ScheduleError("schedules apply to loops inside a func.func")
     block = function.body.block
     for op in block.ops:
         if not isinstance(op, arith.ConstantOp):
@@ -46,24 +47,27 @@ def index(value: int, near: Operation) -> SSAValue:
 
 
 def emit(op: Operation, at: InsertPoint) -> SSAValue:
+    """Insert `op` at `at`; its first result."""
     Rewriter.insert_op(op, at)
     return op.results[0]
 
 
-def materialize(terms: dict[SSAValue, int], constant: int, at: InsertPoint, near: Operation):
+def materialize(
+    terms: dict[SSAValue, int], constant: int, at: InsertPoint, near: Operation
+) -> SSAValue:
     """Emit `Σ coefficient * atom + constant` at `at`."""
     total: SSAValue | None = None
     for atom, coefficient in terms.items():
         term = atom
         if coefficient != 1:
-            term = emit(arith.MuliOp(atom, index(coefficient, near)), at)
+            term = emit(arith.MuliOp(atom, index_constant(coefficient, near)), at)
         total = term if total is None else emit(arith.AddiOp(total, term), at)
     if total is None:
-        return index(constant, near)
+        return index_constant(constant, near)
     if constant > 0:
-        total = emit(arith.AddiOp(total, index(constant, near)), at)
+        total = emit(arith.AddiOp(total, index_constant(constant, near)), at)
     elif constant < 0:
-        total = emit(arith.SubiOp(total, index(-constant, near)), at)
+        total = emit(arith.SubiOp(total, index_constant(-constant, near)), at)
     return total
 
 
@@ -71,7 +75,9 @@ def new_loop(extent: int, name: str, near: Operation) -> scf.ForOp:
     """`scf.for` from 0 to `extent` step 1 over an empty body, its iv named `name`."""
     body = Block([scf.YieldOp()], arg_types=[IndexType()])
     body.args[0].name_hint = name
-    loop = scf.ForOp(index(0, near), index(extent, near), index(1, near), [], body)
+    loop = scf.ForOp(
+        index_constant(0, near), index_constant(extent, near), index_constant(1, near), [], body
+    )
     loop.attributes[AXIS] = StringAttr(name)
     return loop
 
@@ -92,7 +98,7 @@ def loop_nest(
     return loops, at
 
 
-def move_attributes(old: scf.ForOp, new: scf.ForOp) -> None:
+def move_stage_tag(old: scf.ForOp, new: scf.ForOp) -> None:
     """Give `new` the stage tag of `old`, if it has one."""
     if COMPUTE in old.attributes:
         new.attributes[COMPUTE] = old.attributes.pop(COMPUTE)

@@ -1,6 +1,6 @@
 """Moving a stage's computation to where it is read: compute_at and compute_inline.
 
-Both need the stage as te-to-loop emitted it (`Element`): `compute_at` moves its nest into a
+Both need the stage as te-to-loop emitted it (`EmittedStage`): `compute_at` moves its nest into a
 loop of the consumer, over the box one iteration of that loop reads; `compute_inline`
 computes each element where it is read and drops the buffer. Deallocations then move after
 the last use of their buffer.
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
 
-from xdsl.dialects import func, memref, scf
+from xdsl.dialects import memref, scf
 from xdsl.ir import BlockArgument, Operation, SSAValue
 from xdsl.rewriter import InsertPoint, Rewriter
 
@@ -23,6 +23,7 @@ from ziggurat.analysis.payload import (
     body_ops,
     buffer_name,
     describe,
+    enclosing_function,
     iv,
     optional_bounds,
     own_ops,
@@ -33,7 +34,7 @@ from ziggurat.transforms.regions import box, box_nest
 
 
 @dataclass
-class Element:
+class EmittedStage:
     """A stage as te-to-loop emitted it: the loops over its output's axes, the ops that
     compute one element (the innermost body), the store of that element, and the nests
     attached around the inner loops (by compute_at): per loop, before and after its child."""
@@ -49,7 +50,8 @@ class Element:
         return self.store.memref
 
 
-def element(root: scf.ForOp, primitive: str) -> Element:
+def emitted_stage(root: scf.ForOp, primitive: str) -> EmittedStage:
+    """The stage `root` as te-to-loop emitted it; an error naming `primitive` if it is not."""
     name = stage_name(root)
     stores = [op for op in own_ops(root, root) if isinstance(op, memref.StoreOp)]
     if root.iter_args and root.res and len(list(root.res[0].uses)) == 1:
@@ -77,17 +79,14 @@ def element(root: scf.ForOp, primitive: str) -> Element:
         around = body_ops(outer)
         place = around.index(inner)
         attached.append((around[:place], around[place + 1 :]))
-    return Element(root, loops, ops, store, attached)
+    return EmittedStage(root, loops, ops, store, attached)
 
 
 def free_after_last_use(near: Operation) -> None:
     """Move each `memref.dealloc` of the function holding `near` after the last use of its
     buffer, which moving computations may have put later."""
-    function = near
-    while not isinstance(function, func.FuncOp):
-        parent = function.parent_op()
-        assert parent is not None
-        function = parent
+    function = enclosing_function(near)
+    assert function is not None
     for dealloc in [op for op in function.walk() if isinstance(op, memref.DeallocOp)]:
         block = dealloc.parent_block()
         assert block is not None
@@ -104,10 +103,11 @@ def free_after_last_use(near: Operation) -> None:
             block.insert_op_after(dealloc, last)
 
 
-def only_computed_by(result: Element, primitive: str) -> None:
-    if isinstance(result.buffer, BlockArgument):
+def check_not_a_result(stage: EmittedStage, primitive: str) -> None:
+    """An error if the stage writes a result of the function, which `primitive` would drop."""
+    if isinstance(stage.buffer, BlockArgument):
         raise ScheduleError(
-            f"'{stage_name(result.root)}' computes a result of the function; {primitive} "
+            f"'{stage_name(stage.root)}' computes a result of the function; {primitive} "
             "would leave it unwritten"
         )
 
@@ -126,7 +126,7 @@ def reads_of(buffer: SSAValue, outside: Operation) -> list[memref.LoadOp]:
 
 
 def clone_element(
-    result: Element,
+    stage: EmittedStage,
     positions: Sequence[SSAValue],
     at: InsertPoint,
     loops: Sequence[scf.ForOp] = (),
@@ -134,26 +134,26 @@ def clone_element(
     """Clone the element's computation at `at` for the given positions, and the nests
     attached to its loops around the corresponding new `loops`."""
     mapping: dict[SSAValue, SSAValue] = {
-        iv(loop): position for loop, position in zip(result.loops, positions, strict=True)
+        iv(loop): position for loop, position in zip(stage.loops, positions, strict=True)
     }
-    for (before, after), outer, inner in zip(result.attached, loops, loops[1:], strict=False):
+    for (before, after), outer, inner in zip(stage.attached, loops, loops[1:], strict=False):
         for op in before:
             Rewriter.insert_op(op.clone(mapping), InsertPoint.before(inner))
         for op in after:
             Rewriter.insert_op(op.clone(mapping), InsertPoint.before(outer.body.block.last_op))  # type: ignore[arg-type]
-    for op in result.ops:
+    for op in stage.ops:
         Rewriter.insert_op(op.clone(mapping), at)
     return mapping
 
 
 def compute_at(producer: scf.ForOp, loop: scf.ForOp, changes: Changes) -> scf.ForOp:
     """The producer's nest moved into `loop`, over the box one iteration reads."""
-    result = element(producer, "compute_at")
+    stage = emitted_stage(producer, "compute_at")
     name = stage_name(producer)
     if producer.is_ancestor(loop) or loop.is_ancestor(producer):
         raise ScheduleError(f"{describe(loop)} is not outside the loop nest of '{name}'")
-    only_computed_by(result, "compute_at")
-    reads = reads_of(result.buffer, producer)
+    check_not_a_result(stage, "compute_at")
+    reads = reads_of(stage.buffer, producer)
     inside = [read for read in reads if loop.is_ancestor(read)]
     if not inside:
         raise ScheduleError(f"{describe(loop)} does not read '{name}'")
@@ -162,14 +162,14 @@ def compute_at(producer: scf.ForOp, loop: scf.ForOp, changes: Changes) -> scf.Fo
             f"'{name}' is also read outside {describe(loop)}; compute_at would leave those "
             "elements unwritten"
         )
-    shape = result.buffer.type.get_shape()  # type: ignore[attr-defined]
-    region = box(result.buffer, inside, loop)
+    shape = stage.buffer.type.get_shape()  # type: ignore[attr-defined]
+    region = box(stage.buffer, inside, loop)
     at = InsertPoint.at_start(loop.body.block)
-    names = [axis_name(loop) for loop in result.loops]
+    names = [axis_name(loop) for loop in stage.loops]
     loops, _, positions, inner = box_nest(region, names, name, shape, at, loop)
-    mapping = clone_element(result, positions, inner, loops)
-    if not producer.is_ancestor(result.store):
-        Rewriter.erase_op(result.store)
+    mapping = clone_element(stage, positions, inner, loops)
+    if not producer.is_ancestor(stage.store):
+        Rewriter.erase_op(stage.store)
     changes.erase(producer)
     free_after_last_use(loop)
     if loops:
@@ -181,19 +181,19 @@ def compute_at(producer: scf.ForOp, loop: scf.ForOp, changes: Changes) -> scf.Fo
 
 def compute_inline(producer: scf.ForOp, changes: Changes) -> None:
     """Each read of the producer's buffer computes the element it reads in place."""
-    result = element(producer, "compute_inline")
+    stage = emitted_stage(producer, "compute_inline")
     name = stage_name(producer)
-    if any(op.regions for op in result.ops) or any(a or b for a, b in result.attached):
+    if any(op.regions for op in stage.ops) or any(a or b for a, b in stage.attached):
         raise ScheduleError(
             f"compute_inline needs an elementwise compute, '{name}' has loops of its own"
         )
-    only_computed_by(result, "compute_inline")
-    computation = replace(result, ops=[op for op in result.ops if op is not result.store])
-    for read in reads_of(result.buffer, producer):
+    check_not_a_result(stage, "compute_inline")
+    computation = replace(stage, ops=[op for op in stage.ops if op is not stage.store])
+    for read in reads_of(stage.buffer, producer):
         mapping = clone_element(computation, list(read.indices), InsertPoint.before(read))
-        read.res.replace_all_uses_with(mapping.get(result.store.value, result.store.value))
+        read.res.replace_all_uses_with(mapping.get(stage.store.value, stage.store.value))
         Rewriter.erase_op(read)
-    buffer = result.buffer
+    buffer = stage.buffer
     function = producer.parent_op()
     assert function is not None
     changes.erase(producer)

@@ -16,9 +16,7 @@ from collections.abc import Sequence
 from itertools import pairwise
 
 from xdsl.dialects import arith, scf
-from xdsl.dialects.builtin import (
-    ArrayAttr,
-)
+from xdsl.dialects.builtin import ArrayAttr
 from xdsl.ir import Block, Operation, SSAValue
 from xdsl.rewriter import InsertPoint, Rewriter
 
@@ -38,7 +36,7 @@ from ziggurat.dialects import arith_extra
 from ziggurat.dialects.loop import ANNOTATIONS, LoopAnnotation, annotations
 from ziggurat.dialects.schedule import AXIS
 from ziggurat.transforms import Changes, ScheduleError
-from ziggurat.transforms.build import emit, index, materialize, move_attributes, new_loop
+from ziggurat.transforms.build import emit, index_constant, materialize, move_stage_tag, new_loop
 from ziggurat.transforms.reductions import accumulate_in_memory
 
 
@@ -87,13 +85,13 @@ def split(loop: scf.ForOp, factor: int, changes: Changes) -> tuple[scf.ForOp, sc
         op.detach()
         block.insert_op_before(op, block.last_op)  # type: ignore[arg-type]
     iv(loop).replace_all_uses_with(value)
-    move_attributes(loop, outer)
+    move_stage_tag(loop, outer)
     Rewriter.insert_op(outer, InsertPoint.before(loop))
     changes.erase(loop)
     if count % factor:
         # The tail: the innermost body of the band runs only for positions before count.
         deepest = band(inner)[-1]
-        check = arith_extra.CmpiOp(position, index(count, outer), "slt")
+        check = arith_extra.CmpiOp(position, index_constant(count, outer), "slt")
         if deepest is inner:
             Rewriter.insert_op(check, InsertPoint.after(value.owner))  # type: ignore[arg-type]
         else:
@@ -146,14 +144,14 @@ def fuse(outer: scf.ForOp, inner: scf.ForOp, changes: Changes) -> scf.ForOp:
         (outer, arith.DivUIOp, outer_bounds),
         (inner, arith.RemUIOp, inner_bounds),
     ):
-        position = emit(operation(iv(fused), index(count, outer)), at)
+        position = emit(operation(iv(fused), index_constant(count, outer)), at)
         value = materialize({position: b.step}, b.lower, at, outer)
         value.name_hint = axis_name(loop)
         iv(loop).replace_all_uses_with(value)
     for op in body_ops(inner):
         op.detach()
         block.insert_op_before(op, block.last_op)  # type: ignore[arg-type]
-    move_attributes(outer, fused)
+    move_stage_tag(outer, fused)
     Rewriter.insert_op(fused, InsertPoint.before(outer))
     changes.erase(outer)
     return fused
@@ -202,7 +200,7 @@ def reorder(loops: Sequence[scf.ForOp], changes: Changes) -> None:
     for op in content:
         last.insert_op_before(op, last.last_op)  # type: ignore[arg-type]
     parent.insert_op_before(order[0], after)
-    move_attributes(segment[0], order[0])
+    move_stage_tag(segment[0], order[0])
 
 
 def annotate(loop: scf.ForOp, annotation: LoopAnnotation) -> None:
@@ -212,6 +210,7 @@ def annotate(loop: scf.ForOp, annotation: LoopAnnotation) -> None:
 
 
 def check_innermost(loop: scf.ForOp) -> None:
+    """An error if `loop` holds another loop (vectorize needs an innermost one)."""
     nested = next((op for op in loop.body.walk() if isinstance(op, scf.ForOp)), None)
     if nested is not None:
         raise ScheduleError(

@@ -15,9 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from xdsl.dialects import arith, memref, scf
-from xdsl.dialects.builtin import (
-    IndexType,
-)
+from xdsl.dialects.builtin import IndexType
 from xdsl.ir import Block, Operation, SSAValue
 from xdsl.rewriter import InsertPoint, Rewriter
 
@@ -37,7 +35,7 @@ from ziggurat.analysis.payload import (
     stage_root,
 )
 from ziggurat.transforms import Changes, ScheduleError
-from ziggurat.transforms.build import clone_slice, emit, erase_dead, index, nest_like
+from ziggurat.transforms.build import clone_slice, emit, erase_dead, index_constant, nest_like
 
 
 def accumulate_in_memory(loop: scf.ForOp, changes: Changes) -> scf.ForOp:
@@ -72,6 +70,7 @@ def move_accumulator(root: scf.ForOp, outermost: scf.ForOp, changes: Changes) ->
 
 
 def cannot(name: str, why: str) -> ScheduleError:
+    """The error of a reduction of stage `name` that cannot accumulate in memory."""
     return ScheduleError(f"cannot accumulate the reduction of '{name}' in memory: {why}")
 
 
@@ -180,7 +179,7 @@ def drop_iter_args(chain: Sequence[scf.ForOp], root: scf.ForOp, changes: Changes
         body = Block(arg_types=[IndexType()])
         # Constant bounds from the function's entry, so the loop can move out of the band.
         lb, ub, step = (
-            v if (c := constant_int(v)) is None else index(c, root)
+            v if (c := constant_int(v)) is None else index_constant(c, root)
             for v in (loop.lb, loop.ub, loop.step)
         )
         replacement = scf.ForOp(lb, ub, step, [], body)

@@ -13,10 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from xdsl.dialects import arith, memref, scf
-from xdsl.dialects.builtin import (
-    MemRefType,
-    StringAttr,
-)
+from xdsl.dialects.builtin import MemRefType, StringAttr
 from xdsl.ir import Block, Operation, SSAValue
 from xdsl.rewriter import InsertPoint, Rewriter
 
@@ -25,7 +22,7 @@ from ziggurat.analysis.ranges import Interval, Linear, form_interval, interval, 
 from ziggurat.dialects import arith_extra
 from ziggurat.dialects.loop import ScopeAttr
 from ziggurat.transforms import ScheduleError
-from ziggurat.transforms.build import clone_slice, emit, index, loop_nest, materialize
+from ziggurat.transforms.build import clone_slice, emit, index_constant, loop_nest, materialize
 
 
 @dataclass
@@ -43,6 +40,7 @@ class Box:
 def box(
     buffer: SSAValue, touching: Sequence[memref.LoadOp | memref.StoreOp], loop: scf.ForOp
 ) -> Box:
+    """The box of `buffer` that the accesses `touching` touch in one iteration of `loop`."""
     shape = buffer.type.get_shape()  # type: ignore[attr-defined]
     return box_of(shape, [list(op.indices) for op in touching], loop)
 
@@ -121,10 +119,12 @@ def box_nest(
             position = emit(arith.AddiOp(offset, iv(loop)), start)
         positions.append(position)
         if guarded and region.below[axis]:
-            conditions.append(emit(arith_extra.CmpiOp(position, index(0, near), "sge"), inner))
+            conditions.append(
+                emit(arith_extra.CmpiOp(position, index_constant(0, near), "sge"), inner)
+            )
         if guarded and region.above[axis]:
             conditions.append(
-                emit(arith_extra.CmpiOp(position, index(shape[axis], near), "slt"), inner)
+                emit(arith_extra.CmpiOp(position, index_constant(shape[axis], near), "slt"), inner)
             )
     if conditions:
         condition = conditions[0]
@@ -158,6 +158,7 @@ def layout(accesses: Sequence[Sequence[SSAValue]], loop: scf.ForOp) -> list[int]
 
 
 def local_buffer(buffer: SSAValue, extents: Sequence[int], scope: str, at: InsertPoint) -> SSAValue:
+    """A buffer of `scope` with `buffer`'s element type and `extents`, allocated at `at`."""
     element_type = buffer.type.element_type  # type: ignore[attr-defined]
     memory = ScopeAttr(StringAttr(scope))
     alloc = memref.AllocOp([], [], MemRefType(element_type, extents, memory_space=memory))
@@ -179,7 +180,7 @@ def local_indices(
     for axis, (value, offset) in enumerate(zip(indices, offsets, strict=True)):
         terms, constant = region.offsets[axis]
         if region.extents[axis] == 1:
-            found.append(index(0, near))  # constant, so the buffer can live in registers
+            found.append(index_constant(0, near))  # constant, so the buffer can live in registers
             continue
         if not terms and constant == 0:
             found.append(value)

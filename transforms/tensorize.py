@@ -12,12 +12,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise, permutations
 
 from xdsl.dialects import arith, func, memref, scf
-from xdsl.dialects.builtin import (
-    DYNAMIC_INDEX,
-    MemRefType,
-    StridedLayoutAttr,
-    SymbolRefAttr,
-)
+from xdsl.dialects.builtin import DYNAMIC_INDEX, MemRefType, StridedLayoutAttr, SymbolRefAttr
 from xdsl.ir import Block, Operation, SSAValue
 from xdsl.rewriter import InsertPoint, Rewriter
 
