@@ -4,11 +4,13 @@ Per te.compute te-to-loop emits one nest of `scf.for` loops, a *stage*, whose ou
 (its *root*) is tagged `te.compute = "name"` and every loop `loop.axis`. The loops of a stage
 nested one directly in another form its *band*; beside its child a band loop holds only
 index arithmetic (pure ops, free to move or copy), the nests other primitives attached to
-it, and for a reduction the store of its result (with te-inline's epilogue). It offers the
-stage (`stage_root`, `stage_name`, `is_stage_root`, `own_ops`, `stage_accesses`), the band
-(`band`, `band_child`, `reduction_epilogue`), loops (`Bounds`, `bounds`, `optional_bounds`,
-`iv`, `body_ops`, `axis_name`, `describe`), use-def questions (`computed_from`, `ivs_of`,
-`defined_in`) and padded reads as graph-to-te writes them (`padded_read`).
+it, and for a reduction the store of its result (with te-inline's epilogue). It offers
+values and ops (`constant_int`, `is_pure`, `defined_in`, `enclosing_function`, the one
+use-def walk `computed_from`, `conjuncts` of a guard, `buffer_name`), loops (`Bounds`,
+`bounds`, `optional_bounds`, `iv`, `ivs_of`, `body_ops`, `axis_name`, `describe`), stages
+and bands (`stage_root`, `stage_name`, `is_stage_root`, `own_ops`, `stage_accesses`,
+`band`, `band_child`, `reduction_epilogue`) and padded reads as graph-to-te writes them
+(`padded_read`).
 """
 
 from __future__ import annotations

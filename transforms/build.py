@@ -2,9 +2,9 @@
 
 Constants go to the start of the function, so loops that use them can move anywhere in it;
 new loops run from 0 by 1 and are tagged with their axis (and the outermost of a nest with
-its stage). It offers `index`, `emit`, `materialize`, `new_loop`, `loop_nest`, `nest_like`,
-`move_stage_tag`, `clone_slice` (a value rebuilt elsewhere from the ops that compute it)
-and `erase_dead`.
+its stage). It offers `index_constant`, `emit`, `materialize`, `new_loop`, `loop_nest`,
+`nest_like`, `move_stage_tag`, `clone_slice` (a value rebuilt elsewhere from the ops that
+compute it) and `erase_dead`.
 """
 
 from __future__ import annotations

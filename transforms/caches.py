@@ -125,7 +125,8 @@ def copy_nest(
 
 def free_at_end(local: SSAValue, loop: scf.ForOp) -> None:
     """Free the buffer `local` at the end of `loop`'s body."""
-    Rewriter.insert_op(memref.DeallocOp.get(local), InsertPoint.before(loop.body.block.last_op))  # type: ignore[arg-type]
+    end = InsertPoint.before(loop.body.block.last_op)  # type: ignore[arg-type]
+    Rewriter.insert_op(memref.DeallocOp.get(local), end)
 
 
 def cache_padded_reads(

@@ -1,9 +1,9 @@
 """Moving a stage's computation to where it is read: compute_at and compute_inline.
 
-Both need the stage as te-to-loop emitted it (`EmittedStage`): `compute_at` moves its nest into a
-loop of the consumer, over the box one iteration of that loop reads; `compute_inline`
-computes each element where it is read and drops the buffer. Deallocations then move after
-the last use of their buffer.
+Both need the stage as te-to-loop emitted it (`EmittedStage`): `compute_at` moves its nest
+into a loop of the consumer, over the box one iteration of that loop reads;
+`compute_inline` computes each element where it is read and drops the buffer.
+Deallocations then move after the last use of their buffer.
 """
 
 from __future__ import annotations

@@ -5,8 +5,8 @@ and stores the result once. A structural change to the band first turns that int
 `C[e] = init` in a nest of its own before the stage, tagged "name.init", and
 `C[e] = C[e] + v` in the innermost reduce loop; an epilogue te-inline put beside the store
 (`C[e] = relu(sum + bias)`) becomes a nest of its own after the stage, "name.epilogue".
-It offers `accumulate_in_memory`, and `init_nest`, `epilogue_of` and `apply_epilogue` for cache_write,
-which folds those nests back into the tile it keeps.
+It offers `accumulate_in_memory`, and `init_nest`, `epilogue_of` and `apply_epilogue` for
+cache_write, which folds those nests back into the tile it keeps.
 """
 
 from __future__ import annotations
