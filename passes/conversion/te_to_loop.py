@@ -36,7 +36,6 @@ from itertools import pairwise
 from xdsl.context import Context
 from xdsl.dialects import arith, func, memref, scf
 from xdsl.dialects.builtin import (
-    AnyFloat,
     ArrayAttr,
     DenseIntOrFPElementsAttr,
     DictionaryAttr,
@@ -49,10 +48,11 @@ from xdsl.dialects.builtin import (
     TensorType,
     UnitAttr,
 )
-from xdsl.ir import Attribute, Block, Operation, SSAValue
+from xdsl.ir import Block, Operation, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint, Rewriter
 
+from ziggurat.analysis.combiners import combiner
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects.loop import ALIGNMENT
 from ziggurat.dialects.schedule import AXIS, COMPUTE
@@ -60,17 +60,6 @@ from ziggurat.dialects.te import ComputeOp, ReadOp
 from ziggurat.passes.te.te_inline import COMPUTE_AT_CONSUMER
 
 OUTPUT = "ziggurat.output"
-
-FLOAT_COMBINERS: dict[str, type[arith.FloatingPointLikeBinaryOperation]] = {
-    "sum": arith.AddfOp,
-    "max": arith.MaximumfOp,
-    "min": arith.MinimumfOp,
-}
-INTEGER_COMBINERS: dict[str, type[arith.SignlessIntegerBinaryOperation]] = {
-    "sum": arith.AddiOp,
-    "max": arith.MaxSIOp,
-    "min": arith.MinSIOp,
-}
 
 
 @dataclass(frozen=True)
@@ -455,12 +444,6 @@ def reduction_loops(
         accumulator = body.args[1]
         at = InsertPoint.at_end(body)
     return accumulator, variables, at, loops
-
-
-def combiner(kind: str, element_type: Attribute) -> type[Operation]:
-    if isinstance(element_type, AnyFloat):
-        return FLOAT_COMBINERS[kind]
-    return INTEGER_COMBINERS[kind]
 
 
 def lower_call(
