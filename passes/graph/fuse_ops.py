@@ -43,6 +43,7 @@ from xdsl.dialects.builtin import ModuleOp, StringAttr, UnitAttr
 from xdsl.ir import Block, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint, Rewriter
+from xdsl.traits import IsTerminator
 
 from ziggurat.dialects.graph import ConstantOp, PatternKind, pattern_kind, shape_of
 
@@ -56,8 +57,27 @@ NAMED_OPS = 6
 
 
 def is_node(op: Operation) -> bool:
-    """Whether `op` takes part in fusion: every graph op but constants."""
-    return op.name.startswith("graph.") and not isinstance(op, ConstantOp)
+    """Whether `op` takes part in fusion: every graph op but constants, control flow (an
+    op with regions stays where it is; the ops of each of its blocks fuse among
+    themselves) and its terminators."""
+    return (
+        op.name.startswith("graph.")
+        and not isinstance(op, ConstantOp)
+        and not op.regions
+        and not op.has_trait(IsTerminator)
+    )
+
+
+def blocks_to_fuse(function: func.FuncOp) -> list[Block]:
+    """The function's blocks, then those of the graph ops with regions in it."""
+    nested = [
+        block
+        for op in function.walk()
+        if op.name.startswith("graph.") and op.regions
+        for region in op.regions
+        for block in region.blocks
+    ]
+    return [*function.body.blocks, *nested]
 
 
 @dataclass(eq=False)
@@ -350,6 +370,6 @@ class FuseOps(ModulePass):
             if isinstance(f, func.FuncOp) and not f.is_declaration and FUSED not in f.attributes
         ]
         for caller in callers:
-            for block in caller.body.blocks:
+            for block in blocks_to_fuse(caller):
                 for group in Partition(dataflow(block), self.max_group_size).run():
                     outliner.outline(caller, [node.op for node in group])

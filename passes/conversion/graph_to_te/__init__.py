@@ -37,10 +37,12 @@ from xdsl.pattern_rewriter import GreedyRewritePatternApplier, PatternRewriteWal
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.passes.conversion.graph_to_te import (
     contractions,
+    control,
     elementwise,
     layouts,
     normalization,
     pooling,
+    recurrent,
     reductions,
     shapes,
 )
@@ -53,6 +55,8 @@ PATTERNS = (
     *shapes.PATTERNS,
     *reductions.PATTERNS,
     *layouts.PATTERNS,
+    *control.PATTERNS,
+    *recurrent.PATTERNS,
 )
 
 # The graph ops some pattern lowers: each pattern names its op (or ops) in `lowers`.
