@@ -1699,10 +1699,11 @@ class IfOp(IRDLOperation):
         one_element_bool(self.condition)
         expected = [tensor(r) for r in self.outputs]
         for branch, region in (("then", self.then_region), ("else", self.else_region)):
-            if yielded_types(region) != expected:
+            yielded = yielded_types(region)
+            if yielded != expected:
                 raise VerifyException(
-                    f"the {branch} branch yields {yielded_types(region)}, the results are "
-                    f"{expected}"
+                    f"the {branch} branch yields {', '.join(map(str, yielded))}, the "
+                    f"results are {', '.join(map(str, expected))}"
                 )
 
     def print(self, printer: Printer) -> None:

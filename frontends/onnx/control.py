@@ -132,13 +132,11 @@ def loop(node: Node) -> list[Value]:
         raise node.error("a Loop that never runs gives empty scan outputs: not supported")
     try:
         return loop_region(node, body, count, carried)
-    except ZigguratError as error:
+    except ZigguratError:
         if count > UNROLL_LIMIT:
             raise
-        try:
-            return unrolled(node, body, count, carried)
-        except ZigguratError:
-            raise error from None
+    # With the iteration number known more folds: what still fails says more.
+    return unrolled(node, body, count, carried)
 
 
 def body_inputs(body, iteration: Value, carried: list[Value]) -> dict[str, Value]:

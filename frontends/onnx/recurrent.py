@@ -57,7 +57,8 @@ def activations(node: Node, directions: int) -> list[tuple[str, float, float]]:
     betas = list(node.attribute("activation_beta") or [])
     result = []
     for raw in names:
-        name = SPELLINGS.get(str(raw).lower())
+        raw = raw.decode() if isinstance(raw, bytes) else str(raw)
+        name = SPELLINGS.get(raw.lower())
         if name is None:
             raise node.error(f"activation '{raw}' is not supported")
         alpha = (alphas.pop(0) if alphas else ALPHAS[name]) if name in ALPHAS else 0.0

@@ -25,7 +25,7 @@ def terminate(region: Region, terminator: type[Operation], rewriter: PatternRewr
     """`region` with its graph.yield replaced by `terminator` of the same values."""
     yield_op = region.block.last_op
     assert isinstance(yield_op, graph.YieldOp)
-    rewriter.replace_op(yield_op, terminator(*yield_op.values))
+    rewriter.replace(yield_op, terminator(*yield_op.values))
     return region
 
 
@@ -40,7 +40,7 @@ class IfLowering(RewritePattern):
         regions = [op.then_region, op.else_region]
         then, other = (terminate(op.detach_region(r), scf.YieldOp, rewriter) for r in regions)
         branch = scf.IfOp(condition.result, op.outputs.types, then, other)
-        rewriter.replace_matched_op([zero, condition, branch], branch.results)
+        rewriter.replace(op, [zero, condition, branch], branch.results)
 
 
 def iteration_number(index: SSAValue) -> te.ComputeOp:
@@ -68,7 +68,7 @@ class LoopLowering(RewritePattern):
             old.replace_all_uses_with(number.result)
         block.erase_arg(old)
         loop = te.LoopOp(op.trip_count.value.data, op.inits, op.outputs.types, body)
-        rewriter.replace_matched_op(loop, loop.results)
+        rewriter.replace(op, loop, loop.results)
 
 
 PATTERNS = (IfLowering(), LoopLowering())

@@ -419,7 +419,7 @@ class RecurrentLowering(RewritePattern):
             zeroed = [net.final(state) for state in finals]
             ops += zeroed
             finals = [z.result for z in zeroed]
-        rewriter.replace_matched_op(ops, [steps, *finals])
+        rewriter.replace(op, ops, [steps, *finals])
 
 
 PATTERNS = (RecurrentLowering(),)
