@@ -25,6 +25,14 @@ A reduction marked `{ziggurat.compute_at_consumer}` (by te-inline) gets no buffe
 te.read of it becomes its reduce loops, run where the read was, in the reader's nest. A value
 returned twice, or an argument or constant returned as is, is copied into the output by a
 loop nest. `func.call` between such functions passes the output buffers too.
+
+Control flow on tensors is bufferized too. `scf.if` gets a buffer per result, which each
+branch writes (a value computed in the branch directly, any other by a copy), and loses
+its results; `tensor.extract` becomes a load. `te.loop` becomes an `scf.for`: each carried
+value lives in its result's buffer, copied there from its initial value before the loop
+and from the yielded value at the end of each iteration, and each stacked value is copied
+into its slot `[t, ...]`. What a loop body or a branch computes has its buffer allocated
+before the function-level op that holds it and freed after it: a loop allocates nothing.
 """
 
 from __future__ import annotations

@@ -12,7 +12,9 @@ allow it, in TVM's order:
 3. Injective ops (reshape, transpose, concat) fuse with injective ops after them, once
    every out-elementwise-fusable op has taken its epilogue.
 
-A reduction ends a group and an opaque op (softmax) stands alone. Fusing only into a
+A reduction ends a group and an opaque op (softmax) stands alone. An op with regions
+(graph.if, graph.loop) stays where it is, and the ops of each of its blocks are fused
+among themselves: no group crosses into or out of a region. Fusing only into a
 post-dominator, with every op on the paths in between, never creates a cycle, and a value
 used outside its group is an output of the group. A value the function returns has no
 post-dominator, so it ends its group.
