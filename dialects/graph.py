@@ -1931,6 +1931,16 @@ class RecurrentOp(IRDLOperation):
         return {"initial_h": self.initial_h}
 
     def verify_(self) -> None:
+        self.verify_properties()
+        expected = self.inferred_types()
+        if [r.type for r in self.results] != expected:
+            raise VerifyException(
+                f"{self.name} should give {', '.join(map(str, expected))}, not "
+                f"{', '.join(str(r.type) for r in self.results)}"
+            )
+
+    def verify_properties(self) -> None:
+        """The direction is known, and each activation too, with an alpha and a beta."""
         if self.direction.data not in DIRECTIONS:
             raise VerifyException(
                 f"direction must be one of {', '.join(DIRECTIONS)}, not '{self.direction.data}'"
@@ -1945,6 +1955,10 @@ class RecurrentOp(IRDLOperation):
         for field in ("activation_alpha", "activation_beta"):
             if len(getattr(self, field).get_values()) != count:
                 raise VerifyException(f"{field} needs one value per activation ({count})")
+
+    def inferred_types(self) -> list[TensorType]:
+        """Y, then each final state, from X, W and R; every other input checked against
+        them."""
         element = float_element(self.input, self.weight, self.recurrence)
         x, w, r = shape_of(self.input), shape_of(self.weight), shape_of(self.recurrence)
         if len(x) != 3 or len(w) != 3 or len(r) != 3:
@@ -1953,38 +1967,29 @@ class RecurrentOp(IRDLOperation):
                 f"{self.weight.type} and {self.recurrence.type}"
             )
         sequence, batch, size = x
-        directions, hidden = self.directions, r[2]
+        directions, gates, hidden = self.directions, self.GATES * r[2], r[2]
         expected = {
-            "W": (self.weight, (directions, self.GATES * hidden, size)),
-            "R": (self.recurrence, (directions, self.GATES * hidden, hidden)),
-            "B": (self.bias, (directions, 2 * self.GATES * hidden)),
+            "W": (self.weight, (directions, gates, size)),
+            "R": (self.recurrence, (directions, gates, hidden)),
+            "B": (self.bias, (directions, 2 * gates)),
             "P": (getattr(self, "peepholes", None), (directions, 3 * hidden)),
         }
         for name, state in self.state_inputs().items():
             expected[name] = (state, (directions, batch, hidden))
         for what, (value, shape) in expected.items():
-            if value is None:
-                continue
-            if shape_of(value) != shape or tensor(value).element_type != element:
+            if value is not None and tensor(value) != TensorType(element, shape):
                 raise VerifyException(
                     f"{what} should be {TensorType(element, shape)}, not {value.type}"
                 )
-        if self.sequence_lens is not None:
-            lengths = tensor(self.sequence_lens)
-            if lengths.element_type not in (IntegerType(32), IntegerType(64)) or shape_of(
-                self.sequence_lens
-            ) != (batch,):
-                raise VerifyException(
-                    f"sequence_lens should be {batch} i32 or i64, not {self.sequence_lens.type}"
-                )
+        lengths = self.sequence_lens
+        if lengths is not None and tensor(lengths) not in (
+            TensorType(IntegerType(32), (batch,)),
+            TensorType(IntegerType(64), (batch,)),
+        ):
+            raise VerifyException(f"sequence_lens should be {batch} i32 or i64, not {lengths.type}")
         state = TensorType(element, (directions, batch, hidden))
-        results = [TensorType(element, (sequence, directions, batch, hidden))]
-        results += [state] * (len(self.results) - 1)
-        if [r.type for r in self.results] != results:
-            raise VerifyException(
-                f"{self.name} should give {', '.join(map(str, results))}, not "
-                f"{', '.join(str(r.type) for r in self.results)}"
-            )
+        outputs = TensorType(element, (sequence, directions, batch, hidden))
+        return [outputs, *[state] * len(self.state_inputs())]
 
     def print(self, printer: Printer) -> None:
         printer.print_string(" ")

@@ -26,63 +26,58 @@ from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewri
 
 from ziggurat.dialects import arith_extra, graph, te
 from ziggurat.passes.conversion.graph_to_te.body import Body, Index, Reduction, compute
+from ziggurat.passes.conversion.graph_to_te.elementwise import UNARY
 
 Activation = Callable[[Body, SSAValue, float, float], SSAValue]
 
 
-def sigmoid(b: Body, x: SSAValue) -> SSAValue:
-    exp = b.emit(math_dialect.ExpOp(b.emit(arith.NegfOp(x))))
-    return b.emit(arith.DivfOp(b.float(1.0), b.emit(arith.AddfOp(b.float(1.0), exp))))
+def scaled(b: Body, x: SSAValue, factor: float, offset: float = 0.0) -> SSAValue:
+    """factor * x + offset."""
+    y = b.emit(arith.MulfOp(x, b.float(factor)))
+    return y if offset == 0.0 else b.emit(arith.AddfOp(y, b.float(offset)))
 
 
-def mul(b: Body, x: SSAValue, factor: float) -> SSAValue:
-    return b.emit(arith.MulfOp(x, b.float(factor)))
+def where_positive(b: Body, x: SSAValue, other: SSAValue) -> SSAValue:
+    """x where x >= 0, else `other`."""
+    return b.select(b.emit(arith_extra.CmpfOp(x, b.float(0.0), "oge")), x, other)
 
 
-def positive_or(b: Body, x: SSAValue, other: SSAValue, strict: bool = False) -> SSAValue:
-    """x where x >= 0 (x > 0 if `strict`), else `other`."""
-    return b.select(
-        b.emit(arith_extra.CmpfOp(x, b.float(0.0), "ogt" if strict else "oge")), x, other
-    )
+def hard_sigmoid(b: Body, x: SSAValue, alpha: float, beta: float) -> SSAValue:
+    low = b.emit(arith.MaximumfOp(scaled(b, x, alpha, beta), b.float(0.0)))
+    return b.emit(arith.MinimumfOp(low, b.float(1.0)))
 
 
+def softsign(b: Body, x: SSAValue) -> SSAValue:
+    magnitude = b.emit(math_dialect.AbsFOp(x))
+    return b.emit(arith.DivfOp(x, b.emit(arith.AddfOp(b.float(1.0), magnitude))))
+
+
+def softplus(b: Body, x: SSAValue) -> SSAValue:
+    """log(1 + exp(x)) as max(x, 0) + log1p(exp(-|x|)), which does not overflow."""
+    negative = b.emit(arith.NegfOp(b.emit(math_dialect.AbsFOp(x))))
+    tail = b.emit(math_dialect.Log1pOp(b.emit(math_dialect.ExpOp(negative))))
+    return b.emit(arith.AddfOp(b.emit(arith.MaximumfOp(x, b.float(0.0))), tail))
+
+
+# Relu, Tanh and Sigmoid as the graph ops of those names lower.
 ACTIVATIONS: dict[str, Activation] = {
-    "Relu": lambda b, x, alpha, beta: b.emit(arith.MaximumfOp(x, b.float(0.0))),
-    "Tanh": lambda b, x, alpha, beta: b.emit(math_dialect.TanhOp(x)),
-    "Sigmoid": lambda b, x, alpha, beta: sigmoid(b, x),
-    "Affine": lambda b, x, alpha, beta: b.emit(arith.AddfOp(mul(b, x, alpha), b.float(beta))),
-    "LeakyRelu": lambda b, x, alpha, beta: positive_or(b, x, mul(b, x, alpha)),
+    "Relu": lambda b, x, alpha, beta: UNARY[graph.ReluOp](b, x),
+    "Tanh": lambda b, x, alpha, beta: UNARY[graph.TanhOp](b, x),
+    "Sigmoid": lambda b, x, alpha, beta: UNARY[graph.SigmoidOp](b, x),
+    "Affine": lambda b, x, alpha, beta: scaled(b, x, alpha, beta),
+    "LeakyRelu": lambda b, x, alpha, beta: where_positive(b, x, scaled(b, x, alpha)),
     "ThresholdedRelu": lambda b, x, alpha, beta: b.select(
         b.emit(arith_extra.CmpfOp(x, b.float(alpha), "ogt")), x, b.float(0.0)
     ),
-    "ScaledTanh": lambda b, x, alpha, beta: mul(
-        b, b.emit(math_dialect.TanhOp(mul(b, x, beta))), alpha
+    "ScaledTanh": lambda b, x, alpha, beta: scaled(
+        b, b.emit(math_dialect.TanhOp(scaled(b, x, beta))), alpha
     ),
-    "HardSigmoid": lambda b, x, alpha, beta: b.emit(
-        arith.MinimumfOp(
-            b.emit(
-                arith.MaximumfOp(b.emit(arith.AddfOp(mul(b, x, alpha), b.float(beta))), b.float(0))
-            ),
-            b.float(1.0),
-        )
+    "HardSigmoid": hard_sigmoid,
+    "Elu": lambda b, x, alpha, beta: where_positive(
+        b, x, scaled(b, b.emit(math_dialect.ExpM1Op(x)), alpha)
     ),
-    "Elu": lambda b, x, alpha, beta: positive_or(
-        b, x, mul(b, b.emit(math_dialect.ExpM1Op(x)), alpha)
-    ),
-    "Softsign": lambda b, x, alpha, beta: b.emit(
-        arith.DivfOp(x, b.emit(arith.AddfOp(b.float(1.0), b.emit(math_dialect.AbsFOp(x)))))
-    ),
-    # max(x, 0) + log1p(exp(-|x|)): log(1 + exp(x)) without overflow.
-    "Softplus": lambda b, x, alpha, beta: b.emit(
-        arith.AddfOp(
-            b.emit(arith.MaximumfOp(x, b.float(0.0))),
-            b.emit(
-                math_dialect.Log1pOp(
-                    b.emit(math_dialect.ExpOp(b.emit(arith.NegfOp(b.emit(math_dialect.AbsFOp(x))))))
-                )
-            ),
-        )
-    ),
+    "Softsign": lambda b, x, alpha, beta: softsign(b, x),
+    "Softplus": lambda b, x, alpha, beta: softplus(b, x),
 }
 
 
@@ -103,9 +98,6 @@ class Network:
         self.projection: SSAValue | None = None  # set once the projection is built
 
     # Time and masking
-
-    def reversed(self, d: int) -> bool:
-        return self.op.direction.data == "reverse" or d == 1
 
     def length(self, b: Body, batch: SSAValue) -> Index:
         if self.lengths is None:
