@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import pairwise
 
-from xdsl.dialects import arith, scf
+from xdsl.dialects import arith, memref, scf
 from xdsl.dialects.builtin import ArrayAttr
 from xdsl.ir import Block, Operation, SSAValue
 from xdsl.rewriter import InsertPoint, Rewriter
@@ -89,15 +89,47 @@ def split(loop: scf.ForOp, factor: int, changes: Changes) -> tuple[scf.ForOp, sc
     Rewriter.insert_op(outer, InsertPoint.before(loop))
     changes.erase(loop)
     if count % factor:
-        # The tail: the innermost body of the band runs only for positions before count.
-        deepest = band(inner)[-1]
-        check = arith_extra.CmpiOp(position, index_constant(count, outer), "slt")
-        if deepest is inner:
-            Rewriter.insert_op(check, InsertPoint.after(value.owner))  # type: ignore[arg-type]
-        else:
-            Rewriter.insert_op(check, InsertPoint.at_start(deepest.body.block))
-        guard(deepest, check, check.result)
+        guard_tail(inner, value, position, count)
     return outer, inner
+
+
+def guard_tail(inner: scf.ForOp, value: SSAValue, position: SSAValue, count: int) -> None:
+    """Run what the band under `inner` does only for positions before `count`: its innermost
+    body, and the nests other primitives attached beside its loops (copies, write-backs,
+    computations moved there), each under `scf.if position < count`."""
+    loops = band(inner)
+    deepest = loops[-1]
+    check = arith_extra.CmpiOp(position, index_constant(count, inner), "slt")
+    if deepest is inner:
+        Rewriter.insert_op(check, InsertPoint.after(value.owner))  # type: ignore[arg-type]
+    else:
+        Rewriter.insert_op(check, InsertPoint.at_start(deepest.body.block))
+    guard(deepest, check, check.result)
+    for loop in loops[:-1]:
+        child = band_child(loop)
+        for op in body_ops(loop):
+            if op is child or is_pure(op) or isinstance(op, memref.AllocOp | memref.DeallocOp):
+                continue
+            if op.results:
+                raise ScheduleError(
+                    f"cannot split with a tail: '{op.name}' beside {describe(loop)} gives values"
+                )
+            test = arith_extra.CmpiOp(position, index_constant(count, inner), "slt")
+            Rewriter.insert_op(test, InsertPoint.before(op))
+            guard_op(op, test.result)
+
+
+def guard_op(op: Operation, condition: SSAValue) -> None:
+    """Run `op` only when `condition` holds: joined to it if it is a guard already."""
+    if isinstance(op, scf.IfOp) and not op.false_region.blocks:
+        joined = arith.AndIOp(op.cond, condition)
+        Rewriter.insert_op(joined, InsertPoint.before(op))
+        op.operands[0] = joined.result
+        return
+    then = Block([scf.YieldOp()])
+    Rewriter.insert_op(scf.IfOp(condition, [], [then]), InsertPoint.before(op))
+    op.detach()
+    then.insert_op_before(op, then.last_op)  # type: ignore[arg-type]
 
 
 def make_perfectly_nested(outer: scf.ForOp, inner: scf.ForOp) -> None:
