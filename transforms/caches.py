@@ -18,6 +18,7 @@ from xdsl.rewriter import InsertPoint, Rewriter
 from ziggurat.analysis.payload import (
     PaddedRead,
     bounds,
+    buffer_name,
     conjuncts,
     constant_int,
     defined_in,
@@ -59,6 +60,7 @@ def cache_read(loop: scf.ForOp, number: int, scope: str, changes: Changes) -> sc
     loop = accumulate_in_memory(loop, changes)
     name = stage_name(stage_root(loop))
     buffer = stage_input(loop, number)
+    check_outside(buffer, loop, "cache_read")
     reads = [
         op for op in stage_accesses(loop) if isinstance(op, memref.LoadOp) and op.memref is buffer
     ]
@@ -101,6 +103,16 @@ def stage_input(loop: scf.ForOp, number: int) -> SSAValue:
             f"'{stage_name(root)}' reads {len(inputs)} inputs, it has no input {number}"
         )
     return inputs[number]
+
+
+def check_outside(buffer: SSAValue, loop: scf.ForOp, primitive: str) -> None:
+    """An error if `buffer` is allocated inside `loop`: a cache made there or further in,
+    which a copy at the start of `loop` would read before it exists."""
+    if defined_in(buffer, loop):
+        raise ScheduleError(
+            f"{primitive} at {describe(loop)} would copy {buffer_name(buffer)}, which is "
+            "allocated inside it (a cache made there or further in)"
+        )
 
 
 def copy_nest(
@@ -176,6 +188,7 @@ def cache_write(
     root = stage_root(loop)
     name = stage_name(root)
     buffer = stage_output(root)
+    check_outside(buffer, loop, "cache_write")
     touching = [op for op in stage_accesses(loop) if op.memref is buffer]
     stores = [op for op in touching if isinstance(op, memref.StoreOp)]
     if not stores:

@@ -603,6 +603,58 @@ transform.named_sequence @__transform_main(%root: !transform.any_op) {
 
 // -----
 
+// A second cache_read of input 0 at the same loop: input 0 is now the first cache, which
+// is allocated inside the loop, so a copy at the start of the loop would read it before it
+// exists. (Caching a cache at a loop inside the one that allocates it is fine.)
+
+func.func @matmul(%A: tensor<6x5xf32>, %B: tensor<5x4xf32>) -> tensor<6x4xf32> {
+  %C = te.compute "matmul" (%A, %B) axes ["i", "j"] reduce sum ["k" = 5]
+         init 0.000000e+00 : f32 : (tensor<6x5xf32>, tensor<5x4xf32>) -> tensor<6x4xf32> {
+  ^bb0(%i: index, %j: index, %k: index):
+    %a = te.read %A[%i, %k] : tensor<6x5xf32>
+    %b = te.read %B[%k, %j] : tensor<5x4xf32>
+    %p = arith.mulf %a, %b : f32
+    te.yield %p : f32
+  }
+  func.return %C : tensor<6x4xf32>
+}
+
+transform.named_sequence @__transform_main(%root: !transform.any_op) {
+  %mm = transform.structured.match attributes {te.compute = "matmul"} in %root : (!transform.any_op) -> !transform.any_op
+  %i, %j, %k = transform.schedule.get_loops %mm : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
+  %a = transform.schedule.cache_read %j input 0 into "local" : (!transform.any_op) -> !transform.any_op
+  // expected-error@+1 {{cache_read at loop 'j' would copy %A_local, which is allocated inside it (a cache made there or further in)}}
+  %b = transform.schedule.cache_read %j input 0 into "local" : (!transform.any_op) -> !transform.any_op
+  transform.yield
+}
+
+// -----
+
+// cache_write at a loop around one where the output is cached already.
+
+func.func @matmul(%A: tensor<6x5xf32>, %B: tensor<5x4xf32>) -> tensor<6x4xf32> {
+  %C = te.compute "matmul" (%A, %B) axes ["i", "j"] reduce sum ["k" = 5]
+         init 0.000000e+00 : f32 : (tensor<6x5xf32>, tensor<5x4xf32>) -> tensor<6x4xf32> {
+  ^bb0(%i: index, %j: index, %k: index):
+    %a = te.read %A[%i, %k] : tensor<6x5xf32>
+    %b = te.read %B[%k, %j] : tensor<5x4xf32>
+    %p = arith.mulf %a, %b : f32
+    te.yield %p : f32
+  }
+  func.return %C : tensor<6x4xf32>
+}
+
+transform.named_sequence @__transform_main(%root: !transform.any_op) {
+  %mm = transform.structured.match attributes {te.compute = "matmul"} in %root : (!transform.any_op) -> !transform.any_op
+  %i, %j, %k = transform.schedule.get_loops %mm : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
+  %w = transform.schedule.cache_write %j into "local" : (!transform.any_op) -> !transform.any_op
+  // expected-error@+1 {{cache_write at loop 'i' would copy %out0_local, which is allocated inside it (a cache made there or further in)}}
+  %v = transform.schedule.cache_write %i into "local" : (!transform.any_op) -> !transform.any_op
+  transform.yield
+}
+
+// -----
+
 // An op the interpreter does not know.
 
 func.func @copy(%X: tensor<6x8xf32>) -> tensor<6x8xf32> {
