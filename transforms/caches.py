@@ -15,6 +15,7 @@ from xdsl.dialects import memref, scf
 from xdsl.ir import SSAValue
 from xdsl.rewriter import InsertPoint, Rewriter
 
+from ziggurat.analysis.dependences import check_still_independent
 from ziggurat.analysis.payload import (
     PaddedRead,
     bounds,
@@ -85,6 +86,7 @@ def cache_read(loop: scf.ForOp, number: int, scope: str, changes: Changes) -> sc
     for read in reads:
         redirect(read, local, offsets, region, order)
     free_at_end(local, loop)
+    check_still_independent(loop, "cache_read")
     return loops[0] if loops else loop
 
 
@@ -171,6 +173,7 @@ def cache_padded_reads(
         assert holder is not None
         erase_dead(holder)
     free_at_end(local, loop)
+    check_still_independent(loop, "cache_read")
     return loops[0] if loops else loop
 
 
@@ -234,6 +237,7 @@ def cache_write(
         changes.erase(epilogue.root)
     Rewriter.insert_op(memref.StoreOp.get(value, buffer, positions), inner)
     Rewriter.insert_op(memref.DeallocOp.get(local), end)
+    check_still_independent(loop, "cache_write")
     return (back[0] if back else loop), first
 
 

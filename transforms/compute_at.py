@@ -16,6 +16,7 @@ from xdsl.dialects import memref, scf
 from xdsl.ir import BlockArgument, Operation, SSAValue
 from xdsl.rewriter import InsertPoint, Rewriter
 
+from ziggurat.analysis.dependences import check_still_independent
 from ziggurat.analysis.payload import (
     Bounds,
     axis_name,
@@ -172,6 +173,7 @@ def compute_at(producer: scf.ForOp, loop: scf.ForOp, changes: Changes) -> scf.Fo
         Rewriter.erase_op(stage.store)
     changes.erase(producer)
     free_after_last_use(loop)
+    check_still_independent(loop, "compute_at")
     if loops:
         return loops[0]
     new_root = mapping[producer.res[0]].owner

@@ -20,7 +20,7 @@ from xdsl.dialects.builtin import ArrayAttr
 from xdsl.ir import Block, Operation, SSAValue
 from xdsl.rewriter import InsertPoint, Rewriter
 
-from ziggurat.analysis.dependences import check_order
+from ziggurat.analysis.dependences import check_order, check_still_independent
 from ziggurat.analysis.payload import (
     axis_name,
     band,
@@ -233,6 +233,7 @@ def reorder(loops: Sequence[scf.ForOp], changes: Changes) -> None:
         last.insert_op_before(op, last.last_op)  # type: ignore[arg-type]
     parent.insert_op_before(order[0], after)
     move_stage_tag(segment[0], order[0])
+    check_still_independent(order[0], "reorder")
 
 
 def annotate(loop: scf.ForOp, annotation: LoopAnnotation) -> None:

@@ -985,3 +985,91 @@ transform.named_sequence @__transform_main(%root: !transform.any_op) {
   %a, %b, %c, %d = transform.schedule.get_loops %copy {overflow_result = 0 : i64} : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
   transform.yield
 }
+
+// -----
+
+// A parallel loop checked when annotated stays checked: a reorder, a cache or a computation
+// moved into it afterwards that makes two of its iterations touch one element is an error.
+
+// Each element from the one up and to the left: j carries nothing inside i, but outside it
+// (a legal interchange) it does.
+func.func @diagonal(%A: memref<8x8xf32>) {
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  scf.for %i = %c1 to %c8 step %c1 {
+    scf.for %j = %c1 to %c8 step %c1 {
+      %up = arith.subi %i, %c1 : index
+      %left = arith.subi %j, %c1 : index
+      %a = memref.load %A[%up, %left] : memref<8x8xf32>
+      memref.store %a, %A[%i, %j] : memref<8x8xf32>
+    } {loop.axis = "j"}
+  } {loop.axis = "i", te.compute = "diagonal"}
+  func.return
+}
+
+transform.named_sequence @__transform_main(%root: !transform.any_op) {
+  %d = transform.structured.match attributes {te.compute = "diagonal"} in %root : (!transform.any_op) -> !transform.any_op
+  %i, %j = transform.schedule.get_loops %d : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+  transform.schedule.parallel %j : !transform.any_op
+  // expected-error@+1 {{cannot reorder in the parallel loop 'j': its iterations write %A where other iterations read or write it}}
+  transform.schedule.reorder %j, %i : !transform.any_op, !transform.any_op
+  transform.yield
+}
+
+// -----
+
+// Each iteration of the fused loop's tiles keeps the whole output in its buffer (the
+// quotient and remainder of a tile are not bounded): copied in and written back whole,
+// it would write back what other iterations compute.
+
+func.func @copy(%X: tensor<5x7xf32>) -> tensor<5x7xf32> {
+  %Y = te.compute "copy" (%X) axes ["i", "j"] : (tensor<5x7xf32>) -> tensor<5x7xf32> {
+  ^bb0(%i: index, %j: index):
+    %x = te.read %X[%i, %j] : tensor<5x7xf32>
+    te.yield %x : f32
+  }
+  func.return %Y : tensor<5x7xf32>
+}
+
+transform.named_sequence @__transform_main(%root: !transform.any_op) {
+  %copy = transform.structured.match attributes {te.compute = "copy"} in %root : (!transform.any_op) -> !transform.any_op
+  %i, %j = transform.schedule.get_loops %copy : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+  %f = transform.schedule.fuse %i, %j : (!transform.any_op, !transform.any_op) -> !transform.any_op
+  %fo, %fi = transform.schedule.split %f by 4 : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+  transform.schedule.parallel %fo : !transform.any_op
+  // expected-error@+1 {{cannot cache_write in the parallel loop 'i.j.fused.outer': its iterations write %out0 where other iterations read or write it}}
+  %w = transform.schedule.cache_write %fo into "local" : (!transform.any_op) -> !transform.any_op
+  transform.yield
+}
+
+// -----
+
+// t computed where s reads it, at s's loop over j: two iterations of j compute t[i, j + 1].
+
+func.func @stencil(%X: tensor<6x9xf32>) -> tensor<6x8xf32> {
+  %T = te.compute "t" (%X) axes ["i", "j"] : (tensor<6x9xf32>) -> tensor<6x9xf32> {
+  ^bb0(%i: index, %j: index):
+    %x = te.read %X[%i, %j] : tensor<6x9xf32>
+    te.yield %x : f32
+  }
+  %S = te.compute "s" (%T) axes ["i", "j"] : (tensor<6x9xf32>) -> tensor<6x8xf32> {
+  ^bb0(%i: index, %j: index):
+    %c1 = arith.constant 1 : index
+    %next = arith.addi %j, %c1 : index
+    %a = te.read %T[%i, %j] : tensor<6x9xf32>
+    %b = te.read %T[%i, %next] : tensor<6x9xf32>
+    %s = arith.addf %a, %b : f32
+    te.yield %s : f32
+  }
+  func.return %S : tensor<6x8xf32>
+}
+
+transform.named_sequence @__transform_main(%root: !transform.any_op) {
+  %t = transform.structured.match attributes {te.compute = "t"} in %root : (!transform.any_op) -> !transform.any_op
+  %s = transform.structured.match attributes {te.compute = "s"} in %root : (!transform.any_op) -> !transform.any_op
+  %i, %j = transform.schedule.get_loops %s : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+  transform.schedule.parallel %j : !transform.any_op
+  // expected-error@+1 {{cannot compute_at in the parallel loop 'j': its iterations write %T where other iterations read or write it}}
+  %t2 = transform.schedule.compute_at %t at %j : (!transform.any_op, !transform.any_op) -> !transform.any_op
+  transform.yield
+}
