@@ -1073,3 +1073,26 @@ transform.named_sequence @__transform_main(%root: !transform.any_op) {
   %t2 = transform.schedule.compute_at %t at %j : (!transform.any_op, !transform.any_op) -> !transform.any_op
   transform.yield
 }
+
+// -----
+
+// A handle that holds one loop twice: the second split would split a loop the first one
+// erased.
+
+func.func @copy(%X: tensor<6x8xf32>) -> tensor<6x8xf32> {
+  %Y = te.compute "copy" (%X) axes ["i", "j"] : (tensor<6x8xf32>) -> tensor<6x8xf32> {
+  ^bb0(%i: index, %j: index):
+    %x = te.read %X[%i, %j] : tensor<6x8xf32>
+    te.yield %x : f32
+  }
+  func.return %Y : tensor<6x8xf32>
+}
+
+transform.named_sequence @__transform_main(%root: !transform.any_op) {
+  %copy = transform.structured.match attributes {te.compute = "copy"} in %root : (!transform.any_op) -> !transform.any_op
+  %i, %j = transform.schedule.get_loops %copy : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+  %twice = "transform.merge_handles"(%i, %i) : (!transform.any_op, !transform.any_op) -> !transform.any_op
+  // expected-error@+1 {{'transform.schedule.split' would transform loop 'i' twice: the handle holds it twice}}
+  %o, %n = transform.schedule.split %twice by 2 : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+  transform.yield
+}
