@@ -120,7 +120,8 @@ transform.named_sequence @__transform_main(%root: !transform.any_op) {
 
 // A split with a tail of a loop that holds the nests of a cache_write (the buffer filled
 // with the init value before the loops over the row, written back after): each nest runs
-// under the tail's guard too, so the write-back of the last tile stops at row 37.
+// under the tail's guard too, so the write-back of the last tile stops at row 37. The
+// guarded nests stay beside the band, whose four loops get_loops still finds.
 
 // CHECK-LABEL: func.func @cached
 // CHECK-DAG: %[[C37:.*]] = arith.constant 37 : index
@@ -164,5 +165,6 @@ transform.named_sequence @__transform_main(%root: !transform.any_op) {
   %b, %z = transform.schedule.cache_write %i into "local" : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
   %t = transform.tune.knob<"t"> = 8 from options = [8, 4, 32] -> !transform.param<i64>
   %o, %n = transform.schedule.split %i by %t : (!transform.any_op, !transform.param<i64>) -> (!transform.any_op, !transform.any_op)
+  %l0, %l1, %l2, %l3 = transform.schedule.get_loops %o : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
   transform.yield
 }
