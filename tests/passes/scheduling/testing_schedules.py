@@ -245,6 +245,51 @@ func.func @chain(%X: {x}) -> {r} {{
     return Workload("chain", text, [(m, n + 1)], reference, ["t", "s", "r"])
 
 
+def softmax(m: int, n: int) -> Workload:
+    """Softmax over rows as graph-to-te writes it: two reductions and two elementwise
+    computes, for moving reductions and elementwise computes into their consumers."""
+    x, r = tensor(m, n), tensor(m, 1)
+    text = f"""
+func.func @softmax(%X: {x}) -> {x} {{
+  %M = te.compute "softmax_max" (%X) axes ["i", "o"] reduce max ["k" = {n}] init 0xff800000 : f32 : ({x}) -> {r} {{
+  ^bb0(%i: index, %o: index, %k: index):
+    %xv = te.read %X[%i, %k] : {x}
+    te.yield %xv : f32
+  }}
+  %E = te.compute "softmax_exp" (%X, %M) axes ["i", "j"] : ({x}, {r}) -> {x} {{
+  ^bb0(%i: index, %j: index):
+    %xv = te.read %X[%i, %j] : {x}
+    %c0 = arith.constant 0 : index
+    %mv = te.read %M[%i, %c0] : {r}
+    %d = arith.subf %xv, %mv : f32
+    %e = math.exp %d : f32
+    te.yield %e : f32
+  }}
+  %S = te.compute "softmax_sum" (%E) axes ["i", "o"] reduce sum ["k" = {n}] init 0.000000e+00 : f32 : ({x}) -> {r} {{
+  ^bb0(%i: index, %o: index, %k: index):
+    %ev = te.read %E[%i, %k] : {x}
+    te.yield %ev : f32
+  }}
+  %Y = te.compute "softmax" (%E, %S) axes ["i", "j"] : ({x}, {r}) -> {x} {{
+  ^bb0(%i: index, %j: index):
+    %ev = te.read %E[%i, %j] : {x}
+    %c0 = arith.constant 0 : index
+    %sv = te.read %S[%i, %c0] : {r}
+    %y = arith.divf %ev, %sv : f32
+    te.yield %y : f32
+  }}
+  func.return %Y : {x}
+}}
+"""
+
+    def reference(a: np.ndarray) -> np.ndarray:
+        e = np.exp(a - a.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+    stages = ["softmax_max", "softmax_exp", "softmax_sum", "softmax"]
+    return Workload("softmax", text, [(m, n)], reference, stages)
+
+
 # Odd sizes: primes, one, sizes below the split factors.
 SIZES = [1, 2, 3, 5, 7, 11, 13, 17]
 SMALL = [1, 2, 3, 5, 7]
@@ -259,6 +304,7 @@ FAMILIES: dict[str, Callable[[st.DrawFn], Workload]] = {
     "conv2d": lambda draw: conv2d(*(draw(st.sampled_from(SMALL)) for _ in range(4))),
     "fused": lambda draw: fused(*(draw(st.sampled_from(SIZES)) for _ in range(2))),
     "chain": lambda draw: chain(*(draw(st.sampled_from(SIZES)) for _ in range(2))),
+    "softmax": lambda draw: softmax(*(draw(st.sampled_from(SIZES)) for _ in range(2))),
 }
 
 
@@ -510,6 +556,7 @@ KINDS = [
     "split",
     "split",
     "tile",
+    "merge",
     "reorder",
     "fuse",
     "cache_read",
@@ -560,19 +607,45 @@ def next_op(
             f"%{outer}, %{inner} = transform.schedule.split %{handle} by {factor}"
             f" : ({ANY}) -> ({ANY}, {ANY})"
         ]
-    if kind in ("tile", "fuse"):
+    if kind == "fuse":
         child = by_name(loops, band_child(loop))
         if child is None:
             return None
-        if kind == "fuse":
-            return [
-                f"%{name()} = transform.schedule.fuse %{handle}, %{child} : ({ANY}, {ANY}) -> {ANY}"
-            ]
-        factors = [factor_for(draw, trip_count(x)) for x in (loop, loops[child])]
-        results = ", ".join(f"%{name()}" for _ in range(4))
         return [
-            f"{results} = transform.schedule.tile %{handle}, %{child} by {factors}"
-            f" : ({ANY}, {ANY}) -> ({ANY}, {ANY}, {ANY}, {ANY})"
+            f"%{name()} = transform.schedule.fuse %{handle}, %{child} : ({ANY}, {ANY}) -> {ANY}"
+        ]
+    if kind == "tile":
+        # Two or three loops of a band, each directly in the one before.
+        tiled = [handle]
+        while len(tiled) < 3 and (child := by_name(loops, band_child(loops[tiled[-1]]))):
+            tiled.append(child)
+        if len(tiled) < 2:
+            return None
+        tiled = tiled[: draw(st.integers(2, len(tiled)))]
+        factors = [factor_for(draw, trip_count(loops[n])) for n in tiled]
+        results = ", ".join(f"%{name()}" for _ in range(2 * len(tiled)))
+        operands = ", ".join(f"%{n}" for n in tiled)
+        types = ", ".join([ANY] * len(tiled))
+        return [
+            f"{results} = transform.schedule.tile {operands} by {factors}"
+            f" : ({types}) -> ({', '.join([ANY] * 2 * len(tiled))})"
+        ]
+    if kind == "merge":
+        # Two loops in one handle (maybe one loop twice), for an op that takes several.
+        other = draw(st.sampled_from(sorted(loops)))
+        merged = name()
+        use = draw(st.sampled_from(["split", "parallel", "unroll", "vectorize"]))
+        factor = factor_for(draw, trip_count(loop))
+        line = {
+            "split": f"%{name()}, %{name()} = transform.schedule.split %{merged} by {factor}"
+            f" : ({ANY}) -> ({ANY}, {ANY})",
+            "parallel": f"transform.schedule.parallel %{merged} : {ANY}",
+            "unroll": f"transform.schedule.unroll %{merged} by 2 : {ANY}",
+            "vectorize": f"transform.schedule.vectorize %{merged} width 4 : {ANY}",
+        }[use]
+        return [
+            f'%{merged} = "transform.merge_handles"(%{handle}, %{other}) : ({ANY}, {ANY}) -> {ANY}',
+            line,
         ]
     if kind == "reorder":
         named = [n for n in (by_name(loops, x) for x in band(loop)) if n is not None]
