@@ -330,7 +330,7 @@ KINDS = {
 def test_default_schedules_with_random_knobs_are_rejected_or_safe(schedule_file: str):
     # What the tuner does: any knob values the schedule file allows, on odd shapes.
     @settings(
-        max_examples=4, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True
+        max_examples=3, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True
     )
     @given(st.data())
     def property(data: st.DataObject) -> None:

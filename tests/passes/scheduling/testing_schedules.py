@@ -750,17 +750,21 @@ def located(error: BaseException, lines: list[str]) -> bool:
 
 
 def random_sequence(draw: st.DrawFn, workload: Workload, steps: int) -> Sequence:
-    """Up to `steps` schedule ops drawn one at a time against the payload as the accepted
-    ones leave it; an op the interpreter rejects is left out."""
+    """`steps` schedule ops drawn one at a time against the payload as the accepted ones
+    leave it; an op the interpreter rejects is left out."""
     name = Names()
     sequence = Sequence(match_stages(workload, name))
     state = attempt(workload, sequence.lines)
     assert state.error is None, state.error
     recent: list[str] = []
-    for _ in range(steps):
+    tried = 0
+    for _ in range(4 * steps):  # draws that find nothing to act on do not count
+        if tried == steps:
+            break
         op = next_op(draw, workload, state, name, recent)
         if op is None:
             continue
+        tried += 1
         trial = attempt(workload, sequence.lines + op)
         if trial.error is None:
             sequence.lines += op
