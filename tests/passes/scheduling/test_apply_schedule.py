@@ -305,6 +305,25 @@ def test_the_guarded_run_catches_a_write_past_an_output():
         check_bounds(payload, workload.arrays())
 
 
+def test_a_cache_write_over_loops_of_one_iteration():
+    # Its box's offset is computed from the ivs of two loops of one iteration inside the
+    # loop, which are 0 there (it was rejected: "cannot recompute index").
+    workload = fused(1, 3)
+    body = (
+        match("fused", ["i", "j"])
+        + f"  %f = transform.schedule.fuse %i, %j : ({ANY}, {ANY}) -> {ANY}\n"
+        + split("f", 1, "a", "b")
+        + split("a", 1, "c", "d")
+        + f'  %w = transform.schedule.cache_write %c into "local" : ({ANY}) -> {ANY}\n'
+    )
+    payload = workload.loop_level()
+    apply_schedule(payload, schedule(body))
+    arrays = workload.arrays()
+    check_bounds(payload, arrays)
+    (result,) = run_guarded(payload, arrays)
+    np.testing.assert_allclose(result, workload.reference(*arrays), rtol=1e-5, atol=1e-5)
+
+
 def test_a_split_with_a_tail_guards_the_nests_of_a_cache_write():
     # Issue 9: the write-back of the last tile of 8 rows wrote rows 37 to 39.
     workload = matmul(37, 23, 29)
