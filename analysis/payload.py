@@ -8,9 +8,9 @@ it, and for a reduction the store of its result (with te-inline's epilogue). It 
 values and ops (`constant_int`, `is_pure`, `defined_in`, `enclosing_function`, the one
 use-def walk `computed_from`, `conjuncts` of a guard, `buffer_name`), loops (`Bounds`,
 `bounds`, `optional_bounds`, `iv`, `ivs_of`, `body_ops`, `axis_name`, `describe`), stages
-and bands (`stage_root`, `stage_name`, `is_stage_root`, `is_attached`, `own_ops`, `stage_accesses`,
-`band`, `band_child`, `reduction_epilogue`) and padded reads as graph-to-te writes them
-(`padded_read`).
+and bands (`stage_root`, `stage_name`, `is_stage_root`, `is_attached`, `own_ops`,
+`stage_accesses`, `band`, `band_child`, `reduction_epilogue`) and padded reads as graph-to-te
+writes them (`padded_read`).
 """
 
 from __future__ import annotations

@@ -4,7 +4,9 @@
 first (a padded read copies the padded tensor, computing each padded element once);
 `cache_write` keeps the box of the output in one, copied in before and written back after,
 or, where the iteration computes its box whole, started at the reduction's init value and
-written back through its epilogue.
+written back through its epilogue. Neither caches a buffer allocated inside the loop (a
+cache made there already), nor leaves a parallel loop around it with iterations that touch
+one element.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 Both need the stage as te-to-loop emitted it (`EmittedStage`): `compute_at` moves its nest
 into a loop of the consumer, over the box one iteration of that loop reads;
 `compute_inline` computes each element where it is read and drops the buffer.
-Deallocations then move after the last use of their buffer.
+Deallocations then move after the last use of their buffer. A parallel loop around the
+nests `compute_at` moves must stay free of iterations that touch one element.
 """
 
 from __future__ import annotations

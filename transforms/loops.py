@@ -1,10 +1,12 @@
 """Restructuring a stage's band: split, fuse, reorder, and loop annotations.
 
 - `split` gives `x = xo * f + xi`; when f does not divide the trip count the innermost body
-  of the band runs under `scf.if x < n` (`guard`).
+  of the band runs under `scf.if x < n` (`guard`), and so does each nest attached beside a
+  loop of the band (`guard_tail`): nothing runs for the positions past n.
 - `fuse` gives `o = f / n_i`, `i = f % n_i`.
 - `reorder` permutes a perfectly nested run of band loops (index arithmetic sinks into the
-  innermost one) where no dependence between two iterations changes direction.
+  innermost one) where no dependence between two iterations changes direction, and where
+  the parallel loops among them stay parallel.
 
 A reduction in the band first accumulates in memory (`ziggurat.transforms.reductions`). It
 also offers `annotate` and `check_innermost` (for vectorize).
@@ -47,11 +49,8 @@ def guard(loop: scf.ForOp, after: Operation | None, condition: SSAValue) -> None
     rest = ops[ops.index(after) + 1 :] if after is not None else ops
     impure = [op for op in rest if not is_pure(op)]
     if len(impure) == 1 and isinstance(impure[0], scf.IfOp) and not impure[0].results:
-        existing = impure[0]
-        if not existing.false_region.blocks:
-            joined = arith.AndIOp(existing.cond, condition)
-            Rewriter.insert_op(joined, InsertPoint.before(existing))
-            existing.operands[0] = joined.result
+        if not impure[0].false_region.blocks:
+            guard_op(impure[0], condition)
             return
     then = Block([scf.YieldOp()])
     for op in rest:
