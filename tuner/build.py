@@ -18,13 +18,13 @@ from xdsl.dialects import func, memref, scf
 from xdsl.dialects.builtin import MemRefType, ModuleOp, StringAttr
 from xdsl.ir import Operation
 
+from ziggurat.analysis.payload import stage_roots
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects.loop import ScopeAttr
 from ziggurat.ir_io import parse_module, verify_module
-from ziggurat.passes.scheduling.apply_default_schedules import NEST, schedule_nest
+from ziggurat.passes.scheduling.apply_default_schedules import NEST, nest_root, schedule_nest
 from ziggurat.passes.scheduling.apply_schedule import apply_schedule
 from ziggurat.targets.target import Target
-from ziggurat.tuner.tasks import stage_roots
 
 
 def schedule_function(
@@ -33,17 +33,12 @@ def schedule_function(
     """Schedule function `name` of `module` in place: nest `nest` by `schedule` (the default
     where None), the others by their defaults."""
     function = find_function(module, name)
-    roots = stage_roots(function)
+    roots = stage_roots(function.body.block)
     for number, root in enumerate(roots):
         root.attributes[NEST] = StringAttr(str(number))
     for number in range(len(roots)):
         if number == nest and schedule is not None:
-            root = next(
-                o
-                for o in function.body.block.ops
-                if o.attributes.get(NEST) == StringAttr(str(number))
-            )
-            apply_schedule(module, schedule, root=root, target=target)
+            apply_schedule(module, schedule, root=nest_root(function, str(number)), target=target)
             function = find_function(module, name)
         else:
             function = schedule_nest(module, function, str(number), target)

@@ -46,9 +46,9 @@ import numpy as np
 from xdsl.dialects import arith, func, memref, scf
 from xdsl.ir import Block, BlockArgument, Operation, SSAValue
 
+from ziggurat.analysis.payload import optional_bounds
 from ziggurat.dialects.loop import ANNOTATIONS
 from ziggurat.targets.target import Target
-from ziggurat.transforms.schedule_primitives import optional_bounds
 
 LEVELS = 8
 BUFFERS = 4

@@ -4,7 +4,7 @@ A `Bench` holds one task at a time: its seeded random inputs and the reference o
 task's function with its default schedules, built once), and the candidates built so far.
 Measuring a candidate runs it once and compares its outputs with the reference (relative to
 the output's scale, as `ziggurat run` does) and checks that the guard zones before and after
-each output and input are untouched (a write out of bounds), then times it through the target: untimed runs
+each output and input (guard_zones.py) and the inputs are untouched, then times it through the target: untimed runs
 for a fifth of `min_seconds` (threads that slept come back slowly), then repeats until
 `min_seconds` have passed (at least 3), the median counted. A result
 much faster than the best so far is timed again, and the slower of the two counts. Every
@@ -28,35 +28,13 @@ from typing import Any
 import numpy as np
 
 from ziggurat.diagnostics import ZigguratError
+from ziggurat.guard_zones import Guarded
 from ziggurat.targets.target import Target, target_named
 from ziggurat.tuner.build import build
 
 ERRORS = ("compile error", "runtime error", "wrong result", "timeout")
 # A result this much faster than the best so far is measured again before it counts.
 SUSPICIOUS = 0.7
-# Elements of guard zone before and after each array a candidate gets (64 keeps the array
-# 64-byte aligned for any element size up to 8 bytes), and the byte they are filled with.
-GUARD = 64
-SENTINEL = 0xA5
-
-
-def guarded(array: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """A 64-byte aligned copy of `array` with guard zones around it, and the buffer holding
-    both (its guards filled with SENTINEL)."""
-    size = (array.size + 2 * GUARD) * array.itemsize
-    raw = np.empty(size + 64, np.uint8)
-    start = -raw.ctypes.data % 64
-    buffer = raw[start : start + size]
-    buffer.fill(SENTINEL)
-    view = buffer[GUARD * array.itemsize : size - GUARD * array.itemsize].view(array.dtype)
-    view = view.reshape(array.shape)
-    view[...] = array
-    return view, buffer
-
-
-def intact(buffer: np.ndarray, itemsize: int) -> bool:
-    zone = GUARD * itemsize
-    return bool(np.all(buffer[:zone] == SENTINEL) and np.all(buffer[-zone:] == SENTINEL))
 
 
 @dataclass
@@ -108,10 +86,9 @@ class Bench:
 
     target: Target
     task: Any = None
-    inputs: list[np.ndarray] = field(default_factory=list)
-    outputs: list[np.ndarray] = field(default_factory=list)
+    inputs: list[Guarded] = field(default_factory=list)
+    outputs: list[Guarded] = field(default_factory=list)
     reference: list[np.ndarray] = field(default_factory=list)
-    buffers: list[tuple[np.ndarray, int]] = field(default_factory=list)  # guarded, itemsize
     pristine: list[np.ndarray] = field(default_factory=list)  # the inputs, unguarded
     built: dict[int, Any] = field(default_factory=dict)
 
@@ -127,13 +104,8 @@ class Bench:
         default = build(task, None, self.target)
         plain = self.pristine = inputs_for(task)
         self.reference = [np.array(o) for o in default(*plain)]
-        self.inputs, self.outputs, self.buffers = [], [], []
-        for array, kept in [(a, self.inputs) for a in plain] + [
-            (r, self.outputs) for r in self.reference
-        ]:
-            view, buffer = guarded(array)
-            kept.append(view)
-            self.buffers.append((buffer, array.itemsize))
+        self.inputs = [Guarded.of(a.shape, a.dtype, a) for a in plain]
+        self.outputs = [Guarded.of(r.shape, r.dtype) for r in self.reference]
 
     def build(self, id: int, schedule_text: str) -> Result:
         """Build one candidate and keep it; the result carries only a build error, if any."""
@@ -151,15 +123,21 @@ class Bench:
     def measure(self, id: int, best: float | None, min_seconds: float) -> Result:
         """Check and time a built candidate."""
         run = self.built.pop(id)
-        arrays = [*self.inputs, *self.outputs]
+        arrays = [g.view for g in (*self.inputs, *self.outputs)]
         try:
             for output in self.outputs:
-                output.fill(np.nan)
+                output.reset()  # the sentinel, a NaN: an element it does not write shows
             run(*arrays)
-            if not all(intact(buffer, size) for buffer, size in self.buffers):
+            if not all(g.guards_intact() for g in (*self.inputs, *self.outputs)):
                 self.restore()
                 return Result(id, error="wrong result", message="it wrote outside its arrays")
-            wrong = agrees(self.outputs, self.reference)
+            if not all(
+                np.array_equal(g.view, a, equal_nan=True)
+                for g, a in zip(self.inputs, self.pristine, strict=True)
+            ):
+                self.restore()
+                return Result(id, error="wrong result", message="it wrote into its inputs")
+            wrong = agrees([g.view for g in self.outputs], self.reference)
             if wrong:
                 return Result(id, error="wrong result", message=wrong)
             costs = self.time(run, arrays, min_seconds)
@@ -174,12 +152,10 @@ class Bench:
 
     def restore(self) -> None:
         """Guards and inputs as they were before a candidate wrote over them."""
-        for buffer, size in self.buffers:
-            zone = GUARD * size
-            buffer[:zone] = SENTINEL
-            buffer[-zone:] = SENTINEL
-        for view, original in zip(self.inputs, self.pristine, strict=True):
-            view[...] = original
+        for guarded, original in zip(self.inputs, self.pristine, strict=True):
+            guarded.reset(original)
+        for guarded in self.outputs:
+            guarded.reset()
 
     def time(self, run: Any, arrays: list[np.ndarray], min_seconds: float) -> list[float]:
         """Run times: untimed runs for a fifth of `min_seconds` (3 at least: threads that

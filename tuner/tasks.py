@@ -26,12 +26,12 @@ from xdsl.dialects import func
 from xdsl.dialects.builtin import ModuleOp, StringAttr
 
 from ziggurat.analysis.nests import recognize
+from ziggurat.analysis.payload import stage_roots
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects.schedule import KnobValue
 from ziggurat.ir_io import pass_pipeline, print_module
 from ziggurat.registry import make_context
 from ziggurat.targets.target import Target
-from ziggurat.transforms.schedule_primitives import is_stage_root
 
 
 @dataclass
@@ -85,11 +85,6 @@ def function_key(function: func.FuncOp) -> str:
     return hashlib.sha256(print_module(copy).encode()).hexdigest()[:16]
 
 
-def stage_roots(function: func.FuncOp) -> list[Any]:
-    """The nests of a function in the order apply-default-schedules numbers them."""
-    return [o for o in function.body.block.ops if is_stage_root(o)]
-
-
 def calls(module: ModuleOp) -> Counter[str]:
     """How many times each function is called in `module`."""
     return Counter(
@@ -125,7 +120,7 @@ def function_tasks(
     single.sym_visibility = None
     text = print_module(ModuleOp([single]))
     found = []
-    for number, root in enumerate(stage_roots(function)):
+    for number, root in enumerate(stage_roots(function.body.block)):
         nest = recognize(root, function)
         plan = target.default_schedule(nest) if nest is not None else None
         if nest is None or plan is None:

@@ -2,7 +2,7 @@
 
 The default pipeline runs it after `te-to-loop`, so a model compiled without tuning gets
 tiled, packed, vectorized and parallel loops. Each nest te-to-loop tagged (each function's,
-in order) is recognized by what it computes (analysis/nests.py: matmul, conv2d, pool,
+in order, those in a loop over time or a branch included) is recognized by what it computes (analysis/nests.py: matmul, conv2d, pool,
 softmax, reduction, elementwise, ...); the target (`target=...`, the host's CPU by default)
 picks the schedule file for that kind and fixes its knobs from the nest's extents and the
 hardware (for the CPU: targets/cpu/knobs.py, schedules in targets/cpu/schedules/). The
@@ -32,12 +32,12 @@ from xdsl.passes import ModulePass
 from xdsl.rewriter import Rewriter
 
 from ziggurat.analysis.nests import recognize
+from ziggurat.analysis.payload import stage_roots
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects.schedule import fix_knobs
 from ziggurat.ir_io import parse_module
 from ziggurat.passes.scheduling.apply_schedule import apply_schedule
 from ziggurat.targets.target import Target, target_named
-from ziggurat.transforms.schedule_primitives import is_stage_root
 from ziggurat.tuner.tasks import function_key
 
 NEST = "ziggurat.nest"  # marks the nests still to schedule, while the pass runs
@@ -59,7 +59,7 @@ class ApplyDefaultSchedules(ModulePass):
         functions = [f for f in op.ops if isinstance(f, func.FuncOp) and not f.is_declaration]
         for function in functions:
             key = function_key(function) if tuned else ""
-            roots = [o for o in function.body.block.ops if is_stage_root(o)]
+            roots = stage_roots(function.body.block)
             for number, root in enumerate(roots):
                 root.attributes[NEST] = StringAttr(str(number))
             for number in range(len(roots)):
@@ -85,12 +85,12 @@ def schedule_nest(
     """Schedule nest `number` of `function` by `tuned` (a concrete schedule), or where there
     is none or it does not apply, by its default; the function, or a copy of it as it was if
     no schedule applies."""
-    root = next(o for o in function.body.block.ops if o.attributes.get(NEST) == StringAttr(number))
-    assert isinstance(root, scf.ForOp)
+    root = nest_root(function, number)
     nest = recognize(root, function)
     plan = target.default_schedule(nest) if nest is not None else None
     schedules = [tuned] if tuned is not None else []
     if plan is not None:
+        # Outside the try: knobs a target's heuristic sets outside their options are its bug.
         schedules.append(fix_knobs(schedule(target, plan[0]), plan[1]))
     for chosen in schedules:
         backup = function.clone()
@@ -100,10 +100,15 @@ def schedule_nest(
         except ZigguratError:
             Rewriter.replace_op(function, backup)
             function = backup
-            root = next(
-                o for o in function.body.block.ops if o.attributes.get(NEST) == StringAttr(number)
-            )
+            root = nest_root(function, number)
     return function
+
+
+def nest_root(function: func.FuncOp, number: str) -> scf.ForOp:
+    """The loop nest `number` of `function` (as this pass tagged it, wherever it lies)."""
+    root = next(o for o in function.walk() if o.attributes.get(NEST) == StringAttr(number))
+    assert isinstance(root, scf.ForOp)
+    return root
 
 
 def tuned_schedules(path: str, target: Target) -> dict[str, Operation]:
