@@ -4,7 +4,8 @@ One small interface â€” `fit(features, seconds, groups)`, `predict(features)` â€
 does not know which model it asks, and an upgrade of the tree library can break only this
 file. `RankModel` is LightGBM with a ranking objective (lambdarank: the order of one task's
 candidates matters, not their times; each task's candidates are one group, labels are the
-candidate's relevance by its speed relative to the task's best); `RegressionModel` is the
+candidate's relevance by its rank among them, failures lowest, and every position of the
+group counts); `RegressionModel` is the
 same trees regressing throughput relative to the task's best; `RandomModel` scores at random
 (random search through the same machinery). A failed trial has throughput 0. A model can
 start from other tasks' records (`fit` them beside the task's own, as other groups: transfer
@@ -23,6 +24,22 @@ from typing import Any
 import numpy as np
 
 RELEVANCE_LEVELS = 31  # lambdarank's labels: 0 (failed or slowest) .. 30 (the best)
+
+
+def relevance(seconds: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Each candidate's rank in its group as a label, 0 (slowest) .. RELEVANCE_LEVELS - 1
+    (the fastest), failures 0: by rank, not by speed relative to the best, so the slow
+    half of a space is still ordered (speeds there are all near 0)."""
+    labels = np.zeros(len(seconds), int)
+    for group in np.unique(groups):
+        members = np.flatnonzero(groups == group)
+        finite = members[np.isfinite(seconds[members])]
+        if len(finite) == 0:
+            continue
+        order = np.argsort(np.argsort(seconds[finite], kind="stable"), kind="stable")
+        top = RELEVANCE_LEVELS - 1
+        labels[finite] = np.rint(top * (1 - order / max(len(finite) - 1, 1))).astype(int)
+    return labels
 
 
 def throughput(seconds: np.ndarray, groups: np.ndarray) -> np.ndarray:
@@ -67,7 +84,7 @@ class TreeModel:
     def trained(self) -> bool:
         return self.booster is not None
 
-    def parameters(self) -> dict[str, Any]:
+    def parameters(self, groups: np.ndarray) -> dict[str, Any]:
         return {
             "objective": self.objective,
             "learning_rate": 0.1,
@@ -98,7 +115,7 @@ class TreeModel:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             self.booster = lightgbm.train(
-                self.parameters(), self.dataset(features, seconds, groups), self.rounds
+                self.parameters(groups), self.dataset(features, seconds, groups), self.rounds
             )
 
     def predict(self, features: np.ndarray) -> np.ndarray:
@@ -116,18 +133,22 @@ class RankModel(TreeModel):
 
     objective = "lambdarank"
 
-    def parameters(self) -> dict[str, Any]:
-        return super().parameters() | {
+    def parameters(self, groups: np.ndarray) -> dict[str, Any]:
+        _, sizes = np.unique(groups, return_counts=True)
+        return super().parameters(groups) | {
             "label_gain": list(range(RELEVANCE_LEVELS)),
-            "lambdarank_truncation_level": 32,
+            # Every pair of a group counts, not only those near its top: the search keeps
+            # chains in every part of the space, and the order there guides them too.
+            "lambdarank_truncation_level": int(sizes.max()),
         }
 
     def dataset(self, features: np.ndarray, seconds: np.ndarray, groups: np.ndarray) -> Any:
         import lightgbm
 
-        relevance = np.rint(throughput(seconds, groups) * (RELEVANCE_LEVELS - 1)).astype(int)
         _, sizes = np.unique(groups, return_counts=True)
-        return lightgbm.Dataset(features, relevance, group=sizes, free_raw_data=False)
+        return lightgbm.Dataset(
+            features, relevance(seconds, groups), group=sizes, free_raw_data=False
+        )
 
 
 MODELS = {"rank": RankModel, "regression": RegressionModel, "random": RandomModel}

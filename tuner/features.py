@@ -18,10 +18,22 @@ keeps its innermost `LEVELS`.
 | bytes | buffer slot | elements the access touches in the whole nest times the element size |
 | unit stride | buffer slot | 1 where the innermost loop's variable is the last index (contiguous), else 0 |
 | add, mul, div, other | statement | arithmetic ops of the statement's loop body (its own block), times its iterations |
+| lanes | statement | the vector width of the innermost vectorized loop around it (0: none) |
+| vectors | statement | that loop's trip count over its width: vector registers per row of a tile |
+| register tile | statement | product of the trip counts of its unrolled and vectorized loops (elements) |
+| register vectors | statement | the register tile over the lanes: vector registers it keeps live |
+| unrolled | statement | product of the unroll factors around it |
+| parallel, per thread | statement | product of its parallel loops' trip counts, and its iterations over that |
+| footprint | level | bytes its accesses touch in the loops at or inside this level (all buffers) |
+| intensity | level | arithmetic ops in the loops at or inside this level per byte of footprint (not logged) |
 
 Buffer slots: the stored buffer first, then up to `BUFFERS - 1` buffers the statement's block
-loads, in order. Totals: the number of statements, of loops, of parallel, vectorized and
-unrolled loops, and the iterations of all statements together.
+loads, in order. The per-statement summary after the arithmetic (lanes .. intensity) says
+in fields of fixed meaning what the per-level fields spread over positions that differ
+between structures: how wide its vectors are, how many registers its tile holds, how its
+work splits between threads, and how much data each level's loops touch per operation.
+Totals: the number of statements, of loops, of parallel, vectorized and unrolled loops, the
+iterations of all statements together, and the bytes of the buffers the function allocates.
 
 `Featurizer` appends the configuration itself (AutoTVM's "knob" features), `KNOB_SLOTS`
 slots in the order of the schedule's knobs: log2(value + 1) of an integer knob, the region
@@ -58,8 +70,9 @@ DISAMBIGUATIONS = 5
 KINDS = ("serial", "parallel", "vectorize", "unroll", "bind")
 PER_LEVEL = 1 + len(KINDS) + 1
 PER_BUFFER = 2 * LEVELS + 2
-PER_STATEMENT = PER_LEVEL * LEVELS + PER_BUFFER * BUFFERS + 4
-TOTALS = 6
+SUMMARY = 7 + 2 * LEVELS
+PER_STATEMENT = PER_LEVEL * LEVELS + PER_BUFFER * BUFFERS + 4 + SUMMARY
+TOTALS = 7
 LENGTH = PER_STATEMENT * STATEMENTS + TOTALS
 KNOB_SLOTS = 8
 WIDTH = LENGTH + 2 * KNOB_SLOTS  # what a Featurizer gives: the IR's features, then the knobs'
@@ -86,21 +99,39 @@ class Skeleton:
     kinds: list[str]  # each loop's annotation kind, by loop number
     extents: list[int]  # each loop's trip count, by loop number
     statements: list[Statement]
+    widths: list[int] = field(default_factory=list)  # its vector width or unroll factor, or 0
+    allocations: list[tuple[int, ...]] = field(default_factory=list)  # shapes, in elements
 
     def shape(self) -> tuple[Any, ...]:
         return (
             tuple(self.kinds),
             tuple((tuple(s.loops), len(s.accesses), s.arithmetic) for s in self.statements),
+            len(self.allocations),
+        )
+
+    def counts(self) -> list[int]:
+        """The numbers that vary within a structure: trip counts, widths, buffer sizes."""
+        return [*self.extents, *self.widths, *(n for a in self.allocations for n in a)]
+
+    def with_counts(self, counts: list[int]) -> Skeleton:
+        loops = len(self.kinds)
+        sizes, allocations = iter(counts[2 * loops :]), []
+        for shape in self.allocations:
+            allocations.append(tuple(next(sizes) for _ in shape))
+        return Skeleton(
+            self.kinds, counts[:loops], self.statements, counts[loops : 2 * loops], allocations
         )
 
 
-def annotation_kind(loop: scf.ForOp) -> str:
+def annotation_kind(loop: scf.ForOp) -> tuple[str, int]:
+    """The loop's (first) annotation kind, and its vector width or unroll factor (else 0)."""
     attr = loop.attributes.get(ANNOTATIONS)
     for annotation in getattr(attr, "data", ()):
         name = annotation.name.removeprefix("loop.")
         if name in KINDS:
-            return name
-    return "serial"
+            width = getattr(annotation, "width", getattr(annotation, "factor", None))
+            return name, width.data if width is not None else 0
+    return "serial", 0
 
 
 def element_bytes(type: Any) -> int:
@@ -113,12 +144,18 @@ def skeleton(function: func.FuncOp) -> Skeleton:
     numbers: dict[Operation, int] = {}
     kinds: list[str] = []
     extents: list[int] = []
+    widths: list[int] = []
+    allocations: list[tuple[int, ...]] = []
     for op in function.walk():
         if isinstance(op, scf.ForOp):
             numbers[op] = len(kinds)
-            kinds.append(annotation_kind(op))
+            kind, width = annotation_kind(op)
+            kinds.append(kind)
+            widths.append(width)
             found = optional_bounds(op)
             extents.append(found.trip_count if found is not None else 1)
+        elif isinstance(op, memref.AllocOp | memref.AllocaOp):
+            allocations.append(tuple(max(n, 1) for n in op.memref.type.get_shape()))
     statements = []
     for op in function.walk():
         if not isinstance(op, memref.StoreOp):
@@ -131,7 +168,7 @@ def skeleton(function: func.FuncOp) -> Skeleton:
             if isinstance(other, memref.LoadOp) and len(accesses) < BUFFERS:
                 accesses.append(access(other, numbers, loops))
         statements.append(Statement(numbered, accesses, arithmetic_counts(block)))
-    return Skeleton(kinds, extents, statements)
+    return Skeleton(kinds, extents, statements, widths, allocations)
 
 
 def enclosing_loops(op: Operation) -> list[scf.ForOp]:
@@ -196,9 +233,9 @@ def log2p(x: float) -> float:
     return math.log2(x + 1.0)
 
 
-def features(shape: Skeleton, extents: list[int] | None = None) -> np.ndarray:
-    """The feature vector of a skeleton, with `extents` for its loops' trip counts."""
-    extents = shape.extents if extents is None else extents
+def features(shape: Skeleton) -> np.ndarray:
+    """The feature vector of a skeleton."""
+    extents = shape.extents
     vector = np.zeros(LENGTH, np.float32)
     iterations = [math.prod(extents[n] for n in s.loops) for s in shape.statements]
     order = sorted(range(len(shape.statements)), key=lambda i: -iterations[i])
@@ -229,6 +266,8 @@ def features(shape: Skeleton, extents: list[int] | None = None) -> np.ndarray:
         at = base + PER_LEVEL * LEVELS + PER_BUFFER * BUFFERS
         for offset, count in enumerate(statement.arithmetic):
             vector[at + offset] = log2p(count * iterations[index])
+        at += 4
+        vector[at : at + SUMMARY] = summary(shape, statement, iterations[index])
     kinds = shape.kinds
     vector[-TOTALS:] = [
         log2p(len(shape.statements)),
@@ -237,8 +276,41 @@ def features(shape: Skeleton, extents: list[int] | None = None) -> np.ndarray:
         kinds.count("vectorize"),
         kinds.count("unroll"),
         log2p(sum(iterations)),
+        log2p(sum(4 * math.prod(a) for a in shape.allocations)),
     ]
     return vector
+
+
+def summary(shape: Skeleton, statement: Statement, iterations: int) -> np.ndarray:
+    """A statement's lanes .. intensity fields (see the module docstring)."""
+    extents, kinds, widths = shape.extents, shape.kinds, shape.widths
+    vectorized = [n for n in statement.loops if kinds[n] == "vectorize"]
+    lanes = min(widths[vectorized[-1]], extents[vectorized[-1]]) if vectorized else 0
+    vectors = -(-extents[vectorized[-1]] // max(lanes, 1)) if vectorized else 0
+    tile = math.prod(extents[n] for n in statement.loops if kinds[n] in ("vectorize", "unroll"))
+    unrolled = math.prod(widths[n] for n in statement.loops if kinds[n] == "unroll")
+    parallel = math.prod(extents[n] for n in statement.loops if kinds[n] == "parallel")
+    found = [
+        log2p(lanes),
+        log2p(vectors),
+        log2p(tile),
+        log2p(tile / max(lanes, 1)),
+        log2p(unrolled),
+        log2p(parallel),
+        log2p(iterations / max(parallel, 1)),
+    ]
+    operations = max(sum(statement.arithmetic), 1)
+    loops = statement.loops[::-1][:LEVELS]  # innermost first
+    footprints, intensities = [0.0] * LEVELS, [0.0] * LEVELS
+    for level in range(len(loops)):
+        inside = set(loops[: level + 1])
+        footprint = sum(
+            a.element_bytes * math.prod(extents[n] for n in a.loops & inside)
+            for a in statement.accesses
+        )
+        footprints[level] = log2p(footprint)
+        intensities[level] = operations * math.prod(extents[n] for n in inside) / footprint
+    return np.array(found + footprints + intensities, np.float32)
 
 
 # Candidates without the interpreter ---------------------------------------------------------
@@ -269,8 +341,8 @@ class Formulas:
     skeleton: Skeleton
     rules: list[list[Rule]]
 
-    def extents(self, config: dict[str, Any]) -> list[int] | None:
-        """Each loop's trip count under `config`, None where its formulas disagree."""
+    def counts(self, config: dict[str, Any]) -> list[int] | None:
+        """The skeleton's counts under `config`, None where their formulas disagree."""
         found = []
         for rules in self.rules:
             values = {evaluate(rule, config) for rule in rules}
@@ -285,8 +357,8 @@ class Formulas:
         if shape.shape() != self.skeleton.shape():
             return False
         self.rules = [
-            [rule for rule in rules if evaluate(rule, config) == extent]
-            for rules, extent in zip(self.rules, shape.extents, strict=True)
+            [rule for rule in rules if evaluate(rule, config) == count]
+            for rules, count in zip(self.rules, shape.counts(), strict=True)
         ]
         return all(self.rules)
 
@@ -351,9 +423,9 @@ class Featurizer:
         if structure not in self.formulas:
             self.formulas[structure] = self.learn(config)
         formulas = self.formulas[structure]
-        extents = formulas.extents(config) if formulas is not None else None
-        if formulas is not None and extents is not None:
-            vector = features(formulas.skeleton, extents)
+        counts = formulas.counts(config) if formulas is not None else None
+        if formulas is not None and counts is not None:
+            vector = features(formulas.skeleton.with_counts(counts))
         else:
             # Formulas that disagree here learn from this candidate's IR.
             shape = self.skeleton_of(config)
@@ -405,7 +477,7 @@ class Featurizer:
             return None
         numbers = self.numbers()
         formulas = Formulas(
-            first, [candidate_rules(x, config, self.task.extents, numbers) for x in first.extents]
+            first, [candidate_rules(x, config, self.task.extents, numbers) for x in first.counts()]
         )
         relatives = self.relatives(config, 48)
         second = max(relatives, key=lambda c: sum(c[k] != config[k] for k in numbers))
@@ -415,7 +487,7 @@ class Featurizer:
             shape = self.skeleton_of(second)
             if shape is None or not formulas.refine(shape, second):
                 return None
-            second = next((c for c in relatives if formulas.extents(c) is None), None)
+            second = next((c for c in relatives if formulas.counts(c) is None), None)
         return formulas
 
     def matrix(self, configs: list[dict[str, Any]]) -> np.ndarray:

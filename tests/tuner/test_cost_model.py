@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.stats import kendalltau
 
-from ziggurat.tuner.cost_model import MODELS, RandomModel, make_model, throughput
+from ziggurat.tuner.cost_model import MODELS, RandomModel, make_model, relevance, throughput
 
 
 def synthetic(rng: np.random.Generator, count: int) -> tuple[np.ndarray, np.ndarray]:
@@ -21,6 +21,13 @@ def test_throughput_is_relative_to_each_groups_best_and_zero_for_failures():
     seconds = np.array([1.0, 2.0, np.inf, 4.0, 8.0])
     groups = np.array([0, 0, 0, 1, 1])
     assert list(throughput(seconds, groups)) == [1.0, 0.5, 0.0, 1.0, 0.5]
+
+
+def test_relevance_is_the_rank_in_each_group_and_zero_for_failures():
+    seconds = np.array([1.0, 2.0, np.inf, 3.0, 8.0, 4.0, 9.0])
+    groups = np.array([0, 0, 0, 0, 1, 1, 1])
+    # Group 0: 1 s best (30), 3 s slowest (0), 2 s between (15); the failure 0 too.
+    assert list(relevance(seconds, groups)) == [30, 15, 0, 0, 15, 30, 0]
 
 
 @pytest.mark.parametrize("name", ["rank", "regression"])

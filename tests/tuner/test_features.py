@@ -14,6 +14,7 @@ from ziggurat.tuner.features import (
     PER_BUFFER,
     PER_LEVEL,
     PER_STATEMENT,
+    SUMMARY,
     Featurizer,
     features,
     skeleton,
@@ -66,9 +67,29 @@ def test_features_of_a_nest_counted_by_hand():
     # B uses j only: 8 elements, each read again for each of the 4 rows.
     assert list(b[:4]) == [log2p(8), log2p(1), log2p(8), log2p(4)]
     assert b[2 * LEVELS] == log2p(8 * 4)
-    arithmetic = vector[buffers + 4 * PER_BUFFER : PER_STATEMENT]
+    at = buffers + 4 * PER_BUFFER
+    arithmetic = vector[at : at + 4]
     assert list(arithmetic) == [log2p(32), log2p(32), 0, 0]  # one add, one mul, per element
-    assert vector[-4] == 1  # one parallel loop
+    summary = vector[at + 4 : PER_STATEMENT]
+    assert len(summary) == SUMMARY
+    # 8 lanes, one vector per row, a tile of 8 elements in one register, nothing unrolled,
+    # 4 rows in parallel, 8 iterations each.
+    assert list(summary[:7]) == [
+        log2p(8),
+        log2p(1),
+        log2p(8),
+        log2p(1),
+        log2p(1),
+        log2p(4),
+        log2p(8),
+    ]
+    footprint, intensity = summary[7 : 7 + LEVELS], summary[7 + LEVELS :]
+    # In the j loop: 8 elements of C, A and B each (96 bytes) for 8 iterations of 2 ops;
+    # in both loops: 32 of C and A, 8 of B (288 bytes) for 32 iterations.
+    assert list(footprint[:3]) == [log2p(96), log2p(288), 0]
+    assert intensity[0] == 16 / 96 and intensity[1] == 64 / 288 and intensity[2] == 0
+    assert vector[-5] == 1  # one parallel loop
+    assert vector[-1] == 0  # no buffer allocated
 
 
 def test_formulas_give_the_features_the_interpreter_gives(matmul_task, target):
