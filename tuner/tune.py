@@ -186,12 +186,13 @@ def tune(
         if state is None:
             break
         count = min(batch, trials - done)
+        # Fit before proposing: a task's first batch learns from the other tasks' trials.
+        refit(state, states, transfer)
         configs = state.search.propose(count, set(state.measured))
         if not configs:
             state.exhausted = True
             continue
         done += measure(state, configs, pool, log, progress)
-        refit(state, states, transfer)
     for state in states:
         if state.trials > before[id(state)]:  # a run that measured nothing new confirms nothing
             confirm(state, pool, log)

@@ -121,3 +121,45 @@ def test_a_tuning_run_killed_by_sigkill_resumes_and_loses_no_trial(model_path, t
     keys = [json.dumps(r["config"], sort_keys=True) for r in after]
     assert len(set(keys)) == 24  # no trial measured twice
     assert "speed-up" in finished.stdout
+
+
+class TimedByTiles:
+    """A pool that times a candidate by its tile sizes, without building it."""
+
+    def run(self, task, candidates, best=None):
+        from ziggurat.tuner.measure import Result
+
+        results = []
+        for id, text in candidates:
+            rows = int(text.split('knob<"tile_rows"> = ')[1].split()[0])
+            results.append(Result(id, seconds=1e-3 * (1 + abs(rows - 4)), costs=[1e-3]))
+        return results
+
+
+def test_a_tasks_first_batch_learns_from_the_other_tasks_trials(target):
+    tasks = extract_tasks([matmul_model(), matmul_model(16, 24, 20)], target)
+    assert len(tasks) == 2
+    states = make_states(tasks, target, seed=0)
+    trained_at_first_batch = {}
+    for state in states:
+        propose = state.search.propose
+
+        def spy(count, measured, state=state, propose=propose):
+            trained_at_first_batch.setdefault(state.task.key, state.model.trained)
+            return propose(count, measured)
+
+        state.search.propose = spy
+    tune(states, TimedByTiles(), None, trials=40, batch=8)
+    assert len(trained_at_first_batch) == 2
+    # The task tuned second had a model before its first batch: the first task's trials.
+    assert sorted(trained_at_first_batch.values()) == [False, True]
+    no_transfer = make_states(tasks, target, seed=0)
+    for state in no_transfer:
+        propose = state.search.propose
+
+        def untrained(count, measured, state=state, propose=propose):
+            assert state.trials > 4 or not state.model.trained
+            return propose(count, measured)
+
+        state.search.propose = untrained
+    tune(no_transfer, TimedByTiles(), None, trials=40, batch=8, transfer=False)
