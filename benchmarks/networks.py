@@ -5,8 +5,8 @@ at batch 1, in interleaved rounds, each runtime in its own worker process.
     python benchmarks/networks.py networks/*.onnx [--rounds 5] [--runs 10]
     python benchmarks/networks.py networks/resnet18.onnx --tuning-log resnet18.jsonl
 
-Printed per network: compile time, the largest error relative to the output's scale,
-both latencies (median of the per-round medians) and onnxruntime / ziggurat. With
+Printed per network: compile time, the largest error relative to the output's scale
+(of the tuned schedules' outputs too), both latencies (median of the per-round medians) and onnxruntime / ziggurat. With
 `--tuning-log` (`ziggurat tune`'s), Ziggurat with the log's schedules runs as a third
 runtime, "tuned", beside the default schedules.
 """
@@ -65,25 +65,30 @@ def worker(runtime: str, path: str, tuning_log: str | None = None) -> None:
     serve(prepare(runtime, path, tuning_log))
 
 
-def check(path: str) -> tuple[float, float]:
+def check(path: str, tuning_log: str | None = None) -> tuple[float, list[float]]:
     """Compile time and the largest error of Ziggurat's outputs against onnxruntime's,
-    relative to each output's largest magnitude."""
+    relative to each output's largest magnitude: with the default schedules, and with the
+    tuning log's where one is given (a tuned schedule must not buy its speed with wrong
+    results)."""
     import onnxruntime
 
     import ziggurat
 
     inputs = inputs_of(path)
-    start = time.perf_counter()
-    compiled = ziggurat.compile(path, batch_size=1)
-    seconds = time.perf_counter() - start
     session = onnxruntime.InferenceSession(path, providers=["CPUExecutionProvider"])
     names = [i.name for i in session.get_inputs()]
     expected = session.run(None, dict(zip(names, inputs, strict=True)))
-    worst = 0.0
-    for got, want in zip(compiled(*inputs), expected, strict=True):
-        scale = float(np.max(np.abs(want))) or 1.0
-        worst = max(worst, float(np.max(np.abs(got - want))) / scale)
-    return seconds, worst
+    seconds, errors = 0.0, []
+    for log in [None, tuning_log] if tuning_log else [None]:
+        start = time.perf_counter()
+        compiled = ziggurat.compile(path, batch_size=1, tuning_log=log)
+        seconds = seconds or time.perf_counter() - start
+        worst = 0.0
+        for got, want in zip(compiled(*inputs), expected, strict=True):
+            scale = float(np.max(np.abs(want))) or 1.0
+            worst = max(worst, float(np.max(np.abs(got - want))) / scale)
+        errors.append(worst)
+    return seconds, errors
 
 
 def main() -> None:
@@ -103,10 +108,11 @@ def main() -> None:
     print(
         f"{'network':22} {'compile s':>9} {'rel error':>9} {'ziggurat ms':>12} "
         f"{'onnxruntime ms':>15} {'ort/ziggurat':>13}"
-        + (f" {'tuned ms':>9} {'ort/tuned':>10}" if tuned else "")
+        + (f" {'tuned ms':>9} {'ort/tuned':>10} {'tuned error':>11}" if tuned else "")
     )
     for path in args.models:
-        seconds, error = check(path)
+        seconds, errors = check(path, args.tuning_log)
+        error = errors[0]
         log = ["--tuning-log", args.tuning_log] if tuned else []
         workers = [
             Worker(runtime, [__file__, "--worker", runtime, "--model", path, *log])
@@ -120,6 +126,7 @@ def main() -> None:
         )
         if tuned:
             line += f" {result['tuned'] * 1e3:9.2f} {theirs / result['tuned']:10.2f}"
+            line += f" {errors[1]:11.1e}"
         print(line, flush=True)
 
 

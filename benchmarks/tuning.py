@@ -1,18 +1,25 @@
 """The tuner on matmul 512, conv2d 1x64x56x56 -> 64 3x3 and dense+bias+relu 64x512x512:
 
     python benchmarks/tuning.py [--pool-size 160] [--seeds 5] [--trials 128] [--rounds 5]
+                                [--pools DIR]
 
-For each kernel, in one run:
-1. a pool of candidates is measured once through the tuner's local pool: the default
-   configuration, its neighbours (one knob changed) and random configurations, `--pool-size`
-   in all; the best of the pool stands for "the best a long run finds";
-2. search, replayed on those measurements (no noise between the two searches), both starting
+First, for each kernel, a pool of candidates is measured once through the tuner's local
+pool: the default configuration, its neighbours (one knob changed) and random
+configurations, `--pool-size` in all; the best of the pool stands for "the best a long run
+finds". Up to 64 of the held-out half (below) are measured a second time: the Kendall tau
+between the two measurements is the ceiling any model's tau meets on this machine as loaded.
+With `--pools DIR` the pools are kept there (one JSON file per kernel) and read back by the
+next run instead of measured again. Then, for each kernel:
+2. search, replayed on those measurements (no noise between the searches), all starting
    from the default as the tuner does: model-guided (the rank model refit after each batch
-   of 16, the next batch its best predicted unmeasured candidates, 5% random) against
-   random order; trials until a candidate within 95% of the pool's best is measured,
-   median over `--seeds` seeds;
-3. the cost model trained on half the pool ranks the other half: Kendall's tau against the
-   measured times and recall of the true top 10 among the predicted top 10;
+   of 16, the next batch its best predicted unmeasured candidates, 5% random; its first
+   batch random) and model-guided with transfer (the other kernels' pools in the model as
+   other groups from the start, as `tune` does with a model's other tasks) against random
+   order; trials until a candidate within 95% of the pool's best is measured, median over
+   `--seeds` seeds;
+3. the cost model trained on half the pool (and with transfer, on the other kernels' pools
+   too) ranks the other half: Kendall's tau against the measured times and recall of the
+   true top 10 among the predicted top 10, means over 5 random halvings;
 4. prediction cost per candidate at batch 128: features (from the scheduled loop IR) and the
    model's prediction for 128 fresh candidates once a thousand candidates have taught the
    featurizer the space's structures (steady state), and the pool's first time (cold);
@@ -62,17 +69,18 @@ def trials_to_reach(order_of, seconds, goal):
     return len(order_of) + 1
 
 
-def guided_order(features, seconds, seed):
-    """The order a model-guided search measures the pool in (batches of BATCH)."""
+def guided_order(features, seconds, seed, prior=None):
+    """The order a model-guided search measures the pool in (batches of BATCH); `prior`:
+    other tasks' (features, seconds, groups) the model learns from as well."""
     from ziggurat.tuner.cost_model import RankModel
 
     rng = np.random.default_rng(seed)
     left = [int(i) for i in rng.permutation(np.arange(1, len(seconds)))]
-    # The default (index 0) first, then a random batch: nothing to learn from yet.
-    order = [0] + [left.pop(0) for _ in range(BATCH - 1)]
+    # The default (index 0) first, then without a prior a random batch: nothing to learn from.
+    order = [0] + ([left.pop(0) for _ in range(BATCH - 1)] if prior is None else [])
     while left:
         model = RankModel(seed=seed)
-        model.fit(features[order], seconds[order], np.zeros(len(order), int))
+        model.fit(*with_prior(features[order], seconds[order], prior))
         scores = model.predict(features[left]) if model.trained else rng.random(len(left))
         ranked = [left[i] for i in np.argsort(-scores)]
         explore = max(1, round(BATCH * 0.05))
@@ -84,45 +92,127 @@ def guided_order(features, seconds, seed):
     return order
 
 
-def study(name, args, log_path):
+def with_prior(features, seconds, prior):
+    """A task's rows (group 0), and the prior's after them."""
+    groups = np.zeros(len(seconds), int)
+    if prior is None:
+        return features, seconds, groups
+    return (
+        np.concatenate([features, prior[0]]),
+        np.concatenate([seconds, prior[1]]),
+        np.concatenate([groups, prior[2]]),
+    )
+
+
+def ranking(features, seconds, prior=None, splits=5):
+    """Kendall tau and top-10 recall on the held-out half of the pool, means over `splits`
+    random halvings (one halving's figure swings by +-0.1 on 100 candidates), and the first
+    halving's model."""
     from scipy.stats import kendalltau
 
-    from ziggurat.targets.target import target_named
     from ziggurat.tuner.cost_model import RankModel
-    from ziggurat.tuner.features import Featurizer
-    from ziggurat.tuner.log import Log
+
+    taus, recalls, models = [], [], []
+    for split in range(splits):
+        train, test = halves(len(seconds), split)
+        model = RankModel()
+        model.fit(*with_prior(features[train], seconds[train], prior))
+        predicted = model.predict(features[test])
+        finite = np.isfinite(seconds[test])
+        taus.append(kendalltau(predicted[finite], -seconds[test][finite]).statistic)
+        true_top = set(test[np.argsort(seconds[test])[:10]])
+        predicted_top = set(test[np.argsort(-predicted)[:10]])
+        recalls.append(len(true_top & predicted_top) / 10)
+        models.append(model)
+    return float(np.mean(taus)), float(np.mean(recalls)), models[0]
+
+
+def times_of(pool):
+    return np.array([t if t is not None else np.inf for t in pool["seconds"]])
+
+
+def halves(count, split=0):
+    half = np.random.default_rng(7 + split).permutation(count)
+    return half[: count // 2], half[count // 2 :]
+
+
+def measure_pool(name, args):
+    """The kernel's task, space, pool of configurations and their times (and the second
+    times of some held-out ones), measured or read from `--pools`."""
+    from ziggurat.targets.target import target_named
     from ziggurat.tuner.pool import LocalPool
     from ziggurat.tuner.space import Space
     from ziggurat.tuner.tasks import extract_tasks
+
+    target = target_named(args.target)
+    task = extract_tasks([KERNELS[name]().onnx()], target)[0]
+    space = Space.of(task, target)
+    saved = Path(args.pools) / f"{name}.json" if args.pools else None
+    if saved is not None and saved.exists():
+        pool = json.loads(saved.read_text())
+        pool["configs"] = [space.canonical(c) for c in pool["configs"]]
+        return task, space, pool
+    configs = candidates(space, np.random.default_rng(0), args.pool_size)
+    texts = [(i, space.schedule_text(c)) for i, c in enumerate(configs)]
+    start = time.perf_counter()
+    with LocalPool(str(target), min_seconds=args.min_seconds) as runner:
+        results = []
+        for first in range(0, len(texts), 32):
+            results += runner.run(task, texts[first : first + 32])
+        measuring = time.perf_counter() - start
+        _, test = halves(len(configs))
+        again = sorted(int(i) for i in test[:64])
+        repeated = runner.run(task, [texts[i] for i in again])
+    pool = {
+        "configs": configs,
+        "seconds": [r.seconds if r.ok else None for r in results],
+        "errors": sum(not r.ok for r in results),
+        "measuring_s": measuring,
+        "again": {str(i): r.seconds for i, r in zip(again, repeated, strict=True) if r.ok},
+    }
+    if saved is not None:
+        saved.parent.mkdir(parents=True, exist_ok=True)
+        saved.write_text(json.dumps(pool))
+    return task, space, pool
+
+
+def study(name, args, log_path, pools):
+    """Search, ranking, prediction cost and a tuning run for one kernel; `pools` holds every
+    chosen kernel's (task, space, pool, features) for transfer."""
+    from scipy.stats import kendalltau
+
+    from ziggurat.targets.target import target_named
+    from ziggurat.tuner.log import Log
+    from ziggurat.tuner.pool import LocalPool
     from ziggurat.tuner.tune import make_states, tune
 
     target = target_named(args.target)
-    kernel = KERNELS[name]()
-    task = extract_tasks([kernel.onnx()], target)[0]
-    space = Space.of(task, target)
-    rng = np.random.default_rng(0)
-    pool_configs = candidates(space, rng, args.pool_size)
-    texts = [(i, space.schedule_text(c)) for i, c in enumerate(pool_configs)]
-    start = time.perf_counter()
-    with LocalPool(str(target), min_seconds=args.min_seconds) as pool:
-        results = []
-        for first in range(0, len(texts), 32):
-            results += pool.run(task, texts[first : first + 32])
-    measuring = time.perf_counter() - start
-    seconds = np.array([r.seconds if r.ok else np.inf for r in results])
-    errors = sum(not r.ok for r in results)
+    task, space, pool, featurizer, features, cold = pools[name]
+    pool_configs = pool["configs"]
+    seconds = times_of(pool)
     best = int(np.argmin(seconds))
-
-    featurizer = Featurizer(task, space, target)
-    start = time.perf_counter()
-    features = featurizer.matrix(pool_configs)
-    cold = (time.perf_counter() - start) / len(pool_configs)
+    others = [(kept[4], times_of(kept[2])) for other, kept in pools.items() if other != name]
+    prior = None
+    if others:
+        prior = (
+            np.concatenate([f for f, _ in others]),
+            np.concatenate([t for _, t in others]),
+            np.concatenate([np.full(len(t), g + 1) for g, (_, t) in enumerate(others)]),
+        )
 
     goal = seconds[best] / 0.95
     guided = [
         trials_to_reach(guided_order(features, seconds, s), seconds, goal)
         for s in range(args.seeds)
     ]
+    transferred = (
+        [
+            trials_to_reach(guided_order(features, seconds, s, prior), seconds, goal)
+            for s in range(args.seeds)
+        ]
+        if prior is not None
+        else []
+    )
     randoms = [
         trials_to_reach(
             [0, *np.random.default_rng(100 + s).permutation(np.arange(1, len(seconds)))],
@@ -132,17 +222,20 @@ def study(name, args, log_path):
         for s in range(args.seeds)
     ]
 
-    half = np.random.default_rng(7).permutation(len(seconds))
-    train, test = half[: len(half) // 2], half[len(half) // 2 :]
-    model = RankModel()
-    model.fit(features[train], seconds[train], np.zeros(len(train), int))
-    predicted = model.predict(features[test])
-    finite = np.isfinite(seconds[test])
-    tau = kendalltau(predicted[finite], -seconds[test][finite]).statistic
-    true_top = set(test[np.argsort(seconds[test])[:10]])
-    predicted_top = set(test[np.argsort(-predicted)[:10]])
-    recall = len(true_top & predicted_top) / 10
+    tau, recall, model = ranking(features, seconds)
+    tau_transfer, recall_transfer, _ = (
+        ranking(features, seconds, prior) if prior is not None else (None, None, None)
+    )
+    again = {
+        int(i): t
+        for i, t in pool["again"].items()
+        if t is not None and np.isfinite(seconds[int(i)])
+    }
+    ceiling = (
+        kendalltau([seconds[i] for i in again], list(again.values())).statistic if again else None
+    )
 
+    rng = np.random.default_rng(1)
     # Steady state: once the search has met the space's structures (a thousand candidates
     # here), features come from trip-count formulas, not the interpreter.
     featurizer.matrix([space.sample(rng) for _ in range(1024)])
@@ -153,23 +246,28 @@ def study(name, args, log_path):
 
     states = make_states([task], target, seed=0)
     start = time.perf_counter()
-    with LocalPool(str(target), min_seconds=args.min_seconds) as pool:
-        tune(states, pool, Log.open(log_path), trials=args.trials, batch=32)
+    with LocalPool(str(target), min_seconds=args.min_seconds) as runner:
+        tune(states, runner, Log.open(log_path), trials=args.trials, batch=32)
     tuning = time.perf_counter() - start
     return {
         "name": name,
         "task": task.describe(),
         "size": space.size(),
         "pool": len(seconds),
-        "errors": errors,
-        "measuring_s": measuring,
+        "errors": pool["errors"],
+        "measuring_s": pool["measuring_s"],
         "default_ms": seconds[0] * 1e3,
         "best_ms": seconds[best] * 1e3,
         "best_config": pool_configs[best],
         "guided": guided,
+        "transferred": transferred,
         "random": randoms,
         "tau": tau,
         "recall": recall,
+        "tau_transfer": tau_transfer,
+        "recall_transfer": recall_transfer,
+        "tau_ceiling": ceiling,
+        "remeasured": len(again),
         "predict_warm_ms": warm * 1e3,
         "predict_cold_ms": cold * 1e3,
         "tuning_s": tuning,
@@ -178,6 +276,14 @@ def study(name, args, log_path):
         "tuned_config": states[0].best_config,
         "tuned_errors": states[0].errors,
     }
+
+
+def median(values):
+    return f"{np.median(values):.0f}" if values else "-"
+
+
+def number(value):
+    return f"{value:.2f}" if value is not None else "-"
 
 
 def worker(runtime, name, target, log):
@@ -208,6 +314,7 @@ def main():
     parser.add_argument("--min-seconds", type=float, default=0.05)
     parser.add_argument("--target", default="cpu")
     parser.add_argument("--kernel", choices=CHOSEN, action="append")
+    parser.add_argument("--pools", help="keep the measured pools in this folder, and reuse them")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--log", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -219,17 +326,32 @@ def main():
     header, _ = describe(args.target)
     print(header, flush=True)
     log_path = Path(tempfile.mkdtemp()) / "tuning.jsonl"
+    from ziggurat.targets.target import target_named
+    from ziggurat.tuner.features import Featurizer
+
+    pools = {}
     for name in args.kernel or CHOSEN:
-        found = study(name, args, log_path)
+        task, space, pool = measure_pool(name, args)
+        featurizer = Featurizer(task, space, target_named(args.target))
+        start = time.perf_counter()
+        features = featurizer.matrix(pool["configs"])
+        cold = (time.perf_counter() - start) / len(pool["configs"])
+        pools[name] = (task, space, pool, featurizer, features, cold)
+    for name in args.kernel or CHOSEN:
+        found = study(name, args, log_path, pools)
         print(json.dumps(found, default=float), flush=True)
         print(
             f"{name}: space {found['size']}, pool {found['pool']} measured in "
             f"{found['measuring_s']:.0f} s ({found['errors']} failed); default "
             f"{found['default_ms']:.4f} ms, best {found['best_ms']:.4f} ms\n"
             f"  trials to 95% of the best: model {np.median(found['guided']):.0f} "
-            f"{found['guided']}, random {np.median(found['random']):.0f} {found['random']}\n"
+            f"{found['guided']}, model with transfer {median(found['transferred'])} "
+            f"{found['transferred']}, random {np.median(found['random']):.0f} {found['random']}\n"
             f"  held-out ranking: Kendall tau {found['tau']:.2f}, top-10 recall "
-            f"{found['recall']:.1f}; prediction {found['predict_warm_ms']:.3f} ms per candidate "
+            f"{found['recall']:.1f}; with transfer tau {number(found['tau_transfer'])}, recall "
+            f"{number(found['recall_transfer'])}; two measurements of {found['remeasured']} "
+            f"held-out candidates agree to tau {number(found['tau_ceiling'])}\n"
+            f"  prediction {found['predict_warm_ms']:.3f} ms per candidate "
             f"at batch 128 ({found['predict_cold_ms']:.2f} ms cold)\n"
             f"  tuning {args.trials} trials: {found['tuning_s']:.0f} s, default "
             f"{found['tuned_default_ms']:.4f} ms, tuned {found['tuned_best_ms']:.4f} ms "
