@@ -101,6 +101,7 @@ class Skeleton:
     statements: list[Statement]
     widths: list[int] = field(default_factory=list)  # its vector width or unroll factor, or 0
     allocations: list[tuple[int, ...]] = field(default_factory=list)  # shapes, in elements
+    allocation_bytes: list[int] = field(default_factory=list)  # their element sizes
 
     def shape(self) -> tuple[Any, ...]:
         return (
@@ -119,7 +120,12 @@ class Skeleton:
         for shape in self.allocations:
             allocations.append(tuple(next(sizes) for _ in shape))
         return Skeleton(
-            self.kinds, counts[:loops], self.statements, counts[loops : 2 * loops], allocations
+            self.kinds,
+            counts[:loops],
+            self.statements,
+            counts[loops : 2 * loops],
+            allocations,
+            self.allocation_bytes,
         )
 
 
@@ -146,6 +152,7 @@ def skeleton(function: func.FuncOp) -> Skeleton:
     extents: list[int] = []
     widths: list[int] = []
     allocations: list[tuple[int, ...]] = []
+    allocation_bytes: list[int] = []
     for op in function.walk():
         if isinstance(op, scf.ForOp):
             numbers[op] = len(kinds)
@@ -156,6 +163,7 @@ def skeleton(function: func.FuncOp) -> Skeleton:
             extents.append(found.trip_count if found is not None else 1)
         elif isinstance(op, memref.AllocOp | memref.AllocaOp):
             allocations.append(tuple(max(n, 1) for n in op.memref.type.get_shape()))
+            allocation_bytes.append(element_bytes(op.memref.type))
     statements = []
     for op in function.walk():
         if not isinstance(op, memref.StoreOp):
@@ -168,7 +176,7 @@ def skeleton(function: func.FuncOp) -> Skeleton:
             if isinstance(other, memref.LoadOp) and len(accesses) < BUFFERS:
                 accesses.append(access(other, numbers, loops))
         statements.append(Statement(numbered, accesses, arithmetic_counts(block)))
-    return Skeleton(kinds, extents, statements, widths, allocations)
+    return Skeleton(kinds, extents, statements, widths, allocations, allocation_bytes)
 
 
 def enclosing_loops(op: Operation) -> list[scf.ForOp]:
@@ -276,7 +284,12 @@ def features(shape: Skeleton) -> np.ndarray:
         kinds.count("vectorize"),
         kinds.count("unroll"),
         log2p(sum(iterations)),
-        log2p(sum(4 * math.prod(a) for a in shape.allocations)),
+        log2p(
+            sum(
+                size * math.prod(a)
+                for a, size in zip(shape.allocations, shape.allocation_bytes, strict=True)
+            )
+        ),
     ]
     return vector
 
