@@ -47,7 +47,7 @@ def plan(nest: Nest, cpu: Cpu) -> tuple[str, dict[str, KnobValue]] | None:
             knobs = matmul_knobs(nest, cpu, lanes, *extents[1:], batch=extents[0])
             return "batch_matmul.mlir", knobs | width
         case "conv2d":
-            knobs = conv2d_knobs(extents, cpu, lanes) | {"pack_weights": int(packed_weights(nest))}
+            knobs = conv2d_knobs(extents, cpu, lanes, packed_weights(nest), element_bytes(nest))
             return "conv2d.mlir", knobs | width
         case "grouped_conv2d":
             return "grouped_conv2d.mlir", grouped_conv2d_knobs(nest, cpu, lanes) | width
@@ -152,19 +152,31 @@ def convolution_threads(extents: list[int], cpu: Cpu) -> int:
     return 2 if extents[0] >= 2 * cpu.threads else 0
 
 
-def conv2d_knobs(extents: list[int], cpu: Cpu, lanes: int) -> dict[str, KnobValue]:
-    _, filters, _, width, *_ = extents
+def conv2d_knobs(
+    extents: list[int], cpu: Cpu, lanes: int, packed: bool, element_bytes: int = 4
+) -> dict[str, KnobValue]:
+    _, filters, _, width, channels, window_y, window_x = extents
     block = filter_block(filters, lanes)
     # The tile's pixels each hold a block of filters in vector registers.
     registers = cpu.registers - 4
     limit = max(1, min(MOST_TILE_ROWS, registers // vector_ops(block, lanes)))
     columns = row_tile(width, limit)
-    return {
+    knobs: dict[str, KnobValue] = {
         "filter_block": block,
         "tile_columns": columns,
         "parallel": convolution_threads(extents, cpu),
         "vectorize_back": int(width % columns != 0),
+        "pack_weights": int(packed),
+        "filters_outside": 0,
     }
+    # Weights that crowd the cache (the deep layers: 9 MiB for 512 x 512 3x3) are read a
+    # filter block at a time, each block copied into one run and used for all the rows,
+    # the blocks spread over the threads.
+    weights = filters * channels * window_y * window_x * element_bytes
+    blocks = filters // block
+    if packed and weights > cpu.l2 // 8 and knobs["parallel"] == 0 and blocks >= 2 * cpu.threads:
+        knobs.update(filters_outside=1, pack_weights=2, parallel=3)
+    return knobs
 
 
 def grouped_conv2d_knobs(nest: Nest, cpu: Cpu, lanes: int) -> dict[str, KnobValue]:

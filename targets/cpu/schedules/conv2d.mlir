@@ -4,8 +4,8 @@
 // so already); a register tile of tile_columns pixels of a row by filter_block filters
 // sums over channels and window (pixels unrolled and broadcast, filters vectorized) and is
 // written back through the epilogue, along the rows of the output. Rows of the output run
-// in parallel (and the packing over channels), or images where there are several for each
-// thread.
+// in parallel (and the packing over channels), or filter blocks, or images where there are
+// several for each thread.
 transform.named_sequence @__transform_main(%root: !transform.any_op) {
   %vector_width = transform.tune.knob<"vector_width"> = 16 from options = [2, 4, 8, 16, 32] -> !transform.param<i64>
   %n, %f, %y, %x, %rc, %ry, %rx = transform.schedule.get_loops %root : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
@@ -13,14 +13,28 @@ transform.named_sequence @__transform_main(%root: !transform.any_op) {
   %columns = transform.tune.knob<"tile_columns"> = 14 from options = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16] -> !transform.param<i64>
   %fo, %fi = transform.schedule.split %f by %block : (!transform.any_op, !transform.param<i64>) -> (!transform.any_op, !transform.any_op)
   %xo, %xi = transform.schedule.split %x by %columns : (!transform.any_op, !transform.param<i64>) -> (!transform.any_op, !transform.any_op)
-  transform.schedule.reorder %y, %fo, %xo, %rc, %ry, %rx, %xi, %fi : !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op
+  // Rows outside the filter blocks (each row's tiles read all the weights), or filter blocks
+  // outside the rows (each block's weights read once for all the rows: for weights larger
+  // than the cache, with few rows).
+  transform.tune.alternatives<"filters_outside"> selected_region = 0 {
+    transform.schedule.reorder %y, %fo, %xo, %rc, %ry, %rx, %xi, %fi : !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op
+    transform.yield
+  }, {
+    transform.schedule.reorder %fo, %y, %xo, %rc, %ry, %rx, %xi, %fi : !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op
+    transform.yield
+  }
   %image = transform.schedule.cache_read %n input 0 into "local" : (!transform.any_op) -> !transform.any_op
   // Weights laid out with the filters innermost already (pack-weights: IHWO) are read as
-  // they are.
+  // they are, or a filter block's at a time copied together: a block's weights are rows
+  // of 64 bytes as many filters apart (2 KiB for 512), which fall into few cache sets and
+  // miss the cache the next row round; copied, they are one contiguous run.
   transform.tune.alternatives<"pack_weights"> selected_region = 0 {
     %weights = transform.schedule.cache_read %n input 1 into "local" : (!transform.any_op) -> !transform.any_op
     transform.yield
   }, {
+    transform.yield
+  }, {
+    %block_weights = transform.schedule.cache_read %fo input 1 into "local" : (!transform.any_op) -> !transform.any_op
     transform.yield
   }
   %back, %init = transform.schedule.cache_write %xo into "local" : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
@@ -50,6 +64,10 @@ transform.named_sequence @__transform_main(%root: !transform.any_op) {
     transform.yield
   }, {
     transform.schedule.parallel %n : !transform.any_op
+    transform.yield
+  }, {
+    transform.schedule.parallel %ic : !transform.any_op
+    transform.schedule.parallel %fo : !transform.any_op
     transform.yield
   }
   transform.yield

@@ -127,6 +127,12 @@ CASES = {
         "conv2d.mlir",
         "#loop.unroll<13>",
     ),
+    # Weights that crowd the cache (415 KB): a filter block's weights packed at a time.
+    "conv2d_deep_weights": Case(
+        lambda: conv((1, 120, 5, 7), (96, 120, 3, 3), (96,), (1, 96, 5, 7), pads=[1, 1, 1, 1]),
+        "conv2d.mlir",
+        "relu.input1.local",
+    ),
     "conv2d_prime_width": Case(
         # No tile divides a row of 37 pixels: tiles of 13, the last one guarded, still in
         # vector registers.
@@ -317,7 +323,7 @@ def schedule_with_random_knobs(data: st.DataObject, onnx_model) -> ModuleOp:
 KINDS = {
     "matmul.mlir": ["dense_bias_relu", "dense_transposed_row", "matmul_large"],
     "batch_matmul.mlir": ["batch_matmul", "batch_matmul_broadcast"],
-    "conv2d.mlir": ["conv2d", "conv2d_prime_width", "conv2d_strided"],
+    "conv2d.mlir": ["conv2d", "conv2d_deep_weights", "conv2d_prime_width", "conv2d_strided"],
     "grouped_conv2d.mlir": ["depthwise_conv2d", "depthwise_conv2d_wide", "grouped_conv2d"],
     "pool.mlir": ["max_pool", "average_pool", "global_average_pool"],
     "reduction.mlir": ["reduce_sum"],
