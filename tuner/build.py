@@ -18,7 +18,7 @@ from xdsl.dialects import func, memref, scf
 from xdsl.dialects.builtin import MemRefType, ModuleOp, StringAttr
 from xdsl.ir import Operation
 
-from ziggurat.analysis.payload import stage_roots
+from ziggurat.analysis.payload import is_stage_root, stage_roots
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects.loop import ScopeAttr
 from ziggurat.ir_io import parse_module, verify_module
@@ -53,13 +53,18 @@ def find_function(module: ModuleOp, name: str) -> func.FuncOp:
 
 def check_local_buffers(module: ModuleOp, target: Target) -> None:
     """Reject a local buffer allocated inside a loop (a tile, a panel) larger than the
-    target's fast memory per core; a whole tensor packed once before the loops is no tile."""
+    target's fast memory per core; a whole tensor packed once before the loops, or once per
+    iteration of its nest's outermost loop (a convolution's padded image, per image), is
+    no tile."""
     limit = target.local_memory()
     if limit is None:
         return
     for op in module.walk():
-        if isinstance(op, memref.AllocOp | memref.AllocaOp) and isinstance(
-            op.parent_op(), scf.ForOp
+        parent = op.parent_op()
+        if (
+            isinstance(op, memref.AllocOp | memref.AllocaOp)
+            and isinstance(parent, scf.ForOp)
+            and not is_stage_root(parent)
         ):
             type = op.memref.type
             if isinstance(type, MemRefType) and isinstance(type.memory_space, ScopeAttr):
