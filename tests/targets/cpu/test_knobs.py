@@ -77,6 +77,16 @@ def test_weights_that_crowd_the_cache_are_read_a_filter_block_at_a_time():
     assert (unpacked["filters_outside"], unpacked["pack_weights"]) == (0, 0)
 
 
+def test_pointwise_convolutions_on_wide_rows_vectorize_pixels():
+    # MobileNetV2's 1x1 expansion on 56x56: 6 filters by 56 pixels (4 vector ops: 24
+    # accumulators); on 14x14 rows the filters stay in vector lanes.
+    wide = conv2d_knobs([1, 144, 56, 56, 24, 1, 1], AVX512, 16, True, 4, True)
+    assert (wide["vectorize_pixels"], wide["filter_rows"], wide["pixel_columns"]) == (1, 6, 56)
+    narrow = conv2d_knobs([1, 576, 14, 14, 96, 1, 1], AVX512, 16, True, 4, True)
+    assert narrow["vectorize_pixels"] == 0
+    assert conv2d_knobs([1, 64, 56, 56, 64, 3, 3], AVX512, 16, True)["vectorize_pixels"] == 0
+
+
 def matmul_nest(kernels, m: int, n: int, k: int):
     module = parse_module(kernels.matmul_ir(m, n, k))
     root = next(op for op in module.walk() if isinstance(op, scf.ForOp))
