@@ -31,17 +31,32 @@ __all__ = ["Compiled", "ZigguratError", "compile", "load_module"]
 class Compiled:
     """A compiled module: call it to run its main function, or call any function by name."""
 
-    def __init__(self, functions: Any, main: str):
+    def __init__(self, functions: Any, main: str, result_types: list[np.dtype] | None = None):
         self._functions = functions
         self._main = main  # private: `compiled.main` is the function named main, if any
+        self._result_types = result_types
 
     def __call__(self, *arrays: np.ndarray) -> list[np.ndarray]:
-        return getattr(self._functions, self._main)(*arrays)
+        results = getattr(self._functions, self._main)(*arrays)
+        if not self._result_types or not isinstance(results, list):
+            return results
+        # Below the graph level integers are signless: an unsigned result comes back as the
+        # signed type of its width, the same bits.
+        return [
+            r.view(t) if isinstance(r, np.ndarray) and signedness_differs(r.dtype, t) else r
+            for r, t in zip(results, self._result_types, strict=False)
+        ]
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
         if name.startswith("_"):
             raise AttributeError(name)
         return getattr(self._functions, name)
+
+
+def signedness_differs(actual: np.dtype, wanted: np.dtype) -> bool:
+    """Whether two integer types differ in signedness only."""
+    kinds = {actual.kind, wanted.kind}
+    return kinds == {"i", "u"} and actual.itemsize == wanted.itemsize
 
 
 def is_onnx(source: object) -> bool:
@@ -113,5 +128,21 @@ def compile(  # noqa: A001
     if isinstance(source, ModuleOp):
         module = module.clone()
     main = main_function(module)
+    result_types = tensor_result_types(module, main)
     lower(module, "loop", chosen, fuse=fuse)
-    return Compiled(chosen.compile(module), main)
+    return Compiled(chosen.compile(module), main, result_types)
+
+
+def tensor_result_types(module: ModuleOp, name: str) -> list[np.dtype] | None:
+    """The numpy types of the tensor results of function `name`, if it returns tensors."""
+    from xdsl.dialects.builtin import TensorType
+
+    from ziggurat.elements import element_dtype
+
+    function = next(
+        op for op in module.ops if isinstance(op, func.FuncOp) and op.sym_name.data == name
+    )
+    outputs = list(function.function_type.outputs)
+    if not outputs or not all(isinstance(t, TensorType) for t in outputs):
+        return None
+    return [element_dtype(t.element_type) for t in outputs]  # type: ignore[attr-defined]

@@ -49,7 +49,7 @@ func.func @init_without_kind(%X: tensor<4xf32>) -> tensor<4xf32> {
 // -----
 
 func.func @unknown_kind(%X: tensor<4x4xf32>) -> tensor<4xf32> {
-  // expected-error@+1 {{unknown reduce kind 'product', expected one of sum, max, min}}
+  // expected-error@+1 {{unknown reduce kind 'product', expected one of sum, prod, max, min, umax, umin}}
   %Y = te.compute "f" (%X) axes ["i"] reduce product ["k" = 4] init 1.000000e+00 : f32 : (tensor<4x4xf32>) -> tensor<4xf32> {
   ^bb0(%i: index, %k: index):
     %x = te.read %X[%i, %k] : tensor<4x4xf32>

@@ -63,13 +63,17 @@ OUTPUT = "ziggurat.output"
 
 FLOAT_COMBINERS: dict[str, type[arith.FloatingPointLikeBinaryOperation]] = {
     "sum": arith.AddfOp,
+    "prod": arith.MulfOp,
     "max": arith.MaximumfOp,
     "min": arith.MinimumfOp,
 }
 INTEGER_COMBINERS: dict[str, type[arith.SignlessIntegerBinaryOperation]] = {
     "sum": arith.AddiOp,
+    "prod": arith.MuliOp,
     "max": arith.MaxSIOp,
     "min": arith.MinSIOp,
+    "umax": arith.MaxUIOp,
+    "umin": arith.MinUIOp,
 }
 
 

@@ -5,6 +5,7 @@ reads, clamped windows and padded reads.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -103,9 +104,7 @@ class Body:
 
     def constant(self, value: float) -> SSAValue:
         """`value` as an element: a float, or an integer for integer tensors."""
-        if isinstance(self.element, IntegerType):
-            return self.emit(arith.ConstantOp(IntegerAttr(int(value), self.element)))
-        return self.float(value)
+        return self.emit(arith.ConstantOp(element_attr(value, self.element)))
 
     def to_float(self, value: Index) -> SSAValue:
         if isinstance(value, int):
@@ -179,6 +178,20 @@ class Reduction:
     init: float
 
 
+def element_attr(value: float, element: Attribute) -> FloatAttr | IntegerAttr:
+    """`value` as a constant of `element`; an infinity is an integer type's extreme (of
+    its signedness: i1 and ui8 to ui64 are unsigned)."""
+    if not isinstance(element, IntegerType):
+        return FloatAttr(value, element)  # type: ignore[arg-type]
+    width = element.width.data
+    if graph.element_kind(element) in (graph.UNSIGNED, graph.BOOL):
+        low, high = 0, 2**width - 1
+    else:
+        low, high = -(2 ** (width - 1)), 2 ** (width - 1) - 1
+    whole = low if value == -math.inf else high if value == math.inf else int(value)
+    return IntegerAttr(whole, element)
+
+
 BodyFunction = Callable[..., SSAValue]
 
 
@@ -203,7 +216,7 @@ def compute(
             reduction.kind,
             reduction.axes,
             reduction.extents,
-            FloatAttr(reduction.init, element),  # type: ignore[arg-type]
+            element_attr(reduction.init, element),
         )
     builder = Body(block, element)
     block.add_op(YieldOp(body(builder, *block.args)))

@@ -1,5 +1,5 @@
-"""Softmax, log-softmax and the normalizations (batch norm, layer norm, LRN): reductions
-along an axis feeding an elementwise compute, max first where exp could overflow.
+"""Softmax, log-softmax and the normalizations (batch norm, layer norm, RMS norm, LRN):
+reductions along an axis feeding an elementwise compute, max first where exp could overflow.
 """
 
 from __future__ import annotations
@@ -246,10 +246,51 @@ class LayerNormLowering(RewritePattern):
         lowered(rewriter, op, [total, mean, squares, layer_norm])
 
 
+class RmsNormLowering(RewritePattern):
+    """The sum of squares over the normalized dimensions, then x / sqrt(sum / count +
+    epsilon) * scale."""
+
+    lowers = graph.RmsNormOp
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: graph.RmsNormOp, rewriter: PatternRewriter) -> None:
+        shape = shape_of(op.input)
+        rank = len(shape)
+        axis = graph.normalize_axis(op.axis.value.data, rank)
+        normalized = shape[axis:]
+        count = math.prod(normalized)
+        full_type = graph.tensor(op.input)
+        kept_type = TensorType(full_type.element_type, [*shape[:axis], *[1] * len(normalized)])
+        axes = generic_axes(rank)
+        epsilon = op.epsilon.value.data
+
+        def square_body(b: Body, *indices: SSAValue) -> SSAValue:
+            x = b.read(op.input, [*indices[:axis], *indices[rank:]])
+            return b.emit(arith.MulfOp(x, x))
+
+        reduction = Reduction("sum", generic_axes(len(normalized), "r"), normalized, 0.0)
+        squares = compute(
+            "rms_norm_square_sum", [op.input], kept_type, axes, square_body, reduction
+        )
+
+        def normalize(b: Body, *indices: SSAValue) -> SSAValue:
+            total = b.read(squares.result, [*indices[:axis], *[0] * len(normalized)])
+            mean = b.emit(arith.DivfOp(total, b.float(count)))
+            root = b.emit(math_dialect.SqrtOp(b.emit(arith.AddfOp(mean, b.float(epsilon)))))
+            value = b.emit(arith.DivfOp(b.read(op.input, indices), root))
+            return b.emit(
+                arith.MulfOp(value, b.read(op.scale, broadcast_indices(op.scale, indices)))
+            )
+
+        inputs = [op.input, squares.result, op.scale]
+        lowered(rewriter, op, [squares, compute("rms_norm", inputs, full_type, axes, normalize)])
+
+
 PATTERNS = (
     SoftmaxLowering(),
     LogSoftmaxLowering(),
     LrnLowering(),
     BatchNormLowering(),
     LayerNormLowering(),
+    RmsNormLowering(),
 )
