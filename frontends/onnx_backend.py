@@ -10,8 +10,9 @@ The module itself is a backend, so it can be handed to ONNX's test runner:
     globals().update(onnx.backend.test.BackendTest(backend, __name__).test_cases)
 
 Ziggurat compiles static shapes. When the shapes of a model follow from the *values* of
-some integer inputs (a Reshape fed its target shape, a Pad its pads), the model is compiled
-at its first run with those inputs fixed to the values given, and again for new values.
+some integer inputs (a Reshape fed its target shape, a Pad its pads), or the importer needs
+an input's value (a CumSum's axis), the model is compiled at its first run with those
+inputs fixed to the values given, and again for new values.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ import ziggurat
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.elements import element_dtype
 from ziggurat.frontends.onnx import import_model, input_names, output_names, read_model
+from ziggurat.frontends.onnx.node import NotConstant
 
 __all__ = [
     "ZigguratBackend",
@@ -139,7 +141,10 @@ class ZigguratRep(BackendRep):
         self.fixed_inputs = shape_inputs(model)
         self.programs: dict[tuple[Any, ...], Program] = {}
         if not self.fixed_inputs:
-            self.programs[()] = compile_model(model, batch_size)
+            try:
+                self.programs[()] = compile_model(model, batch_size)
+            except NotConstant as error:
+                self.fix(error)
 
     def run(self, inputs: Any, **kwargs: Any) -> tuple[Any, ...]:
         feeds = self.feeds(inputs)
@@ -180,16 +185,25 @@ class ZigguratRep(BackendRep):
 
     def program(self, feeds: Mapping[str, np.ndarray]) -> Program:
         """The program for these inputs, compiled on first use of their fixed values."""
-        key = tuple(
-            (name, feeds[name].dtype.str, feeds[name].shape, feeds[name].tobytes())
-            for name in self.fixed_inputs
-        )
-        if key not in self.programs:
-            fixed = {name: feeds[name] for name in self.fixed_inputs}
-            self.programs[key] = compile_model(
-                with_initializers(self.model, fixed), self.batch_size
+        while True:
+            key = tuple(
+                (name, feeds[name].dtype.str, feeds[name].shape, feeds[name].tobytes())
+                for name in self.fixed_inputs
             )
-        return self.programs[key]
+            if key in self.programs:
+                return self.programs[key]
+            fixed = {name: feeds[name] for name in self.fixed_inputs}
+            try:
+                model = with_initializers(self.model, fixed)
+                self.programs[key] = compile_model(model, self.batch_size)
+            except NotConstant as error:
+                self.fix(error)
+
+    def fix(self, error: NotConstant) -> None:
+        """Fix the input the importer needs the value of (a CumSum's axis), if it is one."""
+        if error.name not in self.input_names or error.name in self.fixed_inputs:
+            raise error
+        self.fixed_inputs.append(error.name)
 
 
 def checked(name: str, value: np.ndarray, expected: Attribute) -> np.ndarray:

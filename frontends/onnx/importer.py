@@ -26,6 +26,8 @@ from xdsl.utils.exceptions import VerifyException
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects import graph
 from ziggurat.frontends.onnx import (
+    activations,
+    comparisons,
     contractions,
     elementwise,
     normalization,
@@ -53,6 +55,8 @@ HANDLERS = {
     **normalization.HANDLERS,
     **reductions.HANDLERS,
     **shapes.HANDLERS,
+    **comparisons.HANDLERS,
+    **activations.HANDLERS,
 }
 
 
