@@ -201,3 +201,15 @@ func.func @unnamed_compute() -> tensor<f32> {
   }
   func.return %a : tensor<f32>
 }
+
+// -----
+
+func.func @unsigned_max_of_floats(%X: tensor<4xf32>) -> tensor<f32> {
+  // expected-error@+1 {{reduce kind 'umax' combines integers only}}
+  %Y = te.compute "m" (%X) axes [] reduce umax ["k" = 4] init 0.0 : f32 : (tensor<4xf32>) -> tensor<f32> {
+  ^bb0(%k: index):
+    %x = te.read %X[%k] : tensor<4xf32>
+    te.yield %x : f32
+  }
+  func.return %Y : tensor<f32>
+}
