@@ -477,6 +477,19 @@ def cumsum_op(op: graph.CumSumOp, x: np.ndarray) -> np.ndarray:
     return np.flip(total, axis) if flag(op, "reverse") else total
 
 
+def group_norm_op(
+    op: graph.GroupNormOp, x: np.ndarray, scale: np.ndarray, bias: np.ndarray
+) -> np.ndarray:
+    """A layer norm of each item's groups of channels, then scale and bias per channel."""
+    groups = op.groups.value.data
+    grouped = x.reshape(x.shape[0], groups, -1)
+    mean = grouped.mean(axis=2, keepdims=True)
+    variance = ((grouped - mean) ** 2).mean(axis=2, keepdims=True)
+    normalized = ((grouped - mean) / np.sqrt(variance + op.epsilon.value.data)).reshape(x.shape)
+    channel = (1, -1) + (1,) * (x.ndim - 2)
+    return normalized * scale.reshape(channel) + bias.reshape(channel)
+
+
 def rms_norm_op(op: graph.RmsNormOp, x: np.ndarray, scale: np.ndarray) -> np.ndarray:
     axes = tuple(range(op.axis.value.data % x.ndim, x.ndim))
     mean = (x * x).mean(axis=axes, keepdims=True)
@@ -570,6 +583,7 @@ RULES: dict[type[Operation], Callable[..., np.ndarray]] = {
     graph.ReduceLogSumOp: reduce(log_sum),
     graph.ReduceLogSumExpOp: reduce(log_sum_exp),
     graph.CumSumOp: cumsum_op,
+    graph.GroupNormOp: group_norm_op,
     graph.RmsNormOp: rms_norm_op,
 }
 

@@ -1699,7 +1699,7 @@ class ReduceMaxOp(ReduceOp):
 # The operators ONNX models use beyond classic CNNs (issue 12): comparisons giving i1,
 # selection by them, bitwise and logical ops, remainders, rounding, the activations of
 # mobile nets and transformers, arg max/min, the other reductions, cumulative sums,
-# broadcasting and tiling, and RMS normalization.
+# broadcasting and tiling, and group and RMS normalization.
 
 COMPARISONS = ("eq", "ne", "lt", "le", "gt", "ge")
 
@@ -2319,6 +2319,58 @@ class CumSumOp(GraphOp):
 
 
 @irdl_op_definition
+class GroupNormOp(GraphOp):
+    """ONNX GroupNormalization: the channels (axis 1) in `groups` consecutive groups, each
+    group of each item normalized over its channels and the dimensions after them, (x -
+    mean) / sqrt(variance + epsilon), then scaled and shifted per channel.
+
+    %y = graph.group_norm %x, %scale, %bias groups 4 : (tensor<2x8x5x5xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<2x8x5x5xf32>
+    """
+
+    name = "graph.group_norm"
+
+    input = operand_def(TensorType)
+    scale = operand_def(TensorType)
+    bias = operand_def(TensorType)
+    output = result_def(TensorType)
+    groups = prop_def(IntegerAttr[I64])
+    epsilon = prop_def(FloatAttr[Float32Type], default_value=FloatAttr(1e-5, f32))
+
+    traits = traits_def(Pure(), Pattern(PatternKind.OPAQUE))
+
+    assembly_format = (
+        "$input `,` $scale `,` $bias `groups` $groups (`epsilon` $epsilon^)? attr-dict "
+        "`:` functional-type(operands, results)"
+    )
+
+    def __init__(
+        self, x: SSAValue, scale: SSAValue, bias: SSAValue, groups: int, epsilon: float = 1e-5
+    ):
+        super().__init__(
+            operands=[x, scale, bias],
+            result_types=[x.type],
+            properties={"groups": IntegerAttr(groups, i64), "epsilon": FloatAttr(epsilon, f32)},
+        )
+        self.inferred_type()
+
+    def inferred_type(self) -> TensorType:
+        float_element(self.input, self.scale, self.bias)
+        x = shape_of(self.input)
+        groups = self.groups.value.data
+        if len(x) < 2 or groups < 1 or x[1] % groups:
+            raise VerifyException(
+                f"{groups} groups do not divide the channels (axis 1) of {self.input.type}"
+            )
+        for parameter in (self.scale, self.bias):
+            if shape_of(parameter) != (x[1],):
+                raise VerifyException(
+                    f"group_norm parameters must have one element per channel ({x[1]}), "
+                    f"got {parameter.type}"
+                )
+        return tensor(self.input)
+
+
+@irdl_op_definition
 class RmsNormOp(GraphOp):
     """ONNX RMSNormalization: x / sqrt(mean(x^2) + epsilon) * scale, the mean over the
     dimensions from `axis` on, the scale broadcasting to the input.
@@ -2436,6 +2488,7 @@ Graph = Dialect(
         ReduceLogSumOp,
         ReduceLogSumExpOp,
         CumSumOp,
+        GroupNormOp,
         RmsNormOp,
     ],
     [],

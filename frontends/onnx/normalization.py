@@ -1,5 +1,5 @@
 """Normalizations: BatchNormalization (inference), LayerNormalization (its Mean and
-InvStdDev too), InstanceNormalization and GroupNormalization (as layer norms),
+InvStdDev too), InstanceNormalization (as a layer norm), GroupNormalization,
 MeanVarianceNormalization (as ONNX defines it), LpNormalization, RMSNormalization, LRN, and
 Softmax and LogSoftmax (before opset 13, over every dimension from `axis` on).
 """
@@ -96,9 +96,8 @@ def instance_normalization(node: Node) -> list[Value]:
 
 @HANDLERS.handles("GroupNormalization")
 def group_normalization(node: Node) -> list[Value]:
-    """The channels split into groups, [N, G, C/G, spatial...], a layer norm over each
-    group (from axis 2) with the scale and bias of each channel (of each group before
-    opset 21), and the shape restored."""
+    """A graph.group_norm, scale and bias per channel (opset 21's; the checker refuses
+    opset 18's, per group, as deprecated)."""
     node.ignore("stash_type")
     x = node.input(0)
     shape = graph.shape_of(x)
@@ -108,20 +107,16 @@ def group_normalization(node: Node) -> list[Value]:
     groups = int(groups)
     if len(shape) < 2 or groups < 1 or shape[1] % groups:
         raise node.error(f"{groups} groups do not divide the channels of {x.type}")
-    per_group = shape[1] // groups
-    spatial = math.prod(shape[2:])
-    grouped = node.emit(graph.ReshapeOp(x, [shape[0], groups, per_group, spatial]))
     parameters = []
     for index, name in ((1, "scale"), (2, "bias")):
         value = node.input(index)
-        size = math.prod(graph.shape_of(value))
-        if size not in (shape[1], groups) or (size == groups != shape[1] and node.opset >= 21):
+        if math.prod(graph.shape_of(value)) != shape[1]:
             raise node.error(f"{name} must have one value per channel, got {value.type}")
-        target = [groups, per_group, 1] if size == shape[1] else [groups, 1, 1]
-        parameters.append(node.emit(graph.ReshapeOp(value, target)))
+        if graph.shape_of(value) != (shape[1],):
+            value = node.emit(graph.ReshapeOp(value, [shape[1]]))
+        parameters.append(value)
     epsilon = node.float("epsilon", 1e-5)
-    normalized = node.emit(graph.LayerNormOp(grouped, *parameters, axis=2, epsilon=epsilon))
-    return [node.emit(graph.ReshapeOp(normalized, shape))]
+    return [node.emit(graph.GroupNormOp(x, *parameters, groups, epsilon))]
 
 
 @HANDLERS.handles("MeanVarianceNormalization")

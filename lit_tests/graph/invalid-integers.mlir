@@ -117,3 +117,19 @@ func.func @cumsum_axis(%x: tensor<3x2xf32>) {
   %y = graph.cumsum %x axis 2 : (tensor<3x2xf32>) -> tensor<3x2xf32>
   func.return
 }
+
+// -----
+
+func.func @group_norm_groups(%x: tensor<2x6x5xf32>, %s: tensor<6xf32>) {
+  // expected-error@+1 {{4 groups do not divide the channels (axis 1) of tensor<2x6x5xf32>}}
+  %y = graph.group_norm %x, %s, %s groups 4 : (tensor<2x6x5xf32>, tensor<6xf32>, tensor<6xf32>) -> tensor<2x6x5xf32>
+  func.return
+}
+
+// -----
+
+func.func @group_norm_scale(%x: tensor<2x6x5xf32>, %s: tensor<3xf32>) {
+  // expected-error@+1 {{group_norm parameters must have one element per channel (6), got tensor<3xf32>}}
+  %y = graph.group_norm %x, %s, %s groups 3 : (tensor<2x6x5xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<2x6x5xf32>
+  func.return
+}

@@ -3,7 +3,7 @@
 // RUN: ziggurat-opt %s --print-op-generic | ziggurat-opt | filecheck %s
 
 // Activations, rounding, broadcasting and tiling, arg max and min, the other reductions,
-// cumulative sums and RMS normalization: defaults left out, read back the same.
+// cumulative sums and group and RMS normalization: defaults left out, read back the same.
 
 // CHECK-LABEL: func.func @activations
 func.func @activations(%x: tensor<2x7xf32>, %h: tensor<7xf16>, %s: tensor<7xf32>) {
@@ -70,6 +70,8 @@ func.func @movement_and_reductions(%x: tensor<3x1xf32>, %y: tensor<3x4xf32>, %i:
   %log_sum_exp = graph.reduce_log_sum_exp %y axes [1] : (tensor<3x4xf32>) -> tensor<3xf32>
   // CHECK: graph.cumsum %{{[^ ,]+}} axis 0 exclusive reverse : (tensor<5xi32>) -> tensor<5xi32>
   %cumsum = graph.cumsum %i axis 0 exclusive reverse : (tensor<5xi32>) -> tensor<5xi32>
+  // CHECK: graph.group_norm %{{[^ ,]+}}, %{{[^ ,]+}}, %{{[^ ,]+}} groups 2 epsilon 1.000000e-03 : (tensor<3x4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<3x4xf32>
+  %group = graph.group_norm %y, %s, %s groups 2 epsilon 1.0e-3 : (tensor<3x4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<3x4xf32>
   // CHECK: graph.rms_norm %{{[^ ,]+}}, %{{[^ ,]+}} axis -1 : (tensor<3x4xf32>, tensor<4xf32>) -> tensor<3x4xf32>
   %rms = graph.rms_norm %y, %s axis -1 epsilon 1.0e-5 : (tensor<3x4xf32>, tensor<4xf32>) -> tensor<3x4xf32>
   func.return

@@ -126,6 +126,7 @@ func.func @every_op(%x: tensor<1x4x9x9xf32>, %w: tensor<8x2x3x3xf32>, %b: tensor
   %log_sum_exp = graph.reduce_log_sum_exp %m axes [-1] : (tensor<4x3xf32>) -> tensor<4xf32>
   %cumsum = graph.cumsum %n axis 1 exclusive reverse : (tensor<2x3xi32>) -> tensor<2x3xi32>
   %rms = graph.rms_norm %m, %c1 axis 1 epsilon 1.0e-3 : (tensor<4x3xf32>, tensor<4x1xf32>) -> tensor<4x3xf32>
+  %group = graph.group_norm %x, %v, %v groups 2 : (tensor<1x4x9x9xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<1x4x9x9xf32>
   func.return
 }
 """

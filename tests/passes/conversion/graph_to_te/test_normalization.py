@@ -204,3 +204,47 @@ MORE_NORMALIZATIONS = [
 class TestMoreNumbers(CaseTests):
     CASES = MORE_NORMALIZATIONS
     IN_OTHER_FLOATS = ["rms_norm", "instance_norm"]
+
+
+def group_norm(x, scale, bias, groups, epsilon=1e-5):
+    grouped = x.reshape(x.shape[0], groups, -1)
+    mean = grouped.mean(axis=2, keepdims=True)
+    variance = ((grouped - mean) ** 2).mean(axis=2, keepdims=True)
+    normalized = ((grouped - mean) / np.sqrt(variance + epsilon)).reshape(x.shape)
+    channel = (1, -1) + (1,) * (x.ndim - 2)
+    return normalized * scale.reshape(channel) + bias.reshape(channel)
+
+
+GROUP_NORMALIZATIONS = [
+    Case(
+        "group_norm",
+        [(2, 6, 5, 3), (6,), (6,)],
+        lambda x, s, b: graph.GroupNormOp(x, s, b, 3, epsilon=1e-3).output,
+        lambda x, s, b: group_norm(x, s, b, 3, 1e-3),
+    ),
+    Case(
+        "group_norm_rank3_one_group",
+        [(3, 4, 7), (4,), (4,)],
+        lambda x, s, b: graph.GroupNormOp(x, s, b, 1).output,
+        lambda x, s, b: group_norm(x, s, b, 1),
+    ),
+]
+
+
+class TestGroupNumbers(CaseTests):
+    CASES = GROUP_NORMALIZATIONS
+    IN_OTHER_FLOATS = ["group_norm"]
+
+
+def test_group_norm_is_one_reduction_pair_per_item_and_group():
+    computes_ = computes(
+        lambda x, s, b: graph.GroupNormOp(x, s, b, 3).output, (2, 6, 5, 3), (6,), (6,)
+    )
+    assert [c.compute_name.data for c in computes_] == [
+        "group_norm_sum",
+        "group_norm_mean",
+        "group_norm_square_sum",
+        "group_norm",
+    ]
+    assert computes_[0].result.type.get_shape() == (2, 3)
+    assert computes_[0].reduce_extent_values == [2, 5, 3]
