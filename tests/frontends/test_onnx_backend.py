@@ -47,7 +47,8 @@ OPERATORS = frozenset(
     Floor Ceil Round Sign Mod Sin Cos Elu Selu Celu PRelu HardSigmoid HardSwish Softplus
     Softsign Mish Gelu ThresholdedRelu IsNaN IsInf ArgMax ArgMin ReduceMin ReduceProd ReduceL1
     ReduceL2 ReduceLogSum ReduceLogSumExp ReduceSumSquare CumSum InstanceNormalization
-    GroupNormalization MeanVarianceNormalization LpNormalization RMSNormalization
+    GroupNormalization MeanVarianceNormalization LpNormalization RMSNormalization BitwiseAnd
+    BitwiseOr BitwiseXor BitwiseNot
     """.split()
 )
 

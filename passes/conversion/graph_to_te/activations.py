@@ -17,8 +17,7 @@ from xdsl.pattern_rewriter import PatternRewriter, RewritePattern
 
 from ziggurat.dialects import graph
 from ziggurat.passes.conversion.graph_to_te import scalars
-from ziggurat.passes.conversion.graph_to_te.body import Body, lowered
-from ziggurat.passes.conversion.graph_to_te.comparisons import broadcast_compute
+from ziggurat.passes.conversion.graph_to_te.body import Body, broadcast_compute, lowered
 
 Function = Callable[..., SSAValue]
 

@@ -1,6 +1,7 @@
 """The builder of te.compute bodies: `compute` makes one compute whose body a function
 builds on a `Body`, which emits index arithmetic (folded where it is known statically),
-reads, clamped windows and padded reads.
+reads, clamped windows and padded reads; `broadcast_compute` one of a function of its
+operands' elements, broadcast.
 """
 
 from __future__ import annotations
@@ -179,8 +180,9 @@ class Reduction:
 
 
 def element_attr(value: float, element: Attribute) -> FloatAttr | IntegerAttr:
-    """`value` as a constant of `element`; an infinity is an integer type's extreme (of
-    its signedness: i1 and ui8 to ui64 are unsigned)."""
+    """`value` as a constant of `element`; for an integer type, truncated toward zero and
+    saturated to its range (of its signedness: i1 and ui8 to ui64 are unsigned), so an
+    infinity is its extreme (a clip of a ui8 at -1 clips nothing)."""
     if not isinstance(element, IntegerType):
         return FloatAttr(value, element)  # type: ignore[arg-type]
     width = element.width.data
@@ -189,7 +191,7 @@ def element_attr(value: float, element: Attribute) -> FloatAttr | IntegerAttr:
     else:
         low, high = -(2 ** (width - 1)), 2 ** (width - 1) - 1
     whole = low if value == -math.inf else high if value == math.inf else int(value)
-    return IntegerAttr(whole, element)
+    return IntegerAttr(min(max(whole, low), high), element)
 
 
 BodyFunction = Callable[..., SSAValue]
@@ -240,6 +242,21 @@ def broadcast_into(shape: Sequence[int], indices: Sequence[Index]) -> list[Index
     """Indices into a `shape` broadcast to the output indexed by `indices` (numpy rules)."""
     aligned = indices[len(indices) - len(shape) :]
     return [0 if size == 1 else index for size, index in zip(shape, aligned, strict=True)]
+
+
+def broadcast_compute(
+    name: str,
+    operands: Sequence[SSAValue],
+    result_type: TensorType,
+    function: Callable[..., SSAValue],
+) -> ComputeOp:
+    """One compute of `function` of the elements of `operands`, each broadcast to the result."""
+
+    def body(b: Body, *indices: SSAValue) -> SSAValue:
+        return function(b, *(b.read(v, broadcast_indices(v, indices)) for v in operands))
+
+    axes = generic_axes(len(result_type.get_shape()))
+    return compute(name, list(dict.fromkeys(operands)), result_type, axes, body)
 
 
 def axes_for(shape: Sequence[int]) -> list[str]:

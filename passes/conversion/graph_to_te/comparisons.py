@@ -5,38 +5,15 @@ and not (logical on i1), each one compute over its broadcast operands.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 from xdsl.dialects import arith
-from xdsl.dialects.builtin import TensorType
 from xdsl.ir import Operation, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
 
 from ziggurat.dialects import graph
-from ziggurat.dialects.te import ComputeOp
 from ziggurat.passes.conversion.graph_to_te import scalars
-from ziggurat.passes.conversion.graph_to_te.body import (
-    Body,
-    broadcast_indices,
-    compute,
-    generic_axes,
-    lowered,
-)
-
-
-def broadcast_compute(
-    name: str,
-    operands: Sequence[SSAValue],
-    result_type: TensorType,
-    function: Callable[..., SSAValue],
-) -> ComputeOp:
-    """One compute of `function` of the elements of `operands`, each broadcast to the result."""
-
-    def body(b: Body, *indices: SSAValue) -> SSAValue:
-        return function(b, *(b.read(v, broadcast_indices(v, indices)) for v in operands))
-
-    axes = generic_axes(len(result_type.get_shape()))
-    return compute(name, list(dict.fromkeys(operands)), result_type, axes, body)
+from ziggurat.passes.conversion.graph_to_te.body import Body, broadcast_compute, lowered
 
 
 class CompareLowering(RewritePattern):

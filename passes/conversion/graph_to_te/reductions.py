@@ -39,10 +39,6 @@ def square(b: Body, x: SSAValue) -> SSAValue:
     return scalars.multiply(b, x, x)
 
 
-def math_of(operation: type) -> ElementFunction:
-    return lambda b, x: b.emit(operation(x))
-
-
 @dataclass(frozen=True)
 class Reducer:
     """A reduction: its combiner and initial value, what it folds of each element
