@@ -43,7 +43,7 @@ SCHEDULES = Path(__file__).parent / "schedules"
 
 def matmul_ir(m: int, n: int, k: int) -> str:
     """C = A @ B (m x k times k x n) as `@matmul`: the naive three loops in i-j-k order, the
-    sum in a register."""
+    sum in a register, tagged as te-to-loop tags a matmul's nest."""
     return f"""
 func.func @matmul(%A: memref<{m}x{k}xf32>, %B: memref<{k}x{n}xf32>,
                   %C: memref<{m}x{n}xf32> {{ziggurat.output}}) {{
@@ -64,7 +64,7 @@ func.func @matmul(%A: memref<{m}x{k}xf32>, %B: memref<{k}x{n}xf32>,
       }}
       memref.store %sum, %C[%i, %j] : memref<{m}x{n}xf32>
     }}
-  }}
+  }} {{te.compute = "matmul"}}
   func.return
 }}
 """

@@ -46,8 +46,9 @@ __all__ = [
     "supports_device",
 ]
 
-# Element types that carry shapes (Reshape's shape, Pad's pads, Unsqueeze's axes, ...).
-SHAPE_ELEMENT_TYPES = (TensorProto.INT64, TensorProto.INT32)
+# Element types that carry shapes (Reshape's shape, Pad's pads, Unsqueeze's axes, ...; a
+# Loop's condition, which decides whether it runs at all).
+SHAPE_ELEMENT_TYPES = (TensorProto.INT64, TensorProto.INT32, TensorProto.BOOL)
 
 
 @dataclass
@@ -82,8 +83,10 @@ def has_static_shape(value: ValueInfoProto) -> bool:
 
 
 def shape_inputs(model: ModelProto) -> list[str]:
-    """The integer inputs to fix before compiling: all of them when some shape in the model
-    depends on input values, none when the input shapes settle every shape."""
+    """The inputs to fix before compiling: when some shape in the model depends on input
+    values, every integer or boolean input and every scalar (a float start, limit or delta
+    sizes a Range, and a loop's trip count computed from them); none when the input shapes
+    settle every shape."""
     inputs = graph_inputs(model)
     if not all(has_static_shape(value) for value in inputs):
         return []  # symbolic input dimensions are the importer's (batch_size)
@@ -102,7 +105,10 @@ def shape_inputs(model: ModelProto) -> list[str]:
     if all(name in known and has_static_shape(known[name]) for name in produced):
         return []
     return [
-        value.name for value in inputs if value.type.tensor_type.elem_type in SHAPE_ELEMENT_TYPES
+        value.name
+        for value in inputs
+        if value.type.tensor_type.elem_type in SHAPE_ELEMENT_TYPES
+        or not value.type.tensor_type.shape.dim
     ]
 
 

@@ -24,8 +24,9 @@ becomes
 
 The lowerings live beside this file by kind: `body` (the builder every lowering uses),
 `scalars` (arithmetic on one element of any type), `elementwise`, `comparisons`,
-`activations`, `contractions`, `pooling`, `normalization`, `shapes`, `reductions` and
-`layouts`. Each pattern names the graph op it lowers in `lowers`, and each module lists
+`activations`, `contractions`, `pooling`, `normalization`, `shapes`, `reductions`,
+`layouts`, `control` (graph.if and graph.loop) and `recurrent` (rnn, gru, lstm). Each
+pattern names the graph op it lowers in `lowers`, and each module lists
 its patterns in its `PATTERNS`: a new lowering is a pattern added to one module's list.
 """
 
@@ -43,10 +44,12 @@ from ziggurat.passes.conversion.graph_to_te import (
     activations,
     comparisons,
     contractions,
+    control,
     elementwise,
     layouts,
     normalization,
     pooling,
+    recurrent,
     reductions,
     shapes,
 )
@@ -62,6 +65,8 @@ PATTERNS = (
     *layouts.PATTERNS,
     *comparisons.PATTERNS,
     *activations.PATTERNS,
+    *control.PATTERNS,
+    *recurrent.PATTERNS,
 )
 
 # The graph ops some pattern lowers: each pattern names its op (or ops) in `lowers`.
