@@ -465,3 +465,112 @@ RULES[graph.LayoutTransformOp] = lambda op, x: layout_transform(
     x, op.src_layout.data, op.dst_layout.data
 )
 RULES[graph.Conv2dNchwcOp] = conv2d_nchwc
+
+
+# Indexing, scattering and rearranging (issue 12) ----------------------------------------------
+
+
+def wrap_indices(indices: np.ndarray, extent: int | np.ndarray) -> np.ndarray:
+    """Indices counted from the end when negative, the rest clamped into [0, extent)."""
+    wrapped = np.where(indices < 0, indices + extent, indices)
+    return np.clip(wrapped, 0, np.asarray(extent) - 1).astype(np.int64)
+
+
+def gather_elements(data: np.ndarray, indices: np.ndarray, axis: int) -> np.ndarray:
+    """numpy.take_along_axis, indices narrower than data on the other axes too."""
+    axis %= data.ndim
+    box = tuple(slice(None) if d == axis else slice(n) for d, n in enumerate(indices.shape))
+    return np.take_along_axis(data[box], wrap_indices(indices, data.shape[axis]), axis=axis)
+
+
+def gather_nd(data: np.ndarray, indices: np.ndarray, batch_dims: int) -> np.ndarray:
+    """ONNX GatherND, its index tuples wrapped as graph.gather_nd's are."""
+    depth = indices.shape[-1]
+    batch = math.prod(data.shape[:batch_dims])
+    tuples = wrap_indices(indices, np.array(data.shape[batch_dims : batch_dims + depth]))
+    tuples = tuples.reshape(batch, -1, depth)
+    flat = data.reshape(batch, *data.shape[batch_dims:])
+    picked = flat[(np.arange(batch)[:, None], *np.moveaxis(tuples, -1, 0))]
+    return picked.reshape(*indices.shape[:-1], *data.shape[batch_dims + depth :])
+
+
+SCATTER_UFUNCS = {"add": np.add, "mul": np.multiply, "max": np.maximum, "min": np.minimum}
+
+
+def scatter_rows(data: np.ndarray, rows: np.ndarray, updates: np.ndarray, reduction: str):
+    """`data` (rows by columns) with row rows[i] updated by updates[i] in order of i."""
+    out = data.copy()
+    if reduction != "none":
+        SCATTER_UFUNCS[reduction].at(out, rows, updates)
+        return out
+    # The last update of each row wins.
+    last = len(rows) - 1 - np.unique(rows[::-1], return_index=True)[1]
+    out[rows[last]] = updates[last]
+    return out
+
+
+def scatter_elements(op: graph.ScatterElementsOp, data, indices, updates) -> np.ndarray:
+    axis = op.axis_index
+    targets = list(np.indices(indices.shape))
+    targets[axis] = wrap_indices(indices, data.shape[axis])
+    rows = np.ravel_multi_index(tuple(targets), data.shape).reshape(-1)
+    flat = scatter_rows(data.reshape(-1, 1), rows, updates.reshape(-1, 1), op.reduction.data)
+    return flat.reshape(data.shape)
+
+
+def scatter_nd(op: graph.ScatterNdOp, data, indices, updates) -> np.ndarray:
+    depth = indices.shape[-1]
+    tuples = wrap_indices(indices, np.array(data.shape[:depth])).reshape(-1, depth)
+    rows = np.ravel_multi_index(tuple(tuples.T), data.shape[:depth])
+    width = math.prod(data.shape[depth:])
+    flat = scatter_rows(
+        data.reshape(-1, width), rows, updates.reshape(-1, width), op.reduction.data
+    )
+    return flat.reshape(data.shape)
+
+
+def one_hot(op: graph.OneHotOp, indices: np.ndarray, values: np.ndarray) -> np.ndarray:
+    depth = op.depth.value.data
+    whole = indices.astype(np.int64)
+    whole = np.where(whole < 0, whole + depth, whole)
+    hot = np.where(whole[..., None] == np.arange(depth), values[1], values[0])
+    return np.moveaxis(hot, -1, op.axis.value.data % hot.ndim)
+
+
+def trilu(op: graph.TriluOp, x: np.ndarray, k: np.ndarray | None = None) -> np.ndarray:
+    diagonal = op.k.value.data if k is None else int(k.reshape(-1)[0])
+    return np.triu(x, diagonal) if flag(op, "upper") else np.tril(x, diagonal)
+
+
+def depth_to_space(x: np.ndarray, size: int, mode: str) -> np.ndarray:
+    n, c, h, w = x.shape
+    if mode == "DCR":
+        blocks = x.reshape(n, size, size, c // size**2, h, w).transpose(0, 3, 4, 1, 5, 2)
+    else:
+        blocks = x.reshape(n, c // size**2, size, size, h, w).transpose(0, 1, 4, 2, 5, 3)
+    return blocks.reshape(n, c // size**2, h * size, w * size)
+
+
+def space_to_depth(x: np.ndarray, size: int, mode: str) -> np.ndarray:
+    n, c, h, w = x.shape
+    blocks = x.reshape(n, c, h // size, size, w // size, size)
+    order = (0, 3, 5, 1, 2, 4) if mode == "DCR" else (0, 1, 3, 5, 2, 4)
+    return blocks.transpose(order).reshape(n, c * size**2, h // size, w // size)
+
+
+RULES.update(
+    {
+        graph.GatherElementsOp: lambda op, d, i: gather_elements(d, i, op.axis.value.data),
+        graph.GatherNdOp: lambda op, d, i: gather_nd(d, i, op.batch_dims.value.data),
+        graph.ScatterElementsOp: scatter_elements,
+        graph.ScatterNdOp: scatter_nd,
+        graph.OneHotOp: one_hot,
+        graph.TriluOp: trilu,
+        graph.DepthToSpaceOp: lambda op, x: depth_to_space(
+            x, op.blocksize.value.data, op.mode.data
+        ),
+        graph.SpaceToDepthOp: lambda op, x: space_to_depth(
+            x, op.blocksize.value.data, op.mode.data
+        ),
+    }
+)

@@ -16,7 +16,8 @@ opset, a dynamic dimension) is a `ZigguratError` naming the node, before any com
 The importer's core is `importer` (the graph walk) and `node` (a node with its attribute
 bookkeeping, and the element types); the operators' converters are grouped by kind in
 `elementwise`, `contractions`, `windows` and `pooling`, `normalization`, `reductions` and
-`shapes`, each listing its converters in its own `HANDLERS`.
+`shapes`, and `indexing`, `resize`, `quantization` and `attention` (issue 12), each listing
+its converters in its own `HANDLERS`.
 """
 
 from ziggurat.frontends.onnx.importer import (

@@ -28,6 +28,7 @@ from ziggurat.dialects import graph
 from ziggurat.frontends.onnx import (
     contractions,
     elementwise,
+    indexing,
     normalization,
     pooling,
     reductions,
@@ -53,6 +54,7 @@ HANDLERS = {
     **normalization.HANDLERS,
     **reductions.HANDLERS,
     **shapes.HANDLERS,
+    **indexing.HANDLERS,
 }
 
 

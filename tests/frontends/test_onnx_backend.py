@@ -31,8 +31,8 @@ from onnx.backend.test.runner import Runner
 import ziggurat.frontends.onnx_backend as backend
 from ziggurat.diagnostics import ZigguratError
 
-# The operators of issue #3 (and Slice, which ShuffleNet v2 splits channels with): the ONNX
-# models Ziggurat imports are made of these.
+# The operators of issue #3 (and Slice, which ShuffleNet v2 splits channels with), then those
+# of issue #12: the ONNX models Ziggurat imports are made of these.
 OPERATORS = frozenset(
     """
     Conv Gemm MatMul Add Sub Mul Div Sum Relu LeakyRelu Clip Sigmoid Tanh Exp Sqrt Pow Erf
@@ -40,6 +40,8 @@ OPERATORS = frozenset(
     LRN Dropout Identity Reshape Flatten Transpose Concat Split Squeeze Unsqueeze Gather
     Constant ConstantOfShape Shape Pad ReduceMean ReduceSum ReduceMax LayerNormalization Cast
     Slice
+    GatherElements GatherND ScatterElements Scatter ScatterND OneHot Trilu DepthToSpace
+    SpaceToDepth
     """.split()
 )
 

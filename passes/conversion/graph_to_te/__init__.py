@@ -21,8 +21,10 @@ becomes
 
 The lowerings live beside this file by kind: `body` (the builder every lowering uses),
 `elementwise`, `contractions`, `pooling`, `normalization`, `shapes`, `reductions` and
-`layouts`. Each pattern names the graph op it lowers in `lowers`, and each module lists
-its patterns in its `PATTERNS`: a new lowering is a pattern added to one module's list.
+`layouts`; and `indexing` (gathers, scatters, one_hot, trilu, depth and space), `einsum`,
+`conv_transpose`, `resize` and `quantization`. Each pattern names the graph op it lowers
+in `lowers`, and each module lists its patterns in its `PATTERNS`: a new lowering is a
+pattern added to one module's list.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from ziggurat.diagnostics import ZigguratError
 from ziggurat.passes.conversion.graph_to_te import (
     contractions,
     elementwise,
+    indexing,
     layouts,
     normalization,
     pooling,
@@ -53,6 +56,7 @@ PATTERNS = (
     *shapes.PATTERNS,
     *reductions.PATTERNS,
     *layouts.PATTERNS,
+    *indexing.PATTERNS,
 )
 
 # The graph ops some pattern lowers: each pattern names its op (or ops) in `lowers`.

@@ -1,0 +1,96 @@
+"""What the importer's tests of issue 12's operators share: one-node models over typed
+inputs and initializers, and `check`, which compiles a model and compares every output
+with onnxruntime's on seeded random inputs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+import pytest
+from onnx import TensorProto, helper, numpy_helper
+
+import ziggurat
+from ziggurat.diagnostics import ZigguratError
+from ziggurat.frontends.onnx import import_model, input_names
+
+F32 = TensorProto.FLOAT
+
+
+def one_node(
+    op_type: str,
+    inputs: dict[str, Sequence[int]],
+    initializers: dict[str, np.ndarray] | None = None,
+    types: dict[str, int] | None = None,
+    order: Sequence[str] | None = None,
+    outputs: int = 1,
+    opset: int = 21,
+    **attributes: Any,
+) -> onnx.ModelProto:
+    """A model of one node named 'n' over graph inputs (float32 unless `types` says
+    otherwise) and initializers, in the order given (`order`, "" for a missing input)."""
+    initializers = initializers or {}
+    types = types or {}
+    names = list(order) if order is not None else [*inputs, *initializers]
+    output_names = [f"y{i}" for i in range(outputs)]
+    node = helper.make_node(op_type, names, output_names, name="n", **attributes)
+    graph = helper.make_graph(
+        [node],
+        "test",
+        [helper.make_tensor_value_info(n, types.get(n, F32), s) for n, s in inputs.items()],
+        [helper.make_value_info(n, onnx.TypeProto()) for n in output_names],
+        initializer=[numpy_helper.from_array(a, n) for n, a in initializers.items()],
+    )
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+
+
+def random_feeds(
+    model: onnx.ModelProto, seed: int = 0, integers: tuple[int, int] = (0, 3)
+) -> dict[str, np.ndarray]:
+    """Standard normal floats and integers drawn from [low, high) for the graph inputs."""
+    rng = np.random.default_rng(seed)
+    initializers = {i.name for i in model.graph.initializer}
+    feeds = {}
+    for value in model.graph.input:
+        if value.name in initializers:
+            continue
+        tensor_type = value.type.tensor_type
+        shape = [d.dim_value for d in tensor_type.shape.dim]
+        dtype = helper.tensor_dtype_to_np_dtype(tensor_type.elem_type)
+        if np.issubdtype(dtype, np.floating):
+            feeds[value.name] = rng.standard_normal(shape).astype(dtype)
+        else:
+            feeds[value.name] = rng.integers(*integers, shape).astype(dtype)
+    return feeds
+
+
+def check(
+    model: onnx.ModelProto,
+    feeds: dict[str, np.ndarray] | None = None,
+    rtol: float = 1e-5,
+    atol: float = 1e-5,
+) -> list[np.ndarray]:
+    """Compile `model` and compare every output with onnxruntime's, types and shapes too."""
+    feeds = feeds if feeds is not None else random_feeds(model)
+    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    expected = session.run(None, feeds)
+    module = import_model(model)
+    got = ziggurat.compile(module)(*(feeds[n] for n in input_names(module)))
+    assert len(got) == len(expected)
+    for actual, wanted in zip(got, expected, strict=True):
+        assert actual.shape == wanted.shape and actual.dtype == wanted.dtype
+        np.testing.assert_allclose(actual, wanted, rtol=rtol, atol=atol)
+    return got
+
+
+def import_error(model: onnx.ModelProto) -> str:
+    with pytest.raises(ZigguratError) as info:
+        import_model(model)
+    return str(info.value)
+
+
+def rng_array(*shape: int, seed: int = 1, dtype: Any = np.float32) -> np.ndarray:
+    return np.random.default_rng(seed).standard_normal(shape).astype(dtype)
