@@ -10,6 +10,7 @@ exact than any target and differences measure the target's error.
 from __future__ import annotations
 
 import math
+import string
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -574,3 +575,19 @@ RULES.update(
         ),
     }
 )
+
+
+# Einsum (issue 12) ------------------------------------------------------------------------------
+
+
+def einsum(op: graph.EinsumOp, *operands: np.ndarray) -> np.ndarray:
+    """numpy.einsum of the parsed equation, its ellipsis digits spelled as unused letters."""
+    equation = op.parsed()
+    used = "".join(equation.operands)
+    spare = [c for c in string.ascii_letters if c not in used]
+    spelling = str.maketrans("0123456789", "".join(spare[:10]))
+    terms = ",".join(equation.operands)
+    return np.einsum(f"{terms}->{equation.output}".translate(spelling), *operands)
+
+
+RULES[graph.EinsumOp] = einsum

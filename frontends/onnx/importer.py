@@ -27,6 +27,7 @@ from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects import graph
 from ziggurat.frontends.onnx import (
     contractions,
+    einsum,
     elementwise,
     indexing,
     normalization,
@@ -55,6 +56,7 @@ HANDLERS = {
     **reductions.HANDLERS,
     **shapes.HANDLERS,
     **indexing.HANDLERS,
+    **einsum.HANDLERS,
 }
 
 

@@ -41,7 +41,7 @@ OPERATORS = frozenset(
     Constant ConstantOfShape Shape Pad ReduceMean ReduceSum ReduceMax LayerNormalization Cast
     Slice
     GatherElements GatherND ScatterElements Scatter ScatterND OneHot Trilu DepthToSpace
-    SpaceToDepth
+    SpaceToDepth Einsum
     """.split()
 )
 

@@ -94,3 +94,29 @@ def import_error(model: onnx.ModelProto) -> str:
 
 def rng_array(*shape: int, seed: int = 1, dtype: Any = np.float32) -> np.ndarray:
     return np.random.default_rng(seed).standard_normal(shape).astype(dtype)
+
+
+def default_schedules(model: onnx.ModelProto) -> list[str | None]:
+    """The schedule file each loop nest of the compiled model gets (None: left naive), for
+    an AVX-512 CPU."""
+    from xdsl.dialects import func, scf
+
+    from ziggurat.analysis.nests import recognize
+    from ziggurat.ir_io import pass_pipeline
+    from ziggurat.pipeline import lower
+    from ziggurat.registry import make_context
+    from ziggurat.targets.target import target_named
+
+    target = target_named("cpu{mcpu=skylake-avx512 threads=2}")
+    module = lower(import_model(model), "te", target)
+    pass_pipeline("te-inline,cse,dce,te-to-loop").apply(make_context(), module)
+    plans = []
+    for function in module.walk():
+        if not isinstance(function, func.FuncOp) or function.is_declaration:
+            continue
+        for root in function.body.block.ops:
+            if isinstance(root, scf.ForOp) and "te.compute" in root.attributes:
+                nest = recognize(root, function)
+                plan = target.default_schedule(nest) if nest is not None else None
+                plans.append(plan[0] if plan is not None else None)
+    return plans

@@ -39,6 +39,7 @@ from xdsl.pattern_rewriter import GreedyRewritePatternApplier, PatternRewriteWal
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.passes.conversion.graph_to_te import (
     contractions,
+    einsum,
     elementwise,
     indexing,
     layouts,
@@ -57,6 +58,7 @@ PATTERNS = (
     *reductions.PATTERNS,
     *layouts.PATTERNS,
     *indexing.PATTERNS,
+    *einsum.PATTERNS,
 )
 
 # The graph ops some pattern lowers: each pattern names its op (or ops) in `lowers`.
