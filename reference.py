@@ -591,3 +591,40 @@ def einsum(op: graph.EinsumOp, *operands: np.ndarray) -> np.ndarray:
 
 
 RULES[graph.EinsumOp] = einsum
+
+
+# Transposed convolution (issue 12) --------------------------------------------------------------
+
+
+def conv2d_transpose(op: graph.Conv2dTransposeOp, x, w, b=None) -> np.ndarray:
+    """Each input pixel scatters its weight-scaled kernel into the output at stride steps;
+    the padding then crops (or, negative, extends) that and output_padding extends it."""
+    n, channels, height, width = x.shape
+    groups = op.groups.value.data
+    strides, dilation = ints(op.strides), ints(op.dilation)
+    top, left, _, _ = ints(op.padding)
+    _, group_out, kernel_h, kernel_w = w.shape
+    out_h, out_w = result_shape(op)[2:]
+    # The full output, with room for what output_padding and negative padding add.
+    full_h = max(strides[0] * (height - 1) + dilation[0] * (kernel_h - 1) + 1, out_h + top)
+    full_w = max(strides[1] * (width - 1) + dilation[1] * (kernel_w - 1) + 1, out_w + left)
+    before_h, before_w = max(0, -top), max(0, -left)
+    full = np.zeros((n, group_out * groups, before_h + full_h, before_w + full_w))
+    per_group = channels // groups
+    for g in range(groups):
+        xs = x[:, g * per_group : (g + 1) * per_group]
+        ws = w[g * per_group : (g + 1) * per_group]
+        for ky in range(kernel_h):
+            for kx in range(kernel_w):
+                y0 = before_h + ky * dilation[0]
+                x0 = before_w + kx * dilation[1]
+                rows = slice(y0, y0 + strides[0] * (height - 1) + 1, strides[0])
+                columns = slice(x0, x0 + strides[1] * (width - 1) + 1, strides[1])
+                full[:, g * group_out : (g + 1) * group_out, rows, columns] += np.einsum(
+                    "nchw,co->nohw", xs, ws[:, :, ky, kx]
+                )
+    out = full[:, :, before_h + top :, before_w + left :][:, :, :out_h, :out_w]
+    return out if b is None else out + b[None, :, None, None]
+
+
+RULES[graph.Conv2dTransposeOp] = conv2d_transpose

@@ -2162,8 +2162,8 @@ class EinsumOp(GraphOp):
 class Conv2dTransposeOp(GraphOp):
     """ONNX ConvTranspose in 2-D: the gradient of graph.conv2d with respect to its input, of
     an NCHW input and an (I, O/groups, H, W) weight, plus an optional bias per output
-    channel; padding [top, left, bottom, right] crops the full output, output_padding
-    [h, w] grows it at the end.
+    channel; padding [top, left, bottom, right] crops the full output (a negative one
+    extends it with zeros), output_padding [h, w] extends it at the end.
 
     %y = graph.conv2d_transpose %x, %w strides [2, 2] padding [1, 1, 1, 1] output_padding [1, 1] : (...) -> ...
     """
@@ -2227,9 +2227,10 @@ class Conv2dTransposeOp(GraphOp):
     ) -> TensorType:
         element = float_element(input, weight, *([bias] if bias else []))
         check_window("strides", strides, 2, 1)
-        check_window("padding", padding, 4, 0)
         check_window("dilation", dilation, 2, 1)
         check_window("output_padding", output_padding, 2, 0)
+        if len(padding) != 4:
+            raise VerifyException(f"padding needs 4 values, got {list(padding)}")
         x, w = shape_of(input), shape_of(weight)
         if len(x) != 4 or len(w) != 4:
             raise VerifyException(

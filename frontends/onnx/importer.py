@@ -27,6 +27,7 @@ from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects import graph
 from ziggurat.frontends.onnx import (
     contractions,
+    conv_transpose,
     einsum,
     elementwise,
     indexing,
@@ -57,6 +58,7 @@ HANDLERS = {
     **shapes.HANDLERS,
     **indexing.HANDLERS,
     **einsum.HANDLERS,
+    **conv_transpose.HANDLERS,
 }
 
 

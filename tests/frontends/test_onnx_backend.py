@@ -41,7 +41,7 @@ OPERATORS = frozenset(
     Constant ConstantOfShape Shape Pad ReduceMean ReduceSum ReduceMax LayerNormalization Cast
     Slice
     GatherElements GatherND ScatterElements Scatter ScatterND OneHot Trilu DepthToSpace
-    SpaceToDepth Einsum
+    SpaceToDepth Einsum ConvTranspose
     """.split()
 )
 
@@ -116,7 +116,7 @@ EXCLUDED: dict[str, str] = {
         test_AvgPool3d_stride1_pad0_gpu_input test_Conv3d test_Conv3d_dilated
         test_Conv3d_dilated_strided test_Conv3d_groups test_Conv3d_no_bias test_Conv3d_stride
         test_Conv3d_stride_padding test_MaxPool3d test_MaxPool3d_stride
-        test_MaxPool3d_stride_padding
+        test_MaxPool3d_stride_padding test_convtranspose_3d
         """,
     ),
     **reasons(

@@ -39,6 +39,7 @@ from xdsl.pattern_rewriter import GreedyRewritePatternApplier, PatternRewriteWal
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.passes.conversion.graph_to_te import (
     contractions,
+    conv_transpose,
     einsum,
     elementwise,
     indexing,
@@ -59,6 +60,7 @@ PATTERNS = (
     *layouts.PATTERNS,
     *indexing.PATTERNS,
     *einsum.PATTERNS,
+    *conv_transpose.PATTERNS,
 )
 
 # The graph ops some pattern lowers: each pattern names its op (or ops) in `lowers`.
