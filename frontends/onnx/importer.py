@@ -34,6 +34,7 @@ from ziggurat.frontends.onnx import (
     normalization,
     pooling,
     reductions,
+    resize,
     shapes,
 )
 from ziggurat.frontends.onnx.node import ELEMENT_TYPES, Node, Value, dense, tensor_value
@@ -59,6 +60,7 @@ HANDLERS = {
     **indexing.HANDLERS,
     **einsum.HANDLERS,
     **conv_transpose.HANDLERS,
+    **resize.HANDLERS,
 }
 
 

@@ -47,6 +47,7 @@ from ziggurat.passes.conversion.graph_to_te import (
     normalization,
     pooling,
     reductions,
+    resize,
     shapes,
 )
 
@@ -61,6 +62,7 @@ PATTERNS = (
     *indexing.PATTERNS,
     *einsum.PATTERNS,
     *conv_transpose.PATTERNS,
+    *resize.PATTERNS,
 )
 
 # The graph ops some pattern lowers: each pattern names its op (or ops) in `lowers`.
