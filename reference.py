@@ -733,3 +733,41 @@ def resize(op: graph.ResizeOp, x: np.ndarray) -> np.ndarray:
 
 
 RULES[graph.ResizeOp] = resize
+
+
+# Quantization (issue 12) ------------------------------------------------------------------------
+
+
+def quantization_parameter(op: graph.LinearQuantizationOp, value: np.ndarray) -> np.ndarray:
+    """A scale or zero point spread over the input: per tensor, per axis or per block."""
+    axis, block = op.granularity()
+    rank = len(graph.shape_of(op.input))
+    if block == 0:
+        return value.reshape(())
+    if block == 1:
+        return value.reshape([-1 if d == axis else 1 for d in range(rank)])
+    extent = graph.shape_of(op.input)[axis]
+    return np.repeat(value, block, axis=axis).take(np.arange(extent), axis=axis)
+
+
+def quantize_linear(op: graph.QuantizeLinearOp, x, scale, zero_point=None) -> np.ndarray:
+    """x / scale in the scale's type, rounded half to even, plus the zero point, saturated."""
+    precision = element_dtype(graph.tensor(op.scale).element_type)
+    element = op.output.type.element_type  # type: ignore[attr-defined]
+    info = np.iinfo(element_dtype(element))
+    quotient = x.astype(precision) / quantization_parameter(op, scale).astype(precision)
+    value = np.rint(quotient).astype(np.float64)
+    if zero_point is not None:
+        value = value + quantization_parameter(op, zero_point)
+    return np.clip(value, info.min, info.max)
+
+
+def dequantize_linear(op: graph.DequantizeLinearOp, x, scale, zero_point=None) -> np.ndarray:
+    difference = x.astype(np.int64)
+    if zero_point is not None:
+        difference = difference - quantization_parameter(op, zero_point).astype(np.int64)
+    return difference * quantization_parameter(op, scale)
+
+
+RULES[graph.QuantizeLinearOp] = quantize_linear
+RULES[graph.DequantizeLinearOp] = dequantize_linear

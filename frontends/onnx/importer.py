@@ -33,6 +33,7 @@ from ziggurat.frontends.onnx import (
     indexing,
     normalization,
     pooling,
+    quantization,
     reductions,
     resize,
     shapes,
@@ -61,6 +62,7 @@ HANDLERS = {
     **einsum.HANDLERS,
     **conv_transpose.HANDLERS,
     **resize.HANDLERS,
+    **quantization.HANDLERS,
 }
 
 

@@ -46,6 +46,7 @@ from ziggurat.passes.conversion.graph_to_te import (
     layouts,
     normalization,
     pooling,
+    quantization,
     reductions,
     resize,
     shapes,
@@ -63,6 +64,7 @@ PATTERNS = (
     *einsum.PATTERNS,
     *conv_transpose.PATTERNS,
     *resize.PATTERNS,
+    *quantization.PATTERNS,
 )
 
 # The graph ops some pattern lowers: each pattern names its op (or ops) in `lowers`.

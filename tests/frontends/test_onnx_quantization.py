@@ -1,0 +1,206 @@
+"""The importer's QuantizeLinear, DequantizeLinear and DynamicQuantizeLinear
+(frontends/onnx/quantization.py) against onnxruntime: per tensor, per axis and blocked, int8,
+int16 and (dequantized) int32, each opset's attributes, ties rounded half to even, values
+saturated, and a QDQ model around a convolution; and what is refused."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from onnx import TensorProto, helper, numpy_helper
+from testing_onnx import check, import_error, one_node, rng_array
+
+INT8, INT16, INT32 = TensorProto.INT8, TensorProto.INT16, TensorProto.INT32
+DTYPES = {INT8: np.int8, INT16: np.int16, INT32: np.int32}
+
+
+def ties_and_extremes(*shape: int, scale: float = 0.25) -> np.ndarray:
+    """Values whose quotient by `scale` is exactly half way between integers, and values
+    beyond every type's range, among random ones."""
+    rng = np.random.default_rng(7)
+    x = (rng.integers(-300, 300, shape) + 0.5) * scale
+    x.flat[::3] = rng.standard_normal(x.size)[::3] * 40
+    x.flat[1] = 1e6
+    x.flat[2] = -1e6
+    return x.astype(np.float32)
+
+
+@pytest.mark.parametrize(
+    "element, opset", [(INT8, 10), (INT8, 13), (INT8, 19), (INT8, 21), (INT16, 21)]
+)
+def test_quantize_per_tensor(element, opset):
+    dtype = DTYPES[element]
+    model = one_node(
+        "QuantizeLinear",
+        {"x": [3, 7]},
+        {"s": np.array(0.25, np.float32), "z": np.array(-3, dtype)},
+        opset=opset,
+    )
+    check(model, {"x": ties_and_extremes(3, 7)})
+
+
+@pytest.mark.parametrize("element", [INT8, INT16])
+@pytest.mark.parametrize("axis", [0, 1, -1])
+def test_quantize_per_axis(element, axis):
+    shape = [3, 4, 5]
+    extent = shape[axis]
+    initializers = {
+        "s": np.linspace(0.125, 0.5, extent).astype(np.float32),
+        "z": np.arange(extent).astype(DTYPES[element]) - 1,
+    }
+    model = one_node("QuantizeLinear", {"x": shape}, initializers, opset=21, axis=axis)
+    check(model, {"x": ties_and_extremes(*shape)})
+
+
+@pytest.mark.parametrize("block_size", [2, 3])
+def test_quantize_in_blocks(block_size):
+    blocks = -(-7 // block_size)
+    initializers = {
+        "s": (np.random.default_rng(2).random((3, blocks)) + 0.1).astype(np.float32),
+        "z": np.random.default_rng(3).integers(-5, 5, (3, blocks)).astype(np.int8),
+    }
+    model = one_node(
+        "QuantizeLinear", {"x": [3, 7]}, initializers, opset=21, axis=1, block_size=block_size
+    )
+    check(model, {"x": ties_and_extremes(3, 7)})
+
+
+def test_quantize_without_a_zero_point_to_an_output_type():
+    model = one_node(
+        "QuantizeLinear",
+        {"x": [4, 5]},
+        {"s": np.array(0.5, np.float32)},
+        opset=21,
+        output_dtype=INT8,
+    )
+    check(model, {"x": ties_and_extremes(4, 5, scale=0.5)})
+
+
+def test_quantize_with_a_scale_and_zero_point_at_run_time():
+    model = one_node("QuantizeLinear", {"x": [2, 5], "s": [], "z": []}, types={"z": INT8}, opset=13)
+    feeds = {
+        "x": ties_and_extremes(2, 5),
+        "s": np.array(0.25, np.float32),
+        "z": np.array(7, np.int8),
+    }
+    check(model, feeds)
+
+
+@pytest.mark.parametrize(
+    "element, opset", [(INT8, 10), (INT8, 13), (INT8, 21), (INT16, 21), (INT32, 10), (INT32, 21)]
+)
+def test_dequantize_per_tensor(element, opset):
+    dtype = DTYPES[element]
+    initializers = {"s": np.array(0.37, np.float32)}
+    if element != INT32:
+        initializers["z"] = np.array(-5, dtype)
+    model = one_node("DequantizeLinear", {"x": [4, 6]}, initializers, {"x": element}, opset=opset)
+    info = np.iinfo(dtype)
+    x = np.random.default_rng(1).integers(info.min, info.max, (4, 6), endpoint=True).astype(dtype)
+    check(model, {"x": x})
+
+
+@pytest.mark.parametrize("axis", [0, -1])
+def test_dequantize_per_axis_and_in_blocks(axis):
+    x = np.random.default_rng(1).integers(-128, 128, (4, 6)).astype(np.int8)
+    per_axis = one_node(
+        "DequantizeLinear",
+        {"x": [4, 6]},
+        {
+            "s": np.linspace(0.1, 1, x.shape[axis]).astype(np.float32),
+            "z": np.arange(x.shape[axis]).astype(np.int8),
+        },
+        {"x": INT8},
+        opset=13,
+        axis=axis,
+    )
+    check(per_axis, {"x": x})
+    blocked = one_node(
+        "DequantizeLinear",
+        {"x": [4, 6]},
+        {
+            "s": np.linspace(0.1, 1, 8).astype(np.float32).reshape(4, 2),
+            "z": np.arange(8).astype(np.int8).reshape(4, 2),
+        },
+        {"x": INT8},
+        opset=21,
+        axis=1,
+        block_size=4,
+    )
+    check(blocked, {"x": x})
+
+
+def test_a_qdq_convolution_computes_what_onnxruntime_computes():
+    """Weights and activations quantized to int8 around a float convolution, as
+    onnxruntime's quantization tools write a QDQ model."""
+    w = np.random.default_rng(4).integers(-127, 128, (4, 3, 3, 3)).astype(np.int8)
+    nodes = [
+        helper.make_node("QuantizeLinear", ["x", "xs", "xz"], ["xq"]),
+        helper.make_node("DequantizeLinear", ["xq", "xs", "xz"], ["xd"]),
+        helper.make_node("DequantizeLinear", ["w", "ws"], ["wd"], axis=0),
+        helper.make_node("Conv", ["xd", "wd", "b"], ["c"], pads=[1, 1, 1, 1]),
+        helper.make_node("QuantizeLinear", ["c", "cs", "cz"], ["cq"]),
+        helper.make_node("DequantizeLinear", ["cq", "cs", "cz"], ["y"]),
+    ]
+    initializers = {
+        "xs": np.array(0.02, np.float32),
+        "xz": np.array(3, np.int8),
+        "w": w,
+        "ws": np.array([0.01, 0.02, 0.015, 0.03], np.float32),
+        "b": rng_array(4, seed=5),
+        "cs": np.array(0.05, np.float32),
+        "cz": np.array(-2, np.int8),
+    }
+    graph = helper.make_graph(
+        nodes,
+        "qdq",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 7, 9])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4, 7, 9])],
+        initializer=[numpy_helper.from_array(a, n) for n, a in initializers.items()],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    # Exactly: every output is an integer times cs, as onnxruntime's.
+    check(model, {"x": rng_array(1, 3, 7, 9, seed=6)}, rtol=0, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "model, message",
+    [
+        (
+            one_node(
+                "QuantizeLinear",
+                {"x": [3]},
+                {"s": np.array(0.5, np.float32), "z": np.array(3, np.uint8)},
+                opset=13,
+            ),
+            "node 'n' (QuantizeLinear): error: uint8 quantized tensors are not supported yet",
+        ),
+        (
+            one_node("DynamicQuantizeLinear", {"x": [3]}, outputs=3, opset=11),
+            "node 'n' (DynamicQuantizeLinear): error: uint8 quantized tensors are not supported",
+        ),
+        (
+            one_node(
+                "QuantizeLinear",
+                {"x": [3]},
+                {"s": np.array(0.5, np.float32)},
+                opset=21,
+                output_dtype=TensorProto.INT4,
+            ),
+            "node 'n' (QuantizeLinear): error: quantized type int4 is not supported",
+        ),
+        (
+            one_node(
+                "QuantizeLinear",
+                {"x": [3, 4]},
+                {"s": np.ones(3, np.float32), "z": np.zeros(3, np.int8)},
+                opset=13,
+                axis=1,
+            ),
+            "node 'n' (QuantizeLinear): error: a per-axis scale of axis 1 must have shape (4,)",
+        ),
+    ],
+    ids=["uint8", "dynamic_uint8", "int4", "per_axis_shape"],
+)
+def test_refusals_name_the_node(model, message):
+    assert message in import_error(model)
