@@ -771,3 +771,18 @@ def dequantize_linear(op: graph.DequantizeLinearOp, x, scale, zero_point=None) -
 
 RULES[graph.QuantizeLinearOp] = quantize_linear
 RULES[graph.DequantizeLinearOp] = dequantize_linear
+
+
+# Attention (issue 12) -------------------------------------------------------------------------
+
+
+def masked_softmax(x: np.ndarray, axis: int) -> np.ndarray:
+    """Softmax along `axis`, a slice that is -inf everywhere giving zeros."""
+    top = x.max(axis=axis, keepdims=True)
+    masked = np.isneginf(top)
+    e = np.exp(x - np.where(masked, 0.0, top))
+    total = e.sum(axis=axis, keepdims=True)
+    return np.where(masked, 0.0, e / np.where(masked, 1.0, total))
+
+
+RULES[graph.MaskedSoftmaxOp] = lambda op, x: masked_softmax(x, op.axis.value.data)

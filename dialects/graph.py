@@ -2502,6 +2502,23 @@ class DequantizeLinearOp(LinearQuantizationOp):
         return TensorType(float_element(self.output), shape_of(self.input))
 
 
+# Attention (issue 12) ----------------------------------------------------------------------
+#
+# ONNX's Attention is imported as the graph ops it is made of (matmuls, a bias, this
+# softmax): fusion and the targets' matmul and softmax schedules take them as they are.
+
+
+@irdl_op_definition
+class MaskedSoftmaxOp(AlongAxisOp):
+    """Softmax along one axis where a slice that is -inf everywhere (an attention row with
+    every key masked) gives zeros instead of NaN.
+
+    %y = graph.masked_softmax %x axis -1 : tensor<2x4x6xf32>
+    """
+
+    name = "graph.masked_softmax"
+
+
 Graph = Dialect(
     "graph",
     [
@@ -2563,6 +2580,7 @@ Graph = Dialect(
         ResizeOp,
         QuantizeLinearOp,
         DequantizeLinearOp,
+        MaskedSoftmaxOp,
     ],
     [],
 )

@@ -26,6 +26,7 @@ from xdsl.utils.exceptions import VerifyException
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects import graph
 from ziggurat.frontends.onnx import (
+    attention,
     contractions,
     conv_transpose,
     einsum,
@@ -63,6 +64,7 @@ HANDLERS = {
     **conv_transpose.HANDLERS,
     **resize.HANDLERS,
     **quantization.HANDLERS,
+    **attention.HANDLERS,
 }
 
 

@@ -42,7 +42,7 @@ OPERATORS = frozenset(
     Slice
     GatherElements GatherND ScatterElements Scatter ScatterND OneHot Trilu DepthToSpace
     SpaceToDepth Einsum ConvTranspose Resize Upsample QuantizeLinear DequantizeLinear
-    DynamicQuantizeLinear
+    DynamicQuantizeLinear Attention RotaryEmbedding
     """.split()
 )
 
@@ -103,6 +103,19 @@ EXCLUDED: dict[str, str] = {
     **reasons(
         "bool tensors: the importer reads no bool values",
         "test_reduce_max_bool_inputs test_reduce_max_empty_set_bool",
+    ),
+    **reasons(
+        "boolean attention masks: the importer reads no bool values",
+        """
+        test_attention_23_boolmask_fullymasked_row_nan_robustness
+        test_attention_23_fullymasked_qk_matmul_output_mode3_zero
+        test_attention_24_fullymasked_qk_matmul_output_mode3_zero
+        test_attention_24_qk_matmul_output_mode3_softmax_precision
+        test_attention_4d_attn_mask_bool test_attention_4d_attn_mask_bool_4d
+        test_attention_4d_causal_nonpad_attn_mask_composition
+        test_attention_causal_boolmask_nan_robustness test_attention_local_window_gqa_rank4_mask
+        test_attention_local_window_rank1_boolean_mask
+        """,
     ),
     **reasons(
         "training mode: Ziggurat compiles inference",

@@ -22,7 +22,7 @@ becomes
 The lowerings live beside this file by kind: `body` (the builder every lowering uses),
 `elementwise`, `contractions`, `pooling`, `normalization`, `shapes`, `reductions` and
 `layouts`; and `indexing` (gathers, scatters, one_hot, trilu, depth and space), `einsum`,
-`conv_transpose`, `resize` and `quantization`. Each pattern names the graph op it lowers
+`conv_transpose`, `resize`, `quantization` and `attention` (masked_softmax). Each pattern names the graph op it lowers
 in `lowers`, and each module lists its patterns in its `PATTERNS`: a new lowering is a
 pattern added to one module's list.
 """
@@ -38,6 +38,7 @@ from xdsl.pattern_rewriter import GreedyRewritePatternApplier, PatternRewriteWal
 
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.passes.conversion.graph_to_te import (
+    attention,
     contractions,
     conv_transpose,
     einsum,
@@ -65,6 +66,7 @@ PATTERNS = (
     *conv_transpose.PATTERNS,
     *resize.PATTERNS,
     *quantization.PATTERNS,
+    *attention.PATTERNS,
 )
 
 # The graph ops some pattern lowers: each pattern names its op (or ops) in `lowers`.
