@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from onnx import TensorProto, helper, numpy_helper
-from testing_onnx import check, import_error, one_node, rng_array
+from testing_onnx import check, driver_refusal, import_error, one_node, rng_array
 
 INT8, INT16, INT32 = TensorProto.INT8, TensorProto.INT16, TensorProto.INT32
 DTYPES = {INT8: np.int8, INT16: np.int16, INT32: np.int32}
@@ -204,3 +204,16 @@ def test_a_qdq_convolution_computes_what_onnxruntime_computes():
 )
 def test_refusals_name_the_node(model, message):
     assert message in import_error(model)
+
+
+def test_the_driver_refuses_an_unsigned_quantization_in_one_line(tmp_path, capsys):
+    model = one_node(
+        "QuantizeLinear",
+        {"x": [3]},
+        {"s": np.array(0.5, np.float32), "z": np.array(3, np.uint8)},
+        opset=13,
+    )
+    error = driver_refusal(model, tmp_path, capsys)
+    assert error.endswith(
+        "node 'n' (QuantizeLinear): error: uint8 quantized tensors are not supported yet"
+    )

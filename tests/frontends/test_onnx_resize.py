@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from onnx import TensorProto
-from testing_onnx import check, default_schedules, import_error, one_node
+from testing_onnx import check, default_schedules, driver_refusal, import_error, one_node
 
 COORDINATE_MODES = [
     "half_pixel",
@@ -196,3 +196,9 @@ def test_antialiased_downsampling_reduces_axis_by_axis():
 )
 def test_refusals_name_the_node(model, message):
     assert message in import_error(model)
+
+
+def test_the_driver_refuses_an_unsupported_value_in_one_line(tmp_path, capsys):
+    model = resize([1, 1, 4, 4], [1, 1, 2, 2], mode="nearest", antialias=1)
+    error = driver_refusal(model, tmp_path, capsys)
+    assert error.endswith("node 'n' (Resize): error: antialias is not defined for mode 'nearest'")

@@ -120,3 +120,16 @@ def default_schedules(model: onnx.ModelProto) -> list[str | None]:
                 plan = target.default_schedule(nest) if nest is not None else None
                 plans.append(plan[0] if plan is not None else None)
     return plans
+
+
+def driver_refusal(model: onnx.ModelProto, tmp_path, capsys) -> str:
+    """What `ziggurat compile` prints for `model`, which it must refuse with exit code 2
+    and one line."""
+    from ziggurat.tools.ziggurat import main
+
+    path = tmp_path / "model.onnx"
+    onnx.save(model, str(path))
+    assert main(["compile", str(path)]) == 2
+    error = capsys.readouterr().err.strip()
+    assert len(error.splitlines()) == 1 and "Traceback" not in error
+    return error
