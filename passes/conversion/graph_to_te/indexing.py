@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from xdsl.dialects import arith
 from xdsl.dialects.builtin import IndexType, IntegerAttr, IntegerType, TensorType, i64
@@ -101,25 +102,42 @@ def element_extreme(element: Attribute, value: float) -> float:
     return -(2 ** (width - 1)) if value < 0 else 2 ** (width - 1) - 1
 
 
-def scatter(
-    op: graph.ScatterElementsOp | graph.ScatterNdOp,
-    positions: Sequence[int],
-    matches: BodyFunction,
-    update_at: BodyFunction,
-) -> list[ComputeOp]:
-    """The computes of a scatter whose updates for output element `out` range over the
-    update positions `u` (of extents `positions`): `matches(b, out, u)` says whether update
-    u lands on out, `update_at(b, out, u)` reads it."""
-    out_type = graph.tensor(op.output)
-    element = out_type.element_type
-    rank = len(out_type.get_shape())
-    axes = generic_axes(rank)
-    reduce_axes = generic_axes(len(positions), "r")
-    reduction = op.reduction.data
-    name = op.name.removeprefix("graph.")
+@dataclass(frozen=True)
+class Scatter:
+    """A scatter whose updates for output element `out` range over the update positions `u`
+    (of extents `positions`): `matches(b, out, u)` says whether update u lands on out,
+    `update_at(b, out, u)` reads it."""
 
-    if reduction == "none":
-        # The last update on each element wins: find its linear position, then read it.
+    op: graph.ScatterElementsOp | graph.ScatterNdOp
+    positions: Sequence[int]
+    matches: BodyFunction
+    update_at: BodyFunction
+
+    @property
+    def name(self) -> str:
+        return self.op.name.removeprefix("graph.")
+
+    @property
+    def out_type(self) -> TensorType:
+        return graph.tensor(self.op.output)
+
+    @property
+    def axes(self) -> list[str]:
+        return generic_axes(len(self.out_type.get_shape()))
+
+    def computes(self) -> list[ComputeOp]:
+        reduction = self.op.reduction.data
+        if reduction == "none":
+            return self.last_wins()
+        if reduction == "mul":
+            return self.folded_in_turn()
+        return self.reduced(reduction)
+
+    def last_wins(self) -> list[ComputeOp]:
+        """An integer max-reduction finds the last update landing on each element (-1 for
+        none); the second compute reads it there, or the data."""
+        rank, positions = len(self.axes), self.positions
+
         def last(b: Body, *indices: SSAValue) -> SSAValue:
             out, u = indices[:rank], indices[rank:]
             linear: Index = 0
@@ -127,80 +145,89 @@ def scatter(
                 linear = b.add(linear, b.mul(index, math.prod(positions[d + 1 :])))
             position = b.emit(arith_extra.IndexCastOp(b.index(linear), i64))
             absent = b.emit(arith.ConstantOp(IntegerAttr(-1, i64)))
-            return b.select(matches(b, out, u), position, absent)
+            return b.select(self.matches(b, out, u), position, absent)
 
-        last_type = TensorType(i64, out_type.get_shape())
-        inputs = [op.indices]
+        last_type = TensorType(i64, self.out_type.get_shape())
+        reduce_axes = generic_axes(len(positions), "r")
         finder = integer_reduction(
-            f"{name}_last", inputs, last_type, axes, last, "max", reduce_axes, positions, -1
+            f"{self.name}_last",
+            [self.op.indices],
+            last_type,
+            self.axes,
+            last,
+            "max",
+            reduce_axes,
+            positions,
+            -1,
         )
 
         def chosen(b: Body, *out: SSAValue) -> SSAValue:
-            found = b.read(finder.result, out)
-            linear = b.emit(arith_extra.IndexCastOp(found, IndexType()))
-            clamped = b.max(linear, 0)
-            u = [b.div(clamped, math.prod(positions[d + 1 :])) for d in range(len(positions))]
+            found = b.emit(arith_extra.IndexCastOp(b.read(finder.result, out), IndexType()))
+            linear = b.max(found, 0)
+            u = [b.div(linear, math.prod(positions[d + 1 :])) for d in range(len(positions))]
             u = [index if d == 0 else b.rem(index, positions[d]) for d, index in enumerate(u)]
-            present = b.at_least(linear, 0)
-            return b.select(present, update_at(b, out, u), b.read(op.data, out))
+            present = b.at_least(found, 0)
+            return b.select(present, self.update_at(b, out, u), b.read(self.op.data, out))
 
-        inputs = [op.data, op.updates, finder.result]
-        return [finder, compute(name, inputs, out_type, axes, chosen)]
+        inputs = [self.op.data, self.op.updates, finder.result]
+        return [finder, compute(self.name, inputs, self.out_type, self.axes, chosen)]
 
-    if reduction == "mul":
-        count = math.prod(positions)
+    def folded_in_turn(self) -> list[ComputeOp]:
+        """A product (no reduce kind): each update multiplied in, in turn, where it lands."""
+        count = math.prod(self.positions)
         if count > MOST_UNROLLED_UPDATES:
             raise ZigguratError(
-                f"{op.name} reduction 'mul' folds at most {MOST_UNROLLED_UPDATES} updates into "
-                f"an element, not {count}",
-                op,
+                f"{self.op.name} reduction 'mul' folds at most {MOST_UNROLLED_UPDATES} updates "
+                f"into an element, not {count}",
+                self.op,
             )
+        strides = [math.prod(self.positions[d + 1 :]) for d in range(len(self.positions))]
 
         def product(b: Body, *out: SSAValue) -> SSAValue:
-            value = b.read(op.data, out)
+            value = b.read(self.op.data, out)
             for linear in range(count):
-                u = [linear // math.prod(positions[d + 1 :]) % n for d, n in enumerate(positions)]
-                folded = combine(b, "mul", value, update_at(b, out, u))
-                value = b.select(matches(b, out, u), folded, value)
+                u = [linear // s % n for s, n in zip(strides, self.positions, strict=True)]
+                folded = combine(b, "mul", value, self.update_at(b, out, u))
+                value = b.select(self.matches(b, out, u), folded, value)
             return value
 
-        inputs = [op.data, op.indices, op.updates]
-        return [compute(name, inputs, out_type, axes, product)]
+        inputs = [self.op.data, self.op.indices, self.op.updates]
+        return [compute(self.name, inputs, self.out_type, self.axes, product)]
 
-    identity = element_extreme(element, IDENTITIES[reduction])
+    def reduced(self, reduction: str) -> list[ComputeOp]:
+        """A sum, max or min over the updates (the others giving the identity), then that
+        combined with the data."""
+        rank, element = len(self.axes), self.out_type.element_type
+        identity = element_extreme(element, IDENTITIES[reduction])
 
-    def term(b: Body, *indices: SSAValue) -> SSAValue:
-        out, u = indices[:rank], indices[rank:]
-        return b.select(matches(b, out, u), update_at(b, out, u), b.constant(identity))
+        def term(b: Body, *indices: SSAValue) -> SSAValue:
+            out, u = indices[:rank], indices[rank:]
+            here = self.matches(b, out, u)
+            return b.select(here, self.update_at(b, out, u), b.constant(identity))
 
-    inputs = [op.indices, op.updates]
-    kind = REDUCE_KINDS[reduction]
-    if isinstance(element, IntegerType):
-        folded = integer_reduction(
-            f"{name}_{reduction}",
-            inputs,
-            out_type,
-            axes,
-            term,
-            kind,
-            reduce_axes,
-            positions,
-            int(identity),
-        )
-    else:
-        folded = compute(
-            f"{name}_{reduction}",
-            inputs,
-            out_type,
-            axes,
-            term,
-            Reduction(kind, reduce_axes, positions, identity),
-        )
+        name, inputs = f"{self.name}_{reduction}", [self.op.indices, self.op.updates]
+        kind, reduce_axes = REDUCE_KINDS[reduction], generic_axes(len(self.positions), "r")
+        if isinstance(element, IntegerType):
+            folded = integer_reduction(
+                name,
+                inputs,
+                self.out_type,
+                self.axes,
+                term,
+                kind,
+                reduce_axes,
+                self.positions,
+                int(identity),
+            )
+        else:
+            reduce = Reduction(kind, reduce_axes, self.positions, identity)
+            folded = compute(name, inputs, self.out_type, self.axes, term, reduce)
 
-    def with_data(b: Body, *out: SSAValue) -> SSAValue:
-        return combine(b, reduction, b.read(op.data, out), b.read(folded.result, out))
+        def with_data(b: Body, *out: SSAValue) -> SSAValue:
+            return combine(b, reduction, b.read(self.op.data, out), b.read(folded.result, out))
 
-    return [folded, compute(name, [op.data, folded.result], out_type, axes, with_data)]
+        inputs = [self.op.data, folded.result]
+        return [folded, compute(self.name, inputs, self.out_type, self.axes, with_data)]
 
 
 class GatherElementsLowering(RewritePattern):
@@ -283,7 +310,7 @@ class ScatterElementsLowering(RewritePattern):
         def update_at(b: Body, out: Sequence[Index], u: Sequence[Index]) -> SSAValue:
             return b.read(op.updates, place(b, out, u))
 
-        lowered(rewriter, op, scatter(op, [positions[axis]], matches, update_at))
+        lowered(rewriter, op, Scatter(op, [positions[axis]], matches, update_at).computes())
 
 
 class ScatterNdLowering(RewritePattern):
@@ -307,7 +334,7 @@ class ScatterNdLowering(RewritePattern):
         def update_at(b: Body, out: Sequence[Index], u: Sequence[Index]) -> SSAValue:
             return b.read(op.updates, [*u, *out[depth:]])
 
-        lowered(rewriter, op, scatter(op, positions, matches, update_at))
+        lowered(rewriter, op, Scatter(op, positions, matches, update_at).computes())
 
 
 class OneHotLowering(RewritePattern):
