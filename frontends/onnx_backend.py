@@ -44,8 +44,9 @@ __all__ = [
     "supports_device",
 ]
 
-# Element types that carry shapes (Reshape's shape, Pad's pads, Unsqueeze's axes, ...).
-SHAPE_ELEMENT_TYPES = (TensorProto.INT64, TensorProto.INT32)
+# Element types that carry shapes (Reshape's shape, Pad's pads, Unsqueeze's axes, ...; a
+# Loop's condition, which decides whether it runs at all).
+SHAPE_ELEMENT_TYPES = (TensorProto.INT64, TensorProto.INT32, TensorProto.BOOL)
 
 # Inputs of other element types whose values the importer needs: by operator, the positions
 # of its inputs that size its output (floating-point scales, a depth) or locate it (a roi).
@@ -84,9 +85,9 @@ def has_static_shape(value: ValueInfoProto) -> bool:
 
 
 def shape_inputs(model: ModelProto) -> list[str]:
-    """The inputs to fix before compiling: the integer ones and those VALUE_OPERANDS names
-    when some shape in the model depends on input values, none when the input shapes
-    settle every shape."""
+    """The inputs to fix before compiling: the integer and boolean ones and those
+    VALUE_OPERANDS names when some shape in the model depends on input values, none when
+    the input shapes settle every shape."""
     inputs = graph_inputs(model)
     if not all(has_static_shape(value) for value in inputs):
         return []  # symbolic input dimensions are the importer's (batch_size)

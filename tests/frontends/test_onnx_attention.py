@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from onnx import TensorProto
 from onnx.reference import ReferenceEvaluator
-from testing_onnx import check, import_error, one_node, random_feeds
+from testing_onnx_breadth import check, import_error, one_node, random_feeds
 
 import ziggurat
 from ziggurat.frontends.onnx import import_model, input_names
@@ -50,6 +50,16 @@ def test_float_masks(mask, causal):
     model = attention({**FOUR_D, "mask": mask}, is_causal=causal)
     feeds = random_feeds(model)
     feeds["mask"] = np.where(feeds["mask"] > 1.0, -np.inf, feeds["mask"]).astype(np.float32)
+    check(model, feeds, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("mask", [[4, 6], [2, 3, 4, 6], [3, 4, 6]])
+@pytest.mark.parametrize("causal", [0, 1])
+def test_boolean_masks(mask, causal):
+    model = attention({**FOUR_D, "mask": mask}, opset=24, is_causal=causal)
+    model.graph.input[3].type.tensor_type.elem_type = TensorProto.BOOL
+    feeds = random_feeds(model)
+    feeds["mask"] = np.random.default_rng(3).random(mask) > 0.3
     check(model, feeds, rtol=1e-4, atol=1e-5)
 
 

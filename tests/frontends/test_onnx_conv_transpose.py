@@ -5,7 +5,7 @@ and the schedules its nests get."""
 from __future__ import annotations
 
 import pytest
-from testing_onnx import check, default_schedules, import_error, one_node, rng_array
+from testing_onnx_breadth import check, default_schedules, import_error, one_node, rng_array
 
 CASES = {
     "plain": ([1, 3, 5, 7], [3, 2, 3, 3], {}),

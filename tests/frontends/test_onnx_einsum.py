@@ -5,7 +5,7 @@ schedule a matrix-product einsum gets."""
 from __future__ import annotations
 
 import pytest
-from testing_onnx import check, default_schedules, import_error, one_node
+from testing_onnx_breadth import check, default_schedules, import_error, one_node
 
 EQUATIONS = [
     ("ij->ji", [[3, 5]]),

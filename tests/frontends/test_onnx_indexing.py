@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from onnx import TensorProto
-from testing_onnx import check, import_error, one_node, random_feeds, rng_array
+from testing_onnx_breadth import check, import_error, one_node, random_feeds, rng_array
 
 I64, I32 = TensorProto.INT64, TensorProto.INT32
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from onnx import TensorProto, helper, numpy_helper
-from testing_onnx import check, driver_refusal, import_error, one_node, rng_array
+from testing_onnx_breadth import check, driver_refusal, import_error, one_node, rng_array
 
 INT8, INT16, INT32 = TensorProto.INT8, TensorProto.INT16, TensorProto.INT32
 DTYPES = {INT8: np.int8, INT16: np.int16, INT32: np.int32}

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from onnx import TensorProto
-from testing_onnx import check, default_schedules, driver_refusal, import_error, one_node
+from testing_onnx_breadth import check, default_schedules, driver_refusal, import_error, one_node
 
 COORDINATE_MODES = [
     "half_pixel",

@@ -20,9 +20,10 @@ becomes
     }
 
 The lowerings live beside this file by kind: `body` (the builder every lowering uses),
-`elementwise`, `contractions`, `pooling`, `normalization`, `shapes`, `reductions` and
-`layouts`; and `indexing` (gathers, scatters, one_hot, trilu, depth and space), `einsum`,
-`conv_transpose`, `resize`, `quantization` and `attention` (masked_softmax). Each pattern names the graph op it lowers
+`elementwise`, `contractions`, `pooling`, `normalization`, `shapes`, `reductions`,
+`layouts`, `control` (graph.if and graph.loop), `recurrent` (rnn, gru, lstm), `indexing`
+(gathers, scatters, one_hot, trilu, depth and space), `einsum`, `conv_transpose`, `resize`,
+`quantization` and `attention` (masked_softmax). Each pattern names the graph op it lowers
 in `lowers`, and each module lists its patterns in its `PATTERNS`: a new lowering is a
 pattern added to one module's list.
 """
@@ -40,6 +41,7 @@ from ziggurat.diagnostics import ZigguratError
 from ziggurat.passes.conversion.graph_to_te import (
     attention,
     contractions,
+    control,
     conv_transpose,
     einsum,
     elementwise,
@@ -48,6 +50,7 @@ from ziggurat.passes.conversion.graph_to_te import (
     normalization,
     pooling,
     quantization,
+    recurrent,
     reductions,
     resize,
     shapes,
@@ -67,6 +70,8 @@ PATTERNS = (
     *resize.PATTERNS,
     *quantization.PATTERNS,
     *attention.PATTERNS,
+    *control.PATTERNS,
+    *recurrent.PATTERNS,
 )
 
 # The graph ops some pattern lowers: each pattern names its op (or ops) in `lowers`.
