@@ -27,7 +27,9 @@ from xdsl.utils.exceptions import VerifyException
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects import graph
 from ziggurat.frontends.onnx import (
+    activations,
     attention,
+    comparisons,
     contractions,
     control,
     conv_transpose,
@@ -68,6 +70,8 @@ HANDLERS = {
     **resize.HANDLERS,
     **quantization.HANDLERS,
     **attention.HANDLERS,
+    **comparisons.HANDLERS,
+    **activations.HANDLERS,
     **recurrent.HANDLERS,
     **control.HANDLERS,
 }
