@@ -1,6 +1,7 @@
-"""QuantizeLinear and DequantizeLinear (per tensor, per axis, blocked; 8- and 16-bit integers
-and, for DequantizeLinear, int32), and DynamicQuantizeLinear as the graph ops it is made of.
-Quantized tensors keep ONNX's signedness: uint8 is ui8 at the graph level.
+"""QuantizeLinear and DequantizeLinear (per tensor, per axis, blocked; signed and unsigned 8-
+and 16-bit integers and, for DequantizeLinear, int32), and DynamicQuantizeLinear (uint8) as
+the graph ops it is made of. Quantized tensors keep ONNX's signedness: uint8 is ui8 at the
+graph level (graph-to-te makes it signless, its computes' bodies unsigned).
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import onnx
 from xdsl.dialects.builtin import IntegerType, Signedness, TensorType, f32, i8, i16, i32
-from xdsl.ir import Attribute, SSAValue
+from xdsl.ir import SSAValue
 
 from ziggurat.dialects import graph
 from ziggurat.elements import array_to_dense
@@ -34,11 +35,6 @@ def quantized_type(node: Node, code: int) -> IntegerType:
     element = QUANTIZED_TYPES.get(code)
     if element is None or (node.op_type == "QuantizeLinear" and element == i32):
         raise node.error(f"quantized type {type_name(code)} is not supported")
-    # The graph ops and their lowerings take ui8 and ui16, but below the graph level an
-    # unsigned tensor needs every type made signless (signature, constants), which the
-    # lowering does not do yet: refused here rather than computed wrong.
-    if element.signedness.data == Signedness.UNSIGNED:
-        raise node.error(f"{type_name(code)} quantized tensors are not supported yet")
     return element
 
 
@@ -49,23 +45,12 @@ def onnx_type(node: Node, index: int) -> int:
         array = node.importer.constants[name]
         return onnx.helper.np_dtype_to_tensor_dtype(array.dtype)
     element = graph.tensor(node.input(index)).element_type
-    codes = {e: c for c, e in ELEMENT_TYPES.items()} | {e: c for c, e in QUANTIZED_TYPES.items()}
-    return codes[element]
+    return next(code for code, known in ELEMENT_TYPES.items() if known == element)
 
 
-def operand(node: Node, index: int, element: Attribute) -> SSAValue | None:
-    """An optional input, a constant of an unsigned type made a graph constant here (the
-    importer's constants are of the types it reads)."""
-    if not node.has(index):
-        return None
-    name = node.proto.input[index]
-    constant = node.importer.constants.get(name)
-    if constant is None or name in node.importer.values:
-        return node.input(index)
-    dense = array_to_dense(constant, TensorType(element, constant.shape))
-    value = node.emit(graph.ConstantOp(dense))
-    node.importer.values[name] = value
-    return value
+def operand(node: Node, index: int) -> SSAValue | None:
+    """An optional input, or None."""
+    return node.input(index) if node.has(index) else None
 
 
 def granularity(node: Node) -> tuple[int, int]:
@@ -91,15 +76,13 @@ def quantize_linear(node: Node) -> list[Value]:
     ):
         raise node.error(f"precision {type_name(int(precision))} is not supported")
     axis, block_size = granularity(node)
-    op = graph.QuantizeLinearOp(
-        node.input(0), scale, operand(node, 2, element), element, axis, block_size
-    )
+    op = graph.QuantizeLinearOp(node.input(0), scale, operand(node, 2), element, axis, block_size)
     return [node.emit(op)]
 
 
 @HANDLERS.handles("DequantizeLinear")
 def dequantize_linear(node: Node) -> list[Value]:
-    element = quantized_type(node, onnx_type(node, 0))
+    quantized_type(node, onnx_type(node, 0))  # refuses a type the graph op does not take
     scale = node.input(1)
     result = graph.tensor(scale).element_type
     code = node.attribute("output_dtype")
@@ -108,9 +91,7 @@ def dequantize_linear(node: Node) -> list[Value]:
         if result is None or not graph.is_cast_type(result) or isinstance(result, IntegerType):
             raise node.error(f"output_dtype {type_name(int(code))} is not supported")
     axis, block_size = granularity(node)
-    x = operand(node, 0, element)
-    assert x is not None
-    op = graph.DequantizeLinearOp(x, scale, operand(node, 2, element), result, axis, block_size)
+    op = graph.DequantizeLinearOp(node.input(0), scale, operand(node, 2), result, axis, block_size)
     return [node.emit(op)]
 
 
@@ -125,9 +106,7 @@ def dynamic_quantize_linear(node: Node) -> list[Value]:
     zero = scalar_constant(node, 0.0)
     if axes:
         maximum = node.emit(graph.ReduceMaxOp(x, axes))
-        minimum = node.emit(
-            graph.NegOp(node.emit(graph.ReduceMaxOp(node.emit(graph.NegOp(x)), axes)))
-        )
+        minimum = node.emit(graph.ReduceMinOp(x, axes))
     else:
         maximum = minimum = x
     high = node.emit(graph.MaximumOp(maximum, zero))

@@ -85,15 +85,6 @@ EXCLUDED: dict[str, str] = {
         "test_equal_string test_equal_string_broadcast",
     ),
     **reasons(
-        "uint8 and uint16 quantized tensors: the unsigned integer types are not lowered yet",
-        """
-        test_quantizelinear test_quantizelinear_axis test_quantizelinear_blocked_asymmetric
-        test_quantizelinear_uint16 test_dequantizelinear test_dequantizelinear_axis
-        test_dequantizelinear_blocked test_dequantizelinear_uint16 test_dynamicquantizelinear
-        test_dynamicquantizelinear_max_adjusted test_dynamicquantizelinear_min_adjusted
-        """,
-    ),
-    **reasons(
         "opset 1 models (Not's only version): Ziggurat reads opsets 6 to 28",
         "test_not_2d test_not_3d test_not_4d",
     ),
