@@ -53,6 +53,10 @@ OPERATORS = frozenset(
     GroupNormalization MeanVarianceNormalization LpNormalization RMSNormalization BitwiseAnd
     BitwiseOr BitwiseXor BitwiseNot
     """.split()
+    # Operators the importer has long converted, outside both issues' lists; and those it
+    # refuses by design (data-dependent output shapes), whose cases are EXCLUDED.
+    + "Neg Abs Log Reciprocal Max Min Mean Size Range".split()
+    + "NonZero NonMaxSuppression Unique Compress".split()
 )
 
 
@@ -87,6 +91,21 @@ EXCLUDED: dict[str, str] = {
     **reasons(
         "opset 1 models (Not's only version): Ziggurat reads opsets 6 to 28",
         "test_not_2d test_not_3d test_not_4d",
+    ),
+    **reasons(
+        "an output shape that depends on run-time data: Ziggurat compiles static shapes and "
+        "refuses the node by name (tests/frontends/test_onnx_control.py)",
+        """
+        test_compress_0 test_compress_1 test_compress_default_axis test_compress_negative_axis
+        test_nonmaxsuppression_center_point_box_format test_nonmaxsuppression_flipped_coordinates
+        test_nonmaxsuppression_identical_boxes test_nonmaxsuppression_iou_threshold_boundary
+        test_nonmaxsuppression_limit_output_size test_nonmaxsuppression_single_box
+        test_nonmaxsuppression_suppress_by_IOU test_nonmaxsuppression_suppress_by_IOU_and_scores
+        test_nonmaxsuppression_two_batches test_nonmaxsuppression_two_classes
+        test_unique_not_sorted_without_axis test_unique_sorted_with_axis
+        test_unique_sorted_with_axis_3d test_unique_sorted_with_negative_axis
+        test_unique_sorted_without_axis
+        """,
     ),
     **reasons(
         "training mode: Ziggurat compiles inference",
@@ -147,7 +166,8 @@ BUGS: dict[str, str] = reasons(
     " 2 ulps from ONNX's reference, which accumulates wider",
     """
     test_attention_4d_fp16_expanded test_attention_4d_gqa_with_past_and_present_fp16_expanded
-    test_causal_conv_with_state_silu_fp16_expanded
+    test_causal_conv_with_state_silu_fp16_expanded test_attention_4d_causal_fp16_expanded
+    test_attention_4d_gqa_causal_nonpad_decode_fp16_expanded
     """,
 )
 
