@@ -1,9 +1,11 @@
 """What the lowerings to the `llvm` dialect share: types, constants and memref descriptors.
 
-Patterns replace each op by llvm ops and, where a result's type changes (`index` becomes
-`i64`, a memref becomes its descriptor struct), cast the new value back to the old type with
-`builtin.unrealized_conversion_cast`, so later patterns still see memref types. `loop-to-llvm`
-then converts every remaining value's type and the casts fold away.
+The helpers emit through a *builder*, anything with `insert(op)`: `loop-to-llvm`'s walk
+(lowering.py), which appends to the block being built, or a rewriter inserting before an op
+(`Builder`, or xDSL's PatternRewriter). Lowering before `loop-to-llvm` (a target's
+allocations), where the rest of the IR still wants the old types, casts a new value back to
+the old type with `builtin.unrealized_conversion_cast` (`as_type`, `replace`); `loop-to-llvm`
+reads such a cast as the value it casts.
 
 A memref is MLIR's descriptor `!llvm.struct<(ptr, ptr, i64, array<R x i64>, array<R x i64>)>`:
 allocated pointer, aligned pointer, offset, sizes, strides (in elements). Whatever the memref
@@ -24,21 +26,38 @@ from xdsl.dialects.builtin import (
     IntegerAttr,
     IntegerType,
     MemRefType,
-    ModuleOp,
     NoneAttr,
     StridedLayoutAttr,
+    StringAttr,
     UnrealizedConversionCastOp,
     VectorType,
     i64,
 )
 from xdsl.ir import Attribute, Operation, SSAValue
-from xdsl.pattern_rewriter import PatternRewriter
-from xdsl.rewriter import InsertPoint
+from xdsl.rewriter import InsertPoint, Rewriter
 
 from ziggurat.diagnostics import ZigguratError
 
 PTR = llvm.LLVMPointerType()
 ALLOCATED, ALIGNED, OFFSET, SIZES, STRIDES = range(5)
+
+
+class Builder:
+    """Inserts ops before `op` (or at `at`): the builder for lowerings that rewrite IR in
+    place, as a target's passes before `loop-to-llvm` do."""
+
+    def __init__(self, op: Operation | None = None, at: InsertPoint | None = None):
+        assert op is not None or at is not None
+        self.at = at if at is not None else InsertPoint.before(op)  # type: ignore[arg-type]
+
+    def insert(self, op: Operation | Sequence[Operation], at: InsertPoint | None = None) -> None:
+        Rewriter.insert_op(op, at or self.at)
+
+    def replace(self, op: Operation, new_ops: Sequence[Operation], results: Sequence[SSAValue]):
+        Rewriter.replace_op(op, new_ops, results)
+
+    def erase(self, op: Operation) -> None:
+        Rewriter.erase_op(op)
 
 
 def llvm_type(type: Attribute) -> Attribute:
@@ -83,36 +102,36 @@ def byte_size(type: Attribute, where: Operation) -> int:
     raise ZigguratError(f"'{where.name}': element type {type} has no LLVM lowering", where)
 
 
-def emit(rewriter: PatternRewriter, op: Operation) -> SSAValue:
-    """Insert `op` before the matched op and return its result."""
-    rewriter.insert(op)
+def emit(builder: Builder, op: Operation) -> SSAValue:
+    """Insert `op` where `builder` builds and return its result."""
+    builder.insert(op)
     return op.results[0]
 
 
-def as_type(rewriter: PatternRewriter, value: SSAValue, type: Attribute) -> SSAValue:
+def as_type(builder: Builder, value: SSAValue, type: Attribute) -> SSAValue:
     """`value` seen as `type`, through a cast that folds away once types are converted."""
     if value.type == type:
         return value
-    return emit(rewriter, UnrealizedConversionCastOp.get([value], [type]))
+    return emit(builder, UnrealizedConversionCastOp.get([value], [type]))
 
 
-def replace(rewriter: PatternRewriter, op: Operation, values: Sequence[SSAValue]) -> None:
+def replace(builder: Builder, op: Operation, values: Sequence[SSAValue]) -> None:
     """Replace `op`'s results by `values`, cast back to the result types they replace."""
-    results = [as_type(rewriter, v, r.type) for v, r in zip(values, op.results, strict=True)]
-    rewriter.replace(op, [], results)
+    results = [as_type(builder, v, r.type) for v, r in zip(values, op.results, strict=True)]
+    builder.replace(op, [], results)
 
 
-def constant(rewriter: PatternRewriter, value: int, type: Attribute = i64) -> SSAValue:
+def constant(builder: Builder, value: int, type: Attribute = i64) -> SSAValue:
     """An llvm integer constant."""
-    return emit(rewriter, llvm.ConstantOp(IntegerAttr(value, type), type))
+    return emit(builder, llvm.ConstantOp(IntegerAttr(value, type), type))
 
 
-def value_of(rewriter: PatternRewriter, value: int | SSAValue) -> SSAValue:
+def value_of(builder: Builder, value: int | SSAValue) -> SSAValue:
     """An i64 value for a static integer, or the given value."""
-    return constant(rewriter, value) if isinstance(value, int) else value
+    return constant(builder, value) if isinstance(value, int) else value
 
 
-def add(rewriter: PatternRewriter, lhs: int | SSAValue, rhs: int | SSAValue) -> int | SSAValue:
+def add(builder: Builder, lhs: int | SSAValue, rhs: int | SSAValue) -> int | SSAValue:
     """`lhs + rhs`, folded when both are static."""
     if isinstance(lhs, int) and isinstance(rhs, int):
         return lhs + rhs
@@ -120,10 +139,10 @@ def add(rewriter: PatternRewriter, lhs: int | SSAValue, rhs: int | SSAValue) -> 
         return rhs
     if rhs == 0:
         return lhs
-    return emit(rewriter, llvm.AddOp(value_of(rewriter, lhs), value_of(rewriter, rhs)))
+    return emit(builder, llvm.AddOp(value_of(builder, lhs), value_of(builder, rhs)))
 
 
-def mul(rewriter: PatternRewriter, lhs: int | SSAValue, rhs: int | SSAValue) -> int | SSAValue:
+def mul(builder: Builder, lhs: int | SSAValue, rhs: int | SSAValue) -> int | SSAValue:
     """`lhs * rhs`, folded when both are static or one is 1."""
     if isinstance(lhs, int) and isinstance(rhs, int):
         return lhs * rhs
@@ -131,23 +150,23 @@ def mul(rewriter: PatternRewriter, lhs: int | SSAValue, rhs: int | SSAValue) -> 
         return rhs
     if rhs == 1:
         return lhs
-    return emit(rewriter, llvm.MulOp(value_of(rewriter, lhs), value_of(rewriter, rhs)))
+    return emit(builder, llvm.MulOp(value_of(builder, lhs), value_of(builder, rhs)))
 
 
 def extract(
-    rewriter: PatternRewriter, aggregate: SSAValue, position: Sequence[int], type: Attribute
+    builder: Builder, aggregate: SSAValue, position: Sequence[int], type: Attribute
 ) -> SSAValue:
     """`llvm.extractvalue aggregate[position]`."""
     index = DenseArrayBase.from_list(i64, position)
-    return emit(rewriter, llvm.ExtractValueOp(index, aggregate, type))
+    return emit(builder, llvm.ExtractValueOp(index, aggregate, type))
 
 
 def insert(
-    rewriter: PatternRewriter, aggregate: SSAValue, position: Sequence[int], value: SSAValue
+    builder: Builder, aggregate: SSAValue, position: Sequence[int], value: SSAValue
 ) -> SSAValue:
     """`llvm.insertvalue value, aggregate[position]`."""
     index = DenseArrayBase.from_list(i64, position)
-    return emit(rewriter, llvm.InsertValueOp(index, aggregate, value))
+    return emit(builder, llvm.InsertValueOp(index, aggregate, value))
 
 
 def static_strides(type: MemRefType, where: Operation | None = None) -> list[int | None]:
@@ -177,16 +196,20 @@ def static_size(size: int) -> int | None:
 
 
 class Descriptor:
-    """A memref value seen as its descriptor, with the facts its type states statically."""
+    """A memref value seen as its descriptor, with the facts its type states statically: the
+    descriptor is `struct` where given (what loop-to-llvm's walk made of the memref), else
+    the memref cast to its struct."""
 
-    def __init__(self, rewriter: PatternRewriter, value: SSAValue, where: Operation):
+    def __init__(
+        self, builder: Builder, value: SSAValue, where: Operation, struct: SSAValue | None = None
+    ):
         if not isinstance(value.type, MemRefType):
             raise ZigguratError(f"'{where.name}': expected a ranked memref", where)
-        self.rewriter, self.type, self.where = rewriter, value.type, where
-        self.struct = as_type(rewriter, value, descriptor_type(value.type))
+        self.builder, self.type, self.where = builder, value.type, where
+        self.struct = struct or as_type(builder, value, descriptor_type(value.type))
 
     def field(self, position: Sequence[int], type: Attribute = i64) -> SSAValue:
-        return extract(self.rewriter, self.struct, position, type)
+        return extract(self.builder, self.struct, position, type)
 
     def pointer(self, which: int = ALIGNED) -> SSAValue:
         return self.field([which], PTR)
@@ -207,7 +230,7 @@ class Descriptor:
         """`llvm.getelementptr` to the element at `indices`: the address LLVM can analyse."""
         linear = self.offset()
         for dim, index in enumerate(indices):
-            linear = add(self.rewriter, linear, mul(self.rewriter, index, self.stride(dim)))
+            linear = add(self.builder, linear, mul(self.builder, index, self.stride(dim)))
         aligned = self.pointer()
         if linear == 0:
             return aligned
@@ -216,14 +239,14 @@ class Descriptor:
             aligned,
             [llvm.GEP_USE_SSA_VAL],
             element,
-            ssa_indices=[value_of(self.rewriter, linear)],
+            ssa_indices=[value_of(self.builder, linear)],
             inbounds=True,
         )
-        return emit(self.rewriter, gep)
+        return emit(self.builder, gep)
 
 
 def build_descriptor(
-    rewriter: PatternRewriter,
+    builder: Builder,
     type: MemRefType,
     allocated: SSAValue,
     aligned: SSAValue,
@@ -232,53 +255,53 @@ def build_descriptor(
     strides: Sequence[int | SSAValue],
 ) -> SSAValue:
     """A descriptor struct from its fields."""
-    struct = emit(rewriter, llvm.UndefOp(descriptor_type(type)))
-    struct = insert(rewriter, struct, [ALLOCATED], allocated)
-    struct = insert(rewriter, struct, [ALIGNED], aligned)
-    struct = insert(rewriter, struct, [OFFSET], value_of(rewriter, offset))
+    struct = emit(builder, llvm.UndefOp(descriptor_type(type)))
+    struct = insert(builder, struct, [ALLOCATED], allocated)
+    struct = insert(builder, struct, [ALIGNED], aligned)
+    struct = insert(builder, struct, [OFFSET], value_of(builder, offset))
     for dim, (size, stride) in enumerate(zip(sizes, strides, strict=True)):
-        struct = insert(rewriter, struct, [SIZES, dim], value_of(rewriter, size))
-        struct = insert(rewriter, struct, [STRIDES, dim], value_of(rewriter, stride))
+        struct = insert(builder, struct, [SIZES, dim], value_of(builder, size))
+        struct = insert(builder, struct, [STRIDES, dim], value_of(builder, stride))
     return struct
 
 
-def element_count(rewriter: PatternRewriter, sizes: Sequence[int | SSAValue]) -> int | SSAValue:
+def element_count(builder: Builder, sizes: Sequence[int | SSAValue]) -> int | SSAValue:
     """The product of `sizes`, folded where they are constants."""
     count: int | SSAValue = 1
     for size in sizes:
-        count = mul(rewriter, count, size)
+        count = mul(builder, count, size)
     return count
 
 
-def contiguous_strides(
-    rewriter: PatternRewriter, sizes: Sequence[int | SSAValue]
-) -> list[int | SSAValue]:
+def contiguous_strides(builder: Builder, sizes: Sequence[int | SSAValue]) -> list[int | SSAValue]:
     """Row-major strides of a dense buffer with these sizes."""
     strides: list[int | SSAValue] = []
     running: int | SSAValue = 1
     for size in reversed(sizes):
         strides.append(running)
-        running = mul(rewriter, running, size)
+        running = mul(builder, running, size)
     return strides[::-1]
 
 
-def declare_function(
-    rewriter: PatternRewriter,
-    where: Operation,
-    name: str,
-    inputs: Sequence[Attribute],
-    output: Attribute | None,
-) -> None:
-    """Declare an external C function (`aligned_alloc`, `erff`, ...) once per module."""
-    module = where.get_toplevel_object()
-    if not isinstance(module, ModuleOp):
-        raise ZigguratError(f"'{where.name}' is not inside a module", where)
-    for op in module.ops:
-        if getattr(op, "sym_name", None) is not None and op.sym_name.data == name:  # type: ignore[attr-defined]
+class Declarations:
+    """The symbols a module defines, to declare each external C function it calls
+    (`aligned_alloc`, `erff`, ...) once, at the top of the module."""
+
+    def __init__(self, module: Operation):
+        self.block = module.regions[0].block
+        self.names = {
+            op.sym_name.data  # type: ignore[attr-defined]
+            for op in self.block.ops
+            if isinstance(getattr(op, "sym_name", None), StringAttr)
+        }
+
+    def declare(self, name: str, inputs: Sequence[Attribute], output: Attribute | None) -> None:
+        if name in self.names:
             return
-    function_type = llvm.LLVMFunctionType(inputs, output or llvm.LLVMVoidType())
-    declaration = llvm.FuncOp(name, function_type, linkage=llvm.LinkageAttr("external"))
-    rewriter.insert(declaration, InsertPoint.at_start(module.body.block))
+        self.names.add(name)
+        function_type = llvm.LLVMFunctionType(inputs, output or llvm.LLVMVoidType())
+        declaration = llvm.FuncOp(name, function_type, linkage=llvm.LinkageAttr("external"))
+        Rewriter.insert_op(declaration, InsertPoint.at_start(self.block))
 
 
 def intrinsic_suffix(type: Attribute) -> str:

@@ -24,13 +24,6 @@ from xdsl.dialects import func, llvm, memref
 from xdsl.dialects.builtin import DYNAMIC_INDEX, IntegerAttr, MemRefType, ModuleOp, i64
 from xdsl.ir import Operation, SSAValue
 from xdsl.passes import ModulePass
-from xdsl.pattern_rewriter import (
-    GreedyRewritePatternApplier,
-    PatternRewriter,
-    PatternRewriteWalker,
-    RewritePattern,
-    op_type_rewrite_pattern,
-)
 from xdsl.rewriter import InsertPoint
 
 from ziggurat.diagnostics import ZigguratError
@@ -38,6 +31,8 @@ from ziggurat.dialects.loop import ALIGNMENT, ScopeAttr
 from ziggurat.passes.conversion.loop_to_llvm.common import (
     ALLOCATED,
     PTR,
+    Builder,
+    Declarations,
     Descriptor,
     add,
     as_type,
@@ -45,7 +40,6 @@ from ziggurat.passes.conversion.loop_to_llvm.common import (
     byte_size,
     constant,
     contiguous_strides,
-    declare_function,
     element_count,
     emit,
     llvm_type,
@@ -71,51 +65,48 @@ def check_memory_space(type: MemRefType, where: Operation) -> None:
 
 
 def allocation_sizes(
-    rewriter: PatternRewriter, type: MemRefType, dynamic: Sequence[SSAValue], where: Operation
+    builder: Builder, type: MemRefType, dynamic: Sequence[SSAValue], where: Operation
 ) -> list[int | SSAValue]:
     """The sizes of a new buffer: static ones from its type, the rest from its operands (as
     i64: the llvm ops computing with them take no index)."""
     identity = MemRefType(type.element_type, type.get_shape())
     if static_offset(type) != 0 or static_strides(type, where) != static_strides(identity, where):
         raise ZigguratError(f"'{where.name}': only buffers with the identity layout", where)
-    remaining = iter([as_type(rewriter, size, i64) for size in dynamic])
+    remaining = iter([as_type(builder, size, i64) for size in dynamic])
     return [next(remaining) if size == DYNAMIC_INDEX else size for size in type.get_shape()]
 
 
-class AllocLowering(RewritePattern):
+def lower_alloc(builder: Builder, op: memref.AllocOp, declarations: Declarations) -> None:
     """`aligned_alloc(64, bytes rounded up to 64)`: C11 wants a multiple of the alignment.
     Small local buffers go on the stack instead (see on_stack)."""
-
-    @op_type_rewrite_pattern
-    def match_and_rewrite(self, op: memref.AllocOp, rewriter: PatternRewriter):
-        type = op.memref.type
-        if on_stack(type, op):
-            stack_buffer(rewriter, op)
-            return
-        sizes = allocation_sizes(rewriter, type, op.dynamic_sizes, op)
-        alignment = max(ALIGNMENT, op.alignment.value.data if op.alignment else 0)
-        size = mul(rewriter, element_count(rewriter, sizes), byte_size(type.element_type, op))
-        if isinstance(size, int):
-            padded: int | SSAValue = -(-size // alignment) * alignment
-        else:
-            bumped = add(rewriter, size, alignment - 1)
-            quotient = emit(
-                rewriter, llvm.UDivOp(value_of(rewriter, bumped), constant(rewriter, alignment))
-            )
-            padded = mul(rewriter, quotient, alignment)
-        declare_function(rewriter, op, "aligned_alloc", [i64, i64], PTR)
-        pointer = emit(
-            rewriter,
-            llvm.CallOp(
-                "aligned_alloc",
-                constant(rewriter, alignment),
-                value_of(rewriter, padded),
-                return_type=PTR,
-            ),
+    type = op.memref.type
+    if on_stack(type, op):
+        stack_buffer(builder, op)
+        return
+    sizes = allocation_sizes(builder, type, op.dynamic_sizes, op)
+    alignment = max(ALIGNMENT, op.alignment.value.data if op.alignment else 0)
+    size = mul(builder, element_count(builder, sizes), byte_size(type.element_type, op))
+    if isinstance(size, int):
+        padded: int | SSAValue = -(-size // alignment) * alignment
+    else:
+        bumped = add(builder, size, alignment - 1)
+        quotient = emit(
+            builder, llvm.UDivOp(value_of(builder, bumped), constant(builder, alignment))
         )
-        strides = contiguous_strides(rewriter, sizes)
-        descriptor = build_descriptor(rewriter, type, pointer, pointer, 0, sizes, strides)
-        replace(rewriter, op, [descriptor])
+        padded = mul(builder, quotient, alignment)
+    declarations.declare("aligned_alloc", [i64, i64], PTR)
+    pointer = emit(
+        builder,
+        llvm.CallOp(
+            "aligned_alloc",
+            constant(builder, alignment),
+            value_of(builder, padded),
+            return_type=PTR,
+        ),
+    )
+    strides = contiguous_strides(builder, sizes)
+    descriptor = build_descriptor(builder, type, pointer, pointer, 0, sizes, strides)
+    replace(builder, op, [descriptor])
 
 
 def on_stack(type: MemRefType, where: Operation) -> bool:
@@ -133,12 +124,12 @@ def on_stack(type: MemRefType, where: Operation) -> bool:
     return count * byte_size(type.element_type, where) <= STACK_LIMIT
 
 
-def stack_buffer(rewriter: PatternRewriter, op: memref.AllocOp | memref.AllocaOp) -> None:
+def stack_buffer(builder: Builder, op: memref.AllocOp | memref.AllocaOp) -> None:
     """Replace `op` by an `llvm.alloca`. A statically sized one goes to the entry block of the
     function, as C compilers place them, so a loop around it does not grow the stack."""
     type = op.memref.type
-    sizes = allocation_sizes(rewriter, type, op.dynamic_sizes, op)
-    count = element_count(rewriter, sizes)
+    sizes = allocation_sizes(builder, type, op.dynamic_sizes, op)
+    count = element_count(builder, sizes)
     alignment = max(ALIGNMENT, op.alignment.value.data if op.alignment else 0)
     element = llvm_type(type.element_type)
     if isinstance(count, int):
@@ -148,31 +139,23 @@ def stack_buffer(rewriter: PatternRewriter, op: memref.AllocOp | memref.AllocaOp
         assert function is not None and function.body.blocks
         size = llvm.ConstantOp(IntegerAttr(count, i64), i64)
         alloca = llvm.AllocaOp(size, element, alignment)
-        rewriter.insert([size, alloca], InsertPoint.at_start(function.body.blocks[0]))
+        builder.insert([size, alloca], InsertPoint.at_start(function.body.blocks[0]))
         pointer: SSAValue = alloca.res
     else:
-        pointer = emit(rewriter, llvm.AllocaOp(count, element, alignment))
-    strides = contiguous_strides(rewriter, sizes)
-    descriptor = build_descriptor(rewriter, type, pointer, pointer, 0, sizes, strides)
-    replace(rewriter, op, [descriptor])
+        pointer = emit(builder, llvm.AllocaOp(count, element, alignment))
+    strides = contiguous_strides(builder, sizes)
+    descriptor = build_descriptor(builder, type, pointer, pointer, 0, sizes, strides)
+    replace(builder, op, [descriptor])
 
 
-class AllocaLowering(RewritePattern):
-    @op_type_rewrite_pattern
-    def match_and_rewrite(self, op: memref.AllocaOp, rewriter: PatternRewriter):
-        stack_buffer(rewriter, op)
-
-
-class DeallocLowering(RewritePattern):
-    @op_type_rewrite_pattern
-    def match_and_rewrite(self, op: memref.DeallocOp, rewriter: PatternRewriter):
-        if isinstance(op.memref.type, MemRefType) and on_stack(op.memref.type, op):
-            rewriter.erase(op)
-            return
-        pointer = Descriptor(rewriter, op.memref, op).pointer(ALLOCATED)
-        declare_function(rewriter, op, "free", [PTR], None)
-        rewriter.insert(llvm.CallOp("free", pointer))
-        rewriter.erase(op)
+def lower_dealloc(builder: Builder, op: memref.DeallocOp, declarations: Declarations) -> None:
+    if isinstance(op.memref.type, MemRefType) and on_stack(op.memref.type, op):
+        builder.erase(op)
+        return
+    pointer = Descriptor(builder, op.memref, op).pointer(ALLOCATED)
+    declarations.declare("free", [PTR], None)
+    builder.insert(llvm.CallOp("free", pointer))
+    builder.erase(op)
 
 
 @dataclass(frozen=True)
@@ -183,10 +166,24 @@ class LowerAllocations(ModulePass):
     name = "lower-allocations"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
+        allocations: list[Operation] = []
         for inner in op.walk():
-            arguments = [a for region in inner.regions for b in region.blocks for a in b.args]
-            for value in (*inner.results, *arguments):
+            for value in inner.results:
                 if isinstance(value.type, MemRefType):
                     check_memory_space(value.type, inner)
-        patterns = [AllocLowering(), AllocaLowering(), DeallocLowering()]
-        PatternRewriteWalker(GreedyRewritePatternApplier(patterns)).rewrite_module(op)
+            for region in inner.regions:
+                for block in region.blocks:
+                    for argument in block.args:
+                        if isinstance(argument.type, MemRefType):
+                            check_memory_space(argument.type, inner)
+            if isinstance(inner, memref.AllocOp | memref.AllocaOp | memref.DeallocOp):
+                allocations.append(inner)
+        declarations = Declarations(op)
+        for allocation in allocations:
+            builder = Builder(allocation)
+            if isinstance(allocation, memref.AllocOp):
+                lower_alloc(builder, allocation, declarations)
+            elif isinstance(allocation, memref.AllocaOp):
+                stack_buffer(builder, allocation)
+            else:
+                lower_dealloc(builder, allocation, declarations)
