@@ -22,13 +22,15 @@ from typing import Any, ClassVar
 import numpy as np
 from xdsl.dialects.builtin import ModuleOp
 
+from ziggurat import progress
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.ir_io import pass_pipeline, print_module
 from ziggurat.registry import make_context
 from ziggurat.targets.cpu import jit, threads
+from ziggurat.targets.cpu.build import build_units
 from ziggurat.targets.cpu.host import Cpu, describe_cpu
-from ziggurat.targets.cpu.llvm_ir import add_packed_wrapper, translate
-from ziggurat.targets.cpu.runtime import CpuFunction, CpuModule, signatures
+from ziggurat.targets.cpu.llvm_ir import translate, wrapper_name
+from ziggurat.targets.cpu.runtime import CpuFunction, CpuModule, Signature, signatures
 from ziggurat.targets.target import Target
 
 __all__ = [
@@ -127,27 +129,41 @@ def optimized_llvm_ir(module: ModuleOp, cpu: Cpu | None = None) -> str:
 
 def compile_loop_module(module: ModuleOp, cpu: Cpu | None = None, threads_: int = 0) -> CpuModule:
     """Compile a loop-level module for `cpu` (the host's by default), its parallel loops on
-    `threads_` threads (the pool's count where 0); the module itself is left unchanged."""
+    `threads_` threads (the pool's count where 0), a function at a time on every core
+    (build.py); the module itself is left unchanged."""
     machine = (cpu.name, cpu.features) if cpu is not None else jit.HOST
-    functions = signatures(module)
-    contents: dict[str, bytes] = {}
-    llvm_module = translate(lower_to_llvm_dialect(module), contents=contents)
-    wrappers = {name: add_packed_wrapper(llvm_module, name) for name in functions}
-    text = str(llvm_module)
-    compiled = jit.parse(text, machine)
-    jit.optimize(compiled, machine=machine)
+    built = build_units(module, LOWERING, machine)
+    return load_module(
+        signatures(module),
+        [unit.code for unit in built.values()],
+        {name: raw for unit in built.values() for name, raw in unit.contents.items()},
+        machine,
+        threads_,
+        [unit.llvm_ir for unit in built.values()],
+    )
+
+
+def load_module(
+    functions: dict[str, Signature],
+    objects: list[bytes],
+    contents: dict[str, bytes],
+    machine: jit.Machine,
+    threads_: int = 0,
+    units_ir: list[str] | None = None,
+) -> CpuModule:
+    """The functions of object code, linked and loaded, with the large constants copied in."""
     threads.install()  # parallel loops call the pool's entry points
-    engine = jit.compile_module(compiled, machine)
-    for name, raw in contents.items():
-        ctypes.memmove(engine.get_global_value_address(name), raw, len(raw))
+    with progress.phase("load"):
+        engine = jit.load_objects(objects, machine)
+        for name, raw in contents.items():
+            ctypes.memmove(engine.get_global_value_address(name), raw, len(raw))
     return CpuModule(
         {
             name: CpuFunction(
-                signature, engine.get_function_address(wrappers[name]), engine, threads_
+                signature, engine.get_function_address(wrapper_name(name)), engine, threads_
             )
             for name, signature in functions.items()
         },
-        text,
-        compiled,
+        units_ir,
         machine,
     )

@@ -36,7 +36,7 @@ from xdsl.ir import Attribute
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects.loop import ALIGNMENT
 from ziggurat.passes.conversion.loop_to_llvm.common import static_offset, static_strides
-from ziggurat.targets.cpu.jit import Machine, assembly
+from ziggurat.targets.cpu.jit import Machine, assembly, optimize, parse
 from ziggurat.targets.cpu.threads import the_pool
 
 OUTPUT = "ziggurat.output"
@@ -331,30 +331,52 @@ class CpuFunction:
         return np.array(view)
 
 
+def optimized(text: str, machine: Machine) -> Any:
+    """LLVM IR text parsed and optimized as the build does."""
+    module = parse(text, machine)
+    optimize(module, machine=machine)
+    return module
+
+
 def describe(shape: Sequence[int]) -> str:
     return "(" + ", ".join("?" if s == DYNAMIC_INDEX else str(s) for s in shape) + ")"
 
 
 class CpuModule:
-    """A compiled module: one attribute per public function, `module(...)` calls main."""
+    """A compiled module: one attribute per public function, `module(...)` calls main. The
+    LLVM IR of its units (build.py) is kept, where it was compiled rather than loaded from
+    the cache, to show it: before LLVM's optimizations, after, and as assembly."""
 
     def __init__(
-        self, functions: dict[str, CpuFunction], llvm_ir: str, compiled: Any, machine: Machine
+        self, functions: dict[str, CpuFunction], units_ir: list[str] | None, machine: Machine
     ):
         self.functions = functions
-        self.llvm_ir = llvm_ir
-        self._compiled = compiled  # llvmlite's optimized module
+        self._units_ir = units_ir
         self._machine = machine
+
+    def units_ir(self) -> list[str]:
+        if self._units_ir is None:
+            raise ZigguratError(
+                "this module was loaded from the cache: compile it with cache=False to see its LLVM IR"
+            )
+        return self._units_ir
+
+    @property
+    def llvm_ir(self) -> str:
+        """The LLVM IR of each unit, before LLVM's optimizations."""
+        return "\n".join(self.units_ir())
 
     @property
     def optimized_ir(self) -> str:
-        """The LLVM IR after LLVM's optimizations."""
-        return str(self._compiled)
+        """The LLVM IR of each unit after LLVM's optimizations."""
+        return "\n".join(str(optimized(text, self._machine)) for text in self.units_ir())
 
     @property
     def assembly(self) -> str:
         """The assembly the functions run as."""
-        return assembly(self._compiled, self._machine)
+        return "\n".join(
+            assembly(optimized(text, self._machine), self._machine) for text in self.units_ir()
+        )
 
     def __getattr__(self, name: str) -> CpuFunction:
         functions = self.__dict__.get("functions", {})
