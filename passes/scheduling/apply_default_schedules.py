@@ -47,21 +47,26 @@ class ApplyDefaultSchedules(ModulePass):
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         target = target_named(self.target)
         functions = [f for f in op.ops if isinstance(f, func.FuncOp) and not f.is_declaration]
+        schedules: dict[str, Operation] = {}  # each file parsed once
         for function in functions:
             roots = [o for o in function.body.block.ops if is_stage_root(o)]
             for number, root in enumerate(roots):
                 root.attributes[NEST] = StringAttr(str(number))
             for number in range(len(roots)):
-                function = schedule_nest(op, function, str(number), target)
+                function = schedule_nest(op, function, str(number), target, schedules)
             for root in function.walk():
                 root.attributes.pop(NEST, None)
 
 
 def schedule_nest(
-    module: ModuleOp, function: func.FuncOp, number: str, target: Target
+    module: ModuleOp,
+    function: func.FuncOp,
+    number: str,
+    target: Target,
+    schedules: dict[str, Operation] | None = None,
 ) -> func.FuncOp:
     """Schedule nest `number` of `function`; the function, or a copy of it as it was if the
-    schedule does not apply."""
+    schedule does not apply. `schedules` keeps the schedule files parsed so far."""
     root = next(o for o in function.body.block.ops if o.attributes.get(NEST) == StringAttr(number))
     assert isinstance(root, scf.ForOp)
     nest = recognize(root, function)
@@ -70,7 +75,11 @@ def schedule_nest(
         return function
     schedule_file, values = plan
     # Outside the try: knobs a target's heuristic sets outside their options are its bug.
-    fixed = fix_knobs(schedule(target, schedule_file), values)
+    if schedules is None:
+        schedules = {}
+    if schedule_file not in schedules:
+        schedules[schedule_file] = schedule(target, schedule_file)
+    fixed = fix_knobs(schedules[schedule_file], values)  # a copy: the parsed one stays
     backup = function.clone()
     try:
         apply_schedule(module, fixed, root=root, target=target)
