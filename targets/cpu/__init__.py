@@ -129,17 +129,17 @@ def optimized_llvm_ir(module: ModuleOp, cpu: Cpu | None = None) -> str:
 
 def compile_loop_module(module: ModuleOp, cpu: Cpu | None = None, threads_: int = 0) -> CpuModule:
     """Compile a loop-level module for `cpu` (the host's by default), its parallel loops on
-    `threads_` threads (the pool's count where 0), a function at a time on every core
-    (build.py); the module itself is left unchanged."""
+    `threads_` threads (the pool's count where 0), a few functions at a time on every
+    core (build.py); the module itself is left unchanged."""
     machine = (cpu.name, cpu.features) if cpu is not None else jit.HOST
     built = build_units(module, LOWERING, machine)
     return load_module(
         signatures(module),
-        [unit.code for unit in built.values()],
-        {name: raw for unit in built.values() for name, raw in unit.contents.items()},
+        [unit.code for unit in built],
+        {name: raw for unit in built for name, raw in unit.contents.items()},
         machine,
         threads_,
-        [unit.llvm_ir for unit in built.values()],
+        [unit.llvm_ir for unit in built],
     )
 
 

@@ -1,12 +1,13 @@
-"""Build a loop-level module into object code for the CPU, one function at a time, on every
-core this process may use.
+"""Build a loop-level module into object code for the CPU, a few functions at a time, on
+every core this process may use.
 
-Each function with a body is a *unit*: a module of its own holding that function (public, so
-the others can call it), declarations of the functions it calls and of the globals it uses,
-and copies of the small constants it reads (so LLVM still sees their values). The module's
-other globals (weights, state) are one more unit, `GLOBALS`, which defines them. A unit goes
-through the target's lowering, the translation to LLVM IR, LLVM's O3 and code generation,
-and comes out as object code; the objects load into one engine and link there (jit.py).
+The module's functions, in order, are cut into *units* of a few hundred ops: each a module
+of its own holding those functions (public, so the others can call them), declarations of
+the functions they call and of the globals they use, and copies of the small constants they
+read (so LLVM still sees their values). The module's other globals (weights, state) are one
+more unit, which defines them. A unit goes through the target's lowering, the translation
+to LLVM IR, LLVM's O3 and code generation, and comes out as object code; the objects load
+into one engine and link there (jit.py).
 
 Units build in worker processes forked from this one, so the module is theirs without
 being sent; only object code comes back. Each worker takes the largest unit left, as many
@@ -14,7 +15,7 @@ workers as this process may use CPUs (`ZIGGURAT_JOBS` to change it). An object d
 its unit's IR alone, so the result is the same however the work was shared. A small module,
 or a platform without fork, builds in this process.
 
-    built = build_units(module, LOWERING, jit.HOST)   # {unit name: Built}
+    built = build_units(module, LOWERING, jit.HOST)   # a Built per unit, in order
 """
 
 from __future__ import annotations
@@ -41,10 +42,23 @@ from ziggurat.registry import make_context
 from ziggurat.targets.cpu import jit
 from ziggurat.targets.cpu.llvm_ir import LARGE_CONSTANT_BYTES, add_packed_wrapper, translate
 
-# The unit that defines the module's globals; no function has an empty name.
-GLOBALS = ""
-# Modules with fewer ops than this build in this process: forking costs more.
+# Functions go into one unit until it has this many ops (at the loop level): LLVM's
+# fixed cost per module (a few ms) then stays small beside the unit's own work.
+UNIT_OPS = 400
+# Modules with fewer ops than this build in this process: forking would cost more.
 SMALLEST_FORKED = 1000
+
+
+@dataclass(frozen=True)
+class Unit:
+    """Functions built together, a run of the module's in its order; or, with none, the
+    module's globals."""
+
+    functions: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return self.functions[0] if self.functions else "globals"
 
 
 @dataclass
@@ -53,22 +67,32 @@ class Built:
     the large constants it defines (copied in once loaded), and the CPU seconds of each
     phase of its build."""
 
-    name: str
+    unit: Unit
     code: bytes
     llvm_ir: str
     contents: dict[str, bytes] = field(default_factory=dict)
     times: dict[str, float] = field(default_factory=dict)
 
 
-def unit_names(module: ModuleOp) -> list[str]:
-    """The units of `module`, in its order: its functions with a body, then GLOBALS if it
-    has globals that are not copied into each unit using them."""
-    names = [
-        op.sym_name.data for op in module.ops if isinstance(op, func.FuncOp) and op.body.blocks
-    ]
+def units_of(module: ModuleOp) -> list[Unit]:
+    """The units of `module`: its functions with a body, in order, in runs of at least
+    UNIT_OPS ops; then its globals, if it has globals that are not copied into each unit
+    using them."""
+    units: list[Unit] = []
+    run: list[str] = []
+    ops = 0
+    for op in module.ops:
+        if isinstance(op, func.FuncOp) and op.body.blocks:
+            run.append(op.sym_name.data)
+            ops += sum(1 for _ in op.walk())
+            if ops >= UNIT_OPS:
+                units.append(Unit(tuple(run)))
+                run, ops = [], 0
+    if run:
+        units.append(Unit(tuple(run)))
     if any(isinstance(op, memref.GlobalOp) and not is_copied(op) for op in module.ops):
-        names.append(GLOBALS)
-    return names
+        units.append(Unit(()))
+    return units
 
 
 def is_copied(op: memref.GlobalOp) -> bool:
@@ -88,47 +112,50 @@ def symbol_table(module: ModuleOp) -> dict[str, Operation]:
 
 
 def unit_module(
-    module: ModuleOp, symbols: dict[str, Operation], name: str
+    module: ModuleOp, symbols: dict[str, Operation], unit: Unit
 ) -> tuple[ModuleOp, frozenset[str]]:
-    """The module of unit `name`, its function taken out of `module` (whose `symbol_table`
-    is `symbols`), or its globals copied, and the globals it only declares."""
-    ops: list[Operation] = []
-    seen: set[str] = set()
-    declared: set[str] = set()
-    if name == GLOBALS:
+    """The module of `unit`: its functions taken out of `module` (whose `symbol_table` is
+    `symbols`), public, with what they use from the rest declared; or its globals copied.
+    Also the globals it only declares."""
+    if not unit.functions:
+        definitions = []
         for op in module.ops:
             if isinstance(op, memref.GlobalOp) and not is_copied(op):
                 copy = op.clone()  # the values are shared, not copied
                 copy.properties["sym_visibility"] = StringAttr("public")
-                ops.append(copy)
-        return ModuleOp(ops), frozenset()
-    function = symbols[name]
-    assert isinstance(function, func.FuncOp)
-    for op in function.walk():
-        if isinstance(op, memref.GetGlobalOp):
-            used = op.name_.root_reference.data
-            if used in symbols and used not in seen:
-                seen.add(used)
-                declared.add(used)
-                ops.append(global_for_unit(symbols[used]))  # type: ignore[arg-type]
-        elif isinstance(op, func.CallOp):
-            callee = op.callee.root_reference.data
-            if callee != name and callee in symbols and callee not in seen:
-                seen.add(callee)
-                called = symbols[callee]
-                assert isinstance(called, func.FuncOp)
-                inputs, outputs = called.function_type.inputs, called.function_type.outputs
-                ops.append(func.FuncOp.external(callee, inputs.data, outputs.data))
-    function.detach()
-    function.properties.pop("sym_visibility", None)
-    ops.append(function)
+                definitions.append(copy)
+        return ModuleOp(definitions), frozenset()
+    ops: list[Operation] = []
+    used: set[str] = set(unit.functions)
+    declared: set[str] = set()
+    functions = [symbols[name] for name in unit.functions]
+    for function in functions:
+        for op in function.walk():
+            if isinstance(op, memref.GetGlobalOp):
+                name = op.name_.root_reference.data
+                if name not in used:
+                    used.add(name)
+                    ops.append(global_for_unit(symbols[name]))  # type: ignore[arg-type]
+                    declared.add(name)
+            elif isinstance(op, func.CallOp):
+                name = op.callee.root_reference.data
+                if name not in used and name in symbols:
+                    used.add(name)
+                    called = symbols[name]
+                    assert isinstance(called, func.FuncOp)
+                    types = called.function_type
+                    ops.append(func.FuncOp.external(name, types.inputs.data, types.outputs.data))
+    for function in functions:
+        function.detach()
+        function.properties.pop("sym_visibility", None)
+        ops.append(function)
     copied = {op.sym_name.data for op in ops if isinstance(op, memref.GlobalOp) and is_copied(op)}
     return ModuleOp(ops), frozenset(declared - copied)
 
 
 def global_for_unit(op: memref.GlobalOp) -> memref.GlobalOp:
-    """A copy of a small constant global, or the declaration of another (GLOBALS defines
-    it)."""
+    """A copy of a small constant global, or the declaration of another (the globals'
+    unit defines it)."""
     if is_copied(op):
         return op.clone()
     return memref.GlobalOp.get(
@@ -137,14 +164,15 @@ def global_for_unit(op: memref.GlobalOp) -> memref.GlobalOp:
 
 
 def build_unit(
-    unit: ModuleOp,
-    name: str,
+    module: ModuleOp,
+    unit: Unit,
     declared: frozenset[str],
-    public: bool,
+    public: set[str],
     lowering: str,
     machine: jit.Machine,
 ) -> Built:
-    """Lower, translate, optimize and compile one unit's module."""
+    """Lower, translate, optimize and compile the module of `unit`, with a packed wrapper
+    for each of its functions in `public`."""
     times: dict[str, float] = {}
 
     def timed(phase: str, work: Callable[[], object]) -> object:
@@ -154,65 +182,67 @@ def build_unit(
         return result
 
     for module_pass in pass_pipeline(lowering).passes:
-        timed(module_pass.name, lambda p=module_pass: p.apply(make_context(), unit))
+        timed(module_pass.name, lambda p=module_pass: p.apply(make_context(), module))
     contents: dict[str, bytes] = {}
-    llvm_module = timed("translate", lambda: translate(unit, contents=contents, declared=declared))
-    if public:
-        add_packed_wrapper(llvm_module, name)  # type: ignore[arg-type]
+    llvm_module = timed(
+        "translate", lambda: translate(module, contents=contents, declared=declared)
+    )
+    for name in unit.functions:
+        if name in public:
+            add_packed_wrapper(llvm_module, name)  # type: ignore[arg-type]
     text = str(llvm_module)
     compiled = timed("llvm parse", lambda: jit.parse(text, machine))
     timed("llvm optimize", lambda: jit.optimize(compiled, machine=machine))  # type: ignore[arg-type]
     code = timed("llvm codegen", lambda: jit.emit_object(compiled, machine))  # type: ignore[arg-type]
-    return Built(name, code, text, contents, times)  # type: ignore[arg-type]
+    return Built(unit, code, text, contents, times)  # type: ignore[arg-type]
 
 
 def build_units(
     module: ModuleOp,
     lowering: str,
     machine: jit.Machine,
-    names: Sequence[str] | None = None,
+    units: Sequence[Unit] | None = None,
     jobs: int = 0,
     on_built: Callable[[Built], None] | None = None,
-) -> dict[str, Built]:
-    """Build units `names` (all of them by default) of a loop-level module, left unchanged,
-    on `jobs` processes (0: as many as this process may use CPUs); `on_built` is told of
-    each as it is done."""
-    names = unit_names(module) if names is None else list(names)
+) -> list[Built]:
+    """Build `units` (all of them by default) of a loop-level module, left unchanged, on
+    `jobs` processes (0: as many as this process may use CPUs), in their order; `on_built`
+    is told of each as it is done."""
+    units = units_of(module) if units is None else list(units)
     public = {
         op.sym_name.data
         for op in module.ops
         if isinstance(op, func.FuncOp) and op.sym_visibility != StringAttr("private")
     }
     jobs = jobs or default_jobs()
-    functions = [n for n in names if n != GLOBALS]
-    sizes = unit_sizes(module, functions)
+    sizes = unit_sizes(module, units)
+    function_units = [u for u in units if u.functions]
     forked = (
         jobs > 1
-        and len(functions) > 1
+        and len(function_units) > 1
         and sum(sizes.values()) >= SMALLEST_FORKED
         and "fork" in multiprocessing.get_all_start_methods()
     )
-    built: dict[str, Built] = {}
+    built: dict[Unit, Built] = {}
 
-    def done(unit: Built) -> None:
-        built[unit.name] = unit
-        for phase_name, seconds in unit.times.items():
+    def done(result: Built) -> None:
+        built[result.unit] = result
+        for phase_name, seconds in result.times.items():
             progress.add(phase_name, seconds, seconds)
-        progress.count("functions", len(built), len(names))
+        progress.count("units", len(built), len(units))
         if on_built is not None:
-            on_built(unit)
+            on_built(result)
 
-    largest_first = sorted(functions, key=lambda n: -sizes[n])
-
-    def build_here(module: ModuleOp, names: list[str]) -> None:
+    def build_here(module: ModuleOp, units: list[Unit]) -> None:
         symbols = symbol_table(module)
-        for name in names:
-            unit, declared = unit_module(module, symbols, name)
-            done(build_unit(unit, name, declared, name in public, lowering, machine))
+        for unit in units:
+            unit_ir, declared = unit_module(module, symbols, unit)
+            done(build_unit(unit_ir, unit, declared, public, lowering, machine))
 
-    # The globals (a copy of them) build here while the workers build the functions.
-    here = [GLOBALS] if GLOBALS in names else []
-    with progress.phase(f"build {len(names)} units on {jobs if forked else 1} processes"):
+    largest_first = sorted(function_units, key=lambda u: -sizes[u])
+    # The globals (copies of them) build here while the workers build the functions.
+    here = [u for u in units if not u.functions]
+    with progress.phase(f"build {len(units)} units on {jobs if forked else 1} processes"):
         if forked:
             meanwhile = lambda: build_here(module, here)  # noqa: E731
             build_in_workers(
@@ -220,17 +250,17 @@ def build_units(
             )
         else:
             build_here(module.clone(), [*largest_first, *here])
-    return {name: built[name] for name in names}
+    return [built[unit] for unit in units]
 
 
-def unit_sizes(module: ModuleOp, names: Sequence[str]) -> dict[str, int]:
-    """The ops of each function, for the largest to start first."""
-    wanted = set(names)
-    return {
+def unit_sizes(module: ModuleOp, units: Sequence[Unit]) -> dict[Unit, int]:
+    """The ops of each unit's functions, for the largest to start first."""
+    sizes = {
         op.sym_name.data: sum(1 for _ in op.walk())
         for op in module.ops
-        if isinstance(op, func.FuncOp) and op.sym_name.data in wanted
+        if isinstance(op, func.FuncOp)
     }
+    return {unit: sum(sizes[name] for name in unit.functions) for unit in units}
 
 
 def default_jobs() -> int:
@@ -250,7 +280,7 @@ def default_jobs() -> int:
 
 def build_in_workers(
     module: ModuleOp,
-    names: list[str],
+    units: list[Unit],
     public: set[str],
     lowering: str,
     machine: jit.Machine,
@@ -258,14 +288,14 @@ def build_in_workers(
     done: Callable[[Built], None],
     meanwhile: Callable[[], None],
 ) -> None:
-    """Build units `names` in `jobs` forked processes, each asking for the next unit as it
-    finishes one, the first names first; this process does `meanwhile` after starting
+    """Build `units` in `jobs` forked processes, each asking for the next unit as it
+    finishes one, the first units first; this process does `meanwhile` after starting
     them."""
     context = multiprocessing.get_context("fork")
     workers: list[tuple[multiprocessing.process.BaseProcess, Connection]] = []
     # No other thread may be inside LLVM while forking: the child would inherit its lock.
     with llvm_ffi.lib._lock:
-        for _ in range(min(jobs, len(names))):
+        for _ in range(min(jobs, len(units))):
             ours, theirs = context.Pipe()
             process = context.Process(
                 target=work,
@@ -275,13 +305,13 @@ def build_in_workers(
             process.start()
             theirs.close()
             workers.append((process, ours))
-    pending = iter(names)
+    pending = iter(units)
     try:
         busy = {}
         for process, connection in workers:
-            name = next(pending, None)
-            if name is not None:
-                connection.send(name)
+            unit = next(pending, None)
+            if unit is not None:
+                connection.send(unit)
                 busy[connection] = process
         meanwhile()
         while busy:
@@ -295,12 +325,12 @@ def build_in_workers(
                 if isinstance(result, tuple):  # a failure: (message, where) or a traceback
                     raise ZigguratError(*result) if len(result) == 2 else RuntimeError(result[0])
                 done(result)
-                name = next(pending, None)
-                if name is None:
+                unit = next(pending, None)
+                if unit is None:
                     connection.send(None)
                     del busy[connection]
                 else:
-                    connection.send(name)
+                    connection.send(unit)
     finally:
         for process, connection in workers:
             connection.close()
@@ -320,12 +350,10 @@ def work(
 ) -> None:
     """A worker: build each unit it is sent, until sent None."""
     gc.disable()  # a short life: collecting would only cost time
-    while (name := connection.recv()) is not None:
+    while (unit := connection.recv()) is not None:
         try:
-            unit, declared = unit_module(module, symbols, name)
-            built: Built | tuple = build_unit(
-                unit, name, declared, name in public, lowering, machine
-            )
+            unit_ir, declared = unit_module(module, symbols, unit)
+            built: Built | tuple = build_unit(unit_ir, unit, declared, public, lowering, machine)
         except ZigguratError as error:
             built = (error.message, error.where)
         except Exception:  # our bug: the parent shows the worker's traceback
