@@ -15,6 +15,7 @@ type knows statically is used as a constant instead of being read from the descr
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache, lru_cache
 
 from xdsl.dialects import llvm
 from xdsl.dialects.builtin import (
@@ -29,8 +30,10 @@ from xdsl.dialects.builtin import (
     NoneAttr,
     StridedLayoutAttr,
     StringAttr,
+    UnitAttr,
     UnrealizedConversionCastOp,
     VectorType,
+    i32,
     i64,
 )
 from xdsl.ir import Attribute, Operation, SSAValue
@@ -121,9 +124,56 @@ def replace(builder: Builder, op: Operation, values: Sequence[SSAValue]) -> None
     builder.replace(op, [], results)
 
 
+# The ops built most often are built without their constructors' checks (a third of the
+# time), from attributes made once.
+NO_OVERFLOW_FLAGS = {"overflowFlags": IntegerAttr(0, 32)}
+UNORDERED = IntegerAttr(0, i64)
+SSA_INDEX = DenseArrayBase.from_list(i32, [llvm.GEP_USE_SSA_VAL])
+NO_WRAP_FLAGS = IntegerAttr(0, 32)
+
+
+@lru_cache(maxsize=4096)
+def integer(value: int, type: Attribute) -> IntegerAttr:
+    return IntegerAttr(value, type)  # type: ignore[arg-type]
+
+
+@cache
+def position_attribute(position: tuple[int, ...]) -> DenseArrayBase:
+    return DenseArrayBase.from_list(i64, position)
+
+
 def constant(builder: Builder, value: int, type: Attribute = i64) -> SSAValue:
     """An llvm integer constant."""
-    return emit(builder, llvm.ConstantOp(IntegerAttr(value, type), type))
+    attribute = integer(value, type)
+    op = llvm.ConstantOp.create(properties={"value": attribute}, result_types=[type])
+    return emit(builder, op)
+
+
+def binary(builder: Builder, kind: type[Operation], lhs: SSAValue, rhs: SSAValue) -> SSAValue:
+    """An llvm integer add, mul, ... of two values of one type."""
+    op = kind.create(operands=[lhs, rhs], result_types=[lhs.type], properties=NO_OVERFLOW_FLAGS)
+    return emit(builder, op)
+
+
+def load(
+    builder: Builder, address: SSAValue, type: Attribute, alignment: int | None = None
+) -> SSAValue:
+    """`llvm.load`."""
+    properties: dict[str, Attribute] = {"ordering": UNORDERED}
+    if alignment is not None:
+        properties["alignment"] = integer(alignment, i64)
+    op = llvm.LoadOp.create(operands=[address], result_types=[type], properties=properties)
+    return emit(builder, op)
+
+
+def store(
+    builder: Builder, value: SSAValue, address: SSAValue, alignment: int | None = None
+) -> None:
+    """`llvm.store`."""
+    properties: dict[str, Attribute] = {"ordering": UNORDERED}
+    if alignment is not None:
+        properties["alignment"] = integer(alignment, i64)
+    builder.insert(llvm.StoreOp.create(operands=[value, address], properties=properties))
 
 
 def value_of(builder: Builder, value: int | SSAValue) -> SSAValue:
@@ -139,7 +189,7 @@ def add(builder: Builder, lhs: int | SSAValue, rhs: int | SSAValue) -> int | SSA
         return rhs
     if rhs == 0:
         return lhs
-    return emit(builder, llvm.AddOp(value_of(builder, lhs), value_of(builder, rhs)))
+    return binary(builder, llvm.AddOp, value_of(builder, lhs), value_of(builder, rhs))
 
 
 def mul(builder: Builder, lhs: int | SSAValue, rhs: int | SSAValue) -> int | SSAValue:
@@ -150,23 +200,29 @@ def mul(builder: Builder, lhs: int | SSAValue, rhs: int | SSAValue) -> int | SSA
         return rhs
     if rhs == 1:
         return lhs
-    return emit(builder, llvm.MulOp(value_of(builder, lhs), value_of(builder, rhs)))
+    return binary(builder, llvm.MulOp, value_of(builder, lhs), value_of(builder, rhs))
 
 
 def extract(
     builder: Builder, aggregate: SSAValue, position: Sequence[int], type: Attribute
 ) -> SSAValue:
     """`llvm.extractvalue aggregate[position]`."""
-    index = DenseArrayBase.from_list(i64, position)
-    return emit(builder, llvm.ExtractValueOp(index, aggregate, type))
+    properties = {"position": position_attribute(tuple(position))}
+    op = llvm.ExtractValueOp.create(
+        operands=[aggregate], result_types=[type], properties=properties
+    )
+    return emit(builder, op)
 
 
 def insert(
     builder: Builder, aggregate: SSAValue, position: Sequence[int], value: SSAValue
 ) -> SSAValue:
     """`llvm.insertvalue value, aggregate[position]`."""
-    index = DenseArrayBase.from_list(i64, position)
-    return emit(builder, llvm.InsertValueOp(index, aggregate, value))
+    properties = {"position": position_attribute(tuple(position))}
+    op = llvm.InsertValueOp.create(
+        operands=[aggregate, value], result_types=[aggregate.type], properties=properties
+    )
+    return emit(builder, op)
 
 
 def static_strides(type: MemRefType, where: Operation | None = None) -> list[int | None]:
@@ -234,13 +290,16 @@ class Descriptor:
         aligned = self.pointer()
         if linear == 0:
             return aligned
-        element = llvm_type(self.type.element_type)
-        gep = llvm.GEPOp(
-            aligned,
-            [llvm.GEP_USE_SSA_VAL],
-            element,
-            ssa_indices=[value_of(self.builder, linear)],
-            inbounds=True,
+        properties = {
+            "rawConstantIndices": SSA_INDEX,
+            "elem_type": llvm_type(self.type.element_type),
+            "noWrapFlags": NO_WRAP_FLAGS,
+            "inbounds": UnitAttr(),
+        }
+        gep = llvm.GEPOp.create(
+            operands=[aligned, value_of(self.builder, linear)],
+            result_types=[PTR],
+            properties=properties,
         )
         return emit(self.builder, gep)
 

@@ -47,10 +47,12 @@ from ziggurat.passes.conversion.loop_to_llvm.common import (
     element_count,
     emit,
     llvm_type,
+    load,
     mul,
     static_offset,
     static_size,
     static_strides,
+    store,
     value_of,
 )
 from ziggurat.passes.conversion.loop_to_llvm.lowering import Lower, Lowering
@@ -63,12 +65,12 @@ def descriptor(lower: Lowering, value: SSAValue, where: Operation) -> Descriptor
 
 def lower_load(lower: Lowering, op: memref.LoadOp) -> None:
     address = descriptor(lower, op.memref, op).element_pointer(lower.operands(op.indices))
-    lower.result(op, emit(lower, llvm.LoadOp(address, llvm_type(op.res.type))))
+    lower.result(op, load(lower, address, llvm_type(op.res.type)))
 
 
 def lower_store(lower: Lowering, op: memref.StoreOp) -> None:
     address = descriptor(lower, op.memref, op).element_pointer(lower.operands(op.indices))
-    lower.insert(llvm.StoreOp(lower.value(op.value), address))
+    store(lower, lower.value(op.value), address)
 
 
 def lower_global(op: memref.GlobalOp) -> llvm.GlobalOp:

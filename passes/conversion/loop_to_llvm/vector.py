@@ -25,6 +25,8 @@ from ziggurat.passes.conversion.loop_to_llvm.common import (
     emit,
     intrinsic_suffix,
     llvm_type,
+    load,
+    store,
 )
 from ziggurat.passes.conversion.loop_to_llvm.lowering import Lower, Lowering
 from ziggurat.passes.conversion.loop_to_llvm.memref import descriptor
@@ -75,15 +77,14 @@ def lower_load(lower: Lowering, op: vector.LoadOp) -> None:
     type = check_one_dimensional(op.result.type, op)
     address = descriptor(lower, op.base, op).element_pointer(lower.operands(op.indices))
     alignment = byte_size(type.element_type, op)
-    load = llvm.LoadOp(address, llvm_type(type), alignment=alignment)
-    lower.result(op, emit(lower, load))
+    lower.result(op, load(lower, address, llvm_type(type), alignment))
 
 
 def lower_store(lower: Lowering, op: vector.StoreOp) -> None:
     type = check_one_dimensional(op.vector.type, op)
     address = descriptor(lower, op.base, op).element_pointer(lower.operands(op.indices))
     alignment = byte_size(type.element_type, op)
-    lower.insert(llvm.StoreOp(lower.value(op.vector), address, alignment=alignment))
+    store(lower, lower.value(op.vector), address, alignment)
 
 
 def broadcast(builder: Builder, value: SSAValue, type: VectorType) -> SSAValue:
