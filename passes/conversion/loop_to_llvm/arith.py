@@ -25,6 +25,7 @@ from ziggurat.elements import array_to_dense, dense_to_array
 from ziggurat.passes.conversion.loop_to_llvm.common import (
     Builder,
     emit,
+    integer,
     intrinsic_suffix,
     llvm_type,
 )
@@ -124,7 +125,7 @@ def lower_constant(lower: Lowering, op: arith.ConstantOp) -> None:
     match value:
         case IntegerAttr():
             if value.type != type:
-                value = IntegerAttr(value.value.data, type)  # type: ignore[arg-type]
+                value = integer(value.value.data, type)
         case DenseIntOrFPElementsAttr():
             if value.type != type:
                 value = array_to_dense(dense_to_array(value), type)  # type: ignore[arg-type]
@@ -132,7 +133,8 @@ def lower_constant(lower: Lowering, op: arith.ConstantOp) -> None:
             pass
         case _:
             raise ZigguratError(f"cannot lower constant {value} to llvm", op)
-    lower.result(op, emit(lower, llvm.ConstantOp(value, type)))
+    constant = llvm.ConstantOp.create(properties={"value": value}, result_types=[type])
+    lower.result(op, emit(lower, constant))
 
 
 def lower_integer_binary(lower: Lowering, op: Operation) -> None:
