@@ -10,7 +10,9 @@ compiled.matmul(A, B, C)                             # any function by name
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -101,17 +103,110 @@ def compile(  # noqa: A001
     target: str | Target = "cpu",
     batch_size: int | None = None,
     fuse: bool = True,
+    cache: bool = True,
 ) -> Compiled:
     """Compile a module at any level (graph, te or loop), or an ONNX model, for `target`
     (a name with options, `cpu{threads=1}`, or a Target); `fuse=False` compiles every
-    operator on its own (no operator fusion)."""
+    operator on its own (no operator fusion). A model compiled before (same source,
+    options, target and versions) is loaded from the cache of compiled code (cache.py)
+    instead; `cache=False` compiles it whole, without reading or writing the cache."""
+    from ziggurat import cache as caches
+    from ziggurat import progress
     from ziggurat.pipeline import lower
     from ziggurat.targets.target import target_named
 
     chosen = target_named(target)
-    module = load_module(source, batch_size=batch_size)
-    if isinstance(source, ModuleOp):
-        module = module.clone()
-    main = main_function(module)
-    lower(module, "loop", chosen, fuse=fuse)
-    return Compiled(chosen.compile(module), main)
+    with paused_gc():
+        store = caches.current() if cache else None
+        key = None
+        if store is not None:
+            with progress.phase("cache lookup"):
+                key = compile_key(source, chosen, batch_size, fuse)
+                found = store.get(key)
+            if found is not None:
+                with progress.phase("load from cache"):
+                    return Compiled(chosen.load(found), found["main"].decode())
+        with caches.bypassed() if store is None else nullcontext():
+            with progress.phase("import"):
+                module = load_module(source, batch_size=batch_size)
+                if isinstance(source, ModuleOp):
+                    module = module.clone()
+            main = main_function(module)
+            lower(module, "loop", chosen, fuse=fuse)
+            compiled = chosen.compile(module)
+        artifact = chosen.artifact(compiled) if key is not None else None
+        if artifact is not None:
+            with progress.phase("cache store"):
+                store.put(key, {**artifact, "main": main.encode()})  # type: ignore[union-attr]
+    return Compiled(compiled, main)
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Run without Python's cycle collector: a compile makes millions of IR objects, which
+    it would scan again and again (a third of the time on large models); what is left
+    over is collected after."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def compile_key(
+    source: ModuleOp | onnx.ModelProto | str | Path,
+    target: Target,
+    batch_size: int | None,
+    fuse: bool,
+) -> str:
+    """The cache key of compiling `source`: its bytes (a model's, with its external data)
+    or text, the options, the target's identity and the versions."""
+    from ziggurat import cache as caches
+    from ziggurat.ir_io import print_module
+
+    if is_onnx(source) and isinstance(source, str | Path):
+        content = onnx_file_content(Path(source))
+    elif is_onnx(source):
+        content = source.SerializeToString()  # type: ignore[union-attr]
+    elif isinstance(source, ModuleOp):
+        content = print_module(source).encode()
+    elif isinstance(source, Path) or (source.endswith(".mlir") and "\n" not in source):
+        content = read_source(Path(source))
+    else:
+        content = source.encode()
+    options = f"batch_size={batch_size} fuse={fuse}"
+    return caches.key("compile", caches.versions(), target.identity(), options, content)
+
+
+def read_source(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise ZigguratError(f"cannot read {path}: {error.strerror}") from None
+
+
+def onnx_file_content(path: Path) -> bytes:
+    """The bytes of an ONNX file, and of the external data files it names, if any (the
+    word `location` is in every model that has them)."""
+    data = read_source(path)
+    if b"location" not in data:
+        return data
+    import onnx
+
+    def tensors(graph: onnx.GraphProto) -> Iterator[onnx.TensorProto]:
+        yield from graph.initializer
+        for node in graph.node:
+            for attribute in node.attribute:
+                yield from [attribute.t] if attribute.HasField("t") else attribute.tensors
+                for inner in [attribute.g] if attribute.HasField("g") else attribute.graphs:
+                    yield from tensors(inner)
+
+    model = onnx.load_from_string(data, load_external_data=False)
+    parts = [data]
+    for tensor in tensors(model.graph):
+        if tensor.data_location == onnx.TensorProto.EXTERNAL:
+            entries = {entry.key: entry.value for entry in tensor.external_data}
+            parts.append(read_source(path.parent / entries["location"]))
+    return b"".join(parts)

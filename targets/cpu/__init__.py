@@ -13,6 +13,7 @@ the default schedules' knobs follow from it (knobs.py).
 from __future__ import annotations
 
 import ctypes
+import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -22,16 +23,17 @@ from typing import Any, ClassVar
 import numpy as np
 from xdsl.dialects.builtin import ModuleOp
 
-from ziggurat import progress
+from ziggurat import cache, progress
+from ziggurat.cache import Cache
 from ziggurat.diagnostics import ZigguratError
-from ziggurat.ir_io import pass_pipeline, print_module
-from ziggurat.registry import make_context
 from ziggurat.targets.cpu import jit, threads
-from ziggurat.targets.cpu.build import build_units
 from ziggurat.targets.cpu.host import Cpu, describe_cpu
 from ziggurat.targets.cpu.llvm_ir import translate, wrapper_name
 from ziggurat.targets.cpu.runtime import CpuFunction, CpuModule, Signature, signatures
 from ziggurat.targets.target import Target
+
+# What compiles (build.py, the passes) is imported when first compiling: loading a model
+# from the cache needs none of it.
 
 __all__ = [
     "CpuFunction",
@@ -83,6 +85,8 @@ class CpuTarget(Target):
 
     def emit(self, module: ModuleOp, level: str) -> str:
         if level == "llvm":
+            from ziggurat.ir_io import print_module
+
             return print_module(lower_to_llvm_dialect(module))
         if level == "llvm-ir":
             return llvm_ir(module)
@@ -90,8 +94,17 @@ class CpuTarget(Target):
             return compile_loop_module(module, self.cpu).assembly
         raise ZigguratError(f"the cpu target emits {', '.join(self.levels)}, not '{level}'")
 
+    def identity(self) -> str:
+        return f"{self} {self.cpu}"
+
     def compile(self, module: ModuleOp) -> CpuModule:
-        return compile_loop_module(module, self.cpu, self.threads)
+        return compile_loop_module(module, self.cpu, self.threads, cache.current())
+
+    def artifact(self, compiled: CpuModule) -> dict[str, bytes]:
+        return saved(compiled)
+
+    def load(self, artifact: dict[str, bytes]) -> CpuModule:
+        return load_saved(artifact, self.cpu, self.threads)
 
     def time(
         self, function: Callable[..., Any], arrays: Sequence[np.ndarray], runs: int
@@ -107,6 +120,9 @@ class CpuTarget(Target):
 
 def lower_to_llvm_dialect(module: ModuleOp) -> ModuleOp:
     """A copy of a loop-level module lowered to the llvm dialect."""
+    from ziggurat.ir_io import pass_pipeline
+    from ziggurat.registry import make_context
+
     lowered = module.clone()
     pass_pipeline(LOWERING).apply(make_context(), lowered)
     return lowered
@@ -127,19 +143,52 @@ def optimized_llvm_ir(module: ModuleOp, cpu: Cpu | None = None) -> str:
     return str(compiled)
 
 
-def compile_loop_module(module: ModuleOp, cpu: Cpu | None = None, threads_: int = 0) -> CpuModule:
+def compile_loop_module(
+    module: ModuleOp, cpu: Cpu | None = None, threads_: int = 0, store: Cache | None = None
+) -> CpuModule:
     """Compile a loop-level module for `cpu` (the host's by default), its parallel loops on
     `threads_` threads (the pool's count where 0), a few functions at a time on every
-    core (build.py); the module itself is left unchanged."""
-    machine = (cpu.name, cpu.features) if cpu is not None else jit.HOST
-    built = build_units(module, LOWERING, machine)
+    core (build.py), each unit's object code from `store` where it has it; the module
+    itself is left unchanged."""
+    from ziggurat.targets.cpu.build import (
+        Built,
+        Unit,
+        build_units,
+        symbol_table,
+        unit_text,
+        units_of,
+    )
+
+    cpu = cpu or describe_cpu()
+    machine = (cpu.name, cpu.features)
+    units = units_of(module)
+    codes: dict[Unit, bytes] = {}
+    keys: dict[Unit, str] = {}
+    if store is not None:
+        with progress.phase("cache lookup"):
+            symbols = symbol_table(module)
+            prefix = cache.key("cpu unit", cache.versions(), repr(cpu))
+            for unit in units:
+                if unit.functions:
+                    keys[unit] = cache.key(prefix, unit_text(module, symbols, unit))
+                    found = store.get(keys[unit])
+                    if found is not None:
+                        codes[unit] = found["object"]
+
+    def save(built: Built) -> None:
+        if store is not None and built.unit in keys:
+            store.put(keys[built.unit], {"object": built.code})
+
+    missing = [unit for unit in units if unit not in codes]
+    built = build_units(module, LOWERING, machine, missing, on_built=save)
+    codes |= {result.unit: result.code for result in built}
     return load_module(
         signatures(module),
-        [unit.code for unit in built],
-        {name: raw for unit in built for name, raw in unit.contents.items()},
+        [codes[unit] for unit in units],
+        {name: raw for result in built for name, raw in result.contents.items()},
         machine,
         threads_,
-        [unit.llvm_ir for unit in built],
+        None if len(built) < len(units) else [result.llvm_ir for result in built],
     )
 
 
@@ -155,8 +204,11 @@ def load_module(
     threads.install()  # parallel loops call the pool's entry points
     with progress.phase("load"):
         engine = jit.load_objects(objects, machine)
+        constants = {}
         for name, raw in contents.items():
-            ctypes.memmove(engine.get_global_value_address(name), raw, len(raw))
+            address = engine.get_global_value_address(name)
+            ctypes.memmove(address, raw, len(raw))
+            constants[name] = (address, len(raw))
     return CpuModule(
         {
             name: CpuFunction(
@@ -166,4 +218,35 @@ def load_module(
         },
         units_ir,
         machine,
+        objects,
+        constants,
+    )
+
+
+def saved(module: CpuModule) -> dict[str, bytes]:
+    """A compiled module as the parts of a cache entry: its object code, the values of its
+    large constants (read back from where they were copied) and its functions' signatures."""
+    meta = {
+        "objects": len(module.objects),
+        "constants": list(module.constants),
+        "functions": [f.signature.describe() for f in module.functions.values()],
+    }
+    parts = {"meta": json.dumps(meta).encode()}
+    for index, code in enumerate(module.objects):
+        parts[f"object {index}"] = code
+    for name, (address, size) in module.constants.items():
+        parts[f"constant {name}"] = ctypes.string_at(address, size)
+    return parts
+
+
+def load_saved(parts: dict[str, bytes], cpu: Cpu, threads_: int = 0) -> CpuModule:
+    """The module `saved` gave the parts of."""
+    meta = json.loads(parts["meta"])
+    signatures = [Signature.described(data) for data in meta["functions"]]
+    return load_module(
+        {signature.name: signature for signature in signatures},
+        [parts[f"object {index}"] for index in range(meta["objects"])],
+        {name: parts[f"constant {name}"] for name in meta["constants"]},
+        (cpu.name, cpu.features),
+        threads_,
     )

@@ -36,7 +36,7 @@ from xdsl.ir import Operation
 
 from ziggurat import progress
 from ziggurat.diagnostics import ZigguratError
-from ziggurat.ir_io import pass_pipeline
+from ziggurat.ir_io import pass_pipeline, print_module
 from ziggurat.passes.conversion.loop_to_llvm.common import byte_size
 from ziggurat.registry import make_context
 from ziggurat.targets.cpu import jit
@@ -151,6 +151,32 @@ def unit_module(
         ops.append(function)
     copied = {op.sym_name.data for op in ops if isinstance(op, memref.GlobalOp) and is_copied(op)}
     return ModuleOp(ops), frozenset(declared - copied)
+
+
+def unit_text(module: ModuleOp, symbols: dict[str, Operation], unit: Unit) -> str:
+    """What the object code of a unit of functions depends on, as text (for its cache
+    key): the IR of its functions and of the small constants they read, and the types of
+    what they declare."""
+    lines: list[str] = []
+    used: set[str] = set(unit.functions)
+    for name in unit.functions:
+        function = symbols[name]
+        lines.append(print_module(function))
+        for op in function.walk():
+            if isinstance(op, memref.GetGlobalOp | func.CallOp):
+                symbol = op.name_ if isinstance(op, memref.GetGlobalOp) else op.callee
+                name_used = symbol.root_reference.data
+                if name_used in used or name_used not in symbols:
+                    continue
+                used.add(name_used)
+                other = symbols[name_used]
+                if isinstance(other, memref.GlobalOp) and is_copied(other):
+                    lines.append(print_module(other))
+                elif isinstance(other, memref.GlobalOp):
+                    lines.append(f"global @{name_used} : {other.type} align {other.alignment}")
+                elif isinstance(other, func.FuncOp):
+                    lines.append(f"declare @{name_used} : {other.function_type}")
+    return "\n".join(lines)
 
 
 def global_for_unit(op: memref.GlobalOp) -> memref.GlobalOp:

@@ -35,7 +35,7 @@ from xdsl.ir import Attribute
 
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects.loop import ALIGNMENT
-from ziggurat.passes.conversion.loop_to_llvm.common import static_offset, static_strides
+from ziggurat.elements import static_offset, static_strides
 from ziggurat.targets.cpu.jit import Machine, assembly, optimize, parse
 from ziggurat.targets.cpu.threads import the_pool
 
@@ -178,6 +178,31 @@ class Signature:
                 break
             is_output[index] = True
         return Signature(op.sym_name.data, inputs, list(op.function_type.outputs.data), is_output)
+
+    def describe(self) -> dict[str, Any]:
+        """The signature as JSON data, types as text (for the cache)."""
+        return {
+            "name": self.name,
+            "inputs": [str(t) for t in self.inputs],
+            "outputs": [str(t) for t in self.outputs],
+            "is_output": self.is_output,
+        }
+
+    @staticmethod
+    def described(data: dict[str, Any]) -> Signature:
+        """The signature `describe` gave."""
+        from xdsl.parser import Parser
+
+        from ziggurat.registry import make_context
+
+        context = make_context()
+
+        def types(texts: list[str]) -> list[Attribute]:
+            return [Parser(context, text).parse_type() for text in texts]
+
+        return Signature(
+            data["name"], types(data["inputs"]), types(data["outputs"]), data["is_output"]
+        )
 
 
 def signatures(module: ModuleOp) -> dict[str, Signature]:
@@ -343,16 +368,24 @@ def describe(shape: Sequence[int]) -> str:
 
 
 class CpuModule:
-    """A compiled module: one attribute per public function, `module(...)` calls main. The
-    LLVM IR of its units (build.py) is kept, where it was compiled rather than loaded from
-    the cache, to show it: before LLVM's optimizations, after, and as assembly."""
+    """A compiled module: one attribute per public function, `module(...)` calls main. Its
+    object code and the place and size of its large constants are kept for the cache; the
+    LLVM IR of its units (build.py), where they were compiled rather than loaded from the
+    cache, to show it: before LLVM's optimizations, after, and as assembly."""
 
     def __init__(
-        self, functions: dict[str, CpuFunction], units_ir: list[str] | None, machine: Machine
+        self,
+        functions: dict[str, CpuFunction],
+        units_ir: list[str] | None,
+        machine: Machine,
+        objects: list[bytes] | None = None,
+        constants: dict[str, tuple[int, int]] | None = None,
     ):
         self.functions = functions
         self._units_ir = units_ir
         self._machine = machine
+        self.objects = objects or []
+        self.constants = constants or {}  # name: (address, bytes)
 
     def units_ir(self) -> list[str]:
         if self._units_ir is None:

@@ -27,8 +27,6 @@ from xdsl.dialects.builtin import (
     IntegerAttr,
     IntegerType,
     MemRefType,
-    NoneAttr,
-    StridedLayoutAttr,
     StringAttr,
     UnitAttr,
     UnrealizedConversionCastOp,
@@ -40,6 +38,7 @@ from xdsl.ir import Attribute, Operation, SSAValue
 from xdsl.rewriter import InsertPoint, Rewriter
 
 from ziggurat.diagnostics import ZigguratError
+from ziggurat.elements import static_offset, static_size, static_strides
 
 PTR = llvm.LLVMPointerType()
 ALLOCATED, ALIGNED, OFFSET, SIZES, STRIDES = range(5)
@@ -223,32 +222,6 @@ def insert(
         operands=[aggregate, value], result_types=[aggregate.type], properties=properties
     )
     return emit(builder, op)
-
-
-def static_strides(type: MemRefType, where: Operation | None = None) -> list[int | None]:
-    """The strides a memref type states (None where only known at run time)."""
-    shape = type.get_shape()
-    if isinstance(type.layout, NoneAttr):
-        strides: list[int | None] = []
-        running: int | None = 1
-        for size in reversed(shape):
-            strides.append(running)
-            running = None if running is None or size < 0 else running * size
-        return strides[::-1]
-    if isinstance(type.layout, StridedLayoutAttr):
-        return list(type.layout.get_strides())
-    raise ZigguratError(f"memref layout {type.layout} is not strided", where)
-
-
-def static_offset(type: MemRefType) -> int | None:
-    """The offset a memref type states (None where only known at run time)."""
-    if isinstance(type.layout, StridedLayoutAttr):
-        return type.layout.get_offset()
-    return 0
-
-
-def static_size(size: int) -> int | None:
-    return None if size < 0 else size
 
 
 class Descriptor:
