@@ -133,7 +133,8 @@ def compile(  # noqa: A001
                     module = module.clone()
             main = main_function(module)
             lower(module, "loop", chosen, fuse=fuse)
-            compiled = chosen.compile(module)
+            with progress.phase(f"{chosen.name} code"):
+                compiled = chosen.compile(module)
         artifact = chosen.artifact(compiled) if key is not None else None
         if artifact is not None:
             with progress.phase("cache store"):
@@ -181,6 +182,8 @@ def compile_key(
 
 
 def read_source(path: Path) -> bytes:
+    if not path.is_file():
+        raise ZigguratError(f"no such file: {path}")
     try:
         return path.read_bytes()
     except OSError as error:

@@ -21,6 +21,7 @@ from __future__ import annotations
 from xdsl.dialects import func
 from xdsl.dialects.builtin import ModuleOp, TensorType
 
+from ziggurat import progress
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.ir_io import pass_pipeline
 from ziggurat.registry import make_context
@@ -99,8 +100,11 @@ def lower(
     module: ModuleOp, level: str, target: Target | str = "cpu", fuse: bool = True
 ) -> ModuleOp:
     """Lower `module` in place to `level` with the default pipeline for `target` (without
-    operator fusion if not `fuse`)."""
+    operator fusion if not `fuse`), each pass a phase of the compile (progress.py)."""
     spec = pipeline_between(level_of(module), level, target, fuse)
     if spec:
-        pass_pipeline(spec).apply(make_context(), module)
+        context = make_context()
+        for module_pass in pass_pipeline(spec).passes:
+            with progress.phase(module_pass.name):
+                module_pass.apply(context, module)
     return module

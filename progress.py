@@ -88,13 +88,15 @@ def phase(name: str) -> Iterator[None]:
 
 
 def add(name: str, wall: float, cpu: float) -> None:
-    """Add time measured elsewhere (in a worker process) to phase `name` of the current
-    one."""
+    """Add time measured in a worker process to phase `name` of the current one; its CPU
+    time counts in every phase around it too."""
     recorder = CURRENT.get()
     if recorder is not None:
         current = recorder.stack[-1].child(name)
         current.wall += wall
         current.cpu += cpu
+        for around in recorder.stack:
+            around.cpu += cpu
 
 
 def count(what: str, done: int, total: int) -> None:
