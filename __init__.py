@@ -112,7 +112,7 @@ def compile(  # noqa: A001
     instead; `cache=False` compiles it whole, without reading or writing the cache."""
     from ziggurat import cache as caches
     from ziggurat import progress
-    from ziggurat.pipeline import lower
+    from ziggurat.pipeline import lower_for_compile
     from ziggurat.targets.target import target_named
 
     chosen = target_named(target)
@@ -132,9 +132,9 @@ def compile(  # noqa: A001
                 if isinstance(source, ModuleOp):
                     module = module.clone()
             main = main_function(module)
-            lower(module, "loop", chosen, fuse=fuse)
+            passes = lower_for_compile(module, chosen, fuse=fuse)
             with progress.phase(f"{chosen.name} code"):
-                compiled = chosen.compile(module)
+                compiled = chosen.compile_functions(module, passes)
         artifact = chosen.artifact(compiled) if key is not None else None
         if artifact is not None:
             with progress.phase("cache store"):

@@ -100,6 +100,9 @@ class CpuTarget(Target):
     def compile(self, module: ModuleOp) -> CpuModule:
         return compile_loop_module(module, self.cpu, self.threads, cache.current())
 
+    def compile_functions(self, module: ModuleOp, passes: str) -> CpuModule:
+        return compile_loop_module(module, self.cpu, self.threads, cache.current(), passes)
+
     def artifact(self, compiled: CpuModule) -> dict[str, bytes]:
         return saved(compiled)
 
@@ -144,12 +147,17 @@ def optimized_llvm_ir(module: ModuleOp, cpu: Cpu | None = None) -> str:
 
 
 def compile_loop_module(
-    module: ModuleOp, cpu: Cpu | None = None, threads_: int = 0, store: Cache | None = None
+    module: ModuleOp,
+    cpu: Cpu | None = None,
+    threads_: int = 0,
+    store: Cache | None = None,
+    passes: str = "",
 ) -> CpuModule:
     """Compile a loop-level module for `cpu` (the host's by default), its parallel loops on
     `threads_` threads (the pool's count where 0), a few functions at a time on every
-    core (build.py), each unit's object code from `store` where it has it; the module
-    itself is left unchanged."""
+    core (build.py), after `passes` that act on each function alone (the default
+    schedules), each unit's object code from `store` where it has it; the module itself
+    is left unchanged."""
     from ziggurat.targets.cpu.build import (
         Built,
         Unit,
@@ -167,7 +175,7 @@ def compile_loop_module(
     if store is not None:
         with progress.phase("cache lookup"):
             symbols = symbol_table(module)
-            prefix = cache.key("cpu unit", cache.versions(), repr(cpu))
+            prefix = cache.key("cpu unit", cache.versions(), repr(cpu), passes)
             for unit in units:
                 if unit.functions:
                     keys[unit] = cache.key(prefix, unit_text(module, symbols, unit))
@@ -180,7 +188,8 @@ def compile_loop_module(
             store.put(keys[built.unit], {"object": built.code})
 
     missing = [unit for unit in units if unit not in codes]
-    built = build_units(module, LOWERING, machine, missing, on_built=save)
+    lowering = f"{passes},{LOWERING}" if passes else LOWERING
+    built = build_units(module, lowering, machine, missing, on_built=save)
     codes |= {result.unit: result.code for result in built}
     return load_module(
         signatures(module),

@@ -42,9 +42,10 @@ from ziggurat.registry import make_context
 from ziggurat.targets.cpu import jit
 from ziggurat.targets.cpu.llvm_ir import LARGE_CONSTANT_BYTES, add_packed_wrapper, translate
 
-# Functions go into one unit until it has this many ops (at the loop level): LLVM's
-# fixed cost per module (a few ms) then stays small beside the unit's own work.
-UNIT_OPS = 400
+# Functions go into one unit until it has this many ops (at the loop level, before default
+# schedules, which about double them): LLVM's fixed cost per module (a few ms) then stays
+# small beside the unit's own work, and there are units enough to share among workers.
+UNIT_OPS = 200
 # Modules with fewer ops than this build in this process: forking would cost more.
 SMALLEST_FORKED = 1000
 
