@@ -67,13 +67,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     try:
-        with watched(args.timings):
-            if args.command == "run":
-                return run_model(
-                    args.model, args.target, args.seed, args.repeat, args.batch, args.cache
-                )
-            with nullcontext() if args.cache else cache.bypassed():
-                return emit(args.model, args.emit, args.output, args.batch, args.target)
+        if args.command == "run":
+            return run_model(
+                args.model,
+                args.target,
+                args.seed,
+                args.repeat,
+                args.batch,
+                args.cache,
+                args.timings,
+            )
+        with watched(args.timings), nullcontext() if args.cache else cache.bypassed():
+            return emit(args.model, args.emit, args.output, args.batch, args.target)
     except ZigguratError as error:
         print(error, file=sys.stderr)
         return 2
@@ -81,8 +86,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 @contextmanager
 def watched(timings: bool) -> Iterator[None]:
-    """Record the compile's phases: a progress bar on a terminal, the timing report on
-    stderr with `timings`."""
+    """Record the phases of the compile inside: a progress bar on a terminal, the timing
+    report on stderr with `timings`."""
     bar = ProgressBar() if sys.stderr.isatty() else None
     with progress.recording(bar) as root:
         try:
@@ -201,6 +206,7 @@ def run_model(
     repeat: int,
     batch: int | None = None,
     use_cache: bool = True,
+    timings: bool = False,
 ) -> int:
     """Compile, run on seeded random inputs, compare with onnxruntime (for an ONNX model,
     when installed) or the numpy reference, and report latency beside the reference's."""
@@ -208,8 +214,9 @@ def run_model(
     from ziggurat.pipeline import level_of
 
     start = time.perf_counter()
-    # From the file, so a model compiled before is found by its bytes.
-    compiled = ziggurat.compile(path, target=target, batch_size=batch, cache=use_cache)
+    with watched(timings):
+        # From the file, so a model compiled before is found by its bytes.
+        compiled = ziggurat.compile(path, target=target, batch_size=batch, cache=use_cache)
     compile_seconds = time.perf_counter() - start
     module = ziggurat.load_module(path, batch_size=batch)
     main = ziggurat.main_function(module)
