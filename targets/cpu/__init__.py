@@ -98,10 +98,13 @@ class CpuTarget(Target):
         return f"{self} {self.cpu}"
 
     def compile(self, module: ModuleOp) -> CpuModule:
-        return compile_loop_module(module, self.cpu, self.threads, cache.current())
+        return self.compile_functions(module, "")
 
     def compile_functions(self, module: ModuleOp, passes: str) -> CpuModule:
-        return compile_loop_module(module, self.cpu, self.threads, cache.current(), passes)
+        from ziggurat import paused_gc
+
+        with paused_gc():
+            return compile_loop_module(module, self.cpu, self.threads, cache.current(), passes)
 
     def artifact(self, compiled: CpuModule) -> dict[str, bytes]:
         return saved(compiled)
