@@ -31,6 +31,7 @@ import os
 import struct
 import sys
 import tempfile
+import time
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -44,6 +45,8 @@ MAGIC = b"ZIGGURAT-CACHE-1\n"
 HEADER = struct.Struct("<II")  # checksum (crc32 of what follows), length of the JSON index
 DEFAULT_SIZE = 2 << 30
 SUFFIX = ".entry"
+PARTIAL = ".partial"
+ABANDONED = 3600  # seconds after which a partial entry was left by a process that died
 
 # Folders already said to be unusable, so each is said once per process.
 WARNED: set[str] = set()
@@ -168,7 +171,7 @@ class Cache:
         """Store an entry (whole, or not at all), then keep the folder within its bound."""
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            descriptor, temporary = tempfile.mkstemp(dir=self.folder, suffix=".partial")
+            descriptor, temporary = tempfile.mkstemp(dir=self.folder, suffix=PARTIAL)
             try:
                 with os.fdopen(descriptor, "wb") as file:
                     file.write(encode(parts, entry_key))
@@ -183,17 +186,21 @@ class Cache:
 
     def evict(self) -> None:
         """Remove the least recently used entries while the folder holds more than its
-        bound (other processes may be removing some too)."""
+        bound (other processes may be removing some too), and what a process killed while
+        writing left."""
         entries = []
+        abandoned = time.time() - ABANDONED
         try:
             with os.scandir(self.folder) as found:
                 for entry in found:
+                    try:
+                        status = entry.stat()
+                    except OSError:
+                        continue
                     if entry.name.endswith(SUFFIX):
-                        try:
-                            status = entry.stat()
-                        except OSError:
-                            continue
                         entries.append((status.st_mtime, status.st_size, Path(entry.path)))
+                    elif entry.name.endswith(PARTIAL) and status.st_mtime < abandoned:
+                        self.remove(Path(entry.path))
         except OSError:
             return
         total = sum(size for _, size, _ in entries)

@@ -205,6 +205,16 @@ def test_the_least_recently_used_entries_go_first(tmp_path):
     assert sum(path.stat().st_size for path in entries(tmp_path)) <= 10_000
 
 
+def test_what_a_killed_writer_left_goes_after_an_hour(tmp_path):
+    store = Cache(tmp_path, 1 << 20)
+    old, recent = tmp_path / "old.partial", tmp_path / "recent.partial"
+    for path in (old, recent):
+        path.write_bytes(b"half an entry")
+    os.utime(old, (1000, 1000))
+    store.put("a" * 64, {"object": b"code"})
+    assert not old.exists() and recent.exists()
+
+
 def test_the_bound_is_read_from_the_environment(monkeypatch):
     for text, size in [("500M", 500 << 20), ("2G", 2 << 30), ("4096", 4096), ("1.5K", 1536)]:
         monkeypatch.setenv("ZIGGURAT_CACHE_SIZE", text)
