@@ -124,14 +124,22 @@ class CpuTarget(Target):
         return times
 
 
-def lower_to_llvm_dialect(module: ModuleOp) -> ModuleOp:
-    """A copy of a loop-level module lowered to the llvm dialect."""
+def lower_to_llvm_dialect(module: ModuleOp, guard_zones: bool = False) -> ModuleOp:
+    """A copy of a loop-level module lowered to the llvm dialect (with `guard_zones`, its
+    buffers between zones their deallocations check: see lower-allocations)."""
     from ziggurat.ir_io import pass_pipeline
     from ziggurat.registry import make_context
 
     lowered = module.clone()
-    pass_pipeline(LOWERING).apply(make_context(), lowered)
+    pass_pipeline(lowering_pipeline(guard_zones)).apply(make_context(), lowered)
     return lowered
+
+
+def lowering_pipeline(guard_zones: bool = False) -> str:
+    """The CPU's lowering to the llvm dialect; `guard_zones` is for tests (lower-allocations)."""
+    if guard_zones:
+        return LOWERING.replace("lower-allocations", "lower-allocations{guard-zones=true}")
+    return LOWERING
 
 
 def llvm_ir(module: ModuleOp) -> str:
@@ -155,12 +163,13 @@ def compile_loop_module(
     threads_: int = 0,
     store: Cache | None = None,
     passes: str = "",
+    guard_zones: bool = False,
 ) -> CpuModule:
     """Compile a loop-level module for `cpu` (the host's by default), its parallel loops on
     `threads_` threads (the pool's count where 0), a few functions at a time on every
     core (build.py), after `passes` that act on each function alone (the default
     schedules), each unit's object code from `store` where it has it; the module itself
-    is left unchanged."""
+    is left unchanged. `guard_zones` is for tests: see lower-allocations."""
     from ziggurat.targets.cpu.build import (
         Built,
         Unit,
@@ -173,12 +182,15 @@ def compile_loop_module(
     cpu = cpu or describe_cpu()
     machine = (cpu.name, cpu.features)
     units = units_of(module)
+    pipeline = (
+        f"{passes},{lowering_pipeline(guard_zones)}" if passes else lowering_pipeline(guard_zones)
+    )
     codes: dict[Unit, bytes] = {}
     keys: dict[Unit, str] = {}
     if store is not None:
         with progress.phase("cache lookup"):
             symbols = symbol_table(module)
-            prefix = cache.key("cpu unit", cache.versions(), repr(cpu), passes)
+            prefix = cache.key("cpu unit", cache.versions(), repr(cpu), pipeline)
             for unit in units:
                 if unit.functions:
                     keys[unit] = cache.key(prefix, unit_text(module, symbols, unit))
@@ -191,8 +203,7 @@ def compile_loop_module(
             store.put(keys[built.unit], {"object": built.code})
 
     missing = [unit for unit in units if unit not in codes]
-    lowering = f"{passes},{LOWERING}" if passes else LOWERING
-    built = build_units(module, lowering, machine, missing, on_built=save)
+    built = build_units(module, pipeline, machine, missing, on_built=save)
     codes |= {result.unit: result.code for result in built}
     return load_module(
         signatures(module),

@@ -20,8 +20,8 @@ becomes
     }
 
 The lowerings live beside this file by kind: `body` (the builder every lowering uses),
-`elementwise`, `contractions`, `pooling`, `normalization`, `shapes`, `reductions` and
-`layouts`. Each pattern names the graph op it lowers in `lowers`, and each module lists
+`elementwise`, `contractions`, `pooling`, `normalization`, `shapes`, `reductions`,
+`layouts`, `control` (graph.if and graph.loop) and `recurrent` (rnn, gru, lstm). Each pattern names the graph op it lowers in `lowers`, and each module lists
 its patterns in its `PATTERNS`: a new lowering is a pattern added to one module's list.
 """
 
@@ -37,10 +37,12 @@ from xdsl.pattern_rewriter import GreedyRewritePatternApplier, PatternRewriteWal
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.passes.conversion.graph_to_te import (
     contractions,
+    control,
     elementwise,
     layouts,
     normalization,
     pooling,
+    recurrent,
     reductions,
     shapes,
 )
@@ -53,6 +55,8 @@ PATTERNS = (
     *shapes.PATTERNS,
     *reductions.PATTERNS,
     *layouts.PATTERNS,
+    *control.PATTERNS,
+    *recurrent.PATTERNS,
 )
 
 # The graph ops some pattern lowers: each pattern names its op (or ops) in `lowers`.

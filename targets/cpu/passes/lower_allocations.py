@@ -12,6 +12,12 @@ kept in registers by LLVM when every access has a constant index: a register til
     ->
     %n = llvm.mlir.constant(256 : i64) : i64
     %p = llvm.alloca %n x f32 {alignment = 64 : i64} : (i64) -> !llvm.ptr
+
+For tests, `lower-allocations{guard-zones=true}` puts every `memref.alloc` on the heap between
+two zones of GUARD_BYTES filled with GUARD_PATTERN, and its `memref.dealloc` checks them:
+a zone found changed sets the module's global `ziggurat_guard_violations[1]` (an array of two
+i64, the first a scratch cell, so a check stores without a branch or a race), which the test
+reads after the call. That catches a schedule that writes past a local buffer.
 """
 
 from __future__ import annotations
@@ -21,7 +27,14 @@ from dataclasses import dataclass
 
 from xdsl.context import Context
 from xdsl.dialects import func, llvm, memref
-from xdsl.dialects.builtin import DYNAMIC_INDEX, IntegerAttr, MemRefType, ModuleOp, i64
+from xdsl.dialects.builtin import (
+    DYNAMIC_INDEX,
+    IntegerAttr,
+    MemRefType,
+    ModuleOp,
+    i8,
+    i64,
+)
 from xdsl.ir import Operation, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint
@@ -29,6 +42,7 @@ from xdsl.rewriter import InsertPoint
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects.loop import ALIGNMENT, ScopeAttr
 from ziggurat.passes.conversion.loop_to_llvm.common import (
+    ALIGNED,
     ALLOCATED,
     PTR,
     Builder,
@@ -76,16 +90,22 @@ def allocation_sizes(
     return [next(remaining) if size == DYNAMIC_INDEX else size for size in type.get_shape()]
 
 
-def lower_alloc(builder: Builder, op: memref.AllocOp, declarations: Declarations) -> None:
+def lower_alloc(
+    builder: Builder, op: memref.AllocOp, declarations: Declarations, guard_zones: bool
+) -> None:
     """`aligned_alloc(64, bytes rounded up to 64)`: C11 wants a multiple of the alignment.
-    Small local buffers go on the stack instead (see on_stack)."""
+    Small local buffers go on the stack instead (see on_stack). With `guard_zones`, every
+    buffer is on the heap between guard zones (see the module docstring)."""
     type = op.memref.type
-    if on_stack(type, op):
+    if on_stack(type, op) and not guard_zones:
         stack_buffer(builder, op)
         return
     sizes = allocation_sizes(builder, type, op.dynamic_sizes, op)
     alignment = max(ALIGNMENT, op.alignment.value.data if op.alignment else 0)
     size = mul(builder, element_count(builder, sizes), byte_size(type.element_type, op))
+    data = size
+    if guard_zones:
+        size = add(builder, size, 2 * GUARD_BYTES)
     if isinstance(size, int):
         padded: int | SSAValue = -(-size // alignment) * alignment
     else:
@@ -104,8 +124,11 @@ def lower_alloc(builder: Builder, op: memref.AllocOp, declarations: Declarations
             return_type=PTR,
         ),
     )
+    aligned = pointer
+    if guard_zones:
+        aligned = fill_guard_zones(builder, pointer, data)
     strides = contiguous_strides(builder, sizes)
-    descriptor = build_descriptor(builder, type, pointer, pointer, 0, sizes, strides)
+    descriptor = build_descriptor(builder, type, pointer, aligned, 0, sizes, strides)
     replace(builder, op, [descriptor])
 
 
@@ -148,14 +171,72 @@ def stack_buffer(builder: Builder, op: memref.AllocOp | memref.AllocaOp) -> None
     replace(builder, op, [descriptor])
 
 
-def lower_dealloc(builder: Builder, op: memref.DeallocOp, declarations: Declarations) -> None:
-    if isinstance(op.memref.type, MemRefType) and on_stack(op.memref.type, op):
+def lower_dealloc(
+    builder: Builder, op: memref.DeallocOp, declarations: Declarations, guard_zones: bool
+) -> None:
+    type = op.memref.type
+    if isinstance(type, MemRefType) and on_stack(type, op) and not guard_zones:
         builder.erase(op)
         return
-    pointer = Descriptor(builder, op.memref, op).pointer(ALLOCATED)
+    descriptor = Descriptor(builder, op.memref, op)
+    pointer = descriptor.pointer(ALLOCATED)
+    if guard_zones:
+        sizes = [descriptor.size(dim) for dim in range(descriptor.type.get_num_dims())]
+        data = mul(builder, element_count(builder, sizes), byte_size(type.element_type, op))
+        check_guard_zones(builder, declarations, descriptor.pointer(ALIGNED), data)
     declarations.declare("free", [PTR], None)
     builder.insert(llvm.CallOp("free", pointer))
     builder.erase(op)
+
+
+# Guard zones (for tests) --------------------------------------------------------------
+
+GUARD_BYTES = 64  # a cache line: the buffer between the zones stays 64-byte aligned
+GUARD_PATTERN = 0x5AFE_C0DE_5AFE_C0DE
+VIOLATIONS = "ziggurat_guard_violations"
+
+
+def guard_words(builder: Builder, data: SSAValue, size: int | SSAValue) -> list[SSAValue]:
+    """Pointers to the 8-byte words of the zones before and after `size` bytes at `data`."""
+    words = []
+    for start in (-GUARD_BYTES, size):
+        for word in range(0, GUARD_BYTES, 8):
+            offset = value_of(builder, add(builder, start, word))
+            gep = llvm.GEPOp(data, [llvm.GEP_USE_SSA_VAL], i8, ssa_indices=[offset])
+            words.append(emit(builder, gep))
+    return words
+
+
+def fill_guard_zones(builder: Builder, base: SSAValue, size: int | SSAValue) -> SSAValue:
+    """Fill the zones around the `size` bytes after the first zone at `base`; the data's
+    pointer."""
+    data = emit(builder, llvm.GEPOp(base, [GUARD_BYTES], i8))
+    pattern = constant(builder, GUARD_PATTERN)
+    for word in guard_words(builder, data, size):
+        builder.insert(llvm.StoreOp(pattern, word, alignment=1))
+    return data
+
+
+def check_guard_zones(
+    builder: Builder, declarations: Declarations, data: SSAValue, size: int | SSAValue
+) -> None:
+    """Set `ziggurat_guard_violations[1]` if a zone around the `size` bytes at `data`
+    changed."""
+    pattern = constant(builder, GUARD_PATTERN)
+    changed = constant(builder, 0)
+    for word in guard_words(builder, data, size):
+        found = emit(builder, llvm.LoadOp(word, i64, alignment=1))
+        changed = emit(builder, llvm.OrOp(changed, emit(builder, llvm.XOrOp(found, pattern))))
+    zero = constant(builder, 0)
+    bad = emit(builder, llvm.ICmpOp(changed, zero, IntegerAttr(1, 64)))  # ne
+    cell = emit(builder, llvm.ZExtOp(bad, i64))
+    flags = emit(builder, llvm.AddressOfOp(VIOLATIONS, PTR))
+    gep = llvm.GEPOp(flags, [llvm.GEP_USE_SSA_VAL], i64, ssa_indices=[cell])
+    builder.insert(llvm.StoreOp(constant(builder, 1), emit(builder, gep)))
+    if VIOLATIONS not in declarations.names:
+        declarations.names.add(VIOLATIONS)
+        flag = llvm.GlobalOp(llvm.LLVMArrayType(2, i64), VIOLATIONS, "external", alignment=8)
+        builder.insert(flag, InsertPoint.at_start(declarations.block))
 
 
 @dataclass(frozen=True)
@@ -164,6 +245,9 @@ class LowerAllocations(ModulePass):
     stack."""
 
     name = "lower-allocations"
+
+    guard_zones: bool = False
+    """Test-only: every alloc on the heap between guard zones its dealloc checks."""
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         allocations: list[Operation] = []
@@ -182,8 +266,8 @@ class LowerAllocations(ModulePass):
         for allocation in allocations:
             builder = Builder(allocation)
             if isinstance(allocation, memref.AllocOp):
-                lower_alloc(builder, allocation, declarations)
+                lower_alloc(builder, allocation, declarations, self.guard_zones)
             elif isinstance(allocation, memref.AllocaOp):
                 stack_buffer(builder, allocation)
             else:
-                lower_dealloc(builder, allocation, declarations)
+                lower_dealloc(builder, allocation, declarations, self.guard_zones)
