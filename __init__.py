@@ -11,6 +11,8 @@ compiled.matmul(A, B, C)                             # any function by name
 from __future__ import annotations
 
 import gc
+import hashlib
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
@@ -25,6 +27,7 @@ from ziggurat.diagnostics import ZigguratError
 if TYPE_CHECKING:
     import onnx
 
+    from ziggurat import cache as caches
     from ziggurat.targets.target import Target
 
 __all__ = ["Compiled", "ZigguratError", "compile", "load_module"]
@@ -121,7 +124,7 @@ def compile(  # noqa: A001
         key = None
         if store is not None:
             with progress.phase("cache lookup"):
-                key = compile_key(source, chosen, batch_size, fuse)
+                key = compile_key(source, chosen, batch_size, fuse, store)
                 found = store.get(key)
             if found is not None:
                 with progress.phase("load from cache"):
@@ -161,14 +164,17 @@ def compile_key(
     target: Target,
     batch_size: int | None,
     fuse: bool,
+    store: caches.Cache | None = None,
 ) -> str:
     """The cache key of compiling `source`: its bytes (a model's, with its external data)
-    or text, the options, the target's identity and the versions."""
+    or text, the options, the target's identity and the versions. A model file's digest
+    is remembered in `store` (see source_digest)."""
     from ziggurat import cache as caches
     from ziggurat.ir_io import print_module
 
+    content: str | bytes
     if is_onnx(source) and isinstance(source, str | Path):
-        content = onnx_file_content(Path(source))
+        content = source_digest(Path(source), store)
     elif is_onnx(source):
         content = source.SerializeToString()  # type: ignore[union-attr]
     elif isinstance(source, ModuleOp):
@@ -190,12 +196,51 @@ def read_source(path: Path) -> bytes:
         raise ZigguratError(f"cannot read {path}: {error.strerror}") from None
 
 
-def onnx_file_content(path: Path) -> bytes:
-    """The bytes of an ONNX file, and of the external data files it names, if any (the
-    word `location` is in every model that has them)."""
+def source_digest(path: Path, store: caches.Cache | None) -> str:
+    """The digest of an ONNX file's content, with its external data. `store` remembers it
+    by the files' stamps (see stamp), so a model compiled before is found without reading
+    its weights again."""
+    from ziggurat import cache as caches
+
+    memo = None
+    if store is not None and stamp(path) != MISSING:
+        memo = caches.key("source digest", stamp(path))
+        found = store.get(memo)
+        if found is not None:
+            recorded = json.loads(found["files"])
+            if all(stamp(Path(name)) == seen for name, seen in recorded):
+                return found["digest"].decode()
+    content, external = onnx_file_parts(path)
+    digest = hashlib.sha256(content).hexdigest()
+    if store is not None and memo is not None:
+        files = json.dumps([[str(f), stamp(f)] for f in [path, *external]])
+        store.put(memo, {"digest": digest.encode(), "files": files.encode()})
+    return digest
+
+
+MISSING = "missing"
+
+
+def stamp(path: Path) -> str:
+    """What changes when a file is written or replaced: its resolved path, device, inode,
+    size, and modification and status-change times (the latter no tool sets back)."""
+    try:
+        status = path.stat()
+        resolved = path.resolve()
+    except OSError:
+        return MISSING
+    return (
+        f"{resolved} {status.st_dev} {status.st_ino} {status.st_size} "
+        f"{status.st_mtime_ns} {status.st_ctime_ns}"
+    )
+
+
+def onnx_file_parts(path: Path) -> tuple[bytes, list[Path]]:
+    """The bytes of an ONNX file and of the external data files it names (the word
+    `location` is in every model that has them), and those files."""
     data = read_source(path)
     if b"location" not in data:
-        return data
+        return data, []
     import onnx
 
     def tensors(graph: onnx.GraphProto) -> Iterator[onnx.TensorProto]:
@@ -206,10 +251,12 @@ def onnx_file_content(path: Path) -> bytes:
                 for inner in [attribute.g] if attribute.HasField("g") else attribute.graphs:
                     yield from tensors(inner)
 
-    model = onnx.load_from_string(data, load_external_data=False)
+    model = onnx.ModelProto.FromString(data)  # the external data left where it is
     parts = [data]
+    files = []
     for tensor in tensors(model.graph):
         if tensor.data_location == onnx.TensorProto.EXTERNAL:
             entries = {entry.key: entry.value for entry in tensor.external_data}
-            parts.append(read_source(path.parent / entries["location"]))
-    return b"".join(parts)
+            files.append(path.parent / entries["location"])
+            parts.append(read_source(files[-1]))
+    return b"".join(parts), files

@@ -250,3 +250,55 @@ def test_the_targets_compile_reuses_the_code_of_each_unit(folder):
     out = np.empty(N, np.float32)
     compiled.main(X, out)
     np.testing.assert_array_equal(out, EXPECTED)
+
+
+def onnx_file(path: Path, scale: float, external: bool = False) -> Path:
+    """A model computing x * scale (the scale an initializer, in a file of its own where
+    `external`), saved at `path`."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    weight = numpy_helper.from_array(np.full(N, scale, np.float32), "w")
+    graph = helper.make_graph(
+        [helper.make_node("Mul", ["x", "w"], ["y"])],
+        "scale",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [N])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [N])],
+        initializer=[weight],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    onnx.save(model, str(path), save_as_external_data=external, size_threshold=0)
+    return path
+
+
+@pytest.mark.parametrize("external", [False, True])
+def test_a_model_file_compiled_before_is_found_without_reading_it_and_edits_are_seen(
+    folder, tmp_path, monkeypatch, external
+):
+    path = onnx_file(tmp_path / "scale.onnx", 2.0, external)
+    first, output = phases(str(path))
+    assert "import" in first
+    np.testing.assert_array_equal(output, X * 2)
+    with monkeypatch.context() as patched:
+        patched.setattr(ziggurat, "onnx_file_parts", lambda _: pytest.fail("read again"))
+        second, output = phases(str(path))
+    assert "load from cache" in second
+    np.testing.assert_array_equal(output, X * 2)
+    # The same size, another scale: the file's stamp changed, so it is read and compiled.
+    onnx_file(path, 3.0, external)
+    third, output = phases(str(path))
+    assert "import" in third
+    np.testing.assert_array_equal(output, X * 3)
+
+
+def test_an_edit_of_a_models_external_data_alone_is_seen(folder, tmp_path):
+    import onnx
+
+    path = onnx_file(tmp_path / "scale.onnx", 2.0, external=True)
+    np.testing.assert_array_equal(phases(str(path))[1], X * 2)
+    model = onnx.load(str(path), load_external_data=False)
+    entries = {e.key: e.value for e in model.graph.initializer[0].external_data}
+    (tmp_path / entries["location"]).write_bytes(np.full(N, 4.0, np.float32).tobytes())
+    third, output = phases(str(path))
+    assert "import" in third
+    np.testing.assert_array_equal(output, X * 4)
