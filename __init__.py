@@ -34,19 +34,40 @@ __all__ = ["Compiled", "ZigguratError", "compile", "load_module"]
 
 
 class Compiled:
-    """A compiled module: call it to run its main function, or call any function by name."""
+    """A compiled module: call it to run its main function, or call any function by name.
+    Below the graph level integers are signless: a function whose graph-level results are
+    unsigned (`unsigned`, their numpy types by function) returns them as such, the same
+    bits."""
 
-    def __init__(self, functions: Any, main: str):
+    def __init__(
+        self, functions: Any, main: str, unsigned: dict[str, list[np.dtype]] | None = None
+    ):
         self._functions = functions
         self._main = main  # private: `compiled.main` is the function named main, if any
+        self._unsigned = unsigned or {}
 
     def __call__(self, *arrays: np.ndarray) -> list[np.ndarray]:
-        return getattr(self._functions, self._main)(*arrays)
+        return self._function(self._main)(*arrays)
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
         if name.startswith("_"):
             raise AttributeError(name)
-        return getattr(self._functions, name)
+        return self._function(name)
+
+    def _function(self, name: str) -> Callable[..., Any]:
+        function = getattr(self._functions, name)
+        types = self._unsigned.get(name)
+        if types is None:
+            return function
+
+        def with_types(*arrays: Any) -> Any:
+            results = function(*arrays)
+            return [
+                r.view(t) if r.dtype.kind == "i" and t.kind == "u" else r
+                for r, t in zip(results, types, strict=True)
+            ]
+
+        return with_types
 
 
 def is_onnx(source: object) -> bool:
@@ -128,21 +149,28 @@ def compile(  # noqa: A001
                 found = store.get(key)
             if found is not None:
                 with progress.phase("load from cache"):
-                    return Compiled(chosen.load(found), found["main"].decode())
+                    unsigned = {
+                        name: [np.dtype(t) for t in dtypes]
+                        for name, dtypes in json.loads(found["unsigned"]).items()
+                    }
+                    return Compiled(chosen.load(found), found["main"].decode(), unsigned)
         with caches.bypassed() if store is None else nullcontext():
             with progress.phase("import"):
                 module = load_module(source, batch_size=batch_size)
                 if isinstance(source, ModuleOp):
                     module = module.clone()
             main = main_function(module)
+            unsigned = unsigned_results(module)
             passes = lower_for_compile(module, chosen, fuse=fuse)
             with progress.phase(f"{chosen.name} code"):
                 compiled = chosen.compile_functions(module, passes)
         artifact = chosen.artifact(compiled) if key is not None else None
         if artifact is not None:
             with progress.phase("cache store"):
-                store.put(key, {**artifact, "main": main.encode()})  # type: ignore[union-attr]
-    return Compiled(compiled, main)
+                types = {name: [t.str for t in dtypes] for name, dtypes in unsigned.items()}
+                parts = {"main": main.encode(), "unsigned": json.dumps(types).encode()}
+                store.put(key, {**artifact, **parts})  # type: ignore[union-attr]
+    return Compiled(compiled, main, unsigned)
 
 
 @contextmanager
@@ -260,3 +288,23 @@ def onnx_file_parts(path: Path) -> tuple[bytes, list[Path]]:
             files.append(path.parent / entries["location"])
             parts.append(read_source(files[-1]))
     return b"".join(parts), files
+
+
+def unsigned_results(module: ModuleOp) -> dict[str, list[np.dtype]]:
+    """The numpy types of the tensor results of each function with an unsigned one."""
+    from xdsl.dialects.builtin import TensorType
+
+    from ziggurat.dialects.graph import UNSIGNED, element_kind
+    from ziggurat.elements import element_dtype
+
+    found = {}
+    for op in module.ops:
+        if not isinstance(op, func.FuncOp):
+            continue
+        outputs = list(op.function_type.outputs)
+        if all(isinstance(t, TensorType) for t in outputs) and any(
+            element_kind(t.element_type) == UNSIGNED  # type: ignore[attr-defined]
+            for t in outputs
+        ):
+            found[op.sym_name.data] = [element_dtype(t.element_type) for t in outputs]  # type: ignore[attr-defined]
+    return found

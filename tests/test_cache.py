@@ -302,3 +302,25 @@ def test_an_edit_of_a_models_external_data_alone_is_seen(folder, tmp_path):
     third, output = phases(str(path))
     assert "import" in third
     np.testing.assert_array_equal(output, X * 4)
+
+
+def test_unsigned_results_stay_unsigned_when_loaded_from_the_cache(folder, tmp_path):
+    import onnx
+    from onnx import TensorProto, helper
+
+    graph = helper.make_graph(
+        [helper.make_node("Add", ["a", "b"], ["c"])],
+        "unsigned",
+        [helper.make_tensor_value_info(n, TensorProto.UINT8, [4]) for n in "ab"],
+        [helper.make_tensor_value_info("c", TensorProto.UINT8, [4])],
+    )
+    path = tmp_path / "unsigned.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), path)
+    a = np.array([1, 100, 200, 255], np.uint8)
+    for expected_phase in ("import", "load from cache"):
+        with progress.recording() as root:
+            compiled = ziggurat.compile(str(path))
+        assert expected_phase in root.children
+        (result,) = compiled(a, a)
+        assert result.dtype == np.uint8
+        np.testing.assert_array_equal(result, a + a)

@@ -52,6 +52,7 @@ FLOAT_BINARY: dict[type[Operation], type[llvm.AbstractFloatArithOp]] = {
     arith.SubfOp: llvm.FSubOp,
     arith.MulfOp: llvm.FMulOp,
     arith.DivfOp: llvm.FDivOp,
+    arith_extra.RemFOp: llvm.FRemOp,
 }
 
 # Binary ops that are overloaded LLVM intrinsics, named without their type suffix.
@@ -145,7 +146,8 @@ def lower_integer_binary(lower: Lowering, op: Operation) -> None:
 def lower_float_binary(lower: Lowering, op: Operation) -> None:
     lhs, rhs = lower.operands(op.operands)
     kind = type(op)
-    flags = fastmath(op) if kind is arith.DivfOp else contractible(op)
+    contracts = kind not in (arith.DivfOp, arith_extra.RemFOp)
+    flags = contractible(op) if contracts else fastmath(op)
     lower.result(op, emit(lower, FLOAT_BINARY[kind](lhs, rhs, flags)))
 
 
