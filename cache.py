@@ -152,6 +152,11 @@ class Cache:
     def get(self, entry_key: str) -> dict[str, bytes] | None:
         """The parts of the entry `entry_key`, or None if there is none (or it was
         corrupt, and is now removed)."""
+        views = self.get_views(entry_key)
+        return None if views is None else {name: bytes(view) for name, view in views.items()}
+
+    def get_views(self, entry_key: str) -> dict[str, memoryview] | None:
+        """`get`, each part a view of the entry as read, not a copy (large constants)."""
         path = self.path(entry_key)
         try:
             data = path.read_bytes()
@@ -237,7 +242,7 @@ def encode(parts: dict[str, bytes], entry_key: str) -> bytes:
     return MAGIC + HEADER.pack(zlib.crc32(body), len(index.encode())) + body
 
 
-def decode(data: bytes, entry_key: str) -> dict[str, bytes] | None:
+def decode(data: bytes, entry_key: str) -> dict[str, memoryview] | None:
     """An entry's parts, or None if it is not a whole, intact entry of `entry_key`."""
     start = len(MAGIC) + HEADER.size
     if len(data) < start or not data.startswith(MAGIC):
@@ -252,9 +257,9 @@ def decode(data: bytes, entry_key: str) -> dict[str, bytes] | None:
         return None
     if index.get("key") != entry_key:
         return None
-    parts: dict[str, bytes] = {}
+    parts: dict[str, memoryview] = {}
     offset = length
     for name, size in index["parts"]:
-        parts[name] = bytes(body[offset : offset + size])
+        parts[name] = body[offset : offset + size]
         offset += size
     return parts if offset == len(body) else None
