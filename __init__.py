@@ -146,14 +146,15 @@ def compile(  # noqa: A001
         if store is not None:
             with progress.phase("cache lookup"):
                 key = compile_key(source, chosen, batch_size, fuse, store)
-                found = store.get(key)
+                found = store.get_views(key)
             if found is not None:
                 with progress.phase("load from cache"):
                     unsigned = {
                         name: [np.dtype(t) for t in dtypes]
-                        for name, dtypes in json.loads(found["unsigned"]).items()
+                        for name, dtypes in json.loads(bytes(found["unsigned"])).items()
                     }
-                    return Compiled(chosen.load(found), found["main"].decode(), unsigned)
+                    main = bytes(found["main"]).decode()
+                    return Compiled(chosen.load(found), main, unsigned)
         with caches.bypassed() if store is None else nullcontext():
             with progress.phase("import"):
                 module = load_module(source, batch_size=batch_size)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import mmap
 import os
 import struct
 import sys
@@ -152,9 +153,14 @@ class Cache:
     def get(self, entry_key: str) -> dict[str, bytes] | None:
         """The parts of the entry `entry_key`, or None if there is none (or it was
         corrupt, and is now removed)."""
+        views = self.get_views(entry_key)
+        return None if views is None else {name: bytes(view) for name, view in views.items()}
+
+    def get_views(self, entry_key: str) -> dict[str, memoryview] | None:
+        """`get`, each part a view of the entry as read, not a copy (large constants)."""
         path = self.path(entry_key)
         try:
-            data = path.read_bytes()
+            data = read_entry(path)
         except OSError:
             return None
         parts = decode(data, entry_key)
@@ -237,10 +243,23 @@ def encode(parts: dict[str, bytes], entry_key: str) -> bytes:
     return MAGIC + HEADER.pack(zlib.crc32(body), len(index.encode())) + body
 
 
-def decode(data: bytes, entry_key: str) -> dict[str, bytes] | None:
+def read_entry(path: Path) -> bytes | mmap.mmap:
+    """The bytes of an entry file: mapped, not copied, where a mapped file may still be
+    replaced and removed (POSIX; entries are only ever replaced whole, never written in
+    place), else read."""
+    if os.name != "posix":
+        return path.read_bytes()
+    with path.open("rb") as file:
+        try:
+            return mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+        except ValueError:  # an empty file cannot be mapped
+            return b""
+
+
+def decode(data: bytes | mmap.mmap, entry_key: str) -> dict[str, memoryview] | None:
     """An entry's parts, or None if it is not a whole, intact entry of `entry_key`."""
     start = len(MAGIC) + HEADER.size
-    if len(data) < start or not data.startswith(MAGIC):
+    if len(data) < start or data[: len(MAGIC)] != MAGIC:
         return None
     checksum, length = HEADER.unpack_from(data, len(MAGIC))
     body = memoryview(data)[start:]
@@ -252,9 +271,9 @@ def decode(data: bytes, entry_key: str) -> dict[str, bytes] | None:
         return None
     if index.get("key") != entry_key:
         return None
-    parts: dict[str, bytes] = {}
+    parts: dict[str, memoryview] = {}
     offset = length
     for name, size in index["parts"]:
-        parts[name] = bytes(body[offset : offset + size])
+        parts[name] = body[offset : offset + size]
         offset += size
     return parts if offset == len(body) else None

@@ -27,7 +27,7 @@ options, `vector_bits` spelled `vector-bits`):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from importlib.metadata import entry_points
@@ -121,8 +121,9 @@ class Target(ArgSpecConvertible):
         (ziggurat.compile); None where the target cannot, and nothing of it is cached."""
         return None
 
-    def load(self, artifact: dict[str, bytes]) -> Any:
-        """What `artifact` gave the parts of, loaded to run."""
+    def load(self, artifact: Mapping[str, bytes | memoryview]) -> Any:
+        """What `artifact` gave the parts of, loaded to run (the parts as the cache read
+        them: views of the entry)."""
         raise NotImplementedError
 
     def time(

@@ -15,7 +15,7 @@ from __future__ import annotations
 import ctypes
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, ClassVar
@@ -109,7 +109,7 @@ class CpuTarget(Target):
     def artifact(self, compiled: CpuModule) -> dict[str, bytes]:
         return saved(compiled)
 
-    def load(self, artifact: dict[str, bytes]) -> CpuModule:
+    def load(self, artifact: Mapping[str, bytes | memoryview]) -> CpuModule:
         return load_saved(artifact, self.cpu, self.threads)
 
     def time(
@@ -218,7 +218,7 @@ def compile_loop_module(
 def load_module(
     functions: dict[str, Signature],
     objects: list[bytes],
-    contents: dict[str, bytes],
+    contents: Mapping[str, bytes | memoryview],
     machine: jit.Machine,
     threads_: int = 0,
     units_ir: list[str] | None = None,
@@ -230,8 +230,9 @@ def load_module(
         constants = {}
         for name, raw in contents.items():
             address = engine.get_global_value_address(name)
-            ctypes.memmove(address, raw, len(raw))
-            constants[name] = (address, len(raw))
+            source = np.frombuffer(raw, np.uint8)
+            ctypes.memmove(address, source.ctypes.data, source.nbytes)
+            constants[name] = (address, source.nbytes)
     return CpuModule(
         {
             name: CpuFunction(
@@ -262,13 +263,13 @@ def saved(module: CpuModule) -> dict[str, bytes]:
     return parts
 
 
-def load_saved(parts: dict[str, bytes], cpu: Cpu, threads_: int = 0) -> CpuModule:
-    """The module `saved` gave the parts of."""
-    meta = json.loads(parts["meta"])
+def load_saved(parts: Mapping[str, bytes | memoryview], cpu: Cpu, threads_: int = 0) -> CpuModule:
+    """The module `saved` gave the parts of (the constants copied from where they are)."""
+    meta = json.loads(bytes(parts["meta"]))
     signatures = [Signature.described(data) for data in meta["functions"]]
     return load_module(
         {signature.name: signature for signature in signatures},
-        [parts[f"object {index}"] for index in range(meta["objects"])],
+        [bytes(parts[f"object {index}"]) for index in range(meta["objects"])],
         {name: parts[f"constant {name}"] for name in meta["constants"]},
         (cpu.name, cpu.features),
         threads_,
