@@ -35,7 +35,7 @@ from ziggurat.analysis.nests import recognize
 from ziggurat.analysis.payload import stage_roots
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects.schedule import fix_knobs
-from ziggurat.ir_io import parse_module
+from ziggurat.ir_io import parse_module, verify_module
 from ziggurat.passes.scheduling.apply_schedule import apply_schedule
 from ziggurat.targets.target import Target, target_named
 from ziggurat.tuner.tasks import function_key
@@ -57,6 +57,7 @@ class ApplyDefaultSchedules(ModulePass):
         tuned = tuned_schedules(self.tuning_log, target) if self.tuning_log else {}
         used = 0
         functions = [f for f in op.ops if isinstance(f, func.FuncOp) and not f.is_declaration]
+        schedules: dict[str, Operation] = {}  # each file parsed once
         for function in functions:
             key = function_key(function) if tuned else ""
             roots = stage_roots(function.body.block)
@@ -65,7 +66,7 @@ class ApplyDefaultSchedules(ModulePass):
             for number in range(len(roots)):
                 best = tuned.get(f"{key}/{number}")
                 used += best is not None
-                function = schedule_nest(op, function, str(number), target, best)
+                function = schedule_nest(op, function, str(number), target, best, schedules)
             for root in function.walk():
                 root.attributes.pop(NEST, None)
         if tuned and not used:
@@ -81,21 +82,28 @@ def schedule_nest(
     number: str,
     target: Target,
     tuned: Operation | None = None,
+    schedules: dict[str, Operation] | None = None,
 ) -> func.FuncOp:
     """Schedule nest `number` of `function` by `tuned` (a concrete schedule), or where there
     is none or it does not apply, by its default; the function, or a copy of it as it was if
-    no schedule applies."""
+    no schedule applies. `schedules` keeps the schedule files parsed so far."""
     root = nest_root(function, number)
     nest = recognize(root, function)
     plan = target.default_schedule(nest) if nest is not None else None
-    schedules = [tuned] if tuned is not None else []
+    candidates = [tuned] if tuned is not None else []
     if plan is not None:
+        schedule_file, values = plan
+        if schedules is None:
+            schedules = {}
+        if schedule_file not in schedules:
+            schedules[schedule_file] = schedule(target, schedule_file)
         # Outside the try: knobs a target's heuristic sets outside their options are its bug.
-        schedules.append(fix_knobs(schedule(target, plan[0]), plan[1]))
-    for chosen in schedules:
+        candidates.append(fix_knobs(schedules[schedule_file], values))  # a copy
+    for chosen in candidates:
         backup = function.clone()
         try:
-            apply_schedule(module, chosen, root=root, target=target)
+            # The schedule files are verified as parsed; a tuning log's schedule here.
+            apply_schedule(module, chosen, root=root, target=target, verify=chosen is tuned)
             return function
         except ZigguratError:
             Rewriter.replace_op(function, backup)
@@ -128,4 +136,7 @@ def schedule_text(target: Target, file: str) -> str:
 
 
 def schedule(target: Target, file: str) -> Operation:
-    return parse_module(schedule_text(target, file), f"targets/{target.name}/schedules/{file}")
+    """A schedule file of `target`, parsed and verified."""
+    parsed = parse_module(schedule_text(target, file), f"targets/{target.name}/schedules/{file}")
+    verify_module(parsed)
+    return parsed

@@ -163,3 +163,33 @@ def test_a_tasks_first_batch_learns_from_the_other_tasks_trials(target):
 
         state.search.propose = untrained
     tune(no_transfer, TimedByTiles(), None, trials=40, batch=8, transfer=False)
+
+
+def test_a_log_applies_to_a_model_compiled_in_several_units(target, tmp_path):
+    """The CPU target compiles a model's functions a few at a time, its large weights in a
+    unit of their own; the log applies (and is checked against) the whole model."""
+    from ziggurat.tuner.measure import Result
+    from ziggurat.tuner.space import Space
+    from ziggurat.tuner.tune import TaskState, record_for
+
+    model = matmul_model(12, 40, 40, twice=True)  # 6400-byte weights: a unit of globals
+    task = extract_tasks([model], target)[0]
+    space = Space.of(task, target)
+    config = {**space.default(), "tile_rows": 5, "tile_columns": 3}
+    path = tmp_path / "log.jsonl"
+    state = TaskState(task, space, None, None, None)
+    Log.open(path).append(record_for(state, config, Result(0, seconds=1e-6, costs=[1e-6])))
+    x = np.random.default_rng(0).standard_normal((12, 40)).astype(np.float32)
+    default = ziggurat.compile(model, target=TARGET)(x)[0]
+    tuned = ziggurat.compile(model, target=TARGET, tuning_log=path)(x)[0]
+    np.testing.assert_allclose(tuned, default, rtol=1e-5, atol=1e-5)
+    other = tmp_path / "other.jsonl"
+    Log.open(other).append(
+        record_for(
+            TaskState(extract_tasks([matmul_model()], target)[0], space, None, None, None),
+            config,
+            Result(0, seconds=1e-6, costs=[1e-6]),
+        )
+    )
+    with pytest.raises(ziggurat.ZigguratError, match="no record for any loop nest"):
+        ziggurat.compile(model, target=TARGET, tuning_log=other)
