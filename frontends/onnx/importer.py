@@ -30,6 +30,7 @@ from ziggurat.frontends.onnx import (
     elementwise,
     normalization,
     pooling,
+    quantized,
     reductions,
     shapes,
 )
@@ -53,6 +54,7 @@ HANDLERS = {
     **normalization.HANDLERS,
     **reductions.HANDLERS,
     **shapes.HANDLERS,
+    **quantized.HANDLERS,
 }
 
 

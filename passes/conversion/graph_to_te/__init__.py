@@ -20,8 +20,9 @@ becomes
     }
 
 The lowerings live beside this file by kind: `body` (the builder every lowering uses),
-`elementwise`, `contractions`, `pooling`, `normalization`, `shapes`, `reductions` and
-`layouts`. Each pattern names the graph op it lowers in `lowers`, and each module lists
+`elementwise`, `contractions`, `pooling`, `normalization`, `shapes`, `reductions`,
+`layouts` and `quantized` (integer contractions and requantization). Each pattern names
+the graph op it lowers in `lowers`, and each module lists
 its patterns in its `PATTERNS`: a new lowering is a pattern added to one module's list.
 """
 
@@ -41,6 +42,7 @@ from ziggurat.passes.conversion.graph_to_te import (
     layouts,
     normalization,
     pooling,
+    quantized,
     reductions,
     shapes,
 )
@@ -53,6 +55,7 @@ PATTERNS = (
     *shapes.PATTERNS,
     *reductions.PATTERNS,
     *layouts.PATTERNS,
+    *quantized.PATTERNS,
 )
 
 # The graph ops some pattern lowers: each pattern names its op (or ops) in `lowers`.

@@ -203,7 +203,9 @@ def compute(
             reduction.kind,
             reduction.axes,
             reduction.extents,
-            FloatAttr(reduction.init, element),  # type: ignore[arg-type]
+            IntegerAttr(int(reduction.init), element)
+            if isinstance(element, IntegerType)
+            else FloatAttr(reduction.init, element),  # type: ignore[arg-type]
         )
     builder = Body(block, element)
     block.add_op(YieldOp(body(builder, *block.args)))
