@@ -87,6 +87,13 @@ func.func @every_op(%x: tensor<1x4x9x9xf32>, %w: tensor<8x2x3x3xf32>, %b: tensor
   %blocked = graph.layout_transform %x from "NCHW" to "NCHW2c" : (tensor<1x4x9x9xf32>) -> tensor<1x2x9x9x2xf32>
   %wb = graph.constant dense<0.5> : tensor<2x2x3x3x2x4xf32>
   %nchwc = graph.conv2d_nchwc %blocked, %wb strides [2, 2] padding [1, 1, 1, 1] : (tensor<1x2x9x9x2xf32>, tensor<2x2x3x3x2x4xf32>) -> tensor<1x2x5x5x4xf32>
+  %qa = graph.constant dense<1> : tensor<2x3xi8>
+  %qx = graph.constant dense<1> : tensor<1x4x9x9xi8>
+  %qw = graph.constant dense<2> : tensor<8x4x3x3xi8>
+  %qb = graph.constant dense<2> : tensor<3x2xi8>
+  %qm = graph.matmul_integer %qa, %qb zero_points [1, 0] : (tensor<2x3xi8>, tensor<3x2xi8>) -> tensor<2x2xi32>
+  %qc = graph.conv_integer %qx, %qw strides [2, 2] : (tensor<1x4x9x9xi8>, tensor<8x4x3x3xi8>) -> tensor<1x8x4x4xi32>
+  %qr = graph.requantize %qc scale [0.25] zero_point 1 : (tensor<1x8x4x4xi32>) -> tensor<1x8x4x4xi8>
   func.return
 }
 """
