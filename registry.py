@@ -35,6 +35,7 @@ DIALECTS: dict[str, Callable[[], Dialect]] = {
     "arith": lazy("ziggurat.dialects.arith_extra:Arith"),
     "llvm": lazy("ziggurat.dialects.llvm_extra:LLVM"),
     "transform": lazy("ziggurat.dialects.schedule:Transform"),
+    "accel": lazy("ziggurat.dialects.accel:Accel"),
 }
 
 PASSES: dict[str, Callable[[], type[ModulePass]]] = {
