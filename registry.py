@@ -64,6 +64,9 @@ PASSES: dict[str, Callable[[], type[ModulePass]]] = {
         "ziggurat.targets.cpu.passes.convert_math_to_libm:ConvertMathToLibm"
     ),
     "lower-allocations": lazy("ziggurat.targets.cpu.passes.lower_allocations:LowerAllocations"),
+    # the accelerator target's
+    "lower-to-accel": lazy("ziggurat.targets.accel.passes.lower_to_accel:LowerToAccel"),
+    "insert-tokens": lazy("ziggurat.targets.accel.passes.insert_tokens:InsertTokens"),
 }
 
 # xDSL rejects two universes defining one name, so xDSL's own tools keep their `arith`,
