@@ -73,9 +73,20 @@ class AccelTarget(Target):
         return f'lower-to-accel{{target="{self}" fallback=true}},insert-tokens'
 
     def default_schedule(self, nest: Any) -> tuple[str, dict[str, Any]] | None:
+        """The accelerator's schedule where its gemm runs the nest, else the fallback
+        target's, named `<fallback>/<file>` (schedule_text finds it there)."""
         from ziggurat.targets.accel.knobs import plan
 
-        return plan(nest, self) or self.fallback_target.default_schedule(nest)
+        found = plan(nest, self)
+        if found is not None:
+            return found
+        fallback = self.fallback_target.default_schedule(nest)
+        return None if fallback is None else (f"{self.fallback}/{fallback[0]}", fallback[1])
+
+    def schedule_text(self, file: str) -> str:
+        if file.startswith(f"{self.fallback}/"):
+            return self.fallback_target.schedule_text(file.split("/", 1)[1])
+        return super().schedule_text(file)
 
     def intrinsics(self) -> ModuleOp | None:
         """intrinsics.mlir with the gemm's tile set to this accelerator's."""

@@ -23,26 +23,24 @@ from ziggurat.analysis.nests import Nest, grouped
 from ziggurat.analysis.payload import constant_int, iv, padded_read
 from ziggurat.analysis.ranges import linear
 from ziggurat.diagnostics import ZigguratError
-from ziggurat.dialects.schedule import KnobValue
-from ziggurat.passes.graph.fuse_ops import ANCHOR
-from ziggurat.targets.accel.passes.lower_to_accel import epilogue
+from ziggurat.dialects.schedule import KnobValue, knobs
+from ziggurat.ir_io import parse_module
+from ziggurat.targets.accel.passes.lower_to_accel import FALLBACK, epilogue
 
 INT32_MAX = (1 << 31) - 1
 LARGEST_PRODUCT = 128 * 128  # of two int8 values
 
 
 def plan(nest: Nest, target: Any) -> tuple[str, dict[str, KnobValue]] | None:
-    """The schedule file for `nest` and its knobs, or None where the gemm cannot run it."""
-    anchor = nest.function.attributes.get(ANCHOR)
-    name = anchor.data if isinstance(anchor, StringAttr) else ""
-    reducing = [bool(loop.iter_args) for loop in nest.loops]
-    if name == "matmul_integer" and reducing == [False, False, True]:
-        kind = "matmul"
-    elif name == "conv_integer" and reducing == [False] * 4 + [True] * 3:
-        kind = "conv2d"
-    else:
+    """The schedule file for `nest` and its knobs, or None where the gemm cannot run it
+    (then why is noted on its function, `accel.fallback`)."""
+    kinds = {"integer_matmul": "matmul", "integer_conv2d": "conv2d"}
+    if nest.kind not in kinds:
         return None
-    if not runs_on_gemm(nest, target.tile, kind):
+    kind = kinds[nest.kind]
+    reason = why_not(nest, target.tile, kind)
+    if reason is not None:
+        nest.function.attributes[FALLBACK] = StringAttr(reason)
         return None
     check_accumulator(nest)
     if kind == "matmul":
@@ -50,33 +48,38 @@ def plan(nest: Nest, target: Any) -> tuple[str, dict[str, KnobValue]] | None:
     return "conv2d.mlir", conv2d_knobs(nest, target)
 
 
-def runs_on_gemm(nest: Nest, tile: int, kind: str) -> bool:
-    """Whether the accelerator's gemm and ALU compute the nest: its output and reduction
-    channels in whole tiles, int8 products without zero points (padding by 0), an
-    epilogue of ALU steps."""
+def why_not(nest: Nest, tile: int, kind: str) -> str | None:
+    """Why the accelerator's gemm and ALU do not compute the nest, None where they do:
+    its output and reduction channels in whole tiles, int8 products without zero points
+    (padding by 0), an epilogue of ALU steps."""
     extents = nest.extents
     channels = (extents[1], extents[2]) if kind == "matmul" else (extents[1], extents[4])
-    if any(c % tile for c in channels) or (kind == "conv2d" and grouped(nest.loops)):
-        return False
+    if any(c % tile for c in channels):
+        return f"its channels {list(channels)} are not whole tiles of {tile}"
+    if kind == "conv2d" and grouped(nest.loops):
+        return "a grouped convolution"
     reduction = nest.loops[-1]
     body = list(reduction.body.block.ops)
     if any(isinstance(op, arith.SubiOp) and isinstance(op.result.type, IntegerType) for op in body):
-        return False  # zero points
+        return "its operands have zero points"
     for load in (op for op in body if isinstance(op, memref.LoadOp)):
         if load.res.type != IntegerType(8):
-            return False
+            return f"it multiplies {load.res.type} values, not int8"
         read = padded_read(load, nest.loops[0])
         if read is not None and constant_int(read.select.rhs) != 0:
-            return False
-    holder = reduction.parent_op()
+            return "its input pads with its zero point"
+    outermost = next(loop for loop in nest.loops if loop.iter_args)
+    holder = outermost.parent_op()
     stores = [op for op in holder.body.block.ops if isinstance(op, memref.StoreOp)]  # type: ignore[union-attr]
     if len(stores) != 1:
-        return False
+        return "it stores more than its result"
     try:
-        epilogue(stores[0].value, lambda value: value is reduction.res[0])
-    except ZigguratError:
-        return False
-    return True
+        epilogue(stores[0].value, lambda value: value is outermost.res[0])
+    except ZigguratError as error:
+        return (
+            f"its epilogue: {error.message} (a requantization by another scale than a power of two)"
+        )
+    return None
 
 
 def check_accumulator(nest: Nest) -> None:
@@ -88,12 +91,6 @@ def check_accumulator(nest: Nest) -> None:
             f"values reach {terms * LARGEST_PRODUCT}, beyond {INT32_MAX}",
             nest.root,
         )
-
-
-def divisors(n: int, step: int = 1, limit: int | None = None) -> list[int]:
-    """The multiples of `step` dividing `n`, up to `limit`."""
-    top = n if limit is None else min(n, limit)
-    return [d for d in range(step, top + 1, step) if n % d == 0]
 
 
 def cycles(
@@ -109,16 +106,28 @@ def cycles(
     return tiles * (steps * step + overlap)
 
 
+def options(target: Any, file: str) -> dict[str, list[int]]:
+    """The options of the knobs of one of the target's schedule files."""
+    schedule = parse_module(target.schedule_text(file), f"targets/accel/schedules/{file}")
+    return {name: [int(v) for v in values] for name, values in knobs(schedule)}
+
+
+def dividing(n: int, candidates: list[int], step: int = 1) -> list[int]:
+    """The candidates that divide `n` and are multiples of `step`."""
+    return [c for c in candidates if n % c == 0 and c % step == 0]
+
+
 def matmul_knobs(extents: list[int], target: Any) -> dict[str, KnobValue]:
     m, n, k = extents
     tile = target.tile
+    space = options(target, "matmul.mlir")
     best: tuple[float, dict[str, KnobValue]] | None = None
-    for threads in sorted({1, min(target.virtual_threads, 2)}, reverse=True):
-        for rows in divisors(m, 1, 256):
-            if threads > 1 and m // rows < threads:
+    for threads in sorted({1, target.virtual_threads}, reverse=True):
+        for rows in dividing(m, space["tile_rows"]):
+            if (m // rows) % threads:
                 continue
-            for columns in divisors(n, tile, 512):
-                for depth in divisors(k, tile, 1024):
+            for columns in dividing(n, space["tile_columns"], tile):
+                for depth in dividing(k, space["tile_k"], tile):
                     if (
                         rows * columns * threads > target.accumulator_buffer
                         or rows * depth * threads > target.input_buffer
@@ -171,7 +180,7 @@ def conv2d_knobs(nest: Nest, target: Any) -> dict[str, KnobValue]:
     rows_options = [r for r in range(1, 17)] + [28, 32, 56, 64, 112, 224]
     for threads in sorted({1, min(target.virtual_threads, 2)}, reverse=True):
         for rows in [r for r in rows_options if height % r == 0]:
-            if threads > 1 and height // rows < threads:
+            if (height // rows) % threads:
                 continue
             rows_in = (rows - 1) * stride + (kernel_h - 1) * dilation + 1
             for block in [f for f in (16, 32, 48, 64, 96, 128, 192, 256, 512) if filters % f == 0]:

@@ -47,6 +47,7 @@ from ziggurat.analysis.ranges import linear
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects import accel, arith_extra
 from ziggurat.dialects.loop import ScopeAttr, VirtualThreadAttr, annotations
+from ziggurat.passes.graph.fuse_ops import ANCHOR
 from ziggurat.targets.target import target_named
 
 FALLBACK = "accel.fallback"
@@ -75,7 +76,18 @@ class LowerToAccel(ModulePass):
         update = intrinsic_update(target)
         functions = [f for f in op.ops if isinstance(f, func.FuncOp) and f.body.blocks]
         for function in functions:
-            if function.sym_name.data == update or not calls(function, update):
+            if function.sym_name.data == update:
+                continue
+            if not calls(function, update):
+                anchor = function.attributes.get(ANCHOR)
+                if (
+                    self.fallback
+                    and isinstance(anchor, StringAttr)
+                    and FALLBACK not in function.attributes
+                ):
+                    function.attributes[FALLBACK] = StringAttr(
+                        f"the accelerator runs no '{anchor.data}' (its gemm runs int8 matmul and conv2d)"
+                    )
                 continue
             try:
                 program = Lowering(target, update).lower(function)
@@ -344,7 +356,9 @@ class Lowering:
             if all(isinstance(use.operation, memref.DeallocOp) for use in op.memref.uses):
                 return  # partial sums cache_write left unused
             raise ZigguratError(
-                "the accelerator keeps no buffer in DRAM between its instructions", op
+                "the accelerator keeps no buffer in DRAM between its instructions (a tile or "
+                "virtual thread count that does not divide its loop leaves partial sums there)",
+                op,
             )
         scope = space.scope.data
         shape = tuple(type.get_shape())

@@ -10,9 +10,9 @@
 // outermost. targets/accel/knobs.py fixes the knobs from the nest and the buffer sizes.
 transform.named_sequence @__transform_main(%root: !transform.any_op) {
   %n, %c, %y, %x, %rc, %ry, %rx = transform.schedule.get_loops %root : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
-  %filters = transform.tune.knob<"tile_filters"> = 64 from options = [16, 32, 48, 64, 96, 128, 192, 256, 512] -> !transform.param<i64>
-  %rows = transform.tune.knob<"tile_rows"> = 7 from options = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 28, 32, 56, 64, 112, 224] -> !transform.param<i64>
-  %channels = transform.tune.knob<"tile_channels"> = 64 from options = [16, 32, 48, 64, 96, 128, 192, 256, 512] -> !transform.param<i64>
+  %filters = transform.tune.knob<"tile_filters"> = 64 from options = [16, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240, 256, 384, 512] -> !transform.param<i64>
+  %rows = transform.tune.knob<"tile_rows"> = 7 from options = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 56, 64, 112, 224] -> !transform.param<i64>
+  %channels = transform.tune.knob<"tile_channels"> = 64 from options = [16, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240, 256, 384, 512] -> !transform.param<i64>
   %threads = transform.tune.knob<"virtual_threads"> = 2 from options = [1, 2] -> !transform.param<i64>
   %co, %ci = transform.schedule.split %c by %filters : (!transform.any_op, !transform.param<i64>) -> (!transform.any_op, !transform.any_op)
   %yo, %yi = transform.schedule.split %y by %rows : (!transform.any_op, !transform.param<i64>) -> (!transform.any_op, !transform.any_op)

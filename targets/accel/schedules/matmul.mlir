@@ -9,9 +9,9 @@
 // the buffer sizes (targets/accel/knobs.py).
 transform.named_sequence @__transform_main(%root: !transform.any_op) {
   %i, %j, %k = transform.schedule.get_loops %root : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
-  %rows = transform.tune.knob<"tile_rows"> = 16 from options = [1, 2, 4, 8, 16, 32, 64, 128, 256] -> !transform.param<i64>
-  %columns = transform.tune.knob<"tile_columns"> = 64 from options = [16, 32, 48, 64, 128, 256, 512] -> !transform.param<i64>
-  %depth = transform.tune.knob<"tile_k"> = 64 from options = [16, 32, 48, 64, 128, 256, 512, 1024] -> !transform.param<i64>
+  %rows = transform.tune.knob<"tile_rows"> = 16 from options = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 96, 128, 192, 256] -> !transform.param<i64>
+  %columns = transform.tune.knob<"tile_columns"> = 64 from options = [16, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240, 256, 384, 512] -> !transform.param<i64>
+  %depth = transform.tune.knob<"tile_k"> = 64 from options = [16, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240, 256, 384, 512, 768, 1024] -> !transform.param<i64>
   %threads = transform.tune.knob<"virtual_threads"> = 2 from options = [1, 2] -> !transform.param<i64>
   %io, %ii = transform.schedule.split %i by %rows : (!transform.any_op, !transform.param<i64>) -> (!transform.any_op, !transform.any_op)
   %jo, %ji = transform.schedule.split %j by %columns : (!transform.any_op, !transform.param<i64>) -> (!transform.any_op, !transform.any_op)
