@@ -379,7 +379,7 @@ def accumulated(store: memref.StoreOp, reduce_kind: str) -> SSAValue:
         for o in getattr(combine, "operands", ())
         if isinstance(o.owner, memref.LoadOp)
         and o.owner.memref is store.memref
-        and list(o.owner.indices) == list(store.indices)
+        and [linear(i) for i in o.owner.indices] == [linear(i) for i in store.indices]
     ]
     found = COMBINERS.get(type(combine))  # type: ignore[arg-type]
     if found is None or found.reduce_kind != reduce_kind or len(loaded) != 1:

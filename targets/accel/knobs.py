@@ -124,11 +124,12 @@ def matmul_knobs(extents: list[int], target: Any) -> dict[str, KnobValue]:
     best: tuple[float, dict[str, KnobValue]] | None = None
     for threads in sorted({1, target.virtual_threads}, reverse=True):
         for rows in dividing(m, space["tile_rows"]):
-            if (m // rows) % threads:
-                continue
             for columns in dividing(n, space["tile_columns"], tile):
+                # The threads take row tiles (0) or column tiles (1), as many each.
+                counts = ((0, m // rows), (1, n // columns))
+                over = [axis for axis, count in counts if count % threads == 0]
                 for depth in dividing(k, space["tile_k"], tile):
-                    if (
+                    if not over or (
                         rows * columns * threads > target.accumulator_buffer
                         or rows * depth * threads > target.input_buffer
                         or depth * columns * threads > target.weight_buffer
@@ -148,7 +149,7 @@ def matmul_knobs(extents: list[int], target: Any) -> dict[str, KnobValue]:
                         "tile_columns": columns,
                         "tile_k": depth,
                         "virtual_threads": threads,
-                        "order": 0,
+                        "threads_over": over[0],
                     }
                     if best is None or estimate < best[0]:
                         best = (estimate, knobs)
@@ -176,19 +177,18 @@ def conv2d_knobs(nest: Nest, target: Any) -> dict[str, KnobValue]:
     stride, dilation = window(nest)
     tile = target.tile
     columns_in = (width - 1) * stride + (kernel_w - 1) * dilation + 1
+    space = options(target, "conv2d.mlir")
     best: tuple[float, dict[str, KnobValue]] | None = None
-    rows_options = [r for r in range(1, 17)] + [28, 32, 56, 64, 112, 224]
-    for threads in sorted({1, min(target.virtual_threads, 2)}, reverse=True):
-        for rows in [r for r in rows_options if height % r == 0]:
-            if (height // rows) % threads:
-                continue
+    for threads in sorted({1, target.virtual_threads}, reverse=True):
+        for rows in dividing(height, space["tile_rows"]):
             rows_in = (rows - 1) * stride + (kernel_h - 1) * dilation + 1
-            for block in [f for f in (16, 32, 48, 64, 96, 128, 192, 256, 512) if filters % f == 0]:
-                for depth in [
-                    c for c in (16, 32, 48, 64, 96, 128, 192, 256, 512) if channels % c == 0
-                ]:
+            for block in dividing(filters, space["tile_filters"], tile):
+                # The threads take row tiles (0) or filter tiles (1), as many each.
+                counts = ((0, height // rows), (1, filters // block))
+                over = [axis for axis, count in counts if count % threads == 0]
+                for depth in dividing(channels, space["tile_channels"], tile):
                     out = block * rows * width
-                    if (
+                    if not over or (
                         (out + block) * threads > target.accumulator_buffer
                         or depth * rows_in * columns_in * threads > target.input_buffer
                         or block * depth * kernel_h * kernel_w * threads > target.weight_buffer
@@ -208,7 +208,7 @@ def conv2d_knobs(nest: Nest, target: Any) -> dict[str, KnobValue]:
                         "tile_rows": rows,
                         "tile_channels": depth,
                         "virtual_threads": threads,
-                        "order": 0,
+                        "threads_over": over[0],
                     }
                     if best is None or estimate < best[0]:
                         best = (estimate, knobs)

@@ -80,16 +80,19 @@ class Result:
     cycles: int
     busy: dict[str, int]
     instructions: dict[str, int]
+    gemm: int = 0  # the compute unit's cycles in accel.gemm (not the ALU)
     events: list[Event] = field(default_factory=list)
 
     def utilization(self, unit: str) -> float:
-        return self.busy[unit] / self.cycles if self.cycles else 0.0
+        """The share of the cycles a unit (or, for "gemm", the gemm core) is busy."""
+        busy = self.gemm if unit == "gemm" else self.busy[unit]
+        return busy / self.cycles if self.cycles else 0.0
 
     def summary(self) -> str:
         units = ", ".join(
             f"{unit} {self.busy[unit]} busy ({100 * self.utilization(unit):.1f}%)" for unit in UNITS
         )
-        return f"{self.cycles} cycles: {units}"
+        return f"{self.cycles} cycles: {units}; gemm {100 * self.utilization('gemm'):.1f}%"
 
     def trace(self) -> str:
         """The run in Chrome's trace-event JSON (one row per unit; 1 µs stands for 1 cycle)."""
@@ -119,6 +122,7 @@ def combine(results: Sequence[Result]) -> Result:
         sum(r.cycles for r in results),
         {u: sum(r.busy[u] for r in results) for u in UNITS},
         {u: sum(r.instructions[u] for r in results) for u in UNITS},
+        sum(r.gemm for r in results),
     )
 
 
@@ -173,6 +177,7 @@ class Machine:
         position = dict.fromkeys(UNITS, 0)
         free = dict.fromkeys(UNITS, 0)
         busy = dict.fromkeys(UNITS, 0)
+        gemm = 0
         queues: dict[tuple[str, str], deque[int]] = {q: deque() for q in QUEUES}
         events: list[Event] = []
         depth = self.hardware.token_depth
@@ -207,6 +212,8 @@ class Machine:
             self.execute(op)
             free[unit] = end
             busy[unit] += end - start
+            if isinstance(op, GemmOp):
+                gemm += end - start
             if self.trace:
                 events.append(Event(unit, index, op.name, start, end))
         waiting = [u for u in UNITS if position[u] < len(self.streams[u])]
@@ -219,7 +226,7 @@ class Machine:
             raise SimulationError(f"deadlock: every unit waits ({units})", first)
         total = max(free.values())
         counts = {u: len(self.streams[u]) for u in UNITS}
-        return Result(total, busy, counts, events)
+        return Result(total, busy, counts, gemm, events)
 
     # Time ------------------------------------------------------------------------------------
 

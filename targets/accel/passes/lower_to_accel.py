@@ -407,11 +407,13 @@ class Lowering:
             allocator.top, allocator.limit = top, limit
         self.values.pop(iv, None)
         self.out = emitted
-        longest = max((len(s) for s in streams), default=0)
-        for step in range(longest):
-            for stream in streams:
-                if step < len(stream):
-                    self.out.append(stream[step])
+        # Round robin over runs of one unit's instructions: one thread's loads for a step
+        # go together, while another thread's gemm runs.
+        runs = [units_runs(stream) for stream in streams]
+        for step in range(max((len(r) for r in runs), default=0)):
+            for thread in runs:
+                if step < len(thread):
+                    self.out.extend(thread[step])
 
     # The nests -------------------------------------------------------------------------------
 
@@ -692,6 +694,18 @@ class Lowering:
             source.terms[iv] = running
             running *= extent
         return base, source
+
+
+def units_runs(stream: list[Operation]) -> list[list[Operation]]:
+    """A stream cut where the unit changes."""
+    runs: list[list[Operation]] = []
+    for op in stream:
+        unit = op.unit_name()  # type: ignore[attr-defined]
+        if runs and runs[-1][0].unit_name() == unit:  # type: ignore[attr-defined]
+            runs[-1].append(op)
+        else:
+            runs.append([op])
+    return runs
 
 
 class NotKnown(Exception):
