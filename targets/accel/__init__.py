@@ -84,16 +84,17 @@ class AccelTarget(Target):
         return None if fallback is None else (f"{self.fallback}/{fallback[0]}", fallback[1])
 
     def schedule_text(self, file: str) -> str:
+        """A schedule file, the gemm's blocks (`split ... by 16`) set to this `tile`."""
         if file.startswith(f"{self.fallback}/"):
             return self.fallback_target.schedule_text(file.split("/", 1)[1])
-        return super().schedule_text(file)
+        return super().schedule_text(file).replace(" by 16 :", f" by {self.tile} :")
 
     def intrinsics(self) -> ModuleOp | None:
         """intrinsics.mlir with the gemm's tile set to this accelerator's."""
         from ziggurat.ir_io import parse_module, verify_module
 
         text = (resources.files(self.schedule_package) / "intrinsics.mlir").read_text()  # type: ignore[arg-type]
-        text = re.sub(r"\b16\b", str(self.tile), text)
+        text = re.sub(r"(?<![0-9])16(?![0-9])", str(self.tile), text)
         module = parse_module(text, "targets/accel/intrinsics.mlir")
         verify_module(module)
         return module

@@ -8,6 +8,7 @@
 // virtual_threads row tiles (or filter tiles: `threads_over`) are in flight at once, each
 // with its own buffers, their instruction streams interleaved. targets/accel/knobs.py
 // fixes the knobs from the nest and the buffer sizes.
+// `by 16`: the gemm's tile, which AccelTarget.schedule_text sets to the target's.
 transform.named_sequence @__transform_main(%root: !transform.any_op) {
   %n, %c, %y, %x, %rc, %ry, %rx = transform.schedule.get_loops %root : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
   %filters = transform.tune.knob<"tile_filters"> = 64 from options = [16, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240, 256, 384, 512] -> !transform.param<i64>

@@ -7,6 +7,7 @@
 // with its own buffers, their instruction streams interleaved so that one's loads run
 // while another's gemms do. apply-default-schedules fixes the knobs from the nest's
 // extents and the buffer sizes (targets/accel/knobs.py).
+// `by 16`: the gemm's tile, which AccelTarget.schedule_text sets to the target's.
 transform.named_sequence @__transform_main(%root: !transform.any_op) {
   %i, %j, %k = transform.schedule.get_loops %root : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
   %rows = transform.tune.knob<"tile_rows"> = 16 from options = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 96, 128, 192, 256] -> !transform.param<i64>
