@@ -15,7 +15,8 @@ accelerator cannot run goes to the `fallback` target (the CPU), with a note.
     target = target_named("accel{virtual-threads=1 dma-bytes-per-cycle=16}")
     compiled = target.compile(module)        # a loop-level module
     outputs = compiled.main(x)               # the accelerator's functions simulated
-    compiled.results                         # cycles and utilization of each run
+    compiled.results                         # each run's cycles and utilization
+    print(compiled.report())                 # their sum, and what the CPU runs instead
     seconds = target.time(compiled.fused_conv_integer_requantize, arrays, 3)
 """
 
@@ -114,9 +115,38 @@ class AccelTarget(Target):
         return print_module(self.lower(module))
 
     def compile(self, module: ModuleOp) -> Any:
-        from ziggurat.targets.accel.runtime import AccelModule
+        from ziggurat.targets.offload import OffloadModule
 
-        return AccelModule(self.lower(module), self)
+        return OffloadModule(self.lower(module), self)
+
+    # The runtime's hooks (targets/offload.py) ---------------------------------------------
+
+    def program_of(self, function: Any) -> Any:
+        """The accel.program a lowered function holds, if any."""
+        from ziggurat.dialects.accel import ProgramOp
+
+        return next((o for o in function.body.block.ops if isinstance(o, ProgramOp)), None)
+
+    def run_program(self, program: Any, tensors: Any, trace: bool = False) -> Any:
+        from ziggurat.targets.accel.simulator import simulate
+
+        return simulate(program, tensors, self, trace)
+
+    def summarize(self, results: Sequence[Any], notes: dict[str, str]) -> str:
+        """Cycles and utilization of runs of the simulator, and why functions run elsewhere."""
+        from ziggurat.targets.accel.simulator import combine
+
+        lines = ["accelerator: it ran nothing"]
+        if results:
+            total = combine(results)
+            lines = [
+                f"accelerator: {len(results)} program run(s), {total.cycles} cycles "
+                f"({total.cycles / (self.clock_mhz * 1e6) * 1e3:.3f} ms at {self.clock_mhz} "
+                f"MHz), compute utilization {100 * total.utilization('compute'):.1f}%",
+                f"  {total.summary()}",
+            ]
+        lines += [f"  note: {name} runs on {self.fallback}: {why}" for name, why in notes.items()]
+        return "\n".join(lines)
 
     def time(
         self, function: Callable[..., Any], arrays: Sequence[np.ndarray], runs: int

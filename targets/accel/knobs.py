@@ -25,7 +25,8 @@ from ziggurat.analysis.ranges import linear
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects.schedule import KnobValue, knobs
 from ziggurat.ir_io import parse_module
-from ziggurat.targets.accel.passes.lower_to_accel import FALLBACK, epilogue
+from ziggurat.targets.accel.passes.lower_to_accel import epilogue
+from ziggurat.targets.offload import FALLBACK
 
 INT32_MAX = (1 << 31) - 1
 LARGEST_PRODUCT = 128 * 128  # of two int8 values

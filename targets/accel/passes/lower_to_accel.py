@@ -48,10 +48,8 @@ from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects import accel, arith_extra
 from ziggurat.dialects.loop import ScopeAttr, VirtualThreadAttr, annotations
 from ziggurat.passes.graph.fuse_ops import ANCHOR
+from ziggurat.targets.offload import FALLBACK
 from ziggurat.targets.target import target_named
-
-FALLBACK = "accel.fallback"
-"""A function's attribute: why the accelerator does not run it (the CPU does)."""
 
 SCOPE_SIZES = {
     "input": "input_buffer",

@@ -21,7 +21,7 @@ BUFFERS = """
     %wgt = accel.buffer : !accel.buffer<weight, 1024, i8>
     %acc = accel.buffer : !accel.buffer<accumulator, 2048, i32>
 """
-I = "!accel.buffer<input, 1024, i8>"
+INP = "!accel.buffer<input, 1024, i8>"
 W = "!accel.buffer<weight, 1024, i8>"
 ACC = "!accel.buffer<accumulator, 2048, i32>"
 
@@ -63,12 +63,12 @@ def run(body: str, verify: bool = True, trace: bool = False, hardware=HARDWARE):
 # blocks of 16 (k) x 16 (j), bias in the accumulator beside the 32x16 tile.
 MATMUL = f"""
     accel.gemm %acc[0 | 1] = 0 loops [32 x (16)] : {ACC}
-    accel.load %A[0] sizes [1024] strides [1] into %inp[0] : memref<32x32xi8>, {I}
+    accel.load %A[0] sizes [1024] strides [1] into %inp[0] : memref<32x32xi8>, {INP}
     accel.load %B[0] sizes [32, 16] strides [16, 1] into %wgt[0] : memref<32x16xi8>, {W}
     accel.load %bias[0] sizes [16] strides [1] into %acc[512] : memref<16xi32>, {ACC}
     accel.push load to compute
     accel.pop compute from load
-    accel.gemm %acc[0 | 1] += %inp[0 | 1] * %wgt[0 | 16, 1] loops [32 x (16, 32, 0), 2 x (0, 16, 256)] : {ACC}, {I}, {W}
+    accel.gemm %acc[0 | 1] += %inp[0 | 1] * %wgt[0 | 16, 1] loops [32 x (16, 32, 0), 2 x (0, 16, 256)] : {ACC}, {INP}, {W}
     accel.alu add %acc[0 | 1], %acc[512 | 1] loops [32 x (16, 0)] : {ACC}, {ACC}
     accel.alu shr %acc[0 | 1], 7 round loops [32 x (16)] : {ACC}
     accel.alu clip %acc[0 | 1], -128, 127 loops [32 x (16)] : {ACC}
@@ -108,10 +108,10 @@ def test_cycles_follow_the_hardware_description():
 def test_two_tiles_in_flight_overlap_load_and_compute():
     def tile(thread: int) -> str:
         return f"""
-    accel.load %A[{512 * thread}] sizes [512] strides [1] into %inp[{512 * thread}] : memref<32x32xi8>, {I}
+    accel.load %A[{512 * thread}] sizes [512] strides [1] into %inp[{512 * thread}] : memref<32x32xi8>, {INP}
     accel.push load to compute
     accel.pop compute from load
-    accel.gemm %acc[{256 * thread} | 1] += %inp[{512 * thread} | 1] * %wgt[0 | 16, 1] loops [16 x (16, 32, 0), 2 x (0, 16, 256)] : {ACC}, {I}, {W}"""
+    accel.gemm %acc[{256 * thread} | 1] += %inp[{512 * thread} | 1] * %wgt[0 | 16, 1] loops [16 x (16, 32, 0), 2 x (0, 16, 256)] : {ACC}, {INP}, {W}"""
 
     both, _ = run(tile(0) + tile(1))
     load, gemm = HARDWARE.dma_latency + 512 // 8, HARDWARE.gemm_latency + 32
@@ -141,11 +141,11 @@ def test_a_read_before_its_load_is_done_is_a_hazard():
 
 def test_a_write_over_a_region_not_yet_read_is_a_hazard():
     body = f"""
-    accel.load %A[0] sizes [512] strides [1] into %inp[0] : memref<32x32xi8>, {I}
+    accel.load %A[0] sizes [512] strides [1] into %inp[0] : memref<32x32xi8>, {INP}
     accel.push load to compute
     accel.pop compute from load
-    accel.gemm %acc[0 | 1] += %inp[0 | 1] * %wgt[0 | 16, 1] loops [16 x (16, 32, 0)] : {ACC}, {I}, {W}
-    accel.load %A[512] sizes [512] strides [1] into %inp[0] : memref<32x32xi8>, {I}
+    accel.gemm %acc[0 | 1] += %inp[0 | 1] * %wgt[0 | 16, 1] loops [16 x (16, 32, 0)] : {ACC}, {INP}, {W}
+    accel.load %A[512] sizes [512] strides [1] into %inp[0] : memref<32x32xi8>, {INP}
 """
     with pytest.raises(
         SimulationError,
@@ -157,7 +157,7 @@ def test_a_write_over_a_region_not_yet_read_is_a_hazard():
 def test_a_deadlock_names_each_unit_and_its_instruction():
     body = f"""
     accel.pop load from compute
-    accel.load %A[0] sizes [512] strides [1] into %inp[0] : memref<32x32xi8>, {I}
+    accel.load %A[0] sizes [512] strides [1] into %inp[0] : memref<32x32xi8>, {INP}
     accel.push load to compute
     accel.pop compute from load
     accel.push compute to load
@@ -171,7 +171,7 @@ def test_a_deadlock_names_each_unit_and_its_instruction():
 
 def test_a_full_token_queue_blocks_its_pusher():
     body = f"""
-    accel.load %A[0] sizes [512] strides [1] into %inp[0] : memref<32x32xi8>, {I}
+    accel.load %A[0] sizes [512] strides [1] into %inp[0] : memref<32x32xi8>, {INP}
     accel.push load to compute
     accel.push load to compute
     accel.pop compute from load

@@ -1,12 +1,16 @@
-"""The accelerator's runtime: a lowered module's functions, callable on numpy arrays.
+"""The runtime of a target that offloads functions to a device (an accelerator's
+simulator): a lowered module's functions, callable on numpy arrays.
 
-A function holding an `accel.program` runs on the simulator; any other (what the
-accelerator cannot run) is compiled by the fallback target (the CPU); a function that
-calls one of the accelerator's (a model's main) is the host's program, run here op by op:
-its allocations, calls and copies, as a driver would. Each accelerator run's result
-(cycles, busy units) is appended to `results`.
+A function holding one of the device's programs (`target.program_of(function)`) runs on
+it (`target.run_program(program, tensors, trace)`, which gives a result with `cycles`);
+any other (what the device cannot run) is compiled by `target.fallback_target` (the CPU);
+a function that calls one of the device's (a model's main) is the host's program, run
+here op by op: its allocations, calls and copies, as a driver would. Each device run's
+result is appended to `results`; `report()` has the target summarize them
+(`target.summarize(results, notes)`), and the functions the device does not run carry
+their reason in `accel.fallback` (shown as notes).
 
-    compiled = AccelModule(lowered, target)
+    compiled = OffloadModule(lowered, target)
     outputs = compiled.main(x)
     print(compiled.report())
 """
@@ -23,16 +27,11 @@ from xdsl.dialects.builtin import MemRefType, ModuleOp, StringAttr
 from xdsl.ir import Operation, SSAValue
 
 from ziggurat.diagnostics import ZigguratError
-from ziggurat.dialects.accel import ProgramOp
 from ziggurat.elements import dense_to_array, element_dtype
-from ziggurat.targets.accel.passes.lower_to_accel import FALLBACK
-from ziggurat.targets.accel.simulator import Result, combine, simulate
 
 OUTPUT = "ziggurat.output"
-
-
-def program_of(function: func.FuncOp) -> ProgramOp | None:
-    return next((o for o in function.body.block.ops if isinstance(o, ProgramOp)), None)
+FALLBACK = "accel.fallback"
+"""A function's attribute: why the device does not run it (its fallback target does)."""
 
 
 def outputs_of(function: func.FuncOp) -> list[bool]:
@@ -55,11 +54,11 @@ def empty(type: Any, where: str) -> np.ndarray:
 
 
 @dataclass
-class Callable_:
+class Function:
     """What the three kinds of function share: arguments checked, outputs allocated."""
 
     function: func.FuncOp
-    module: AccelModule
+    module: OffloadModule
 
     @property
     def name(self) -> str:
@@ -86,20 +85,20 @@ class Callable_:
         return arrays, [a for a, o in zip(arrays, outputs, strict=True) if o]
 
 
-class AcceleratorFunction(Callable_):
-    """A function the simulator runs."""
+class DeviceFunction(Function):
+    """A function the device runs."""
 
     def __call__(self, *args: Any) -> list[np.ndarray]:
         arrays, outputs = self.arguments(args)
         self.run(arrays)
         return outputs
 
-    def run(self, arrays: list[np.ndarray]) -> Result:
-        program = program_of(self.function)
-        assert program is not None
+    def run(self, arrays: list[np.ndarray]) -> Any:
+        target = self.module.target
+        program = target.program_of(self.function)
         contiguous = [np.ascontiguousarray(a) for a in arrays]
         tensors = dict(zip(self.function.body.block.args, contiguous, strict=True))
-        result = simulate(program, tensors, self.module.target, self.module.trace)
+        result = target.run_program(program, tensors, self.module.trace)
         for array, copy in zip(arrays, contiguous, strict=True):
             if copy is not array:
                 array[...] = copy
@@ -112,8 +111,8 @@ class AcceleratorFunction(Callable_):
         return result.cycles / (self.module.target.clock_mhz * 1e6)
 
 
-class HostFunction(Callable_):
-    """A function that calls the accelerator's: its ops run here, one by one."""
+class HostFunction(Function):
+    """A function that calls the device's: its ops run here, one by one."""
 
     def __call__(self, *args: Any) -> list[np.ndarray]:
         arrays, outputs = self.arguments(args)
@@ -136,20 +135,19 @@ class HostFunction(Callable_):
             return
         else:
             raise ZigguratError(
-                f"the host program of the accelerator runs allocations, calls and copies, "
-                f"not '{op.name}'",
+                f"the host program of a device runs allocations, calls and copies, not '{op.name}'",
                 op,
             )
 
 
 @dataclass
-class AccelModule:
-    """A lowered module's functions by name; `results` the accelerator's runs."""
+class OffloadModule:
+    """A lowered module's functions by name; `results` the device's runs."""
 
     module: ModuleOp
     target: Any
     trace: bool = False
-    results: list[tuple[str, Result]] = field(default_factory=list)
+    results: list[tuple[str, Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.functions: dict[str, Any] = {}
@@ -160,7 +158,7 @@ class AccelModule:
             if isinstance(op, memref.GlobalOp)
         }
         defined = [f for f in self.module.ops if isinstance(f, func.FuncOp) and f.body.blocks]
-        accelerated = {f.sym_name.data for f in defined if program_of(f) is not None}
+        accelerated = {f.sym_name.data for f in defined if self.target.program_of(f) is not None}
         cpu = []
         for function in defined:
             name = function.sym_name.data
@@ -169,7 +167,7 @@ class AccelModule:
                 assert isinstance(note, StringAttr)
                 self.notes[name] = note.data
             if name in accelerated:
-                self.functions[name] = AcceleratorFunction(function, self)
+                self.functions[name] = DeviceFunction(function, self)
             elif any(
                 isinstance(o, func.CallOp) and o.callee.string_value() in accelerated
                 for o in function.walk()
@@ -181,13 +179,13 @@ class AccelModule:
             self.compile_fallback(cpu)
 
     def compile_fallback(self, names: list[str]) -> None:
-        """The functions the accelerator does not run, compiled by the fallback target."""
+        """The functions the device does not run, compiled by the fallback target."""
         module = self.module.clone()
         for op in list(module.ops):
             if isinstance(op, func.FuncOp) and op.body.blocks:
                 if op.sym_name.data in names:
                     op.sym_visibility = None
-                elif program_of(op) is not None or op.sym_name.data in self.functions:
+                elif self.target.program_of(op) is not None or op.sym_name.data in self.functions:
                     op.detach()
         compiled = self.target.fallback_target.compile(module)
         for name in names:
@@ -200,20 +198,7 @@ class AccelModule:
         raise AttributeError(name)
 
     def report(self) -> str:
-        """Cycles and utilization of the accelerator's runs since the last report."""
-        lines = ["accelerator: it ran nothing"]
-        if self.results:
-            total = combine([r for _, r in self.results])
-            compute = 100 * total.utilization("compute")
-            lines = [
-                f"accelerator: {len(self.results)} program run(s), {total.cycles} cycles "
-                f"({total.cycles / (self.target.clock_mhz * 1e6) * 1e3:.3f} ms at "
-                f"{self.target.clock_mhz} MHz), compute utilization {compute:.1f}%",
-                f"  {total.summary()}",
-            ]
-        lines += [
-            f"  note: {name} runs on {self.target.fallback}: {why}"
-            for name, why in self.notes.items()
-        ]
+        """The device's runs since the last report, and the notes."""
+        text = self.target.summarize([r for _, r in self.results], self.notes)
         self.results.clear()
-        return "\n".join(lines)
+        return text
