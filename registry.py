@@ -36,6 +36,7 @@ DIALECTS: dict[str, Callable[[], Dialect]] = {
     "llvm": lazy("ziggurat.dialects.llvm_extra:LLVM"),
     "transform": lazy("ziggurat.dialects.schedule:Transform"),
     "accel": lazy("ziggurat.dialects.accel:Accel"),
+    "systolic": lazy("ziggurat.dialects.systolic:Systolic"),
 }
 
 PASSES: dict[str, Callable[[], type[ModulePass]]] = {
@@ -67,6 +68,8 @@ PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     # the accelerator target's
     "lower-to-accel": lazy("ziggurat.targets.accel.passes.lower_to_accel:LowerToAccel"),
     "insert-tokens": lazy("ziggurat.targets.accel.passes.insert_tokens:InsertTokens"),
+    # the systolic array's
+    "lower-to-systolic": lazy("ziggurat.targets.systolic.passes.lower_to_systolic:LowerToSystolic"),
 }
 
 # xDSL rejects two universes defining one name, so xDSL's own tools keep their `arith`,

@@ -95,7 +95,7 @@ class AccelTarget(Target):
         from ziggurat.ir_io import parse_module, verify_module
 
         text = (resources.files(self.schedule_package) / "intrinsics.mlir").read_text()  # type: ignore[arg-type]
-        text = re.sub(r"(?<![0-9])16(?![0-9])", str(self.tile), text)
+        text = re.sub(r"(?<![0-9i])16(?![0-9])", str(self.tile), text)
         module = parse_module(text, "targets/accel/intrinsics.mlir")
         verify_module(module)
         return module
