@@ -31,6 +31,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     run.add_argument("model", help="a .mlir file (graph, te or loop level) or a .onnx model")
     run.add_argument("--seed", type=int, default=0, help="seed of the random inputs")
     run.add_argument("--repeat", type=int, default=100, help="timed runs (median reported)")
+    run.add_argument(
+        "--trace", help="a simulated target's run as Chrome trace-event JSON (for Perfetto)"
+    )
 
     compile_ = commands.add_parser("compile", help="print the model at a lower level")
     compile_.add_argument("model", help="a .mlir file or a .onnx model")
@@ -53,7 +56,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "run":
-            return run_model(args.model, args.target, args.seed, args.repeat, args.batch)
+            return run_model(
+                args.model, args.target, args.seed, args.repeat, args.batch, args.trace
+            )
         return emit(args.model, args.emit, args.output, args.batch, args.target)
     except ZigguratError as error:
         print(error, file=sys.stderr)
@@ -100,7 +105,14 @@ def graph_level_passes(module: ModuleOp, target: Target) -> None:
         pass_pipeline(spec).apply(make_context(), module)
 
 
-def run_model(path: str, target: str, seed: int, repeat: int, batch: int | None = None) -> int:
+def run_model(
+    path: str,
+    target: str,
+    seed: int,
+    repeat: int,
+    batch: int | None = None,
+    trace: str | None = None,
+) -> int:
     """Compile, run on seeded random inputs, compare with onnxruntime (for an ONNX model,
     when installed) or the numpy reference, and report latency beside the reference's."""
     import ziggurat
@@ -112,10 +124,20 @@ def run_model(path: str, target: str, seed: int, repeat: int, batch: int | None 
     start = time.perf_counter()
     compiled = ziggurat.compile(module, target=target)
     compile_seconds = time.perf_counter() - start
+    functions = compiled._functions
+    tracing = getattr(getattr(functions, "target", None), "chrome_trace", None)
+    if trace and tracing is None:
+        raise ZigguratError(f"target {target} has no simulator to trace")
+    if trace:
+        functions.trace = True
     outputs = compiled(*inputs)
     print(f"{path}: compiled @{main} for {target} in {compile_seconds:.2f} s")
+    if trace:
+        with open(trace, "w") as file:
+            file.write(tracing([r for _, r in functions.results]))
+        print(f"trace of the accelerator's runs: {trace} (open it in https://ui.perfetto.dev)")
     # A simulated target reports its cycles (and notes) rather than a wall-clock latency.
-    simulated = getattr(compiled._functions, "report", None)
+    simulated = getattr(functions, "report", None)
     if simulated is not None:
         print(simulated())
     # Our latency first, before any onnxruntime session exists: its idle threads spin.

@@ -132,6 +132,12 @@ class AccelTarget(Target):
 
         return simulate(program, tensors, self, trace)
 
+    def chrome_trace(self, results: Sequence[Any]) -> str:
+        """Traced runs (OffloadModule(trace=True)) as Chrome trace-event JSON."""
+        from ziggurat.targets.accel.simulator import chrome_trace
+
+        return chrome_trace(results)
+
     def summarize(self, results: Sequence[Any], notes: dict[str, str]) -> str:
         """Cycles and utilization of runs of the simulator, and why functions run elsewhere."""
         from ziggurat.targets.accel.simulator import combine

@@ -96,24 +96,33 @@ class Result:
 
     def trace(self) -> str:
         """The run in Chrome's trace-event JSON (one row per unit; 1 µs stands for 1 cycle)."""
-        rows = {unit: n for n, unit in enumerate(UNITS)}
-        events: list[dict[str, Any]] = [
-            {"name": "thread_name", "ph": "M", "pid": 0, "tid": n, "args": {"name": unit}}
-            for unit, n in rows.items()
-        ]
+        return chrome_trace([self])
+
+
+def chrome_trace(results: Sequence[Result]) -> str:
+    """Runs one after another in Chrome's trace-event JSON, for Perfetto or chrome://tracing:
+    a row per unit, an event per instruction (1 µs stands for 1 cycle)."""
+    rows = {unit: n for n, unit in enumerate(UNITS)}
+    events: list[dict[str, Any]] = [
+        {"name": "thread_name", "ph": "M", "pid": 0, "tid": n, "args": {"name": unit}}
+        for unit, n in rows.items()
+    ]
+    start = 0
+    for run, result in enumerate(results):
         events += [
             {
                 "name": event.name,
                 "ph": "X",
                 "pid": 0,
                 "tid": rows[event.unit],
-                "ts": event.start,
+                "ts": start + event.start,
                 "dur": event.end - event.start,
-                "args": {"instruction": event.index},
+                "args": {"instruction": event.index, "run": run},
             }
-            for event in self.events
+            for event in result.events
         ]
-        return json.dumps({"traceEvents": events, "displayTimeUnit": "ns"})
+        start += result.cycles
+    return json.dumps({"traceEvents": events, "displayTimeUnit": "ns"})
 
 
 def combine(results: Sequence[Result]) -> Result:

@@ -256,8 +256,13 @@ def test_the_accelerator_runs_a_quantized_model_exactly(capsys, tmp_path):
     assert main(["compile", path, "--target", "accel", "--emit", "accel"]) == 0
     stream = capsys.readouterr().out
     assert "accel.program tile 16" in stream and "accel.push load to compute" in stream
-    assert main(["run", path, "--target", "accel"]) == 0
+    trace = str(tmp_path / "trace.json")
+    assert main(["run", path, "--target", "accel", "--trace", trace]) == 0
     out = capsys.readouterr().out
+    import json
+
+    events = json.loads(Path(trace).read_text())["traceEvents"]
+    assert {e["args"]["run"] for e in events if e["ph"] == "X"} == {0, 1}
     assert "accelerator: 2 program run(s)" in out and "compute utilization" in out
     assert "note: fused_conv_integer_requantize_1 runs on cpu" in out
     assert "0 elements differ from onnxruntime: ok" in out

@@ -82,6 +82,14 @@ def test_layers_run_on_the_accelerator_exactly(text, threads):
     assert len(functions.results) == 1 and not functions.notes
 
 
+def test_channels_in_several_steps_and_threads_over_filters():
+    # A small input buffer: the 64 channels go in steps; 7 rows: the threads take filters.
+    functions = check(conv_ir(9, 64, 16, 3, 1), "accel{input-buffer=4096}")
+    assert functions.results[0][1].instructions["load"] > 4
+    functions = check(conv_ir(7, 32, 64, 3, 1))
+    assert len(functions.results) == 1 and not functions.notes
+
+
 def test_another_gemm_tile():
     functions = check(conv_ir(8, 16, 16, 3, 1), "accel{tile=8}")
     assert len(functions.results) == 1
