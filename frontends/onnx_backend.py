@@ -44,8 +44,9 @@ __all__ = [
     "supports_device",
 ]
 
-# Element types that carry shapes (Reshape's shape, Pad's pads, Unsqueeze's axes, ...).
-SHAPE_ELEMENT_TYPES = (TensorProto.INT64, TensorProto.INT32)
+# Element types that carry shapes (Reshape's shape, Pad's pads, Unsqueeze's axes, ...; a
+# Loop's condition, which decides whether it runs at all).
+SHAPE_ELEMENT_TYPES = (TensorProto.INT64, TensorProto.INT32, TensorProto.BOOL)
 
 
 @dataclass

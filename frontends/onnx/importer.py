@@ -6,7 +6,8 @@ constants) into graph ops of one function.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections import ChainMap
+from collections.abc import MutableMapping, Sequence
 
 import numpy as np
 import onnx
@@ -27,10 +28,12 @@ from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects import graph
 from ziggurat.frontends.onnx import (
     contractions,
+    control,
     elementwise,
     normalization,
     pooling,
     quantized,
+    recurrent,
     reductions,
     shapes,
 )
@@ -55,6 +58,8 @@ HANDLERS = {
     **reductions.HANDLERS,
     **shapes.HANDLERS,
     **quantized.HANDLERS,
+    **recurrent.HANDLERS,
+    **control.HANDLERS,
 }
 
 
@@ -96,12 +101,21 @@ def default_opset(model: onnx.ModelProto) -> int:
 
 
 def check_node(node: Node, ir_version: int) -> None:
-    """ONNX's own checks of a node against its schema (inputs, attribute names and types)."""
+    """ONNX's own checks of a node against its schema (inputs, attribute names and types).
+    A subgraph is left out, its nodes checked as they are imported: alone, it would not
+    see the names of the graphs around it."""
     context = onnx.checker.C.CheckerContext()
     context.ir_version = ir_version
     context.opset_imports = {"": node.opset}
+    proto = node.proto
+    if any(a.type == a.GRAPH for a in proto.attribute):
+        proto = onnx.NodeProto()
+        proto.CopyFrom(node.proto)
+        for attribute in proto.attribute:
+            if attribute.type == attribute.GRAPH:
+                attribute.g.CopyFrom(onnx.GraphProto(name=attribute.g.name))
     try:
-        onnx.checker.check_node(node.proto, context, onnx.checker.C.LexicalScopeContext())
+        onnx.checker.check_node(proto, context, onnx.checker.C.LexicalScopeContext())
     except onnx.checker.ValidationError as error:
         if node.op_type not in HANDLERS and not onnx.defs.has(node.op_type):
             raise node.error("operator not supported") from None
@@ -199,6 +213,18 @@ def names_attribute(names: Sequence[str]) -> ArrayAttr[DictionaryAttr]:
     return ArrayAttr([DictionaryAttr({ONNX_NAME: StringAttr(n)}) for n in names])
 
 
+def used_names(graph: onnx.GraphProto) -> set[str]:
+    """The names the nodes of `graph` and of its subgraphs read, and the outputs of each."""
+    used = {o.name for o in graph.output}
+    for node in graph.node:
+        used.update(node.input)
+        for attribute in node.attribute:
+            subgraphs = [attribute.g] if attribute.type == attribute.GRAPH else attribute.graphs
+            for subgraph in subgraphs:
+                used |= used_names(subgraph)
+    return used
+
+
 class Importer:
     """The state of one import: the block being built and what each ONNX name holds."""
 
@@ -206,10 +232,11 @@ class Importer:
         self.graph = model.graph
         self.ir_version = model.ir_version
         self.opset = opset
-        self.values: dict[str, SSAValue] = {}
-        self.constants = {i.name: tensor_value(i, "initializer") for i in self.graph.initializer}
-        self.used = {name for node in self.graph.node for name in node.input}
-        self.used |= {o.name for o in self.graph.output}
+        self.values: MutableMapping[str, SSAValue] = {}
+        self.constants: MutableMapping[str, np.ndarray] = {
+            i.name: tensor_value(i, "initializer") for i in self.graph.initializer
+        }
+        self.used = used_names(self.graph)
         self.arguments = [i for i in self.graph.input if i.name not in self.constants]
         self.block = Block(arg_types=[self.input_type(i) for i in self.arguments])
         for value, arg in zip(self.arguments, self.block.args, strict=True):
@@ -243,6 +270,40 @@ class Importer:
         except VerifyException as error:
             raise ZigguratError(f"the imported module does not verify: {error}") from None
         return module
+
+    def subgraph(
+        self, graph: onnx.GraphProto, block: Block, inputs: dict[str, Value], where: str
+    ) -> list[Value]:
+        """Import the nodes of `graph` (a branch or a loop body, which may read the values of
+        the graphs around it) into `block`, its inputs bound to `inputs`; the value of
+        each of its outputs (an array where it is a constant)."""
+        outer = self.block, self.values, self.constants
+        self.block = block
+        self.values = ChainMap({}, self.values)
+        self.constants = ChainMap({}, self.constants)
+        for initializer in graph.initializer:
+            self.constants[initializer.name] = tensor_value(initializer, "initializer")
+        for name, value in inputs.items():
+            if isinstance(value, np.ndarray):
+                self.constants[name] = value
+            else:
+                self.values[name] = value
+        try:
+            for index, proto in enumerate(graph.node):
+                node = Node(self, proto, index)
+                node.where = f"{node.where} in {where}"
+                self.import_node(node)
+            outputs: list[Value] = []
+            for output in graph.output:
+                if output.name in self.values:
+                    outputs.append(self.values[output.name])
+                elif output.name in self.constants:
+                    outputs.append(self.constants[output.name])
+                else:
+                    raise ZigguratError(f"output '{output.name}' is never defined", where)
+            return outputs
+        finally:
+            self.block, self.values, self.constants = outer
 
     def append(self, op: Operation, where: str) -> Operation:
         op.location = NameLoc(StringAttr(where), UnknownLoc())
@@ -304,9 +365,23 @@ class Importer:
             return None
         from onnx.reference import ReferenceEvaluator
 
+        # Alone, a node would be evaluated at the newest opset (Unsqueeze-13 reads its
+        # axes from an input, Unsqueeze-11 from an attribute): a model states ours.
+        produced = [o for o in node.proto.output if o]
+        model = onnx.helper.make_model(
+            onnx.helper.make_graph(
+                [node.proto],
+                "fold",
+                [onnx.helper.make_value_info(n, onnx.TypeProto()) for n in dict.fromkeys(names)],
+                [onnx.helper.make_value_info(o, onnx.TypeProto()) for o in produced],
+            ),
+            opset_imports=[onnx.helper.make_opsetid("", self.opset)],
+        )
         try:
-            evaluator = ReferenceEvaluator(node.proto, opsets={"": self.opset})
+            evaluator = ReferenceEvaluator(model)
             outputs = evaluator.run(None, {n: self.constants[n] for n in names})
         except Exception:  # the handler reports what is wrong with the node, if anything
             return None
-        return [np.asarray(o) for o in outputs]
+        by_name = dict(zip(produced, outputs, strict=True))
+        # An output left out ('') is never read.
+        return [np.asarray(by_name.get(o, ())) for o in node.proto.output]

@@ -18,6 +18,7 @@ from xdsl.dialects.builtin import (
     f16,
     f32,
     f64,
+    i1,
     i8,
     i16,
     i32,
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from ziggurat.frontends.onnx.importer import Importer
 
 ELEMENT_TYPES: dict[int, Attribute] = {
+    onnx.TensorProto.BOOL: i1,
     onnx.TensorProto.FLOAT: f32,
     onnx.TensorProto.DOUBLE: f64,
     onnx.TensorProto.FLOAT16: f16,
@@ -159,6 +161,11 @@ class Node:
     def emit(self, op: Operation) -> SSAValue:
         self.importer.append(op, self.where)
         return op.results[0]
+
+    def emit_results(self, op: Operation) -> list[SSAValue]:
+        """Append an op of several results; its results."""
+        self.importer.append(op, self.where)
+        return list(op.results)
 
 
 Handler = Callable[[Node], list[Value]]

@@ -21,8 +21,9 @@ becomes
 
 The lowerings live beside this file by kind: `body` (the builder every lowering uses),
 `elementwise`, `contractions`, `pooling`, `normalization`, `shapes`, `reductions`,
-`layouts` and `quantized` (integer contractions and requantization). Each pattern names
-the graph op it lowers in `lowers`, and each module lists
+`layouts`, `control` (graph.if and graph.loop), `recurrent` (rnn, gru, lstm) and
+`quantized` (integer contractions and requantization). Each pattern names the graph op it
+lowers in `lowers`, and each module lists
 its patterns in its `PATTERNS`: a new lowering is a pattern added to one module's list.
 """
 
@@ -38,11 +39,13 @@ from xdsl.pattern_rewriter import GreedyRewritePatternApplier, PatternRewriteWal
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.passes.conversion.graph_to_te import (
     contractions,
+    control,
     elementwise,
     layouts,
     normalization,
     pooling,
     quantized,
+    recurrent,
     reductions,
     shapes,
 )
@@ -56,6 +59,8 @@ PATTERNS = (
     *reductions.PATTERNS,
     *layouts.PATTERNS,
     *quantized.PATTERNS,
+    *control.PATTERNS,
+    *recurrent.PATTERNS,
 )
 
 # The graph ops some pattern lowers: each pattern names its op (or ops) in `lowers`.
