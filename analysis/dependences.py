@@ -7,7 +7,8 @@ iterations: a direction vector at a time (`<`, `=`, `>` per loop), Banerjee's bo
 quotients and remainders of a fused loop's iv counted in the directions they may take; an
 index that tells the ivs (undoing split and fuse) touches an element in one iteration only,
 and an accumulation `C[e] = C[e] op v` is a reduction, which any order computes. It offers
-`dependences`, `check_order` (for reorder) and `check_independent` (for parallel and bind).
+`dependences`, `check_order` (for reorder), `check_independent` (for parallel and bind) and
+`check_still_independent` (for the primitives that change what a parallel loop runs).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from ziggurat.analysis.payload import (
 )
 from ziggurat.analysis.ranges import Interval, Linear, form_interval, interval, linear
 from ziggurat.dialects import arith_extra
+from ziggurat.dialects.loop import BindAttr, ParallelAttr, annotations
 from ziggurat.transforms import ScheduleError
 
 
@@ -334,6 +336,25 @@ def direction_text(loops: Sequence[scf.ForOp], vector: Sequence[str]) -> str:
     """`vector` for a message: `(i <, j =)`."""
     pairs = zip(loops, vector, strict=True)
     return "(" + ", ".join(f"{axis_name(loop)} {d}" for loop, d in pairs) + ")"
+
+
+def check_still_independent(loop: scf.ForOp, primitive: str) -> None:
+    """An error if a loop around `loop`, `loop` or a loop in it runs its iterations in
+    parallel (or on a hardware axis) and, after `primitive` changed what `loop` runs, two of
+    them touch one element: a parallel loop is checked when annotated, and a later cache or
+    computation moved into it must not make it wrong."""
+    loops = [op for op in loop.walk() if isinstance(op, scf.ForOp)]
+    parent = loop.parent_op()
+    while parent is not None:
+        if isinstance(parent, scf.ForOp):
+            loops.append(parent)
+        parent = parent.parent_op()
+    for candidate in loops:
+        for annotation in annotations(candidate):
+            if isinstance(annotation, ParallelAttr):
+                check_independent(candidate, f"{primitive} in the parallel")
+            elif isinstance(annotation, BindAttr):
+                check_independent(candidate, f"{primitive} in the {annotation.axis.data}-bound")
 
 
 def check_independent(loop: scf.ForOp, what: str) -> None:

@@ -8,9 +8,9 @@ it, and for a reduction the store of its result (with te-inline's epilogue). It 
 values and ops (`constant_int`, `is_pure`, `defined_in`, `enclosing_function`, the one
 use-def walk `computed_from`, `conjuncts` of a guard, `buffer_name`), loops (`Bounds`,
 `bounds`, `optional_bounds`, `iv`, `ivs_of`, `body_ops`, `axis_name`, `describe`), stages
-and bands (`stage_root`, `stage_name`, `is_stage_root`, `own_ops`, `stage_accesses`,
-`band`, `band_child`, `reduction_epilogue`) and padded reads as graph-to-te writes them
-(`padded_read`).
+and bands (`stage_root`, `stage_name`, `is_stage_root`, `is_attached`, `own_ops`,
+`stage_accesses`, `band`, `band_child`, `reduction_epilogue`) and padded reads as graph-to-te
+writes them (`padded_read`).
 """
 
 from __future__ import annotations
@@ -169,6 +169,19 @@ def is_stage_root(op: Operation) -> bool:
     return isinstance(op, scf.ForOp) and COMPUTE in op.attributes
 
 
+def is_attached(op: Operation) -> bool:
+    """Whether `op` is a nest a primitive put beside a band loop (a stage root), or a split
+    tail's guard around such nests."""
+    if is_stage_root(op):
+        return True
+    return (
+        isinstance(op, scf.IfOp)
+        and not op.results
+        and not op.false_region.blocks
+        and all(is_pure(inner) or is_attached(inner) for inner in body_ops(op))
+    )
+
+
 def stage_name(root: Operation) -> str:
     """The te.compute a stage root computes, as its tag names it."""
     name = root.attributes.get(COMPUTE)
@@ -224,7 +237,7 @@ def band_child(loop: scf.ForOp) -> scf.ForOp | None:
     child = children[0]
     epilogue = reduction_epilogue(loop, child)
     for op in ops:
-        if op is child or is_pure(op) or is_stage_root(op) or op in epilogue:
+        if op is child or is_pure(op) or is_attached(op) or op in epilogue:
             continue
         if isinstance(op, memref.AllocOp | memref.DeallocOp):
             continue

@@ -24,6 +24,7 @@ from ziggurat.analysis.payload import (
     enclosing_function,
     is_pure,
     iv,
+    optional_bounds,
 )
 from ziggurat.dialects.schedule import AXIS, COMPUTE
 from ziggurat.transforms import ScheduleError
@@ -145,10 +146,16 @@ def clone_slice(
     if root is None or not (defined_in(value, root) or value.owner is root):
         return value
     op = value.owner
+    if isinstance(op, Block) and isinstance(loop := op.parent_op(), scf.ForOp):
+        # The iv of a loop of one iteration is the range analysis's constant too.
+        if value is iv(loop) and (b := optional_bounds(loop)) is not None and b.trip_count == 1:
+            mapping[value] = index_constant(b.lower, loop)
+            return mapping[value]
     if not isinstance(op, Operation) or not (
         is_pure(op) or (loads and isinstance(op, memref.LoadOp))
     ):
-        raise ScheduleError(f"cannot recompute index {value}")
+        name = f"%{value.name_hint}" if value.name_hint else "a value"
+        raise ScheduleError(f"cannot recompute index {name} outside the loop that defines it")
     for operand in op.operands:
         clone_slice(operand, mapping, root, at, loads)
     Rewriter.insert_op(op.clone(mapping), at)

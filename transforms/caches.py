@@ -4,7 +4,9 @@
 first (a padded read copies the padded tensor, computing each padded element once);
 `cache_write` keeps the box of the output in one, copied in before and written back after,
 or, where the iteration computes its box whole, started at the reduction's init value and
-written back through its epilogue.
+written back through its epilogue. Neither caches a buffer allocated inside the loop (a
+cache made there already), nor leaves a parallel loop around it with iterations that touch
+one element.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from xdsl.dialects import memref, scf
 from xdsl.ir import SSAValue
 from xdsl.rewriter import InsertPoint, Rewriter
 
+from ziggurat.analysis.dependences import check_still_independent
 from ziggurat.analysis.payload import (
     PaddedRead,
     bounds,
+    buffer_name,
     conjuncts,
     constant_int,
     defined_in,
@@ -59,6 +63,7 @@ def cache_read(loop: scf.ForOp, number: int, scope: str, changes: Changes) -> sc
     loop = accumulate_in_memory(loop, changes)
     name = stage_name(stage_root(loop))
     buffer = stage_input(loop, number)
+    check_outside(buffer, loop, "cache_read")
     reads = [
         op for op in stage_accesses(loop) if isinstance(op, memref.LoadOp) and op.memref is buffer
     ]
@@ -83,6 +88,7 @@ def cache_read(loop: scf.ForOp, number: int, scope: str, changes: Changes) -> sc
     for read in reads:
         redirect(read, local, offsets, region, order)
     free_at_end(local, loop)
+    check_still_independent(loop, "cache_read")
     return loops[0] if loops else loop
 
 
@@ -101,6 +107,16 @@ def stage_input(loop: scf.ForOp, number: int) -> SSAValue:
             f"'{stage_name(root)}' reads {len(inputs)} inputs, it has no input {number}"
         )
     return inputs[number]
+
+
+def check_outside(buffer: SSAValue, loop: scf.ForOp, primitive: str) -> None:
+    """An error if `buffer` is allocated inside `loop`: a cache made there or further in,
+    which a copy at the start of `loop` would read before it exists."""
+    if defined_in(buffer, loop):
+        raise ScheduleError(
+            f"{primitive} at {describe(loop)} would copy {buffer_name(buffer)}, which is "
+            "allocated inside it (a cache made there or further in)"
+        )
 
 
 def copy_nest(
@@ -159,6 +175,7 @@ def cache_padded_reads(
         assert holder is not None
         erase_dead(holder)
     free_at_end(local, loop)
+    check_still_independent(loop, "cache_read")
     return loops[0] if loops else loop
 
 
@@ -176,6 +193,7 @@ def cache_write(
     root = stage_root(loop)
     name = stage_name(root)
     buffer = stage_output(root)
+    check_outside(buffer, loop, "cache_write")
     touching = [op for op in stage_accesses(loop) if op.memref is buffer]
     stores = [op for op in touching if isinstance(op, memref.StoreOp)]
     if not stores:
@@ -223,6 +241,7 @@ def cache_write(
         changes.erase(epilogue.root)
     Rewriter.insert_op(memref.StoreOp.get(value, written, positions), inner)
     Rewriter.insert_op(memref.DeallocOp.get(local), end)
+    check_still_independent(loop, "cache_write")
     return (back[0] if back else loop), first
 
 

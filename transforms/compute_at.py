@@ -3,7 +3,8 @@
 Both need the stage as te-to-loop emitted it (`EmittedStage`): `compute_at` moves its nest
 into a loop of the consumer, over the box one iteration of that loop reads;
 `compute_inline` computes each element where it is read and drops the buffer.
-Deallocations then move after the last use of their buffer.
+Deallocations then move after the last use of their buffer. A parallel loop around the
+nests `compute_at` moves must stay free of iterations that touch one element.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from xdsl.dialects import memref, scf
 from xdsl.ir import BlockArgument, Operation, SSAValue
 from xdsl.rewriter import InsertPoint, Rewriter
 
+from ziggurat.analysis.dependences import check_still_independent
 from ziggurat.analysis.payload import (
     Bounds,
     axis_name,
@@ -172,6 +174,7 @@ def compute_at(producer: scf.ForOp, loop: scf.ForOp, changes: Changes) -> scf.Fo
         Rewriter.erase_op(stage.store)
     changes.erase(producer)
     free_after_last_use(loop)
+    check_still_independent(loop, "compute_at")
     if loops:
         return loops[0]
     new_root = mapping[producer.res[0]].owner

@@ -1,10 +1,12 @@
 """Restructuring a stage's band: split, fuse, reorder, and loop annotations.
 
 - `split` gives `x = xo * f + xi`; when f does not divide the trip count the innermost body
-  of the band runs under `scf.if x < n` (`guard`).
+  of the band runs under `scf.if x < n` (`guard`), and so does each nest attached beside a
+  loop of the band (`guard_tail`): nothing runs for the positions past n.
 - `fuse` gives `o = f / n_i`, `i = f % n_i`.
 - `reorder` permutes a perfectly nested run of band loops (index arithmetic sinks into the
-  innermost one) where no dependence between two iterations changes direction.
+  innermost one) where no dependence between two iterations changes direction, and where
+  the parallel loops among them stay parallel.
 
 A reduction in the band first accumulates in memory (`ziggurat.transforms.reductions`). It
 also offers `annotate` and `check_innermost` (for vectorize).
@@ -15,12 +17,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import pairwise
 
-from xdsl.dialects import arith, scf
+from xdsl.dialects import arith, memref, scf
 from xdsl.dialects.builtin import ArrayAttr
 from xdsl.ir import Block, Operation, SSAValue
 from xdsl.rewriter import InsertPoint, Rewriter
 
-from ziggurat.analysis.dependences import check_order
+from ziggurat.analysis.dependences import check_order, check_still_independent
 from ziggurat.analysis.payload import (
     axis_name,
     band,
@@ -47,11 +49,8 @@ def guard(loop: scf.ForOp, after: Operation | None, condition: SSAValue) -> None
     rest = ops[ops.index(after) + 1 :] if after is not None else ops
     impure = [op for op in rest if not is_pure(op)]
     if len(impure) == 1 and isinstance(impure[0], scf.IfOp) and not impure[0].results:
-        existing = impure[0]
-        if not existing.false_region.blocks:
-            joined = arith.AndIOp(existing.cond, condition)
-            Rewriter.insert_op(joined, InsertPoint.before(existing))
-            existing.operands[0] = joined.result
+        if not impure[0].false_region.blocks:
+            guard_op(impure[0], condition)
             return
     then = Block([scf.YieldOp()])
     for op in rest:
@@ -89,15 +88,45 @@ def split(loop: scf.ForOp, factor: int, changes: Changes) -> tuple[scf.ForOp, sc
     Rewriter.insert_op(outer, InsertPoint.before(loop))
     changes.erase(loop)
     if count % factor:
-        # The tail: the innermost body of the band runs only for positions before count.
-        deepest = band(inner)[-1]
-        check = arith_extra.CmpiOp(position, index_constant(count, outer), "slt")
-        if deepest is inner:
-            Rewriter.insert_op(check, InsertPoint.after(value.owner))  # type: ignore[arg-type]
-        else:
-            Rewriter.insert_op(check, InsertPoint.at_start(deepest.body.block))
-        guard(deepest, check, check.result)
+        guard_tail(inner, value, position, count)
     return outer, inner
+
+
+def guard_tail(inner: scf.ForOp, value: SSAValue, position: SSAValue, count: int) -> None:
+    """Run what the band under `inner` does only for positions before `count`: its innermost
+    body, and the nests other primitives attached beside its loops (copies, write-backs,
+    computations moved there), each under `scf.if position < count`."""
+    loops = band(inner)
+    deepest = loops[-1]
+    check = arith_extra.CmpiOp(position, index_constant(count, inner), "slt")
+    if deepest is inner:
+        Rewriter.insert_op(check, InsertPoint.after(value.owner))  # type: ignore[arg-type]
+    else:
+        Rewriter.insert_op(check, InsertPoint.at_start(deepest.body.block))
+    guard(deepest, check, check.result)
+    for loop in loops[:-1]:
+        child = band_child(loop)
+        for op in body_ops(loop):
+            if op is child or is_pure(op) or isinstance(op, memref.AllocOp | memref.DeallocOp):
+                continue
+            # Only a reduction's epilogue loads give values there, and split moved it.
+            assert not op.results, f"'{op.name}' beside {describe(loop)} gives values"
+            test = arith_extra.CmpiOp(position, index_constant(count, inner), "slt")
+            Rewriter.insert_op(test, InsertPoint.before(op))
+            guard_op(op, test.result)
+
+
+def guard_op(op: Operation, condition: SSAValue) -> None:
+    """Run `op` only when `condition` holds: joined to it if it is a guard already."""
+    if isinstance(op, scf.IfOp) and not op.false_region.blocks:
+        joined = arith.AndIOp(op.cond, condition)
+        Rewriter.insert_op(joined, InsertPoint.before(op))
+        op.operands[0] = joined.result
+        return
+    then = Block([scf.YieldOp()])
+    Rewriter.insert_op(scf.IfOp(condition, [], [then]), InsertPoint.before(op))
+    op.detach()
+    then.insert_op_before(op, then.last_op)  # type: ignore[arg-type]
 
 
 def make_perfectly_nested(outer: scf.ForOp, inner: scf.ForOp) -> None:
@@ -201,6 +230,7 @@ def reorder(loops: Sequence[scf.ForOp], changes: Changes) -> None:
         last.insert_op_before(op, last.last_op)  # type: ignore[arg-type]
     parent.insert_op_before(order[0], after)
     move_stage_tag(segment[0], order[0])
+    check_still_independent(order[0], "reorder")
 
 
 def annotate(loop: scf.ForOp, annotation: LoopAnnotation) -> None:

@@ -221,6 +221,13 @@ class Interpreter:
                 name = item.name if isinstance(item, Operation) else str(item)
                 raise ZigguratError(f"'{user.name}' needs scf.for loops, got '{name}'", user)
         if consume:
+            twice = next((item for item in payload if payload.count(item) > 1), None)
+            if twice is not None:
+                raise ZigguratError(
+                    f"'{user.name}' would transform {describe(twice)} twice: the handle holds "  # type: ignore[arg-type]
+                    "it twice",
+                    user,
+                )
             self.consumed[value] = user
         return payload  # type: ignore[return-value]
 
