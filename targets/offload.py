@@ -8,11 +8,15 @@ a function that calls one of the device's (a model's main) is the host's program
 here op by op: its allocations, calls and copies, as a driver would. Each device run's
 result is appended to `results`; `report()` has the target summarize them
 (`target.summarize(results, notes)`), and the functions the device does not run carry
-their reason in `accel.fallback` (shown as notes).
+their reason in `accel.fallback` (shown as notes). A function the device's schedule claimed (it calls the device's
+intrinsic) that the device's lowering could not run also carries `accel.declined`: it
+runs on the fallback target all the same, but `time` refuses it, so a tuner's candidate
+the device cannot run fails instead of being timed on the CPU among simulated times.
 
     compiled = OffloadModule(lowered, target)
     outputs = compiled.main(x)
     print(compiled.report())
+    seconds = time(target, compiled.main, [x], 3)     # the target's `time`
 """
 
 from __future__ import annotations
@@ -32,6 +36,9 @@ from ziggurat.elements import dense_to_array, element_dtype
 OUTPUT = "ziggurat.output"
 FALLBACK = "accel.fallback"
 """A function's attribute: why the device does not run it (its fallback target does)."""
+DECLINED = "accel.declined"
+"""A function's attribute: its schedule put it on the device but the device's lowering
+could not run it (the reason); beside FALLBACK."""
 
 
 def outputs_of(function: func.FuncOp) -> list[bool]:
@@ -109,6 +116,18 @@ class DeviceFunction(Function):
         """The simulated time of one run on `arrays` (the target's `time`)."""
         result = self.run(self.arguments(arrays)[0])
         return result.cycles / (self.module.target.clock_mhz * 1e6)
+
+
+@dataclass
+class DeclinedFunction:
+    """A function whose schedule the device declined, run by the fallback target."""
+
+    run: Any
+    name: str
+    reason: str
+
+    def __call__(self, *args: Any) -> Any:
+        return self.run(*args)
 
 
 class HostFunction(Function):
@@ -190,6 +209,14 @@ class OffloadModule:
         compiled = self.target.fallback_target.compile(module)
         for name in names:
             self.functions[name] = getattr(compiled, name)
+            declined = self.module_function(name).attributes.get(DECLINED)
+            if isinstance(declined, StringAttr):
+                self.functions[name] = DeclinedFunction(self.functions[name], name, declined.data)
+
+    def module_function(self, name: str) -> func.FuncOp:
+        return next(
+            o for o in self.module.ops if isinstance(o, func.FuncOp) and o.sym_name.data == name
+        )
 
     def __getattr__(self, name: str) -> Any:
         functions = self.__dict__.get("functions", {})
@@ -202,3 +229,14 @@ class OffloadModule:
         text = self.target.summarize([r for _, r in self.results], self.notes)
         self.results.clear()
         return text
+
+
+def time(target: Any, function: Any, arrays: Sequence[np.ndarray], runs: int) -> list[float]:
+    """An offloading target's `time`: a device function's simulated seconds (every run takes
+    as long), a function the fallback target runs timed there; a function whose schedule
+    the device declined is an error (never a CPU time among simulated ones)."""
+    if isinstance(function, DeclinedFunction):
+        raise ZigguratError(f"the device does not run {function.name}: {function.reason}")
+    if isinstance(function, DeviceFunction):
+        return [function.simulated_seconds(arrays)] * runs
+    return target.fallback_target.time(function, arrays, runs)

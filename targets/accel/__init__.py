@@ -23,7 +23,6 @@ accelerator cannot run goes to the `fallback` target (the CPU), with a note.
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -158,14 +157,8 @@ class AccelTarget(Target):
         self, function: Callable[..., Any], arrays: Sequence[np.ndarray], runs: int
     ) -> list[float]:
         """Simulated seconds of one run of a function on `arrays` (the simulator is
-        exact: every run takes as long); a function the fallback target runs is timed."""
-        simulated = getattr(function, "simulated_seconds", None)
-        if simulated is not None:
-            return [simulated(arrays)] * runs
-        function(*arrays)
-        times = []
-        for _ in range(runs):
-            start = time.perf_counter()
-            function(*arrays)
-            times.append(time.perf_counter() - start)
-        return times
+        exact: every run takes as long); a function the fallback target runs is timed
+        there, one whose schedule the accelerator declined is an error."""
+        from ziggurat.targets.offload import time
+
+        return time(self, function, arrays, runs)

@@ -20,7 +20,8 @@ nest it meets to instructions:
 What the accelerator cannot do (a guard inside a tile, an epilogue step its ALU lacks, a
 view that is no affine function of the loops, padding by another value than 0) is an
 error at the op; with `fallback`, such a function stays at the loop level, for the CPU,
-its reason in its `accel.fallback` attribute. Tokens come after (`insert-tokens`).
+its reason in its `accel.fallback` and `accel.declined` attributes (the target's `time`
+refuses it: a tuner's candidate that fails). Tokens come after (`insert-tokens`).
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects import accel, arith_extra
 from ziggurat.dialects.loop import ScopeAttr, VirtualThreadAttr, annotations
 from ziggurat.passes.graph.fuse_ops import ANCHOR
-from ziggurat.targets.offload import FALLBACK
+from ziggurat.targets.offload import DECLINED, FALLBACK
 from ziggurat.targets.target import target_named
 
 SCOPE_SIZES = {
@@ -93,6 +94,7 @@ class LowerToAccel(ModulePass):
                 if not self.fallback:
                     raise
                 function.attributes[FALLBACK] = StringAttr(error.message)
+                function.attributes[DECLINED] = StringAttr(error.message)
                 continue
             block = function.body.block
             for inner in reversed(list(block.ops)):

@@ -27,7 +27,7 @@ from ziggurat.analysis.ranges import linear
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects.systolic import ArrayOp, StreamOp, WeightsOp
 from ziggurat.passes.graph.fuse_ops import ANCHOR
-from ziggurat.targets.offload import FALLBACK
+from ziggurat.targets.offload import DECLINED, FALLBACK
 
 UPDATE = "systolic_mm_update"
 
@@ -62,6 +62,7 @@ class LowerToSystolic(ModulePass):
                 if not self.fallback:
                     raise
                 function.attributes[FALLBACK] = StringAttr(error.message)
+                function.attributes[DECLINED] = StringAttr(error.message)
                 continue
             block = function.body.block
             for inner in reversed(list(block.ops)):
