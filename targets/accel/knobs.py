@@ -6,7 +6,8 @@ in whole tiles, no zero points, an epilogue its ALU computes) gets matmul.mlir o
 conv2d.mlir; any other nest gets None (the fallback target schedules it). The tile sizes
 are those, among the divisors of the extents that fit each buffer's share (one per virtual
 thread), with the fewest estimated cycles: per step of the reduction the loads and the
-gemm (overlapped where there are virtual threads), per tile its epilogue and store.
+gemm (overlapped where there are virtual threads), per tile its epilogue and store, and
+where they overlap, the first step's loads and the last tile's gemm that do not.
 
     plan(nest, target)   # ("conv2d.mlir", {"tile_filters": 64, ...}) or None
 """
@@ -103,8 +104,11 @@ def cycles(
     compute = target.gemm_latency + gemm
     step = max(load, compute) if threads > 1 else load + compute
     back = 2 * target.dma_latency + out / target.dma_bytes_per_cycle + 4 * out / target.alu_lanes
-    overlap = back if threads == 1 else back / 2
-    return tiles * (steps * step + overlap)
+    if threads == 1:
+        return tiles * (steps * (load + compute) + back)
+    # Overlapped, but the first step's loads and the last tile's gemm, epilogue and store
+    # run alone (filling and draining the pipeline).
+    return tiles * (steps * step + back / 2) + min(load, compute) + back / 2
 
 
 def options(target: Any, file: str) -> dict[str, list[int]]:

@@ -98,6 +98,9 @@ def test_virtual_threads_hide_the_loads():
     # The same products (the gemm's latency per instruction aside), in fewer cycles.
     assert decoupled.gemm == pytest.approx(monolithic.gemm, rel=0.01)
     assert decoupled.utilization("gemm") >= 1.5 * monolithic.utilization("gemm")
+    # The tiles are chosen with the pipeline's fill and drain counted: smaller ones, whose
+    # first load and last gemm run alone for less time (larger tiles left it at 77%).
+    assert decoupled.utilization("gemm") >= 0.8
 
 
 def test_emit_shows_the_instruction_stream():
