@@ -12,6 +12,12 @@ cycles).
 
     python benchmarks/accel.py            # every layer
     python benchmarks/accel.py C11 M1     # some
+
+On the default hardware description (`accel`: 16x16 gemm, 8 bytes per DMA cycle) the
+memory-bound layers are C10, C11, C12 and M3: their gemm is busy 56.5% of the cycles
+monolithic and 94.2% decoupled, `utilization gain 1.67x` (per layer 1.46x to 1.78x); every
+layer is faster decoupled (1.10x to 1.78x). Cycles are simulated: they do not depend on
+the host or its load.
 """
 
 from __future__ import annotations
