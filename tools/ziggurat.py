@@ -187,8 +187,8 @@ def report(index: int, got: np.ndarray, want: np.ndarray, name: str) -> bool:
         wrong = int(np.count_nonzero(got.astype(np.int64) != want.astype(np.int64)))
         verdict = "ok" if not wrong else "MISMATCH"
         print(
-            f"output {index} {list(got.shape)} {got.dtype}: {wrong} elements differ from "
-            f"{name}: {verdict}"
+            f"output {index} {list(got.shape)} {got.dtype}: {wrong} elements differ "
+            f"(exactly compared) vs {name}: {verdict}"
         )
         return not wrong
     ours, theirs = got.astype(np.float64), want.astype(np.float64)
