@@ -64,6 +64,8 @@ def why_not(nest: Nest, tile: int, kind: str) -> str | None:
     body = list(reduction.body.block.ops)
     if any(isinstance(op, arith.SubiOp) and isinstance(op.result.type, IntegerType) for op in body):
         return "its operands have zero points"
+    if any(op.name == "arith.extui" for op in body):
+        return "it widens its operands as unsigned (the gemm multiplies signed int8)"
     for load in (op for op in body if isinstance(op, memref.LoadOp)):
         if load.res.type != IntegerType(8):
             return f"it multiplies {load.res.type} values, not int8"

@@ -155,3 +155,21 @@ def test_an_accumulator_that_can_overflow_is_an_error():
 def test_bad_options_are_errors():
     with pytest.raises(ZigguratError, match="bad options for target 'accel'"):
         target_named("accel{virtual-threads=3}")
+
+
+def test_a_nest_of_unsigned_operands_stays_on_the_cpu():
+    # The gemm multiplies signed int8: a nest that widens an operand as unsigned (no graph
+    # op makes one today) stays on the CPU with its reason rather than computing wrong.
+    from ziggurat.dialects.arith_extra import ExtSIOp, ExtUIOp
+    from ziggurat.targets.accel.knobs import plan
+    from ziggurat.targets.offload import FALLBACK
+
+    module, function, nest = unscheduled_function(matmul_ir(32, 32, 32))
+    assert plan(nest, AccelTarget()) is not None
+    (widen, *_) = [op for op in nest.loops[-1].walk() if isinstance(op, ExtSIOp)]
+    unsigned = ExtUIOp(widen.input, widen.result.type)
+    widen.result.replace_all_uses_with(unsigned.result)
+    widen.parent_block().insert_op_before(unsigned, widen)
+    widen.detach()
+    assert plan(nest, AccelTarget()) is None
+    assert "unsigned" in function.attributes[FALLBACK].data
