@@ -28,10 +28,11 @@ from xdsl.dialects import func
 from xdsl.dialects.builtin import ModuleOp, TensorType
 
 from ziggurat import cache, progress
-from ziggurat.diagnostics import ZigguratError
+from ziggurat.diagnostics import ZigguratError, closing_pipes_quietly
 from ziggurat.targets.target import Target
 
 
+@closing_pipes_quietly
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ziggurat", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
