@@ -74,7 +74,7 @@ SUMMARY = 7 + 2 * LEVELS
 PER_STATEMENT = PER_LEVEL * LEVELS + PER_BUFFER * BUFFERS + 4 + SUMMARY
 TOTALS = 7
 LENGTH = PER_STATEMENT * STATEMENTS + TOTALS
-KNOB_SLOTS = 8
+KNOB_SLOTS = 12  # at least the knobs of any schedule file (conv2d.mlir has 11)
 WIDTH = LENGTH + 2 * KNOB_SLOTS  # what a Featurizer gives: the IR's features, then the knobs'
 
 

@@ -102,3 +102,33 @@ def test_formulas_give_the_features_the_interpreter_gives(matmul_task, target):
         direct = Featurizer(matmul_task, space, target).skeleton_of(config)
         assert direct is not None
         np.testing.assert_allclose(features(direct), vector[:LENGTH])
+
+
+def test_every_knob_of_the_convolution_schedule_reaches_the_knob_features(target):
+    """conv2d.mlir has 11 knobs; the last ones (the pixels-in-lanes alternative's tile)
+    once fell beyond the knob slots and never reached the model."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    from ziggurat.tuner.features import KNOB_SLOTS
+    from ziggurat.tuner.tasks import extract_tasks
+
+    weights = np.random.default_rng(0).standard_normal((16, 16, 3, 3)).astype(np.float32)
+    graph = helper.make_graph(
+        [helper.make_node("Conv", ["x", "w"], ["y"], pads=[1, 1, 1, 1])],
+        "conv",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, (1, 16, 8, 8))],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, (1, 16, 8, 8))],
+        [numpy_helper.from_array(weights, "w")],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    (task,) = extract_tasks([model], target)
+    space = Space.of(task, target)
+    assert 8 < len(space.dimensions) <= KNOB_SLOTS
+    featurizer = Featurizer(task, space, target)
+    default = space.default()
+    for slot, dimension in enumerate(space.dimensions):
+        others = [o for o in dimension.options if o != default[dimension.name]]
+        if not others:
+            continue
+        changed = featurizer.knob_features({**default, dimension.name: others[0]})
+        assert changed[2 * slot] != featurizer.knob_features(default)[2 * slot], dimension.name
