@@ -1,7 +1,7 @@
 """The tuner on matmul 512, conv2d 1x64x56x56 -> 64 3x3 and dense+bias+relu 64x512x512:
 
     python benchmarks/tuning.py [--pool-size 160] [--seeds 5] [--trials 128] [--rounds 5]
-                                [--pools DIR]
+                                [--pools DIR] [--no-siblings]
 
 First, for each kernel, a pool of candidates is measured once through the tuner's local
 pool: the default configuration, its neighbours (one knob changed) and random
@@ -9,7 +9,10 @@ configurations, `--pool-size` in all; the best of the pool stands for "the best 
 finds". Up to 64 of the held-out half (below) are measured a second time: the Kendall tau
 between the two measurements is the ceiling any model's tau meets on this machine as loaded.
 With `--pools DIR` the pools are kept there (one JSON file per kernel) and read back by the
-next run instead of measured again. Then, for each kernel:
+next run instead of measured again. A pool of a sibling of the convolution (128 channels
+on 28x28) is measured too, for transfer only, as matmul and dense are each other's: a
+network's convolutions are such siblings (`--no-siblings` leaves it out). Then, for each
+kernel:
 2. search, replayed on those measurements (no noise between the searches), all starting
    from the default as the tuner does: model-guided (the rank model refit after each batch
    of 16, the next batch its best predicted unmeasured candidates, 5% random; its first
@@ -41,10 +44,13 @@ import time
 from pathlib import Path
 
 import numpy as np
-from kernels import KERNELS, prepare
+from kernels import KERNELS, conv2d, prepare
 from workers import Worker, measure, serve
 
 CHOSEN = ["matmul512", "conv2d_1x64x56x56_64_3x3", "dense_bias_relu_64x512x512"]
+# Measured as pools for transfer only: the convolution's sibling, as matmul and dense are each
+# other's (ResNet-18's 128-channel stage: a network's convolutions are such siblings).
+SIBLINGS = {"conv2d_1x128x28x28_128_3x3": lambda: conv2d(128, 28, 128)}
 BATCH = 16
 
 
@@ -145,7 +151,7 @@ def measure_pool(name, args):
     from ziggurat.tuner.tasks import extract_tasks
 
     target = target_named(args.target)
-    task = extract_tasks([KERNELS[name]().onnx()], target)[0]
+    task = extract_tasks([(KERNELS | SIBLINGS)[name]().onnx()], target)[0]
     space = Space.of(task, target)
     saved = Path(args.pools) / f"{name}.json" if args.pools else None
     if saved is not None and saved.exists():
@@ -315,6 +321,9 @@ def main():
     parser.add_argument("--target", default="cpu")
     parser.add_argument("--kernel", choices=CHOSEN, action="append")
     parser.add_argument("--pools", help="keep the measured pools in this folder, and reuse them")
+    parser.add_argument(
+        "--no-siblings", action="store_true", help="transfer without the sibling convolution"
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--log", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -330,7 +339,7 @@ def main():
     from ziggurat.tuner.features import Featurizer
 
     pools = {}
-    for name in args.kernel or CHOSEN:
+    for name in [*(args.kernel or CHOSEN), *([] if args.no_siblings else SIBLINGS)]:
         task, space, pool = measure_pool(name, args)
         featurizer = Featurizer(task, space, target_named(args.target))
         start = time.perf_counter()
