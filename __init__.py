@@ -4,6 +4,7 @@ import ziggurat
 compiled = ziggurat.compile(module, target="cpu")   # graph, te or loop level
 compiled = ziggurat.compile(module, target="cpu{threads=1}")  # any target, with options
 compiled = ziggurat.compile("model.onnx", batch_size=1)  # or an onnx.ModelProto
+compiled = ziggurat.compile("model.onnx", tuning_log="tuning.jsonl")  # `ziggurat tune`'s best
 outputs = compiled(x)                                # list of numpy arrays
 compiled.matmul(A, B, C)                             # any function by name
 """
@@ -128,20 +129,26 @@ def compile(  # noqa: A001
     batch_size: int | None = None,
     fuse: bool = True,
     cache: bool = True,
+    tuning_log: str | Path | None = None,
 ) -> Compiled:
     """Compile a module at any level (graph, te or loop), or an ONNX model, for `target`
     (a name with options, `cpu{threads=1}`, or a Target); `fuse=False` compiles every
     operator on its own (no operator fusion). A model compiled before (same source,
     options, target and versions) is loaded from the cache of compiled code (cache.py)
-    instead; `cache=False` compiles it whole, without reading or writing the cache."""
+    instead; `cache=False` compiles it whole, without reading or writing the cache.
+    `tuning_log` applies the best schedule of each task `ziggurat tune` logged there (the
+    default schedule elsewhere); such a compile does not use the cache."""
     from ziggurat import cache as caches
     from ziggurat import progress
     from ziggurat.pipeline import lower_for_compile
     from ziggurat.targets.target import target_named
 
     chosen = target_named(target)
+    if tuning_log is not None and not Path(tuning_log).is_file():
+        raise ZigguratError(f"no such tuning log: {tuning_log}")
+    log = str(tuning_log) if tuning_log is not None else None
     with paused_gc():
-        store = caches.current() if cache else None
+        store = caches.current() if cache and log is None else None
         key = None
         if store is not None:
             with progress.phase("cache lookup"):
@@ -162,7 +169,7 @@ def compile(  # noqa: A001
                     module = module.clone()
             main = main_function(module)
             unsigned = unsigned_results(module)
-            passes = lower_for_compile(module, chosen, fuse=fuse)
+            passes = lower_for_compile(module, chosen, fuse=fuse, tuning_log=log)
             with progress.phase(f"{chosen.name} code"):
                 compiled = chosen.compile_functions(module, passes)
         artifact = chosen.artifact(compiled) if key is not None else None

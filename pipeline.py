@@ -39,11 +39,19 @@ FUSION = ("fuse-ops", "te-inline")
 FUNCTION_PASSES = ("apply-default-schedules",)
 
 
-def steps(target: Target) -> dict[str, str]:
-    """The passes that take a module from each level to the next, for `target`."""
+def steps(target: Target, tuning_log: str | None = None) -> dict[str, str]:
+    """The passes that take a module from each level to the next, for `target` (with the
+    best schedules of a tuning log where one is given)."""
     graph = ["canonicalize", "fold-constants", "fold-batch-norm", target.graph_passes()]
     graph += ["cse", "dce", "fuse-ops", "graph-to-te"]
-    te = ["te-inline", "cse", "dce", "te-to-loop", f'apply-default-schedules{{target="{target}"}}']
+    log = f' tuning-log="{tuning_log}"' if tuning_log else ""
+    te = [
+        "te-inline",
+        "cse",
+        "dce",
+        "te-to-loop",
+        f'apply-default-schedules{{target="{target}"{log}}}',
+    ]
     loop = ["canonicalize", "cse", target.lowering()]
     return {
         level: ",".join(p for p in passes if p)
@@ -84,7 +92,11 @@ def _has_tensor_signature(module: ModuleOp) -> bool:
 
 
 def pipeline_between(
-    source: str, level: str, target: Target | str = "cpu", fuse: bool = True
+    source: str,
+    level: str,
+    target: Target | str = "cpu",
+    fuse: bool = True,
+    tuning_log: str | None = None,
 ) -> str:
     """The pass pipeline taking a module from level `source` down to `level` for `target`,
     with or without operator fusion."""
@@ -96,28 +108,40 @@ def pipeline_between(
     start, stop = known.index(source), known.index(level)
     if stop < start:
         raise ZigguratError(f"cannot raise a {source}-level module to the {level} level")
-    by_level = steps(target)
+    by_level = steps(target, tuning_log)
     passes = ",".join(by_level[name] for name in known[start:stop]).split(",")
     return ",".join(p for p in passes if p and (fuse or p not in FUSION))
 
 
 def lower(
-    module: ModuleOp, level: str, target: Target | str = "cpu", fuse: bool = True
+    module: ModuleOp,
+    level: str,
+    target: Target | str = "cpu",
+    fuse: bool = True,
+    tuning_log: str | None = None,
 ) -> ModuleOp:
     """Lower `module` in place to `level` with the default pipeline for `target` (without
-    operator fusion if not `fuse`), each pass a phase of the compile (progress.py)."""
-    run_passes(module, pipeline_between(level_of(module), level, target, fuse))
+    operator fusion if not `fuse`; with a tuning log's best schedules if given), each pass
+    a phase of the compile (progress.py)."""
+    run_passes(module, pipeline_between(level_of(module), level, target, fuse, tuning_log))
     return module
 
 
-def lower_for_compile(module: ModuleOp, target: Target | str = "cpu", fuse: bool = True) -> str:
+def lower_for_compile(
+    module: ModuleOp,
+    target: Target | str = "cpu",
+    fuse: bool = True,
+    tuning_log: str | None = None,
+) -> str:
     """Lower `module` in place to the loop level as `lower` does, but for the passes that
     end the pipeline and act on each function alone (FUNCTION_PASSES): those are returned,
-    for the target to run as it compiles each function."""
-    spec = pipeline_between(level_of(module), "loop", target, fuse)
+    for the target to run as it compiles each function. With a tuning log, nothing is
+    deferred: whether the log was written for this model is known from the whole module,
+    not from the few functions a target compiles together."""
+    spec = pipeline_between(level_of(module), "loop", target, fuse, tuning_log)
     passes = spec.split(",") if spec else []
     deferred: list[str] = []
-    while passes and passes[-1].split("{", 1)[0] in FUNCTION_PASSES:
+    while tuning_log is None and passes and passes[-1].split("{", 1)[0] in FUNCTION_PASSES:
         deferred.insert(0, passes.pop())
     run_passes(module, ",".join(passes))
     return ",".join(deferred)

@@ -8,7 +8,7 @@ it, and for a reduction the store of its result (with te-inline's epilogue). It 
 values and ops (`constant_int`, `is_pure`, `defined_in`, `enclosing_function`, the one
 use-def walk `computed_from`, `conjuncts` of a guard, `buffer_name`), loops (`Bounds`,
 `bounds`, `optional_bounds`, `iv`, `ivs_of`, `body_ops`, `axis_name`, `describe`), stages
-and bands (`stage_root`, `stage_name`, `is_stage_root`, `is_attached`, `own_ops`,
+and bands (`stage_root`, `stage_name`, `is_stage_root`, `stage_roots`, `is_attached`, `own_ops`,
 `stage_accesses`, `band`, `band_child`, `reduction_epilogue`) and padded reads as graph-to-te
 writes them (`padded_read`).
 """
@@ -167,6 +167,20 @@ def ivs_of(value: SSAValue, loop: scf.ForOp) -> set[SSAValue]:
 def is_stage_root(op: Operation) -> bool:
     """Whether `op` is the outermost loop of a stage (tagged `te.compute`)."""
     return isinstance(op, scf.ForOp) and COMPUTE in op.attributes
+
+
+def stage_roots(block: Block) -> list[scf.ForOp]:
+    """The nests of `block`, and of the loops and branches around nests in it (the time
+    loop of a recurrent network, a branch of an if), in order."""
+    roots: list[scf.ForOp] = []
+    for op in block.ops:
+        if is_stage_root(op):
+            roots.append(op)  # type: ignore[arg-type]
+        elif isinstance(op, scf.ForOp | scf.IfOp):
+            for region in op.regions:
+                for inner in region.blocks:
+                    roots += stage_roots(inner)
+    return roots
 
 
 def is_attached(op: Operation) -> bool:

@@ -17,6 +17,7 @@ options, `vector_bits` spelled `vector-bits`):
 | `name`, options | its name and what a user may set |
 | `graph_passes()` | graph-level passes it wants in the default pipeline (a pass pipeline) |
 | `schedule_package`, `default_schedule(nest)` | its default schedules (transform IR files with knobs) and the heuristic that picks one for a loop nest and fixes its knobs |
+| `local_memory()` | the bytes a `local` buffer may take (the tuner's cheap check) |
 | `intrinsics()` | the `te.intrinsic` declarations it offers to `tensorize` (`intrinsics.mlir`) |
 | `lowering()` | its pass pipeline from the loop level to its hardware level |
 | `levels`, `emit(module, level)` | what `--emit` can show below the loop level |
@@ -71,6 +72,11 @@ class Target(ArgSpecConvertible):
     def default_schedule(self, nest: Any) -> tuple[str, dict[str, Any]] | None:
         """The schedule file for a loop nest (analysis/nests.py's `Nest`) and its knob
         values, or None to leave the nest as it is."""
+        return None
+
+    def local_memory(self) -> int | None:
+        """Bytes a `local` buffer of a schedule may take (the tuner rejects larger ones
+        before building), None for no limit."""
         return None
 
     def schedule_text(self, file: str) -> str:

@@ -5,6 +5,8 @@ ziggurat run model.onnx --batch 1        # checked against onnxruntime when it i
 ziggurat run model.onnx --timings        # the time of each pass, MLIR's -mlir-timing style
 ziggurat compile examples/mlp.mlir --emit loop
 ziggurat compile model.onnx --target 'cpu{mcpu=znver2}' --emit asm
+ziggurat tune model.onnx --trials 200 --log tuning.jsonl    # tuner/command.py
+ziggurat run model.onnx --tuning-log tuning.jsonl
 ziggurat compile quantized.onnx --target accel --emit accel   # the accelerator's instructions
 ziggurat run quantized.onnx --target accel    # simulated: cycles and utilization
 
@@ -41,6 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     run.add_argument("model", help="a .mlir file (graph, te or loop level) or a .onnx model")
     run.add_argument("--seed", type=int, default=0, help="seed of the random inputs")
     run.add_argument("--repeat", type=int, default=100, help="timed runs (median reported)")
+    run.add_argument("--tuning-log", help="apply the best schedules `ziggurat tune` logged")
     run.add_argument(
         "--trace", help="a simulated target's run as Chrome trace-event JSON (for Perfetto)"
     )
@@ -72,8 +75,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             "--timings", action="store_true", help="print the time of each pass on stderr"
         )
 
+    tune = commands.add_parser("tune", help="tune a model's loop nests on the target")
+    from ziggurat.tuner import command as tune_command
+
+    tune_command.add_arguments(tune)
+
     args = parser.parse_args(argv)
     try:
+        if args.command == "tune":
+            return tune_command.run(args)
         if args.command == "run":
             return run_model(
                 args.model,
@@ -83,6 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 args.batch,
                 args.cache,
                 args.timings,
+                args.tuning_log,
                 args.trace,
             )
         with watched(args.timings), nullcontext() if args.cache else cache.bypassed():
@@ -215,6 +226,7 @@ def run_model(
     batch: int | None = None,
     use_cache: bool = True,
     timings: bool = False,
+    tuning_log: str | None = None,
     trace: str | None = None,
 ) -> int:
     """Compile, run on seeded random inputs, compare with onnxruntime (for an ONNX model,
@@ -225,7 +237,9 @@ def run_model(
     start = time.perf_counter()
     with watched(timings):
         # From the file, so a model compiled before is found by its bytes.
-        compiled = ziggurat.compile(path, target=target, batch_size=batch, cache=use_cache)
+        compiled = ziggurat.compile(
+            path, target=target, batch_size=batch, cache=use_cache, tuning_log=tuning_log
+        )
     compile_seconds = time.perf_counter() - start
     module = ziggurat.load_module(path, batch_size=batch)
     main = ziggurat.main_function(module)

@@ -9,7 +9,13 @@ hardware (for the CPU: targets/cpu/knobs.py, schedules in targets/cpu/schedules/
 schedule's argument is the nest's outermost loop. A nest a schedule cannot handle keeps its
 loops as they were: this pass never fails on a nest.
 
+With `tuning-log=PATH` (a log `ziggurat tune` wrote), a nest the log has a record for is
+scheduled by the best record's schedule instead (the tuner keys a nest by its function's
+normalized text and its number, tuner/tasks.py); the others get their defaults. A log with
+records for this target of which none is a nest here was written for another model: an error.
+
     ziggurat-opt model.mlir -p 'te-inline,te-to-loop,apply-default-schedules'
+    ziggurat-opt model.mlir -p 'apply-default-schedules{tuning-log=tuning.jsonl}'
     ziggurat-opt model.mlir -p 'apply-default-schedules{target="cpu{mcpu=znver2 threads=4}"}'
 """
 
@@ -21,17 +27,18 @@ from functools import cache
 from xdsl.context import Context
 from xdsl.dialects import func, scf
 from xdsl.dialects.builtin import ModuleOp, StringAttr
-from xdsl.ir import Block, Operation
+from xdsl.ir import Operation
 from xdsl.passes import ModulePass
 from xdsl.rewriter import Rewriter
 
 from ziggurat.analysis.nests import recognize
-from ziggurat.analysis.payload import is_stage_root
+from ziggurat.analysis.payload import stage_roots
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects.schedule import fix_knobs
 from ziggurat.ir_io import parse_module, verify_module
 from ziggurat.passes.scheduling.apply_schedule import apply_schedule
 from ziggurat.targets.target import Target, target_named
+from ziggurat.tuner.tasks import function_key
 
 NEST = "ziggurat.nest"  # marks the nests still to schedule, while the pass runs
 
@@ -43,33 +50,30 @@ class ApplyDefaultSchedules(ModulePass):
     name = "apply-default-schedules"
 
     target: str = "cpu"
+    tuning_log: str | None = None
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         target = target_named(self.target)
+        tuned = tuned_schedules(self.tuning_log, target) if self.tuning_log else {}
+        used = 0
         functions = [f for f in op.ops if isinstance(f, func.FuncOp) and not f.is_declaration]
         schedules: dict[str, Operation] = {}  # each file parsed once
         for function in functions:
+            key = function_key(function) if tuned else ""
             roots = stage_roots(function.body.block)
             for number, root in enumerate(roots):
                 root.attributes[NEST] = StringAttr(str(number))
             for number in range(len(roots)):
-                function = schedule_nest(op, function, str(number), target, schedules)
+                best = tuned.get(f"{key}/{number}")
+                used += best is not None
+                function = schedule_nest(op, function, str(number), target, best, schedules)
             for root in function.walk():
                 root.attributes.pop(NEST, None)
-
-
-def stage_roots(block: Block) -> list[scf.ForOp]:
-    """The nests of `block`, and of the loops and branches around nests in it (the time
-    loop of a recurrent network, a branch of an if), in order."""
-    roots: list[scf.ForOp] = []
-    for op in block.ops:
-        if is_stage_root(op):
-            roots.append(op)  # type: ignore[arg-type]
-        elif isinstance(op, scf.ForOp | scf.IfOp):
-            for region in op.regions:
-                for inner in region.blocks:
-                    roots += stage_roots(inner)
-    return roots
+        if tuned and not used:
+            raise ZigguratError(
+                f"the tuning log '{self.tuning_log}' has no record for any loop nest here "
+                "(it was written for another model)"
+            )
 
 
 def schedule_nest(
@@ -77,32 +81,53 @@ def schedule_nest(
     function: func.FuncOp,
     number: str,
     target: Target,
+    tuned: Operation | None = None,
     schedules: dict[str, Operation] | None = None,
 ) -> func.FuncOp:
-    """Schedule nest `number` of `function`; the function, or a copy of it as it was if the
-    schedule does not apply. `schedules` keeps the schedule files parsed so far."""
-    root = next(
-        o for o in stage_roots(function.body.block) if o.attributes.get(NEST) == StringAttr(number)
-    )
-    assert isinstance(root, scf.ForOp)
+    """Schedule nest `number` of `function` by `tuned` (a concrete schedule), or where there
+    is none or it does not apply, by its default; the function, or a copy of it as it was if
+    no schedule applies. `schedules` keeps the schedule files parsed so far."""
+    root = nest_root(function, number)
     nest = recognize(root, function)
     plan = target.default_schedule(nest) if nest is not None else None
-    if plan is None:
-        return function
-    schedule_file, values = plan
-    # Outside the try: knobs a target's heuristic sets outside their options are its bug.
-    if schedules is None:
-        schedules = {}
-    if schedule_file not in schedules:
-        schedules[schedule_file] = schedule(target, schedule_file)
-    fixed = fix_knobs(schedules[schedule_file], values)  # a copy: the parsed one stays
-    backup = function.clone()
-    try:
-        apply_schedule(module, fixed, root=root, target=target, verify=False)
-    except ZigguratError:
-        Rewriter.replace_op(function, backup)
-        return backup
+    candidates = [tuned] if tuned is not None else []
+    if plan is not None:
+        schedule_file, values = plan
+        if schedules is None:
+            schedules = {}
+        if schedule_file not in schedules:
+            schedules[schedule_file] = schedule(target, schedule_file)
+        # Outside the try: knobs a target's heuristic sets outside their options are its bug.
+        candidates.append(fix_knobs(schedules[schedule_file], values))  # a copy
+    for chosen in candidates:
+        backup = function.clone()
+        try:
+            # The schedule files are verified as parsed; a tuning log's schedule here.
+            apply_schedule(module, chosen, root=root, target=target, verify=chosen is tuned)
+            return function
+        except ZigguratError:
+            Rewriter.replace_op(function, backup)
+            function = backup
+            root = nest_root(function, number)
     return function
+
+
+def nest_root(function: func.FuncOp, number: str) -> scf.ForOp:
+    """The loop nest `number` of `function` (as this pass tagged it, wherever it lies)."""
+    root = next(o for o in function.walk() if o.attributes.get(NEST) == StringAttr(number))
+    assert isinstance(root, scf.ForOp)
+    return root
+
+
+def tuned_schedules(path: str, target: Target) -> dict[str, Operation]:
+    """The best record's schedule for each nest the tuning log at `path` has, by key."""
+    from ziggurat.tuner.log import load_best
+
+    return {
+        key: parse_module(record["transform"], f"{path} (task {key})")
+        for key, record in load_best(path, str(target)).items()
+        if record.get("transform")
+    }
 
 
 @cache

@@ -83,6 +83,9 @@ class CpuTarget(Target):
 
         return plan(nest, self.cpu)
 
+    def local_memory(self) -> int:
+        return self.cpu.l2
+
     def emit(self, module: ModuleOp, level: str) -> str:
         if level == "llvm":
             from ziggurat.ir_io import print_module

@@ -48,7 +48,8 @@ def plan(nest: Nest, cpu: Cpu) -> tuple[str, dict[str, KnobValue]] | None:
             knobs = matmul_knobs(nest, cpu, lanes, *extents[1:], batch=extents[0])
             return "batch_matmul.mlir", knobs | width
         case "conv2d":
-            knobs = conv2d_knobs(extents, cpu, lanes) | {"pack_weights": int(packed_weights(nest))}
+            packed, pointwise = packed_weights(nest), unit_stride(nest) and extents[5:] == [1, 1]
+            knobs = conv2d_knobs(extents, cpu, lanes, packed, element_bytes(nest), pointwise)
             return "conv2d.mlir", knobs | width
         case "grouped_conv2d":
             return "grouped_conv2d.mlir", grouped_conv2d_knobs(nest, cpu, lanes) | width
@@ -153,18 +154,58 @@ def convolution_threads(extents: list[int], cpu: Cpu) -> int:
     return 2 if extents[0] >= 2 * cpu.threads else 0
 
 
-def conv2d_knobs(extents: list[int], cpu: Cpu, lanes: int) -> dict[str, KnobValue]:
-    _, filters, _, width, *_ = extents
+# A 1x1 convolution on rows at least this wide vectorizes pixels (a row is 2 vectors of 16).
+PIXEL_ROW = 28
+
+
+def conv2d_knobs(
+    extents: list[int],
+    cpu: Cpu,
+    lanes: int,
+    packed: bool,
+    element_bytes: int = 4,
+    pointwise: bool = False,
+) -> dict[str, KnobValue]:
+    _, filters, _, width, channels, window_y, window_x = extents
+    if pointwise and width >= PIXEL_ROW:
+        return pixel_knobs(extents, cpu, lanes)
     block = filter_block(filters, lanes)
     # The tile's pixels each hold a block of filters in vector registers.
     registers = cpu.registers - 4
     limit = max(1, min(MOST_TILE_ROWS, registers // vector_ops(block, lanes)))
     columns = row_tile(width, limit)
-    return {
+    knobs: dict[str, KnobValue] = {
+        "vectorize_pixels": 0,
         "filter_block": block,
         "tile_columns": columns,
         "parallel": convolution_threads(extents, cpu),
         "vectorize_back": int(width % columns != 0),
+        "pack_weights": int(packed),
+        "filters_outside": 0,
+    }
+    # Weights that crowd the cache (the deep layers: 9 MiB for 512 x 512 3x3) are read a
+    # filter block at a time, each block copied into one run and used for all the rows,
+    # the blocks spread over the threads.
+    weights = filters * channels * window_y * window_x * element_bytes
+    blocks = filters // block
+    if packed and weights > cpu.l2 // 8 and knobs["parallel"] == 0 and blocks >= 2 * cpu.threads:
+        knobs.update(filters_outside=1, pack_weights=2, parallel=3)
+    return knobs
+
+
+def pixel_knobs(extents: list[int], cpu: Cpu, lanes: int) -> dict[str, KnobValue]:
+    """A 1x1 convolution's tile of filters by pixels of a row in vector lanes: up to four
+    vectors' worth of the row (a divisor of it), as many filters as the registers hold."""
+    _, filters, _, width, *_ = extents
+    columns = max(divisors(width, 4 * lanes))
+    ops = vector_ops(columns, lanes)
+    rows = max(divisors(filters, max(1, min(8, (cpu.registers - 4) // ops))))
+    parallel = 1 if math.prod(extents) < PARALLEL_WORK or extents[2] < cpu.threads else 0
+    return {
+        "vectorize_pixels": 1,
+        "filter_rows": rows,
+        "pixel_columns": columns,
+        "pixel_parallel": parallel,
     }
 
 

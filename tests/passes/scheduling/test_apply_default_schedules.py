@@ -127,6 +127,19 @@ CASES = {
         "conv2d.mlir",
         "#loop.unroll<13>",
     ),
+    # Weights that crowd the cache (415 KB): a filter block's weights packed at a time.
+    "conv2d_deep_weights": Case(
+        lambda: conv((1, 120, 5, 7), (96, 120, 3, 3), (96,), (1, 96, 5, 7), pads=[1, 1, 1, 1]),
+        "conv2d.mlir",
+        "relu.input1.local",
+    ),
+    # 1x1 on a wide row: a tile of 3 filters by the row's 30 pixels (5 vector ops each: 15
+    # accumulators), pixels in vector lanes.
+    "conv2d_pointwise": Case(
+        lambda: conv((1, 5, 3, 30), (6, 5, 1, 1), (6,), (1, 6, 3, 30)),
+        "conv2d.mlir",
+        "memref<1x1x3x30xf32, #loop.scope<local>>",
+    ),
     "conv2d_prime_width": Case(
         # No tile divides a row of 37 pixels: tiles of 13, the last one guarded, still in
         # vector registers.
@@ -317,7 +330,13 @@ def schedule_with_random_knobs(data: st.DataObject, onnx_model) -> ModuleOp:
 KINDS = {
     "matmul.mlir": ["dense_bias_relu", "dense_transposed_row", "matmul_large"],
     "batch_matmul.mlir": ["batch_matmul", "batch_matmul_broadcast"],
-    "conv2d.mlir": ["conv2d", "conv2d_prime_width", "conv2d_strided"],
+    "conv2d.mlir": [
+        "conv2d",
+        "conv2d_deep_weights",
+        "conv2d_pointwise",
+        "conv2d_prime_width",
+        "conv2d_strided",
+    ],
     "grouped_conv2d.mlir": ["depthwise_conv2d", "depthwise_conv2d_wide", "grouped_conv2d"],
     "pool.mlir": ["max_pool", "average_pool", "global_average_pool"],
     "reduction.mlir": ["reduce_sum"],

@@ -36,6 +36,7 @@ from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects import arith_extra
 from ziggurat.dialects.loop import ParallelAttr, annotations
 from ziggurat.elements import element_dtype
+from ziggurat.guard_zones import Guarded, bits
 from ziggurat.ir_io import parse_module, pass_pipeline, verify_module
 from ziggurat.passes.scheduling.apply_schedule import Interpreter, entry
 from ziggurat.registry import make_context
@@ -309,42 +310,6 @@ FAMILIES: dict[str, Callable[[st.DrawFn], Workload]] = {
 
 
 # Running with guard zones -------------------------------------------------------------------
-
-GUARD = 64  # elements on each side of an argument
-SENTINEL = 0x7FA5A5A5  # a NaN with a payload no computation makes
-
-
-def sentinel(itemsize: int) -> int:
-    """The sentinel's low bytes, for elements of `itemsize` bytes (int8 outputs too)."""
-    return SENTINEL & ((1 << 8 * itemsize) - 1)
-
-
-@dataclass
-class Guarded:
-    """An array in the middle of a larger one whose ends hold the sentinel."""
-
-    whole: np.ndarray
-    view: np.ndarray
-
-    @staticmethod
-    def of(shape: tuple[int, ...], dtype: np.dtype, fill: np.ndarray | None = None) -> Guarded:
-        count = int(np.prod(shape, dtype=np.int64))
-        raw = np.empty(count + 2 * GUARD + 64, dtype)
-        start = (-raw.ctypes.data % 64) // dtype.itemsize  # the view 64-byte aligned
-        whole = raw[start : start + count + 2 * GUARD]
-        bits(whole)[:] = sentinel(dtype.itemsize)
-        view = whole[GUARD : GUARD + count].reshape(shape)
-        if fill is not None:
-            view[...] = fill
-        return Guarded(whole, view)
-
-    def guards_intact(self) -> bool:
-        found, mark = bits(self.whole), sentinel(self.whole.itemsize)
-        return bool((found[:GUARD] == mark).all() and (found[-GUARD:] == mark).all())
-
-
-def bits(array: np.ndarray) -> np.ndarray:
-    return array.view(np.dtype(f"u{array.dtype.itemsize}"))
 
 
 def run_guarded(payload: ModuleOp, arrays: list[np.ndarray]) -> list[np.ndarray]:

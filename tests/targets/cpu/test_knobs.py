@@ -38,7 +38,7 @@ def test_filter_blocks_do_the_most_lanes_per_vector_op():
     # (and scalars) do the most lanes each: 24 = 16 + 8, 29 = 16 + 8 + 4 + 1, not 4.
     blocks = [filter_block(f, 16) for f in (64, 32, 24, 116, 232, 40, 3)]
     assert blocks == [16, 16, 24, 29, 8, 20, 3]
-    assert conv2d_knobs([1, 116, 14, 14, 116, 1, 1], AVX512, 16)["tile_columns"] == 7
+    assert conv2d_knobs([1, 116, 14, 14, 116, 1, 1], AVX512, 16, True)["tile_columns"] == 7
     # With 8 lanes: up to 16 filters, in vectors of 8 and 4.
     assert [filter_block(f, 8) for f in (64, 24, 116, 40, 3)] == [8, 8, 4, 8, 3]
 
@@ -61,8 +61,30 @@ def test_register_tiles_fit_the_registers():
     assert tile_rows(1020, 16, 8, AVX2) == 6
     assert tile_rows(1024, 16, 8, AVX2) == 4
     # A convolution's row tile holds a block of filters per pixel: fewer pixels with 16.
-    assert conv2d_knobs([1, 64, 56, 56, 64, 3, 3], AVX512, 16)["tile_columns"] == 14
-    assert conv2d_knobs([1, 64, 56, 56, 64, 3, 3], AVX2, 8)["tile_columns"] == 8
+    assert conv2d_knobs([1, 64, 56, 56, 64, 3, 3], AVX512, 16, True)["tile_columns"] == 14
+    assert conv2d_knobs([1, 64, 56, 56, 64, 3, 3], AVX2, 8, True)["tile_columns"] == 8
+
+
+def test_weights_that_crowd_the_cache_are_read_a_filter_block_at_a_time():
+    # 512 x 512 3x3 weights (9 MiB) on 7x7: filter blocks outside the rows, each block's
+    # weights copied into one run, the blocks over the threads; 64 x 64 (147 KiB) as before.
+    deep = conv2d_knobs([1, 512, 7, 7, 512, 3, 3], AVX512, 16, True)
+    assert (deep["filters_outside"], deep["pack_weights"], deep["parallel"]) == (1, 2, 3)
+    shallow = conv2d_knobs([1, 64, 56, 56, 64, 3, 3], AVX512, 16, True)
+    assert (shallow["filters_outside"], shallow["pack_weights"], shallow["parallel"]) == (0, 1, 0)
+    # Weights not laid out with the filters innermost are packed whole, as before.
+    unpacked = conv2d_knobs([1, 512, 7, 7, 512, 3, 3], AVX512, 16, False)
+    assert (unpacked["filters_outside"], unpacked["pack_weights"]) == (0, 0)
+
+
+def test_pointwise_convolutions_on_wide_rows_vectorize_pixels():
+    # MobileNetV2's 1x1 expansion on 56x56: 6 filters by 56 pixels (4 vector ops: 24
+    # accumulators); on 14x14 rows the filters stay in vector lanes.
+    wide = conv2d_knobs([1, 144, 56, 56, 24, 1, 1], AVX512, 16, True, 4, True)
+    assert (wide["vectorize_pixels"], wide["filter_rows"], wide["pixel_columns"]) == (1, 6, 56)
+    narrow = conv2d_knobs([1, 576, 14, 14, 96, 1, 1], AVX512, 16, True, 4, True)
+    assert narrow["vectorize_pixels"] == 0
+    assert conv2d_knobs([1, 64, 56, 56, 64, 3, 3], AVX512, 16, True)["vectorize_pixels"] == 0
 
 
 def matmul_nest(kernels, m: int, n: int, k: int):

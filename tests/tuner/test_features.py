@@ -1,0 +1,134 @@
+"""tuner/features.py: itervar features of a scheduled nest, counted by hand."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ziggurat.ir_io import parse_module
+from ziggurat.tuner.features import (
+    KINDS,
+    LENGTH,
+    LEVELS,
+    PER_BUFFER,
+    PER_LEVEL,
+    PER_STATEMENT,
+    SUMMARY,
+    Featurizer,
+    features,
+    skeleton,
+)
+from ziggurat.tuner.space import Space
+
+# C[i, j] = A[i, j] + B[j] over 4 x 8, rows in parallel, columns in vector lanes.
+NEST = """
+func.func @f(%A: memref<4x8xf32>, %B: memref<8xf32>, %C: memref<4x8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c8 = arith.constant 8 : index
+  scf.for %i = %c0 to %c4 step %c1 {
+    scf.for %j = %c0 to %c8 step %c1 {
+      %a = memref.load %A[%i, %j] : memref<4x8xf32>
+      %b = memref.load %B[%j] : memref<8xf32>
+      %s = arith.addf %a, %b : f32
+      %p = arith.mulf %s, %s : f32
+      memref.store %p, %C[%i, %j] : memref<4x8xf32>
+    } {loop.annotations = [#loop.vectorize<8>]}
+  } {loop.annotations = [#loop.parallel]}
+  func.return
+}
+"""
+
+
+def log2p(x: float) -> float:
+    return math.log2(x + 1)
+
+
+def test_features_of_a_nest_counted_by_hand():
+    function = next(iter(parse_module(NEST).ops))
+    shape = skeleton(function)
+    assert shape.kinds == ["parallel", "vectorize"] and shape.extents == [4, 8]
+    vector = features(shape)
+    assert vector.shape == (LENGTH,)
+    level0, level1 = vector[0:PER_LEVEL], vector[PER_LEVEL : 2 * PER_LEVEL]
+    # Level 0 is the innermost loop: 8 iterations, vectorized, 32 iterations in all.
+    assert level0[0] == log2p(8) and level0[1 + KINDS.index("vectorize")] == 1
+    assert level0[-1] == log2p(32)
+    assert level1[0] == log2p(4) and level1[1 + KINDS.index("parallel")] == 1
+    assert level1[-1] == log2p(4)
+    buffers = PER_LEVEL * LEVELS
+    c, a, b = (vector[buffers + n * PER_BUFFER : buffers + (n + 1) * PER_BUFFER] for n in range(3))
+    # C and A use both loops: 8 then 32 elements, never reused; both contiguous.
+    for buffer in (c, a):
+        assert list(buffer[:4]) == [log2p(8), log2p(1), log2p(32), log2p(1)]
+        assert buffer[2 * LEVELS] == log2p(32 * 4) and buffer[2 * LEVELS + 1] == 1
+    # B uses j only: 8 elements, each read again for each of the 4 rows.
+    assert list(b[:4]) == [log2p(8), log2p(1), log2p(8), log2p(4)]
+    assert b[2 * LEVELS] == log2p(8 * 4)
+    at = buffers + 4 * PER_BUFFER
+    arithmetic = vector[at : at + 4]
+    assert list(arithmetic) == [log2p(32), log2p(32), 0, 0]  # one add, one mul, per element
+    summary = vector[at + 4 : PER_STATEMENT]
+    assert len(summary) == SUMMARY
+    # 8 lanes, one vector per row, a tile of 8 elements in one register, nothing unrolled,
+    # 4 rows in parallel, 8 iterations each.
+    assert list(summary[:7]) == [
+        log2p(8),
+        log2p(1),
+        log2p(8),
+        log2p(1),
+        log2p(1),
+        log2p(4),
+        log2p(8),
+    ]
+    footprint, intensity = summary[7 : 7 + LEVELS], summary[7 + LEVELS :]
+    # In the j loop: 8 elements of C, A and B each (96 bytes) for 8 iterations of 2 ops;
+    # in both loops: 32 of C and A, 8 of B (288 bytes) for 32 iterations.
+    assert list(footprint[:3]) == [log2p(96), log2p(288), 0]
+    assert intensity[0] == 16 / 96 and intensity[1] == 64 / 288 and intensity[2] == 0
+    assert vector[-5] == 1  # one parallel loop
+    assert vector[-1] == 0  # no buffer allocated
+
+
+def test_formulas_give_the_features_the_interpreter_gives(matmul_task, target):
+    space = Space.of(matmul_task, target)
+    featurizer = Featurizer(matmul_task, space, target)
+    rng = np.random.default_rng(3)
+    configs = [space.sample(rng) for _ in range(30)]
+    fast = featurizer.matrix(configs)
+    for config, vector in list(zip(configs, fast, strict=True))[::3]:
+        direct = Featurizer(matmul_task, space, target).skeleton_of(config)
+        assert direct is not None
+        np.testing.assert_allclose(features(direct), vector[:LENGTH])
+
+
+def test_every_knob_of_the_convolution_schedule_reaches_the_knob_features(target):
+    """conv2d.mlir has 11 knobs; the last ones (the pixels-in-lanes alternative's tile)
+    once fell beyond the knob slots and never reached the model."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    from ziggurat.tuner.features import KNOB_SLOTS
+    from ziggurat.tuner.tasks import extract_tasks
+
+    weights = np.random.default_rng(0).standard_normal((16, 16, 3, 3)).astype(np.float32)
+    graph = helper.make_graph(
+        [helper.make_node("Conv", ["x", "w"], ["y"], pads=[1, 1, 1, 1])],
+        "conv",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, (1, 16, 8, 8))],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, (1, 16, 8, 8))],
+        [numpy_helper.from_array(weights, "w")],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    (task,) = extract_tasks([model], target)
+    space = Space.of(task, target)
+    assert 8 < len(space.dimensions) <= KNOB_SLOTS
+    featurizer = Featurizer(task, space, target)
+    default = space.default()
+    for slot, dimension in enumerate(space.dimensions):
+        others = [o for o in dimension.options if o != default[dimension.name]]
+        if not others:
+            continue
+        changed = featurizer.knob_features({**default, dimension.name: others[0]})
+        assert changed[2 * slot] != featurizer.knob_features(default)[2 * slot], dimension.name

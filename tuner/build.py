@@ -1,0 +1,95 @@
+"""The builder: a task's function scheduled by a candidate and compiled by its target.
+
+The function's nests are scheduled in order, as apply-default-schedules does: the task's nest
+by the candidate's concrete schedule, the others by their default schedules. A schedule the
+interpreter rejects is an error here (a failed trial), never a fallback; so is a local buffer
+larger than the target's fast memory, caught before the target's (slow) lowering.
+
+    module = schedule_function(task_module, "fused_conv2d", 0, schedule, target)
+    run = build(task, schedule_text, target)        # a callable on numpy arrays
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from xdsl.dialects import func, memref, scf
+from xdsl.dialects.builtin import MemRefType, ModuleOp, StringAttr
+from xdsl.ir import Operation
+
+from ziggurat.analysis.payload import is_stage_root, stage_roots
+from ziggurat.diagnostics import ZigguratError
+from ziggurat.dialects.loop import ScopeAttr
+from ziggurat.ir_io import parse_module, verify_module
+from ziggurat.passes.scheduling.apply_default_schedules import NEST, nest_root, schedule_nest
+from ziggurat.passes.scheduling.apply_schedule import apply_schedule
+from ziggurat.targets.target import Target
+
+
+def schedule_function(
+    module: ModuleOp, name: str, nest: int, schedule: Operation | None, target: Target
+) -> ModuleOp:
+    """Schedule function `name` of `module` in place: nest `nest` by `schedule` (the default
+    where None), the others by their defaults."""
+    function = find_function(module, name)
+    roots = stage_roots(function.body.block)
+    for number, root in enumerate(roots):
+        root.attributes[NEST] = StringAttr(str(number))
+    for number in range(len(roots)):
+        if number == nest and schedule is not None:
+            apply_schedule(module, schedule, root=nest_root(function, str(number)), target=target)
+            function = find_function(module, name)
+        else:
+            function = schedule_nest(module, function, str(number), target)
+    for op in function.walk():
+        op.attributes.pop(NEST, None)
+    return module
+
+
+def find_function(module: ModuleOp, name: str) -> func.FuncOp:
+    return next(o for o in module.ops if isinstance(o, func.FuncOp) and o.sym_name.data == name)
+
+
+def check_local_buffers(module: ModuleOp, target: Target) -> None:
+    """Reject a local buffer allocated inside a loop (a tile, a panel) larger than the
+    target's fast memory per core; a whole tensor packed once before the loops, or once per
+    iteration of its nest's outermost loop (a convolution's padded image, per image), is
+    no tile."""
+    limit = target.local_memory()
+    if limit is None:
+        return
+    for op in module.walk():
+        parent = op.parent_op()
+        if (
+            isinstance(op, memref.AllocOp | memref.AllocaOp)
+            and isinstance(parent, scf.ForOp)
+            and not is_stage_root(parent)
+        ):
+            type = op.memref.type
+            if isinstance(type, MemRefType) and isinstance(type.memory_space, ScopeAttr):
+                size = math.prod(type.get_shape()) * 4
+                if type.memory_space.scope.data == "local" and size > limit:
+                    raise ZigguratError(
+                        f"a local buffer of {size} bytes does not fit in {limit} bytes", op
+                    )
+
+
+def scheduled_module(task: Any, schedule_text: str | None, target: Target) -> ModuleOp:
+    """The task's module with its function scheduled by `schedule_text` (a concrete
+    schedule; the default where None)."""
+    module = parse_module(task.module, f"task {task.name}")
+    schedule = None
+    if schedule_text is not None:
+        schedule = parse_module(schedule_text, f"schedule of {task.name}")
+        verify_module(schedule)
+    schedule_function(module, task.function, task.nest, schedule, target)
+    verify_module(module)
+    check_local_buffers(module, target)
+    return module
+
+
+def build(task: Any, schedule_text: str | None, target: Target) -> Any:
+    """The task's function compiled with the candidate schedule: callable on numpy arrays."""
+    module = scheduled_module(task, schedule_text, target)
+    return getattr(target.compile(module), task.function)
