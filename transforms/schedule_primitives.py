@@ -49,7 +49,14 @@ from xdsl.rewriter import InsertPoint, Rewriter
 from xdsl.traits import is_side_effect_free
 
 from ziggurat.dialects import arith_extra
-from ziggurat.dialects.loop import ANNOTATIONS, LoopAnnotation, ScopeAttr, annotations
+from ziggurat.dialects.loop import (
+    ANNOTATIONS,
+    BarrierOp,
+    BindAttr,
+    LoopAnnotation,
+    ScopeAttr,
+    annotations,
+)
 from ziggurat.dialects.schedule import AXIS, COMPUTE
 from ziggurat.dialects.te import IntrinsicOp, ReadOp
 
@@ -1197,6 +1204,30 @@ def interval(value: SSAValue, loop: scf.ForOp) -> Interval | None:
     return None
 
 
+def relax(part: Interval, loops: Sequence[scf.ForOp]) -> Interval:
+    """`part` over every iteration of `loops` (around the loop it was taken in): their ivs,
+    and quotients and remainders of them, become ranges instead of fixed terms."""
+    ivs = {iv(loop) for loop in loops}
+    kept: list[tuple[SSAValue, int]] = []
+    low, high = part.low, part.high
+    for atom, coefficient in part.terms:
+        found = range_of_atom(atom, {}, ()) if set(linear_atoms(atom)) <= ivs else None
+        if found is None:
+            kept.append((atom, coefficient))
+            continue
+        values = (coefficient * found[0], coefficient * found[1])
+        low, high = low + min(values), high + max(values)
+    return Interval(frozenset(kept), low, high)
+
+
+def linear_atoms(atom: SSAValue) -> list[SSAValue]:
+    """The ivs an atom of a linear form is (or divides, or takes the remainder of)."""
+    owner = atom.owner
+    if isinstance(owner, arith.DivUIOp | arith.RemUIOp):
+        return list(linear(owner.lhs)[0])
+    return [atom]
+
+
 @dataclass
 class Box:
     """The part of a buffer one iteration of a loop touches: per axis an offset (terms
@@ -1210,20 +1241,29 @@ class Box:
 
 
 def box(
-    buffer: SSAValue, touching: Sequence[memref.LoadOp | memref.StoreOp], loop: scf.ForOp
+    buffer: SSAValue,
+    touching: Sequence[memref.LoadOp | memref.StoreOp],
+    loop: scf.ForOp,
+    relaxed: Sequence[scf.ForOp] = (),
 ) -> Box:
     shape = buffer.type.get_shape()  # type: ignore[attr-defined]
-    return box_of(shape, [list(op.indices) for op in touching], loop)
+    return box_of(shape, [list(op.indices) for op in touching], loop, relaxed=relaxed)
 
 
 def box_of(
-    shape: Sequence[int], accesses: Sequence[Sequence[SSAValue]], loop: scf.ForOp, clip: bool = True
+    shape: Sequence[int],
+    accesses: Sequence[Sequence[SSAValue]],
+    loop: scf.ForOp,
+    clip: bool = True,
+    relaxed: Sequence[scf.ForOp] = (),
 ) -> Box:
     """The box of the indices `accesses` (one list per access) take in one iteration of
-    `loop`; with `clip`, an axis it would cover is taken whole."""
+    `loop`, and in every iteration of the loops around it in `relaxed`; with `clip`, an
+    axis it would cover is taken whole."""
     box = Box([], [], [], [])
     for axis, size in enumerate(shape):
         parts = [interval(indices[axis], loop) for indices in accesses]
+        parts = [relax(p, relaxed) if p is not None and relaxed else p for p in parts]
         known = [p for p in parts if p is not None]
         union: Interval | None = None
         if known and len(known) == len(parts) and len({p.terms for p in known}) == 1:
@@ -1634,7 +1674,53 @@ def only_through(value: SSAValue, raw: set[SSAValue], loop: scf.ForOp) -> bool:
 def cache_read(loop: scf.ForOp, number: int, scope: str, changes: Changes) -> scf.ForOp:
     """The box of input `number` that one iteration of `loop` reads, copied into a buffer
     of `scope` first and read from there; gives the copy's nest. A padded read caches the
-    padded tensor: the box of its unclamped indices, with the padding in it."""
+    padded tensor: the box of its unclamped indices, with the padding in it. A shared
+    buffer holds what all the threads of a block read (the box over every iteration of the
+    loops around bound to threadIdx), and barriers fence its copy (see `fence`)."""
+    copy = cache_read_box(loop, number, scope, changes)
+    if scope == "shared":
+        loop = changes.replaced.get(loop, loop)  # type: ignore[assignment]
+        fence(loop.body.block, copy)
+    return copy
+
+
+def thread_loops(loop: scf.ForOp) -> list[scf.ForOp]:
+    """`loop` and the loops around it bound to a thread index (threadIdx.x, y or z)."""
+    found: list[scf.ForOp] = []
+    current: Operation | None = loop
+    while current is not None:
+        if isinstance(current, scf.ForOp) and any(
+            isinstance(a, BindAttr) and a.axis.data.startswith("threadIdx")
+            for a in annotations(current)
+        ):
+            found.append(current)
+        current = current.parent_op()
+    return found
+
+
+def fence(block: Block, copy: Operation) -> None:
+    """Barriers around the reads of the shared buffer a copy nest at the start of `block`
+    fills: before the first (the copy is done by all threads) and after the last (no
+    thread overwrites it in the next iteration while another still reads), unless one is
+    there already."""
+    ops = list(block.ops)
+    buffer = next(o for o in copy.walk() if isinstance(o, memref.StoreOp)).memref
+    readers = [
+        index
+        for index, op in enumerate(ops)
+        if op is not copy
+        and any(isinstance(o, memref.LoadOp) and o.memref is buffer for o in op.walk())
+    ]
+    if not readers:
+        return
+    first, last = readers[0], readers[-1]
+    if not any(isinstance(o, BarrierOp) for o in ops[ops.index(copy) + 1 : first]):
+        Rewriter.insert_op(BarrierOp(), InsertPoint.before(ops[first]))
+    if not any(isinstance(o, BarrierOp) for o in ops[last + 1 :]):
+        Rewriter.insert_op(BarrierOp(), InsertPoint.after(ops[last]))
+
+
+def cache_read_box(loop: scf.ForOp, number: int, scope: str, changes: Changes) -> scf.ForOp:
     prepare(loop, changes)
     loop = changes.replaced.get(loop, loop)  # type: ignore[assignment]
     root = stage_root(loop)
@@ -1654,16 +1740,18 @@ def cache_read(loop: scf.ForOp, number: int, scope: str, changes: Changes) -> sc
     if not reads:
         raise ScheduleError(f"{describe(loop)} does not read input {number} of '{name}'")
     shape = buffer.type.get_shape()  # type: ignore[attr-defined]
+    relaxed = thread_loops(loop) if scope == "shared" else []
     padded = [p for read in reads if (p := padded_read(read, loop)) is not None]
     kinds = {(p.clamped, p.select.rhs.owner.value) for p in padded}  # type: ignore[union-attr]
     if len(padded) == len(reads) and len(kinds) == 1:
+        raws = [list(p.raw) for p in padded]
         try:
-            region = box_of(shape, [list(p.raw) for p in padded], loop, clip=False)
+            region = box_of(shape, raws, loop, clip=False, relaxed=relaxed)
         except ScheduleError:
             pass
         else:
             return cache_padded(loop, buffer, padded, region, scope, f"{name}.input{number}")
-    region = box(buffer, reads, loop)
+    region = box(buffer, reads, loop, relaxed)
     order = layout([list(read.indices) for read in reads], loop)
     block = loop.body.block
     at = InsertPoint.at_start(block)

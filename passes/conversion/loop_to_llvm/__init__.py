@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from xdsl.context import Context
 from xdsl.dialects import affine
 from xdsl.dialects.builtin import ModuleOp, UnrealizedConversionCastOp
+from xdsl.ir import Operation
 from xdsl.passes import ModulePass
 from xdsl.pattern_rewriter import (
     GreedyRewritePatternApplier,
@@ -58,17 +59,17 @@ LOWERED_OPS = (
 TARGET_LOWERED = ("memref.alloc", "memref.alloca", "memref.dealloc", "loop.barrier")
 
 
-def check_lowerable(module: ModuleOp) -> None:
+def check_lowerable(module: Operation) -> None:
     """Name the first op this pass cannot lower, before it changes anything."""
     for op in module.walk():
-        if isinstance(op, LOWERED_OPS) or op.name.startswith("llvm."):
+        if op is module or isinstance(op, LOWERED_OPS) or op.name.startswith("llvm."):
             continue
         by_target = op.name in TARGET_LOWERED or op.name.startswith("math.")
         hint = " (the target's lowering pipeline lowers it first)" if by_target else ""
         raise ZigguratError(f"loop-to-llvm cannot lower '{op.name}'{hint}", op)
 
 
-def convert_value_types(module: ModuleOp) -> None:
+def convert_value_types(module: Operation) -> None:
     """Give every value still typed `index` or memref its llvm type."""
     for op in module.walk():
         for result in op.results:
@@ -81,9 +82,9 @@ def convert_value_types(module: ModuleOp) -> None:
                         Rewriter.replace_value_with_new_type(arg, new)
 
 
-def check_lowered(module: ModuleOp) -> None:
+def check_lowered(module: Operation) -> None:
     for op in module.walk():
-        if not isinstance(op, ModuleOp) and not op.name.startswith("llvm."):
+        if op is not module and not isinstance(op, ModuleOp) and not op.name.startswith("llvm."):
             raise ZigguratError(f"loop-to-llvm left '{op.name}' unlowered", op)
 
 
@@ -94,17 +95,25 @@ class LoopToLlvm(ModulePass):
     name = "loop-to-llvm"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        check_lowerable(op)
-        LowerAffinePass().apply(ctx, op)
-        PatternRewriteWalker(GreedyRewritePatternApplier(SCF_PATTERNS)).rewrite_module(op)
-        patterns: list[RewritePattern] = [
-            *FUNC_PATTERNS,
-            *MEMREF_PATTERNS,
-            *ARITH_PATTERNS,
-            *MATH_PATTERNS,
-            *VECTOR_PATTERNS,
-        ]
-        PatternRewriteWalker(GreedyRewritePatternApplier(patterns)).rewrite_module(op)
-        convert_value_types(op)
-        ReconcileUnrealizedCastsPass().apply(ctx, op)
-        check_lowered(op)
+        lower_to_llvm(ctx, op)
+
+
+def lower_to_llvm(ctx: Context, module: Operation) -> None:
+    """Lower the ops inside `module` (a builtin.module, or a GPU target's module of kernels)
+    to the llvm dialect."""
+    check_lowerable(module)
+    LowerAffinePass().apply(ctx, module)  # type: ignore[arg-type]
+    PatternRewriteWalker(GreedyRewritePatternApplier(SCF_PATTERNS)).rewrite_region(
+        module.regions[0]
+    )
+    patterns: list[RewritePattern] = [
+        *FUNC_PATTERNS,
+        *MEMREF_PATTERNS,
+        *ARITH_PATTERNS,
+        *MATH_PATTERNS,
+        *VECTOR_PATTERNS,
+    ]
+    PatternRewriteWalker(GreedyRewritePatternApplier(patterns)).rewrite_region(module.regions[0])
+    convert_value_types(module)
+    ReconcileUnrealizedCastsPass().apply(ctx, module)  # type: ignore[arg-type]
+    check_lowered(module)

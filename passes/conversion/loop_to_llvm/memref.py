@@ -2,7 +2,8 @@
 
 Addresses are `llvm.getelementptr inbounds` from the aligned pointer, with the sizes,
 strides and offset the memref type states as constants, so LLVM's alias analysis and loop
-vectorizer see plain affine accesses. Heap buffers come from `aligned_alloc(64, ...)`;
+vectorizer see plain affine accesses; a load or store keeps the `alignment` a target proved
+for it (the GPU's, so that NVPTX joins neighbours into vector loads). Heap buffers come from `aligned_alloc(64, ...)`;
 `memref.alloca` and small `#loop.scope<local>` buffers are 64-byte aligned stack slots in the
 function's entry block.
 `memref.copy` is expanded into loops before this runs (see loop_to_llvm). Used by
@@ -57,18 +58,25 @@ from ziggurat.passes.conversion.loop_to_llvm.common import (
 )
 
 
+def declared_alignment(op: Operation) -> int | None:
+    """The `alignment` a target proved for a load's or store's address, if any."""
+    found = op.attributes.get("alignment")
+    return found.value.data if isinstance(found, IntegerAttr) else None
+
+
 class LoadLowering(RewritePattern):
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: memref.LoadOp, rewriter: PatternRewriter):
         address = Descriptor(rewriter, op.memref, op).element_pointer(op.indices)
-        replace(rewriter, op, [emit(rewriter, llvm.LoadOp(address, llvm_type(op.res.type)))])
+        load = llvm.LoadOp(address, llvm_type(op.res.type), alignment=declared_alignment(op))
+        replace(rewriter, op, [emit(rewriter, load)])
 
 
 class StoreLowering(RewritePattern):
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: memref.StoreOp, rewriter: PatternRewriter):
         address = Descriptor(rewriter, op.memref, op).element_pointer(op.indices)
-        rewriter.insert(llvm.StoreOp(op.value, address))
+        rewriter.insert(llvm.StoreOp(op.value, address, alignment=declared_alignment(op)))
         rewriter.erase(op)
 
 

@@ -1,8 +1,8 @@
 """Lower the 1-D `vector` ops the loop level uses to the `llvm` dialect. Used by `loop-to-llvm`.
 
 A vector load or store is one LLVM load or store of the vector type at the address of its
-first element, aligned as one element is (LLVM raises the alignment where it can prove
-more); a broadcast is an insertelement and a shufflevector; a reduction is LLVM's
+first element, aligned as one element is, or as its `alignment` attribute says where a
+target has proved more (LLVM raises the alignment where it can prove more); a broadcast is an insertelement and a shufflevector; a reduction is LLVM's
 `llvm.vector.reduce.*` intrinsic.
 
     %v = vector.load %A[%i] : memref<64xf32>, vector<16xf32>
@@ -28,6 +28,7 @@ from ziggurat.passes.conversion.loop_to_llvm.common import (
     llvm_type,
     replace,
 )
+from ziggurat.passes.conversion.loop_to_llvm.memref import declared_alignment
 
 # vector.reduction kinds: LLVM's reduction intrinsic (for floats, for integers) and the
 # intrinsic or instruction that folds in the accumulator.
@@ -71,12 +72,17 @@ def check_one_dimensional(type: object, where: Operation) -> VectorType:
     return type
 
 
+def alignment_of(op: vector.LoadOp | vector.StoreOp, type: VectorType) -> int:
+    """The bytes a vector access is aligned to: an element's, or its `alignment`."""
+    return max(byte_size(type.element_type, op), declared_alignment(op) or 0)
+
+
 class LoadLowering(RewritePattern):
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: vector.LoadOp, rewriter: PatternRewriter):
         type = check_one_dimensional(op.result.type, op)
         address = Descriptor(rewriter, op.base, op).element_pointer(op.indices)
-        alignment = byte_size(type.element_type, op)
+        alignment = alignment_of(op, type)
         load = llvm.LoadOp(address, llvm_type(type), alignment=alignment)
         replace(rewriter, op, [emit(rewriter, load)])
 
@@ -86,7 +92,7 @@ class StoreLowering(RewritePattern):
     def match_and_rewrite(self, op: vector.StoreOp, rewriter: PatternRewriter):
         type = check_one_dimensional(op.vector.type, op)
         address = Descriptor(rewriter, op.base, op).element_pointer(op.indices)
-        alignment = byte_size(type.element_type, op)
+        alignment = alignment_of(op, type)
         rewriter.insert(llvm.StoreOp(op.vector, address, alignment=alignment))
         rewriter.erase(op)
 

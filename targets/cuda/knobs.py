@@ -1,0 +1,2 @@
+def plan(nest, gpu):
+    return None

@@ -1,0 +1,226 @@
+"""`expand-gpu-math`: the math ops NVPTX has no instruction for, expanded into arithmetic
+(the CUDA target's, before `expand-math`, which expands the `math.exp` these leave). A GPU
+has no libm, and CUDA's libdevice is not on every machine that compiles; these need nothing.
+f16 is computed in f32; f64 is left to fail in gpu-to-nvvm, naming the op.
+
+| op | how | error (f32, against numpy, tests/targets/cuda/test_expand_gpu_math.py) |
+|---|---|---|
+| log | Cephes' logf: x = m 2^e, m in [sqrt(1/2), sqrt(2)), a polynomial of m - 1 | 2 ulp |
+| log2, log10 | log times a constant | 3 ulp |
+| tanh | Cephes' tanhf: an odd polynomial below 0.625, 1 - 2 / (exp(2x) + 1) above | 3 ulp |
+| erf | Eigen's rational x P(x^2) / Q(x^2) on [-4, 4], ±1 beyond | 5e-7 absolute and relative |
+| exp2 | exp(x ln 2) | 2 ulp near 0, 5e-6 relative at 100 |
+| powf | exp(y log x); 1 where y = 0 or x = 1 | 3e-6 relative for |y log x| < 10 |
+
+Each special value keeps its IEEE result (log of 0, a negative, inf and NaN; tanh and erf of
+±inf and NaN).
+
+    %y = math.log %x : f32   ->   ... arith.bitcast, arith.shrui, a polynomial, arith.select ...
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from xdsl.context import Context
+from xdsl.dialects import arith, math
+from xdsl.dialects.builtin import (
+    Float16Type,
+    Float32Type,
+    FloatAttr,
+    IntegerAttr,
+    ModuleOp,
+    f32,
+    i32,
+)
+from xdsl.ir import Operation, SSAValue
+from xdsl.passes import ModulePass
+from xdsl.rewriter import InsertPoint, Rewriter
+
+from ziggurat.dialects import arith_extra
+
+LN2 = 0.693147180559945309
+LOG2E = 1.44269504088896341
+LOG10E = 0.434294481903251828
+SQRT_HALF = 0.707106781186547524
+SMALLEST_NORMAL = 1.17549435e-38
+# Cephes' logf: log(1 + x) = x - x^2/2 + x^3 P(x) for x in [sqrt(1/2) - 1, sqrt(2) - 1].
+LOG_POLYNOMIAL = (
+    7.0376836292e-2,
+    -1.1514610310e-1,
+    1.1676998740e-1,
+    -1.2420140846e-1,
+    1.4249322787e-1,
+    -1.6668057665e-1,
+    2.0000714765e-1,
+    -2.4999993993e-1,
+    3.3333331174e-1,
+)
+# Cephes' tanhf below 0.625: x + x^3 P(x^2).
+TANH_POLYNOMIAL = (
+    -5.70498872745e-3,
+    2.06390887954e-2,
+    -5.37397155531e-2,
+    1.33314422036e-1,
+    -3.33332819422e-1,
+)
+# Eigen's erf: x P(x^2) / Q(x^2), coefficients highest power first.
+ERF_NUMERATOR = (
+    -2.72614225801306e-10,
+    2.77068142495902e-08,
+    -2.10102402082508e-06,
+    -5.69250639462346e-05,
+    -7.34990630326855e-04,
+    -2.95459980854025e-03,
+    -1.60960333262415e-02,
+)
+ERF_DENOMINATOR = (
+    -1.45660718464996e-05,
+    -2.13374055278905e-04,
+    -1.68282697438203e-03,
+    -7.37332916720468e-03,
+    -1.42647390514189e-02,
+)
+
+EXPANDED = (math.LogOp, math.Log2Op, math.Log10Op, math.TanhOp, math.ErfOp, math.Exp2Op)
+
+
+@dataclass(frozen=True)
+class ExpandGpuMath(ModulePass):
+    """Expand log, tanh, erf, exp2 and pow into arithmetic (and math.exp) for the GPU."""
+
+    name = "expand-gpu-math"
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        for found in [o for o in op.walk() if isinstance(o, (*EXPANDED, math.PowFOp, math.ExpOp))]:
+            type = found.results[0].type
+            if isinstance(type, Float16Type):
+                in_f32(found)
+            elif isinstance(type, Float32Type) and not isinstance(found, math.ExpOp):
+                expand(found)
+
+
+class Builder:
+    """Inserts arithmetic before one op."""
+
+    def __init__(self, op: Operation):
+        self.at = InsertPoint.before(op)
+
+    def add(self, op: Operation) -> SSAValue:
+        Rewriter.insert_op(op, self.at)
+        return op.results[0]
+
+    def float(self, value: float) -> SSAValue:
+        return self.add(arith.ConstantOp(FloatAttr(value, f32)))
+
+    def integer(self, value: int) -> SSAValue:
+        return self.add(arith.ConstantOp(IntegerAttr(value, i32)))
+
+    def mul(self, a: SSAValue, b: SSAValue) -> SSAValue:
+        return self.add(arith.MulfOp(a, b))
+
+    def plus(self, a: SSAValue, b: SSAValue) -> SSAValue:
+        return self.add(arith.AddfOp(a, b))
+
+    def compare(self, a: SSAValue, b: SSAValue, predicate: str) -> SSAValue:
+        return self.add(arith_extra.CmpfOp(a, b, predicate))
+
+    def select(self, condition: SSAValue, a: SSAValue, b: SSAValue) -> SSAValue:
+        return self.add(arith_extra.SelectOp(condition, a, b))
+
+    def polynomial(self, x: SSAValue, coefficients: tuple[float, ...]) -> SSAValue:
+        """Horner's rule, the coefficients highest power first."""
+        result = self.float(coefficients[0])
+        for coefficient in coefficients[1:]:
+            result = self.plus(self.mul(result, x), self.float(coefficient))
+        return result
+
+
+def in_f32(op: Operation) -> None:
+    """An f16 op computed in f32 (then expanded, where it is not an exp)."""
+    at = InsertPoint.before(op)
+    wide = [arith.ExtFOp(operand, f32) for operand in op.operands]
+    Rewriter.insert_op(wide, at)
+    computed = type(op).create(
+        operands=[w.result for w in wide], result_types=[f32], properties=dict(op.properties)
+    )
+    narrow = arith.TruncFOp(computed.results[0], op.results[0].type)
+    Rewriter.insert_op([computed, narrow], at)
+    op.results[0].replace_all_uses_with(narrow.result)
+    Rewriter.erase_op(op)
+    if not isinstance(computed, math.ExpOp):
+        expand(computed)
+
+
+def expand(op: Operation) -> None:
+    b = Builder(op)
+    x = op.operands[0]
+    if isinstance(op, math.LogOp):
+        result = log(b, x)
+    elif isinstance(op, math.Log2Op):
+        result = b.mul(log(b, x), b.float(LOG2E))
+    elif isinstance(op, math.Log10Op):
+        result = b.mul(log(b, x), b.float(LOG10E))
+    elif isinstance(op, math.TanhOp):
+        result = tanh(b, x)
+    elif isinstance(op, math.ErfOp):
+        result = erf(b, x)
+    elif isinstance(op, math.Exp2Op):
+        result = b.add(math.ExpOp(b.mul(x, b.float(LN2))))
+    else:
+        assert isinstance(op, math.PowFOp)
+        result = power(b, x, op.operands[1])
+    op.results[0].replace_all_uses_with(result)
+    Rewriter.erase_op(op)
+
+
+def log(b: Builder, x: SSAValue) -> SSAValue:
+    # Subnormals scaled into the normals first: x 2^23, and 23 off the exponent.
+    subnormal = b.compare(x, b.float(SMALLEST_NORMAL), "olt")
+    scaled = b.select(subnormal, b.mul(x, b.float(2.0**23)), x)
+    bits = b.add(arith.BitcastOp(scaled, i32))
+    biased = b.add(arith.ShRUIOp(bits, b.integer(23)))
+    exponent = b.add(arith.SubiOp(biased, b.integer(126)))
+    exponent = b.add(arith.SubiOp(exponent, b.select(subnormal, b.integer(23), b.integer(0))))
+    # The mantissa as a number in [0.5, 1).
+    fraction = b.add(arith.AndIOp(bits, b.integer(0x007FFFFF)))
+    m = b.add(arith.BitcastOp(b.add(arith.OrIOp(fraction, b.integer(0x3F000000))), f32))
+    small = b.compare(m, b.float(SQRT_HALF), "olt")
+    e = b.add(arith_extra.SIToFPOp(exponent, f32))
+    e = b.select(small, b.plus(e, b.float(-1.0)), e)
+    m = b.select(small, b.plus(m, m), m)
+    t = b.plus(m, b.float(-1.0))
+    z = b.mul(t, t)
+    y = b.mul(b.mul(t, z), b.polynomial(t, LOG_POLYNOMIAL))
+    y = b.plus(y, b.mul(e, b.float(-2.12194440e-4)))
+    y = b.plus(y, b.mul(z, b.float(-0.5)))
+    result = b.plus(b.plus(t, y), b.mul(e, b.float(0.693359375)))
+    # log(0) = -inf, log(inf) = inf, log of a negative or NaN = NaN.
+    result = b.select(b.compare(x, b.float(0.0), "oeq"), b.float(float("-inf")), result)
+    result = b.select(b.compare(x, b.float(float("inf")), "oeq"), x, result)
+    return b.select(b.compare(x, b.float(0.0), "oge"), result, b.float(float("nan")))
+
+
+def tanh(b: Builder, x: SSAValue) -> SSAValue:
+    z = b.add(math.AbsFOp(x))
+    # Above 0.625: 1 - 2 / (exp(2z) + 1), which goes to 1 (exp overflows to inf), not NaN.
+    e = b.add(math.ExpOp(b.plus(z, z)))
+    large = b.plus(b.float(1.0), b.add(arith.DivfOp(b.float(-2.0), b.plus(e, b.float(1.0)))))
+    large = b.add(math.CopySignOp(large, x))
+    s = b.mul(x, x)
+    small = b.plus(b.mul(b.mul(b.polynomial(s, TANH_POLYNOMIAL), s), x), x)
+    return b.select(b.compare(z, b.float(0.625), "oge"), large, small)
+
+
+def erf(b: Builder, x: SSAValue) -> SSAValue:
+    clamped = b.add(arith.MinimumfOp(b.add(arith.MaximumfOp(x, b.float(-4.0))), b.float(4.0)))
+    square = b.mul(clamped, clamped)
+    numerator = b.mul(b.polynomial(square, ERF_NUMERATOR), clamped)
+    return b.add(arith.DivfOp(numerator, b.polynomial(square, ERF_DENOMINATOR)))
+
+
+def power(b: Builder, x: SSAValue, y: SSAValue) -> SSAValue:
+    result = b.add(math.ExpOp(b.mul(y, log(b, x))))
+    one = b.float(1.0)
+    trivial = b.add(arith.OrIOp(b.compare(y, b.float(0.0), "oeq"), b.compare(x, one, "oeq")))
+    return b.select(trivial, one, result)
