@@ -656,7 +656,23 @@ def split(loop: scf.ForOp, factor: int, changes: Changes) -> tuple[scf.ForOp, sc
         else:
             Rewriter.insert_op(check, InsertPoint.at_start(deepest.body.block))
         guard(deepest, check, check.result)
+        guard_attached(band(inner)[:-1], position, count, loop)
     return outer, inner
+
+
+def guard_attached(members: Sequence[scf.ForOp], position: SSAValue, count: int, near: Operation):
+    """Run the nests attached to band loops (a cache_write's, split after it) and their
+    stores only for positions before `count`, as the band's body does."""
+    for member in members:
+        for op in body_ops(member):
+            if is_stage_root(op) or isinstance(op, memref.StoreOp):
+                check = arith_extra.CmpiOp(position, index(count, near), "slt")
+                then = Block([scf.YieldOp()])
+                Rewriter.insert_op(
+                    [check, scf.IfOp(check.result, [], [then])], InsertPoint.before(op)
+                )
+                op.detach()
+                then.insert_op_before(op, then.last_op)  # type: ignore[arg-type]
 
 
 def perfect(outer: scf.ForOp, inner: scf.ForOp) -> None:
@@ -704,7 +720,10 @@ def fuse(outer: scf.ForOp, inner: scf.ForOp, changes: Changes) -> scf.ForOp:
         (outer, arith.DivUIOp, outer_bounds),
         (inner, arith.RemUIOp, inner_bounds),
     ):
-        position = emit(operation(iv(fused), index(count, outer)), at)
+        if count == 1:  # x / 1 is x, x % 1 is 0
+            position = iv(fused) if operation is arith.DivUIOp else index(0, outer)
+        else:
+            position = emit(operation(iv(fused), index(count, outer)), at)
         value = materialize({position: b.step}, b.lower, at, outer)
         value.name_hint = axis_name(loop)
         iv(loop).replace_all_uses_with(value)
@@ -791,6 +810,7 @@ class Access:
     buffer: SSAValue
     indices: list[Linear]
     below: list[tuple[dict[SSAValue, int], int]]
+    flat: Linear | None = None  # the index into the buffer's elements in a row (flattened)
 
     @property
     def writes(self) -> bool:
@@ -811,7 +831,7 @@ def accesses(root: scf.ForOp) -> list[Access]:
             for value, bound in guard_bounds(op, root):
                 terms, constant = canonical(linear(value), same)
                 below.append((terms, bound - constant))
-            found.append(Access(op, op.memref, indices, below))
+            found.append(Access(op, op.memref, indices, below, flattened(op, indices, same)))
         elif not (
             is_pure(op)
             or isinstance(op, scf.ForOp | scf.IfOp | scf.YieldOp)
@@ -819,6 +839,56 @@ def accesses(root: scf.ForOp) -> list[Access]:
         ):
             raise ScheduleError(f"cannot tell what '{op.name}' reads and writes")
     return found
+
+
+def flattened(
+    op: memref.LoadOp | memref.StoreOp, indices: list[Linear], same: dict[tuple, SSAValue]
+) -> Linear | None:
+    """The index of an access into its buffer's elements in a row, with `(v / d) * d +
+    v % d` put back together as `v` where fuse took a loop's iv apart (so that the iterations
+    of fused loops are seen to touch different elements); None for a dynamic shape."""
+    shape = op.memref.type.get_shape()  # type: ignore[attr-defined]
+    if any(size < 0 for size in shape):
+        return None
+    terms: dict[SSAValue, int] = {}
+    constant, stride = 0, 1
+    for (index_terms, index_constant), size in reversed(list(zip(indices, shape, strict=True))):
+        for atom, coefficient in index_terms.items():
+            terms[atom] = terms.get(atom, 0) + coefficient * stride
+        constant += index_constant * stride
+        stride *= size
+    while (found := rejoined(terms, same)) is not None:
+        (value, quotient, remainder), scale = found
+        del terms[quotient], terms[remainder]
+        inner, inner_constant = canonical(linear(value), same)
+        for atom, coefficient in inner.items():
+            terms[atom] = terms.get(atom, 0) + scale * coefficient
+        terms = {atom: c for atom, c in terms.items() if c}
+        constant += scale * inner_constant
+    return terms, constant
+
+
+def rejoined(
+    terms: dict[SSAValue, int], same: dict[tuple, SSAValue]
+) -> tuple[tuple[SSAValue, SSAValue, SSAValue], int] | None:
+    """A quotient `v / d` (coefficient `c * d`) and remainder `v % d` (coefficient `c`)
+    among `terms`: (v, the quotient, the remainder) and c."""
+    for quotient, coefficient in terms.items():
+        op = quotient.owner
+        divisor = constant_int(op.rhs) if isinstance(op, arith.DivUIOp) else None
+        if not divisor or coefficient % divisor:
+            continue
+        value = representative(op.lhs, same)  # type: ignore[union-attr]
+        for remainder, other in terms.items():
+            rest = remainder.owner
+            if (
+                isinstance(rest, arith.RemUIOp)
+                and other * divisor == coefficient
+                and constant_int(rest.rhs) == divisor
+                and representative(rest.lhs, same) is value
+            ):
+                return (op.lhs, quotient, remainder), other  # type: ignore[union-attr]
+    return None
 
 
 def canonical(form: Linear, same: dict[tuple, SSAValue]) -> Linear:
@@ -956,6 +1026,9 @@ def dependences(
             if first.indices == second.indices and determines(first, ivs, ranges, root):
                 continue  # one element is touched in one iteration only
             pairs = list(zip(first.indices, second.indices, strict=True))
+            # Equal indices are equal flattened: both must be able to meet.
+            if first.flat is not None and second.flat is not None:
+                pairs.append((first.flat, second.flat))
             for vector in product("<=>", repeat=len(ivs)):
                 if all(d == "=" for d in vector):
                     continue
@@ -1941,11 +2014,29 @@ def computes_box_whole(
             tested = linear(test.lhs)
             if all(atom in inner and atom not in used for atom in tested[0]):
                 continue  # the tail of a split reduction loop
-            if not any(
-                tested == form and bound == size for form, size in zip(forms, shape, strict=True)
+            if bound is None or not any(
+                cuts_outside(tested, bound, form, size)
+                for form, size in zip(forms, shape, strict=True)
             ):
                 return False
     return True
+
+
+def cuts_outside(tested: Linear, bound: int, form: Linear, size: int) -> bool:
+    """Whether a guard `tested < bound` skips only iterations where the index `form` is at
+    or past `size`: form is a positive multiple of tested plus what cannot go negative (a
+    guard of an outer split's tail, the index `4 * j.outer + j.inner`)."""
+    (terms, constant), (whole, offset) = tested, form
+    if not terms:
+        return False
+    first = next(iter(terms))
+    if whole.get(first, 0) % terms[first] or whole.get(first, 0) <= 0:
+        return False
+    scale = whole[first] // terms[first]
+    if any(whole.get(atom) != scale * c for atom, c in terms.items()):
+        return False
+    rest = range_of({atom: c for atom, c in whole.items() if atom not in terms})
+    return rest is not None and scale * (bound - constant) + rest[0] + offset >= size
 
 
 def init_nest(root: scf.ForOp, buffer: SSAValue) -> tuple[scf.ForOp, arith.ConstantOp] | None:

@@ -420,6 +420,7 @@ class CudaModule:
     """A module compiled for the GPU: its PTX, and one callable per public function."""
 
     def __init__(self, host: ModuleOp, ptx: str, kernels: list[str]):
+        self.host = host  # at the gpu level
         self.ptx = ptx
         self.kernel_names = kernels
         self.functions = {

@@ -184,15 +184,26 @@ def lower_allocations(kernel: gpu.FuncOp) -> bool:
 
 
 def unroll_fully(kernel: gpu.FuncOp) -> None:
-    """Unroll the loops annotated `#loop.unroll<N>` that N iterations cover (innermost
-    first), so that the accesses of each copy have constant offsets whose alignment
-    align_accesses proves: four neighbouring floats of a register tile's row, 16 bytes
-    apart from the next four, are then one vector load."""
+    """Unroll the loops over shared memory annotated `#loop.unroll<N>` that N iterations
+    cover (innermost first), so that the accesses of each copy have constant offsets whose
+    alignment align_accesses proves: four neighbouring floats of a register tile's row, 16
+    bytes apart from the next four, are then one vector load (ld.shared.v4). LLVM unrolls
+    the others (their annotation is LLVM loop metadata)."""
     for loop in reversed([o for o in kernel.walk() if isinstance(o, scf.ForOp)]):
         factors = [a.factor.data for a in annotations(loop) if isinstance(a, UnrollAttr)]
         bounds = optional_bounds(loop)
-        if factors and bounds is not None and bounds.trip_count <= min(factors[0], MOST_UNROLLED):
+        if (
+            factors
+            and bounds is not None
+            and bounds.trip_count <= min(factors[0], MOST_UNROLLED)
+            and any(isinstance(o, memref.LoadOp) and in_shared(o.memref) for o in loop.walk())
+        ):
             UnrollLoopPattern().match_and_rewrite(loop, PatternRewriter(loop))
+
+
+def in_shared(buffer: SSAValue) -> bool:
+    space = buffer.type.memory_space  # type: ignore[attr-defined]
+    return isinstance(space, ScopeAttr) and space.scope.data == "shared"
 
 
 def align_accesses(kernel: gpu.FuncOp) -> None:
