@@ -198,9 +198,10 @@ class IndexOfThread:
 
     @classmethod
     def parse(cls, parser: Parser):
+        start = parser.pos
         name = parser.parse_identifier("dimension x, y or z")
         if name not in DIMENSIONS:
-            parser.raise_error(f"expected dimension x, y or z, got '{name}'")
+            parser.raise_error(f"expected dimension x, y or z, got '{name}'", start, parser.pos)
         op = cls(dimension(name))  # type: ignore[call-arg]
         op.attributes |= parser.parse_optional_attr_dict()
         return op

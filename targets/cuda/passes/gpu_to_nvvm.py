@@ -287,7 +287,7 @@ class FuncLowering(RewritePattern):
         )
         if op.known_block_size is not None:
             lowered.attributes["nvvm.reqntid"] = op.known_block_size
-        rewriter.replace_op(op, lowered)
+        rewriter.replace(op, lowered)
 
 
 def global_pointer() -> Attribute:
@@ -297,7 +297,7 @@ def global_pointer() -> Attribute:
 class ReturnLowering(RewritePattern):
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: gpu.ReturnOp, rewriter: PatternRewriter):
-        rewriter.replace_op(op, llvm.ReturnOp())
+        rewriter.replace(op, llvm.ReturnOp())
 
 
 class IndexLowering(RewritePattern):
@@ -317,4 +317,4 @@ class IndexLowering(RewritePattern):
 class BarrierLowering(RewritePattern):
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: gpu.BarrierOp, rewriter: PatternRewriter):
-        rewriter.replace_op(op, llvm.CallIntrinsicOp("llvm.nvvm.barrier0", [], []))
+        rewriter.replace(op, llvm.CallIntrinsicOp("llvm.nvvm.barrier0", [], []))

@@ -326,6 +326,9 @@ def outline(nest: Operation, name: str, limit: int) -> gpu.FuncOp:
         run_once_per_index(loop, indices[bound_axis(loop)].result)  # type: ignore[index]
     for barrier in [o for o in kernel.walk() if isinstance(o, BarrierOp)]:
         Rewriter.replace_op(barrier, gpu.BarrierOp())
+    for op in reversed(list(body.ops)):  # the clones the bound loops' bounds needed
+        if is_pure(op) and not op.regions and not any(r.uses for r in op.results):
+            Rewriter.erase_op(op)
     return kernel
 
 
@@ -384,19 +387,20 @@ def launch_in_place(
     """Insert the launch of `kernel` before `nest`."""
     at = InsertPoint.before(nest)
 
-    def constant(value: int, type: Attribute = INDEX) -> SSAValue:
+    def constant(value: int, name: str, type: Attribute = INDEX) -> SSAValue:
         op = arith.ConstantOp(IntegerAttr(value, type))
+        op.result.name_hint = name
         Rewriter.insert_op(op, at)
         return op.result
 
-    grid = [constant(sizes.get(f"blockIdx.{d}", 1)) for d in gpu.DIMENSIONS]
-    block = [constant(sizes.get(f"threadIdx.{d}", 1)) for d in gpu.DIMENSIONS]
+    grid = [constant(sizes.get(f"blockIdx.{d}", 1), f"grid_{d}") for d in gpu.DIMENSIONS]
+    block = [constant(sizes.get(f"threadIdx.{d}", 1), f"block_{d}") for d in gpu.DIMENSIONS]
     launch = gpu.LaunchFuncOp(
         SymbolRefAttr(KERNELS, [kernel.sym_name.data]),
         grid,
         block,
         kernelOperands=arguments,
-        dynamicSharedMemorySize=constant(shared, i32),
+        dynamicSharedMemorySize=constant(shared, "shared_bytes", i32),
     )
     launch.location = nest.location
     Rewriter.insert_op(launch, at)
