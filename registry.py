@@ -76,7 +76,9 @@ PASSES: dict[str, Callable[[], type[ModulePass]]] = {
 # tools only.
 UNIVERSE = Universe(
     all_dialects={
-        name: load for name, load in DIALECTS.items() if name not in ("arith", "llvm", "transform", "gpu")
+        name: load
+        for name, load in DIALECTS.items()
+        if name not in ("arith", "llvm", "transform", "gpu")
     },
     all_passes=PASSES,
 )

@@ -27,6 +27,7 @@ from xdsl.dialects.builtin import FunctionType, IndexType, MemRefType, ModuleOp,
 from xdsl.ir import Region
 from xdsl.rewriter import InsertPoint, Rewriter
 
+from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects import gpu
 from ziggurat.targets.cpu.runtime import aligned_empty, numpy_dtype
 from ziggurat.targets.cuda import runtime
@@ -183,6 +184,16 @@ class EmulatedGpu:
 
     def seconds_between(self, start: Any, end: Any) -> float:
         return 0.0
+
+
+def gpu_missing() -> str | None:
+    """Why this machine cannot run kernels for real (no driver, no GPU, no package), or
+    None where it can."""
+    try:
+        runtime.device_properties()
+    except ZigguratError as error:
+        return error.message
+    return None
 
 
 @contextmanager

@@ -56,16 +56,25 @@ def describe_gpu(arch: str = "") -> Gpu:
     """The GPU of architecture `arch`, or the one this process sees (sm_80 if none)."""
     if not arch:
         found = visible_gpu()
-        arch = found[0] if found else DEFAULT_ARCH
+        arch = nearest_known(found[0]) if found else DEFAULT_ARCH
     if arch not in KNOWN:
         raise ZigguratError(
             f"unknown GPU architecture '{arch}', expected one of {', '.join(KNOWN)}"
         )
     shared, threads, multiprocessors = KNOWN[arch]
     found = visible_gpu()
-    if found is not None and found[0] == arch:
+    if found is not None and nearest_known(found[0]) == arch:
         multiprocessors = found[1]
     return Gpu(arch, shared, threads, multiprocessors)
+
+
+def nearest_known(arch: str) -> str:
+    """A GPU newer than this module knows of is taken for the newest of its generation."""
+    if arch in KNOWN:
+        return arch
+    major = arch.removeprefix("sm_")[:-1]
+    same = [known for known in KNOWN if known.removeprefix("sm_")[:-1] == major]
+    return max(same, key=len) if same else DEFAULT_ARCH
 
 
 @cache

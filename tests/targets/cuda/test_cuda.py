@@ -12,7 +12,7 @@ import sys
 
 import numpy as np
 import pytest
-from gpu_emulator import emulated_gpu
+from gpu_emulator import emulated_gpu, gpu_missing
 
 import ziggurat
 from ziggurat.diagnostics import ZigguratError
@@ -24,15 +24,6 @@ from ziggurat.targets.target import target_named
 ARCHS = ("sm_80", "sm_90")
 # Registers a multiprocessor has for the threads of its blocks.
 REGISTERS = 65536
-
-
-def gpu_missing() -> str | None:
-    """Why this machine cannot run kernels, or None where it can."""
-    try:
-        runtime.device_properties()
-    except ZigguratError as error:
-        return error.message
-    return None
 
 
 needs_gpu = pytest.mark.skipif(gpu_missing() is not None, reason=f"{gpu_missing()}")
