@@ -39,6 +39,7 @@ from ziggurat.targets.target import target_named
 HAND_PICKED = {
     "128x128 tile, 16x4 a thread, k 8": (16, 4, 8, 32, 8),
     "128x128 tile, 8x8 a thread, k 8": (8, 8, 16, 16, 8),
+    "128x128 tile, 8x8 a thread, k 16": (8, 8, 16, 16, 16),
     "128x128 tile, 8x4 a thread, k 16": (8, 4, 16, 32, 16),
     "64x128 tile, 8x4 a thread, k 16": (8, 4, 8, 32, 16),
 }

@@ -35,7 +35,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     compile_.add_argument(
         "--emit",
         default="loop",
-        help="graph | te | loop, or a level of the target (the cpu's: llvm | llvm-ir | asm)",
+        help="graph | te | loop, or a level of the target (the cpu's: llvm | llvm-ir | asm; "
+        "the cuda target's: gpu | llvm | llvm-ir | ptx)",
     )
     compile_.add_argument("-o", "--output", help="write here instead of stdout")
 
