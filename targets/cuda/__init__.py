@@ -21,6 +21,7 @@ from functools import cached_property
 from typing import Any, ClassVar
 
 import numpy as np
+from xdsl.dialects import llvm
 from xdsl.dialects.builtin import ModuleOp
 
 from ziggurat.diagnostics import ZigguratError
@@ -88,15 +89,13 @@ class CudaTarget(Target):
         from ziggurat.targets.cuda.runtime import CudaModule
 
         host = self.lower(module, kernels=False)
-        kernels = self.lower(module)
-        lowered = kernel_module(kernels)
-        text = nvptx.ptx(lowered, self.gpu.arch) if lowered is not None else ""
-        names = (
-            []
-            if lowered is None
-            else [op.sym_name.data for op in lowered.body.block.ops if op.name == "llvm.func"]
-        )  # type: ignore[attr-defined]
-        return CudaModule(host, text, names)
+        lowered = host.clone()
+        pass_pipeline(KERNEL_LOWERING).apply(make_context(), lowered)
+        kernels = kernel_module(lowered)
+        if kernels is None:
+            return CudaModule(host, "", [])
+        names = [op.sym_name.data for op in kernels.body.block.ops if isinstance(op, llvm.FuncOp)]
+        return CudaModule(host, nvptx.ptx(kernels, self.gpu.arch), names)
 
     def time(
         self, function: Callable[..., Any], arrays: Sequence[np.ndarray], runs: int

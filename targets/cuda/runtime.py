@@ -41,6 +41,7 @@ from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects import gpu
 from ziggurat.targets.cpu.runtime import Signature, aligned_empty, numpy_dtype, signatures
 from ziggurat.targets.cuda.device import STATIC_SHARED_MEMORY
+from ziggurat.transforms.schedule_primitives import is_pure
 
 BACKEND_VARIABLE = "ZIGGURAT_CUDA_BACKEND"
 NO_PACKAGE = (
@@ -364,8 +365,8 @@ class Flattener:
             elif isinstance(op, memref.DeallocOp | func.ReturnOp):
                 if isinstance(op, func.ReturnOp) and op.arguments:
                     raise ZigguratError("the cuda runtime runs functions that return nothing", op)
-            elif isinstance(op, arith.ConstantOp):
-                continue  # a float constant no launch takes
+            elif is_pure(op) and not any(result.uses for result in op.results):
+                continue  # what the nests that became kernels needed
             else:
                 raise ZigguratError(f"the cuda runtime cannot run '{op.name}' on the host", op)
 

@@ -274,6 +274,11 @@ def aligned(size: int) -> int:
 
 def outline(nest: Operation, name: str, limit: int) -> gpu.FuncOp:
     """The kernel for `nest`, which a launch replaces."""
+    if any(result.uses for result in nest.results):
+        raise ZigguratError(
+            f"'{nest.name}' runs in kernel '{name}', but the function uses its results after it",
+            nest,
+        )
     sizes = launch_sizes(nest, name)
     if not sizes and isinstance(nest, scf.ForOp) and independent(nest):
         bound = optional_bounds(nest)

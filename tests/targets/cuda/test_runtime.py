@@ -1,0 +1,191 @@
+"""The runtime's two backends, each through a stand-in for its package that runs the kernels
+on the emulator: what cuda-bindings' driver API and pycuda are called with (the PTX, device
+pointers, kernel parameters as an array of addresses, launch sizes, shared memory), and
+that the results come back."""
+
+from __future__ import annotations
+
+import ctypes
+import types
+from typing import Any
+
+import numpy as np
+import pytest
+from gpu_emulator import EmulatedGpu
+
+import ziggurat
+from ziggurat.targets.cuda import runtime
+
+TEXT = """
+func.func @main(%x: tensor<67x30xf32>, %w: tensor<30x20xf32>) -> tensor<67x20xf32> {
+  %h = graph.matmul %x, %w : (tensor<67x30xf32>, tensor<30x20xf32>) -> tensor<67x20xf32>
+  %y = graph.tanh %h : tensor<67x20xf32>
+  func.return %y : tensor<67x20xf32>
+}
+"""
+
+
+class Result(int):
+    """A CUresult: the driver's error codes are an enum with names."""
+
+    @property
+    def name(self) -> str:
+        return {0: "CUDA_SUCCESS", 100: "CUDA_ERROR_NO_DEVICE"}.get(int(self), "CUDA_ERROR")
+
+
+def fake_cuda_bindings(emulator: EmulatedGpu, calls: list[str]) -> types.ModuleType:
+    """A `cuda.bindings.driver` whose functions return (CUresult, value) as NVIDIA's do."""
+    ok = Result(0)
+    driver = types.ModuleType("cuda.bindings.driver")
+    driver.CUresult = types.SimpleNamespace(CUDA_SUCCESS=ok, CUDA_ERROR_NO_DEVICE=Result(100))
+    driver.CUdevice_attribute = types.SimpleNamespace(
+        CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR=1,
+        CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR=2,
+        CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT=3,
+    )
+    driver.CUfunction_attribute = types.SimpleNamespace(
+        CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES=8
+    )
+    driver.CUdeviceptr = int
+    driver.cuInit = lambda flags: (ok,)
+    driver.cuDeviceGetCount = lambda: (ok, 1)
+    driver.cuDeviceGet = lambda ordinal: (ok, ordinal)
+    driver.cuDevicePrimaryCtxRetain = lambda device: (ok, "context")
+    driver.cuCtxSetCurrent = lambda context: (ok,)
+    driver.cuDeviceGetAttribute = lambda attribute, device: (ok, {1: 9, 2: 0, 3: 132}[attribute])
+    driver.cuGetErrorString = lambda error: (ok, b"")
+
+    def load(image: bytes) -> tuple:
+        assert image.endswith(b"\0") and b".entry" in image
+        calls.append("load")
+        return ok, "module"
+
+    def get_function(module: str, name: bytes) -> tuple:
+        assert isinstance(name, bytes)
+        return ok, name.decode()
+
+    def launch(function, gx, gy, gz, bx, by, bz, shared, stream, parameters, extra) -> tuple:
+        kernel = getattr(emulator.compiled, function)
+        count = len(kernel.signature.inputs) - 7 - len(emulator.shared_types[function])
+        addresses = (ctypes.c_uint64 * count).from_address(parameters)
+        cells = [
+            np.frombuffer((ctypes.c_uint8 * 8).from_address(a), np.uint64)[:1].copy()
+            if isinstance(t, runtime.MemRefType)
+            else np.frombuffer((ctypes.c_uint8 * 8).from_address(a), runtime.numpy_dtype(t, ""))[
+                :1
+            ].copy()
+            for a, t in zip(addresses, kernel.signature.inputs, strict=False)
+        ]
+        calls.append(f"launch {function} {(gx, gy, gz)} {(bx, by, bz)} {shared}")
+        emulator.launch(runtime.Launch(function, (gx, gy, gz), (bx, by, bz), shared, cells, []))
+        return (ok,)
+
+    driver.cuModuleLoadData = load
+    driver.cuModuleGetFunction = get_function
+    driver.cuFuncSetAttribute = lambda function, attribute, value: (ok,)
+    driver.cuMemAlloc = lambda size: (ok, emulator.alloc(size))
+    driver.cuMemFree = lambda pointer: (emulator.free(pointer), ok)[1:]
+    driver.cuMemcpyHtoD = lambda dst, src, size: (ctypes.memmove(dst, src, size), ok)[1:]
+    driver.cuMemcpyDtoH = lambda dst, src, size: (ctypes.memmove(dst, src, size), ok)[1:]
+    driver.cuLaunchKernel = launch
+    driver.cuCtxSynchronize = lambda: (ok,)
+    driver.cuEventCreate = lambda flags: (ok, object())
+    driver.cuEventRecord = lambda event, stream: (ok,)
+    driver.cuEventSynchronize = lambda event: (ok,)
+    driver.cuEventElapsedTime = lambda start, end: (ok, 0.25)
+    return driver
+
+
+def fake_pycuda(emulator: EmulatedGpu, calls: list[str]) -> types.ModuleType:
+    """A `pycuda.driver`, its kernels callable with numpy scalars, grid and block."""
+    cuda = types.ModuleType("pycuda.driver")
+    cuda.Error = RuntimeError
+    cuda.init = lambda: None
+    cuda.device_attribute = types.SimpleNamespace(MULTIPROCESSOR_COUNT=3)
+    cuda.function_attribute = types.SimpleNamespace(MAX_DYNAMIC_SHARED_SIZE_BYTES=8)
+
+    class Device:
+        count = staticmethod(lambda: 1)
+
+        def __init__(self, ordinal: int):
+            pass
+
+        def retain_primary_context(self) -> Any:
+            return types.SimpleNamespace(push=lambda: None)
+
+        def compute_capability(self) -> tuple[int, int]:
+            return 9, 0
+
+        def get_attribute(self, attribute: int) -> int:
+            return 132
+
+    class Allocation(int):
+        def free(self) -> None:
+            emulator.free(int(self))
+
+    class Function:
+        def __init__(self, name: str):
+            self.name = name
+
+        def set_attribute(self, attribute: int, value: int) -> None:
+            pass
+
+        def __call__(self, *arguments: Any, grid: tuple, block: tuple, shared: int) -> None:
+            assert all(isinstance(a, np.generic) for a in arguments)
+            cells = [np.array([a]) for a in arguments]
+            calls.append(f"launch {self.name} {grid} {block} {shared}")
+            emulator.launch(runtime.Launch(self.name, grid, block, shared, cells, []))
+
+    def module_from_buffer(ptx: bytes) -> Any:
+        calls.append("load")
+        return types.SimpleNamespace(get_function=Function)
+
+    cuda.Device = Device
+    cuda.module_from_buffer = module_from_buffer
+    cuda.mem_alloc = lambda size: Allocation(emulator.alloc(size))
+    cuda.memcpy_htod = lambda pointer, array: ctypes.memmove(
+        pointer, array.ctypes.data, array.nbytes
+    )
+    cuda.memcpy_dtoh = lambda array, pointer: ctypes.memmove(
+        array.ctypes.data, pointer, array.nbytes
+    )
+    cuda.Context = types.SimpleNamespace(synchronize=lambda: None)
+    cuda.Event = lambda: types.SimpleNamespace(
+        record=lambda: None, synchronize=lambda: None, time_till=lambda other: 0.25
+    )
+    return cuda
+
+
+@pytest.mark.parametrize("backend", ["cuda-bindings", "pycuda"])
+def test_each_backend_loads_copies_launches_and_times(backend, monkeypatch):
+    compiled = ziggurat.compile(TEXT, target="cuda{arch=sm_90}")
+    program = compiled._functions
+    emulator = EmulatedGpu(program.host)
+    calls: list[str] = []
+    if backend == "cuda-bindings":
+        module = fake_cuda_bindings(emulator, calls)
+        monkeypatch.setitem(__import__("sys").modules, "cuda.bindings.driver", module)
+        package = types.ModuleType("cuda.bindings")
+        package.driver = module
+        monkeypatch.setitem(__import__("sys").modules, "cuda.bindings", package)
+    else:
+        module = fake_pycuda(emulator, calls)
+        package = types.ModuleType("pycuda")
+        package.driver = module
+        monkeypatch.setitem(__import__("sys").modules, "pycuda", package)
+        monkeypatch.setitem(__import__("sys").modules, "pycuda.driver", module)
+    monkeypatch.setenv(runtime.BACKEND_VARIABLE, backend)
+    monkeypatch.setattr(runtime, "backend", runtime.backend.__wrapped__)
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((67, 30)).astype(np.float32)
+    w = rng.standard_normal((30, 20)).astype(np.float32)
+    try:
+        (y,) = compiled(x, w)
+        seconds = program.main.time([x, w], runs=3)
+    finally:
+        emulator.threads.shutdown()
+    np.testing.assert_allclose(y, np.tanh(x @ w), rtol=1e-4, atol=1e-5)
+    assert seconds == [0.25 / 1e3] * 3
+    assert calls[0] == "load" and calls.count("load") == 1
+    assert calls[1].startswith(f"launch {program.kernel_names[0]} (")
+    assert runtime.backend().name == backend
