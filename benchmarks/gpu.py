@@ -223,17 +223,18 @@ def resnet18(target: CudaTarget, runs: int, path: str | None) -> None:
     folder = tempfile.mkdtemp()
     if path is None:
         path = str(Path(folder) / "resnet18.onnx")
-        try:
-            torch.onnx.export(
-                model.cpu(),
-                (tx.cpu(),),
-                path,
-                input_names=["input"],
-                opset_version=17,
-                dynamo=False,
-            )
-        except Exception as error:  # the exporter depends on the installed torch
-            print(f"resnet18: cannot export to ONNX here ({type(error).__name__}: {error})")
+        cpu_model, cpu_input = model.cpu(), tx.cpu()
+        failures = []
+        for dynamo in (False, True):  # TorchScript's exporter, else the newer one
+            try:
+                torch.onnx.export(
+                    cpu_model, (cpu_input,), path, input_names=["input"], dynamo=dynamo
+                )
+                break
+            except Exception as error:  # which exporter works depends on the installed torch
+                failures.append(f"{type(error).__name__}: {str(error)[:200]}")
+        else:
+            print(f"resnet18: cannot export to ONNX here ({'; '.join(failures)})")
             return
         expected = result.cpu().numpy()
     else:
