@@ -26,8 +26,7 @@ MLP = str(Path(__file__).resolve().parents[3] / "examples" / "mlp.mlir")
 def cases() -> list:
     found = [pytest.param(name, None, id=name) for name in MODELS]
     for name, shape in EXPORTED.items():
-        slow = [pytest.mark.slow] if name == "torch_squeezenet_small" else []
-        found.append(pytest.param(name, shape, id=name, marks=slow))
+        found.append(pytest.param(name, shape, id=name, marks=[pytest.mark.slow]))
     return found
 
 
