@@ -3,7 +3,8 @@
 xDSL's parser leaves every op at an unknown location and its verifier does not say which op
 failed. Here each parsed op gets `file:line:col` of its name (as MLIR does, unless the text
 gives `loc(...)`), and every mistake in the text, the verifier or a pass pipeline becomes a
-`ZigguratError` at that place.
+`ZigguratError` at that place, quickly: string literals lex in linear time, and the Python
+exceptions xDSL's parser raises on some bad text become located errors too.
 
     module = parse_module(text, "model.mlir")
     verify_module(module)
@@ -13,6 +14,7 @@ gives `loc(...)`), and every mistake in the text, the verifier or a pass pipelin
 from __future__ import annotations
 
 import re
+import struct
 from bisect import bisect_right
 from collections.abc import Callable
 from io import StringIO
@@ -26,12 +28,15 @@ from xdsl.dialects.builtin import (
     StringAttr,
     UnknownLoc,
 )
-from xdsl.ir import Attribute, Operation, TypeAttribute
+from xdsl.ir import Attribute, Block, Operation, TypeAttribute
 from xdsl.parser import Parser, Span
+from xdsl.parser.generic_parser import ParserState
 from xdsl.passes import ModulePass, PassPipeline
 from xdsl.printer import Printer
 from xdsl.utils.arg_spec import parse_pipeline
 from xdsl.utils.exceptions import ArgSpecParseError, ParseError, VerifyException
+from xdsl.utils.lexer import Input, Position
+from xdsl.utils.mlir_lexer import MLIRLexer, MLIRToken, MLIRTokenKind
 
 from ziggurat.diagnostics import ZigguratError, op_location
 from ziggurat.registry import all_passes, make_context
@@ -39,14 +44,45 @@ from ziggurat.registry import all_passes, make_context
 T = TypeVar("T")
 
 
+# A string literal's longest well-formed start, one character or escape per repetition.
+# xDSL's pattern repeats runs, `(?:[^"...]+|...)*`, so when no closing quote comes it tries
+# every way to cut the rest of the line into runs: exponential in the line's length.
+STRING_START = re.compile(r'"(?:[^"\\\n\v\f]|\\(?:["nt\\]|[0-9A-Fa-f]{2}))*')
+
+
+class LinearLexer(MLIRLexer):
+    """xDSL's lexer with string literals lexed in linear time and their errors named."""
+
+    _unescaped_characters_regex = re.compile(STRING_START.pattern + '"')
+
+    def _lex_string_literal(self, start_pos: Position) -> MLIRToken:
+        content = self.input.content
+        end = STRING_START.match(content, start_pos).end()
+        if content.startswith("\\", end):
+            raise ParseError(Span(end, end + 2, self.input), "unknown escape in string literal")
+        if not content.startswith('"', end):
+            raise ParseError(Span(start_pos, start_pos + 1, self.input), "unterminated string")
+        return super()._lex_string_literal(start_pos)
+
+
 class LocatingParser(Parser):
-    """xDSL's parser, but every op it parses is located at its name in the source."""
+    """xDSL's parser on the linear lexer, and every op it parses is located at its name in
+    the source."""
 
     def __init__(self, ctx: Context, text: str, filename: str):
-        super().__init__(ctx, text, filename)
+        # xDSL's init lexes the first token with its own lexer: give it nothing to lex.
+        super().__init__(ctx, "", filename)
+        self._parser_state = ParserState(LinearLexer(Input(text, filename)))
         self.filename = StringAttr(filename)
         self._line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
         self._op_name_positions: list[int] = []
+
+    def parse_module(self, allow_implicit_module: bool = True) -> ModuleOp:
+        try:
+            return super().parse_module(allow_implicit_module)
+        except RecursionError:
+            # xDSL's parser descends a few Python calls per level of brackets or regions.
+            self.raise_error("nesting too deep")
 
     def line_and_column(self, position: int) -> tuple[int, int]:
         """1-based line and column of a character offset."""
@@ -63,16 +99,24 @@ class LocatingParser(Parser):
         depth = len(self._op_name_positions)
         try:
             op = super().parse_operation()
-        except VerifyException as error:
-            # Ops with a declarative format verify their operand types while being built.
+        except XDSL_PARSE_FAILURES as error:
+            # Ops with a declarative format verify their operand types while being built,
+            # and xDSL's parse methods fail in more ways than ParseError.
             start = self._op_name_positions[-1] if self._op_name_positions else self.pos
-            self.raise_error(str(error), start, self.pos)
+            self.raise_error(describe_failure(error, "operation"), start, self.pos)
         position = self._op_name_positions[depth]
         del self._op_name_positions[depth:]
         if isinstance(op.location, UnknownLoc):
             line, column = self.line_and_column(position)
             op.location = FileLineColLoc(self.filename, IntAttr(line), IntAttr(column))
         return op
+
+    def _parse_block(self) -> Block:
+        # A region that goes on with neither an op nor `}` reaches here; xDSL's error for a
+        # missing block label has an empty message.
+        if self._current_token.kind != MLIRTokenKind.CARET_IDENT:
+            self.raise_error("expected '}' to close the region")
+        return super()._parse_block()
 
     def _get_op_by_name(self, name: str) -> type[Operation]:
         if op_type := self.ctx.get_optional_op(
@@ -93,16 +137,43 @@ class LocatingParser(Parser):
     def _parse_located(self, parse: Callable[[], T], kind: str, sigil: str) -> T:
         # Attributes verify when built and unknown ones are reported after their name, so
         # both fail past the attribute; report them at its first character instead.
-        start = self._current_token.span.start
+        start, name = self._current_token.span.start, self._current_token.text
         try:
             return parse()
-        except VerifyException as error:
-            self.raise_error(str(error), start, self.pos)
+        except XDSL_PARSE_FAILURES as error:
+            self.raise_error(describe_failure(error, f"{kind} '{name}'"), start, self.pos)
         except ParseError as error:
             unknown = re.fullmatch(r"'(.*)' is not registered", error.msg)
             if unknown is None:
                 raise
             self.raise_error(f"unknown {kind} '{sigil}{unknown.group(1)}'", start, self.pos)
+
+
+# What xDSL's parser raises, besides ParseError, on text it cannot take: a VerifyException
+# from an attribute or op verified as it is built; a ValueError from an enum given an unknown
+# keyword, from a string that is not UTF-8, or from a parametrized attribute given the wrong
+# number of parameters (it zips them with its fields strictly); an OverflowError or a
+# struct.error from a number too large for its type; an AssertionError from a token other
+# than the one it expected; a NotImplementedError from a semi-affine map.
+XDSL_PARSE_FAILURES = (
+    VerifyException,
+    ValueError,
+    OverflowError,
+    struct.error,
+    AssertionError,
+    NotImplementedError,
+)
+
+
+def describe_failure(error: Exception, what: str) -> str:
+    """The message for one of XDSL_PARSE_FAILURES met while parsing `what`."""
+    if isinstance(error, AssertionError):
+        return f"malformed {what}"
+    if isinstance(error, OverflowError | struct.error):
+        return f"number out of range in {what}"
+    if str(error).startswith("zip()"):
+        return f"wrong number of parameters for {what}"
+    return str(error)
 
 
 def parse_module(
@@ -113,15 +184,18 @@ def parse_module(
 ) -> ModuleOp:
     """Parse IR text into a module whose ops carry `filename:line:col` locations; top-level
     ops other than one module are wrapped in one unless `implicit_module` is off."""
-    parser = LocatingParser(ctx or make_context(), text, filename)
+    parser: LocatingParser | None = None
     try:
+        # Building the parser lexes the first token, which may be wrong already.
+        parser = LocatingParser(ctx or make_context(), text, filename)
         module = parser.parse_module(implicit_module)
     except ParseError as error:
-        line, column = parser.line_and_column(error.span.start)
-        undefined = undefined_value_use(parser)
+        # Other errors stop the parse while a value may still be awaited; that is no error.
+        awaited = error.msg.startswith("values used but not defined")
+        undefined = undefined_value_use(parser) if parser and awaited else None
         if undefined is not None:
             raise undefined from None
-        raise ZigguratError(error.msg, f"{filename}:{line}:{column}") from None
+        raise ZigguratError(error.msg, str(error.span.get_location())) from None
     if isinstance(module.location, UnknownLoc):
         # The implicit module around top-level ops starts where the text starts.
         module.location = FileLineColLoc(parser.filename, IntAttr(1), IntAttr(1))
@@ -165,11 +239,15 @@ WORD_OR_NUMBER = re.compile(r"[\w-]+|[-+]?[0-9]+(\.[0-9]*([eE][-+]?[0-9]+)?)?")
 
 
 def quote_option_values(spec: str) -> str:
-    """Quote option values MLIR takes bare but xDSL does not, such as `file=s.mlir`."""
+    """Quote option values MLIR takes bare but xDSL does not, such as `file=s.mlir`; a bare
+    value's backslashes stay backslashes."""
 
     def quote(match: re.Match[str]) -> str:
         key, value = match.groups()
-        return match.group(0) if WORD_OR_NUMBER.fullmatch(value) else f'{key}="{value}"'
+        if WORD_OR_NUMBER.fullmatch(value):
+            return match.group(0)
+        escaped = value.replace("\\", "\\\\")
+        return f'{key}="{escaped}"'
 
     return BARE_OPTION.sub(quote, spec)
 
@@ -182,7 +260,9 @@ def pass_pipeline(
     available = all_passes() if available is None else available
     try:
         specs = list(parse_pipeline(quote_option_values(spec)))
-    except ArgSpecParseError as error:
+    except (ArgSpecParseError, ParseError, ValueError) as error:
+        # A quoted value with an escape xDSL's pipeline lexer takes but cannot decode
+        # (`\r`, or `\ff` that is not UTF-8) fails as a ParseError or a ValueError.
         raise ZigguratError(f"malformed pass pipeline: {str(error).strip()}") from None
     passes: list[ModulePass] = []
     for pass_spec in specs:

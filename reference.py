@@ -14,12 +14,12 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 from xdsl.dialects import func
-from xdsl.dialects.builtin import DenseIntOrFPElementsAttr, ModuleOp, TensorType
-from xdsl.ir import Operation, SSAValue
+from xdsl.dialects.builtin import ModuleOp, TensorType
+from xdsl.ir import Block, Operation, SSAValue
 
 from ziggurat.diagnostics import ZigguratError, describe_location
 from ziggurat.dialects import graph
-from ziggurat.targets.cpu.runtime import numpy_dtype
+from ziggurat.elements import dense_to_array, element_dtype
 
 
 def evaluate(module: ModuleOp, name: str, inputs: Sequence[np.ndarray]) -> list[np.ndarray]:
@@ -54,23 +54,49 @@ class Interpreter:
                     where,
                 )
             values[arg] = np.asarray(array)
+        terminator = block.last_op
+        if not isinstance(terminator, func.ReturnOp):
+            raise ZigguratError(f"@{name} does not end in func.return", where)
+        results = self.run(block, values)
+        return [cast(a, v) for a, v in zip(results, terminator.arguments, strict=True)]
+
+    def run(self, block: Block, values: dict[SSAValue, np.ndarray]) -> list[np.ndarray]:
+        """Run the ops of `block`, whose outer values `values` holds; the values its
+        terminator gives."""
         for op in block.ops:
-            if isinstance(op, func.ReturnOp):
-                return [cast(values[v], v) for v in op.arguments]
+            if isinstance(op, func.ReturnOp | graph.YieldOp):
+                return [values[v] for v in op.operands]
             if isinstance(op, func.CallOp):
                 results = self.call(op.callee.string_value(), [values[v] for v in op.arguments])
+            elif isinstance(op, graph.IfOp):
+                taken = op.then_region if values[op.condition].reshape(-1)[0] else op.else_region
+                results = self.run(taken.block, values)
+            elif isinstance(op, graph.LoopOp):
+                results = self.loop(op, values)
             else:
                 results = evaluate_op(op, [values[v] for v in op.operands])
             for result, array in zip(op.results, results, strict=True):
                 values[result] = array
-        raise ZigguratError(f"@{name} does not end in func.return", where)
+        return []
+
+    def loop(self, op: graph.LoopOp, values: dict[SSAValue, np.ndarray]) -> list[np.ndarray]:
+        """graph.loop: the carried values after the last iteration, then the others stacked."""
+        carried = [values[v] for v in op.inits]
+        scanned: list[list[np.ndarray]] = []
+        for iteration in range(op.trip_count.value.data):
+            arguments = [np.array(iteration, np.int64), *carried]
+            values.update(zip(op.body.block.args, arguments, strict=True))
+            yielded = self.run(op.body.block, values)
+            carried = yielded[: len(carried)]
+            scanned.append(yielded[len(carried) :])
+        return [*carried, *(np.stack(s) for s in zip(*scanned, strict=True))]
 
 
 def cast(array: np.ndarray, value: SSAValue) -> np.ndarray:
     """`array` as the element type and shape `value`'s tensor type declares."""
     if not isinstance(value.type, TensorType):
         return array
-    dtype = numpy_dtype(value.type.element_type, "")
+    dtype = element_dtype(value.type.element_type, "")
     with np.errstate(over="ignore"):  # too large for the type is infinity, as on targets
         return np.asarray(array).astype(dtype).reshape(value.type.get_shape())
 
@@ -336,7 +362,7 @@ def pad_op(op: graph.PadOp, x: np.ndarray) -> np.ndarray:
 def cast_op(op: graph.CastOp, x: np.ndarray) -> np.ndarray:
     element = op.output.type.element_type  # type: ignore[attr-defined]
     with np.errstate(over="ignore"):
-        return x.astype(numpy_dtype(element, describe_location(op)))
+        return x.astype(element_dtype(element, describe_location(op)))
 
 
 # Elementwise functions ---------------------------------------------------------------------
@@ -363,10 +389,108 @@ def leaky_relu(op: graph.LeakyReluOp, x: np.ndarray) -> np.ndarray:
 
 
 def constant(op: graph.ConstantOp) -> np.ndarray:
-    value: DenseIntOrFPElementsAttr = op.value
-    dtype = numpy_dtype(value.get_element_type(), describe_location(op))
-    shape = value.get_type().get_shape()
-    return np.array(value.get_values(), dtype=dtype).reshape(shape)
+    return dense_to_array(op.value)
+
+
+# Recurrent networks ------------------------------------------------------------------------
+
+
+def activation(name: str, alpha: float, beta: float) -> Callable[[np.ndarray], np.ndarray]:
+    """A recurrent network's activation (graph.ACTIVATIONS) with its alpha and beta."""
+    functions: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+        "Relu": lambda x: np.maximum(x, 0),
+        "Tanh": np.tanh,
+        "Sigmoid": lambda x: 1 / (1 + np.exp(-x)),
+        "Affine": lambda x: alpha * x + beta,
+        "LeakyRelu": lambda x: np.where(x >= 0, x, alpha * x),
+        "ThresholdedRelu": lambda x: np.where(x > alpha, x, 0),
+        "ScaledTanh": lambda x: alpha * np.tanh(beta * x),
+        "HardSigmoid": lambda x: np.clip(alpha * x + beta, 0, 1),
+        "Elu": lambda x: np.where(x >= 0, x, alpha * np.expm1(np.minimum(x, 0))),
+        "Softsign": lambda x: x / (1 + np.abs(x)),
+        "Softplus": lambda x: np.logaddexp(0, x),
+    }
+    return functions[name]
+
+
+Cell = Callable[..., tuple[list[np.ndarray], np.ndarray]]
+
+
+def rnn_cell(op, x, states, w, r, bias, peepholes, functions, clip):
+    (h,) = states
+    f, *_ = functions
+    wb, rb = np.split(bias, 2)
+    h = f(clip(x @ w.T + h @ r.T + wb + rb))
+    return [h], h
+
+
+def gru_cell(op, x, states, w, r, bias, peepholes, functions, clip):
+    (h,) = states
+    f, g = functions
+    wz, wr, wh = np.split(w, 3)
+    rz, rr, rh = np.split(r, 3)
+    wbz, wbr, wbh, rbz, rbr, rbh = np.split(bias, 6)
+    z = f(clip(x @ wz.T + h @ rz.T + wbz + rbz))
+    reset = f(clip(x @ wr.T + h @ rr.T + wbr + rbr))
+    if flag(op, "linear_before_reset"):
+        candidate = g(clip(x @ wh.T + reset * (h @ rh.T + rbh) + wbh))
+    else:
+        candidate = g(clip(x @ wh.T + (reset * h) @ rh.T + rbh + wbh))
+    h = (1 - z) * candidate + z * h
+    return [h], h
+
+
+def lstm_cell(op, x, states, w, r, bias, peepholes, functions, clip):
+    h, c = states
+    f, g, activate_cell = functions
+    wb, rb = np.split(bias, 2)
+    gi, go, gf, gc = np.split(x @ w.T + h @ r.T + wb + rb, 4, axis=-1)
+    pi, po, pf = np.split(peepholes, 3)
+    i = f(clip(gi + pi * c))
+    forget = 1 - i if flag(op, "input_forget") else f(clip(gf + pf * c))
+    c = forget * c + i * g(clip(gc))
+    h = f(clip(go + po * c)) * activate_cell(c)
+    return [h, c], h
+
+
+CELLS: dict[type[graph.RecurrentOp], Cell] = {
+    graph.RnnOp: rnn_cell,
+    graph.GruOp: gru_cell,
+    graph.LstmOp: lstm_cell,
+}
+
+
+def recurrent(op: graph.RecurrentOp, *args: np.ndarray) -> list[np.ndarray]:
+    """graph.rnn, graph.gru and graph.lstm: Y, Y_h (and Y_c), one time step at a time."""
+    present = [n for n, _ in op.get_irdl_definition().operands if getattr(op, n) is not None]
+    inputs = dict(zip(present, args, strict=True))
+    x, w, r = inputs["input"], inputs["weight"], inputs["recurrence"]
+    sequence, batch, _ = x.shape
+    directions, hidden = op.directions, op.hidden_size
+    lengths = inputs.get("sequence_lens", np.full(batch, sequence)).astype(np.int64)
+    bias = inputs.get("bias", np.zeros((directions, 2 * op.GATES * hidden)))
+    peepholes = inputs.get("peepholes", np.zeros((directions, 3 * hidden)))
+    states = [inputs.get(n, np.zeros((directions, batch, hidden))) for n in op.state_inputs()]
+    bound = None if op.clip is None else op.clip.value.data
+    clip = (lambda v: v) if bound is None else (lambda v: np.clip(v, -bound, bound))
+    y = np.zeros((sequence, directions, batch, hidden))
+    finals = []
+    rows = np.arange(batch)
+    for d in range(directions):
+        reverse = op.direction.data == "reverse" or d == 1
+        functions = [activation(*op.activation(d, i)) for i in range(op.ACTIVATION_COUNT)]
+        state = [s[d] for s in states]
+        for t in range(sequence):
+            active = t < lengths
+            # The reverse direction runs each sequence from its own last step.
+            time = np.clip(lengths - 1 - t, 0, sequence - 1) if reverse else np.full(batch, t)
+            step = [w[d], r[d], bias[d], peepholes[d], functions, clip]
+            new, output = CELLS[type(op)](op, x[time, rows], state, *step)
+            state = [np.where(active[:, None], n, s) for n, s in zip(new, state, strict=True)]
+            y[time[active], d, rows[active]] = output[active]
+        # A sequence of length 0 ends in zeros, as onnxruntime gives.
+        finals.append([np.where((lengths > 0)[:, None], s, 0) for s in state])
+    return [y, *(np.stack(s) for s in zip(*finals, strict=True))]
 
 
 RULES: dict[type[Operation], Callable[..., np.ndarray]] = {
@@ -414,6 +538,10 @@ RULES: dict[type[Operation], Callable[..., np.ndarray]] = {
     graph.ReduceSumOp: reduce(np.sum),
     graph.ReduceMeanOp: reduce(np.mean),
     graph.ReduceMaxOp: reduce(np.max),
+    # recurrent networks
+    graph.RnnOp: recurrent,
+    graph.GruOp: recurrent,
+    graph.LstmOp: recurrent,
 }
 
 

@@ -24,18 +24,18 @@ from dataclasses import dataclass
 from xdsl.dialects import func, memref, scf
 from xdsl.dialects.builtin import StringAttr
 
-from ziggurat.passes.graph.fuse_ops import ANCHOR
-from ziggurat.transforms.schedule_primitives import (
+from ziggurat.analysis.payload import (
     band,
     bounds,
     is_stage_root,
     iv,
     ivs_of,
-    linear,
     optional_bounds,
     padded_read,
     stage_name,
 )
+from ziggurat.analysis.ranges import linear
+from ziggurat.passes.graph.fuse_ops import ANCHOR
 
 # What each anchor op is, by its te.compute name or graph op name.
 MATMULS = {"dense", "matmul"}

@@ -41,6 +41,35 @@ SCHEDULES = Path(__file__).parent / "schedules"
 # The loop IR -----------------------------------------------------------------------------------
 
 
+def matmul_ir(m: int, n: int, k: int) -> str:
+    """C = A @ B (m x k times k x n) as `@matmul`: the naive three loops in i-j-k order, the
+    sum in a register, tagged as te-to-loop tags a matmul's nest."""
+    return f"""
+func.func @matmul(%A: memref<{m}x{k}xf32>, %B: memref<{k}x{n}xf32>,
+                  %C: memref<{m}x{n}xf32> {{ziggurat.output}}) {{
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %m = arith.constant {m} : index
+  %n = arith.constant {n} : index
+  %k = arith.constant {k} : index
+  %zero = arith.constant 0.0 : f32
+  scf.for %i = %c0 to %m step %c1 {{
+    scf.for %j = %c0 to %n step %c1 {{
+      %sum = scf.for %l = %c0 to %k step %c1 iter_args(%acc = %zero) -> (f32) {{
+        %a = memref.load %A[%i, %l] : memref<{m}x{k}xf32>
+        %b = memref.load %B[%l, %j] : memref<{k}x{n}xf32>
+        %p = arith.mulf %a, %b : f32
+        %s = arith.addf %acc, %p : f32
+        scf.yield %s : f32
+      }}
+      memref.store %sum, %C[%i, %j] : memref<{m}x{n}xf32>
+    }}
+  }} {{te.compute = "matmul"}}
+  func.return
+}}
+"""
+
+
 def gemm_ir(
     m: int, n: int, k: int, bias_relu: bool = False, rows: int = 8, columns: int = 32
 ) -> str:

@@ -1,4 +1,4 @@
-"""Matmul as loop IR on the CPU target, against numpy (BLAS): the naive three loops, and the
+"""Matmul as loop IR on the CPU target, against numpy (BLAS): the naive three loops and the
 hand-scheduled kernel of kernels.py (tiled, packed, register tile, vectorized, parallel)
 that shows what a schedule can reach. kernels.py compares more carefully, process by process.
 
@@ -11,36 +11,10 @@ import sys
 import time
 
 import numpy as np
-from kernels import gemm_ir
+from kernels import gemm_ir, matmul_ir
 
 from ziggurat.ir_io import parse_module
 from ziggurat.targets.cpu import compile_loop_module
-
-
-def matmul_ir(n: int) -> str:
-    """C = A @ B over n×n f32 matrices, i-j-k order with the sum in a register."""
-    return f"""
-func.func @matmul(%A: memref<{n}x{n}xf32>, %B: memref<{n}x{n}xf32>,
-                  %C: memref<{n}x{n}xf32> {{ziggurat.output}}) {{
-  %c0 = arith.constant 0 : index
-  %c1 = arith.constant 1 : index
-  %n = arith.constant {n} : index
-  %zero = arith.constant 0.0 : f32
-  scf.for %i = %c0 to %n step %c1 {{
-    scf.for %j = %c0 to %n step %c1 {{
-      %sum = scf.for %k = %c0 to %n step %c1 iter_args(%acc = %zero) -> (f32) {{
-        %a = memref.load %A[%i, %k] : memref<{n}x{n}xf32>
-        %b = memref.load %B[%k, %j] : memref<{n}x{n}xf32>
-        %p = arith.mulf %a, %b : f32
-        %s = arith.addf %acc, %p : f32
-        scf.yield %s : f32
-      }}
-      memref.store %sum, %C[%i, %j] : memref<{n}x{n}xf32>
-    }}
-  }}
-  func.return
-}}
-"""
 
 
 def median_seconds(run, repeats: int = 10) -> float:
@@ -54,7 +28,7 @@ def median_seconds(run, repeats: int = 10) -> float:
 
 
 def main(n: int = 256) -> None:
-    naive = compile_loop_module(parse_module(matmul_ir(n))).matmul
+    naive = compile_loop_module(parse_module(matmul_ir(n, n, n))).matmul
     scheduled = compile_loop_module(parse_module(gemm_ir(n, n, n))).gemm
     rng = np.random.default_rng(0)
     A = rng.standard_normal((n, n), dtype=np.float32)

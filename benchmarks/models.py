@@ -1,6 +1,6 @@
 """Whole models through Ziggurat's default pipeline beside onnxruntime, as latency ratios.
 
-    python benchmarks/models.py [--batch 8] [--rounds 7] [--runs 20]
+    python benchmarks/models.py [--batch 8] [--rounds 7] [--runs 20] [--target 'cpu{mcpu=znver2}']
 
 Each runtime lives in its own worker process, compiled once; the parent asks one worker at a
 time for a batch of timed runs (the others sleep on their pipes, so two thread pools never
@@ -65,15 +65,15 @@ def model_named(name: str) -> onnx.ModelProto:
 # The worker: compile once, then time batches on request --------------------------------------
 
 
-def worker(runtime: str, name: str, batch: int) -> None:
+def worker(runtime: str, name: str, batch: int, target: str) -> None:
     model = model_named(name)
     rng = np.random.default_rng(0)
     dims = [d.dim_value or batch for d in model.graph.input[0].type.tensor_type.shape.dim]
     x = rng.standard_normal(dims).astype(np.float32)
-    serve(prepare(runtime, model, batch, x))
+    serve(prepare(runtime, model, batch, x, target))
 
 
-def prepare(runtime: str, model: onnx.ModelProto, batch: int, x: np.ndarray) -> Any:
+def prepare(runtime: str, model: onnx.ModelProto, batch: int, x: np.ndarray, target: str) -> Any:
     if runtime == "onnxruntime":
         import onnxruntime
 
@@ -84,7 +84,7 @@ def prepare(runtime: str, model: onnx.ModelProto, batch: int, x: np.ndarray) -> 
     import ziggurat
 
     fuse = runtime != "ziggurat-unfused"
-    compiled = ziggurat.compile(model, batch_size=batch, fuse=fuse)
+    compiled = ziggurat.compile(model, batch_size=batch, fuse=fuse, target=target)
     # Into the same output array each run, as onnxruntime's arena hands out the same memory:
     # a fresh array of megabytes is a fresh mapping to fault in.
     outputs = compiled(x)
@@ -94,11 +94,9 @@ def prepare(runtime: str, model: onnx.ModelProto, batch: int, x: np.ndarray) -> 
 # The parent ---------------------------------------------------------------------------------
 
 
-def measure(name: str, runtimes: tuple[str, ...], batch: int, rounds: int, runs: int):
-    workers = [
-        Worker(runtime, [__file__, "--worker", runtime, "--model", name, "--batch", str(batch)])
-        for runtime in runtimes
-    ]
+def measure(name: str, runtimes: tuple[str, ...], batch: int, rounds: int, runs: int, target: str):
+    argv = [__file__, "--model", name, "--batch", str(batch), "--target", target]
+    workers = [Worker(runtime, [*argv, "--worker", runtime]) for runtime in runtimes]
     return measure_workers(workers, rounds, runs)
 
 
@@ -108,11 +106,16 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--model", help="one model only")
+    parser.add_argument("--target", default="cpu", help="the CPU Ziggurat compiles for")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        worker(args.worker, args.model, args.batch)
+        worker(args.worker, args.model, args.batch, args.target)
         return
+
+    from peak import describe
+
+    print(describe(args.target)[0])
 
     from testing_models import MODELS
 
@@ -121,7 +124,7 @@ def main() -> None:
     print(f"batch {args.batch}, median of {args.rounds} interleaved rounds of {args.runs} runs")
     print(f"{'model':28} {'ziggurat ms':>12} {'onnxruntime ms':>15} {'ort/ziggurat':>13}")
     for name in names:
-        result = measure(name, RUNTIMES, args.batch, args.rounds, args.runs)
+        result = measure(name, RUNTIMES, args.batch, args.rounds, args.runs, args.target)
         ours, theirs = result["ziggurat"], result["onnxruntime"]
         print(f"{name:28} {ours * 1e3:12.3f} {theirs * 1e3:15.3f} {theirs / ours:13.2f}")
     # The gain of fusion is a few percent where the convolution dominates: three times the
@@ -130,7 +133,12 @@ def main() -> None:
         if args.model not in (None, name):
             continue
         result = measure(
-            name, ("ziggurat", "ziggurat-unfused"), args.batch, 3 * args.rounds, 3 * args.runs
+            name,
+            ("ziggurat", "ziggurat-unfused"),
+            args.batch,
+            3 * args.rounds,
+            3 * args.runs,
+            args.target,
         )
         fused, unfused = result["ziggurat"], result["ziggurat-unfused"]
         print(

@@ -21,18 +21,25 @@ from workers import measure as measure_workers
 
 
 def inputs_of(path: str) -> list[np.ndarray]:
+    """Random inputs of the model's shapes (a dynamic dimension 1): floats, or for integer
+    inputs (token ids, indices) 0s and 1s, which index any table."""
     import onnx
 
     model = onnx.load(path, load_external_data=False)
     initializers = {i.name for i in model.graph.initializer}
     rng = np.random.default_rng(0)
-    return [
-        rng.standard_normal([d.dim_value or 1 for d in i.type.tensor_type.shape.dim]).astype(
-            np.float32
-        )
-        for i in model.graph.input
-        if i.name not in initializers
-    ]
+    arrays = []
+    for value in model.graph.input:
+        if value.name in initializers:
+            continue
+        tensor_type = value.type.tensor_type
+        shape = [d.dim_value or 1 for d in tensor_type.shape.dim]
+        dtype = onnx.helper.tensor_dtype_to_np_dtype(tensor_type.elem_type)
+        if np.issubdtype(dtype, np.integer):
+            arrays.append(rng.integers(0, 2, shape).astype(dtype))
+        else:
+            arrays.append(rng.standard_normal(shape).astype(dtype))
+    return arrays
 
 
 def prepare(runtime: str, path: str) -> Any:

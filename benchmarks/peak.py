@@ -106,15 +106,14 @@ def describe(target: str = "cpu") -> tuple[str, float]:
     from ziggurat.targets.target import target_named
 
     cpu = target_named(target).cpu  # type: ignore[attr-defined]
-    features = cpu.features or "(LLVM's for the CPU)"
-    vector_features = [
-        f.lstrip("+") for f in features.split(",") if f.startswith("+") and f[1:] in WIDE
-    ]
+    features = " ".join(
+        f.lstrip("+") for f in cpu.features.split(",") if f.startswith("+") and f[1:] in WIDE
+    )
     peak = fma_peak(target)
     line = (
         f"host: {host_model()}; target {target}: LLVM CPU '{cpu.name}', "
         f"{cpu.vector_bits}-bit vectors x {cpu.registers} registers"
-        f" ({' '.join(vector_features) or features}), {cpu.threads} threads; "
+        f" ({features or 'the features LLVM gives it'}), {cpu.threads} threads; "
         f"measured FMA peak {peak:.1f} GFLOP/s"
     )
     return line, peak

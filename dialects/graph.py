@@ -24,6 +24,7 @@ from typing import ClassVar
 from xdsl.dialects.builtin import (
     I64,
     AnyFloat,
+    ArrayAttr,
     DenseArrayBase,
     DenseIntOrFPElementsAttr,
     Float16Type,
@@ -38,10 +39,12 @@ from xdsl.dialects.builtin import (
     UnitAttr,
     f32,
     f64,
+    i32,
     i64,
 )
-from xdsl.ir import Attribute, Dialect, Operation, SSAValue
+from xdsl.ir import Attribute, Dialect, Operation, Region, SSAValue
 from xdsl.irdl import (
+    AttrSizedOperandSegments,
     IRDLOperation,
     VarConstraint,
     base,
@@ -50,6 +53,7 @@ from xdsl.irdl import (
     opt_operand_def,
     opt_prop_def,
     prop_def,
+    region_def,
     result_def,
     traits_def,
     var_operand_def,
@@ -57,7 +61,7 @@ from xdsl.irdl import (
 )
 from xdsl.parser import Parser
 from xdsl.printer import Printer
-from xdsl.traits import OpTrait, Pure
+from xdsl.traits import HasParent, IsTerminator, OpTrait, Pure, RecursiveMemoryEffect
 from xdsl.utils.exceptions import VerifyException
 
 # Pattern kinds and shape rules ---------------------------------------------------------
@@ -1650,6 +1654,516 @@ class ReduceMaxOp(ReduceOp):
     name = "graph.reduce_max"
 
 
+# Control flow: if and loop ----------------------------------------------------------------
+#
+# Their regions are not isolated: a branch or a loop body may use any value defined before
+# the op (ONNX's outer scope). Each ends in graph.yield; fusion never crosses a region.
+
+
+def one_element_bool(value: SSAValue) -> None:
+    condition = tensor(value)
+    if condition.element_type != IntegerType(1) or math.prod(condition.get_shape()) != 1:
+        raise VerifyException(f"a condition is one i1 element, got {value.type}")
+
+
+def yielded_types(region: Region) -> list[Attribute]:
+    terminator = region.block.last_op
+    if not isinstance(terminator, YieldOp):
+        raise VerifyException("the region must end in graph.yield")
+    return [v.type for v in terminator.values]
+
+
+@irdl_op_definition
+class IfOp(IRDLOperation):
+    """The values the `then` region yields if the condition (one i1 element) holds, else
+    those of the `else` region; both branches yield the result types.
+
+    %y = graph.if %c : tensor<i1> -> (tensor<4xf32>) { graph.yield %a : ... } else { ... }
+    """
+
+    name = "graph.if"
+
+    condition = operand_def(TensorType)
+    outputs = var_result_def(TensorType)
+    then_region = region_def("single_block")
+    else_region = region_def("single_block")
+
+    traits = traits_def(RecursiveMemoryEffect(), Pattern(PatternKind.OPAQUE))
+
+    def __init__(
+        self, condition: SSAValue, result_types: Sequence[Attribute], then: Region, other: Region
+    ):
+        super().__init__(operands=[condition], result_types=[result_types], regions=[then, other])
+
+    def verify_(self) -> None:
+        one_element_bool(self.condition)
+        expected = [tensor(r) for r in self.outputs]
+        for branch, region in (("then", self.then_region), ("else", self.else_region)):
+            yielded = yielded_types(region)
+            if yielded != expected:
+                raise VerifyException(
+                    f"the {branch} branch yields {', '.join(map(str, yielded))}, the "
+                    f"results are {', '.join(map(str, expected))}"
+                )
+
+    def print(self, printer: Printer) -> None:
+        printer.print_string(" ")
+        printer.print_operand(self.condition)
+        printer.print_string(" : ")
+        printer.print_attribute(self.condition.type)
+        printer.print_string(" -> (")
+        printer.print_list(self.outputs.types, printer.print_attribute)
+        printer.print_string(") ")
+        printer.print_region(self.then_region, print_entry_block_args=False)
+        printer.print_string(" else ")
+        printer.print_region(self.else_region, print_entry_block_args=False)
+        printer.print_op_attributes(self.attributes, print_keyword=True)
+
+    @classmethod
+    def parse(cls, parser: Parser) -> IfOp:
+        condition = parser.parse_unresolved_operand()
+        parser.parse_punctuation(":")
+        condition_type = parser.parse_type()
+        parser.parse_punctuation("->")
+        result_types = parser.parse_comma_separated_list(parser.Delimiter.PAREN, parser.parse_type)
+        then = parser.parse_region()
+        parser.parse_keyword("else")
+        other = parser.parse_region()
+        attributes = parser.parse_optional_attr_dict_with_keyword()
+        op = IfOp(parser.resolve_operand(condition, condition_type), result_types, then, other)
+        if attributes is not None:
+            op.attributes |= attributes.data
+        return op
+
+
+ITERATION = TensorType(i64, ())
+
+
+@irdl_op_definition
+class LoopOp(IRDLOperation):
+    """ONNX Loop with a static trip count: the body runs `trip_count` times on the iteration
+    number (a tensor<i64>) and the carried values (first the operands, then what the body
+    yielded last); the results are the carried values after the last iteration, then each
+    further yielded value stacked over the iterations along a new first dimension.
+
+    %h, %ys = graph.loop 5 (%h0) : (tensor<3xf32>) -> (tensor<3xf32>, tensor<5x3xf32>) {...}
+    """
+
+    name = "graph.loop"
+
+    inits = var_operand_def(TensorType)
+    outputs = var_result_def(TensorType)
+    trip_count = prop_def(IntegerAttr[I64])
+    body = region_def("single_block")
+
+    traits = traits_def(RecursiveMemoryEffect(), Pattern(PatternKind.OPAQUE))
+
+    def __init__(
+        self,
+        trip_count: int,
+        inits: Sequence[SSAValue],
+        result_types: Sequence[Attribute],
+        body: Region,
+    ):
+        super().__init__(
+            operands=[inits],
+            result_types=[result_types],
+            properties={"trip_count": IntegerAttr(trip_count, i64)},
+            regions=[body],
+        )
+
+    @staticmethod
+    def result_types_for(
+        trip_count: int, carried: Sequence[Attribute], scanned: Sequence[Attribute]
+    ) -> list[TensorType]:
+        """The results of a loop carrying values of types `carried` and yielding `scanned`
+        per iteration."""
+        stacked = [TensorType(tensor(t).element_type, (trip_count, *shape_of(t))) for t in scanned]
+        return [*map(tensor, carried), *stacked]
+
+    def verify_(self) -> None:
+        trip_count = self.trip_count.value.data
+        if trip_count < 1:
+            raise VerifyException(f"graph.loop runs at least once, not {trip_count} times")
+        carried = [tensor(v) for v in self.inits]
+        arguments = [a.type for a in self.body.block.args]
+        if arguments != [ITERATION, *carried]:
+            raise VerifyException(
+                f"the body takes the iteration number ({ITERATION}) and the carried values "
+                f"({', '.join(map(str, carried))}), not {', '.join(map(str, arguments))}"
+            )
+        yielded = yielded_types(self.body)
+        if yielded[: len(carried)] != carried:
+            raise VerifyException(
+                f"the body yields {', '.join(map(str, yielded))}; its first values are the "
+                f"carried ones ({', '.join(map(str, carried))})"
+            )
+        expected = LoopOp.result_types_for(trip_count, carried, yielded[len(carried) :])
+        if list(self.outputs.types) != expected:
+            raise VerifyException(
+                f"graph.loop should give {', '.join(map(str, expected))}, not "
+                f"{', '.join(map(str, self.outputs.types))}"
+            )
+
+    def print(self, printer: Printer) -> None:
+        printer.print_string(f" {self.trip_count.value.data} (")
+        printer.print_list(self.inits, printer.print_operand)
+        printer.print_string(")")
+        printer.print_op_attributes(self.attributes, print_keyword=True)
+        printer.print_string(" : (")
+        printer.print_list(self.inits.types, printer.print_attribute)
+        printer.print_string(") -> (")
+        printer.print_list(self.outputs.types, printer.print_attribute)
+        printer.print_string(") ")
+        printer.print_region(self.body, print_entry_block_args=True)
+
+    @classmethod
+    def parse(cls, parser: Parser) -> LoopOp:
+        trip_count = parser.parse_integer(allow_boolean=False)
+        inits = parser.parse_comma_separated_list(
+            parser.Delimiter.PAREN, parser.parse_unresolved_operand
+        )
+        attributes = parser.parse_optional_attr_dict_with_keyword()
+        parser.parse_punctuation(":")
+        init_types = parser.parse_comma_separated_list(parser.Delimiter.PAREN, parser.parse_type)
+        parser.parse_punctuation("->")
+        result_types = parser.parse_comma_separated_list(parser.Delimiter.PAREN, parser.parse_type)
+        operands = parser.resolve_operands(inits, init_types, parser.pos)
+        op = LoopOp(trip_count, operands, result_types, parser.parse_region())
+        if attributes is not None:
+            op.attributes |= attributes.data
+        return op
+
+
+@irdl_op_definition
+class YieldOp(IRDLOperation):
+    """The values a graph.if branch or a graph.loop iteration gives.
+
+    graph.yield %h, %y : tensor<3xf32>, tensor<3xf32>
+    """
+
+    name = "graph.yield"
+
+    values = var_operand_def(TensorType)
+
+    traits = traits_def(IsTerminator(), HasParent(IfOp, LoopOp), Pure())
+
+    assembly_format = "attr-dict ($values^ `:` type($values))?"
+
+    def __init__(self, *values: SSAValue):
+        super().__init__(operands=[values])
+
+
+# Recurrent networks: rnn, gru, lstm --------------------------------------------------------
+#
+# ONNX's RNN, GRU and LSTM in layout 0: X is [sequence, batch, input], W [directions, gates
+# x hidden, input], R [directions, gates x hidden, hidden], B [directions, 2 x gates x
+# hidden] (the W biases, then the R biases), initial states [directions, batch, hidden]; Y
+# is [sequence, directions, batch, hidden], Y_h (and Y_c) [directions, batch, hidden]. A
+# step t >= sequence_lens[b] leaves batch b's state as it was and gives zeros in Y; the
+# reverse direction runs each sequence from its own last step. Each activation is applied
+# with its own alpha and beta (unused by most).
+
+# The activations ONNX defines for recurrent networks, by their ONNX names.
+ACTIVATIONS = (
+    "Relu",
+    "Tanh",
+    "Sigmoid",
+    "Affine",
+    "LeakyRelu",
+    "ThresholdedRelu",
+    "ScaledTanh",
+    "HardSigmoid",
+    "Elu",
+    "Softsign",
+    "Softplus",
+)
+
+DIRECTIONS = ("forward", "reverse", "bidirectional")
+
+
+class RecurrentOp(IRDLOperation):
+    """What RNN, GRU and LSTM share: inputs, directions, activations, clip."""
+
+    GATES: ClassVar[int]
+    ACTIVATION_COUNT: ClassVar[int]  # activations per direction
+    OPTIONAL_OPERANDS: ClassVar[tuple[str, ...]] = ("bias", "sequence_lens", "initial_h")
+    FLAGS: ClassVar[tuple[str, ...]] = ()  # unit properties
+
+    input = operand_def(TensorType)
+    weight = operand_def(TensorType)
+    recurrence = operand_def(TensorType)
+    bias = opt_operand_def(TensorType)
+    sequence_lens = opt_operand_def(TensorType)
+    initial_h = opt_operand_def(TensorType)
+    output = result_def(TensorType)
+    output_h = result_def(TensorType)
+    direction = prop_def(StringAttr, default_value=StringAttr("forward"))
+    activations = prop_def(ArrayAttr[StringAttr])
+    activation_alpha = prop_def(DenseArrayBase[Float32Type])
+    activation_beta = prop_def(DenseArrayBase[Float32Type])
+    clip = opt_prop_def(FloatAttr[Float32Type])
+
+    traits = traits_def(Pure(), Pattern(PatternKind.OPAQUE))
+    irdl_options = (AttrSizedOperandSegments(as_property=True),)
+
+    @property
+    def directions(self) -> int:
+        return 2 if self.direction.data == "bidirectional" else 1
+
+    @property
+    def hidden_size(self) -> int:
+        return shape_of(self.recurrence)[-1]
+
+    @property
+    def activation_names(self) -> list[str]:
+        return [a.data for a in self.activations.data]
+
+    def activation(self, direction: int, index: int) -> tuple[str, float, float]:
+        """The name, alpha and beta of activation `index` (f, g, h) of a direction."""
+        at = direction * self.ACTIVATION_COUNT + index
+        alpha = self.activation_alpha.get_values()[at]
+        beta = self.activation_beta.get_values()[at]
+        return self.activation_names[at], float(alpha), float(beta)
+
+    def state_inputs(self) -> dict[str, SSAValue | None]:
+        """The initial states by name, each [directions, batch, hidden] (or None)."""
+        return {"initial_h": self.initial_h}
+
+    def verify_(self) -> None:
+        self.verify_properties()
+        expected = self.inferred_types()
+        if [r.type for r in self.results] != expected:
+            raise VerifyException(
+                f"{self.name} should give {', '.join(map(str, expected))}, not "
+                f"{', '.join(str(r.type) for r in self.results)}"
+            )
+
+    def verify_properties(self) -> None:
+        """The direction is known, and each activation too, with an alpha and a beta."""
+        if self.direction.data not in DIRECTIONS:
+            raise VerifyException(
+                f"direction must be one of {', '.join(DIRECTIONS)}, not '{self.direction.data}'"
+            )
+        names = self.activation_names
+        count = self.ACTIVATION_COUNT * self.directions
+        if len(names) != count:
+            raise VerifyException(f"{self.name} {self.direction.data} needs {count} activations")
+        unknown = [n for n in names if n not in ACTIVATIONS]
+        if unknown:
+            raise VerifyException(f"unknown activation '{unknown[0]}'")
+        for field in ("activation_alpha", "activation_beta"):
+            if len(getattr(self, field).get_values()) != count:
+                raise VerifyException(f"{field} needs one value per activation ({count})")
+
+    def inferred_types(self) -> list[TensorType]:
+        """Y, then each final state, from X, W and R; every other input checked against
+        them."""
+        element = float_element(self.input, self.weight, self.recurrence)
+        x, w, r = shape_of(self.input), shape_of(self.weight), shape_of(self.recurrence)
+        if len(x) != 3 or len(w) != 3 or len(r) != 3:
+            raise VerifyException(
+                f"{self.name} needs X, W and R of rank 3, got {self.input.type}, "
+                f"{self.weight.type} and {self.recurrence.type}"
+            )
+        sequence, batch, size = x
+        directions, gates, hidden = self.directions, self.GATES * r[2], r[2]
+        expected = {
+            "W": (self.weight, (directions, gates, size)),
+            "R": (self.recurrence, (directions, gates, hidden)),
+            "B": (self.bias, (directions, 2 * gates)),
+            "P": (getattr(self, "peepholes", None), (directions, 3 * hidden)),
+        }
+        for name, state in self.state_inputs().items():
+            expected[name] = (state, (directions, batch, hidden))
+        for what, (value, shape) in expected.items():
+            if value is not None and tensor(value) != TensorType(element, shape):
+                raise VerifyException(
+                    f"{what} should be {TensorType(element, shape)}, not {value.type}"
+                )
+        lengths = self.sequence_lens
+        if lengths is not None and tensor(lengths) not in (
+            TensorType(IntegerType(32), (batch,)),
+            TensorType(IntegerType(64), (batch,)),
+        ):
+            raise VerifyException(f"sequence_lens should be {batch} i32 or i64, not {lengths.type}")
+        state = TensorType(element, (directions, batch, hidden))
+        outputs = TensorType(element, (sequence, directions, batch, hidden))
+        return [outputs, *[state] * len(self.state_inputs())]
+
+    def print(self, printer: Printer) -> None:
+        printer.print_string(" ")
+        printer.print_list([self.input, self.weight, self.recurrence], printer.print_operand)
+        for name in self.OPTIONAL_OPERANDS:
+            value = getattr(self, name)
+            if value is not None:
+                printer.print_string(f" {name} ")
+                printer.print_operand(value)
+        printer.print_string(f' direction "{self.direction.data}" activations ')
+        printer.print_attribute(self.activations)
+        printer.print_string(" alpha ")
+        printer.print_attribute(self.activation_alpha)
+        printer.print_string(" beta ")
+        printer.print_attribute(self.activation_beta)
+        if self.clip is not None:
+            printer.print_string(f" clip {self.clip.value.data!r}")
+        for name in self.FLAGS:
+            if name in self.properties:
+                printer.print_string(f" {name}")
+        printer.print_op_attributes(self.attributes, print_keyword=True)
+        printer.print_string(" : ")
+        printer.print_function_type(self.operand_types, self.result_types)
+
+    @classmethod
+    def parse(cls, parser: Parser) -> RecurrentOp:
+        names = ["input", "weight", "recurrence"]
+        operands = parser.parse_comma_separated_list(
+            parser.Delimiter.NONE, parser.parse_unresolved_operand
+        )
+        for name in cls.OPTIONAL_OPERANDS:
+            if parser.parse_optional_keyword(name):
+                names.append(name)
+                operands.append(parser.parse_unresolved_operand())
+        parser.parse_keyword("direction")
+        properties: dict[str, Attribute] = {"direction": StringAttr(parser.parse_str_literal())}
+        for keyword, name in (
+            ("activations", "activations"),
+            ("alpha", "activation_alpha"),
+            ("beta", "activation_beta"),
+        ):
+            parser.parse_keyword(keyword)
+            properties[name] = parser.parse_attribute()
+        if parser.parse_optional_keyword("clip"):
+            properties["clip"] = FloatAttr(parser.parse_float(), f32)
+        for name in cls.FLAGS:
+            if parser.parse_optional_keyword(name):
+                properties[name] = UnitAttr()
+        attributes = parser.parse_optional_attr_dict_with_keyword()
+        parser.parse_punctuation(":")
+        pos = parser.pos
+        function_type = parser.parse_function_type()
+        inputs = parser.resolve_operands(operands, function_type.inputs.data, pos)
+        present = [int(n in names) for n in ("input", "weight", "recurrence")]
+        present += [int(n in names) for n in cls.OPTIONAL_OPERANDS]
+        properties["operandSegmentSizes"] = DenseArrayBase.from_list(i32, present)
+        op = cls.create(
+            operands=inputs, result_types=function_type.outputs.data, properties=properties
+        )
+        if attributes is not None:
+            op.attributes |= attributes.data
+        return op
+
+    @classmethod
+    def build(
+        cls,
+        operands: Sequence[SSAValue | None],
+        direction: str,
+        activations: Sequence[tuple[str, float, float]],
+        clip: float | None,
+        **flags: bool,
+    ) -> RecurrentOp:
+        """The op on `operands` (in ONNX's order, None where absent), with each
+        activation's name, alpha and beta."""
+        x, _, r = operands[:3]
+        assert x is not None and r is not None
+        sequence, batch, _ = shape_of(x)
+        element = tensor(x).element_type
+        directions = 2 if direction == "bidirectional" else 1
+        hidden = shape_of(r)[-1]
+        state = TensorType(element, (directions, batch, hidden))
+        results = [TensorType(element, (sequence, directions, batch, hidden))]
+        results += [state] * (len(cls.get_irdl_definition().results) - 1)
+        properties: dict[str, Attribute] = {
+            "direction": StringAttr(direction),
+            "activations": ArrayAttr(StringAttr(name) for name, _, _ in activations),
+            "activation_alpha": DenseArrayBase.from_list(f32, [a for _, a, _ in activations]),
+            "activation_beta": DenseArrayBase.from_list(f32, [b for _, _, b in activations]),
+        }
+        if clip is not None:
+            properties["clip"] = FloatAttr(clip, f32)
+        properties |= {name: UnitAttr() for name, value in flags.items() if value}
+        present = [int(v is not None) for v in operands]
+        properties["operandSegmentSizes"] = DenseArrayBase.from_list(i32, present)
+        return cls.create(
+            operands=[v for v in operands if v is not None],
+            result_types=results,
+            properties=properties,
+        )
+
+
+@irdl_op_definition
+class RnnOp(RecurrentOp):
+    """ONNX RNN: H_t = f(X_t W^T + H_{t-1} R^T + Wb + Rb).
+
+    %y, %yh = graph.rnn %x, %w, %r activations ["Tanh"] alpha array<f32: 0.0> beta array<f32: 0.0> : (...) -> (...)
+    """
+
+    name = "graph.rnn"
+
+    GATES: ClassVar[int] = 1
+    ACTIVATION_COUNT: ClassVar[int] = 1
+
+
+@irdl_op_definition
+class GruOp(RecurrentOp):
+    """ONNX GRU, gates z, r, h in that order in W, R and B: z and r by f, the candidate
+    by g (its recurrence applied after the reset gate where `linear_before_reset`), and
+    H_t = (1 - z) * candidate + z * H_{t-1}.
+
+    %y, %yh = graph.gru %x, %w, %r bias %b activations ["Sigmoid", "Tanh"] alpha ... beta ... linear_before_reset : (...) -> (...)
+    """
+
+    name = "graph.gru"
+
+    GATES: ClassVar[int] = 3
+    ACTIVATION_COUNT: ClassVar[int] = 2
+
+    linear_before_reset = opt_prop_def(UnitAttr)
+
+    FLAGS: ClassVar[tuple[str, ...]] = ("linear_before_reset",)
+
+
+@irdl_op_definition
+class LstmOp(RecurrentOp):
+    """ONNX LSTM, gates i, o, f, c in that order in W, R and B (peepholes P: i, o, f): i, o
+    and f by f, the cell candidate by g, C_t = f * C_{t-1} + i * candidate and H_t = o *
+    h(C_t); `input_forget` couples the forget gate to 1 - i.
+
+    %y, %yh, %yc = graph.lstm %x, %w, %r activations ["Sigmoid", "Tanh", "Tanh"] alpha ... beta ... : (...) -> (...)
+    """
+
+    name = "graph.lstm"
+
+    GATES: ClassVar[int] = 4
+    ACTIVATION_COUNT: ClassVar[int] = 3
+
+    # All operands and results again, in ONNX's order: a subclass's fields come first.
+    input = operand_def(TensorType)
+    weight = operand_def(TensorType)
+    recurrence = operand_def(TensorType)
+    bias = opt_operand_def(TensorType)
+    sequence_lens = opt_operand_def(TensorType)
+    initial_h = opt_operand_def(TensorType)
+    initial_c = opt_operand_def(TensorType)
+    peepholes = opt_operand_def(TensorType)
+    output = result_def(TensorType)
+    output_h = result_def(TensorType)
+    output_c = result_def(TensorType)
+    input_forget = opt_prop_def(UnitAttr)
+
+    OPTIONAL_OPERANDS: ClassVar[tuple[str, ...]] = (
+        "bias",
+        "sequence_lens",
+        "initial_h",
+        "initial_c",
+        "peepholes",
+    )
+    FLAGS: ClassVar[tuple[str, ...]] = ("input_forget",)
+
+    def state_inputs(self) -> dict[str, SSAValue | None]:
+        return {"initial_h": self.initial_h, "initial_c": self.initial_c}
+
+
 Graph = Dialect(
     "graph",
     [
@@ -1697,6 +2211,13 @@ Graph = Dialect(
         ReduceSumOp,
         ReduceMeanOp,
         ReduceMaxOp,
+        # control flow and recurrent networks
+        IfOp,
+        LoopOp,
+        YieldOp,
+        RnnOp,
+        GruOp,
+        LstmOp,
     ],
     [],
 )

@@ -91,7 +91,7 @@ class BindAttr(ParametrizedAttribute):
     @classmethod
     def parse_parameters(cls, parser: AttrParser) -> Sequence[Attribute]:
         with parser.in_angle_brackets():
-            return (StringAttr(parser.parse_str_literal("GPU axis")),)
+            return (StringAttr(parser.parse_str_literal(" for the GPU axis")),)
 
     def print_parameters(self, printer: Printer) -> None:
         printer.print_string(f'<"{self.axis.data}">')

@@ -45,7 +45,6 @@ from xdsl.dialects.builtin import (
     FloatAttr,
     IntegerAttr,
     IntegerType,
-    ModuleOp,
     StringAttr,
     SymbolRefAttr,
     i64,
@@ -86,6 +85,7 @@ from xdsl.parser import Parser, UnresolvedOperand
 from xdsl.printer import Printer
 from xdsl.utils.exceptions import VerifyException
 
+from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects.loop import GPU_AXES, SCOPES
 
 COMPUTE = "te.compute"
@@ -218,7 +218,7 @@ class KnobOp(IRDLOperation):
     @classmethod
     def parse(cls, parser: Parser) -> KnobOp:
         parser.parse_punctuation("<")
-        name = parser.parse_str_literal("knob name")
+        name = parser.parse_str_literal(" for the knob name")
         parser.parse_punctuation(">")
         selected = None
         if parser.parse_optional_punctuation("="):
@@ -317,7 +317,7 @@ class AlternativesOp(IRDLOperation):
     @classmethod
     def parse(cls, parser: Parser) -> AlternativesOp:
         parser.parse_punctuation("<")
-        name = parser.parse_str_literal("alternatives name")
+        name = parser.parse_str_literal(" for the alternatives name")
         parser.parse_punctuation(">")
         selected: int | UnresolvedOperand | None = None
         if parser.parse_optional_keyword("selected_region"):
@@ -826,9 +826,10 @@ def choices(schedule: Operation) -> list[Knob]:
         knob = Knob(name, options, value)
         previous = found.setdefault(name, knob)
         if previous.options != options:
-            raise VerifyException(
+            raise ZigguratError(
                 f"knob '{name}' is declared twice with different options: "
-                f"{list(previous.options)} and {list(options)}"
+                f"{list(previous.options)} and {list(options)}",
+                op,
             )
     return list(found.values())
 
@@ -844,28 +845,32 @@ def open_knobs(schedule: Operation) -> list[str]:
     return [knob.name for knob in choices(schedule) if knob.value is None]
 
 
-def attribute_for(value: KnobValue, like: Attribute) -> Attribute:
-    """The option attribute of `like`'s kind holding `value`."""
-    if isinstance(like, IntegerAttr):
-        return IntegerAttr(int(value), like.type)
-    if isinstance(like, FloatAttr):
-        return FloatAttr(float(value), like.type)
-    return StringAttr(str(value))
+def declaration(schedule: Operation, name: str) -> Operation:
+    """The first knob or alternatives op of `schedule` that declares the choice `name`."""
+    return next(
+        op
+        for op in schedule.walk()
+        if (isinstance(op, KnobOp) and op.knob_name.data == name)
+        or (isinstance(op, AlternativesOp) and op.alternatives_name.data == name)
+    )
 
 
 def fix_knobs(schedule: Operation, values: dict[str, KnobValue]) -> Operation:
     """A copy of `schedule` with the named knobs fixed to the given values (a fixed knob
-    may be fixed again); an unknown name or a value outside a knob's options is an error."""
+    may be fixed again); an unknown name, or a value outside a knob's options (at the knob),
+    is an error."""
     space = {knob.name: knob for knob in choices(schedule)}
     for name, value in values.items():
         if name not in space:
-            raise VerifyException(
-                f"the schedule has no knob '{name}'; its knobs are {', '.join(space) or 'none'}"
+            raise ZigguratError(
+                f"the schedule has no knob '{name}'; its knobs are {', '.join(space) or 'none'}",
+                schedule,
             )
         options = space[name].options
         if not any(type(o) is type(value) and o == value for o in options):
-            raise VerifyException(
-                f"{value!r} is not an option of knob '{name}', expected one of {list(options)}"
+            raise ZigguratError(
+                f"{value!r} is not an option of knob '{name}', expected one of {list(options)}",
+                declaration(schedule, name),
             )
     fixed = schedule.clone()
     for op in fixed.walk():
@@ -877,17 +882,6 @@ def fix_knobs(schedule: Operation, values: dict[str, KnobValue]) -> Operation:
             if op.selected_region_param is None:
                 op.selected_region_attr = IntegerAttr(int(values[op.alternatives_name.data]), i64)
     return fixed
-
-
-def named_sequence(schedule: Operation, entry_point: str = "__transform_main") -> Operation:
-    """The named sequence `entry_point` in `schedule` (itself, or nested in a module)."""
-    if isinstance(schedule, transform.NamedSequenceOp):
-        return schedule
-    assert isinstance(schedule, ModuleOp)
-    for op in schedule.walk():
-        if isinstance(op, transform.NamedSequenceOp) and op.sym_name.data == entry_point:
-            return op
-    raise VerifyException(f"the schedule has no transform.named_sequence @{entry_point}")
 
 
 SCHEDULE_OPS: list[type[Operation]] = [

@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from xdsl.dialects.builtin import (
+    I64,
     ArrayAttr,
     FloatAttr,
     IndexType,
@@ -44,6 +45,7 @@ from xdsl.irdl import (
     result_def,
     traits_def,
     var_operand_def,
+    var_result_def,
 )
 from xdsl.parser import Parser, UnresolvedOperand
 from xdsl.printer import Printer
@@ -248,7 +250,7 @@ class ComputeOp(IRDLOperation):
 
     @classmethod
     def parse(cls, parser: Parser) -> ComputeOp:
-        name = parser.parse_str_literal("te.compute name")
+        name = parser.parse_str_literal(" for the te.compute name")
         operands: list[UnresolvedOperand] = parser.parse_comma_separated_list(
             parser.Delimiter.PAREN, parser.parse_unresolved_operand
         )
@@ -262,7 +264,7 @@ class ComputeOp(IRDLOperation):
             reduce_kind = parser.parse_identifier("reduce kind")
 
             def reduce_axis() -> tuple[str, int]:
-                axis = parser.parse_str_literal("reduce axis name")
+                axis = parser.parse_str_literal(" for the reduce axis name")
                 parser.parse_punctuation("=")
                 return axis, parser.parse_integer(allow_boolean=False)
 
@@ -456,9 +458,126 @@ class IntrinsicOp(IRDLOperation):
         return op
 
 
+@irdl_op_definition
+class LoopOp(IRDLOperation):
+    """A sequential loop over tensors, `trip_count` iterations of the body on the iteration
+    index and the carried values (first the operands, then what the body yielded last);
+    the results are the carried values after the last iteration, then each further yielded
+    value stacked over the iterations along a new first dimension (graph.loop's semantics,
+    and a recurrent network's time loop).
+
+    %h, %ys = te.loop 5 (%h0) : (tensor<3xf32>) -> (tensor<3xf32>, tensor<5x3xf32>) {
+    ^bb0(%t: index, %h: tensor<3xf32>):
+      %h1 = te.compute "step" (%h) axes ["i"] : (tensor<3xf32>) -> tensor<3xf32> {...}
+      te.loop_yield %h1, %h1 : tensor<3xf32>, tensor<3xf32>
+    }
+    """
+
+    name = "te.loop"
+
+    inits = var_operand_def(TensorType)
+    outputs = var_result_def(TensorType)
+    trip_count = prop_def(IntegerAttr[I64])
+    body = region_def("single_block")
+
+    traits = traits_def(RecursiveMemoryEffect())
+
+    def __init__(
+        self,
+        trip_count: int,
+        inits: Sequence[SSAValue],
+        result_types: Sequence[Attribute],
+        body: Region,
+    ):
+        super().__init__(
+            operands=[inits],
+            result_types=[result_types],
+            properties={"trip_count": IntegerAttr(trip_count, 64)},
+            regions=[body],
+        )
+
+    @property
+    def yield_op(self) -> LoopYieldOp:
+        terminator = self.body.block.last_op
+        assert isinstance(terminator, LoopYieldOp)
+        return terminator
+
+    def verify_(self) -> None:
+        trip_count = self.trip_count.value.data
+        if trip_count < 1:
+            raise VerifyException(f"te.loop runs at least once, not {trip_count} times")
+        carried = list(self.inits.types)
+        arguments = [a.type for a in self.body.block.args]
+        if arguments != [IndexType(), *carried]:
+            raise VerifyException(
+                "the body of te.loop takes the iteration index and the carried values"
+            )
+        terminator = self.body.block.last_op
+        if not isinstance(terminator, LoopYieldOp):
+            raise VerifyException("the body of te.loop must end with te.loop_yield")
+        yielded = list(terminator.values.types)
+        stacked = [
+            TensorType(t.element_type, (trip_count, *t.get_shape()))  # type: ignore[attr-defined]
+            for t in yielded[len(carried) :]
+        ]
+        if yielded[: len(carried)] != carried or list(self.outputs.types) != carried + stacked:
+            raise VerifyException(
+                "te.loop yields its carried values first, and gives them and the other "
+                "yielded values stacked"
+            )
+
+    def print(self, printer: Printer) -> None:
+        printer.print_string(f" {self.trip_count.value.data} (")
+        printer.print_list(self.inits, printer.print_operand)
+        printer.print_string(")")
+        printer.print_op_attributes(self.attributes, print_keyword=True)
+        printer.print_string(" : (")
+        printer.print_list(self.inits.types, printer.print_attribute)
+        printer.print_string(") -> (")
+        printer.print_list(self.outputs.types, printer.print_attribute)
+        printer.print_string(") ")
+        printer.print_region(self.body, print_entry_block_args=True)
+
+    @classmethod
+    def parse(cls, parser: Parser) -> LoopOp:
+        trip_count = parser.parse_integer(allow_boolean=False)
+        inits = parser.parse_comma_separated_list(
+            parser.Delimiter.PAREN, parser.parse_unresolved_operand
+        )
+        attributes = parser.parse_optional_attr_dict_with_keyword()
+        parser.parse_punctuation(":")
+        init_types = parser.parse_comma_separated_list(parser.Delimiter.PAREN, parser.parse_type)
+        parser.parse_punctuation("->")
+        result_types = parser.parse_comma_separated_list(parser.Delimiter.PAREN, parser.parse_type)
+        operands = parser.resolve_operands(inits, init_types, parser.pos)
+        op = LoopOp(trip_count, operands, result_types, parser.parse_region())
+        if attributes is not None:
+            op.attributes |= attributes.data
+        return op
+
+
+@irdl_op_definition
+class LoopYieldOp(IRDLOperation):
+    """What one te.loop iteration gives: the next carried values, then the values to stack.
+
+    te.loop_yield %h1, %y : tensor<3xf32>, tensor<3xf32>
+    """
+
+    name = "te.loop_yield"
+
+    values = var_operand_def(TensorType)
+
+    traits = traits_def(IsTerminator(), HasParent(LoopOp), Pure())
+
+    assembly_format = "attr-dict ($values^ `:` type($values))?"
+
+    def __init__(self, *values: SSAValue):
+        super().__init__(operands=[values])
+
+
 def compute_ops(op: Operation) -> list[ComputeOp]:
     """Every te.compute nested in `op`, in program order."""
     return [o for o in op.walk() if isinstance(o, ComputeOp)]
 
 
-TE = Dialect("te", [ComputeOp, ReadOp, YieldOp, IntrinsicOp], [])
+TE = Dialect("te", [ComputeOp, ReadOp, YieldOp, IntrinsicOp, LoopOp, LoopYieldOp], [])

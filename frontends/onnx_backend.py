@@ -31,8 +31,8 @@ from xdsl.ir import Attribute
 
 import ziggurat
 from ziggurat.diagnostics import ZigguratError
+from ziggurat.elements import element_dtype
 from ziggurat.frontends.onnx import import_model, input_names, output_names, read_model
-from ziggurat.targets.cpu.runtime import numpy_dtype
 
 __all__ = [
     "ZigguratBackend",
@@ -44,8 +44,9 @@ __all__ = [
     "supports_device",
 ]
 
-# Element types that carry shapes (Reshape's shape, Pad's pads, Unsqueeze's axes, ...).
-SHAPE_ELEMENT_TYPES = (TensorProto.INT64, TensorProto.INT32)
+# Element types that carry shapes (Reshape's shape, Pad's pads, Unsqueeze's axes, ...; a
+# Loop's condition, which decides whether it runs at all).
+SHAPE_ELEMENT_TYPES = (TensorProto.INT64, TensorProto.INT32, TensorProto.BOOL)
 
 
 @dataclass
@@ -196,7 +197,7 @@ def checked(name: str, value: np.ndarray, expected: Attribute) -> np.ndarray:
     """`value` as a C-contiguous array, if its element type and shape are what `name` takes."""
     if not isinstance(expected, TensorType):
         return value
-    dtype = numpy_dtype(expected.element_type, f"input '{name}'")
+    dtype = element_dtype(expected.element_type, f"input '{name}'")
     shape = tuple(expected.get_shape())
     if value.dtype != dtype or value.shape != shape:
         raise ZigguratError(

@@ -199,7 +199,7 @@ def random_inputs(module: ModuleOp, name: str, seed: int) -> list[np.ndarray]:
     """Seeded random arrays for the tensor or memref arguments of function `name`."""
     from xdsl.dialects.builtin import MemRefType
 
-    from ziggurat.targets.cpu.runtime import numpy_dtype
+    from ziggurat.elements import element_dtype
 
     function = next(
         op for op in module.ops if isinstance(op, func.FuncOp) and op.sym_name.data == name
@@ -211,7 +211,7 @@ def random_inputs(module: ModuleOp, name: str, seed: int) -> list[np.ndarray]:
             raise ZigguratError(f"@{name} argument {index} is {arg_type}, not a tensor")
         if function.arg_attrs and "ziggurat.output" in function.arg_attrs.data[index].data:
             continue
-        dtype = numpy_dtype(arg_type.element_type, f"@{name} argument {index}")
+        dtype = element_dtype(arg_type.element_type, f"@{name} argument {index}")
         shape = arg_type.get_shape()
         if np.issubdtype(dtype, np.floating):
             arrays.append(rng.standard_normal(shape).astype(dtype))

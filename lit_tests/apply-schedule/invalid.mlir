@@ -603,6 +603,58 @@ transform.named_sequence @__transform_main(%root: !transform.any_op) {
 
 // -----
 
+// A second cache_read of input 0 at the same loop: input 0 is now the first cache, which
+// is allocated inside the loop, so a copy at the start of the loop would read it before it
+// exists. (Caching a cache at a loop inside the one that allocates it is fine.)
+
+func.func @matmul(%A: tensor<6x5xf32>, %B: tensor<5x4xf32>) -> tensor<6x4xf32> {
+  %C = te.compute "matmul" (%A, %B) axes ["i", "j"] reduce sum ["k" = 5]
+         init 0.000000e+00 : f32 : (tensor<6x5xf32>, tensor<5x4xf32>) -> tensor<6x4xf32> {
+  ^bb0(%i: index, %j: index, %k: index):
+    %a = te.read %A[%i, %k] : tensor<6x5xf32>
+    %b = te.read %B[%k, %j] : tensor<5x4xf32>
+    %p = arith.mulf %a, %b : f32
+    te.yield %p : f32
+  }
+  func.return %C : tensor<6x4xf32>
+}
+
+transform.named_sequence @__transform_main(%root: !transform.any_op) {
+  %mm = transform.structured.match attributes {te.compute = "matmul"} in %root : (!transform.any_op) -> !transform.any_op
+  %i, %j, %k = transform.schedule.get_loops %mm : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
+  %a = transform.schedule.cache_read %j input 0 into "local" : (!transform.any_op) -> !transform.any_op
+  // expected-error@+1 {{cache_read at loop 'j' would copy %A_local, which is allocated inside it (a cache made there or further in)}}
+  %b = transform.schedule.cache_read %j input 0 into "local" : (!transform.any_op) -> !transform.any_op
+  transform.yield
+}
+
+// -----
+
+// cache_write at a loop around one where the output is cached already.
+
+func.func @matmul(%A: tensor<6x5xf32>, %B: tensor<5x4xf32>) -> tensor<6x4xf32> {
+  %C = te.compute "matmul" (%A, %B) axes ["i", "j"] reduce sum ["k" = 5]
+         init 0.000000e+00 : f32 : (tensor<6x5xf32>, tensor<5x4xf32>) -> tensor<6x4xf32> {
+  ^bb0(%i: index, %j: index, %k: index):
+    %a = te.read %A[%i, %k] : tensor<6x5xf32>
+    %b = te.read %B[%k, %j] : tensor<5x4xf32>
+    %p = arith.mulf %a, %b : f32
+    te.yield %p : f32
+  }
+  func.return %C : tensor<6x4xf32>
+}
+
+transform.named_sequence @__transform_main(%root: !transform.any_op) {
+  %mm = transform.structured.match attributes {te.compute = "matmul"} in %root : (!transform.any_op) -> !transform.any_op
+  %i, %j, %k = transform.schedule.get_loops %mm : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
+  %w = transform.schedule.cache_write %j into "local" : (!transform.any_op) -> !transform.any_op
+  // expected-error@+1 {{cache_write at loop 'i' would copy %out0_local, which is allocated inside it (a cache made there or further in)}}
+  %v = transform.schedule.cache_write %i into "local" : (!transform.any_op) -> !transform.any_op
+  transform.yield
+}
+
+// -----
+
 // An op the interpreter does not know.
 
 func.func @copy(%X: tensor<6x8xf32>) -> tensor<6x8xf32> {
@@ -931,5 +983,116 @@ transform.named_sequence @__transform_main(%root: !transform.any_op) {
   %copy = transform.structured.match attributes {te.compute = "copy"} in %root : (!transform.any_op) -> !transform.any_op
   // expected-error@+1 {{'copy' has 2 loops (i, j), but get_loops gives 4 handles}}
   %a, %b, %c, %d = transform.schedule.get_loops %copy {overflow_result = 0 : i64} : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
+  transform.yield
+}
+
+// -----
+
+// A parallel loop checked when annotated stays checked: a reorder, a cache or a computation
+// moved into it afterwards that makes two of its iterations touch one element is an error.
+
+// Each element from the one up and to the left: j carries nothing inside i, but outside it
+// (a legal interchange) it does.
+func.func @diagonal(%A: memref<8x8xf32>) {
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  scf.for %i = %c1 to %c8 step %c1 {
+    scf.for %j = %c1 to %c8 step %c1 {
+      %up = arith.subi %i, %c1 : index
+      %left = arith.subi %j, %c1 : index
+      %a = memref.load %A[%up, %left] : memref<8x8xf32>
+      memref.store %a, %A[%i, %j] : memref<8x8xf32>
+    } {loop.axis = "j"}
+  } {loop.axis = "i", te.compute = "diagonal"}
+  func.return
+}
+
+transform.named_sequence @__transform_main(%root: !transform.any_op) {
+  %d = transform.structured.match attributes {te.compute = "diagonal"} in %root : (!transform.any_op) -> !transform.any_op
+  %i, %j = transform.schedule.get_loops %d : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+  transform.schedule.parallel %j : !transform.any_op
+  // expected-error@+1 {{cannot reorder in the parallel loop 'j': its iterations write %A where other iterations read or write it}}
+  transform.schedule.reorder %j, %i : !transform.any_op, !transform.any_op
+  transform.yield
+}
+
+// -----
+
+// Each iteration of the fused loop's tiles keeps the whole output in its buffer (the
+// quotient and remainder of a tile are not bounded): copied in and written back whole,
+// it would write back what other iterations compute.
+
+func.func @copy(%X: tensor<5x7xf32>) -> tensor<5x7xf32> {
+  %Y = te.compute "copy" (%X) axes ["i", "j"] : (tensor<5x7xf32>) -> tensor<5x7xf32> {
+  ^bb0(%i: index, %j: index):
+    %x = te.read %X[%i, %j] : tensor<5x7xf32>
+    te.yield %x : f32
+  }
+  func.return %Y : tensor<5x7xf32>
+}
+
+transform.named_sequence @__transform_main(%root: !transform.any_op) {
+  %copy = transform.structured.match attributes {te.compute = "copy"} in %root : (!transform.any_op) -> !transform.any_op
+  %i, %j = transform.schedule.get_loops %copy : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+  %f = transform.schedule.fuse %i, %j : (!transform.any_op, !transform.any_op) -> !transform.any_op
+  %fo, %fi = transform.schedule.split %f by 4 : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+  transform.schedule.parallel %fo : !transform.any_op
+  // expected-error@+1 {{cannot cache_write in the parallel loop 'i.j.fused.outer': its iterations write %out0 where other iterations read or write it}}
+  %w = transform.schedule.cache_write %fo into "local" : (!transform.any_op) -> !transform.any_op
+  transform.yield
+}
+
+// -----
+
+// t computed where s reads it, at s's loop over j: two iterations of j compute t[i, j + 1].
+
+func.func @stencil(%X: tensor<6x9xf32>) -> tensor<6x8xf32> {
+  %T = te.compute "t" (%X) axes ["i", "j"] : (tensor<6x9xf32>) -> tensor<6x9xf32> {
+  ^bb0(%i: index, %j: index):
+    %x = te.read %X[%i, %j] : tensor<6x9xf32>
+    te.yield %x : f32
+  }
+  %S = te.compute "s" (%T) axes ["i", "j"] : (tensor<6x9xf32>) -> tensor<6x8xf32> {
+  ^bb0(%i: index, %j: index):
+    %c1 = arith.constant 1 : index
+    %next = arith.addi %j, %c1 : index
+    %a = te.read %T[%i, %j] : tensor<6x9xf32>
+    %b = te.read %T[%i, %next] : tensor<6x9xf32>
+    %s = arith.addf %a, %b : f32
+    te.yield %s : f32
+  }
+  func.return %S : tensor<6x8xf32>
+}
+
+transform.named_sequence @__transform_main(%root: !transform.any_op) {
+  %t = transform.structured.match attributes {te.compute = "t"} in %root : (!transform.any_op) -> !transform.any_op
+  %s = transform.structured.match attributes {te.compute = "s"} in %root : (!transform.any_op) -> !transform.any_op
+  %i, %j = transform.schedule.get_loops %s : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+  transform.schedule.parallel %j : !transform.any_op
+  // expected-error@+1 {{cannot compute_at in the parallel loop 'j': its iterations write %T where other iterations read or write it}}
+  %t2 = transform.schedule.compute_at %t at %j : (!transform.any_op, !transform.any_op) -> !transform.any_op
+  transform.yield
+}
+
+// -----
+
+// A handle that holds one loop twice: the second split would split a loop the first one
+// erased.
+
+func.func @copy(%X: tensor<6x8xf32>) -> tensor<6x8xf32> {
+  %Y = te.compute "copy" (%X) axes ["i", "j"] : (tensor<6x8xf32>) -> tensor<6x8xf32> {
+  ^bb0(%i: index, %j: index):
+    %x = te.read %X[%i, %j] : tensor<6x8xf32>
+    te.yield %x : f32
+  }
+  func.return %Y : tensor<6x8xf32>
+}
+
+transform.named_sequence @__transform_main(%root: !transform.any_op) {
+  %copy = transform.structured.match attributes {te.compute = "copy"} in %root : (!transform.any_op) -> !transform.any_op
+  %i, %j = transform.schedule.get_loops %copy : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+  %twice = "transform.merge_handles"(%i, %i) : (!transform.any_op, !transform.any_op) -> !transform.any_op
+  // expected-error@+1 {{'transform.schedule.split' would transform loop 'i' twice: the handle holds it twice}}
+  %o, %n = transform.schedule.split %twice by 2 : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
   transform.yield
 }

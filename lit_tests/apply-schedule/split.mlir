@@ -115,3 +115,56 @@ transform.named_sequence @__transform_main(%root: !transform.any_op) {
   %ko, %ki = transform.schedule.split %k by 16 : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
   transform.yield
 }
+
+// -----
+
+// A split with a tail of a loop that holds the nests of a cache_write (the buffer filled
+// with the init value before the loops over the row, written back after): each nest runs
+// under the tail's guard too, so the write-back of the last tile stops at row 37. The
+// guarded nests stay beside the band, whose four loops get_loops still finds.
+
+// CHECK-LABEL: func.func @cached
+// CHECK-DAG: %[[C37:.*]] = arith.constant 37 : index
+// CHECK: scf.for %[[O:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK-NEXT: scf.for %[[I:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK: %[[X:.*]] = arith.addi %{{.*}}, %[[I]] : index
+// CHECK-NEXT: %[[LOCAL:.*]] = memref.alloc() : memref<1x23xf32, #loop.scope<local>>
+// CHECK-NEXT: %[[IN0:.*]] = arith.cmpi slt, %[[X]], %[[C37]] : index
+// CHECK-NEXT: scf.if %[[IN0]] {
+// CHECK-NEXT: scf.for
+// CHECK: } {loop.axis = "matmul.local.0", te.compute = "matmul.local.init"}
+// CHECK-NEXT: }
+// CHECK-NEXT: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK-NEXT: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK-NEXT: %[[IN1:.*]] = arith.cmpi slt, %[[X]], %[[C37]] : index
+// CHECK-NEXT: scf.if %[[IN1]] {
+// CHECK: } {loop.axis = "j"}
+// CHECK-NEXT: %[[IN2:.*]] = arith.cmpi slt, %[[X]], %[[C37]] : index
+// CHECK-NEXT: scf.if %[[IN2]] {
+// CHECK-NEXT: scf.for
+// CHECK: memref.store %{{.*}}, %{{.*}}[%{{.*}}, %{{.*}}] : memref<37x23xf32>
+// CHECK: } {loop.axis = "matmul.local.0", te.compute = "matmul.local"}
+// CHECK-NEXT: }
+// CHECK-NEXT: memref.dealloc %[[LOCAL]] : memref<1x23xf32, #loop.scope<local>>
+// CHECK-NEXT: } {loop.axis = "i.inner"}
+func.func @cached(%A: tensor<37x29xf32>, %B: tensor<29x23xf32>) -> tensor<37x23xf32> {
+  %C = te.compute "matmul" (%A, %B) axes ["i", "j"] reduce sum ["k" = 29]
+         init 0.000000e+00 : f32 : (tensor<37x29xf32>, tensor<29x23xf32>) -> tensor<37x23xf32> {
+  ^bb0(%i: index, %j: index, %k: index):
+    %a = te.read %A[%i, %k] : tensor<37x29xf32>
+    %b = te.read %B[%k, %j] : tensor<29x23xf32>
+    %p = arith.mulf %a, %b : f32
+    te.yield %p : f32
+  }
+  func.return %C : tensor<37x23xf32>
+}
+
+transform.named_sequence @__transform_main(%root: !transform.any_op) {
+  %mm = transform.structured.match attributes {te.compute = "matmul"} in %root : (!transform.any_op) -> !transform.any_op
+  %i, %j, %k = transform.schedule.get_loops %mm : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
+  %b, %z = transform.schedule.cache_write %i into "local" : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+  %t = transform.tune.knob<"t"> = 8 from options = [8, 4, 32] -> !transform.param<i64>
+  %o, %n = transform.schedule.split %i by %t : (!transform.any_op, !transform.param<i64>) -> (!transform.any_op, !transform.any_op)
+  %l0, %l1, %l2, %l3 = transform.schedule.get_loops %o : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
+  transform.yield
+}

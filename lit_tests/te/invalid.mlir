@@ -192,3 +192,12 @@ func.func @body_without_yield(%X: tensor<4xf32>) -> tensor<4xf32> {
   }) : (tensor<4xf32>) -> tensor<4xf32>
   func.return %Y : tensor<4xf32>
 }
+
+// -----
+
+func.func @unnamed_compute() -> tensor<f32> {
+  // expected-error@+1 {{string literal expected for the te.compute name}}
+  %a = te.compute 3 () axes [] : () -> tensor<f32> {
+  }
+  func.return %a : tensor<f32>
+}

@@ -25,6 +25,14 @@ A reduction marked `{ziggurat.compute_at_consumer}` (by te-inline) gets no buffe
 te.read of it becomes its reduce loops, run where the read was, in the reader's nest. A value
 returned twice, or an argument or constant returned as is, is copied into the output by a
 loop nest. `func.call` between such functions passes the output buffers too.
+
+Control flow on tensors is bufferized too. `scf.if` gets a buffer per result, which each
+branch writes (a value computed in the branch directly, any other by a copy), and loses
+its results; `tensor.extract` becomes a load. `te.loop` becomes an `scf.for`: each carried
+value lives in its result's buffer, copied there from its initial value before the loop
+and from the yielded value at the end of each iteration, and each stacked value is copied
+into its slot `[t, ...]`. What a loop body or a branch computes has its buffer allocated
+before the function-level op that holds it and freed after it: a loop allocates nothing.
 """
 
 from __future__ import annotations
@@ -34,9 +42,8 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from xdsl.context import Context
-from xdsl.dialects import arith, func, memref, scf
+from xdsl.dialects import arith, func, memref, scf, tensor
 from xdsl.dialects.builtin import (
-    AnyFloat,
     ArrayAttr,
     DenseIntOrFPElementsAttr,
     DictionaryAttr,
@@ -49,28 +56,18 @@ from xdsl.dialects.builtin import (
     TensorType,
     UnitAttr,
 )
-from xdsl.ir import Attribute, Block, Operation, SSAValue
+from xdsl.ir import Block, Operation, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint, Rewriter
 
+from ziggurat.analysis.combiners import combiner
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects.loop import ALIGNMENT
 from ziggurat.dialects.schedule import AXIS, COMPUTE
-from ziggurat.dialects.te import ComputeOp, ReadOp
+from ziggurat.dialects.te import ComputeOp, LoopOp, LoopYieldOp, ReadOp
 from ziggurat.passes.te.te_inline import COMPUTE_AT_CONSUMER
 
 OUTPUT = "ziggurat.output"
-
-FLOAT_COMBINERS: dict[str, type[arith.FloatingPointLikeBinaryOperation]] = {
-    "sum": arith.AddfOp,
-    "max": arith.MaximumfOp,
-    "min": arith.MinimumfOp,
-}
-INTEGER_COMBINERS: dict[str, type[arith.SignlessIntegerBinaryOperation]] = {
-    "sum": arith.AddiOp,
-    "max": arith.MaxSIOp,
-    "min": arith.MinSIOp,
-}
 
 
 @dataclass(frozen=True)
@@ -109,7 +106,16 @@ def check_lowerable(function: func.FuncOp) -> None:
         return
     if len(function.body.blocks) != 1:
         raise ZigguratError("te-to-loop needs a function body of one block", function)
-    for op in function.body.block.ops:
+    check_block(function.body.block)
+
+
+# The ops that hold blocks of te-level ops, and their terminators.
+CONTROL = (scf.IfOp, LoopOp)
+TERMINATORS = (func.ReturnOp, scf.YieldOp, LoopYieldOp)
+
+
+def check_block(block: Block) -> None:
+    for op in block.ops:
         if isinstance(op, ComputeOp):
             for inner in op.body.walk():
                 if not isinstance(inner, ReadOp) and has_tensor_type(inner):
@@ -123,7 +129,11 @@ def check_lowerable(function: func.FuncOp) -> None:
                 raise ZigguratError(
                     f"te-to-loop lowers dense tensor constants only, got {op.value}", op
                 )
-        elif not isinstance(op, func.ReturnOp | func.CallOp):
+        elif isinstance(op, CONTROL):
+            for region in op.regions:
+                for inner_block in region.blocks:
+                    check_block(inner_block)
+        elif not isinstance(op, (*TERMINATORS, func.CallOp, tensor.ExtractOp)):
             for inner in op.walk():
                 if has_tensor_type(inner) or isinstance(inner, ComputeOp):
                     raise ZigguratError(f"te-to-loop cannot lower '{inner.name}'", inner)
@@ -178,55 +188,177 @@ def lower_function(function: func.FuncOp, constants: ConstantGlobals) -> None:
     if function.is_declaration:
         return
     block = function.body.block
+    bufferizer = Bufferizer(constants, {arg: arg for arg in block.args})
     ops = list(block.ops)
     freed_after = last_uses(ops)
     returned = returned_values(ops[-1], outputs)
-    buffers: dict[SSAValue, SSAValue] = {arg: arg for arg in block.args}
-    allocated: set[SSAValue] = set()
+    for op in ops:
+        previous = op.prev_op
+        bufferizer.lower(op, returned)
+        # Allocations go before all the code the op became (a loop allocates nothing).
+        first = previous.next_op if previous else block.first_op
+        assert first is not None
+        Rewriter.insert_op(bufferizer.pending, InsertPoint.before(first))
+        bufferizer.pending = []
+        for value in freed_after.get(op, ()):
+            if bufferizer.buffers.get(value) in bufferizer.allocated:
+                dealloc = memref.DeallocOp.get(bufferizer.buffers[value])
+                Rewriter.insert_op(dealloc, InsertPoint.before(op))
+        # What an op's regions allocated lives as long as the op runs.
+        for buffer in reversed(bufferizer.nested):
+            Rewriter.insert_op(memref.DeallocOp.get(buffer), InsertPoint.after(op))
+        bufferizer.nested.clear()
+        if isinstance(op, func.ReturnOp):
+            lower_return(op, outputs, bufferizer.buffers)
+            scalars = [v for v, out in zip(op.arguments, outputs, strict=True) if out is None]
+            Rewriter.replace_op(op, func.ReturnOp(*scalars))
+    for op in reversed(bufferizer.lowered):
+        Rewriter.erase_op(op)
 
-    def destination(value: SSAValue, before: Operation) -> SSAValue:
-        """The buffer a computed tensor is written to: its output argument, or a new one."""
-        if value in returned:
-            return returned[value]
-        assert isinstance(value.type, TensorType)
-        alloc = memref.AllocOp([], [], memref_type(value.type), IntegerAttr(ALIGNMENT, 64))
-        alloc.memref.name_hint = value.name_hint
-        Rewriter.insert_op(alloc, InsertPoint.before(before))
-        allocated.add(alloc.memref)
+
+class Bufferizer:
+    """The buffer of each tensor of a function being lowered, and the te-level ops lowered
+    so far (erased at the end, users first)."""
+
+    def __init__(self, constants: ConstantGlobals, buffers: dict[SSAValue, SSAValue]):
+        self.constants = constants
+        self.buffers = buffers
+        self.allocated: set[SSAValue] = set()
+        self.nested: list[SSAValue] = []  # allocated for ops in regions
+        self.pending: list[Operation] = []  # allocations to insert
+        self.deferred: dict[SSAValue, ComputeOp] = {}
+        self.lowered: list[Operation] = []
+
+    def allocate(self, type: MemRefType, nested: bool) -> SSAValue:
+        alloc = memref.AllocOp([], [], type, IntegerAttr(ALIGNMENT, 64))
+        self.pending.append(alloc)
+        self.allocated.add(alloc.memref)
+        if nested:
+            self.nested.append(alloc.memref)
         return alloc.memref
 
-    lowered: list[Operation] = []
-    deferred: dict[SSAValue, ComputeOp] = {}
-    for op in ops:
+    def lower(
+        self,
+        op: Operation,
+        returned: dict[SSAValue, SSAValue],
+        nested: bool = False,
+    ) -> None:
+        """Lower `op`, writing each computed value `returned` maps into that buffer; an
+        op in a region (`nested`) has its buffers freed after the function-level op."""
+
+        def destination(value: SSAValue, before: Operation) -> SSAValue:
+            """The buffer a computed tensor is written to: its output, or a new one."""
+            if value in returned:
+                return returned[value]
+            assert isinstance(value.type, TensorType)
+            buffer = self.allocate(memref_type(value.type), nested)
+            buffer.name_hint = value.name_hint
+            return buffer
+
+        buffers = self.buffers
+        if isinstance(op, CONTROL):
+            self.lowered.append(op)  # before the ops of its regions, which use its values
+            targets = [destination(r, op) for r in op.results]
+            if isinstance(op, scf.IfOp):
+                self.lower_if(op, targets)
+            else:
+                self.lower_loop(op, targets)
+            return
         if isinstance(op, ComputeOp) and computed_at_consumer(op):
-            deferred[op.result] = op
-            lowered.append(op)
+            self.deferred[op.result] = op
         elif isinstance(op, ComputeOp):
             buffers[op.result] = destination(op.result, op)
-            lower_compute(op, buffers[op.result], buffers, deferred)
-            lowered.append(op)
+            lower_compute(op, buffers[op.result], buffers, self.deferred)
         elif is_tensor_constant(op):
             assert isinstance(op, arith.ConstantOp)
             assert isinstance(op.value, DenseIntOrFPElementsAttr)
-            global_op = constants.get(op.value)
+            global_op = self.constants.get(op.value)
             get = memref.GetGlobalOp(global_op.sym_name.data, global_op.type)
             get.memref.name_hint = op.result.name_hint
             Rewriter.insert_op(get, InsertPoint.before(op))
             buffers[op.result] = get.memref
-            lowered.append(op)
         elif isinstance(op, func.CallOp):
             lower_call(op, buffers, destination)
-            lowered.append(op)
-        elif isinstance(op, func.ReturnOp):
-            lower_return(op, outputs, buffers)
-        for value in freed_after.get(op, ()):
-            if buffers.get(value) in allocated:
-                Rewriter.insert_op(memref.DeallocOp.get(buffers[value]), InsertPoint.before(op))
-        if isinstance(op, func.ReturnOp):
-            scalars = [v for v, out in zip(op.arguments, outputs, strict=True) if out is None]
-            Rewriter.replace_op(op, func.ReturnOp(*scalars))
-    for op in reversed(lowered):
-        Rewriter.erase_op(op)
+        elif isinstance(op, tensor.ExtractOp):
+            load = memref.LoadOp.get(buffers[op.tensor], op.indices)
+            Rewriter.insert_op(load, InsertPoint.before(op))
+            op.result.replace_all_uses_with(load.res)
+        else:
+            return
+        self.lowered.append(op)
+
+    def lower_block(self, block: Block, targets: Sequence[SSAValue]) -> list[SSAValue]:
+        """Lower the ops of a region's block, each value its terminator yields computed
+        into its target where it is computed in the block; the buffers it yields."""
+        terminator = block.last_op
+        assert terminator is not None
+        returned: dict[SSAValue, SSAValue] = {}
+        for value, target in zip(terminator.operands, targets, strict=False):
+            owner = value.owner
+            computed = isinstance(owner, (ComputeOp, func.CallOp, *CONTROL))
+            if computed and owner.parent_block() is block and value not in returned:
+                returned[value] = target
+        for op in list(block.ops):
+            self.lower(op, returned, nested=True)
+        return [self.buffers[v] for v in terminator.operands]
+
+    def lower_if(self, op: scf.IfOp, targets: list[SSAValue]) -> None:
+        """A branch on a scalar condition, each branch writing the results into `targets`."""
+        for region in op.regions:
+            block = region.block
+            yielded = self.lower_block(block, targets)
+            terminator = block.last_op
+            assert terminator is not None
+            for source, target in zip(yielded, targets, strict=True):
+                if source is not target:
+                    copy_buffer(source, target, InsertPoint.before(terminator))
+            Rewriter.replace_op(terminator, scf.YieldOp())
+        branch = scf.IfOp(op.cond, [], op.detach_region(0), op.detach_region(0))
+        Rewriter.insert_op(branch, InsertPoint.before(op))
+        self.buffers.update(zip(op.results, targets, strict=True))
+
+    def lower_loop(self, op: LoopOp, targets: list[SSAValue]) -> None:
+        """te.loop as an scf.for: each carried value lives in its target, copied there from
+        the initial value before the loop and from the yielded one at the end of each
+        iteration; each other yielded value is copied into its slot of its target."""
+        carried = len(op.inits)
+        before = InsertPoint.before(op)
+        for init, target in zip(op.inits, targets, strict=False):
+            copy_buffer(self.buffers[init], target, before)
+        trip_count = op.trip_count.value.data
+        bounds = index_constants([0, 1, trip_count], before)
+        body = Block(arg_types=[IndexType()])
+        Rewriter.insert_op(scf.ForOp(bounds[0], bounds[trip_count], bounds[1], [], body), before)
+        index, *states = op.body.block.args
+        body.args[0].name_hint = index.name_hint
+        index.replace_all_uses_with(body.args[0])
+        self.buffers.update(zip(states, targets, strict=False))
+        for inner in list(op.body.block.ops):
+            inner.detach()
+            body.add_op(inner)
+        terminator = body.last_op
+        assert isinstance(terminator, LoopYieldOp)
+        # Every value is computed into a buffer of its own (a state's next value into its
+        # target directly would overwrite what later computes of the step still read),
+        # then the states are copied back and the stacked values into their slots.
+        yielded = self.lower_block(body, [])
+        self.lowered.append(terminator)
+        end = InsertPoint.before(terminator)
+        for source, target in zip(yielded[carried:], targets[carried:], strict=True):
+            copy_buffer(source, target, end, [body.args[0]])
+        # A state yielded in another's place is saved first (a swap of two states).
+        sources = []
+        for source, target in zip(yielded, targets[:carried], strict=False):
+            if source in targets[:carried] and source is not target:
+                saved = self.allocate(source.type, nested=True)  # type: ignore[arg-type]
+                copy_buffer(source, saved, end)
+                source = saved
+            sources.append(source)
+        for source, target in zip(sources, targets, strict=False):
+            if source is not target:
+                copy_buffer(source, target, end)
+        body.add_op(scf.YieldOp())
+        self.buffers.update(zip(op.results, targets, strict=True))
 
 
 def convert_signature(function: func.FuncOp) -> list[SSAValue | None]:
@@ -274,7 +406,7 @@ def last_uses(ops: Sequence[Operation]) -> dict[Operation, list[SSAValue]]:
     position = {op: n for n, op in enumerate(ops)}
     freed_after: dict[Operation, list[SSAValue]] = {}
     for op in ops:
-        if not isinstance(op, ComputeOp | func.CallOp):
+        if not isinstance(op, (ComputeOp, func.CallOp, *CONTROL)):
             continue
         for value in op.results:
             if not isinstance(value.type, TensorType):
@@ -303,7 +435,7 @@ def returned_values(
     if not isinstance(terminator, func.ReturnOp):
         return returned
     for value, output in zip(terminator.arguments, outputs, strict=True):
-        computed = isinstance(value.owner, ComputeOp | func.CallOp)
+        computed = isinstance(value.owner, (ComputeOp, func.CallOp, *CONTROL))
         if output is not None and computed and value not in returned:
             returned[value] = output
     return returned
@@ -457,12 +589,6 @@ def reduction_loops(
     return accumulator, variables, at, loops
 
 
-def combiner(kind: str, element_type: Attribute) -> type[Operation]:
-    if isinstance(element_type, AnyFloat):
-        return FLOAT_COMBINERS[kind]
-    return INTEGER_COMBINERS[kind]
-
-
 def lower_call(
     op: func.CallOp,
     buffers: dict[SSAValue, SSAValue],
@@ -492,11 +618,14 @@ def lower_return(
         copy_buffer(buffers[value], output, InsertPoint.before(op))
 
 
-def copy_buffer(source: SSAValue, target: SSAValue, at: InsertPoint) -> None:
-    """A loop nest copying `source` into `target` element by element."""
-    shape = target.type.get_shape()  # type: ignore[attr-defined]
+def copy_buffer(
+    source: SSAValue, target: SSAValue, at: InsertPoint, slot: Sequence[SSAValue] = ()
+) -> None:
+    """A loop nest copying `source` into `target` element by element, or into the slot of
+    `target` at the leading indices `slot`."""
+    shape = source.type.get_shape()  # type: ignore[attr-defined]
     bounds = index_constants([0, 1, *shape] if shape else [], at)
     names = [f"i{n}" for n in range(len(shape))]
     indices, inner = loop_nest(shape, names, bounds, at)
     load = memref.LoadOp.get(source, indices)
-    Rewriter.insert_op([load, memref.StoreOp.get(load, target, indices)], inner)
+    Rewriter.insert_op([load, memref.StoreOp.get(load, target, [*slot, *indices])], inner)

@@ -36,7 +36,7 @@ from xdsl.pattern_rewriter import (
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects import graph
 from ziggurat.dialects.graph import Layout, LayoutTransformOp
-from ziggurat.passes.graph.fold_constants import constant_array, dense_attr
+from ziggurat.elements import array_to_dense, dense_to_array
 from ziggurat.reference import evaluate_op, layout_transform
 
 
@@ -148,10 +148,10 @@ def to_layout(
     value_shape = graph.shape_of(value)
     aligned = (1,) * (len(shape) - len(value_shape)) + value_shape
     if isinstance(owner, graph.ConstantOp):
-        array = constant_array(owner.value).reshape(aligned)
+        array = dense_to_array(owner.value).reshape(aligned)
         array = layout_transform(array, plain, blocked)
         element = graph.tensor(value).element_type
-        constant = graph.ConstantOp(dense_attr(array, TensorType(element, array.shape)))
+        constant = graph.ConstantOp(array_to_dense(array, TensorType(element, array.shape)))
         new.append(constant)
         return constant.output
     layout = Layout.parse(plain)
@@ -177,8 +177,8 @@ class FoldLayoutOfConstant(RewritePattern):
         source = op.input.owner
         if not isinstance(source, graph.ConstantOp):
             return
-        (value,) = evaluate_op(op, [constant_array(source.value)])
-        folded = graph.ConstantOp(dense_attr(value, graph.tensor(op.output)))
+        (value,) = evaluate_op(op, [dense_to_array(source.value)])
+        folded = graph.ConstantOp(array_to_dense(value, graph.tensor(op.output)))
         folded.output.name_hint = op.input.name_hint
         rewriter.replace(op, folded)
 

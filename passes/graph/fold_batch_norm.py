@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp, TensorType
-from xdsl.ir import Operation, SSAValue
+from xdsl.ir import SSAValue
 from xdsl.passes import ModulePass
 from xdsl.pattern_rewriter import (
     PatternRewriter,
@@ -29,20 +29,20 @@ from xdsl.pattern_rewriter import (
 )
 
 from ziggurat.dialects import graph
-from ziggurat.passes.graph.fold_constants import constant_array, dense_attr
+from ziggurat.elements import array_to_dense, dense_to_array
 
 
 def constant_value(value: SSAValue | None) -> np.ndarray | None:
     """The float64 value of a graph.constant, or None for anything else."""
     if value is None or not isinstance(value.owner, graph.ConstantOp):
         return None
-    return constant_array(value.owner.value).astype(np.float64)
+    return dense_to_array(value.owner.value).astype(np.float64)
 
 
 def constant(value: np.ndarray, like: SSAValue, shape: tuple[int, ...]) -> graph.ConstantOp:
     """A graph.constant of `value`, with the element type of `like`."""
     element = graph.tensor(like).element_type
-    op = graph.ConstantOp(dense_attr(value, TensorType(element, shape)))
+    op = graph.ConstantOp(array_to_dense(value, TensorType(element, shape)))
     op.output.name_hint = like.name_hint
     return op
 
@@ -55,10 +55,9 @@ class BatchNormIntoWeights(RewritePattern):
             return
         if not producer.output.has_one_use():
             return
+        weight_value = producer.weight if isinstance(producer, graph.Conv2dOp) else producer.b
         parameters = [constant_value(v) for v in (op.scale, op.bias, op.mean, op.variance)]
-        weight = constant_value(
-            producer.weight if isinstance(producer, graph.Conv2dOp) else producer.b
-        )
+        weight = constant_value(weight_value)
         if weight is None or any(p is None for p in parameters):
             return
         bias = constant_value(producer.bias)
@@ -69,63 +68,36 @@ class BatchNormIntoWeights(RewritePattern):
             # A negative variance gives NaN, as the unfolded op would compute.
             factor = scale / np.sqrt(variance + op.epsilon.value.data)
         if isinstance(producer, graph.Conv2dOp):
-            new = self.fold_conv2d(producer, weight, bias, factor, mean, beta)
+            channels = graph.WEIGHT_LAYOUTS[producer.weight_layout.data][0]
         else:
-            new = self.fold_dense(producer, weight, bias, factor, mean, beta)
+            # The output's columns are the channels, the columns of op(b); alpha * a @ b +
+            # beta_gemm * bias: the bias term carries the gemm's beta.
+            channels = 0 if producer.trans_b is not None else 1
+            bias = None if bias is None else producer.beta.value.data * bias
+        along = [1] * weight.ndim
+        along[channels] = weight.shape[channels]  # scale each output channel
+        new_weight = constant(weight * factor.reshape(along), weight_value, weight.shape)
+        shifted = ((0.0 if bias is None else bias) - mean) * factor + beta
+        new_bias = constant(shifted, producer.bias or producer.output, shifted.shape)
+        if isinstance(producer, graph.Conv2dOp):
+            folded = producer.with_weights(new_weight.output, new_bias.output)
+        else:
+            folded = graph.DenseOp(
+                producer.a,
+                new_weight.output,
+                new_bias.output,
+                producer.trans_a is not None,
+                producer.trans_b is not None,
+                producer.alpha.value.data,
+                1.0,
+            )
+        folded.output.name_hint = op.output.name_hint
         sources = {v.owner for v in (*op.operands[1:], *producer.operands[1:])}
-        new[-1].results[0].name_hint = op.output.name_hint
-        rewriter.replace(op, new)
+        rewriter.replace(op, [new_weight, new_bias, folded])
         rewriter.erase(producer)
         for source in sources:
             if isinstance(source, graph.ConstantOp) and not source.output.uses:
                 rewriter.erase(source)
-
-    @staticmethod
-    def fold_conv2d(
-        conv: graph.Conv2dOp,
-        weight: np.ndarray,
-        bias: np.ndarray | None,
-        factor: np.ndarray,
-        mean: np.ndarray,
-        beta: np.ndarray,
-    ) -> list[Operation]:
-        layout = conv.weight_layout.data
-        out_channels = weight.shape[graph.WEIGHT_LAYOUTS[layout][0]]
-        along = [1, 1, 1, 1]
-        along[graph.WEIGHT_LAYOUTS[layout][0]] = out_channels  # scale each output channel
-        new_weight = constant(weight * factor.reshape(along), conv.weight, weight.shape)
-        shift = (0.0 if bias is None else bias) - mean
-        new_bias = constant(shift * factor + beta, conv.bias or conv.output, (out_channels,))
-        folded = conv.with_weights(new_weight.output, new_bias.output)
-        return [new_weight, new_bias, folded]
-
-    @staticmethod
-    def fold_dense(
-        dense: graph.DenseOp,
-        weight: np.ndarray,
-        bias: np.ndarray | None,
-        factor: np.ndarray,
-        mean: np.ndarray,
-        beta: np.ndarray,
-    ) -> list[Operation]:
-        trans_b = dense.trans_b is not None
-        # The output's columns are the channels: scale the columns of op(b).
-        scaled = weight * (factor[:, None] if trans_b else factor[None, :])
-        new_weight = constant(scaled, dense.b, weight.shape)
-        # alpha * a @ b + beta_gemm * bias: the bias term carries the gemm's beta.
-        shift = (0.0 if bias is None else dense.beta.value.data * bias) - mean
-        new_bias_value = shift * factor + beta
-        new_bias = constant(new_bias_value, dense.bias or dense.output, new_bias_value.shape)
-        folded = graph.DenseOp(
-            dense.a,
-            new_weight.output,
-            new_bias.output,
-            dense.trans_a is not None,
-            trans_b,
-            dense.alpha.value.data,
-            1.0,
-        )
-        return [new_weight, new_bias, folded]
 
 
 @dataclass(frozen=True)

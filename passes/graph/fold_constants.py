@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from xdsl.context import Context
-from xdsl.dialects.builtin import BytesAttr, DenseIntOrFPElementsAttr, ModuleOp, TensorType
-from xdsl.ir import Attribute, Operation
+from xdsl.dialects.builtin import ModuleOp, TensorType
+from xdsl.ir import Operation
 from xdsl.passes import ModulePass
 from xdsl.pattern_rewriter import (
     PatternRewriter,
@@ -29,22 +29,8 @@ from xdsl.pattern_rewriter import (
 )
 
 from ziggurat.dialects import graph
+from ziggurat.elements import array_to_dense, dense_to_array
 from ziggurat.reference import RULES, evaluate_op
-
-
-def constant_array(attr: DenseIntOrFPElementsAttr) -> np.ndarray:
-    """The elements of a dense attribute as a numpy array of its shape (no Python loop)."""
-    element = attr.get_element_type()
-    dtype = np.dtype(element.format)  # type: ignore[union-attr]
-    return np.frombuffer(attr.data.data, dtype).reshape(attr.get_shape())
-
-
-def dense_attr(array: np.ndarray, tensor_type: TensorType) -> DenseIntOrFPElementsAttr:
-    """A dense attribute of `tensor_type` holding `array`, cast to its element type."""
-    element: Attribute = tensor_type.element_type
-    dtype = np.dtype(element.format)  # type: ignore[attr-defined]
-    data = np.broadcast_to(np.asarray(array), tensor_type.get_shape()).astype(dtype)
-    return DenseIntOrFPElementsAttr(tensor_type, BytesAttr(np.ascontiguousarray(data).tobytes()))
 
 
 def constant_operands(op: Operation) -> list[np.ndarray] | None:
@@ -53,7 +39,7 @@ def constant_operands(op: Operation) -> list[np.ndarray] | None:
     for operand in op.operands:
         if not isinstance(operand.owner, graph.ConstantOp):
             return None
-        arrays.append(constant_array(operand.owner.value))
+        arrays.append(dense_to_array(operand.owner.value))
     return arrays
 
 
@@ -77,7 +63,7 @@ class FoldConstant(RewritePattern):
             return
         values = evaluate_op(op, arrays)
         folded = [
-            graph.ConstantOp(dense_attr(v, graph.tensor(r)))
+            graph.ConstantOp(array_to_dense(v, graph.tensor(r)))
             for v, r in zip(values, op.results, strict=True)
         ]
         sources = {v.owner for v in op.operands}

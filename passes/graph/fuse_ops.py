@@ -12,7 +12,9 @@ allow it, in TVM's order:
 3. Injective ops (reshape, transpose, concat) fuse with injective ops after them, once
    every out-elementwise-fusable op has taken its epilogue.
 
-A reduction ends a group and an opaque op (softmax) stands alone. Fusing only into a
+A reduction ends a group and an opaque op (softmax) stands alone. An op with regions
+(graph.if, graph.loop) stays where it is, and the ops of each of its blocks are fused
+among themselves: no group crosses into or out of a region. Fusing only into a
 post-dominator, with every op on the paths in between, never creates a cycle, and a value
 used outside its group is an output of the group. A value the function returns has no
 post-dominator, so it ends its group.
@@ -43,6 +45,7 @@ from xdsl.dialects.builtin import ModuleOp, StringAttr, UnitAttr
 from xdsl.ir import Block, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint, Rewriter
+from xdsl.traits import IsTerminator
 
 from ziggurat.dialects.graph import ConstantOp, PatternKind, pattern_kind, shape_of
 
@@ -56,8 +59,27 @@ NAMED_OPS = 6
 
 
 def is_node(op: Operation) -> bool:
-    """Whether `op` takes part in fusion: every graph op but constants."""
-    return op.name.startswith("graph.") and not isinstance(op, ConstantOp)
+    """Whether `op` takes part in fusion: every graph op but constants, control flow (an
+    op with regions stays where it is; the ops of each of its blocks fuse among
+    themselves) and its terminators."""
+    return (
+        op.name.startswith("graph.")
+        and not isinstance(op, ConstantOp)
+        and not op.regions
+        and not op.has_trait(IsTerminator)
+    )
+
+
+def blocks_to_fuse(function: func.FuncOp) -> list[Block]:
+    """The function's blocks, then those of the graph ops with regions in it."""
+    nested = [
+        block
+        for op in function.walk()
+        if op.name.startswith("graph.") and op.regions
+        for region in op.regions
+        for block in region.blocks
+    ]
+    return [*function.body.blocks, *nested]
 
 
 @dataclass(eq=False)
@@ -350,6 +372,6 @@ class FuseOps(ModulePass):
             if isinstance(f, func.FuncOp) and not f.is_declaration and FUSED not in f.attributes
         ]
         for caller in callers:
-            for block in caller.body.blocks:
+            for block in blocks_to_fuse(caller):
                 for group in Partition(dataflow(block), self.max_group_size).run():
                     outliner.outline(caller, [node.op for node in group])

@@ -2,7 +2,7 @@
 
 The default pipeline runs it after `te-to-loop`, so a model compiled without tuning gets
 tiled, packed, vectorized and parallel loops. Each nest te-to-loop tagged (each function's,
-in order) is recognized by what it computes (analysis/nests.py: matmul, conv2d, pool,
+in order, those in a loop over time or a branch included) is recognized by what it computes (analysis/nests.py: matmul, conv2d, pool,
 softmax, reduction, elementwise, ...); the target (`target=...`, the host's CPU by default)
 picks the schedule file for that kind and fixes its knobs from the nest's extents and the
 hardware (for the CPU: targets/cpu/knobs.py, schedules in targets/cpu/schedules/). The
@@ -21,17 +21,17 @@ from functools import cache
 from xdsl.context import Context
 from xdsl.dialects import func, scf
 from xdsl.dialects.builtin import ModuleOp, StringAttr
-from xdsl.ir import Operation
+from xdsl.ir import Block, Operation
 from xdsl.passes import ModulePass
 from xdsl.rewriter import Rewriter
 
 from ziggurat.analysis.nests import recognize
+from ziggurat.analysis.payload import is_stage_root
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects.schedule import fix_knobs
 from ziggurat.ir_io import parse_module
 from ziggurat.passes.scheduling.apply_schedule import apply_schedule
 from ziggurat.targets.target import Target, target_named
-from ziggurat.transforms.schedule_primitives import is_stage_root
 
 NEST = "ziggurat.nest"  # marks the nests still to schedule, while the pass runs
 
@@ -48,7 +48,7 @@ class ApplyDefaultSchedules(ModulePass):
         target = target_named(self.target)
         functions = [f for f in op.ops if isinstance(f, func.FuncOp) and not f.is_declaration]
         for function in functions:
-            roots = [o for o in function.body.block.ops if is_stage_root(o)]
+            roots = stage_roots(function.body.block)
             for number, root in enumerate(roots):
                 root.attributes[NEST] = StringAttr(str(number))
             for number in range(len(roots)):
@@ -57,23 +57,37 @@ class ApplyDefaultSchedules(ModulePass):
                 root.attributes.pop(NEST, None)
 
 
+def stage_roots(block: Block) -> list[scf.ForOp]:
+    """The nests of `block`, and of the loops and branches around nests in it (the time
+    loop of a recurrent network, a branch of an if), in order."""
+    roots: list[scf.ForOp] = []
+    for op in block.ops:
+        if is_stage_root(op):
+            roots.append(op)  # type: ignore[arg-type]
+        elif isinstance(op, scf.ForOp | scf.IfOp):
+            for region in op.regions:
+                for inner in region.blocks:
+                    roots += stage_roots(inner)
+    return roots
+
+
 def schedule_nest(
     module: ModuleOp, function: func.FuncOp, number: str, target: Target
 ) -> func.FuncOp:
     """Schedule nest `number` of `function`; the function, or a copy of it as it was if the
     schedule does not apply."""
-    root = next(o for o in function.body.block.ops if o.attributes.get(NEST) == StringAttr(number))
+    root = next(o for o in function.walk() if o.attributes.get(NEST) == StringAttr(number))
     assert isinstance(root, scf.ForOp)
     nest = recognize(root, function)
     plan = target.default_schedule(nest) if nest is not None else None
     if plan is None:
         return function
     schedule_file, values = plan
+    # Outside the try: knobs a target's heuristic sets outside their options are its bug.
+    fixed = fix_knobs(schedule(target, schedule_file), values)
     backup = function.clone()
     try:
-        apply_schedule(
-            module, fix_knobs(schedule(target, schedule_file), values), root=root, target=target
-        )
+        apply_schedule(module, fixed, root=root, target=target)
     except ZigguratError:
         Rewriter.replace_op(function, backup)
         return backup

@@ -5,9 +5,9 @@
 
 The schedule is the `transform.named_sequence @__transform_main` (option `entry-point`) of
 the `file`, or, without one, of the payload module, from which it is removed. Its first
-argument is bound to the payload module. The ops run in order, each primitive as
-`schedule_primitives` does it; handles stand for lists of payload ops, params for lists of
-attributes. Everything a schedule can get wrong is an error at its transform op
+argument is bound to the payload module. The ops run in order, each primitive as the
+library of `ziggurat.transforms` does it; handles stand for lists of payload ops, params
+for lists of attributes. Everything a schedule can get wrong is an error at its transform op
 (`file:line:col`), checked as the schedule runs: a handle used after an op consumed it or
 erased what it points at, a handle to the wrong kind of payload op, a knob that is not
 fixed, a param that is not a usable integer, and whatever a primitive refuses (a reorder
@@ -29,14 +29,26 @@ from xdsl.dialects.builtin import IntAttr, IntegerAttr, ModuleOp, StringAttr, Sy
 from xdsl.ir import Attribute, Block, Operation, SSAValue
 from xdsl.passes import ModulePass
 
+from ziggurat.analysis.dependences import check_independent
+from ziggurat.analysis.payload import (
+    axis_name,
+    band,
+    band_child,
+    describe,
+    optional_bounds,
+    stage_name,
+)
 from ziggurat.diagnostics import ZigguratError, describe_location, op_location
 from ziggurat.dialects import schedule as ops
 from ziggurat.dialects.loop import BindAttr, ParallelAttr, UnrollAttr, VectorizeAttr
 from ziggurat.dialects.te import IntrinsicOp
 from ziggurat.ir_io import parse_module, print_module, verify_module
 from ziggurat.targets.target import Target, target_named
-from ziggurat.transforms import schedule_primitives as primitives
-from ziggurat.transforms.schedule_primitives import Changes, ScheduleError
+from ziggurat.transforms import Changes, ScheduleError
+from ziggurat.transforms.caches import cache_read, cache_write
+from ziggurat.transforms.compute_at import compute_at, compute_inline
+from ziggurat.transforms.loops import annotate, check_innermost, fuse, reorder, split
+from ziggurat.transforms.tensorize import tensorize
 
 Value = list[Operation] | list[Attribute]
 
@@ -203,6 +215,13 @@ class Interpreter:
                 name = item.name if isinstance(item, Operation) else str(item)
                 raise ZigguratError(f"'{user.name}' needs scf.for loops, got '{name}'", user)
         if consume:
+            twice = next((item for item in payload if payload.count(item) > 1), None)
+            if twice is not None:
+                raise ZigguratError(
+                    f"'{user.name}' would transform {describe(twice)} twice: the handle holds "  # type: ignore[arg-type]
+                    "it twice",
+                    user,
+                )
             self.consumed[value] = user
         return payload  # type: ignore[return-value]
 
@@ -309,12 +328,12 @@ def run_get_loops(interpreter: Interpreter, op: ops.GetLoopsOp) -> Sequence[Valu
     if spare is not None and not 0 <= spare < len(results):
         raise ZigguratError(f"overflow_result {spare} is not one of the {len(results)} results", op)
     for root in interpreter.loops(op.target, op):
-        loops = primitives.band(root)
+        loops = band(root)
         fits = len(loops) == len(results) or (spare is not None and len(loops) >= len(results) - 1)
         if not fits:
-            names = ", ".join(primitives.axis_name(loop) for loop in loops)
+            names = ", ".join(axis_name(loop) for loop in loops)
             raise ZigguratError(
-                f"'{primitives.stage_name(root)}' has {len(loops)} loops ({names}), but "
+                f"'{stage_name(root)}' has {len(loops)} loops ({names}), but "
                 f"get_loops gives {len(results)} handles",
                 op,
             )
@@ -337,7 +356,7 @@ def run_split(interpreter: Interpreter, op: ops.SplitOp, changes: Changes) -> Se
     outer: list[Operation] = []
     inner: list[Operation] = []
     for loop in interpreter.loops(op.loop, op, consume=True):
-        o, i = primitives.split(changes.replaced.get(loop, loop), factor, changes)  # type: ignore[arg-type]
+        o, i = split(changes.replaced.get(loop, loop), factor, changes)  # type: ignore[arg-type]
         outer.append(o)
         inner.append(i)
     return [outer, inner]
@@ -351,25 +370,25 @@ def run_tile(interpreter: Interpreter, op: ops.TileOp, changes: Changes) -> Sequ
         for f in op.factor_list()
     ]
     for outer, inner in pairwise(loops):
-        if primitives.band_child(outer) is not inner:
+        if band_child(outer) is not inner:
             raise ZigguratError(
                 f"tile needs loops nested directly in one another, but "
-                f"{primitives.describe(inner)} is not directly in {primitives.describe(outer)}",
+                f"{describe(inner)} is not directly in {describe(outer)}",
                 op,
             )
     for value in op.loops:
         interpreter.consumed[value] = op
     tiles = []
     for loop, factor in zip(loops, factors, strict=True):
-        tiles.append(primitives.split(changes.replaced.get(loop, loop), factor, changes))  # type: ignore[arg-type]
+        tiles.append(split(changes.replaced.get(loop, loop), factor, changes))  # type: ignore[arg-type]
     order = [outer for outer, _ in tiles] + [inner for _, inner in tiles]
-    primitives.reorder(order, changes)
+    reorder(order, changes)
     return [[changes.replaced.get(loop, loop)] for loop in order]
 
 
 @primitive
 def run_reorder(interpreter: Interpreter, op: ops.ReorderOp, changes: Changes) -> Sequence[Value]:
-    primitives.reorder([interpreter.loop(v, op) for v in op.loops], changes)
+    reorder([interpreter.loop(v, op) for v in op.loops], changes)
     return []
 
 
@@ -380,7 +399,7 @@ def run_fuse(interpreter: Interpreter, op: ops.FuseOp, changes: Changes) -> Sequ
         raise ZigguratError("fuse got no loops", op)
     fused = loops[0]
     for inner in loops[1:]:
-        fused = primitives.fuse(changes.replaced.get(fused, fused), inner, changes)  # type: ignore[arg-type]
+        fused = fuse(changes.replaced.get(fused, fused), inner, changes)  # type: ignore[arg-type]
     return [[fused]]
 
 
@@ -390,14 +409,14 @@ def run_compute_at(
 ) -> Sequence[Value]:
     producer = interpreter.loop(op.producer, op, consume=True)
     loop = interpreter.loop(op.loop, op)
-    return [[primitives.compute_at(producer, loop, changes)]]
+    return [[compute_at(producer, loop, changes)]]
 
 
 @primitive
 def run_compute_inline(
     interpreter: Interpreter, op: ops.ComputeInlineOp, changes: Changes
 ) -> Sequence[Value]:
-    primitives.compute_inline(interpreter.loop(op.producer, op, consume=True), changes)
+    compute_inline(interpreter.loop(op.producer, op, consume=True), changes)
     return []
 
 
@@ -406,7 +425,7 @@ def run_cache_read(
     interpreter: Interpreter, op: ops.CacheReadOp, changes: Changes
 ) -> Sequence[Value]:
     loop = interpreter.loop(op.loop, op)
-    return [[primitives.cache_read(loop, op.input.value.data, op.scope.data, changes)]]
+    return [[cache_read(loop, op.input.value.data, op.scope.data, changes)]]
 
 
 @primitive
@@ -414,7 +433,7 @@ def run_cache_write(
     interpreter: Interpreter, op: ops.CacheWriteOp, changes: Changes
 ) -> Sequence[Value]:
     loop = interpreter.loop(op.loop, op)
-    back, first = primitives.cache_write(loop, op.scope.data, changes)
+    back, first = cache_write(loop, op.scope.data, changes)
     return [[back], [] if first is None else [first]][: len(op.results)]
 
 
@@ -424,34 +443,34 @@ def run_vectorize(interpreter: Interpreter, op: ops.VectorizeOp) -> Sequence[Val
         raise ZigguratError(f"the vector width must be a power of two, got {width}", op)
     for loop in interpreter.loops(op.loop, op):
         try:
-            primitives.check_innermost(loop)
+            check_innermost(loop)
         except ScheduleError as error:
             raise ZigguratError(str(error), op) from None
-        primitives.annotate(loop, VectorizeAttr(IntAttr(width)))
+        annotate(loop, VectorizeAttr(IntAttr(width)))
     return []
 
 
 def run_unroll(interpreter: Interpreter, op: ops.UnrollOp) -> Sequence[Value]:
     factor = interpreter.integer(op, op.static_factor, op.factor, "unroll factor")
     for loop in interpreter.loops(op.loop, op):
-        primitives.annotate(loop, UnrollAttr(IntAttr(factor)))
+        annotate(loop, UnrollAttr(IntAttr(factor)))
     return []
 
 
 def run_parallel(interpreter: Interpreter, op: ops.ParallelOp) -> Sequence[Value]:
     for loop in interpreter.loops(op.loop, op):
-        primitives.check_independent(loop, "parallelize")
+        check_independent(loop, "parallelize")
         # One iteration runs on one thread anyway; marked, it would keep the loops in it
         # from running in parallel.
-        if (b := primitives.optional_bounds(loop)) is None or b.trip_count > 1:
-            primitives.annotate(loop, ParallelAttr())
+        if (b := optional_bounds(loop)) is None or b.trip_count > 1:
+            annotate(loop, ParallelAttr())
     return []
 
 
 def run_bind(interpreter: Interpreter, op: ops.BindOp) -> Sequence[Value]:
     for loop in interpreter.loops(op.loop, op):
-        primitives.check_independent(loop, f"bind to {op.axis.data}")
-        primitives.annotate(loop, BindAttr(StringAttr(op.axis.data)))
+        check_independent(loop, f"bind to {op.axis.data}")
+        annotate(loop, BindAttr(StringAttr(op.axis.data)))
     return []
 
 
@@ -461,7 +480,7 @@ def run_tensorize(
 ) -> Sequence[Value]:
     intrinsic = interpreter.intrinsic(op.intrinsic, op)
     for loop in interpreter.loops(op.loop, op, consume=True):
-        primitives.tensorize(
+        tensorize(
             changes.replaced.get(loop, loop),  # type: ignore[arg-type]
             intrinsic,
             lambda symbol: interpreter.function(symbol, op),

@@ -23,13 +23,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from xdsl.context import Context
-from xdsl.dialects import func
+from xdsl.dialects import func, scf
 from xdsl.dialects.builtin import ModuleOp, UnitAttr
 from xdsl.ir import Block, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint, Rewriter
 
-from ziggurat.dialects.te import ComputeOp, ReadOp
+from ziggurat.dialects.te import ComputeOp, LoopOp, ReadOp
 
 COMPUTE_AT_CONSUMER = "ziggurat.compute_at_consumer"
 
@@ -124,3 +124,9 @@ class TeInline(ModulePass):
             if isinstance(function, func.FuncOp) and not function.is_declaration:
                 for block in function.body.blocks:
                     inline_block(block)
+                # The bodies of loops and branches, each on its own.
+                for inner in function.walk():
+                    if isinstance(inner, LoopOp | scf.IfOp):
+                        for region in inner.regions:
+                            for block in region.blocks:
+                                inline_block(block)

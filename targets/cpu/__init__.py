@@ -103,10 +103,14 @@ class CpuTarget(Target):
         return times
 
 
-def lower_to_llvm_dialect(module: ModuleOp) -> ModuleOp:
-    """A copy of a loop-level module lowered to the llvm dialect."""
+def lower_to_llvm_dialect(module: ModuleOp, guard_zones: bool = False) -> ModuleOp:
+    """A copy of a loop-level module lowered to the llvm dialect (with `guard_zones`, its
+    buffers between zones their deallocations check: see lower-allocations)."""
     lowered = module.clone()
-    pass_pipeline(LOWERING).apply(make_context(), lowered)
+    lowering = LOWERING
+    if guard_zones:
+        lowering = lowering.replace("lower-allocations", "lower-allocations{guard-zones=true}")
+    pass_pipeline(lowering).apply(make_context(), lowered)
     return lowered
 
 
@@ -125,13 +129,16 @@ def optimized_llvm_ir(module: ModuleOp, cpu: Cpu | None = None) -> str:
     return str(compiled)
 
 
-def compile_loop_module(module: ModuleOp, cpu: Cpu | None = None, threads_: int = 0) -> CpuModule:
+def compile_loop_module(
+    module: ModuleOp, cpu: Cpu | None = None, threads_: int = 0, guard_zones: bool = False
+) -> CpuModule:
     """Compile a loop-level module for `cpu` (the host's by default), its parallel loops on
-    `threads_` threads (the pool's count where 0); the module itself is left unchanged."""
+    `threads_` threads (the pool's count where 0); the module itself is left unchanged.
+    `guard_zones` is for tests: see lower-allocations."""
     machine = (cpu.name, cpu.features) if cpu is not None else jit.HOST
     functions = signatures(module)
     contents: dict[str, bytes] = {}
-    llvm_module = translate(lower_to_llvm_dialect(module), contents=contents)
+    llvm_module = translate(lower_to_llvm_dialect(module, guard_zones), contents=contents)
     wrappers = {name: add_packed_wrapper(llvm_module, name) for name in functions}
     text = str(llvm_module)
     compiled = jit.parse(text, machine)

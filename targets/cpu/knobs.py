@@ -19,10 +19,10 @@ from xdsl.dialects import memref
 from xdsl.dialects.builtin import FixedBitwidthType
 
 from ziggurat.analysis.nests import Nest, packed_weights, transposed_b, unit_stride
+from ziggurat.analysis.payload import band, stage_name
 from ziggurat.dialects.schedule import KnobValue
 from ziggurat.targets.cpu.host import Cpu
 from ziggurat.targets.cpu.passes.vectorize_loops import classify
-from ziggurat.transforms.schedule_primitives import band, stage_name
 
 # Threads are worth starting for a nest of at least this many iterations of its body.
 PARALLEL_WORK = 1 << 15

@@ -8,8 +8,6 @@ function linkage, the alignment, address space and zero initializer of globals, 
 
 from __future__ import annotations
 
-from math import prod
-
 import llvmlite.ir as ir
 from xdsl.backend.llvm import convert as xdsl_convert
 from xdsl.backend.llvm.convert_op import convert_op as xdsl_convert_op
@@ -22,6 +20,7 @@ from xdsl.ir import Block, Operation, SSAValue
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects import llvm_extra
 from ziggurat.dialects.loop import ANNOTATIONS, UnrollAttr, VectorizeAttr
+from ziggurat.elements import dense_to_array
 
 CASTS = {
     llvm_extra.FPToSIOp: "fptosi",
@@ -101,10 +100,7 @@ def large_constant(op: llvm.GlobalOp) -> bytes | None:
     value = op.value
     if op.constant is None or not isinstance(value, DenseIntOrFPElementsAttr):
         return None
-    count = prod(value.get_type().get_shape())
-    raw = value.data.data
-    if len(raw) < count:  # a splat holds one element
-        raw = raw * count
+    raw = dense_to_array(value).tobytes()  # a splat kept as one element, expanded
     return raw if len(raw) > LARGE_CONSTANT_BYTES else None
 
 

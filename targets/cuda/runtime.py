@@ -37,11 +37,11 @@ from xdsl.dialects import arith, func, memref
 from xdsl.dialects.builtin import DenseIntOrFPElementsAttr, IntegerAttr, MemRefType, ModuleOp
 from xdsl.ir import Operation, SSAValue
 
+from ziggurat.analysis.payload import is_pure
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects import gpu
 from ziggurat.targets.cpu.runtime import Signature, aligned_empty, numpy_dtype, signatures
 from ziggurat.targets.cuda.device import STATIC_SHARED_MEMORY
-from ziggurat.transforms.schedule_primitives import is_pure
 
 BACKEND_VARIABLE = "ZIGGURAT_CUDA_BACKEND"
 NO_PACKAGE = (

@@ -1,5 +1,6 @@
 """How tests/data/torch_*.onnx were made (torch 2.13, the TorchScript exporter, opset 17):
-real PyTorch exports for the importer's tests. Not run by the tests; needs torch.
+real PyTorch exports for the importer's tests. Not run by the tests; needs torch. The LSTM
+language model is benchmarks/export_models.py's, small.
 
     python tests/data/export_torch_models.py
 """
@@ -106,3 +107,14 @@ for name, model, shape, dyn in [
         dynamo=False,
     )
     print("exported", name)
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+from export_models import export, lstm_language_model
+
+torch.manual_seed(0)
+small = lstm_language_model(vocabulary=50, embedding=16, hidden=24, sequence=7)
+export(*small, Path("torch_lstm_lm_small.onnx"))
+print("exported", "torch_lstm_lm_small")

@@ -87,6 +87,31 @@ func.func @every_op(%x: tensor<1x4x9x9xf32>, %w: tensor<8x2x3x3xf32>, %b: tensor
   %blocked = graph.layout_transform %x from "NCHW" to "NCHW2c" : (tensor<1x4x9x9xf32>) -> tensor<1x2x9x9x2xf32>
   %wb = graph.constant dense<0.5> : tensor<2x2x3x3x2x4xf32>
   %nchwc = graph.conv2d_nchwc %blocked, %wb strides [2, 2] padding [1, 1, 1, 1] : (tensor<1x2x9x9x2xf32>, tensor<2x2x3x3x2x4xf32>) -> tensor<1x2x5x5x4xf32>
+  %cond = graph.constant dense<true> : tensor<i1>
+  %if = graph.if %cond : tensor<i1> -> (tensor<4xf32>) {
+    graph.yield %v : tensor<4xf32>
+  } else {
+    graph.yield %exp : tensor<4xf32>
+  }
+  %final, %steps = graph.loop 3 (%v) : (tensor<4xf32>) -> (tensor<4xf32>, tensor<3x4xf32>) {
+  ^bb0(%i: tensor<i64>, %state: tensor<4xf32>):
+    %next = graph.add %state, %v : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+    graph.yield %next, %state : tensor<4xf32>, tensor<4xf32>
+  }
+  %rx = graph.reshape %a : (tensor<2x3xf32>) -> tensor<2x1x3xf32>
+  %rw = graph.constant dense<0.5> : tensor<1x4x3xf32>
+  %rr = graph.constant dense<0.25> : tensor<1x4x4xf32>
+  %rnn:2 = graph.rnn %rx, %rw, %rr direction "forward" activations ["Tanh"] alpha array<f32: 0.0> beta array<f32: 0.0> : (tensor<2x1x3xf32>, tensor<1x4x3xf32>, tensor<1x4x4xf32>) -> (tensor<2x1x1x4xf32>, tensor<1x1x4xf32>)
+  %gw = graph.constant dense<0.5> : tensor<2x12x3xf32>
+  %gr = graph.constant dense<0.25> : tensor<2x12x4xf32>
+  %gb = graph.constant dense<0.1> : tensor<2x24xf32>
+  %gru:2 = graph.gru %rx, %gw, %gr bias %gb direction "bidirectional" activations ["Sigmoid", "Tanh", "HardSigmoid", "Softsign"] alpha array<f32: 0.0, 0.0, 0.2, 0.0> beta array<f32: 0.0, 0.0, 0.5, 0.0> clip 2.5 linear_before_reset : (tensor<2x1x3xf32>, tensor<2x12x3xf32>, tensor<2x12x4xf32>, tensor<2x24xf32>) -> (tensor<2x2x1x4xf32>, tensor<2x1x4xf32>)
+  %lw = graph.constant dense<0.5> : tensor<1x16x3xf32>
+  %lr = graph.constant dense<0.25> : tensor<1x16x4xf32>
+  %lens = graph.constant dense<2> : tensor<1xi32>
+  %lh = graph.constant dense<0.0> : tensor<1x1x4xf32>
+  %lp = graph.constant dense<0.3> : tensor<1x12xf32>
+  %lstm:3 = graph.lstm %rx, %lw, %lr sequence_lens %lens initial_h %lh initial_c %lh peepholes %lp direction "reverse" activations ["Sigmoid", "Tanh", "LeakyRelu"] alpha array<f32: 0.0, 0.0, 0.1> beta array<f32: 0.0, 0.0, 0.0> input_forget : (tensor<2x1x3xf32>, tensor<1x16x3xf32>, tensor<1x16x4xf32>, tensor<1xi32>, tensor<1x1x4xf32>, tensor<1x1x4xf32>, tensor<1x12xf32>) -> (tensor<2x1x1x4xf32>, tensor<1x1x4xf32>, tensor<1x1x4xf32>)
   func.return
 }
 """

@@ -94,36 +94,23 @@ class ToyTarget(CpuTarget):
         return None
 '''
 
-GEMM4 = """
-te.intrinsic @gemm4 compute @gemm4_update reset @gemm4_reset update @gemm4_update {
-^bb0(%a: tensor<4x4xf32>, %b: tensor<4x4xf32>):
-  %c = te.compute "gemm4" (%a, %b) axes ["i", "j"] reduce sum ["k" = 4] init 0.000000e+00 : f32 : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32> {
-  ^bb0(%i: index, %j: index, %k: index):
-    %x = te.read %a[%i, %k] : tensor<4x4xf32>
-    %y = te.read %b[%k, %j] : tensor<4x4xf32>
-    %p = arith.mulf %x, %y : f32
-    te.yield %p : f32
-  }
-}
-func.func private @gemm4_update(%a: memref<4x4xf32, strided<[?, ?], offset: ?>>, %b: memref<4x4xf32, strided<[?, ?], offset: ?>>, %c: memref<4x4xf32, strided<[?, ?], offset: ?>>) {
-  %c0 = arith.constant 0 : index
-  %c1 = arith.constant 1 : index
-  %c4 = arith.constant 4 : index
-  scf.for %i = %c0 to %c4 step %c1 {
-    scf.for %j = %c0 to %c4 step %c1 {
-      scf.for %k = %c0 to %c4 step %c1 {
-        %x = memref.load %a[%i, %k] : memref<4x4xf32, strided<[?, ?], offset: ?>>
-        %y = memref.load %b[%k, %j] : memref<4x4xf32, strided<[?, ?], offset: ?>>
-        %z = memref.load %c[%i, %j] : memref<4x4xf32, strided<[?, ?], offset: ?>>
-        %p = arith.mulf %x, %y : f32
-        %s = arith.addf %z, %p : f32
-        memref.store %s, %c[%i, %j] : memref<4x4xf32, strided<[?, ?], offset: ?>>
-      }
-    }
-  }
-  func.return
-}
-"""
+
+def gemm4_library() -> str:
+    """The te.intrinsic @gemm4 and its function, from the lit test of tensorize."""
+    from xdsl.dialects import func
+    from xdsl.dialects.builtin import ModuleOp
+
+    from ziggurat.dialects.te import IntrinsicOp
+
+    text = (ROOT / "lit_tests" / "apply-schedule" / "tensorize.mlir").read_text()
+    ops = [
+        op.clone()
+        for op in parse_module(text).ops
+        if isinstance(op, IntrinsicOp)
+        or (isinstance(op, func.FuncOp) and op.sym_name.data == "gemm4_update")
+    ]
+    return print_module(ModuleOp(ops))
+
 
 MATMUL = """
 func.func @matmul(%A: tensor<8x12xf32>, %B: tensor<12x8xf32>) -> tensor<8x8xf32> {
@@ -157,7 +144,7 @@ def toy_target(tmp_path, monkeypatch):
     package = tmp_path / "toy_target"
     package.mkdir()
     (package / "__init__.py").write_text(textwrap.dedent(TOY))
-    (package / "intrinsics.mlir").write_text(GEMM4)
+    (package / "intrinsics.mlir").write_text(gemm4_library())
     info = tmp_path / "toy_target-1.0.dist-info"
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: toy-target\nVersion: 1.0\n")

@@ -30,16 +30,19 @@ def test_run_fails_when_the_compiled_code_disagrees(capsys, monkeypatch):
     assert "MISMATCH" in capsys.readouterr().out
 
 
+# What `compile --emit` prints at each level: an op of the level, and text of the level above
+# that must be gone.
+LEVELS = [
+    ("graph", "graph.dense", "te.compute"),
+    ("te", "te.compute", "graph."),
+    ("loop", "scf.for", "= te.compute"),  # loops may keep te.compute as a tag
+    ("llvm", "llvm.func", "scf.for"),
+]
+
+
 @pytest.mark.parametrize(
     "level, marker, absent",
-    [
-        ("graph", "graph.dense", "te.compute"),
-        ("te", "te.compute", "graph."),
-        ("loop", "scf.for", "= te.compute"),  # loops may keep te.compute as a tag
-        ("llvm", "llvm.func", "scf.for"),
-        ("llvm-ir", "define ", "llvm.func"),
-        ("asm", "vfmadd", "define "),
-    ],
+    [*LEVELS, ("llvm-ir", "define ", "llvm.func"), ("asm", "vfmadd", "define ")],
 )
 def test_compile_emits_each_level(capsys, level, marker, absent):
     assert main(["compile", MLP, "--emit", level]) == 0
@@ -166,15 +169,7 @@ def test_run_reports_a_mismatch_with_onnxruntime(capsys, monkeypatch, mlp_onnx):
     assert "vs onnxruntime: MISMATCH" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize(
-    "level, marker, absent",
-    [
-        ("graph", "graph.dense", "te.compute"),
-        ("te", "te.compute", "graph."),
-        ("loop", "scf.for", "= te.compute"),  # loops may keep te.compute as a tag
-        ("llvm", "llvm.func", "scf.for"),
-    ],
-)
+@pytest.mark.parametrize("level, marker, absent", LEVELS)
 def test_compile_emits_each_level_of_an_onnx_model(capsys, mlp_onnx, level, marker, absent):
     assert main(["compile", mlp_onnx, "--batch", "2", "--emit", level]) == 0
     text = capsys.readouterr().out

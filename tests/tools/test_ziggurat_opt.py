@@ -367,3 +367,22 @@ def test_installed_command_reports_errors_without_traceback(tmp_path):
     assert result.stdout == ""
     assert result.stderr.startswith(f"{path}:2:8: error: te.compute has 1 axes")
     assert "Traceback" not in result.stderr
+
+
+def test_installed_command_reports_an_unterminated_string_quickly(tmp_path):
+    # xDSL's string-literal pattern backtracked exponentially along the rest of the line.
+    path = tmp_path / "schedule.mlir"
+    path.write_text(
+        "transform.named_sequence @__transform_main(%copy: !transform.any_op) {\n"
+        '  %i," %j = transform.schedule.get_loops %copy : (!transform.any_op) -> '
+        "(!transform.any_op, !transform.any_op)\n"
+        "  transform.yield\n"
+        "}\n"
+    )
+    result = subprocess.run(
+        [installed_tool(), str(path)], capture_output=True, text=True, timeout=10
+    )
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"{path}:2:6: error: unterminated string\n")
+    assert "Traceback" not in result.stderr

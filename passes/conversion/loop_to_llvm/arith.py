@@ -22,6 +22,7 @@ from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewri
 
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects import arith_extra, llvm_extra
+from ziggurat.elements import array_to_dense, dense_to_array
 from ziggurat.passes.conversion.loop_to_llvm.common import (
     emit,
     intrinsic_suffix,
@@ -128,7 +129,7 @@ class ConstantLowering(RewritePattern):
             case IntegerAttr():
                 value = IntegerAttr(value.value.data, type)  # type: ignore[arg-type]
             case DenseIntOrFPElementsAttr():
-                value = DenseIntOrFPElementsAttr.from_list(type, list(value.get_values()))  # type: ignore[arg-type]
+                value = array_to_dense(dense_to_array(value), type)  # type: ignore[arg-type]
             case FloatAttr():
                 pass
             case _:

@@ -37,6 +37,7 @@ from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewri
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects import llvm_extra
 from ziggurat.dialects.loop import ALIGNMENT
+from ziggurat.elements import array_to_dense, dense_to_array
 from ziggurat.passes.conversion.loop_to_llvm.common import (
     ALLOCATED,
     PTR,
@@ -94,8 +95,8 @@ class GlobalLowering(RewritePattern):
         element = llvm_type(type.element_type)
         value: Attribute | None = None
         if isinstance(op.initial_value, DenseIntOrFPElementsAttr):
-            values = list(op.initial_value.get_values())
-            value = DenseIntOrFPElementsAttr.from_list(TensorType(element, [count]), values)  # type: ignore[arg-type]
+            values = dense_to_array(op.initial_value).reshape(-1)
+            value = array_to_dense(values, TensorType(element, [count]))
         elif not isinstance(op.initial_value, UnitAttr | None):
             raise ZigguratError(f"memref.global initializer {op.initial_value} is not dense", op)
         # xDSL declares the visibility required; upstream leaves it out for public globals.

@@ -8,10 +8,12 @@ xDSL's `convert-scf-to-cf` handles `scf.for` and `scf.if` but drops a loop's
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from xdsl.dialects import arith, memref, scf
 from xdsl.dialects.builtin import DYNAMIC_INDEX, IndexType, IntegerAttr, MemRefType
 from xdsl.dialects.cf import BranchOp, ConditionalBranchOp
-from xdsl.ir import Block, Operation
+from xdsl.ir import Block, Operation, Region, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
 from xdsl.rewriter import BlockInsertPoint, InsertPoint
 from xdsl.transforms.convert_scf_to_cf import IfLowering
@@ -21,15 +23,34 @@ from ziggurat.dialects import arith_extra
 from ziggurat.dialects.loop import ANNOTATIONS
 
 
-def split_after(op: Operation, rewriter: PatternRewriter) -> Block:
-    """Split `op`'s block before `op`; the new block, which `op` now starts, takes one
-    argument per result of `op` to replace them with."""
+def split_at(op: Operation, rewriter: PatternRewriter) -> tuple[Block, Block]:
+    """Split `op`'s block before `op`: the block before it, and the new block that `op` now
+    starts, which takes one argument per result of `op` to replace them with."""
     block = op.parent_block()
     assert block is not None
     continuation = block.split_before(op)
     for index, type in enumerate(op.result_types):
         rewriter.insert_block_argument(continuation, index, type)
-    return continuation
+    return block, continuation
+
+
+def replace_by_regions(
+    op: Operation,
+    regions: list[Region],
+    arguments: Sequence[SSAValue],
+    entry: Block,
+    continuation: Block,
+    rewriter: PatternRewriter,
+) -> None:
+    """Replace `op` by its `regions` inlined between the blocks `split_at` gave: `entry`
+    branches to their first block with `arguments`, and `op`'s results become the arguments
+    of `continuation`."""
+    first = regions[0].first_block
+    assert first is not None
+    for region in regions:
+        rewriter.inline_region(region, BlockInsertPoint.before(continuation))
+    rewriter.insert(BranchOp(first, *arguments), InsertPoint.at_end(entry))
+    rewriter.replace(op, [], continuation.args)
 
 
 class ForLowering(RewritePattern):
@@ -72,9 +93,7 @@ class WhileLowering(RewritePattern):
 
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: scf.WhileOp, rewriter: PatternRewriter):
-        entry = op.parent_block()
-        assert entry is not None
-        continuation = split_after(op, rewriter)
+        entry, continuation = split_at(op, rewriter)
         before, after = op.before_region.first_block, op.after_region.first_block
         assert before is not None and after is not None
         for block in (*op.before_region.blocks, *op.after_region.blocks):
@@ -85,10 +104,8 @@ class WhileLowering(RewritePattern):
                 rewriter.replace(terminator, exit)
             elif isinstance(terminator, scf.YieldOp):
                 rewriter.replace(terminator, BranchOp(before, *terminator.operands))
-        rewriter.inline_region(op.before_region, BlockInsertPoint.before(continuation))
-        rewriter.inline_region(op.after_region, BlockInsertPoint.before(continuation))
-        rewriter.insert(BranchOp(before, *op.arguments), InsertPoint.at_end(entry))
-        rewriter.replace(op, [], continuation.args)
+        regions = [op.before_region, op.after_region]
+        replace_by_regions(op, regions, op.arguments, entry, continuation, rewriter)
 
 
 class ExecuteRegionLowering(RewritePattern):
@@ -96,18 +113,12 @@ class ExecuteRegionLowering(RewritePattern):
 
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: scf.ExecuteRegionOp, rewriter: PatternRewriter):
-        entry = op.parent_block()
-        assert entry is not None
-        continuation = split_after(op, rewriter)
-        first = op.region.first_block
-        assert first is not None
+        entry, continuation = split_at(op, rewriter)
         for block in op.region.blocks:
             if isinstance(block.last_op, scf.YieldOp):
                 branch = BranchOp(continuation, *block.last_op.operands)
                 rewriter.replace(block.last_op, branch)
-        rewriter.inline_region(op.region, BlockInsertPoint.before(continuation))
-        rewriter.insert(BranchOp(first), InsertPoint.at_end(entry))
-        rewriter.replace(op, [], continuation.args)
+        replace_by_regions(op, [op.region], [], entry, continuation, rewriter)
 
 
 class ParallelLowering(RewritePattern):

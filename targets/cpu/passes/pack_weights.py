@@ -32,8 +32,8 @@ from xdsl.pattern_rewriter import (
 )
 
 from ziggurat.dialects import graph
+from ziggurat.elements import dense_to_array
 from ziggurat.passes.graph.fold_batch_norm import constant
-from ziggurat.passes.graph.fold_constants import constant_array
 
 PACKED = "IHWO"
 
@@ -44,7 +44,7 @@ def transposed_constant(value: SSAValue, perm: tuple[int, ...]) -> graph.Constan
     source = value.owner
     if not isinstance(source, graph.ConstantOp):
         return None
-    array = np.ascontiguousarray(constant_array(source.value).transpose(perm))
+    array = np.ascontiguousarray(dense_to_array(source.value).transpose(perm))
     return constant(array, value, array.shape)
 
 

@@ -35,9 +35,7 @@ induction variable plus something invariant) keeps its annotation for LLVM's vec
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from math import inf
 
 from xdsl.context import Context
 from xdsl.dialects import arith, math, memref, scf, vector
@@ -56,6 +54,7 @@ from xdsl.ir import Attribute, Block, Operation, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint, Rewriter
 
+from ziggurat.analysis.combiners import COMBINERS, width_of
 from ziggurat.dialects import arith_extra
 from ziggurat.dialects.loop import ANNOTATIONS, VectorizeAttr, annotations
 from ziggurat.passes.conversion.loop_to_llvm.common import static_strides
@@ -65,30 +64,6 @@ from ziggurat.targets.cpu.passes.convert_math_to_libm import LIBM
 UNIFORM, LINEAR, VECTOR, GATHER = "uniform", "linear", "vector", "gather"
 MIN_LANES = 4  # the narrowest vector a rest runs in (128 bits of f32)
 SCALAR_ONLY = (math.RsqrtOp, math.FPowIOp)
-
-# Ops that may accumulate a loop-carried value: the vector.reduction kind that combines the
-# lanes, and the identity the lanes start from.
-COMBINERS: dict[type[Operation], tuple[str, Callable[[Attribute], float | int]]] = {
-    arith.AddfOp: ("add", lambda t: 0.0),
-    arith.MulfOp: ("mul", lambda t: 1.0),
-    arith.MaximumfOp: ("maximumf", lambda t: -inf),
-    arith.MinimumfOp: ("minimumf", lambda t: inf),
-    arith.MaxnumfOp: ("maxnumf", lambda t: -inf),
-    arith.MinnumfOp: ("minnumf", lambda t: inf),
-    arith.AddiOp: ("add", lambda t: 0),
-    arith.MuliOp: ("mul", lambda t: 1),
-    arith.AndIOp: ("and", lambda t: -1),
-    arith.OrIOp: ("or", lambda t: 0),
-    arith.XOrIOp: ("xor", lambda t: 0),
-    arith.MaxSIOp: ("maxsi", lambda t: -(2 ** (width_of(t) - 1))),
-    arith.MinSIOp: ("minsi", lambda t: 2 ** (width_of(t) - 1) - 1),
-    arith.MaxUIOp: ("maxui", lambda t: 0),
-    arith.MinUIOp: ("minui", lambda t: -1),
-}
-
-
-def width_of(type: Attribute) -> int:
-    return 64 if isinstance(type, IndexType) else type.width.data  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -257,8 +232,8 @@ def vectorize(loop: scf.ForOp, width: int, kinds: dict[SSAValue, str]) -> scf.Fo
     block = loop.body.block
     vectorize_body(block, width, kinds)
     initial = []
-    for init, ((_, identity), _) in zip(loop.iter_args, accumulators, strict=True):
-        initial.append(splat(identity(init.type), init.type, width, before))
+    for init, (combiner, _) in zip(loop.iter_args, accumulators, strict=True):
+        initial.append(splat(combiner.identity(init.type), init.type, width, before))
     body = loop.detach_region(loop.body)
     vector_loop = scf.ForOp(loop.lb, vector_end, index(width), initial, body)
     kept = [a for a in annotations(loop) if not isinstance(a, VectorizeAttr)]
@@ -268,12 +243,12 @@ def vectorize(loop: scf.ForOp, width: int, kinds: dict[SSAValue, str]) -> scf.Fo
 
     # Combine the lanes of each accumulator with the value the loop started from.
     results: list[SSAValue] = []
-    for result, init, ((name, _), flags) in zip(
+    for result, init, (combiner, flags) in zip(
         vector_loop.results, loop.iter_args, accumulators, strict=True
     ):
         # xDSL's ReductionOp constructor gives the result the vector's type.
         properties: dict[str, Attribute] = {
-            "kind": vector.CombiningKindAttr(vector.CombiningKindFlag(name))
+            "kind": vector.CombiningKindAttr(vector.CombiningKindFlag(combiner.kind))
         }
         if flags is not None:
             properties["fastmath"] = flags

@@ -57,6 +57,8 @@ from xdsl.pattern_rewriter import (
 from xdsl.rewriter import InsertPoint, Rewriter
 from xdsl.transforms.scf_for_loop_unroll import UnrollLoopPattern
 
+from ziggurat.analysis.payload import optional_bounds
+from ziggurat.analysis.ranges import linear
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects import gpu, llvm_extra
 from ziggurat.dialects.loop import ScopeAttr, UnrollAttr, annotations
@@ -74,7 +76,6 @@ from ziggurat.passes.conversion.loop_to_llvm.common import (
 )
 from ziggurat.passes.conversion.loop_to_llvm.math import INTRINSICS
 from ziggurat.targets.cuda.passes.loop_to_gpu import SHARED_ALIGNMENT, shared_buffers
-from ziggurat.transforms.schedule_primitives import linear, optional_bounds
 
 GLOBAL, SHARED = 1, 3
 # Loops of more iterations are left to LLVM's unroller even where annotated.

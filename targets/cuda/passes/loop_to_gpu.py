@@ -58,18 +58,15 @@ from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint, Rewriter
 
+from ziggurat.analysis.dependences import check_independent
+from ziggurat.analysis.payload import is_pure, optional_bounds
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects import gpu
 from ziggurat.dialects.loop import ANNOTATIONS, BarrierOp, BindAttr, ScopeAttr, annotations
 from ziggurat.dialects.schedule import AXIS
 from ziggurat.passes.conversion.loop_to_llvm.common import byte_size
 from ziggurat.targets.target import target_named
-from ziggurat.transforms.schedule_primitives import (
-    ScheduleError,
-    check_independent,
-    is_pure,
-    optional_bounds,
-)
+from ziggurat.transforms import ScheduleError
 
 KERNELS = "kernels"
 INDEX = IndexType()

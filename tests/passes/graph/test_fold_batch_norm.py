@@ -11,9 +11,9 @@ from xdsl.ir import Block, Region, SSAValue
 
 import ziggurat
 from ziggurat.dialects import graph
+from ziggurat.elements import array_to_dense
 from ziggurat.ir_io import verify_module
 from ziggurat.passes.graph.fold_batch_norm import FoldBatchNorm
-from ziggurat.passes.graph.fold_constants import dense_attr
 from ziggurat.reference import evaluate
 from ziggurat.registry import make_context
 
@@ -21,7 +21,7 @@ RNG = np.random.default_rng(3)
 
 
 def const(array: np.ndarray) -> SSAValue:
-    return graph.ConstantOp(dense_attr(array, TensorType(f32, array.shape))).output
+    return graph.ConstantOp(array_to_dense(array, TensorType(f32, array.shape))).output
 
 
 def random(*shape: int) -> np.ndarray:

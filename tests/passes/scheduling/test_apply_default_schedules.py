@@ -10,13 +10,23 @@ from dataclasses import dataclass
 import numpy as np
 import onnxruntime as ort
 import pytest
+from hypothesis import HealthCheck, given, note, settings
+from hypothesis import strategies as st
 from onnx import TensorProto, helper
+from testing_schedules import check_bounds, check_parallel_loops, run_guarded
 from xdsl.dialects import func, scf
+from xdsl.dialects.builtin import ModuleOp, StringAttr
+from xdsl.rewriter import Rewriter
 
 import ziggurat
 from ziggurat.analysis.nests import recognize
+from ziggurat.analysis.payload import is_stage_root
+from ziggurat.diagnostics import ZigguratError
+from ziggurat.dialects.schedule import fix_knobs, knobs
 from ziggurat.frontends.onnx import import_model
 from ziggurat.ir_io import pass_pipeline, print_module
+from ziggurat.passes.scheduling.apply_default_schedules import NEST, schedule
+from ziggurat.passes.scheduling.apply_schedule import apply_schedule
 from ziggurat.pipeline import lower
 from ziggurat.registry import make_context
 from ziggurat.targets.target import target_named
@@ -255,6 +265,93 @@ def test_default_schedules_keep_the_numbers(name: str, target: str):
     (got,) = ziggurat.compile(onnx_model, target=target)(*inputs)
     np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4)
     assert np.ptp(expected) > 0
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_default_schedules_stay_inside_their_buffers(name: str):
+    # Guard zones around the arguments and every buffer the kernels allocate.
+    onnx_model = CASES[name].build()
+    inputs = onnx_inputs(onnx_model)
+    (got,) = run_guarded(lower(import_model(onnx_model), "loop"), inputs)
+    (expected,) = ziggurat.compile(onnx_model)(*inputs)
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
+
+
+def schedule_with_random_knobs(data: st.DataObject, onnx_model) -> ModuleOp:
+    """The model at the loop level, each nest scheduled by its default schedule with knob
+    values drawn from the options the schedule file lists (as a tuner may pick them); a
+    schedule that is rejected is rejected with an error at its file, and its nest keeps its
+    loops (as apply-default-schedules does)."""
+    target = target_named("cpu")
+    module = lower(import_model(onnx_model), "te", target)
+    pass_pipeline("te-inline,cse,dce,te-to-loop").apply(make_context(), module)
+    functions = [f for f in module.ops if isinstance(f, func.FuncOp) and not f.is_declaration]
+    for function in functions:
+        roots = [op for op in function.body.block.ops if is_stage_root(op)]
+        for number, root in enumerate(roots):
+            root.attributes[NEST] = StringAttr(str(number))
+        for number in range(len(roots)):
+            root = next(
+                o for o in function.walk() if o.attributes.get(NEST) == StringAttr(str(number))
+            )
+            nest = recognize(root, function)  # type: ignore[arg-type]
+            plan = target.default_schedule(nest) if nest is not None else None
+            if plan is None:
+                continue
+            space = schedule(target, plan[0])
+            values = {name: data.draw(st.sampled_from(options)) for name, options in knobs(space)}
+            note(f"{plan[0]}: {values}")
+            backup = function.clone()
+            try:
+                apply_schedule(module, fix_knobs(space, values), root=root, target=target)
+            except ZigguratError as error:
+                assert error.where.startswith(f"targets/cpu/schedules/{plan[0]}:"), str(error)
+                note(f"rejected: {error}")
+                Rewriter.replace_op(function, backup)
+                function = backup
+    for op in module.walk():
+        op.attributes.pop(NEST, None)
+    return module
+
+
+KINDS = {
+    "matmul.mlir": ["dense_bias_relu", "dense_transposed_row", "matmul_large"],
+    "batch_matmul.mlir": ["batch_matmul", "batch_matmul_broadcast"],
+    "conv2d.mlir": ["conv2d", "conv2d_prime_width", "conv2d_strided"],
+    "grouped_conv2d.mlir": ["depthwise_conv2d", "depthwise_conv2d_wide", "grouped_conv2d"],
+    "pool.mlir": ["max_pool", "average_pool", "global_average_pool"],
+    "reduction.mlir": ["reduce_sum"],
+    "softmax.mlir": ["softmax", "softmax_3d"],
+    "elementwise.mlir": ["elementwise", "elementwise_long"],
+}
+
+
+@pytest.mark.parametrize("schedule_file", sorted(KINDS))
+def test_default_schedules_with_random_knobs_are_rejected_or_safe(schedule_file: str):
+    # What the tuner does: any knob values the schedule file allows, on odd shapes.
+    @settings(
+        max_examples=3, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True
+    )
+    @given(st.data())
+    def property(data: st.DataObject) -> None:
+        onnx_model = CASES[data.draw(st.sampled_from(KINDS[schedule_file]))].build()
+        inputs = onnx_inputs(onnx_model)
+        module = schedule_with_random_knobs(data, onnx_model)
+        check_parallel_loops(module)
+        check_bounds(module, inputs)
+        (got,) = run_guarded(module, inputs)
+        (expected,) = ziggurat.compile(onnx_model)(*inputs)
+        np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4)
+
+    property()
+
+
+def test_tiles_that_divide_leave_the_matmul_unguarded():
+    # Splits that divide the extents add no scf.if to the hot loops (nor anywhere else).
+    onnx_model = model([node("MatMul", ["a", "b"])], {"a": (64, 48), "b": (48, 96)}, (64, 96))
+    text = print_module(lower(import_model(onnx_model), "loop", AVX512))
+    assert "local.init" in text and "#loop.vectorize<16>" in text
+    assert "scf.if" not in text
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

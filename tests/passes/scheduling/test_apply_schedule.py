@@ -1,14 +1,31 @@
-"""apply-schedule: each primitive's loop nests and numbers, the interpreter's errors, and a
-property test: random valid schedules never change what a workload computes."""
+"""apply-schedule: each primitive's loop nests and numbers, the interpreter's errors, and
+property tests: random valid schedules never change what a workload computes, and random
+sequences of schedule ops at odd sizes are rejected with a located error or run inside their
+buffers (guard zones around every argument and every buffer the kernel allocates, every
+load and store checked against its buffer) with the results numpy gives."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import os
+from dataclasses import dataclass
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
+from testing_schedules import (
+    FAMILIES,
+    Workload,
+    chain,
+    check_bounds,
+    check_parallel_loops,
+    conv2d,
+    dense_relu,
+    fused,
+    matmul,
+    random_sequence,
+    run_guarded,
+)
 from xdsl.dialects import memref, scf
 from xdsl.dialects.builtin import ModuleOp
 
@@ -19,189 +36,25 @@ from ziggurat.ir_io import parse_module, pass_pipeline, print_module
 from ziggurat.passes.scheduling.apply_schedule import ApplySchedule, apply_schedule
 from ziggurat.registry import make_context
 
-# Workloads at the te level, with their numpy references ------------------------------------
-
-MATMUL = """
-func.func @matmul(%A: tensor<13x17xf32>, %B: tensor<17x19xf32>) -> tensor<13x19xf32> {
-  %C = te.compute "matmul" (%A, %B) axes ["i", "j"] reduce sum ["k" = 17]
-         init 0.000000e+00 : f32 : (tensor<13x17xf32>, tensor<17x19xf32>) -> tensor<13x19xf32> {
-  ^bb0(%i: index, %j: index, %k: index):
-    %a = te.read %A[%i, %k] : tensor<13x17xf32>
-    %b = te.read %B[%k, %j] : tensor<17x19xf32>
-    %p = arith.mulf %a, %b : f32
-    te.yield %p : f32
-  }
-  func.return %C : tensor<13x19xf32>
-}
-"""
-
-# A 3x3 convolution with one pixel of zero padding, as graph-to-te writes it: the read is
-# clamped into the input and selected away outside it.
-CONV2D = """
-func.func @conv2d(%X: tensor<1x3x9x9xf32>, %W: tensor<4x3x3x3xf32>) -> tensor<1x4x9x9xf32> {
-  %Y = te.compute "conv2d" (%X, %W) axes ["n", "c", "h", "w"] reduce sum ["rc" = 3, "ry" = 3, "rx" = 3]
-         init 0.000000e+00 : f32 : (tensor<1x3x9x9xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x9x9xf32> {
-  ^bb0(%n: index, %c: index, %h: index, %w: index, %rc: index, %ry: index, %rx: index):
-    %c0 = arith.constant 0 : index
-    %c1 = arith.constant 1 : index
-    %c8 = arith.constant 8 : index
-    %c9 = arith.constant 9 : index
-    %hr = arith.addi %h, %ry : index
-    %row = arith.subi %hr, %c1 : index
-    %wr = arith.addi %w, %rx : index
-    %col = arith.subi %wr, %c1 : index
-    %top = arith.cmpi sge, %row, %c0 : index
-    %bottom = arith.cmpi slt, %row, %c9 : index
-    %left = arith.cmpi sge, %col, %c0 : index
-    %right = arith.cmpi slt, %col, %c9 : index
-    %rows = arith.andi %top, %bottom : i1
-    %cols = arith.andi %left, %right : i1
-    %inside = arith.andi %rows, %cols : i1
-    %row0 = arith.maxsi %row, %c0 : index
-    %row1 = arith.minsi %row0, %c8 : index
-    %col0 = arith.maxsi %col, %c0 : index
-    %col1 = arith.minsi %col0, %c8 : index
-    %x = te.read %X[%n, %rc, %row1, %col1] : tensor<1x3x9x9xf32>
-    %zero = arith.constant 0.000000e+00 : f32
-    %padded = arith.select %inside, %x, %zero : f32
-    %wv = te.read %W[%c, %rc, %ry, %rx] : tensor<4x3x3x3xf32>
-    %p = arith.mulf %padded, %wv : f32
-    te.yield %p : f32
-  }
-  func.return %Y : tensor<1x4x9x9xf32>
-}
-"""
-
-# What operator fusion makes of bias_add, multiply and relu: one elementwise compute.
-FUSED = """
-func.func @fused(%X: tensor<13x17xf32>, %Y: tensor<13x17xf32>, %b: tensor<17xf32>) -> tensor<13x17xf32> {
-  %Z = te.compute "fused" (%X, %Y, %b) axes ["i", "j"] : (tensor<13x17xf32>, tensor<13x17xf32>, tensor<17xf32>) -> tensor<13x17xf32> {
-  ^bb0(%i: index, %j: index):
-    %x = te.read %X[%i, %j] : tensor<13x17xf32>
-    %y = te.read %Y[%i, %j] : tensor<13x17xf32>
-    %bias = te.read %b[%j] : tensor<17xf32>
-    %s = arith.addf %x, %bias : f32
-    %m = arith.mulf %s, %y : f32
-    %zero = arith.constant 0.000000e+00 : f32
-    %r = arith.maximumf %m, %zero : f32
-    te.yield %r : f32
-  }
-  func.return %Z : tensor<13x17xf32>
-}
-"""
-
-# What te-inline makes of dense, bias_add and relu: the reduction computed in the nest of
-# its elementwise consumer, an epilogue after the sum and the bias read beside it.
-DENSE_RELU = """
-func.func @dense_relu(%X: tensor<13x17xf32>, %W: tensor<19x17xf32>, %b: tensor<19xf32>) -> tensor<13x19xf32> {
-  %D = te.compute "dense" (%X, %W) axes ["i", "j"] reduce sum ["k" = 17]
-         init 0.000000e+00 : f32 {ziggurat.compute_at_consumer} : (tensor<13x17xf32>, tensor<19x17xf32>) -> tensor<13x19xf32> {
-  ^bb0(%i: index, %j: index, %k: index):
-    %x = te.read %X[%i, %k] : tensor<13x17xf32>
-    %w = te.read %W[%j, %k] : tensor<19x17xf32>
-    %p = arith.mulf %x, %w : f32
-    te.yield %p : f32
-  }
-  %R = te.compute "dense_relu" (%D, %b) axes ["i", "j"] : (tensor<13x19xf32>, tensor<19xf32>) -> tensor<13x19xf32> {
-  ^bb0(%i: index, %j: index):
-    %bias = te.read %b[%j] : tensor<19xf32>
-    %d = te.read %D[%i, %j] : tensor<13x19xf32>
-    %s = arith.addf %d, %bias : f32
-    %zero = arith.constant 0.000000e+00 : f32
-    %r = arith.maximumf %s, %zero : f32
-    te.yield %r : f32
-  }
-  func.return %R : tensor<13x19xf32>
-}
-"""
-
-# Three computes in a row, for moving computations between nests: t = x + 1 (elementwise),
-# s = t[i, j] + t[i, j + 1] (a stencil), r = sum over j of s.
-CHAIN = """
-func.func @chain(%X: tensor<6x9xf32>) -> tensor<6xf32> {
-  %T = te.compute "t" (%X) axes ["i", "j"] : (tensor<6x9xf32>) -> tensor<6x9xf32> {
-  ^bb0(%i: index, %j: index):
-    %x = te.read %X[%i, %j] : tensor<6x9xf32>
-    %one = arith.constant 1.000000e+00 : f32
-    %t = arith.addf %x, %one : f32
-    te.yield %t : f32
-  }
-  %S = te.compute "s" (%T) axes ["i", "j"] : (tensor<6x9xf32>) -> tensor<6x8xf32> {
-  ^bb0(%i: index, %j: index):
-    %c1 = arith.constant 1 : index
-    %next = arith.addi %j, %c1 : index
-    %a = te.read %T[%i, %j] : tensor<6x9xf32>
-    %b = te.read %T[%i, %next] : tensor<6x9xf32>
-    %s = arith.addf %a, %b : f32
-    te.yield %s : f32
-  }
-  %R = te.compute "r" (%S) axes ["i"] reduce sum ["j" = 8]
-         init 0.000000e+00 : f32 : (tensor<6x8xf32>) -> tensor<6xf32> {
-  ^bb0(%i: index, %j: index):
-    %s = te.read %S[%i, %j] : tensor<6x8xf32>
-    te.yield %s : f32
-  }
-  func.return %R : tensor<6xf32>
-}
-"""
-
-
-def conv2d_reference(x: np.ndarray, w: np.ndarray) -> np.ndarray:
-    padded = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
-    out = np.zeros((1, 4, 9, 9), np.float32)
-    for ry in range(3):
-        for rx in range(3):
-            window = padded[:, :, ry : ry + 9, rx : rx + 9]
-            out += np.einsum("nchw,oc->nohw", window, w[:, :, ry, rx])
-    return out
-
-
-def chain_reference(x: np.ndarray) -> np.ndarray:
-    t = x + 1
-    return (t[:, :-1] + t[:, 1:]).sum(axis=1)
-
-
-@dataclass
-class Workload:
-    text: str
-    inputs: list[tuple[int, ...]]
-    reference: object
-    loops: list[tuple[str, int]]
-    reduce: set[str] = field(default_factory=set)
-    name: str = ""
-
-    def arrays(self) -> list[np.ndarray]:
-        rng = np.random.default_rng(7)
-        return [rng.standard_normal(shape).astype(np.float32) for shape in self.inputs]
-
+# Workloads at the te level, with their numpy references (testing_schedules.py) -------------
 
 WORKLOADS = {
-    "matmul": Workload(
-        MATMUL, [(13, 17), (17, 19)], lambda a, b: a @ b, [("i", 13), ("j", 19), ("k", 17)], {"k"}
-    ),
-    "conv2d": Workload(
-        CONV2D,
-        [(1, 3, 9, 9), (4, 3, 3, 3)],
-        conv2d_reference,
-        [("n", 1), ("c", 4), ("h", 9), ("w", 9), ("rc", 3), ("ry", 3), ("rx", 3)],
+    workload.name: workload
+    for workload in (matmul(13, 19, 17), conv2d(3, 9, 9, 4), dense_relu(13, 19, 17), fused(13, 17))
+}
+MATMUL, CONV2D, DENSE_RELU = (WORKLOADS[name].text for name in ("matmul", "conv2d", "dense_relu"))
+CHAIN = chain(6, 8)
+
+# The band of each workload's nest, (axis, extent) outermost first, and its reduction axes.
+BANDS: dict[str, tuple[list[tuple[str, int]], set[str]]] = {
+    "matmul": ([("i", 13), ("j", 19), ("k", 17)], {"k"}),
+    "conv2d": (
+        [("n", 1), ("f", 4), ("y", 9), ("x", 9), ("rc", 3), ("ry", 3), ("rx", 3)],
         {"rc", "ry", "rx"},
     ),
-    "dense_relu": Workload(
-        DENSE_RELU,
-        [(13, 17), (19, 17), (19,)],
-        lambda x, w, b: np.maximum(x @ w.T + b, 0),
-        [("i", 13), ("j", 19), ("k", 17)],
-        {"k"},
-    ),
-    "fused": Workload(
-        FUSED,
-        [(13, 17), (13, 17), (17,)],
-        lambda x, y, b: np.maximum((x + b) * y, 0),
-        [("i", 13), ("j", 17)],
-    ),
+    "dense_relu": ([("i", 13), ("j", 19), ("k", 17)], {"k"}),
+    "fused": ([("i", 13), ("j", 17)], set()),
 }
-for _name, _workload in WORKLOADS.items():
-    _workload.name = _name
 
 
 def loop_level(text: str) -> ModuleOp:
@@ -279,7 +132,8 @@ class ModelLoop:
 
 @st.composite
 def random_schedule(draw: st.DrawFn, workload: Workload) -> str:
-    band = [ModelLoop(name, extent, frozenset({name})) for name, extent in workload.loops]
+    loops, reduce = BANDS[workload.name]
+    band = [ModelLoop(name, extent, frozenset({name})) for name, extent in loops]
     text = match(workload.name, [loop.handle for loop in band])
     names = iter(f"h{n}" for n in range(1000))
     for step in range(draw(st.integers(0, 4))):
@@ -354,7 +208,7 @@ def random_schedule(draw: st.DrawFn, workload: Workload) -> str:
     if draw(st.booleans()):
         width = draw(st.sampled_from([2, 4, 8]))
         text += f"  transform.schedule.vectorize %{band[-1].handle} width {width} : {ANY}\n"
-    parallel = [loop for loop in band if not (loop.axes & workload.reduce) and loop.simple]
+    parallel = [loop for loop in band if not (loop.axes & reduce) and loop.simple]
     if parallel and draw(st.booleans()):
         text += f"  transform.schedule.parallel %{draw(st.sampled_from(parallel)).handle} : {ANY}\n"
     return text
@@ -376,10 +230,115 @@ def test_random_valid_schedules_keep_the_results(name: str):
     def property(body: str) -> None:
         payload = loop_level(workload.text)
         apply_schedule(payload, schedule(body))
-        (result,) = ziggurat.compile(payload)(*arrays)
+        (result,) = run_guarded(payload, arrays)
         np.testing.assert_allclose(result, expected, rtol=1e-4, atol=1e-4, err_msg=body)
 
     property()
+
+
+# Random sequences of schedule ops: rejected with a located error, or safe ----------------------
+
+
+def check_sequence(data: st.DataObject, family: str, steps: int) -> None:
+    """Draw a workload of `family` at odd sizes and a random sequence of up to `steps`
+    schedule ops; every op the interpreter rejects is rejected with a ZigguratError at it,
+    and the accepted ones stay inside the buffers and keep the results."""
+    workload = FAMILIES[family](data.draw)
+    sequence = random_sequence(data.draw, workload, data.draw(st.integers(2, steps)))
+    note(f"{workload.text}\n{sequence.text()}")
+    assert not sequence.problems, sequence.problems[0]
+    payload = workload.loop_level()
+    apply_schedule(payload, parse_module(sequence.text(), "s.mlir"))
+    check_parallel_loops(payload)
+    arrays = workload.arrays()
+    check_bounds(payload, arrays)  # first: it runs no access outside a buffer
+    (result,) = run_guarded(payload, arrays)
+    expected = workload.reference(*arrays)
+    np.testing.assert_allclose(result, expected, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+def test_random_schedule_sequences_are_rejected_or_safe(family: str):
+    @settings(
+        max_examples=6,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        derandomize=True,
+    )
+    @given(st.data())
+    def property(data: st.DataObject) -> None:
+        check_sequence(data, family, 8)
+
+    property()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    "ZIGGURAT_SCHEDULE_EXAMPLES" not in os.environ,
+    reason="a bug hunt: ZIGGURAT_SCHEDULE_EXAMPLES=N runs N random sequences per family",
+)
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+def test_many_random_schedule_sequences_are_rejected_or_safe(family: str):
+    @settings(
+        max_examples=int(os.environ.get("ZIGGURAT_SCHEDULE_EXAMPLES", "0")),
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        database=None,
+        print_blob=True,
+    )
+    @given(st.data())
+    def property(data: st.DataObject) -> None:
+        check_sequence(data, family, 12)
+
+    property()
+
+
+def test_the_guarded_run_catches_a_write_past_an_output():
+    # The kernel of `fused` with the loop over rows one row too long.
+    workload = fused(3, 5)
+    payload = workload.loop_level()
+    loop = next(op for op in payload.walk() if isinstance(op, scf.ForOp))
+    loop.operands[1] = loop.operands[1].owner.next_op.results[0]  # type: ignore[union-attr]
+    with pytest.raises(AssertionError, match="outside its output 0"):
+        run_guarded(payload, workload.arrays())
+    with pytest.raises(AssertionError, match="loads or stores outside a buffer"):
+        check_bounds(payload, workload.arrays())
+
+
+def test_a_cache_write_over_loops_of_one_iteration():
+    # Its box's offset is computed from the ivs of two loops of one iteration inside the
+    # loop, which are 0 there (it was rejected: "cannot recompute index").
+    workload = fused(1, 3)
+    body = (
+        match("fused", ["i", "j"])
+        + f"  %f = transform.schedule.fuse %i, %j : ({ANY}, {ANY}) -> {ANY}\n"
+        + split("f", 1, "a", "b")
+        + split("a", 1, "c", "d")
+        + f'  %w = transform.schedule.cache_write %c into "local" : ({ANY}) -> {ANY}\n'
+    )
+    payload = workload.loop_level()
+    apply_schedule(payload, schedule(body))
+    arrays = workload.arrays()
+    check_bounds(payload, arrays)
+    (result,) = run_guarded(payload, arrays)
+    np.testing.assert_allclose(result, workload.reference(*arrays), rtol=1e-5, atol=1e-5)
+
+
+def test_a_split_with_a_tail_guards_the_nests_of_a_cache_write():
+    # Issue 9: the write-back of the last tile of 8 rows wrote rows 37 to 39.
+    workload = matmul(37, 23, 29)
+    body = (
+        match("matmul", ["i", "j", "k"])
+        + f'  %b, %z = transform.schedule.cache_write %i into "local" : ({ANY}) -> ({ANY}, {ANY})\n'
+        + '  %t = transform.tune.knob<"t"> = 8 from options = [8, 4, 32] -> !transform.param<i64>\n'
+        + split("i", "%t", "o", "n")
+    )
+    payload = workload.loop_level()
+    apply_schedule(payload, schedule(body))
+    arrays = workload.arrays()
+    check_bounds(payload, arrays)  # first: it runs no access outside a buffer
+    (result,) = run_guarded(payload, arrays)
+    np.testing.assert_allclose(result, workload.reference(*arrays), rtol=1e-4, atol=1e-4)
 
 
 # Primitives that move computations -----------------------------------------------------------
@@ -387,10 +346,10 @@ def test_random_valid_schedules_keep_the_results(name: str):
 
 def run_chain(body: str) -> np.ndarray:
     x = np.random.default_rng(3).standard_normal((6, 9)).astype(np.float32)
-    payload = loop_level(CHAIN)
+    payload = CHAIN.loop_level()
     apply_schedule(payload, schedule(body))
     (result,) = ziggurat.compile(payload)(x)
-    np.testing.assert_allclose(result, chain_reference(x), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(result, CHAIN.reference(x), rtol=1e-5, atol=1e-5)
     return payload
 
 
@@ -591,6 +550,14 @@ def test_the_pass_reads_a_schedule_file(tmp_path):
     assert "transform." not in text
 
 
+def test_a_schedule_file_with_an_unterminated_string_is_a_located_error(tmp_path):
+    path = tmp_path / "broken.mlir"
+    path.write_text(SCHEDULE.replace("%i, %j, %k =", '%i," %j, %k ='))
+    with pytest.raises(ZigguratError) as error:
+        pass_pipeline(f"apply-schedule{{file={path}}}").apply(make_context(), loop_level(MATMUL))
+    assert str(error.value) == f"{path}:4:6: error: unterminated string"
+
+
 def test_the_pass_takes_the_schedule_out_of_the_payload():
     fixed = print_module(fix_knobs(parse_module(SCHEDULE), {"tile_i": 4, "order": 1}))
     for schedule_text in (
@@ -653,7 +620,7 @@ func.func private @gemm4_update(%a: memref<4x4xf32, strided<[?, ?], offset: ?>>,
 }
 """
 
-GEMM = MATMUL.replace("13", "8").replace("17", "12").replace("19", "8")
+GEMM = matmul(8, 8, 12).text
 
 
 @pytest.mark.parametrize("intrinsic_in", ["schedule", "payload"])

@@ -65,37 +65,14 @@ def test_register_tiles_fit_the_registers():
     assert conv2d_knobs([1, 64, 56, 56, 64, 3, 3], AVX2, 8)["tile_columns"] == 8
 
 
-def matmul_nest(m: int, n: int, k: int):
-    text = f"""
-    func.func @f(%A: memref<{m}x{k}xf32>, %B: memref<{k}x{n}xf32>, %C: memref<{m}x{n}xf32>) {{
-      %c0 = arith.constant 0 : index
-      %c1 = arith.constant 1 : index
-      %cm = arith.constant {m} : index
-      %cn = arith.constant {n} : index
-      %ck = arith.constant {k} : index
-      %zero = arith.constant 0.0 : f32
-      scf.for %i = %c0 to %cm step %c1 {{
-        scf.for %j = %c0 to %cn step %c1 {{
-          %s = scf.for %k = %c0 to %ck step %c1 iter_args(%acc = %zero) -> (f32) {{
-            %a = memref.load %A[%i, %k] : memref<{m}x{k}xf32>
-            %b = memref.load %B[%k, %j] : memref<{k}x{n}xf32>
-            %p = arith.mulf %a, %b : f32
-            %t = arith.addf %acc, %p : f32
-            scf.yield %t : f32
-          }}
-          memref.store %s, %C[%i, %j] : memref<{m}x{n}xf32>
-        }}
-      }} {{te.compute = "matmul"}}
-      func.return
-    }}"""
-    module = parse_module(text)
+def matmul_nest(kernels, m: int, n: int, k: int):
+    module = parse_module(kernels.matmul_ir(m, n, k))
     root = next(op for op in module.walk() if isinstance(op, scf.ForOp))
-    function = root.parent_op()
-    return recognize(root, function)  # type: ignore[arg-type]
+    return recognize(root, root.parent_op())  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("cpu", [AVX512, AVX2], ids=["avx512", "avx2"])
-def test_the_schedule_files_are_search_spaces_the_knobs_fit(cpu):
+def test_the_schedule_files_are_search_spaces_the_knobs_fit(cpu, kernels):
     target = target_named("cpu")
     for name in (
         "matmul.mlir",
@@ -109,7 +86,7 @@ def test_the_schedule_files_are_search_spaces_the_knobs_fit(cpu):
     options = dict(knobs(schedule(target, "matmul.mlir")))
     lanes = cpu.lanes(4)
     for m, n in ((1, 1), (7, 13), (512, 512), (97, 1000)):
-        nest = matmul_nest(m, n, 5)
+        nest = matmul_nest(kernels, m, n, 5)
         assert nest is not None and nest.kind == "matmul"
         values = matmul_knobs(nest, cpu, lanes, m, n, 5) | {"vector_width": lanes}
         for knob, value in values.items():

@@ -7,12 +7,12 @@ import pytest
 
 import ziggurat
 from ziggurat.analysis.nests import recognize
+from ziggurat.analysis.payload import is_stage_root
 from ziggurat.ir_io import pass_pipeline
 from ziggurat.pipeline import lower
 from ziggurat.registry import make_context
 from ziggurat.targets.cuda.device import describe_gpu
 from ziggurat.targets.cuda.knobs import plan, threads_for
-from ziggurat.transforms.schedule_primitives import is_stage_root
 
 
 def nests(text: str):

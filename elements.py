@@ -1,0 +1,64 @@
+"""Dense elements attributes (the values of constants, at every level) as numpy arrays and
+back, through their bytes: no Python loop over the elements.
+
+xDSL keeps a `DenseIntOrFPElementsAttr` as the little-endian bytes of its elements in
+row-major order, each packed as its element type's `format` says; i1 takes a byte (its
+parser writes true as -1, numpy as 1: either reads back as true), and a splat may be kept
+as one element.
+
+    array = dense_to_array(op.value)                  # a read-only view of its bytes
+    attr = array_to_dense(array * 2, op.value.get_type())
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.typing import ArrayLike
+from xdsl.dialects.builtin import (
+    BytesAttr,
+    DenseIntOrFPElementsAttr,
+    IndexType,
+    IntegerType,
+    TensorType,
+    VectorType,
+)
+from xdsl.ir import Attribute
+
+from ziggurat.diagnostics import ZigguratError
+
+
+def element_dtype(element: Attribute, where: str = "") -> np.dtype:
+    """The numpy dtype of an element type: bool for i1, int64 for index, else the one xDSL
+    packs it as; a type numpy lacks (bf16) is an error at `where`."""
+    if isinstance(element, IntegerType) and element.width.data == 1:
+        return np.dtype(np.bool_)
+    if isinstance(element, IndexType):
+        return np.dtype(np.int64)
+    try:
+        return np.dtype(element.format)  # type: ignore[attr-defined]
+    except (AttributeError, NotImplementedError):
+        raise ZigguratError(f"elements of type {element} have no numpy type", where) from None
+
+
+def dense_to_array(attr: DenseIntOrFPElementsAttr) -> np.ndarray:
+    """The elements of `attr` as a numpy array of its shape; it views the attribute's
+    bytes, so it is read-only (except for i1 and splats kept as one element: copies)."""
+    element = attr.get_element_type()
+    shape = attr.get_shape()
+    dtype = element_dtype(element)
+    stored = np.frombuffer(attr.data.data, np.dtype(element.format))  # type: ignore[union-attr]
+    if dtype == np.bool_:
+        stored = stored != 0
+    if stored.size == 1 and math.prod(shape) != 1:
+        return np.full(shape, stored[0], dtype)
+    return stored.reshape(shape)
+
+
+def array_to_dense(array: ArrayLike, type: TensorType | VectorType) -> DenseIntOrFPElementsAttr:
+    """A dense attribute of `type` holding `array`, cast to its element type as numpy's
+    astype casts and broadcast to its shape."""
+    dtype = element_dtype(type.element_type)
+    values = np.broadcast_to(np.asarray(array), type.get_shape()).astype(dtype, copy=False)
+    return DenseIntOrFPElementsAttr(type, BytesAttr(values.tobytes()))

@@ -1,0 +1,7 @@
+"""Makes testing_schedules.py beside this file importable by name (the tests are not a
+package)."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
