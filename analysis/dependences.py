@@ -5,11 +5,8 @@ of index arithmetic count as one) and the bounds guards around it put on them. T
 of one buffer, one writing, depend when one index of theirs may be equal in two different
 iterations: a direction vector at a time (`<`, `=`, `>` per loop), Banerjee's bounds decide,
 quotients and remainders of a fused loop's iv counted in the directions they may take; an
-index that tells the ivs (undoing split and fuse) touches an element in one iteration only;
-two accesses meet only where their indices into the buffer's elements in a row do too
-(with `(x / d) * d + x % d` rejoined as `x`, so the iterations of fused loops that index
-two axes are seen apart); and an accumulation `C[e] = C[e] op v` is a reduction, which any
-order computes. It offers
+index that tells the ivs (undoing split and fuse) touches an element in one iteration only,
+and an accumulation `C[e] = C[e] op v` is a reduction, which any order computes. It offers
 `dependences`, `check_order` (for reorder), `check_independent` (for parallel and bind) and
 `check_still_independent` (for the primitives that change what a parallel loop runs).
 """
@@ -51,7 +48,6 @@ class Access:
     buffer: SSAValue
     indices: list[Linear]
     guards: list[tuple[dict[SSAValue, int], int]]
-    flat: Linear | None = None  # the index into the buffer's elements in a row (flattened)
 
     @property
     def writes(self) -> bool:
@@ -72,8 +68,7 @@ def accesses(root: scf.ForOp) -> list[Access]:
             for value, bound in guard_bounds(op, root):
                 terms, constant = canonical(linear(value), copies)
                 guards.append((terms, bound - constant))
-            flat = flattened(op, indices, copies)
-            found.append(Access(op, op.memref, indices, guards, flat))
+            found.append(Access(op, op.memref, indices, guards))
         elif not (
             is_pure(op)
             or isinstance(op, scf.ForOp | scf.IfOp | scf.YieldOp)
@@ -82,56 +77,6 @@ def accesses(root: scf.ForOp) -> list[Access]:
         ):
             raise ScheduleError(f"cannot tell what '{op.name}' reads and writes")
     return found
-
-
-def flattened(
-    op: memref.LoadOp | memref.StoreOp, indices: list[Linear], copies: dict[tuple, SSAValue]
-) -> Linear | None:
-    """The index of an access into its buffer's elements in a row, with `(v / d) * d +
-    v % d` put back together as `v` where fuse took a loop's iv apart (so that the iterations
-    of fused loops are seen to touch different elements); None for a dynamic shape."""
-    shape = op.memref.type.get_shape()  # type: ignore[attr-defined]
-    if any(size < 0 for size in shape):
-        return None
-    terms: dict[SSAValue, int] = {}
-    constant, stride = 0, 1
-    for (index_terms, index_constant), size in reversed(list(zip(indices, shape, strict=True))):
-        for atom, coefficient in index_terms.items():
-            terms[atom] = terms.get(atom, 0) + coefficient * stride
-        constant += index_constant * stride
-        stride *= size
-    while (found := rejoined(terms, copies)) is not None:
-        (value, quotient, remainder), scale = found
-        del terms[quotient], terms[remainder]
-        inner, inner_constant = canonical(linear(value), copies)
-        for atom, coefficient in inner.items():
-            terms[atom] = terms.get(atom, 0) + scale * coefficient
-        terms = {atom: c for atom, c in terms.items() if c}
-        constant += scale * inner_constant
-    return terms, constant
-
-
-def rejoined(
-    terms: dict[SSAValue, int], copies: dict[tuple, SSAValue]
-) -> tuple[tuple[SSAValue, SSAValue, SSAValue], int] | None:
-    """A quotient `v / d` (coefficient `c * d`) and remainder `v % d` (coefficient `c`)
-    among `terms`: (v, the quotient, the remainder) and c."""
-    for quotient, coefficient in terms.items():
-        op = quotient.owner
-        divisor = constant_int(op.rhs) if isinstance(op, arith.DivUIOp) else None
-        if not divisor or coefficient % divisor:
-            continue
-        value = representative(op.lhs, copies)  # type: ignore[union-attr]
-        for remainder, other in terms.items():
-            rest = remainder.owner
-            if (
-                isinstance(rest, arith.RemUIOp)
-                and other * divisor == coefficient
-                and constant_int(rest.rhs) == divisor
-                and representative(rest.lhs, copies) is value
-            ):
-                return (op.lhs, quotient, remainder), other  # type: ignore[union-attr]
-    return None
 
 
 def canonical(form: Linear, copies: dict[tuple, SSAValue]) -> Linear:
@@ -268,9 +213,6 @@ def dependences(
             if first.indices == second.indices and determines(first, ivs, root):
                 continue  # one element is touched in one iteration only
             pairs = list(zip(first.indices, second.indices, strict=True))
-            # Equal indices are equal flattened: both must be able to meet.
-            if first.flat is not None and second.flat is not None:
-                pairs.append((first.flat, second.flat))
             for vector in product("<=>", repeat=len(ivs)):
                 if all(d == "=" for d in vector):
                     continue

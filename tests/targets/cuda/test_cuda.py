@@ -213,6 +213,18 @@ def test_the_matmul_kernel_keeps_its_tile_in_registers(arch, capsys):
     assert used.shared_bytes == 0  # dynamic: (128 + 128) x 8 floats at launch
 
 
+def test_a_matmul_at_odd_sizes_is_one_kernel_its_tile_starting_at_zero():
+    # The guard of the rows' tail (outer split) cuts off only rows past 67: the register
+    # tile starts at the init value, no separate kernel zeroes C first.
+    from ziggurat.pipeline import lower
+
+    target = target_named("cuda{arch=sm_80}")
+    module = lower(ziggurat.load_module(WORKLOADS["matmul"]), "loop", target)
+    text = target.emit(module, "gpu")
+    assert text.count("gpu.launch_func") == 1
+    assert '"matmul.local.init"' in text and '"matmul.local.in"' not in text
+
+
 def test_ptxas_reports_are_read_per_kernel():
     report = """ptxas info    : 0 bytes gmem
 ptxas info    : Compiling entry function 'k_0' for 'sm_90'
