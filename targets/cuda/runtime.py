@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -95,6 +96,12 @@ class CudaBindings:
                 attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT,
             )
         )
+
+    def shared_memory_limit(self) -> int:
+        attribute = (
+            self.driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN
+        )
+        return self.check(self.driver.cuDeviceGetAttribute(attribute, self.device), "properties")
 
     def load(self, ptx: str) -> Any:
         self.check(self.driver.cuCtxSetCurrent(self.context), "cuCtxSetCurrent")
@@ -180,6 +187,10 @@ class PyCuda:
         major, minor = self.device.compute_capability()
         count = self.device.get_attribute(self.cuda.device_attribute.MULTIPROCESSOR_COUNT)
         return major, minor, count
+
+    def shared_memory_limit(self) -> int:
+        attribute = self.cuda.device_attribute.MAX_SHARED_MEMORY_PER_BLOCK_OPTIN
+        return self.device.get_attribute(attribute)
 
     def load(self, ptx: str) -> Any:
         try:
@@ -434,6 +445,7 @@ class CudaModule:
         """The driver and the PTX loaded by it, the first time a function is called."""
         driver = backend()
         if self._loaded is None:
+            check_architecture(self.ptx, self.kernel_names, driver)
             try:
                 self._loaded = driver.load(self.ptx)
             except ZigguratError as error:
@@ -459,6 +471,18 @@ class CudaModule:
 
     def __call__(self, *args: Any) -> Any:
         return self.main(*args)
+
+
+def check_architecture(ptx: str, kernels: Sequence[str], driver: Any) -> None:
+    """An error if the PTX is for a newer GPU than the one the driver sees (its driver
+    would reject it with no word on why)."""
+    found = re.search(r"^\.target sm_(\d+)", ptx, re.MULTILINE)
+    major, minor, _ = driver.properties()
+    if found is not None and int(found.group(1)) > major * 10 + minor:
+        raise ZigguratError(
+            f"kernels {', '.join(kernels)} are compiled for sm_{found.group(1)}, but the GPU "
+            f"is sm_{major}{minor}: compile for it (--target 'cuda{{arch=sm_{major}{minor}}}')"
+        )
 
 
 def ptxas_explanation(ptx: str, driver: Any) -> str:
@@ -496,6 +520,13 @@ class CudaFunction:
         driver, loaded = self.module.loaded()
         if self.ready:
             return driver
+        limit = driver.shared_memory_limit() if self.program.launches else 0
+        for launch in self.program.launches:
+            if launch.shared > limit:
+                raise ZigguratError(
+                    f"kernel '{launch.kernel}' needs {launch.shared} bytes of shared memory, "
+                    f"more than the {limit} a block may have on this GPU"
+                )
         for buffer in self.program.buffers:
             buffer.pointer = driver.alloc(buffer.size)
             if buffer.contents is not None:

@@ -6,6 +6,7 @@ that the results come back."""
 from __future__ import annotations
 
 import ctypes
+import functools
 import types
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 from gpu_emulator import EmulatedGpu
 
 import ziggurat
+from ziggurat.diagnostics import ZigguratError
 from ziggurat.targets.cuda import runtime
 
 TEXT = """
@@ -33,7 +35,13 @@ class Result(int):
         return {0: "CUDA_SUCCESS", 100: "CUDA_ERROR_NO_DEVICE"}.get(int(self), "CUDA_ERROR")
 
 
-def fake_cuda_bindings(emulator: EmulatedGpu, calls: list[str]) -> types.ModuleType:
+# An H100's: compute capability 9.0, 132 SMs, 227 KiB of shared memory per block.
+H100 = (9, 0, 132, 232448)
+
+
+def fake_cuda_bindings(
+    emulator: EmulatedGpu, calls: list[str], gpu: tuple[int, int, int, int] = H100
+) -> types.ModuleType:
     """A `cuda.bindings.driver` whose functions return (CUresult, value) as NVIDIA's do."""
     ok = Result(0)
     driver = types.ModuleType("cuda.bindings.driver")
@@ -42,6 +50,7 @@ def fake_cuda_bindings(emulator: EmulatedGpu, calls: list[str]) -> types.ModuleT
         CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR=1,
         CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR=2,
         CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT=3,
+        CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN=4,
     )
     driver.CUfunction_attribute = types.SimpleNamespace(
         CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES=8
@@ -52,7 +61,7 @@ def fake_cuda_bindings(emulator: EmulatedGpu, calls: list[str]) -> types.ModuleT
     driver.cuDeviceGet = lambda ordinal: (ok, ordinal)
     driver.cuDevicePrimaryCtxRetain = lambda device: (ok, "context")
     driver.cuCtxSetCurrent = lambda context: (ok,)
-    driver.cuDeviceGetAttribute = lambda attribute, device: (ok, {1: 9, 2: 0, 3: 132}[attribute])
+    driver.cuDeviceGetAttribute = lambda attribute, device: (ok, gpu[attribute - 1])
     driver.cuGetErrorString = lambda error: (ok, b"")
 
     def load(image: bytes) -> tuple:
@@ -96,12 +105,16 @@ def fake_cuda_bindings(emulator: EmulatedGpu, calls: list[str]) -> types.ModuleT
     return driver
 
 
-def fake_pycuda(emulator: EmulatedGpu, calls: list[str]) -> types.ModuleType:
+def fake_pycuda(
+    emulator: EmulatedGpu, calls: list[str], gpu: tuple[int, int, int, int] = H100
+) -> types.ModuleType:
     """A `pycuda.driver`, its kernels callable with numpy scalars, grid and block."""
     cuda = types.ModuleType("pycuda.driver")
     cuda.Error = RuntimeError
     cuda.init = lambda: None
-    cuda.device_attribute = types.SimpleNamespace(MULTIPROCESSOR_COUNT=3)
+    cuda.device_attribute = types.SimpleNamespace(
+        MULTIPROCESSOR_COUNT=3, MAX_SHARED_MEMORY_PER_BLOCK_OPTIN=4
+    )
     cuda.function_attribute = types.SimpleNamespace(MAX_DYNAMIC_SHARED_SIZE_BYTES=8)
 
     class Device:
@@ -114,10 +127,10 @@ def fake_pycuda(emulator: EmulatedGpu, calls: list[str]) -> types.ModuleType:
             return types.SimpleNamespace(push=lambda: None)
 
         def compute_capability(self) -> tuple[int, int]:
-            return 9, 0
+            return gpu[0], gpu[1]
 
         def get_attribute(self, attribute: int) -> int:
-            return 132
+            return gpu[attribute - 1]
 
     class Allocation(int):
         def free(self) -> None:
@@ -156,26 +169,39 @@ def fake_pycuda(emulator: EmulatedGpu, calls: list[str]) -> types.ModuleType:
     return cuda
 
 
+def install(
+    backend: str,
+    monkeypatch: pytest.MonkeyPatch,
+    emulator: EmulatedGpu,
+    calls: list[str],
+    gpu: tuple[int, int, int, int] = H100,
+) -> None:
+    """The stand-in for `backend`'s package, as the one the runtime imports."""
+    if backend == "cuda-bindings":
+        module = fake_cuda_bindings(emulator, calls, gpu)
+        monkeypatch.setitem(__import__("sys").modules, "cuda.bindings.driver", module)
+        package = types.ModuleType("cuda.bindings")
+        package.driver = module
+        monkeypatch.setitem(__import__("sys").modules, "cuda.bindings", package)
+    else:
+        module = fake_pycuda(emulator, calls, gpu)
+        package = types.ModuleType("pycuda")
+        package.driver = module
+        monkeypatch.setitem(__import__("sys").modules, "pycuda", package)
+        monkeypatch.setitem(__import__("sys").modules, "pycuda.driver", module)
+    monkeypatch.setenv(runtime.BACKEND_VARIABLE, backend)
+    # A driver of its own, once per stand-in, as a process has once.
+    unwrapped = getattr(runtime.backend, "__wrapped__", runtime.backend)
+    monkeypatch.setattr(runtime, "backend", functools.cache(unwrapped))
+
+
 @pytest.mark.parametrize("backend", ["cuda-bindings", "pycuda"])
 def test_each_backend_loads_copies_launches_and_times(backend, monkeypatch):
     compiled = ziggurat.compile(TEXT, target="cuda{arch=sm_90}")
     program = compiled._functions
     emulator = EmulatedGpu(program.host)
     calls: list[str] = []
-    if backend == "cuda-bindings":
-        module = fake_cuda_bindings(emulator, calls)
-        monkeypatch.setitem(__import__("sys").modules, "cuda.bindings.driver", module)
-        package = types.ModuleType("cuda.bindings")
-        package.driver = module
-        monkeypatch.setitem(__import__("sys").modules, "cuda.bindings", package)
-    else:
-        module = fake_pycuda(emulator, calls)
-        package = types.ModuleType("pycuda")
-        package.driver = module
-        monkeypatch.setitem(__import__("sys").modules, "pycuda", package)
-        monkeypatch.setitem(__import__("sys").modules, "pycuda.driver", module)
-    monkeypatch.setenv(runtime.BACKEND_VARIABLE, backend)
-    monkeypatch.setattr(runtime, "backend", runtime.backend.__wrapped__)
+    install(backend, monkeypatch, emulator, calls)
     rng = np.random.default_rng(0)
     x = rng.standard_normal((67, 30)).astype(np.float32)
     w = rng.standard_normal((30, 20)).astype(np.float32)
@@ -189,3 +215,33 @@ def test_each_backend_loads_copies_launches_and_times(backend, monkeypatch):
     assert calls[0] == "load" and calls.count("load") == 1
     assert calls[1].startswith(f"launch {program.kernel_names[0]} (")
     assert runtime.backend().name == backend
+
+
+@pytest.mark.parametrize("backend", ["cuda-bindings", "pycuda"])
+def test_kernels_for_a_newer_gpu_or_more_shared_memory_than_it_has_are_one_line(
+    backend, monkeypatch
+):
+    text = """
+func.func @main(%x: tensor<128x128xf32>, %w: tensor<128x128xf32>) -> tensor<128x128xf32> {
+  %y = graph.matmul %x, %w : (tensor<128x128xf32>, tensor<128x128xf32>) -> tensor<128x128xf32>
+  func.return %y : tensor<128x128xf32>
+}
+"""
+    compiled = ziggurat.compile(text, target="cuda{arch=sm_90}")
+    program = compiled._functions
+    shared = max(launch.shared for launch in program.main.program.launches)
+    assert shared > 0  # the matmul stages its tiles in shared memory
+    x = w = np.ones((128, 128), np.float32)
+    emulator = EmulatedGpu(program.host)
+    calls: list[str] = []
+    try:
+        install(backend, monkeypatch, emulator, calls, (8, 0, 108, 166912))
+        with pytest.raises(ZigguratError, match=r"compiled for sm_90, but the GPU is sm_80: "):
+            compiled(x, w)
+        assert calls == []  # nothing loaded
+        install(backend, monkeypatch, emulator, calls, (9, 0, 132, shared - 1))
+        with pytest.raises(ZigguratError, match=rf"kernel '\w+' needs {shared} bytes of shared"):
+            compiled(x, w)
+        assert not any(call.startswith("launch") for call in calls)
+    finally:
+        emulator.threads.shutdown()
