@@ -2,8 +2,9 @@
 
 xDSL 0.74 has `llvm.sitofp` but not the other float/integer conversions, nor the cast
 between address spaces a GPU kernel needs (global, shared and local memory are address
-spaces 1, 3 and 5 on NVPTX); they are declared here under their upstream MLIR names and form, and `LLVM` merges them with xDSL's dialect so
-`llvm.fptosi` parses wherever `llvm.add` does. Its `llvm.fcmp` compares scalars only; the
+spaces 1, 3 and 5 on NVPTX); they are declared here under their upstream MLIR names and
+form, and `LLVM` merges them with xDSL's dialect so `llvm.fptosi` parses wherever
+`llvm.add` does. Its `llvm.fcmp` compares scalars only; the
 one here compares vectors too, giving a vector of i1, and `llvm.select` takes one, as
 upstream's do.
 

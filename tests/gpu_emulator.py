@@ -5,9 +5,9 @@ buffers and copies are the runtime's own and only the kernels run elsewhere.
 Each kernel (at the gpu level, as loop-to-gpu left it) is compiled for the CPU as a function
 of its block and thread indices (`gpu.block_id x` and its kin become arguments), its shared
 buffers (arguments that one block's threads share) and `gpu.barrier` as a call that waits
-for the block's threads. A block's threads run at once, on a pool of OS threads, where the kernel has
-barriers, one after the other where it has none. What this checks is what loop-to-gpu made of the
-schedules (thread indices, launch sizes, shared memory, barriers, cooperative copies); the
+for the block's threads. A block's threads run at once, on a pool of OS threads, where the
+kernel has barriers, one after the other where it has none. What this checks is what
+loop-to-gpu made of the schedules (thread indices, launch sizes, shared memory, barriers, cooperative copies); the
 NVPTX code is checked by ptxas, and on a GPU.
 
     with emulated_gpu(compiled):

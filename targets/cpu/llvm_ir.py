@@ -2,8 +2,9 @@
 
 xDSL's `xdsl.backend.llvm` translates most ops; this wraps it for what it lacks: our extra
 casts (`llvm.fptosi`, `llvm.addrspacecast`, ...), fast-math flags on intrinsic calls,
-function linkage, the alignment, address space and zero initializer of globals, and `loop.annotations` on a loop's back edge, which become
-`!llvm.loop` metadata (`llvm.loop.unroll.count`, `llvm.loop.vectorize.width`).
+function linkage, the alignment, address space and zero initializer of globals, and
+`loop.annotations` on a loop's back edge, which become `!llvm.loop` metadata
+(`llvm.loop.unroll.count`, `llvm.loop.vectorize.width`).
 """
 
 from __future__ import annotations

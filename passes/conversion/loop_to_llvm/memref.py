@@ -3,9 +3,9 @@
 Addresses are `llvm.getelementptr inbounds` from the aligned pointer, with the sizes,
 strides and offset the memref type states as constants, so LLVM's alias analysis and loop
 vectorizer see plain affine accesses; a load or store keeps the `alignment` a target proved
-for it (the GPU's, so that NVPTX joins neighbours into vector loads). Heap buffers come from `aligned_alloc(64, ...)`;
-`memref.alloca` and small `#loop.scope<local>` buffers are 64-byte aligned stack slots in the
-function's entry block.
+for it (the GPU's, so that NVPTX joins neighbours into vector loads). Heap buffers come
+from `aligned_alloc(64, ...)`; `memref.alloca` and small `#loop.scope<local>` buffers are
+64-byte aligned stack slots in the function's entry block.
 `memref.copy` is expanded into loops before this runs (see loop_to_llvm). Used by
 `loop-to-llvm`.
 

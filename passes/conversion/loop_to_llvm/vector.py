@@ -2,8 +2,9 @@
 
 A vector load or store is one LLVM load or store of the vector type at the address of its
 first element, aligned as one element is, or as its `alignment` attribute says where a
-target has proved more (LLVM raises the alignment where it can prove more); a broadcast is an insertelement and a shufflevector; a reduction is LLVM's
-`llvm.vector.reduce.*` intrinsic.
+target has proved more (LLVM raises the alignment where it can prove more); a broadcast is
+an insertelement and a shufflevector; a reduction is LLVM's `llvm.vector.reduce.*`
+intrinsic.
 
     %v = vector.load %A[%i] : memref<64xf32>, vector<16xf32>
     ->
