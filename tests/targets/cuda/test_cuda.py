@@ -225,6 +225,22 @@ def test_a_matmul_at_odd_sizes_is_one_kernel_its_tile_starting_at_zero():
     assert '"matmul.local.init"' in text and '"matmul.local.in"' not in text
 
 
+def test_elementwise_kernels_load_and_store_vectors_where_rows_are_aligned():
+    from ziggurat.pipeline import lower
+
+    text = workload(
+        "%x: tensor<64x1024xf32>, %y: tensor<64x1024xf32>",
+        "tensor<64x1024xf32>",
+        """  %z = graph.add %x, %y : (tensor<64x1024xf32>, tensor<64x1024xf32>) -> tensor<64x1024xf32>
+  %r = graph.relu %z : tensor<64x1024xf32>
+  func.return %r : tensor<64x1024xf32>""",
+    )
+    target = target_named("cuda{arch=sm_90}")
+    ptx = target.emit(lower(ziggurat.load_module(text), "loop", target), "ptx")
+    assert ptx.count("ld.global.nc.v4.b32") == 2 and ptx.count("st.global.v4.b32") == 1
+    assert "ld.global.nc.b32" not in ptx
+
+
 def test_ptxas_reports_are_read_per_kernel():
     report = """ptxas info    : 0 bytes gmem
 ptxas info    : Compiling entry function 'k_0' for 'sm_90'
