@@ -104,6 +104,9 @@ class EmulatedGpu:
     def properties(self) -> tuple[int, int, int]:
         return 9, 0, 4
 
+    def shared_memory_limit(self) -> int:
+        return 227 * 1024  # sm_90's, as properties() says
+
     def load(self, ptx: str) -> Any:
         return self.compiled
 

@@ -375,3 +375,26 @@ def test_tiles_staged_in_shared_memory_by_all_threads_compute_the_product(transp
     with emulated_gpu(program):
         (c,) = program(a, b)
     np.testing.assert_allclose(c, a @ (b.T if transposed else b), rtol=1e-4, atol=1e-4)
+
+
+@needs_ptxas
+def test_a_half_precision_matmul_sums_in_single_precision():
+    # benchmarks/gpu.py's f16 matmul: operands widened in the body, the sum kept in f32.
+    text = te_matmul(96, 80, 72, transposed=False)
+    text = text.replace("x72xf32>", "x72xf16>").replace("72x80xf32>", "72x80xf16>")
+    text = text.replace(
+        "%p = arith.mulf %a, %b : f32",
+        "%a32 = arith.extf %a : f16 to f32\n    %b32 = arith.extf %b : f16 to f32\n"
+        "    %p = arith.mulf %a32, %b32 : f32",
+    )
+    program = ziggurat.compile(text, target="cuda{arch=sm_80}")
+    for used in ptxas(program._functions.ptx, "sm_80").values():
+        assert used.spill_stores == used.stack_bytes == 0
+    rng = np.random.default_rng(5)
+    a = rng.standard_normal((96, 72)).astype(np.float16)
+    b = rng.standard_normal((72, 80)).astype(np.float16)
+    with emulated_gpu(program):
+        (c,) = program(a, b)
+    assert c.dtype == np.float32
+    expected = a.astype(np.float32) @ b.astype(np.float32)
+    np.testing.assert_allclose(c, expected, rtol=1e-4, atol=1e-4)
