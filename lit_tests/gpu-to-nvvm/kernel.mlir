@@ -1,4 +1,5 @@
 // RUN: ziggurat-opt %s -p gpu-to-nvvm | filecheck %s
+// RUN: ziggurat-opt %s -p gpu-to-nvvm | ziggurat-opt | filecheck %s
 
 // A kernel is an llvm.func marked for NVVM, with its block size (ptxas sizes its registers
 // for it); each buffer is a noalias, 16-byte aligned pointer into global memory; indices

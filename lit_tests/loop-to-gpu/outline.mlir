@@ -1,4 +1,5 @@
 // RUN: ziggurat-opt %s -p 'loop-to-gpu{target="cuda{arch=sm_80}"}' --split-input-file | filecheck %s
+// RUN: ziggurat-opt %s -p 'loop-to-gpu{target="cuda{arch=sm_80}"}' --split-input-file | ziggurat-opt --split-input-file | filecheck %s
 
 // A nest with loops bound to blocks and threads is a kernel: its bound loops are the
 // block's and thread's indices, its buffers and scalars its arguments, its constants cloned
