@@ -174,12 +174,15 @@ def fuse(outer: scf.ForOp, inner: scf.ForOp, changes: Changes) -> scf.ForOp:
         (outer, arith.DivUIOp, outer_bounds),
         (inner, arith.RemUIOp, inner_bounds),
     ):
-        if count == 1:  # x / 1 is x, x % 1 is 0
-            position = iv(fused) if operation is arith.DivUIOp else index_constant(0, outer)
+        if b.trip_count == 1:  # the only iteration: no division (x / 1 is x, x % 1 is 0)
+            value = index_constant(b.lower, outer)
         else:
-            position = emit(operation(iv(fused), index_constant(count, outer)), at)
-        value = materialize({position: b.step}, b.lower, at, outer)
-        value.name_hint = axis_name(loop)
+            position = iv(fused)
+            if count != 1 and outer_bounds.trip_count != 1:
+                position = emit(operation(position, index_constant(count, outer)), at)
+            value = materialize({position: b.step}, b.lower, at, outer)
+            if value is not iv(fused):
+                value.name_hint = axis_name(loop)
         iv(loop).replace_all_uses_with(value)
     for op in body_ops(inner):
         op.detach()
