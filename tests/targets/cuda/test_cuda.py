@@ -6,6 +6,7 @@ there is no GPU, no driver or no package to reach it."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -398,3 +399,124 @@ def test_a_half_precision_matmul_sums_in_single_precision():
     assert c.dtype == np.float32
     expected = a.astype(np.float32) @ b.astype(np.float32)
     np.testing.assert_allclose(c, expected, rtol=1e-4, atol=1e-4)
+
+
+# The tuner's space ---------------------------------------------------------------------------
+
+
+# Knob draws per workload: 3 in CI; more to hunt for bugs (ZIGGURAT_SCHEDULE_EXAMPLES=N).
+EXAMPLES = int(os.environ.get("ZIGGURAT_SCHEDULE_EXAMPLES", "3"))
+
+
+def scheduled(text: str, target: CudaTarget, choose, rejected=None):
+    """The workload at the loop level, each nest scheduled by its default GPU schedule with
+    the knob values `choose(file, knobs, defaults)` gives. A schedule the interpreter
+    rejects raises, or, with a `rejected(error)`, must be rejected at its file, is passed
+    to it, and its nest keeps its loops (as apply-default-schedules does)."""
+    from xdsl.dialects import func
+    from xdsl.dialects.builtin import StringAttr
+    from xdsl.rewriter import Rewriter
+
+    from ziggurat.analysis.nests import recognize
+    from ziggurat.analysis.payload import is_stage_root
+    from ziggurat.dialects.schedule import fix_knobs, knobs
+    from ziggurat.ir_io import pass_pipeline
+    from ziggurat.passes.scheduling.apply_default_schedules import NEST, schedule
+    from ziggurat.passes.scheduling.apply_schedule import apply_schedule
+    from ziggurat.pipeline import lower
+    from ziggurat.registry import make_context
+
+    module = lower(ziggurat.load_module(text), "te", target)
+    pass_pipeline("te-inline,cse,dce,te-to-loop").apply(make_context(), module)
+    functions = [f for f in module.ops if isinstance(f, func.FuncOp) and not f.is_declaration]
+    for function in functions:
+        roots = [op for op in function.body.block.ops if is_stage_root(op)]
+        for number, root in enumerate(roots):
+            root.attributes[NEST] = StringAttr(str(number))
+        for number in range(len(roots)):
+            root = next(
+                o for o in function.walk() if o.attributes.get(NEST) == StringAttr(str(number))
+            )
+            nest = recognize(root, function)  # type: ignore[arg-type]
+            plan = target.default_schedule(nest) if nest is not None else None
+            if plan is None:
+                continue
+            space = schedule(target, plan[0])
+            values = choose(plan[0], knobs(space), plan[1])
+            backup = function.clone()
+            try:
+                apply_schedule(module, fix_knobs(space, values), root=root, target=target)
+            except ZigguratError as error:
+                if rejected is None:
+                    raise
+                assert error.where.startswith(f"targets/cuda/schedules/{plan[0]}:"), str(error)
+                rejected(error)
+                Rewriter.replace_op(function, backup)
+                function = backup
+    for op in module.walk():
+        op.attributes.pop(NEST, None)
+    return module
+
+
+# A workload for each GPU schedule file.
+RANDOM_KNOB_WORKLOADS = [
+    "dense_relu",  # matmul.mlir
+    "conv2d",
+    "depthwise_conv2d",  # grouped_conv2d.mlir
+    "max_pool2d",  # pool.mlir
+    "global_avg_pool2d",  # reduction.mlir
+    "softmax",
+    "gelu",  # elementwise.mlir
+]
+
+
+@pytest.mark.parametrize("name", WORKLOADS)
+def test_the_default_schedule_of_every_nest_applies(name):
+    # apply-default-schedules leaves a nest whose schedule fails as it was (one thread a
+    # block, silently): at the knobs knobs.py picks, none may fail.
+    scheduled(WORKLOADS[name], CudaTarget("sm_80"), lambda file, space, defaults: defaults)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", RANDOM_KNOB_WORKLOADS)
+def test_default_gpu_schedules_with_random_knobs_are_rejected_or_right(name):
+    # What the tuner does: any knob values the schedule files allow, at odd shapes. A
+    # choice the GPU cannot run (a copy with fewer elements than the block has threads,
+    # too many threads, too much shared memory) is a one-line error naming the kernel when
+    # the kernels are made; any other computes what numpy does.
+    from hypothesis import HealthCheck, given, note, settings
+    from hypothesis import strategies as st
+
+    target = CudaTarget("sm_80")
+    graph = ziggurat.load_module(WORKLOADS[name])
+    arrays = inputs(graph)
+    expected = evaluate(graph, "main", arrays)
+
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        derandomize=True,
+    )
+    @given(st.data())
+    def property(data) -> None:
+        def choose(file, space, defaults):
+            values = {name: data.draw(st.sampled_from(options)) for name, options in space}
+            note(f"{file}: {values}")
+            return values
+
+        module = scheduled(
+            WORKLOADS[name], target, choose, lambda error: note(f"rejected: {error}")
+        )
+        try:
+            program = target.compile(module)
+        except ZigguratError as error:
+            assert "\n" not in str(error) and "kernel '" in str(error), str(error)
+            note(f"rejected when making kernels: {error}")
+            return
+        with emulated_gpu(program):
+            got = program(*arrays)
+        for value, want in zip(got, expected, strict=True):
+            np.testing.assert_allclose(value, want, rtol=1e-4, atol=1e-4)
+
+    property()
