@@ -56,6 +56,24 @@ func.func @divergent_barrier(%A: memref<32xf32>) {
 
 // -----
 
+// A barrier in a loop whose trip count is the thread's index: threads would wait at it a
+// different number of times.
+
+func.func @barrier_in_a_divergent_loop(%A: memref<32xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c32 = arith.constant 32 : index
+  scf.for %t = %c0 to %c32 step %c1 {
+    scf.for %r = %c0 to %t step %c1 {
+      // expected-error@+1 {{a barrier in a loop whose trip count depends on the thread's index: threads would wait at it a different number of times}}
+      loop.barrier
+    }
+  } {loop.axis = "t", loop.annotations = [#loop.bind<"threadIdx.x">]}
+  func.return
+}
+
+// -----
+
 // Two loops bound to threadIdx.x with different extents: the launch has one.
 
 func.func @extents_differ(%A: memref<32xf32>, %B: memref<16xf32>) {
