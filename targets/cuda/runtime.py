@@ -451,7 +451,7 @@ class CudaModule:
             except ZigguratError as error:
                 raise ZigguratError(
                     f"the CUDA driver rejects the PTX of kernels {', '.join(self.kernel_names)}: "
-                    f"{error.message}{ptxas_explanation(self.ptx, driver)}"
+                    f"{' '.join(error.message.split())}{ptxas_explanation(self.ptx, driver)}"
                 ) from None
         return driver, self._loaded
 
@@ -499,7 +499,10 @@ def ptxas_explanation(ptx: str, driver: Any) -> str:
             capture_output=True,
             text=True,
         )
-    return f" (ptxas: {result.stderr.strip()})" if result.stderr.strip() else ""
+    # One line, without the temporary file's name: "kernels.ptx, line 11; fatal: ...".
+    lines = [" ".join(line.split()) for line in result.stderr.splitlines() if line.strip()]
+    said = "; ".join(line.replace(str(source), source.name) for line in lines)
+    return f" (ptxas: {said})" if said else ""
 
 
 @dataclass

@@ -245,3 +245,43 @@ func.func @main(%x: tensor<128x128xf32>, %w: tensor<128x128xf32>) -> tensor<128x
         assert not any(call.startswith("launch") for call in calls)
     finally:
         emulator.threads.shutdown()
+
+
+@pytest.mark.parametrize("backend", ["cuda-bindings", "pycuda"])
+def test_ptx_the_driver_rejects_is_one_line_naming_the_kernels(backend, monkeypatch):
+    # A driver says little of PTX it rejects (pycuda over several lines); ptxas, where it
+    # is installed, says which line and why: both in one line, with the kernels' names.
+    import shutil
+
+    compiled = ziggurat.compile(TEXT, target="cuda{arch=sm_90}")
+    program = compiled._functions
+    program.ptx = program.ptx.replace(".visible .entry", ".visible .entyr", 1)
+    emulator = EmulatedGpu(program.host)
+    calls: list[str] = []
+    try:
+        install(backend, monkeypatch, emulator, calls)
+        driver = __import__("sys").modules[
+            "cuda.bindings.driver" if backend == "cuda-bindings" else "pycuda.driver"
+        ]
+        if backend == "cuda-bindings":
+            driver.cuModuleLoadData = lambda image: (Result(218), None)
+            driver.cuGetErrorString = lambda error: (Result(0), b"a PTX JIT compilation failed")
+        else:
+
+            def rejected(ptx: bytes) -> Any:
+                raise driver.Error("cuModuleLoadDataEx failed: a PTX JIT compilation failed -\n")
+
+            driver.module_from_buffer = rejected
+        x = np.ones((67, 30), np.float32)
+        w = np.ones((30, 20), np.float32)
+        with pytest.raises(ZigguratError) as caught:
+            compiled(x, w)
+    finally:
+        emulator.threads.shutdown()
+    message = str(caught.value)
+    assert message.startswith(
+        f"error: the CUDA driver rejects the PTX of kernels {', '.join(program.kernel_names)}: "
+    )
+    assert "a PTX JIT compilation failed" in message and "\n" not in message
+    if shutil.which("ptxas") is not None:
+        assert "(ptxas: " in message and "entyr" in message
