@@ -514,6 +514,9 @@ def test_default_gpu_schedules_with_random_knobs_are_rejected_or_right(name):
             assert "\n" not in str(error) and "kernel '" in str(error), str(error)
             note(f"rejected when making kernels: {error}")
             return
+        if shutil.which("ptxas") is not None:
+            for kernel, used in ptxas(program.ptx, "sm_80").items():
+                assert used.registers <= 255, (kernel, used)
         with emulated_gpu(program):
             got = program(*arrays)
         for value, want in zip(got, expected, strict=True):

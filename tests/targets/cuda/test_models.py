@@ -4,6 +4,7 @@ emulator everywhere (tests/gpu_emulator.py), on the GPU where there is one; and 
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,7 @@ from gpu_emulator import emulated_gpu, gpu_missing
 from testing_models import MODELS
 
 import ziggurat
+from ziggurat.targets.cuda.nvptx import ptxas
 from ziggurat.tools.ziggurat import main
 
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -52,6 +54,10 @@ def test_models_match_onnxruntime_on_the_emulator(name, shape):
         (got,) = compiled(x)
     np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-5)
     assert np.ptp(expected) > 1e-3
+    if shutil.which("ptxas") is not None:  # and the kernels assemble within a block's limits
+        for arch, shared in (("sm_80", 163 * 1024), ("sm_90", 227 * 1024)):
+            for kernel, used in ptxas(compiled._functions.ptx, arch).items():
+                assert used.registers <= 255 and used.shared_bytes <= shared, (arch, kernel)
 
 
 @pytest.mark.skipif(gpu_missing() is not None, reason=f"{gpu_missing()}")
