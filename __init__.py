@@ -29,19 +29,40 @@ __all__ = ["Compiled", "ZigguratError", "compile", "load_module"]
 
 
 class Compiled:
-    """A compiled module: call it to run its main function, or call any function by name."""
+    """A compiled module: call it to run its main function, or call any function by name.
+    Below the graph level integers are signless: a function whose graph-level results are
+    unsigned (`unsigned`, their numpy types by function) returns them as such, the same
+    bits."""
 
-    def __init__(self, functions: Any, main: str):
+    def __init__(
+        self, functions: Any, main: str, unsigned: dict[str, list[np.dtype]] | None = None
+    ):
         self._functions = functions
         self._main = main  # private: `compiled.main` is the function named main, if any
+        self._unsigned = unsigned or {}
 
     def __call__(self, *arrays: np.ndarray) -> list[np.ndarray]:
-        return getattr(self._functions, self._main)(*arrays)
+        return self._function(self._main)(*arrays)
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
         if name.startswith("_"):
             raise AttributeError(name)
-        return getattr(self._functions, name)
+        return self._function(name)
+
+    def _function(self, name: str) -> Callable[..., Any]:
+        function = getattr(self._functions, name)
+        types = self._unsigned.get(name)
+        if types is None:
+            return function
+
+        def with_types(*arrays: Any) -> Any:
+            results = function(*arrays)
+            return [
+                r.view(t) if r.dtype.kind == "i" and t.kind == "u" else r
+                for r, t in zip(results, types, strict=True)
+            ]
+
+        return with_types
 
 
 def is_onnx(source: object) -> bool:
@@ -113,5 +134,26 @@ def compile(  # noqa: A001
     if isinstance(source, ModuleOp):
         module = module.clone()
     main = main_function(module)
+    unsigned = unsigned_results(module)
     lower(module, "loop", chosen, fuse=fuse)
-    return Compiled(chosen.compile(module), main)
+    return Compiled(chosen.compile(module), main, unsigned)
+
+
+def unsigned_results(module: ModuleOp) -> dict[str, list[np.dtype]]:
+    """The numpy types of the tensor results of each function with an unsigned one."""
+    from xdsl.dialects.builtin import TensorType
+
+    from ziggurat.dialects.graph import UNSIGNED, element_kind
+    from ziggurat.elements import element_dtype
+
+    found = {}
+    for op in module.ops:
+        if not isinstance(op, func.FuncOp):
+            continue
+        outputs = list(op.function_type.outputs)
+        if all(isinstance(t, TensorType) for t in outputs) and any(
+            element_kind(t.element_type) == UNSIGNED  # type: ignore[attr-defined]
+            for t in outputs
+        ):
+            found[op.sym_name.data] = [element_dtype(t.element_type) for t in outputs]  # type: ignore[attr-defined]
+    return found

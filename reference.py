@@ -392,6 +392,140 @@ def constant(op: graph.ConstantOp) -> np.ndarray:
     return dense_to_array(op.value)
 
 
+# Integers, comparisons, more activations and reductions (issue 12) -------------------------
+
+
+def is_integer(x: np.ndarray) -> bool:
+    return np.issubdtype(x.dtype, np.integer)
+
+
+def divide(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a / b; integers truncate toward zero and give 0 for a division by zero."""
+    if not is_integer(a):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return a / b
+    safe = np.where(b == 0, 1, b).astype(b.dtype)
+    with np.errstate(over="ignore", divide="ignore"):  # the most negative over -1 wraps
+        floor, rest = np.floor_divide(a, safe), np.remainder(a, safe)
+    # Where the signs differ and something remains, the floor is one below the truncation.
+    quotient = floor + ((rest != 0) & ((a < 0) != (safe < 0))).astype(floor.dtype)
+    return np.where(b == 0, 0, quotient).astype(floor.dtype)
+
+
+def mod_op(op: graph.ModOp, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """numpy.mod (the divisor's sign) or, with fmod, numpy.fmod; an integer mod 0 is 0."""
+    function = np.fmod if flag(op, "fmod") else np.mod
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if not is_integer(a):
+            return function(a, b)
+        return np.where(b == 0, 0, function(a, np.where(b == 0, 1, b)))
+
+
+def pow_op(op: graph.PowOp, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Integers through float64 (truncated back), as the targets compute them."""
+    if not is_integer(a):
+        return power(a, b)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return power(a.astype(np.float64), b.astype(np.float64)).astype(a.dtype)
+
+
+COMPARE = {
+    "eq": np.equal,
+    "ne": np.not_equal,
+    "lt": np.less,
+    "le": np.less_equal,
+    "gt": np.greater,
+    "ge": np.greater_equal,
+}
+
+
+def softplus(x: np.ndarray) -> np.ndarray:
+    return np.logaddexp(0, x)
+
+
+def gelu_op(op: graph.GeluOp, x: np.ndarray) -> np.ndarray:
+    if flag(op, "tanh"):
+        return 0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x**3)))
+    return 0.5 * x * (1 + erf(x / math.sqrt(2)))
+
+
+def arg_reduce(op: graph.ArgReduceOp, x: np.ndarray) -> np.ndarray:
+    """numpy.argmax or argmin (a NaN wins), the last of equals with select_last_index."""
+    axis = op.axis.value.data % x.ndim
+    function = np.argmax if isinstance(op, graph.ArgMaxOp) else np.argmin
+    if flag(op, "select_last_index"):
+        index = x.shape[axis] - 1 - function(np.flip(x, axis), axis=axis)
+    else:
+        index = function(x, axis=axis)
+    return np.expand_dims(index, axis) if flag(op, "keepdims") else index
+
+
+def extreme(function: Callable[..., np.ndarray], side: float) -> Callable[..., np.ndarray]:
+    """numpy.max or min, with the identity (an infinity, or the integer type's extreme)
+    for a reduction over no elements."""
+
+    def rule(op: graph.ReduceOp, x: np.ndarray) -> np.ndarray:
+        axes = tuple(a % x.ndim for a in ints(op.axes))
+        if x.dtype == np.bool_:
+            initial: object = side > 0
+        elif is_integer(x):
+            initial = np.iinfo(x.dtype).max if side > 0 else np.iinfo(x.dtype).min
+        else:
+            initial = side
+        return function(x, axis=axes, keepdims=flag(op, "keepdims"), initial=initial)
+
+    return rule
+
+
+def log_sum(x: np.ndarray, axis: tuple[int, ...], keepdims: bool) -> np.ndarray:
+    with np.errstate(divide="ignore"):
+        return np.log(np.sum(x, axis=axis, keepdims=keepdims))
+
+
+def log_sum_exp(x: np.ndarray, axis: tuple[int, ...], keepdims: bool) -> np.ndarray:
+    """m + log(sum(exp(x - m))), m the maximum where it is finite (else 0)."""
+    m = np.max(x, axis=axis, keepdims=True, initial=-np.inf)
+    shift = np.where(np.isinf(m), 0.0, m)
+    with np.errstate(divide="ignore"):
+        total = np.log(np.sum(np.exp(x - shift), axis=axis, keepdims=True)) + shift
+    return total if keepdims else np.squeeze(total, axis=axis)
+
+
+def cumsum_op(op: graph.CumSumOp, x: np.ndarray) -> np.ndarray:
+    axis = op.axis.value.data % x.ndim
+    if flag(op, "reverse"):
+        x = np.flip(x, axis)
+    total = np.cumsum(x, axis=axis, dtype=x.dtype)
+    if flag(op, "exclusive"):
+        widths = [(0, 0)] * x.ndim
+        widths[axis] = (1, 0)
+        total = np.pad(total, widths)[tuple(slice(0, n) for n in x.shape)]
+    return np.flip(total, axis) if flag(op, "reverse") else total
+
+
+def group_norm_op(
+    op: graph.GroupNormOp, x: np.ndarray, scale: np.ndarray, bias: np.ndarray
+) -> np.ndarray:
+    """A layer norm of each item's groups of channels, then scale and bias per channel."""
+    groups = op.groups.value.data
+    grouped = x.reshape(x.shape[0], groups, -1)
+    mean = grouped.mean(axis=2, keepdims=True)
+    variance = ((grouped - mean) ** 2).mean(axis=2, keepdims=True)
+    normalized = ((grouped - mean) / np.sqrt(variance + op.epsilon.value.data)).reshape(x.shape)
+    channel = (1, -1) + (1,) * (x.ndim - 2)
+    return normalized * scale.reshape(channel) + bias.reshape(channel)
+
+
+def rms_norm_op(op: graph.RmsNormOp, x: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    axes = tuple(range(op.axis.value.data % x.ndim, x.ndim))
+    mean = (x * x).mean(axis=axes, keepdims=True)
+    return x / np.sqrt(mean + op.epsilon.value.data) * scale
+
+
+def alpha(op: Operation) -> float:
+    return op.alpha.value.data  # type: ignore[attr-defined]
+
+
 # Recurrent networks ------------------------------------------------------------------------
 
 
@@ -501,8 +635,8 @@ RULES: dict[type[Operation], Callable[..., np.ndarray]] = {
     graph.AddOp: lambda op, a, b: a + b,
     graph.SubOp: lambda op, a, b: a - b,
     graph.MulOp: lambda op, a, b: a * b,
-    graph.DivOp: lambda op, a, b: a / b,
-    graph.PowOp: lambda op, a, b: power(a, b),
+    graph.DivOp: lambda op, a, b: divide(a, b),
+    graph.PowOp: pow_op,
     graph.MaximumOp: lambda op, a, b: np.maximum(a, b),
     graph.MinimumOp: lambda op, a, b: np.minimum(a, b),
     graph.ReluOp: lambda op, x: np.maximum(x, 0),
@@ -537,7 +671,47 @@ RULES: dict[type[Operation], Callable[..., np.ndarray]] = {
     graph.CastOp: cast_op,
     graph.ReduceSumOp: reduce(np.sum),
     graph.ReduceMeanOp: reduce(np.mean),
-    graph.ReduceMaxOp: reduce(np.max),
+    graph.ReduceMaxOp: extreme(np.max, -math.inf),
+    # Integers, comparisons, more activations and reductions (issue 12).
+    graph.CompareOp: lambda op, a, b: COMPARE[op.predicate.data](a, b),
+    graph.SelectOp: lambda op, c, a, b: np.where(c, a, b),
+    graph.AndOp: lambda op, a, b: np.bitwise_and(a, b),
+    graph.OrOp: lambda op, a, b: np.bitwise_or(a, b),
+    graph.XorOp: lambda op, a, b: np.bitwise_xor(a, b),
+    graph.NotOp: lambda op, x: np.invert(x),
+    graph.ModOp: mod_op,
+    graph.PReluOp: lambda op, x, slope: np.where(x < 0, slope * x, x),
+    graph.SignOp: lambda op, x: np.sign(x),
+    graph.FloorOp: lambda op, x: np.floor(x),
+    graph.CeilOp: lambda op, x: np.ceil(x),
+    graph.RoundOp: lambda op, x: np.round(x),
+    graph.SinOp: lambda op, x: np.sin(x),
+    graph.CosOp: lambda op, x: np.cos(x),
+    graph.SoftplusOp: lambda op, x: softplus(x),
+    graph.SoftsignOp: lambda op, x: x / (1 + np.abs(x)),
+    graph.MishOp: lambda op, x: x * np.tanh(softplus(x)),
+    graph.EluOp: lambda op, x: np.where(x > 0, x, alpha(op) * np.expm1(x)),
+    graph.SeluOp: lambda op, x: np.where(x > 0, x, alpha(op) * np.expm1(x)) * op.gamma.value.data,
+    graph.CeluOp: lambda op, x: (
+        np.maximum(x, 0) + np.minimum(0, alpha(op) * np.expm1(x / alpha(op)))
+    ),
+    graph.HardSigmoidOp: lambda op, x: np.clip(alpha(op) * x + op.beta.value.data, 0, 1),
+    graph.ThresholdedReluOp: lambda op, x: np.where(x > alpha(op), x, 0),
+    graph.GeluOp: gelu_op,
+    graph.BroadcastToOp: lambda op, x: np.broadcast_to(x, result_shape(op)).copy(),
+    graph.TileOp: lambda op, x: np.tile(x, ints(op.repeats)),
+    graph.ArgMaxOp: arg_reduce,
+    graph.ArgMinOp: arg_reduce,
+    graph.ReduceMinOp: extreme(np.min, math.inf),
+    graph.ReduceProdOp: reduce(np.prod),
+    graph.ReduceL1Op: reduce(lambda x, **k: np.sum(np.abs(x), **k)),
+    graph.ReduceL2Op: reduce(lambda x, **k: np.sqrt(np.sum(x * x, **k))),
+    graph.ReduceSumSquareOp: reduce(lambda x, **k: np.sum(x * x, **k)),
+    graph.ReduceLogSumOp: reduce(log_sum),
+    graph.ReduceLogSumExpOp: reduce(log_sum_exp),
+    graph.CumSumOp: cumsum_op,
+    graph.GroupNormOp: group_norm_op,
+    graph.RmsNormOp: rms_norm_op,
     # recurrent networks
     graph.RnnOp: recurrent,
     graph.GruOp: recurrent,

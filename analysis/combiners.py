@@ -38,20 +38,20 @@ class Combiner:
 
 COMBINERS: dict[type[Operation], Combiner] = {
     arith.AddfOp: Combiner("add", lambda t: 0.0, "sum"),
-    arith.MulfOp: Combiner("mul", lambda t: 1.0),
+    arith.MulfOp: Combiner("mul", lambda t: 1.0, "prod"),
     arith.MaximumfOp: Combiner("maximumf", lambda t: -inf, "max"),
     arith.MinimumfOp: Combiner("minimumf", lambda t: inf, "min"),
     arith.MaxnumfOp: Combiner("maxnumf", lambda t: -inf),
     arith.MinnumfOp: Combiner("minnumf", lambda t: inf),
     arith.AddiOp: Combiner("add", lambda t: 0, "sum"),
-    arith.MuliOp: Combiner("mul", lambda t: 1),
+    arith.MuliOp: Combiner("mul", lambda t: 1, "prod"),
     arith.AndIOp: Combiner("and", lambda t: -1),
     arith.OrIOp: Combiner("or", lambda t: 0),
     arith.XOrIOp: Combiner("xor", lambda t: 0),
     arith.MaxSIOp: Combiner("maxsi", lambda t: -(2 ** (width_of(t) - 1)), "max"),
     arith.MinSIOp: Combiner("minsi", lambda t: 2 ** (width_of(t) - 1) - 1, "min"),
-    arith.MaxUIOp: Combiner("maxui", lambda t: 0),
-    arith.MinUIOp: Combiner("minui", lambda t: -1),
+    arith.MaxUIOp: Combiner("maxui", lambda t: 0, "umax"),
+    arith.MinUIOp: Combiner("minui", lambda t: -1, "umin"),
 }
 
 

@@ -1,4 +1,5 @@
-"""The `arith` dialect: xDSL's ops, with its casts and comparisons over vectors too.
+"""The `arith` dialect: xDSL's ops, with its casts and comparisons over vectors too, and
+`arith.remf`, which xDSL 0.74 lacks.
 
 xDSL 0.74's `arith.fptosi`, `arith.sitofp`, `arith.extsi`, `arith.trunci`, `arith.index_cast`
 (and their unsigned forms) take scalars only, and its `arith.cmpf` and `arith.cmpi` give an
@@ -305,6 +306,19 @@ class SelectOp(IRDLOperation):
             )
 
 
+# An op xDSL lacks ------------------------------------------------------------------------------
+
+
+@irdl_op_definition
+class RemFOp(arith.FloatingPointLikeBinaryOperation):
+    """The remainder of a float division truncated toward zero, with the dividend's sign
+    (C's fmod), lane by lane for vectors: `arith.remf %a, %b : f32`."""
+
+    name = "arith.remf"
+
+    traits = traits_def(Pure())
+
+
 CASTS = (ExtSIOp, ExtUIOp, TruncIOp, IndexCastOp, FPToSIOp, FPToUIOp, SIToFPOp, UIToFPOp)
 OPS = (*CASTS, CmpiOp, CmpfOp, SelectOp)
 REPLACED = {op.name for op in OPS}
@@ -314,6 +328,6 @@ XDSL = {getattr(arith, op.__name__): op for op in OPS}
 
 Arith = Dialect(
     "arith",
-    [*(op for op in arith.Arith.operations if op.name not in REPLACED), *OPS],
+    [*(op for op in arith.Arith.operations if op.name not in REPLACED), *OPS, RemFOp],
     list(arith.Arith.attributes),
 )

@@ -23,7 +23,6 @@ from typing import ClassVar
 
 from xdsl.dialects.builtin import (
     I64,
-    AnyFloat,
     ArrayAttr,
     DenseArrayBase,
     DenseIntOrFPElementsAttr,
@@ -112,27 +111,50 @@ def shape_of(value: SSAValue | Attribute) -> Shape:
     return tuple(tensor(value).get_shape())
 
 
-def float_element(*values: SSAValue) -> Attribute:
-    """The floating-point element type shared by `values`, or a VerifyException."""
+# The kinds of element the graph level computes with, as ONNX has them: f16, f32 and f64;
+# i1 (a boolean); signless integers of 8 to 64 bits, which are signed; and unsigned ones
+# (ui8 to ui64). Signedness lives in the type here, as in ONNX; at the te level and below
+# integers are signless and the ops say how they read them (divui, cmpi ult, extui).
+FLOAT, BOOL, SIGNED, UNSIGNED = "floating-point", "boolean", "signed integer", "unsigned integer"
+INTEGERS = (BOOL, SIGNED, UNSIGNED)
+NUMBERS = (FLOAT, SIGNED, UNSIGNED)
+
+
+def element_kind(element: Attribute) -> str | None:
+    """FLOAT, BOOL, SIGNED or UNSIGNED, or None for a type the graph level does not have."""
+    if isinstance(element, Float16Type | Float32Type | Float64Type):
+        return FLOAT
+    if not isinstance(element, IntegerType):
+        return None
+    width, signedness = element.width.data, element.signedness.data
+    if width == 1 and signedness == Signedness.SIGNLESS:
+        return BOOL
+    if width not in (8, 16, 32, 64):
+        return None
+    return {Signedness.SIGNLESS: SIGNED, Signedness.UNSIGNED: UNSIGNED}.get(signedness)
+
+
+def shared_element(values: Sequence[SSAValue], kinds: Sequence[str]) -> Attribute:
+    """The element type shared by `values`, of one of `kinds`, or a VerifyException."""
     element = tensor(values[0]).element_type
-    if not isinstance(element, AnyFloat):
-        raise VerifyException(f"expected floating-point tensors, got {values[0].type}")
+    if element_kind(element) not in kinds:
+        described = ", ".join(kinds[:-1]) + (" or " if len(kinds) > 1 else "") + kinds[-1]
+        raise VerifyException(f"expected {described} tensors, got {values[0].type}")
     for value in values[1:]:
         if tensor(value).element_type != element:
             raise VerifyException(f"element types differ: {values[0].type} and {value.type}")
     return element
 
 
+def float_element(*values: SSAValue) -> Attribute:
+    """The floating-point element type shared by `values`, or a VerifyException."""
+    return shared_element(values, (FLOAT,))
+
+
 def is_cast_type(element: Attribute) -> bool:
-    """Whether graph.cast converts to and from `element`: f16, f32, f64 and signless
-    integers of 1 (a boolean), 8, 16, 32 or 64 bits."""
-    if isinstance(element, Float16Type | Float32Type | Float64Type):
-        return True
-    return (
-        isinstance(element, IntegerType)
-        and element.signedness.data == Signedness.SIGNLESS
-        and element.width.data in (1, 8, 16, 32, 64)
-    )
+    """Whether graph.cast converts to and from `element`: f16, f32, f64, i1 (a boolean),
+    signed (signless) and unsigned integers of 8, 16, 32 or 64 bits."""
+    return element_kind(element) is not None
 
 
 def normalize_axis(axis: int, rank: int) -> int:
@@ -512,26 +534,28 @@ class Conv2dOp(GraphOp):
 
 
 class BinaryOp(GraphOp):
-    """lhs (op) rhs elementwise, with numpy broadcasting."""
+    """lhs (op) rhs elementwise, with numpy broadcasting, on numbers (ELEMENTS says which)."""
 
     lhs = operand_def(TensorType)
     rhs = operand_def(TensorType)
     output = result_def(TensorType)
+
+    ELEMENTS: ClassVar[tuple[str, ...]] = NUMBERS
 
     traits = traits_def(Pure(), Pattern(PatternKind.BROADCAST))
 
     assembly_format = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)"
 
     def __init__(self, lhs: SSAValue, rhs: SSAValue):
-        super().__init__(operands=[lhs, rhs], result_types=[BinaryOp.infer_result_type(lhs, rhs)])
+        super().__init__(operands=[lhs, rhs], result_types=[self.infer_result_type(lhs, rhs)])
 
-    @staticmethod
-    def infer_result_type(lhs: SSAValue, rhs: SSAValue) -> TensorType:
-        element = float_element(lhs, rhs)
+    @classmethod
+    def infer_result_type(cls, lhs: SSAValue, rhs: SSAValue) -> TensorType:
+        element = shared_element((lhs, rhs), cls.ELEMENTS)
         return TensorType(element, broadcast_shapes(shape_of(lhs), shape_of(rhs)))
 
     def inferred_type(self) -> TensorType:
-        return BinaryOp.infer_result_type(self.lhs, self.rhs)
+        return self.infer_result_type(self.lhs, self.rhs)
 
 
 @irdl_op_definition
@@ -606,11 +630,13 @@ class MinimumOp(BinaryOp):
 
 
 class UnaryOp(GraphOp):
-    """A function applied to each element."""
+    """A function applied to each element, of floats unless ELEMENTS says otherwise."""
 
     T: ClassVar = VarConstraint("T", base(TensorType))
     input = operand_def(T)
     output = result_def(T)
+
+    ELEMENTS: ClassVar[tuple[str, ...]] = (FLOAT,)
 
     traits = traits_def(Pure(), Pattern(PatternKind.ELEMENTWISE))
 
@@ -620,7 +646,7 @@ class UnaryOp(GraphOp):
         super().__init__(operands=[input], result_types=[input.type])
 
     def inferred_type(self) -> TensorType:
-        float_element(self.input)
+        shared_element((self.input,), self.ELEMENTS)
         return tensor(self.input)
 
 
@@ -632,6 +658,8 @@ class ReluOp(UnaryOp):
     """
 
     name = "graph.relu"
+
+    ELEMENTS: ClassVar[tuple[str, ...]] = (FLOAT, SIGNED)
 
 
 @irdl_op_definition
@@ -693,6 +721,8 @@ class NegOp(UnaryOp):
 
     name = "graph.neg"
 
+    ELEMENTS: ClassVar[tuple[str, ...]] = (FLOAT, SIGNED)
+
 
 @irdl_op_definition
 class AbsOp(UnaryOp):
@@ -702,6 +732,8 @@ class AbsOp(UnaryOp):
     """
 
     name = "graph.abs"
+
+    ELEMENTS: ClassVar[tuple[str, ...]] = NUMBERS
 
 
 @irdl_op_definition
@@ -751,6 +783,8 @@ class ClipOp(UnaryOp):
     """
 
     name = "graph.clip"
+
+    ELEMENTS: ClassVar[tuple[str, ...]] = NUMBERS
 
     min = opt_prop_def(FloatAttr[Float64Type])
     max = opt_prop_def(FloatAttr[Float64Type])
@@ -900,7 +934,8 @@ class BatchNormOp(GraphOp):
 @irdl_op_definition
 class LayerNormOp(GraphOp):
     """ONNX LayerNormalization: (x - mean) / sqrt(variance + epsilon) * scale + bias, mean
-    and variance over the dimensions from `axis` on, scale and bias broadcast to those.
+    and variance over the dimensions from `axis` on; scale and bias broadcast to the input
+    (to the normalized dimensions for ONNX's; per channel for an instance norm, axis 2).
 
     %y = graph.layer_norm %x, %scale, %bias axis -1 epsilon 1.000000e-03 : (...) -> ...
     """
@@ -942,13 +977,10 @@ class LayerNormOp(GraphOp):
     ) -> TensorType:
         float_element(input, scale, *([bias] if bias else []))
         x = shape_of(input)
-        normalized = x[normalize_axis(axis, len(x)) :]
+        normalize_axis(axis, len(x))
         for parameter in (scale, bias):
-            if parameter is not None and not broadcasts_to(shape_of(parameter), normalized):
-                raise VerifyException(
-                    f"{parameter.type} does not broadcast to the normalized dimensions "
-                    f"{'x'.join(map(str, normalized))}"
-                )
+            if parameter is not None and not broadcasts_to(shape_of(parameter), x):
+                raise VerifyException(f"{parameter.type} does not broadcast to {input.type}")
         return tensor(input)
 
     def inferred_type(self) -> TensorType:
@@ -1025,6 +1057,8 @@ class Pool2dOp(GraphOp):
     padding = prop_def(DenseArrayBase[I64], default_value=ints([0, 0, 0, 0]))
     ceil_mode = opt_prop_def(UnitAttr)
 
+    ELEMENTS: ClassVar[tuple[str, ...]] = (FLOAT,)
+
     traits = traits_def(Pure(), Pattern(PatternKind.OUT_ELEMENTWISE_FUSABLE))
 
     def window_dilation(self) -> Sequence[int]:
@@ -1039,6 +1073,7 @@ class Pool2dOp(GraphOp):
             self.padding.get_values(),
             self.window_dilation(),
             self.ceil_mode is not None,
+            self.ELEMENTS,
         )
 
 
@@ -1050,9 +1085,10 @@ def infer_pool_type(
     padding: Sequence[int],
     dilation: Sequence[int],
     ceil_mode: bool,
+    elements: Sequence[str] = (FLOAT,),
 ) -> TensorType:
     """The result type of a 2-D pool, or a VerifyException."""
-    element = float_element(input)
+    element = shared_element((input,), elements)
     check_window("kernel", kernel, 2, 1)
     check_window("strides", strides, 2, 1)
     check_window("padding", padding, 4, 0)
@@ -1081,7 +1117,7 @@ def pool_properties(
 
 @irdl_op_definition
 class MaxPool2dOp(Pool2dOp):
-    """Maximum over each window; padding never wins.
+    """Maximum over each window, of any numbers; padding never wins.
 
     %y = graph.max_pool2d %x kernel [3, 3] strides [2, 2] padding [1, 1, 1, 1] : (...) -> ...
     """
@@ -1089,6 +1125,8 @@ class MaxPool2dOp(Pool2dOp):
     name = "graph.max_pool2d"
 
     dilation = prop_def(DenseArrayBase[I64], default_value=ints([1, 1]))
+
+    ELEMENTS: ClassVar[tuple[str, ...]] = NUMBERS
 
     assembly_format = (
         "$input `kernel` $kernel (`strides` $strides^)? (`padding` $padding^)? "
@@ -1108,7 +1146,7 @@ class MaxPool2dOp(Pool2dOp):
         properties = pool_properties(kernel, strides, padding, ceil_mode)
         properties["dilation"] = ints(dilation)
         result = infer_pool_type(
-            MaxPool2dOp.name, input, kernel, strides, padding, dilation, ceil_mode
+            MaxPool2dOp.name, input, kernel, strides, padding, dilation, ceil_mode, NUMBERS
         )
         super().__init__(operands=[input], result_types=[result], properties=properties)
 
@@ -1575,12 +1613,16 @@ class PadOp(GraphOp):
 
 
 class ReduceOp(GraphOp):
-    """A reduction over the listed axes, which are dropped unless `keepdims`."""
+    """A reduction over the listed axes, which are dropped unless `keepdims`; of numbers
+    unless ELEMENTS says otherwise. Over no axes, each element is reduced alone (ONNX's
+    noop_with_empty_axes: a sum of squares squares it)."""
 
     input = operand_def(TensorType)
     output = result_def(TensorType)
     axes = prop_def(DenseArrayBase[I64])
     keepdims = opt_prop_def(UnitAttr)
+
+    ELEMENTS: ClassVar[tuple[str, ...]] = NUMBERS
 
     traits = traits_def(Pure(), Pattern(PatternKind.REDUCTION))
 
@@ -1593,20 +1635,20 @@ class ReduceOp(GraphOp):
         properties: dict[str, Attribute] = {"axes": ints(axes)}
         if keepdims:
             properties["keepdims"] = UnitAttr()
-        result = ReduceOp.infer_result_type(input, axes, keepdims)
+        result = self.infer_result_type(input, axes, keepdims)
         super().__init__(operands=[input], result_types=[result], properties=properties)
 
     @staticmethod
     def normalize_axes(axes: Sequence[int], rank: int) -> list[int]:
         """The reduced axes, in [0, rank), sorted."""
         normalized = [normalize_axis(a, rank) for a in axes]
-        if not normalized or len(set(normalized)) != len(normalized):
-            raise VerifyException(f"reduction axes must be distinct and given, got {list(axes)}")
+        if len(set(normalized)) != len(normalized):
+            raise VerifyException(f"reduction axes must be distinct, got {list(axes)}")
         return sorted(normalized)
 
-    @staticmethod
-    def infer_result_type(input: SSAValue, axes: Sequence[int], keepdims: bool) -> TensorType:
-        element = float_element(input)
+    @classmethod
+    def infer_result_type(cls, input: SSAValue, axes: Sequence[int], keepdims: bool) -> TensorType:
+        element = shared_element((input,), cls.ELEMENTS)
         x = shape_of(input)
         reduced = ReduceOp.normalize_axes(axes, len(x))
         if keepdims:
@@ -1619,9 +1661,7 @@ class ReduceOp(GraphOp):
         return ReduceOp.normalize_axes(self.axes.get_values(), len(shape_of(self.input)))
 
     def inferred_type(self) -> TensorType:
-        return ReduceOp.infer_result_type(
-            self.input, self.axes.get_values(), self.keepdims is not None
-        )
+        return self.infer_result_type(self.input, self.axes.get_values(), self.keepdims is not None)
 
 
 @irdl_op_definition
@@ -1643,6 +1683,8 @@ class ReduceMeanOp(ReduceOp):
 
     name = "graph.reduce_mean"
 
+    ELEMENTS: ClassVar[tuple[str, ...]] = (FLOAT,)
+
 
 @irdl_op_definition
 class ReduceMaxOp(ReduceOp):
@@ -1652,6 +1694,719 @@ class ReduceMaxOp(ReduceOp):
     """
 
     name = "graph.reduce_max"
+
+    ELEMENTS: ClassVar[tuple[str, ...]] = (*NUMBERS, BOOL)
+
+
+# Comparisons, selection, integers and more activations and reductions ---------------------
+#
+# The operators ONNX models use beyond classic CNNs (issue 12): comparisons giving i1,
+# selection by them, bitwise and logical ops, remainders, rounding, the activations of
+# mobile nets and transformers, arg max/min, the other reductions, cumulative sums,
+# broadcasting and tiling, and group and RMS normalization.
+
+COMPARISONS = ("eq", "ne", "lt", "le", "gt", "ge")
+
+
+@irdl_op_definition
+class CompareOp(GraphOp):
+    """lhs (predicate) rhs elementwise, broadcasting, as an i1 tensor; with numpy's rules
+    for NaN: only `ne` is true where either side is NaN. Integers compare as their
+    signedness says (i1 as unsigned: false < true).
+
+    %m = graph.compare "lt", %x, %y : (tensor<4xf32>, tensor<f32>) -> tensor<4xi1>
+    """
+
+    name = "graph.compare"
+
+    predicate = prop_def(StringAttr)
+    lhs = operand_def(TensorType)
+    rhs = operand_def(TensorType)
+    output = result_def(TensorType)
+
+    traits = traits_def(Pure(), Pattern(PatternKind.BROADCAST))
+
+    assembly_format = (
+        "$predicate `,` $lhs `,` $rhs attr-dict `:` functional-type(operands, results)"
+    )
+
+    def __init__(self, predicate: str, lhs: SSAValue, rhs: SSAValue):
+        super().__init__(
+            operands=[lhs, rhs],
+            result_types=[CompareOp.infer_result_type(predicate, lhs, rhs)],
+            properties={"predicate": StringAttr(predicate)},
+        )
+
+    @staticmethod
+    def infer_result_type(predicate: str, lhs: SSAValue, rhs: SSAValue) -> TensorType:
+        if predicate not in COMPARISONS:
+            raise VerifyException(
+                f"unknown comparison '{predicate}', expected one of {', '.join(COMPARISONS)}"
+            )
+        shared_element((lhs, rhs), (*NUMBERS, BOOL))
+        return TensorType(IntegerType(1), broadcast_shapes(shape_of(lhs), shape_of(rhs)))
+
+    def inferred_type(self) -> TensorType:
+        return CompareOp.infer_result_type(self.predicate.data, self.lhs, self.rhs)
+
+
+@irdl_op_definition
+class SelectOp(GraphOp):
+    """ONNX Where: where the i1 condition holds the element of `a`, else that of `b`, all
+    three broadcasting.
+
+    %y = graph.select %c, %a, %b : (tensor<4xi1>, tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+    """
+
+    name = "graph.select"
+
+    condition = operand_def(TensorType)
+    a = operand_def(TensorType)
+    b = operand_def(TensorType)
+    output = result_def(TensorType)
+
+    traits = traits_def(Pure(), Pattern(PatternKind.BROADCAST))
+
+    assembly_format = "$condition `,` $a `,` $b attr-dict `:` functional-type(operands, results)"
+
+    def __init__(self, condition: SSAValue, a: SSAValue, b: SSAValue):
+        super().__init__(
+            operands=[condition, a, b], result_types=[SelectOp.infer_result_type(condition, a, b)]
+        )
+
+    @staticmethod
+    def infer_result_type(condition: SSAValue, a: SSAValue, b: SSAValue) -> TensorType:
+        shared_element((condition,), (BOOL,))
+        element = shared_element((a, b), (*NUMBERS, BOOL))
+        return TensorType(element, broadcast_shapes(*(shape_of(v) for v in (condition, a, b))))
+
+    def inferred_type(self) -> TensorType:
+        return SelectOp.infer_result_type(self.condition, self.a, self.b)
+
+
+@irdl_op_definition
+class AndOp(BinaryOp):
+    """Bitwise and, broadcasting: logical and on i1.
+
+    %z = graph.and %x, %y : (tensor<4xi1>, tensor<4xi1>) -> tensor<4xi1>
+    """
+
+    name = "graph.and"
+
+    ELEMENTS: ClassVar[tuple[str, ...]] = INTEGERS
+
+
+@irdl_op_definition
+class OrOp(BinaryOp):
+    """Bitwise or, broadcasting: logical or on i1.
+
+    %z = graph.or %x, %y : (tensor<4xi1>, tensor<1xi1>) -> tensor<4xi1>
+    """
+
+    name = "graph.or"
+
+    ELEMENTS: ClassVar[tuple[str, ...]] = INTEGERS
+
+
+@irdl_op_definition
+class XorOp(BinaryOp):
+    """Bitwise exclusive or, broadcasting: logical xor on i1.
+
+    %z = graph.xor %x, %y : (tensor<4xi1>, tensor<4xi1>) -> tensor<4xi1>
+    """
+
+    name = "graph.xor"
+
+    ELEMENTS: ClassVar[tuple[str, ...]] = INTEGERS
+
+
+@irdl_op_definition
+class ModOp(BinaryOp):
+    """The remainder of lhs / rhs, broadcasting: with the sign of the divisor (numpy.mod,
+    Python's %), or with `fmod` that of the dividend (C's fmod, truncated division).
+
+    %z = graph.mod %x, %y fmod : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+    """
+
+    name = "graph.mod"
+
+    fmod = opt_prop_def(UnitAttr)
+
+    assembly_format = (
+        "$lhs `,` $rhs (`fmod` $fmod^)? attr-dict `:` functional-type(operands, results)"
+    )
+
+    def __init__(self, lhs: SSAValue, rhs: SSAValue, fmod: bool = False):
+        super().__init__(lhs, rhs)
+        if fmod:
+            self.fmod = UnitAttr()
+
+
+@irdl_op_definition
+class PReluOp(BinaryOp):
+    """x where x >= 0, else slope * x, the slope broadcasting (ONNX PRelu).
+
+    %y = graph.prelu %x, %slope : (tensor<2x3x4xf32>, tensor<3x1xf32>) -> tensor<2x3x4xf32>
+    """
+
+    name = "graph.prelu"
+
+    ELEMENTS: ClassVar[tuple[str, ...]] = (FLOAT, SIGNED)
+
+
+@irdl_op_definition
+class NotOp(UnaryOp):
+    """Bitwise complement: logical not on i1.
+
+    %y = graph.not %x : tensor<4xi1>
+    """
+
+    name = "graph.not"
+
+    ELEMENTS: ClassVar[tuple[str, ...]] = INTEGERS
+
+
+@irdl_op_definition
+class SignOp(UnaryOp):
+    """-1, 0 or 1 as x is negative, zero or positive; NaN stays NaN.
+
+    %y = graph.sign %x : tensor<4xf32>
+    """
+
+    name = "graph.sign"
+
+    ELEMENTS: ClassVar[tuple[str, ...]] = NUMBERS
+
+
+@irdl_op_definition
+class FloorOp(UnaryOp):
+    """The largest integer not above x.
+
+    %y = graph.floor %x : tensor<4xf32>
+    """
+
+    name = "graph.floor"
+
+
+@irdl_op_definition
+class CeilOp(UnaryOp):
+    """The smallest integer not below x.
+
+    %y = graph.ceil %x : tensor<4xf32>
+    """
+
+    name = "graph.ceil"
+
+
+@irdl_op_definition
+class RoundOp(UnaryOp):
+    """The nearest integer, halves to even (numpy.round).
+
+    %y = graph.round %x : tensor<4xf32>
+    """
+
+    name = "graph.round"
+
+
+@irdl_op_definition
+class SinOp(UnaryOp):
+    """Sine.
+
+    %y = graph.sin %x : tensor<4xf32>
+    """
+
+    name = "graph.sin"
+
+
+@irdl_op_definition
+class CosOp(UnaryOp):
+    """Cosine.
+
+    %y = graph.cos %x : tensor<4xf32>
+    """
+
+    name = "graph.cos"
+
+
+@irdl_op_definition
+class SoftplusOp(UnaryOp):
+    """log(1 + exp(x)), computed as max(x, 0) + log(1 + exp(-|x|)) so it never overflows.
+
+    %y = graph.softplus %x : tensor<4xf32>
+    """
+
+    name = "graph.softplus"
+
+
+@irdl_op_definition
+class SoftsignOp(UnaryOp):
+    """x / (1 + |x|).
+
+    %y = graph.softsign %x : tensor<4xf32>
+    """
+
+    name = "graph.softsign"
+
+
+@irdl_op_definition
+class MishOp(UnaryOp):
+    """x * tanh(softplus(x)).
+
+    %y = graph.mish %x : tensor<4xf32>
+    """
+
+    name = "graph.mish"
+
+
+def f32_attr(value: float) -> FloatAttr:
+    return FloatAttr(value, f32)
+
+
+@irdl_op_definition
+class EluOp(UnaryOp):
+    """x if x >= 0, else alpha * (exp(x) - 1).
+
+    %y = graph.elu %x alpha 1.000000e+00 : tensor<4xf32>
+    """
+
+    name = "graph.elu"
+
+    alpha = prop_def(FloatAttr[Float32Type], default_value=ONE)
+
+    assembly_format = "$input (`alpha` $alpha^)? attr-dict `:` type($input)"
+
+    def __init__(self, x: SSAValue, alpha: float = 1.0):
+        super().__init__(x)
+        self.alpha = f32_attr(alpha)
+
+
+SELU_ALPHA = 1.67326319217681884765625
+SELU_GAMMA = 1.05070102214813232421875
+
+
+@irdl_op_definition
+class SeluOp(UnaryOp):
+    """gamma * x if x > 0, else gamma * alpha * (exp(x) - 1).
+
+    %y = graph.selu %x alpha 1.673263e+00 gamma 1.050701e+00 : tensor<4xf32>
+    """
+
+    name = "graph.selu"
+
+    alpha = prop_def(FloatAttr[Float32Type], default_value=f32_attr(SELU_ALPHA))
+    gamma = prop_def(FloatAttr[Float32Type], default_value=f32_attr(SELU_GAMMA))
+
+    assembly_format = "$input (`alpha` $alpha^)? (`gamma` $gamma^)? attr-dict `:` type($input)"
+
+    def __init__(self, x: SSAValue, alpha: float = SELU_ALPHA, gamma: float = SELU_GAMMA):
+        super().__init__(x)
+        self.alpha, self.gamma = f32_attr(alpha), f32_attr(gamma)
+
+
+@irdl_op_definition
+class CeluOp(UnaryOp):
+    """max(0, x) + min(0, alpha * (exp(x / alpha) - 1)).
+
+    %y = graph.celu %x alpha 2.000000e+00 : tensor<4xf32>
+    """
+
+    name = "graph.celu"
+
+    alpha = prop_def(FloatAttr[Float32Type], default_value=ONE)
+
+    assembly_format = "$input (`alpha` $alpha^)? attr-dict `:` type($input)"
+
+    def __init__(self, x: SSAValue, alpha: float = 1.0):
+        super().__init__(x)
+        self.alpha = f32_attr(alpha)
+
+
+@irdl_op_definition
+class HardSigmoidOp(UnaryOp):
+    """max(0, min(1, alpha * x + beta)).
+
+    %y = graph.hard_sigmoid %x alpha 2.000000e-01 beta 5.000000e-01 : tensor<4xf32>
+    """
+
+    name = "graph.hard_sigmoid"
+
+    alpha = prop_def(FloatAttr[Float32Type], default_value=f32_attr(0.2))
+    beta = prop_def(FloatAttr[Float32Type], default_value=f32_attr(0.5))
+
+    assembly_format = "$input (`alpha` $alpha^)? (`beta` $beta^)? attr-dict `:` type($input)"
+
+    def __init__(self, x: SSAValue, alpha: float = 0.2, beta: float = 0.5):
+        super().__init__(x)
+        self.alpha, self.beta = f32_attr(alpha), f32_attr(beta)
+
+
+@irdl_op_definition
+class ThresholdedReluOp(UnaryOp):
+    """x if x > alpha, else 0.
+
+    %y = graph.thresholded_relu %x alpha 1.000000e+00 : tensor<4xf32>
+    """
+
+    name = "graph.thresholded_relu"
+
+    alpha = prop_def(FloatAttr[Float32Type], default_value=ONE)
+
+    assembly_format = "$input (`alpha` $alpha^)? attr-dict `:` type($input)"
+
+    def __init__(self, x: SSAValue, alpha: float = 1.0):
+        super().__init__(x)
+        self.alpha = f32_attr(alpha)
+
+
+@irdl_op_definition
+class GeluOp(UnaryOp):
+    """x * (1 + erf(x / sqrt(2))) / 2; with `tanh`, the approximation
+    x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3))) / 2.
+
+    %y = graph.gelu %x tanh : tensor<4xf32>
+    """
+
+    name = "graph.gelu"
+
+    tanh = opt_prop_def(UnitAttr)
+
+    assembly_format = "$input (`tanh` $tanh^)? attr-dict `:` type($input)"
+
+    def __init__(self, x: SSAValue, tanh: bool = False):
+        super().__init__(x)
+        if tanh:
+            self.tanh = UnitAttr()
+
+
+@irdl_op_definition
+class BroadcastToOp(GraphOp):
+    """The input broadcast (numpy's rules) to the result's shape.
+
+    %y = graph.broadcast_to %x : (tensor<3x1xf32>) -> tensor<2x3x4xf32>
+    """
+
+    name = "graph.broadcast_to"
+
+    input = operand_def(TensorType)
+    output = result_def(TensorType)
+
+    traits = traits_def(Pure(), Pattern(PatternKind.BROADCAST))
+
+    assembly_format = "$input attr-dict `:` functional-type(operands, results)"
+
+    def __init__(self, input: SSAValue, shape: Sequence[int]):
+        element = tensor(input).element_type
+        super().__init__(operands=[input], result_types=[TensorType(element, list(shape))])
+
+    def inferred_type(self) -> TensorType:
+        shape = shape_of(self.output)
+        if not broadcasts_to(shape_of(self.input), shape):
+            raise VerifyException(f"{self.input.type} does not broadcast to {self.output.type}")
+        return TensorType(tensor(self.input).element_type, shape)
+
+
+@irdl_op_definition
+class TileOp(GraphOp):
+    """The input repeated `repeats[d]` times along each dimension d (numpy.tile).
+
+    %y = graph.tile %x repeats [2, 1] : (tensor<3x4xf32>) -> tensor<6x4xf32>
+    """
+
+    name = "graph.tile"
+
+    input = operand_def(TensorType)
+    output = result_def(TensorType)
+    repeats = prop_def(DenseArrayBase[I64])
+
+    traits = traits_def(Pure(), Pattern(PatternKind.INJECTIVE))
+
+    assembly_format = "$input `repeats` $repeats attr-dict `:` functional-type(operands, results)"
+
+    def __init__(self, input: SSAValue, repeats: Sequence[int]):
+        super().__init__(
+            operands=[input],
+            result_types=[TileOp.infer_result_type(input, repeats)],
+            properties={"repeats": ints(repeats)},
+        )
+
+    @staticmethod
+    def infer_result_type(input: SSAValue, repeats: Sequence[int]) -> TensorType:
+        x = shape_of(input)
+        check_window("repeats", repeats, len(x), 0)
+        shape = [size * count for size, count in zip(x, repeats, strict=True)]
+        return TensorType(tensor(input).element_type, shape)
+
+    def inferred_type(self) -> TensorType:
+        return TileOp.infer_result_type(self.input, self.repeats.get_values())
+
+
+class ArgReduceOp(GraphOp):
+    """The i64 index along `axis` of the extreme element, the first one of equals (the
+    last with `select_last_index`), the axis dropped unless `keepdims`."""
+
+    input = operand_def(TensorType)
+    output = result_def(TensorType)
+    axis = prop_def(IntegerAttr[I64])
+    keepdims = opt_prop_def(UnitAttr)
+    select_last_index = opt_prop_def(UnitAttr)
+
+    traits = traits_def(Pure(), Pattern(PatternKind.REDUCTION))
+
+    assembly_format = (
+        "$input `axis` $axis (`keepdims` $keepdims^)? (`select_last_index` "
+        "$select_last_index^)? attr-dict `:` functional-type(operands, results)"
+    )
+
+    def __init__(
+        self, input: SSAValue, axis: int, keepdims: bool = False, select_last_index: bool = False
+    ):
+        properties: dict[str, Attribute] = {"axis": IntegerAttr(axis, i64)}
+        if keepdims:
+            properties["keepdims"] = UnitAttr()
+        if select_last_index:
+            properties["select_last_index"] = UnitAttr()
+        result = ArgReduceOp.infer_result_type(input, axis, keepdims)
+        super().__init__(operands=[input], result_types=[result], properties=properties)
+
+    @staticmethod
+    def infer_result_type(input: SSAValue, axis: int, keepdims: bool) -> TensorType:
+        shared_element((input,), NUMBERS)
+        x = shape_of(input)
+        axis = normalize_axis(axis, len(x))
+        if x[axis] == 0:
+            raise VerifyException(f"no element to choose along axis {axis} of {input.type}")
+        shape = [*x[:axis], *([1] if keepdims else []), *x[axis + 1 :]]
+        return TensorType(i64, shape)
+
+    def inferred_type(self) -> TensorType:
+        return ArgReduceOp.infer_result_type(
+            self.input, self.axis.value.data, self.keepdims is not None
+        )
+
+
+@irdl_op_definition
+class ArgMaxOp(ArgReduceOp):
+    """Index of the maximum along an axis.
+
+    %i = graph.arg_max %x axis 1 keepdims : (tensor<3x4xf32>) -> tensor<3x1xi64>
+    """
+
+    name = "graph.arg_max"
+
+
+@irdl_op_definition
+class ArgMinOp(ArgReduceOp):
+    """Index of the minimum along an axis.
+
+    %i = graph.arg_min %x axis 0 select_last_index : (tensor<3x4xf32>) -> tensor<4xi64>
+    """
+
+    name = "graph.arg_min"
+
+
+@irdl_op_definition
+class ReduceMinOp(ReduceOp):
+    """Minimum over axes.
+
+    %y = graph.reduce_min %x axes [1] : (tensor<2x3xf32>) -> tensor<2xf32>
+    """
+
+    name = "graph.reduce_min"
+
+    ELEMENTS: ClassVar[tuple[str, ...]] = (*NUMBERS, BOOL)
+
+
+@irdl_op_definition
+class ReduceProdOp(ReduceOp):
+    """Product over axes.
+
+    %y = graph.reduce_prod %x axes [0] : (tensor<2x3xf32>) -> tensor<3xf32>
+    """
+
+    name = "graph.reduce_prod"
+
+
+@irdl_op_definition
+class ReduceL1Op(ReduceOp):
+    """Sum of absolute values over axes.
+
+    %y = graph.reduce_l1 %x axes [1] : (tensor<2x3xf32>) -> tensor<2xf32>
+    """
+
+    name = "graph.reduce_l1"
+
+
+@irdl_op_definition
+class ReduceL2Op(ReduceOp):
+    """Square root of the sum of squares over axes.
+
+    %y = graph.reduce_l2 %x axes [1] keepdims : (tensor<2x3xf32>) -> tensor<2x1xf32>
+    """
+
+    name = "graph.reduce_l2"
+
+    ELEMENTS: ClassVar[tuple[str, ...]] = (FLOAT,)
+
+
+@irdl_op_definition
+class ReduceSumSquareOp(ReduceOp):
+    """Sum of squares over axes.
+
+    %y = graph.reduce_sum_square %x axes [1] : (tensor<2x3xf32>) -> tensor<2xf32>
+    """
+
+    name = "graph.reduce_sum_square"
+
+
+@irdl_op_definition
+class ReduceLogSumOp(ReduceOp):
+    """Logarithm of the sum over axes.
+
+    %y = graph.reduce_log_sum %x axes [1] : (tensor<2x3xf32>) -> tensor<2xf32>
+    """
+
+    name = "graph.reduce_log_sum"
+
+    ELEMENTS: ClassVar[tuple[str, ...]] = (FLOAT,)
+
+
+@irdl_op_definition
+class ReduceLogSumExpOp(ReduceOp):
+    """log(sum(exp(x))) over axes, as m + log(sum(exp(x - m))) with m the maximum, so that
+    no exp overflows.
+
+    %y = graph.reduce_log_sum_exp %x axes [1] : (tensor<2x3xf32>) -> tensor<2xf32>
+    """
+
+    name = "graph.reduce_log_sum_exp"
+
+    ELEMENTS: ClassVar[tuple[str, ...]] = (FLOAT,)
+
+
+@irdl_op_definition
+class CumSumOp(GraphOp):
+    """Running sums along `axis`: element i sums elements 0 to i (to i - 1 if `exclusive`),
+    or from the end with `reverse` (i to the last, or i + 1 on).
+
+    %y = graph.cumsum %x axis 1 exclusive : (tensor<2x5xf32>) -> tensor<2x5xf32>
+    """
+
+    name = "graph.cumsum"
+
+    T: ClassVar = VarConstraint("T", base(TensorType))
+    input = operand_def(T)
+    output = result_def(T)
+    axis = prop_def(IntegerAttr[I64])
+    exclusive = opt_prop_def(UnitAttr)
+    reverse = opt_prop_def(UnitAttr)
+
+    traits = traits_def(Pure(), Pattern(PatternKind.REDUCTION))
+
+    assembly_format = (
+        "$input `axis` $axis (`exclusive` $exclusive^)? (`reverse` $reverse^)? attr-dict "
+        "`:` functional-type(operands, results)"
+    )
+
+    def __init__(self, x: SSAValue, axis: int, exclusive: bool = False, reverse: bool = False):
+        properties: dict[str, Attribute] = {"axis": IntegerAttr(axis, i64)}
+        if exclusive:
+            properties["exclusive"] = UnitAttr()
+        if reverse:
+            properties["reverse"] = UnitAttr()
+        super().__init__(operands=[x], result_types=[x.type], properties=properties)
+        self.inferred_type()
+
+    def inferred_type(self) -> TensorType:
+        shared_element((self.input,), NUMBERS)
+        normalize_axis(self.axis.value.data, len(shape_of(self.input)))
+        return tensor(self.input)
+
+
+@irdl_op_definition
+class GroupNormOp(GraphOp):
+    """ONNX GroupNormalization: the channels (axis 1) in `groups` consecutive groups, each
+    group of each item normalized over its channels and the dimensions after them, (x -
+    mean) / sqrt(variance + epsilon), then scaled and shifted per channel.
+
+    %y = graph.group_norm %x, %scale, %bias groups 4 : (tensor<2x8x5x5xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<2x8x5x5xf32>
+    """
+
+    name = "graph.group_norm"
+
+    input = operand_def(TensorType)
+    scale = operand_def(TensorType)
+    bias = operand_def(TensorType)
+    output = result_def(TensorType)
+    groups = prop_def(IntegerAttr[I64])
+    epsilon = prop_def(FloatAttr[Float32Type], default_value=FloatAttr(1e-5, f32))
+
+    traits = traits_def(Pure(), Pattern(PatternKind.OPAQUE))
+
+    assembly_format = (
+        "$input `,` $scale `,` $bias `groups` $groups (`epsilon` $epsilon^)? attr-dict "
+        "`:` functional-type(operands, results)"
+    )
+
+    def __init__(
+        self, x: SSAValue, scale: SSAValue, bias: SSAValue, groups: int, epsilon: float = 1e-5
+    ):
+        super().__init__(
+            operands=[x, scale, bias],
+            result_types=[x.type],
+            properties={"groups": IntegerAttr(groups, i64), "epsilon": FloatAttr(epsilon, f32)},
+        )
+        self.inferred_type()
+
+    def inferred_type(self) -> TensorType:
+        float_element(self.input, self.scale, self.bias)
+        x = shape_of(self.input)
+        groups = self.groups.value.data
+        if len(x) < 2 or groups < 1 or x[1] % groups:
+            raise VerifyException(
+                f"{groups} groups do not divide the channels (axis 1) of {self.input.type}"
+            )
+        for parameter in (self.scale, self.bias):
+            if shape_of(parameter) != (x[1],):
+                raise VerifyException(
+                    f"group_norm parameters must have one element per channel ({x[1]}), "
+                    f"got {parameter.type}"
+                )
+        return tensor(self.input)
+
+
+@irdl_op_definition
+class RmsNormOp(GraphOp):
+    """ONNX RMSNormalization: x / sqrt(mean(x^2) + epsilon) * scale, the mean over the
+    dimensions from `axis` on, the scale broadcasting to the input.
+
+    %y = graph.rms_norm %x, %scale axis -1 epsilon 1.000000e-05 : (...) -> ...
+    """
+
+    name = "graph.rms_norm"
+
+    input = operand_def(TensorType)
+    scale = operand_def(TensorType)
+    output = result_def(TensorType)
+    axis = prop_def(IntegerAttr[I64])
+    epsilon = prop_def(FloatAttr[Float32Type], default_value=FloatAttr(1e-5, f32))
+
+    traits = traits_def(Pure(), Pattern(PatternKind.OPAQUE))
+
+    assembly_format = (
+        "$input `,` $scale `axis` $axis (`epsilon` $epsilon^)? attr-dict "
+        "`:` functional-type(operands, results)"
+    )
+
+    def __init__(self, x: SSAValue, scale: SSAValue, axis: int = -1, epsilon: float = 1e-5):
+        LayerNormOp.infer_result_type(x, scale, None, axis)
+        super().__init__(
+            operands=[x, scale],
+            result_types=[x.type],
+            properties={"axis": IntegerAttr(axis, i64), "epsilon": FloatAttr(epsilon, f32)},
+        )
+
+    def inferred_type(self) -> TensorType:
+        return LayerNormOp.infer_result_type(self.input, self.scale, None, self.axis.value.data)
 
 
 # Control flow: if and loop ----------------------------------------------------------------
@@ -2211,6 +2966,44 @@ Graph = Dialect(
         ReduceSumOp,
         ReduceMeanOp,
         ReduceMaxOp,
+        # Comparisons, selection, integers, more activations and reductions (issue 12).
+        CompareOp,
+        SelectOp,
+        AndOp,
+        OrOp,
+        XorOp,
+        ModOp,
+        PReluOp,
+        NotOp,
+        SignOp,
+        FloorOp,
+        CeilOp,
+        RoundOp,
+        SinOp,
+        CosOp,
+        SoftplusOp,
+        SoftsignOp,
+        MishOp,
+        EluOp,
+        SeluOp,
+        CeluOp,
+        HardSigmoidOp,
+        ThresholdedReluOp,
+        GeluOp,
+        BroadcastToOp,
+        TileOp,
+        ArgMaxOp,
+        ArgMinOp,
+        ReduceMinOp,
+        ReduceProdOp,
+        ReduceL1Op,
+        ReduceL2Op,
+        ReduceSumSquareOp,
+        ReduceLogSumOp,
+        ReduceLogSumExpOp,
+        CumSumOp,
+        GroupNormOp,
+        RmsNormOp,
         # control flow and recurrent networks
         IfOp,
         LoopOp,

@@ -1,7 +1,8 @@
 """The tensor-expression level: one `te.compute` per operator, TVM's compute in IR form.
 
 A `te.compute` names its output's iteration axes and, for a reduction, its reduce axes with
-their extents, its combiner (sum, max or min) and its initial value. Its body computes one
+their extents, its combiner (sum, prod, max or min; umax and umin for unsigned integers) and
+its initial value. Its body computes one
 element of the output: the block arguments are the axis indices (output axes first, then
 reduce axes), `te.read` reads an input tensor at index expressions built with `arith`, and
 `te.yield` gives the element (for a reduction, the value folded into the accumulator).
@@ -29,6 +30,7 @@ from xdsl.dialects.builtin import (
     FloatAttr,
     IndexType,
     IntegerAttr,
+    IntegerType,
     StringAttr,
     SymbolNameConstraint,
     SymbolRefAttr,
@@ -60,7 +62,8 @@ from xdsl.traits import (
 )
 from xdsl.utils.exceptions import VerifyException
 
-REDUCE_KINDS = ("sum", "max", "min")
+# Integers are signless here: max and min compare them as signed, umax and umin as unsigned.
+REDUCE_KINDS = ("sum", "prod", "max", "min", "umax", "umin")
 
 
 @irdl_op_definition
@@ -211,6 +214,8 @@ class ComputeOp(IRDLOperation):
             raise VerifyException(
                 f"unknown reduce kind '{kind.data}', expected one of {', '.join(REDUCE_KINDS)}"
             )
+        if kind.data in ("umax", "umin") and not isinstance(result_type.element_type, IntegerType):
+            raise VerifyException(f"reduce kind '{kind.data}' combines integers only")
         extents = self.reduce_extent_values
         if not self.reduce_axes or len(extents) != len(self.reduce_axis_names):
             raise VerifyException("a reduction needs one extent per reduce axis")

@@ -10,8 +10,9 @@ The module itself is a backend, so it can be handed to ONNX's test runner:
     globals().update(onnx.backend.test.BackendTest(backend, __name__).test_cases)
 
 Ziggurat compiles static shapes. When the shapes of a model follow from the *values* of
-some integer inputs (a Reshape fed its target shape, a Pad its pads), the model is compiled
-at its first run with those inputs fixed to the values given, and again for new values.
+some integer inputs (a Reshape fed its target shape, a Pad its pads), or the importer needs
+an input's value (a CumSum's axis), the model is compiled at its first run with those
+inputs fixed to the values given, and again for new values.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ import ziggurat
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.elements import element_dtype
 from ziggurat.frontends.onnx import import_model, input_names, output_names, read_model
+from ziggurat.frontends.onnx.node import NotConstant
 
 __all__ = [
     "ZigguratBackend",
@@ -81,8 +83,10 @@ def has_static_shape(value: ValueInfoProto) -> bool:
 
 
 def shape_inputs(model: ModelProto) -> list[str]:
-    """The integer inputs to fix before compiling: all of them when some shape in the model
-    depends on input values, none when the input shapes settle every shape."""
+    """The inputs to fix before compiling: when some shape in the model depends on input
+    values, every integer or boolean input and every scalar (a float start, limit or delta
+    sizes a Range, and a loop's trip count computed from them); none when the input shapes
+    settle every shape."""
     inputs = graph_inputs(model)
     if not all(has_static_shape(value) for value in inputs):
         return []  # symbolic input dimensions are the importer's (batch_size)
@@ -101,7 +105,10 @@ def shape_inputs(model: ModelProto) -> list[str]:
     if all(name in known and has_static_shape(known[name]) for name in produced):
         return []
     return [
-        value.name for value in inputs if value.type.tensor_type.elem_type in SHAPE_ELEMENT_TYPES
+        value.name
+        for value in inputs
+        if value.type.tensor_type.elem_type in SHAPE_ELEMENT_TYPES
+        or not value.type.tensor_type.shape.dim
     ]
 
 
@@ -140,7 +147,10 @@ class ZigguratRep(BackendRep):
         self.fixed_inputs = shape_inputs(model)
         self.programs: dict[tuple[Any, ...], Program] = {}
         if not self.fixed_inputs:
-            self.programs[()] = compile_model(model, batch_size)
+            try:
+                self.programs[()] = compile_model(model, batch_size)
+            except NotConstant as error:
+                self.fix(error)
 
     def run(self, inputs: Any, **kwargs: Any) -> tuple[Any, ...]:
         feeds = self.feeds(inputs)
@@ -181,16 +191,25 @@ class ZigguratRep(BackendRep):
 
     def program(self, feeds: Mapping[str, np.ndarray]) -> Program:
         """The program for these inputs, compiled on first use of their fixed values."""
-        key = tuple(
-            (name, feeds[name].dtype.str, feeds[name].shape, feeds[name].tobytes())
-            for name in self.fixed_inputs
-        )
-        if key not in self.programs:
-            fixed = {name: feeds[name] for name in self.fixed_inputs}
-            self.programs[key] = compile_model(
-                with_initializers(self.model, fixed), self.batch_size
+        while True:
+            key = tuple(
+                (name, feeds[name].dtype.str, feeds[name].shape, feeds[name].tobytes())
+                for name in self.fixed_inputs
             )
-        return self.programs[key]
+            if key in self.programs:
+                return self.programs[key]
+            fixed = {name: feeds[name] for name in self.fixed_inputs}
+            try:
+                model = with_initializers(self.model, fixed)
+                self.programs[key] = compile_model(model, self.batch_size)
+            except NotConstant as error:
+                self.fix(error)
+
+    def fix(self, error: NotConstant) -> None:
+        """Fix the input the importer needs the value of (a CumSum's axis), if it is one."""
+        if error.name not in self.input_names or error.name in self.fixed_inputs:
+            raise error
+        self.fixed_inputs.append(error.name)
 
 
 def checked(name: str, value: np.ndarray, expected: Attribute) -> np.ndarray:

@@ -1,6 +1,6 @@
 """Elementwise operators: functions of one element, binary arithmetic (the variadic Sum,
 Mean, Max and Min as chains of binary ops, opset 6's axis broadcasting too), LeakyRelu,
-Clip, Identity, Dropout (inference) and Cast.
+Clip, Identity, Dropout (inference), Cast and CastLike.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import numpy as np
 import onnx
+from xdsl.dialects.builtin import f64
 from xdsl.ir import SSAValue
 
 from ziggurat.dialects import graph
@@ -66,8 +67,7 @@ def binary(node: Node) -> list[Value]:
     result = operands[0]
     element = graph.tensor(result).element_type
     if node.op_type == "Pow" and graph.tensor(operands[1]).element_type != element:
-        # Since opset 12 the exponent may have its own type (x ** 2 with an integer 2).
-        operands[1] = node.emit(graph.CastOp(operands[1], element))
+        return [mixed_power(node, *operands)]
     if node.opset < 7 and node.op_type in ("Add", "Sub", "Mul", "Div", "Pow"):
         operands[1] = legacy_broadcast(node, operands[0], operands[1])
     for operand in operands[1:]:
@@ -77,6 +77,19 @@ def binary(node: Node) -> list[Value]:
         divisor = node.importer.append(graph.ConstantOp(dense(count, node.where)), node.where)
         result = node.emit(graph.DivOp(result, divisor.results[0]))
     return [result]
+
+
+def mixed_power(node: Node, base: SSAValue, exponent: SSAValue) -> SSAValue:
+    """Since opset 12 the exponent may have its own type: a float base takes it converted
+    (x ** 2 with an integer 2); an integer base to a float exponent is computed in f64 and
+    truncated back, as onnxruntime does."""
+    element = graph.tensor(base).element_type
+    if node.opset < 7:
+        exponent = legacy_broadcast(node, base, exponent)
+    if graph.element_kind(element) == graph.FLOAT:
+        return node.emit(graph.PowOp(base, node.emit(graph.CastOp(exponent, element))))
+    wide = [node.emit(graph.CastOp(v, f64)) for v in (base, exponent)]
+    return node.emit(graph.CastOp(node.emit(graph.PowOp(*wide)), element))
 
 
 def legacy_broadcast(node: Node, a: SSAValue, b: SSAValue) -> SSAValue:
@@ -137,6 +150,20 @@ def cast(node: Node) -> list[Value]:
     element = ELEMENT_TYPES.get(to)
     if element is None:
         raise node.error(f"cast to {onnx.TensorProto.DataType.Name(to).lower()} is not supported")
+    x = node.input(0)
+    if graph.tensor(x).element_type == element:
+        return [x]
+    return [node.emit(graph.CastOp(x, element))]
+
+
+@HANDLERS.handles("CastLike")
+def cast_like(node: Node) -> list[Value]:
+    node.ignore("saturate", "round_mode")
+    element = node.element_type(1)
+    name = node.proto.input[0]
+    if name in node.importer.constants:  # like a constant: a constant (a fill value, say)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return [node.importer.constants[name].astype(element_dtype(element))]
     x = node.input(0)
     if graph.tensor(x).element_type == element:
         return [x]

@@ -27,6 +27,8 @@ from xdsl.utils.exceptions import VerifyException
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects import graph
 from ziggurat.frontends.onnx import (
+    activations,
+    comparisons,
     contractions,
     control,
     elementwise,
@@ -56,6 +58,8 @@ HANDLERS = {
     **normalization.HANDLERS,
     **reductions.HANDLERS,
     **shapes.HANDLERS,
+    **comparisons.HANDLERS,
+    **activations.HANDLERS,
     **recurrent.HANDLERS,
     **control.HANDLERS,
 }

@@ -14,6 +14,8 @@ import onnx
 from onnx import numpy_helper
 from xdsl.dialects.builtin import (
     DenseIntOrFPElementsAttr,
+    IntegerType,
+    Signedness,
     TensorType,
     f16,
     f32,
@@ -38,10 +40,15 @@ ELEMENT_TYPES: dict[int, Attribute] = {
     onnx.TensorProto.FLOAT: f32,
     onnx.TensorProto.DOUBLE: f64,
     onnx.TensorProto.FLOAT16: f16,
+    onnx.TensorProto.BOOL: i1,
     onnx.TensorProto.INT8: i8,
     onnx.TensorProto.INT16: i16,
     onnx.TensorProto.INT32: i32,
     onnx.TensorProto.INT64: i64,
+    onnx.TensorProto.UINT8: IntegerType(8, Signedness.UNSIGNED),
+    onnx.TensorProto.UINT16: IntegerType(16, Signedness.UNSIGNED),
+    onnx.TensorProto.UINT32: IntegerType(32, Signedness.UNSIGNED),
+    onnx.TensorProto.UINT64: IntegerType(64, Signedness.UNSIGNED),
 }
 
 NUMPY_TYPES: dict[np.dtype, Attribute] = {
@@ -50,6 +57,15 @@ NUMPY_TYPES: dict[np.dtype, Attribute] = {
 }
 
 Value = SSAValue | np.ndarray
+
+
+class NotConstant(ZigguratError):
+    """A node input whose value the importer needs (CumSum's axis) is not a constant: the
+    ONNX backend compiles such a model for the values it is run with."""
+
+    def __init__(self, message: str, where: str, name: str):
+        super().__init__(message, where)
+        self.name = name
 
 
 def dense(array: np.ndarray, where: str) -> DenseIntOrFPElementsAttr:
@@ -145,7 +161,7 @@ class Node:
             return None
         name = self.proto.input[index]
         if name not in self.importer.constants:
-            raise self.error(f"{what} (input '{name}') must be a constant")
+            raise NotConstant(f"{what} (input '{name}') must be a constant", self.where, name)
         return self.importer.constants[name]
 
     def shape(self, index: int) -> tuple[int, ...]:
@@ -153,6 +169,16 @@ class Node:
         if name in self.importer.constants:
             return self.importer.constants[name].shape
         return graph.shape_of(self.input(index))
+
+    def element_type(self, index: int) -> Attribute:
+        """The element type of an input, without materializing a constant one."""
+        name = self.proto.input[index]
+        if name in self.importer.constants:
+            array = self.importer.constants[name]
+            if array.dtype not in NUMPY_TYPES:
+                raise self.error(f"input '{name}' of element type {array.dtype} is not supported")
+            return NUMPY_TYPES[array.dtype]
+        return graph.tensor(self.input(index)).element_type
 
     def output_used(self, index: int) -> bool:
         outputs = self.proto.output
@@ -181,6 +207,11 @@ class Handlers(dict[str, Handler]):
             return handler
 
         return register
+
+
+def constant_tensor(node: Node, array: np.ndarray) -> SSAValue:
+    """A graph.constant holding `array`, located at `node`."""
+    return node.emit(graph.ConstantOp(dense(array, node.where)))
 
 
 def scalar(node: Node, index: int, what: str) -> float | None:

@@ -1,6 +1,6 @@
 """Shapes and data movement: Constant, Shape, Size and ConstantOfShape (values known at
 import time), Reshape, Flatten, Squeeze, Unsqueeze, Transpose, Concat, Split, Slice,
-Gather and Pad.
+Gather, Pad, Expand and Tile.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from xdsl.ir import SSAValue
 from xdsl.utils.exceptions import VerifyException
 
 from ziggurat.dialects import graph
-from ziggurat.elements import element_dtype
 from ziggurat.frontends.onnx.node import (
     Handlers,
     Node,
@@ -251,11 +250,37 @@ def pad(node: Node) -> list[Value]:
     padded = node.emit(graph.PadOp(x, pads, value, mode))
     if value_input is None or mode != "constant":
         return [padded]
-    # A fill value known only at run time: pad with zeros, then add the value where a
-    # constant mask marks the padding.
-    element = graph.tensor(x).element_type
-    inside = np.ones(graph.shape_of(x), dtype=element_dtype(element))
-    outside = 1 - np.pad(inside, list(zip(pads[:rank], pads[rank:], strict=True)))
+    # A fill value known only at run time: pad with zeros, then select the value where a
+    # constant mask marks the padding (a product with the mask would make -inf NaN).
+    inside = np.ones(graph.shape_of(x), dtype=np.bool_)
+    outside = ~np.pad(inside, list(zip(pads[:rank], pads[rank:], strict=True)))
     mask = node.importer.append(graph.ConstantOp(dense(outside, node.where)), node.where)
-    fill = node.emit(graph.MulOp(mask.results[0], value_input))
-    return [node.emit(graph.AddOp(padded, fill))]
+    return [node.emit(graph.SelectOp(mask.results[0], value_input, padded))]
+
+
+@HANDLERS.handles("Expand")
+def expand(node: Node) -> list[Value]:
+    """numpy broadcasting of the input and the shape given, both ways: a 1 in the shape
+    keeps the input's dimension."""
+    shape = integers(node.constant(1, "the shape"))
+    if shape is None:
+        raise node.error("the shape input is missing")
+    x = node.input(0)
+    try:
+        result = graph.broadcast_shapes(graph.shape_of(x), tuple(shape))
+    except VerifyException as error:
+        raise node.error(str(error)) from None
+    if result == graph.shape_of(x):
+        return [x]
+    return [node.emit(graph.BroadcastToOp(x, result))]
+
+
+@HANDLERS.handles("Tile")
+def tile(node: Node) -> list[Value]:
+    repeats = integers(node.constant(1, "repeats"))
+    if repeats is None:
+        raise node.error("the repeats input is missing")
+    x = node.input(0)
+    if all(r == 1 for r in repeats) and len(repeats) == len(graph.shape_of(x)):
+        return [x]
+    return [node.emit(graph.TileOp(x, repeats))]

@@ -48,9 +48,9 @@ func.func @add_broadcast(%a: tensor<7x1x13xf32>, %b: tensor<12xf32>) {
 
 // -----
 
-func.func @relu_integer(%x: tensor<4xi32>) {
-  // expected-error@+1 {{expected floating-point tensors, got tensor<4xi32>}}
-  %y = graph.relu %x : tensor<4xi32>
+func.func @relu_unsigned(%x: tensor<4xui8>) {
+  // expected-error@+1 {{expected floating-point or signed integer tensors, got tensor<4xui8>}}
+  %y = graph.relu %x : tensor<4xui8>
   func.return
 }
 

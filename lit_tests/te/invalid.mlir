@@ -49,7 +49,7 @@ func.func @init_without_kind(%X: tensor<4xf32>) -> tensor<4xf32> {
 // -----
 
 func.func @unknown_kind(%X: tensor<4x4xf32>) -> tensor<4xf32> {
-  // expected-error@+1 {{unknown reduce kind 'product', expected one of sum, max, min}}
+  // expected-error@+1 {{unknown reduce kind 'product', expected one of sum, prod, max, min, umax, umin}}
   %Y = te.compute "f" (%X) axes ["i"] reduce product ["k" = 4] init 1.000000e+00 : f32 : (tensor<4x4xf32>) -> tensor<4xf32> {
   ^bb0(%i: index, %k: index):
     %x = te.read %X[%i, %k] : tensor<4x4xf32>
@@ -200,4 +200,16 @@ func.func @unnamed_compute() -> tensor<f32> {
   %a = te.compute 3 () axes [] : () -> tensor<f32> {
   }
   func.return %a : tensor<f32>
+}
+
+// -----
+
+func.func @unsigned_max_of_floats(%X: tensor<4xf32>) -> tensor<f32> {
+  // expected-error@+1 {{reduce kind 'umax' combines integers only}}
+  %Y = te.compute "m" (%X) axes [] reduce umax ["k" = 4] init 0.0 : f32 : (tensor<4xf32>) -> tensor<f32> {
+  ^bb0(%k: index):
+    %x = te.read %X[%k] : tensor<4xf32>
+    te.yield %x : f32
+  }
+  func.return %Y : tensor<f32>
 }

@@ -87,6 +87,46 @@ func.func @every_op(%x: tensor<1x4x9x9xf32>, %w: tensor<8x2x3x3xf32>, %b: tensor
   %blocked = graph.layout_transform %x from "NCHW" to "NCHW2c" : (tensor<1x4x9x9xf32>) -> tensor<1x2x9x9x2xf32>
   %wb = graph.constant dense<0.5> : tensor<2x2x3x3x2x4xf32>
   %nchwc = graph.conv2d_nchwc %blocked, %wb strides [2, 2] padding [1, 1, 1, 1] : (tensor<1x2x9x9x2xf32>, tensor<2x2x3x3x2x4xf32>) -> tensor<1x2x5x5x4xf32>
+  %u = graph.constant dense<[250, 3, 7, 0, 255]> : tensor<5xui8>
+  %bools = graph.constant dense<true> : tensor<4x3xi1>
+  %compare = graph.compare "le", %m, %c1 : (tensor<4x3xf32>, tensor<4x1xf32>) -> tensor<4x3xi1>
+  %select = graph.select %compare, %m, %c1 : (tensor<4x3xi1>, tensor<4x3xf32>, tensor<4x1xf32>) -> tensor<4x3xf32>
+  %and = graph.and %compare, %bools : (tensor<4x3xi1>, tensor<4x3xi1>) -> tensor<4x3xi1>
+  %or = graph.or %u, %u : (tensor<5xui8>, tensor<5xui8>) -> tensor<5xui8>
+  %xor = graph.xor %n, %ci : (tensor<2x3xi32>, tensor<2x3xi32>) -> tensor<2x3xi32>
+  %not = graph.not %compare : tensor<4x3xi1>
+  %mod = graph.mod %u, %u : (tensor<5xui8>, tensor<5xui8>) -> tensor<5xui8>
+  %fmod = graph.mod %d, %d fmod : (tensor<5x7xf64>, tensor<5x7xf64>) -> tensor<5x7xf64>
+  %prelu = graph.prelu %m, %c1 : (tensor<4x3xf32>, tensor<4x1xf32>) -> tensor<4x3xf32>
+  %sign = graph.sign %n : tensor<2x3xi32>
+  %floor = graph.floor %h : tensor<7xf16>
+  %ceil = graph.ceil %v : tensor<4xf32>
+  %round = graph.round %d : tensor<5x7xf64>
+  %sin = graph.sin %v : tensor<4xf32>
+  %cos = graph.cos %v : tensor<4xf32>
+  %softplus = graph.softplus %v : tensor<4xf32>
+  %softsign = graph.softsign %v : tensor<4xf32>
+  %mish = graph.mish %v : tensor<4xf32>
+  %elu = graph.elu %v alpha 0.5 : tensor<4xf32>
+  %selu = graph.selu %v : tensor<4xf32>
+  %celu = graph.celu %h alpha 2.0 : tensor<7xf16>
+  %hard_sigmoid = graph.hard_sigmoid %v alpha 0.25 : tensor<4xf32>
+  %thresholded = graph.thresholded_relu %v alpha 0.5 : tensor<4xf32>
+  %gelu = graph.gelu %v tanh : tensor<4xf32>
+  %broadcast = graph.broadcast_to %c1 : (tensor<4x1xf32>) -> tensor<2x4x3xf32>
+  %tile = graph.tile %u repeats [2] : (tensor<5xui8>) -> tensor<10xui8>
+  %arg_max = graph.arg_max %m axis 1 keepdims : (tensor<4x3xf32>) -> tensor<4x1xi64>
+  %arg_min = graph.arg_min %u axis 0 select_last_index : (tensor<5xui8>) -> tensor<i64>
+  %rmin = graph.reduce_min %compare axes [0] : (tensor<4x3xi1>) -> tensor<3xi1>
+  %prod = graph.reduce_prod %n axes [1] : (tensor<2x3xi32>) -> tensor<2xi32>
+  %l1 = graph.reduce_l1 %m axes [0, 1] keepdims : (tensor<4x3xf32>) -> tensor<1x1xf32>
+  %l2 = graph.reduce_l2 %m axes [] : (tensor<4x3xf32>) -> tensor<4x3xf32>
+  %squares = graph.reduce_sum_square %d axes [1] : (tensor<5x7xf64>) -> tensor<5xf64>
+  %log_sum = graph.reduce_log_sum %h axes [0] keepdims : (tensor<7xf16>) -> tensor<1xf16>
+  %log_sum_exp = graph.reduce_log_sum_exp %m axes [-1] : (tensor<4x3xf32>) -> tensor<4xf32>
+  %cumsum = graph.cumsum %n axis 1 exclusive reverse : (tensor<2x3xi32>) -> tensor<2x3xi32>
+  %rms = graph.rms_norm %m, %c1 axis 1 epsilon 1.0e-3 : (tensor<4x3xf32>, tensor<4x1xf32>) -> tensor<4x3xf32>
+  %group = graph.group_norm %x, %v, %v groups 2 : (tensor<1x4x9x9xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<1x4x9x9xf32>
   %cond = graph.constant dense<true> : tensor<i1>
   %if = graph.if %cond : tensor<i1> -> (tensor<4xf32>) {
     graph.yield %v : tensor<4xf32>
@@ -268,8 +308,8 @@ def test_pattern_kind_of_other_ops_is_opaque():
         (lambda a, x, v: graph.PadOp(a, [1, 2]), "pads needs 4 values"),
         (lambda a, x, v: graph.PadOp(a, [1, -1, 0, 0]), "pads must be non-negative"),
         (lambda a, x, v: graph.PadOp(a, [0] * 4, mode="symmetric"), "unknown pad mode"),
-        (lambda a, x, v: graph.LayerNormOp(a, v), "does not broadcast to the normalized"),
-        (lambda a, x, v: graph.LayerNormOp(a, a, v, 0), "does not broadcast to the normalized"),
+        (lambda a, x, v: graph.LayerNormOp(a, v), "does not broadcast to tensor<7x13xf32>"),
+        (lambda a, x, v: graph.LayerNormOp(a, a, v, 0), "does not broadcast to tensor<7x13xf32>"),
         (lambda a, x, v: graph.CastOp(a, IntegerType(128)), "cannot convert i128"),
         (lambda a, x, v: graph.PowOp(a, v), "do not broadcast"),
         (lambda a, x, v: graph.LogSoftmaxOp(a, 2), "axis 2 is out of range"),
@@ -325,9 +365,24 @@ INVALID = [
         "element types differ",
     ),
     (
-        "%y = graph.relu %x : tensor<4xi32>",
-        "%x: tensor<4xi32>",
-        "expected floating-point tensors",
+        "%y = graph.relu %x : tensor<4xui32>",
+        "%x: tensor<4xui32>",
+        "expected floating-point or signed integer tensors",
+    ),
+    (
+        "%y = graph.add %x, %x : (tensor<4xi1>, tensor<4xi1>) -> tensor<4xi1>",
+        "%x: tensor<4xi1>",
+        "expected floating-point, signed integer or unsigned integer tensors",
+    ),
+    (
+        '%y = graph.compare "lt", %x, %x : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>',
+        "%x: tensor<4xf32>",
+        "should give tensor<4xi1>",
+    ),
+    (
+        "%y = graph.select %x, %x, %x : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>",
+        "%x: tensor<4xf32>",
+        "expected boolean tensors, got tensor<4xf32>",
     ),
     (
         "%y = graph.dense %a, %a, %c : (tensor<2x2xf32>, tensor<2x2xf32>, tensor<3xf32>) -> tensor<2x2xf32>",
@@ -427,7 +482,7 @@ INVALID = [
     (
         "%y = graph.layer_norm %x, %s axis 1 : (tensor<1x4x8x8xf32>, tensor<4xf32>) -> tensor<1x4x8x8xf32>",
         "%x: tensor<1x4x8x8xf32>, %s: tensor<4xf32>",
-        "tensor<4xf32> does not broadcast to the normalized dimensions 4x8x8",
+        "tensor<4xf32> does not broadcast to tensor<1x4x8x8xf32>",
     ),
     (
         "%y = graph.cast %x : (tensor<1x4x8x8xf32>) -> tensor<1x4x8xi32>",

@@ -749,7 +749,6 @@ def test_training_mode_is_not_supported():
     [
         ("MaxPool", {"x": [1, 1, 4, 4]}, None, {"kernel_shape": [2, 2]}, "'Indices'"),
         ("Dropout", {"x": [3]}, None, {}, "'mask'"),
-        ("LayerNormalization", {"x": [2, 3]}, {"s": np.ones(3, np.float32)}, {}, "'Mean'"),
     ],
 )
 def test_an_extra_output_is_an_error_only_when_used(

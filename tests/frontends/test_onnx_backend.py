@@ -31,8 +31,9 @@ from onnx.backend.test.runner import Runner
 import ziggurat.frontends.onnx_backend as backend
 from ziggurat.diagnostics import ZigguratError
 
-# The operators of issue #3 (and Slice, which ShuffleNet v2 splits channels with): the ONNX
-# models Ziggurat imports are made of these.
+# The operators of issue #3 (and Slice, which ShuffleNet v2 splits channels with), then
+# those of issue #12's comparisons, logic, activations, reductions and normalizations: the
+# ONNX models Ziggurat imports are made of these.
 OPERATORS = frozenset(
     """
     Conv Gemm MatMul Add Sub Mul Div Sum Relu LeakyRelu Clip Sigmoid Tanh Exp Sqrt Pow Erf
@@ -41,6 +42,14 @@ OPERATORS = frozenset(
     Constant ConstantOfShape Shape Pad ReduceMean ReduceSum ReduceMax LayerNormalization Cast
     Slice
     LSTM GRU RNN If Loop
+    """.split()
+    + """
+    CastLike Equal Less Greater LessOrEqual GreaterOrEqual Not And Or Xor Where Expand Tile
+    Floor Ceil Round Sign Mod Sin Cos Elu Selu Celu PRelu HardSigmoid HardSwish Softplus
+    Softsign Mish Gelu ThresholdedRelu IsNaN IsInf ArgMax ArgMin ReduceMin ReduceProd ReduceL1
+    ReduceL2 ReduceLogSum ReduceLogSumExp ReduceSumSquare CumSum InstanceNormalization
+    GroupNormalization MeanVarianceNormalization LpNormalization RMSNormalization BitwiseAnd
+    BitwiseOr BitwiseXor BitwiseNot
     """.split()
 )
 
@@ -70,28 +79,12 @@ NARROW_TYPES = {
 # never here: it is in BUGS.
 EXCLUDED: dict[str, str] = {
     **reasons(
-        "unsigned integer tensors: Ziggurat's integers are signless i8 to i64",
-        """
-        test_add_uint8 test_add_uint16 test_add_uint32 test_add_uint64 test_sub_uint8
-        test_sub_uint16 test_sub_uint32 test_sub_uint64 test_mul_uint8 test_mul_uint16
-        test_mul_uint32 test_mul_uint64 test_div_uint8 test_div_uint16 test_div_uint32
-        test_div_uint64 test_maxpool_2d_uint8 test_pow_types_float32_uint32
-        test_pow_types_float32_uint64
-        """,
+        "string tensors: Ziggurat's elements are numbers and booleans",
+        "test_equal_string test_equal_string_broadcast",
     ),
     **reasons(
-        "integer arithmetic: graph-level arithmetic, clipping and pooling are floating-point",
-        """
-        test_add_int8 test_add_int16 test_sub_int8 test_sub_int16 test_mul_int8 test_mul_int16
-        test_div_int8 test_div_int16 test_div_int32_trunc test_pow_types_int32_float32
-        test_pow_types_int32_int32 test_pow_types_int64_float32 test_pow_types_int64_int64
-        test_clip_default_int8_inbounds test_clip_default_int8_max test_clip_default_int8_min
-        test_operator_non_float_params
-        """,
-    ),
-    **reasons(
-        "bool tensors: the importer reads no bool values",
-        "test_reduce_max_bool_inputs test_reduce_max_empty_set_bool",
+        "opset 1 models (Not's only version): Ziggurat reads opsets 6 to 28",
+        "test_not_2d test_not_3d test_not_4d",
     ),
     **reasons(
         "training mode: Ziggurat compiles inference",
@@ -140,10 +133,17 @@ EXCLUDED: dict[str, str] = {
 
 # In-scope cases that fail for a bug or a gap in the importer or a lowering: strict xfails,
 # so a fix turns them into failures here until the entry goes.
-BUGS: dict[str, str] = {}
+BUGS: dict[str, str] = reasons(
+    "float16 matmuls and convolutions accumulate in float16 (graph_to_te/contractions.py):"
+    " 2 ulps from ONNX's reference, which accumulates wider",
+    """
+    test_attention_4d_fp16_expanded test_attention_4d_gqa_with_past_and_present_fp16_expanded
+    test_causal_conv_with_state_silu_fp16_expanded
+    """,
+)
 
 # Outputs that matter to training only: a case that asks for them runs without them.
-TRAINING_OUTPUTS = {"LayerNormalization": "Mean, InvStdDev", "Dropout": "mask"}
+TRAINING_OUTPUTS = {"Dropout": "mask"}
 
 DataSets = list[tuple[list[np.ndarray], list[np.ndarray]]]
 

@@ -178,15 +178,23 @@ def test_compile_emits_each_level_of_an_onnx_model(capsys, mlp_onnx, level, mark
         assert 'onnx.name = "input"' in text and "tensor<2x16xf32>" in text
 
 
-def onnx_file(tmp_path, name: str, opset: int = 17, op_type: str = "Relu", dims=("N", 3)) -> str:
+def onnx_file(
+    tmp_path,
+    name: str,
+    opset: int = 17,
+    op_type: str = "Relu",
+    dims=("N", 3),
+    element: int = 1,  # FLOAT
+    **attributes,
+) -> str:
     import onnx
-    from onnx import TensorProto, helper
+    from onnx import helper
 
     graph = helper.make_graph(
-        [helper.make_node(op_type, ["x"], ["y"], name="n1")],
+        [helper.make_node(op_type, ["x"], ["y"], name="n1", **attributes)],
         "g",
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, list(dims))],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+        [helper.make_tensor_value_info("x", element, list(dims))],
+        [helper.make_tensor_value_info("y", element, None)],
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
     path = tmp_path / name
@@ -217,6 +225,14 @@ BAD_ONNX = {
         ["node 'n1' (Hardmax): error: operator not supported"],
     ),
     "missing": lambda tmp: (str(tmp / "absent.onnx"), ["no such file"]),
+    "attribute_value": lambda tmp: (
+        onnx_file(tmp, "gelu.onnx", opset=20, op_type="Gelu", dims=(2, 3), approximate="erf"),
+        ["node 'n1' (Gelu): error: approximate 'erf' is not supported"],
+    ),
+    "bfloat16": lambda tmp: (
+        onnx_file(tmp, "bfloat16.onnx", dims=(2, 3), element=16),  # BFLOAT16
+        ["input 'x' of element type bfloat16 is not supported"],
+    ),
 }
 
 
@@ -229,6 +245,13 @@ def test_bad_onnx_input_is_one_error_line_and_exit_2(tmp_path, capsys, command, 
     assert all(text in captured.err for text in expected), captured.err
     assert "Traceback" not in captured.err and len(captured.err.strip().splitlines()) == 1
     assert captured.out == ""
+
+
+def test_run_checks_an_unsigned_integer_model_against_onnxruntime(tmp_path, capsys):
+    path = onnx_file(tmp_path, "uint8.onnx", op_type="Abs", dims=(3, 37), element=2)  # UINT8
+    assert main(["run", path, "--repeat", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "output 0 [3, 37]" in out and "vs onnxruntime: ok" in out
 
 
 def test_errors_are_measured_against_the_output_scale(capsys):

@@ -8,6 +8,9 @@ so no read is ever out of bounds; a data-dependent index (gather) is clamped too
 operators need several computes: a bias is added by its own compute after a contraction, a
 mean divides a sum, softmax is max, exp(x - max), sum and divide for numerical stability,
 and split gives one compute per piece. `graph.constant` becomes a tensor `arith.constant`.
+Integers are signless at the te level: a body reads an unsigned tensor with unsigned ops
+(divui, cmpi ult, extui: `scalars`), and the pass ends by making every ui8..ui64 type the
+i8..i64 of its width (`signless`).
 
     %y = graph.relu %x : tensor<8xf32>
 becomes
@@ -20,8 +23,10 @@ becomes
     }
 
 The lowerings live beside this file by kind: `body` (the builder every lowering uses),
-`elementwise`, `contractions`, `pooling`, `normalization`, `shapes`, `reductions`,
-`layouts`, `control` (graph.if and graph.loop) and `recurrent` (rnn, gru, lstm). Each pattern names the graph op it lowers in `lowers`, and each module lists
+`scalars` (arithmetic on one element of any type), `elementwise`, `comparisons`,
+`activations`, `contractions`, `pooling`, `normalization`, `shapes`, `reductions`,
+`layouts`, `control` (graph.if and graph.loop) and `recurrent` (rnn, gru, lstm). Each
+pattern names the graph op it lowers in `lowers`, and each module lists
 its patterns in its `PATTERNS`: a new lowering is a pattern added to one module's list.
 """
 
@@ -36,6 +41,8 @@ from xdsl.pattern_rewriter import GreedyRewritePatternApplier, PatternRewriteWal
 
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.passes.conversion.graph_to_te import (
+    activations,
+    comparisons,
     contractions,
     control,
     elementwise,
@@ -46,6 +53,7 @@ from ziggurat.passes.conversion.graph_to_te import (
     reductions,
     shapes,
 )
+from ziggurat.passes.conversion.graph_to_te.signless import make_signless
 
 PATTERNS = (
     *elementwise.PATTERNS,
@@ -55,6 +63,8 @@ PATTERNS = (
     *shapes.PATTERNS,
     *reductions.PATTERNS,
     *layouts.PATTERNS,
+    *comparisons.PATTERNS,
+    *activations.PATTERNS,
     *control.PATTERNS,
     *recurrent.PATTERNS,
 )
@@ -77,3 +87,4 @@ class GraphToTe(ModulePass):
         PatternRewriteWalker(
             GreedyRewritePatternApplier(list(PATTERNS)), apply_recursively=False
         ).rewrite_module(op)
+        make_signless(op)

@@ -1,10 +1,12 @@
 """The builder of te.compute bodies: `compute` makes one compute whose body a function
 builds on a `Body`, which emits index arithmetic (folded where it is known statically),
-reads, clamped windows and padded reads.
+reads, clamped windows and padded reads; `broadcast_compute` one of a function of its
+operands' elements, broadcast.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -103,9 +105,7 @@ class Body:
 
     def constant(self, value: float) -> SSAValue:
         """`value` as an element: a float, or an integer for integer tensors."""
-        if isinstance(self.element, IntegerType):
-            return self.emit(arith.ConstantOp(IntegerAttr(int(value), self.element)))
-        return self.float(value)
+        return self.emit(arith.ConstantOp(element_attr(value, self.element)))
 
     def to_float(self, value: Index) -> SSAValue:
         if isinstance(value, int):
@@ -179,6 +179,21 @@ class Reduction:
     init: float
 
 
+def element_attr(value: float, element: Attribute) -> FloatAttr | IntegerAttr:
+    """`value` as a constant of `element`; for an integer type, truncated toward zero and
+    saturated to its range (of its signedness: i1 and ui8 to ui64 are unsigned), so an
+    infinity is its extreme (a clip of a ui8 at -1 clips nothing)."""
+    if not isinstance(element, IntegerType):
+        return FloatAttr(value, element)  # type: ignore[arg-type]
+    width = element.width.data
+    if graph.element_kind(element) in (graph.UNSIGNED, graph.BOOL):
+        low, high = 0, 2**width - 1
+    else:
+        low, high = -(2 ** (width - 1)), 2 ** (width - 1) - 1
+    whole = low if value == -math.inf else high if value == math.inf else int(value)
+    return IntegerAttr(min(max(whole, low), high), element)
+
+
 BodyFunction = Callable[..., SSAValue]
 
 
@@ -203,7 +218,7 @@ def compute(
             reduction.kind,
             reduction.axes,
             reduction.extents,
-            FloatAttr(reduction.init, element),  # type: ignore[arg-type]
+            element_attr(reduction.init, element),
         )
     builder = Body(block, element)
     block.add_op(YieldOp(body(builder, *block.args)))
@@ -227,6 +242,21 @@ def broadcast_into(shape: Sequence[int], indices: Sequence[Index]) -> list[Index
     """Indices into a `shape` broadcast to the output indexed by `indices` (numpy rules)."""
     aligned = indices[len(indices) - len(shape) :]
     return [0 if size == 1 else index for size, index in zip(shape, aligned, strict=True)]
+
+
+def broadcast_compute(
+    name: str,
+    operands: Sequence[SSAValue],
+    result_type: TensorType,
+    function: Callable[..., SSAValue],
+) -> ComputeOp:
+    """One compute of `function` of the elements of `operands`, each broadcast to the result."""
+
+    def body(b: Body, *indices: SSAValue) -> SSAValue:
+        return function(b, *(b.read(v, broadcast_indices(v, indices)) for v in operands))
+
+    axes = generic_axes(len(result_type.get_shape()))
+    return compute(name, list(dict.fromkeys(operands)), result_type, axes, body)
 
 
 def axes_for(shape: Sequence[int]) -> list[str]:

@@ -10,19 +10,12 @@ from collections.abc import Callable
 
 from xdsl.dialects import arith
 from xdsl.dialects import math as math_dialect
-from xdsl.dialects.builtin import (
-    Float16Type,
-    Float64Type,
-    FloatAttr,
-    IntegerAttr,
-    IntegerType,
-    f32,
-    i32,
-)
-from xdsl.ir import Attribute, SSAValue
+from xdsl.dialects.builtin import Float16Type, f32, f64
+from xdsl.ir import SSAValue
 from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
 
 from ziggurat.dialects import arith_extra, graph
+from ziggurat.passes.conversion.graph_to_te import scalars
 from ziggurat.passes.conversion.graph_to_te.body import (
     Body,
     broadcast_indices,
@@ -50,7 +43,7 @@ def erf(b: Body, x: SSAValue) -> SSAValue:
 
 
 UNARY: dict[type[graph.UnaryOp], Callable[[Body, SSAValue], SSAValue]] = {
-    graph.ReluOp: lambda b, x: b.emit(arith.MaximumfOp(x, b.float(0.0))),
+    graph.ReluOp: lambda b, x: scalars.maximum(b, x, scalars.constant(b, 0, x)),
     graph.SigmoidOp: lambda b, x: b.emit(
         arith.DivfOp(
             b.float(1.0),
@@ -61,8 +54,8 @@ UNARY: dict[type[graph.UnaryOp], Callable[[Body, SSAValue], SSAValue]] = {
     graph.ExpOp: lambda b, x: b.emit(math_dialect.ExpOp(x)),
     graph.SqrtOp: lambda b, x: b.emit(math_dialect.SqrtOp(x)),
     graph.ErfOp: erf,
-    graph.NegOp: lambda b, x: b.emit(arith.NegfOp(x)),
-    graph.AbsOp: lambda b, x: b.emit(math_dialect.AbsFOp(x)),
+    graph.NegOp: scalars.negate,
+    graph.AbsOp: scalars.absolute,
     graph.LogOp: lambda b, x: b.emit(math_dialect.LogOp(x)),
     graph.ReciprocalOp: lambda b, x: b.emit(arith.DivfOp(b.float(1.0), x)),
 }
@@ -84,9 +77,9 @@ def unary_function(op: graph.UnaryOp) -> Callable[[Body, SSAValue], SSAValue]:
         def clip(b: Body, x: SSAValue) -> SSAValue:
             # maximumf and minimumf keep NaN; max last, so min > max gives max.
             if low is not None:
-                x = b.emit(arith.MaximumfOp(x, b.float(low.value.data)))
+                x = scalars.maximum(b, x, scalars.constant(b, low.value.data, x))
             if high is not None:
-                x = b.emit(arith.MinimumfOp(x, b.float(high.value.data)))
+                x = scalars.minimum(b, x, scalars.constant(b, high.value.data, x))
             return x
 
         return clip
@@ -94,10 +87,12 @@ def unary_function(op: graph.UnaryOp) -> Callable[[Body, SSAValue], SSAValue]:
 
 
 class UnaryLowering(RewritePattern):
-    lowers = graph.UnaryOp
+    lowers = (*UNARY, graph.LeakyReluOp, graph.ClipOp)
 
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: graph.UnaryOp, rewriter: PatternRewriter) -> None:
+        if not isinstance(op, self.lowers):
+            return  # activations.py lowers the others
         function = unary_function(op)
         result_type = graph.tensor(op.output)
 
@@ -115,36 +110,39 @@ def power(b: Body, base: SSAValue, exponent: SSAValue) -> SSAValue:
     magnitude = b.emit(math_dialect.PowFOp(b.emit(math_dialect.AbsFOp(base)), exponent))
     whole = b.emit(math_dialect.TruncOp(exponent))
     integral = b.emit(arith_extra.CmpfOp(whole, exponent, "oeq"))
-    half = b.emit(arith.MulfOp(exponent, b.float(0.5)))
+    half = b.emit(arith.MulfOp(exponent, scalars.constant(b, 0.5, base)))
     odd = b.emit(arith_extra.CmpfOp(b.emit(math_dialect.TruncOp(half)), half, "one"))
     signed = b.select(odd, b.emit(arith.NegfOp(magnitude)), magnitude)
-    of_negative = b.select(integral, signed, b.float(math.nan))
-    negative = b.emit(arith_extra.CmpfOp(base, b.float(0.0), "olt"))
+    of_negative = b.select(integral, signed, scalars.constant(b, math.nan, base))
+    negative = b.emit(arith_extra.CmpfOp(base, scalars.constant(b, 0.0, base), "olt"))
     return b.select(negative, of_negative, magnitude)
 
 
-def arith_binary(
-    operation: type[arith.FloatingPointLikeBinaryOperation],
-) -> Callable[[Body, SSAValue, SSAValue], SSAValue]:
-    return lambda b, x, y: b.emit(operation(x, y))
+def integer_power(b: Body, base: SSAValue, exponent: SSAValue) -> SSAValue:
+    """An integer power through f64 (exact while the result is below 2^53), as numpy's
+    integer power is for such results."""
+    wide = [scalars.convert(b, v, f64) for v in (base, exponent)]
+    return scalars.convert(b, power(b, *wide), base.type)
 
 
 BINARY: dict[type[graph.BinaryOp], Callable[[Body, SSAValue, SSAValue], SSAValue]] = {
-    graph.AddOp: arith_binary(arith.AddfOp),
-    graph.SubOp: arith_binary(arith.SubfOp),
-    graph.MulOp: arith_binary(arith.MulfOp),
-    graph.DivOp: arith_binary(arith.DivfOp),
-    graph.PowOp: power,
-    graph.MaximumOp: arith_binary(arith.MaximumfOp),
-    graph.MinimumOp: arith_binary(arith.MinimumfOp),
+    graph.AddOp: scalars.add,
+    graph.SubOp: scalars.subtract,
+    graph.MulOp: scalars.multiply,
+    graph.DivOp: scalars.divide,
+    graph.PowOp: lambda b, x, y: (power if scalars.is_float(x) else integer_power)(b, x, y),
+    graph.MaximumOp: scalars.maximum,
+    graph.MinimumOp: scalars.minimum,
 }
 
 
 class BinaryLowering(RewritePattern):
-    lowers = graph.BinaryOp
+    lowers = tuple(BINARY)
 
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: graph.BinaryOp, rewriter: PatternRewriter) -> None:
+        if type(op) not in BINARY:
+            return  # comparisons.py and activations.py lower the others
         combine = BINARY[type(op)]
         result_type = graph.tensor(op.output)
 
@@ -158,53 +156,6 @@ class BinaryLowering(RewritePattern):
         lowered(rewriter, op, [compute(name, [op.lhs, op.rhs], result_type, axes, body)])
 
 
-def convert(b: Body, value: SSAValue, target: Attribute) -> SSAValue:
-    """`value` converted to the element type `target` as numpy's astype converts."""
-    source = value.type
-    if source == target:
-        return value
-    if target == IntegerType(1):
-        if isinstance(source, IntegerType):
-            zero = b.emit(arith.ConstantOp(IntegerAttr(0, source)))
-            return b.emit(arith_extra.CmpiOp(value, zero, "ne"))
-        zero = b.emit(arith.ConstantOp(FloatAttr(0.0, source)))  # type: ignore[arg-type]
-        return b.emit(arith_extra.CmpfOp(value, zero, "une"))  # NaN is true, as in numpy
-    if isinstance(source, IntegerType) and isinstance(target, IntegerType):
-        if source == IntegerType(1):
-            return b.emit(arith_extra.ExtUIOp(value, target))
-        if source.width.data < target.width.data:
-            return b.emit(arith_extra.ExtSIOp(value, target))
-        return b.emit(arith_extra.TruncIOp(value, target))
-    if isinstance(source, IntegerType):
-        if source == IntegerType(1):
-            return b.emit(arith_extra.UIToFPOp(value, target))  # type: ignore[arg-type]
-        return b.emit(arith_extra.SIToFPOp(value, target))  # type: ignore[arg-type]
-    if isinstance(target, IntegerType):
-        return b.emit(arith_extra.FPToSIOp(value, target))
-    if source.bitwidth < target.bitwidth:  # type: ignore[attr-defined]
-        return b.emit(arith.ExtFOp(value, target))
-    if isinstance(source, Float64Type) and isinstance(target, Float16Type):
-        value = round_to_odd_f32(b, value)
-    return b.emit(arith.TruncFOp(value, target))
-
-
-def round_to_odd_f32(b: Body, value: SSAValue) -> SSAValue:
-    """An f64 as the f32 nearest it toward zero with its last bit set when inexact, so
-    that rounding it to f16 rounds the f64 once. CPUs have no f64 -> f16 instruction and
-    the JIT has no `__truncdfhf2`; through a plain f32 a value just past an f16 tie would
-    round twice, onto the tie and then to even."""
-    nearest = b.emit(arith.TruncFOp(value, f32))
-    back = b.emit(arith.ExtFOp(nearest, value.type))
-    inexact = b.emit(arith_extra.CmpfOp(back, value, "one"))
-    magnitudes = (b.emit(math_dialect.AbsFOp(v)) for v in (back, value))
-    away = b.all([inexact, b.emit(arith_extra.CmpfOp(*magnitudes, "ogt"))])
-    bits = b.emit(arith.BitcastOp(nearest, i32))
-    one = b.emit(arith.ConstantOp(IntegerAttr(1, i32)))
-    bits = b.select(away, b.emit(arith.SubiOp(bits, one)), bits)
-    bits = b.select(inexact, b.emit(arith.OrIOp(bits, one)), bits)
-    return b.emit(arith.BitcastOp(bits, f32))
-
-
 class CastLowering(RewritePattern):
     lowers = graph.CastOp
 
@@ -213,7 +164,7 @@ class CastLowering(RewritePattern):
         out_type = graph.tensor(op.output)
 
         def body(b: Body, *indices: SSAValue) -> SSAValue:
-            return convert(b, b.read(op.input, indices), out_type.element_type)
+            return scalars.convert(b, b.read(op.input, indices), out_type.element_type)
 
         axes = generic_axes(len(out_type.get_shape()))
         lowered(rewriter, op, [compute("cast", [op.input], out_type, axes, body)])

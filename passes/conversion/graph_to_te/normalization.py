@@ -1,5 +1,5 @@
-"""Softmax, log-softmax and the normalizations (batch norm, layer norm, LRN): reductions
-along an axis feeding an elementwise compute, max first where exp could overflow.
+"""Softmax, log-softmax and the normalizations (batch norm, layer, group and RMS norms, LRN):
+reductions along an axis feeding an elementwise compute, max first where exp could overflow.
 """
 
 from __future__ import annotations
@@ -246,10 +246,123 @@ class LayerNormLowering(RewritePattern):
         lowered(rewriter, op, [total, mean, squares, layer_norm])
 
 
+class RmsNormLowering(RewritePattern):
+    """The sum of squares over the normalized dimensions, then x / sqrt(sum / count +
+    epsilon) * scale."""
+
+    lowers = graph.RmsNormOp
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: graph.RmsNormOp, rewriter: PatternRewriter) -> None:
+        shape = shape_of(op.input)
+        rank = len(shape)
+        axis = graph.normalize_axis(op.axis.value.data, rank)
+        normalized = shape[axis:]
+        count = math.prod(normalized)
+        full_type = graph.tensor(op.input)
+        kept_type = TensorType(full_type.element_type, [*shape[:axis], *[1] * len(normalized)])
+        axes = generic_axes(rank)
+        epsilon = op.epsilon.value.data
+
+        def square_body(b: Body, *indices: SSAValue) -> SSAValue:
+            x = b.read(op.input, [*indices[:axis], *indices[rank:]])
+            return b.emit(arith.MulfOp(x, x))
+
+        reduction = Reduction("sum", generic_axes(len(normalized), "r"), normalized, 0.0)
+        squares = compute(
+            "rms_norm_square_sum", [op.input], kept_type, axes, square_body, reduction
+        )
+
+        def normalize(b: Body, *indices: SSAValue) -> SSAValue:
+            total = b.read(squares.result, [*indices[:axis], *[0] * len(normalized)])
+            mean = b.emit(arith.DivfOp(total, b.float(count)))
+            root = b.emit(math_dialect.SqrtOp(b.emit(arith.AddfOp(mean, b.float(epsilon)))))
+            value = b.emit(arith.DivfOp(b.read(op.input, indices), root))
+            return b.emit(
+                arith.MulfOp(value, b.read(op.scale, broadcast_indices(op.scale, indices)))
+            )
+
+        inputs = [op.input, squares.result, op.scale]
+        lowered(rewriter, op, [squares, compute("rms_norm", inputs, full_type, axes, normalize)])
+
+
+class GroupNormLowering(RewritePattern):
+    """A layer norm per item and group of channels: the sum over the group's channels and
+    the dimensions after them, the mean, the sum of squared deviations from it (each kept
+    per item and group), and the normalized result, scaled and shifted per channel."""
+
+    lowers = graph.GroupNormOp
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: graph.GroupNormOp, rewriter: PatternRewriter) -> None:
+        shape = shape_of(op.input)
+        rank = len(shape)
+        groups = op.groups.value.data
+        per_group = shape[1] // groups
+        extents = [per_group, *shape[2:]]
+        count = math.prod(extents)
+        full_type = graph.tensor(op.input)
+        kept_type = TensorType(full_type.element_type, [shape[0], groups])
+        reduction = Reduction("sum", generic_axes(len(extents), "r"), extents, 0.0)
+        epsilon = op.epsilon.value.data
+
+        def element(b: Body, n: SSAValue, g: SSAValue, inner: Sequence[SSAValue]) -> SSAValue:
+            channel = b.add(b.mul(g, per_group), inner[0])
+            return b.read(op.input, [n, channel, *inner[1:]])
+
+        def sum_body(b: Body, n: SSAValue, g: SSAValue, *inner: SSAValue) -> SSAValue:
+            return element(b, n, g, inner)
+
+        total = compute("group_norm_sum", [op.input], kept_type, ["n", "g"], sum_body, reduction)
+
+        def mean_body(b: Body, n: SSAValue, g: SSAValue) -> SSAValue:
+            return b.emit(arith.DivfOp(b.read(total.result, [n, g]), b.float(count)))
+
+        mean = compute("group_norm_mean", [total.result], kept_type, ["n", "g"], mean_body)
+
+        def square_body(b: Body, n: SSAValue, g: SSAValue, *inner: SSAValue) -> SSAValue:
+            deviation = b.emit(arith.SubfOp(element(b, n, g, inner), b.read(mean.result, [n, g])))
+            return b.emit(arith.MulfOp(deviation, deviation))
+
+        squares = compute(
+            "group_norm_square_sum",
+            [op.input, mean.result],
+            kept_type,
+            ["n", "g"],
+            square_body,
+            reduction,
+        )
+
+        def normalize(b: Body, *indices: SSAValue) -> SSAValue:
+            n, c = indices[0], indices[1]
+            group = [n, b.div(c, per_group)]
+            centered = b.emit(arith.SubfOp(b.read(op.input, indices), b.read(mean.result, group)))
+            variance = b.emit(arith.DivfOp(b.read(squares.result, group), b.float(count)))
+            deviation = b.emit(
+                math_dialect.SqrtOp(b.emit(arith.AddfOp(variance, b.float(epsilon))))
+            )
+            value = b.emit(
+                arith.MulfOp(b.emit(arith.DivfOp(centered, deviation)), b.read(op.scale, [c]))
+            )
+            return b.emit(arith.AddfOp(value, b.read(op.bias, [c])))
+
+        inputs = [op.input, mean.result, squares.result, op.scale, op.bias]
+        group_norm = compute(
+            "group_norm",
+            inputs,
+            full_type,
+            axes_for(shape) if rank == 4 else generic_axes(rank),
+            normalize,
+        )
+        lowered(rewriter, op, [total, mean, squares, group_norm])
+
+
 PATTERNS = (
     SoftmaxLowering(),
     LogSoftmaxLowering(),
     LrnLowering(),
     BatchNormLowering(),
     LayerNormLowering(),
+    RmsNormLowering(),
+    GroupNormLowering(),
 )

@@ -11,6 +11,7 @@ from xdsl.ir import SSAValue
 from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
 
 from ziggurat.dialects import graph
+from ziggurat.passes.conversion.graph_to_te import scalars
 from ziggurat.passes.conversion.graph_to_te.body import (
     Body,
     Index,
@@ -41,7 +42,9 @@ class Pool2dLowering(RewritePattern):
             return b.padded_read(op.input, [n, c, y, x], y_ok + x_ok, pad)
 
         axes = ["n", "c", "h", "w"]
-        reduction = Reduction("max" if is_max else "sum", ["ry", "rx"], [kernel_h, kernel_w], pad)
+        # Unsigned integers (max pools of any numbers) compare as such.
+        kind = ("umax" if scalars.unsigned(out_type.element_type) else "max") if is_max else "sum"
+        reduction = Reduction(kind, ["ry", "rx"], [kernel_h, kernel_w], pad)
         name = "max_pool2d" if is_max else "avg_pool2d_sum"
         pool = compute(name, [op.input], out_type, axes, body, reduction)
         if is_max:

@@ -1,5 +1,6 @@
-"""Data movement: reshape and flatten, transpose, slice, concat, split, gather and pad, each
-a compute that reads its input at a computed index, clamped so no read is out of bounds.
+"""Data movement: reshape and flatten, transpose, slice, concat, split, gather, pad,
+broadcast_to and tile, each a compute that reads its input at a computed index, clamped so
+no read is out of bounds.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from ziggurat.passes.conversion.graph_to_te.body import (
     BodyFunction,
     Index,
     Window,
+    broadcast_indices,
     compute,
     generic_axes,
     lowered,
@@ -264,6 +266,42 @@ class PadLowering(RewritePattern):
         lowered(rewriter, op, [compute("pad", [op.input], out_type, axes, body)])
 
 
+class BroadcastToLowering(RewritePattern):
+    lowers = graph.BroadcastToOp
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: graph.BroadcastToOp, rewriter: PatternRewriter) -> None:
+        out_type = graph.tensor(op.output)
+
+        def body(b: Body, *indices: SSAValue) -> SSAValue:
+            return b.read(op.input, broadcast_indices(op.input, indices))
+
+        axes = generic_axes(len(out_type.get_shape()))
+        lowered(rewriter, op, [compute("broadcast_to", [op.input], out_type, axes, body)])
+
+
+class TileLowering(RewritePattern):
+    """Output index i of a repeated dimension of extent n reads input index i mod n."""
+
+    lowers = graph.TileOp
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: graph.TileOp, rewriter: PatternRewriter) -> None:
+        shape = shape_of(op.input)
+        repeats = op.repeats.get_values()
+        out_type = graph.tensor(op.output)
+
+        def body(b: Body, *indices: SSAValue) -> SSAValue:
+            source = [
+                index if count == 1 else b.rem(index, size)
+                for index, size, count in zip(indices, shape, repeats, strict=True)
+            ]
+            return b.read(op.input, source)
+
+        axes = generic_axes(len(shape))
+        lowered(rewriter, op, [compute("tile", [op.input], out_type, axes, body)])
+
+
 PATTERNS = (
     ReshapeLowering(),
     TransposeLowering(),
@@ -272,4 +310,6 @@ PATTERNS = (
     SplitLowering(),
     GatherLowering(),
     PadLowering(),
+    BroadcastToLowering(),
+    TileLowering(),
 )

@@ -51,6 +51,7 @@ FLOAT_BINARY: dict[type[Operation], type[llvm.AbstractFloatArithOp]] = {
     arith.SubfOp: llvm.FSubOp,
     arith.MulfOp: llvm.FMulOp,
     arith.DivfOp: llvm.FDivOp,
+    arith_extra.RemFOp: llvm.FRemOp,
 }
 
 # Binary ops that are overloaded LLVM intrinsics, named without their type suffix.
@@ -143,7 +144,8 @@ class BinaryLowering(RewritePattern):
         if kind in INTEGER_BINARY:
             new = INTEGER_BINARY[kind](op.operands[0], op.operands[1])
         elif kind in FLOAT_BINARY:
-            flags = fastmath(op) if kind is arith.DivfOp else contractible(op)
+            contracts = kind not in (arith.DivfOp, arith_extra.RemFOp)
+            flags = contractible(op) if contracts else fastmath(op)
             new = FLOAT_BINARY[kind](op.operands[0], op.operands[1], flags)
         elif kind in BINARY_INTRINSICS:
             result = call_intrinsic(

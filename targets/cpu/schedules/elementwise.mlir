@@ -2,7 +2,8 @@
 // injective ops, fused or not): the outer loops over the threads, the innermost in vector
 // lanes. A nest of one loop is split into chunks for the threads first.
 transform.named_sequence @__transform_main(%root: !transform.any_op) {
-  %vector_width = transform.tune.knob<"vector_width"> = 16 from options = [2, 4, 8, 16, 32] -> !transform.param<i64>
+  // 64 lanes: bytes (i8, i1) in 512-bit vectors.
+  %vector_width = transform.tune.knob<"vector_width"> = 16 from options = [2, 4, 8, 16, 32, 64] -> !transform.param<i64>
   %outer, %inner = transform.schedule.get_loops %root {overflow_result = 0 : i64} : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
   %threads, %lanes = transform.tune.alternatives<"split"> selected_region = 1 -> !transform.any_op, !transform.any_op {
     %chunk = transform.tune.knob<"chunk"> = 1024 from options = [256, 512, 1024, 2048, 4096] -> !transform.param<i64>

@@ -3,6 +3,7 @@ the computes each becomes and their numbers against numpy."""
 
 from __future__ import annotations
 
+import numpy as np
 from testing_graph_to_te import Case, CaseTests, computes, ops_in
 from xdsl.dialects.builtin import TensorType, f32
 
@@ -168,3 +169,82 @@ class TestNumbers(CaseTests):
         "layer_norm_two_axes_no_bias",
         "lrn_even_size",
     ]
+
+
+# RMS norms, and layer norms with a scale per channel (instance norms; issue 12) -------------
+
+
+def rms_norm(x: np.ndarray, scale: np.ndarray, axis: int, epsilon: float) -> np.ndarray:
+    axes = tuple(range(axis % x.ndim, x.ndim))
+    return x / np.sqrt((x * x).mean(axis=axes, keepdims=True) + epsilon) * scale
+
+
+MORE_NORMALIZATIONS = [
+    Case(
+        "rms_norm",
+        [(3, 7, 13), (13,)],
+        lambda x, s: graph.RmsNormOp(x, s, axis=-1, epsilon=1e-3).output,
+        lambda x, s: rms_norm(x, s, -1, 1e-3),
+    ),
+    Case(
+        "rms_norm_two_axes",
+        [(3, 7, 13), (7, 1)],
+        lambda x, s: graph.RmsNormOp(x, s, axis=1).output,
+        lambda x, s: rms_norm(x, s, 1, 1e-5),
+    ),
+    Case(
+        "instance_norm",
+        [(2, 3, 5, 7), (3, 1, 1), (3, 1, 1)],
+        lambda x, s, b: graph.LayerNormOp(x, s, b, axis=2, epsilon=1e-4).output,
+        lambda x, s, b: layer_norm_reference(x, s, b, axis=2, epsilon=1e-4),
+    ),
+]
+
+
+class TestMoreNumbers(CaseTests):
+    CASES = MORE_NORMALIZATIONS
+    IN_OTHER_FLOATS = ["rms_norm", "instance_norm"]
+
+
+def group_norm(x, scale, bias, groups, epsilon=1e-5):
+    grouped = x.reshape(x.shape[0], groups, -1)
+    mean = grouped.mean(axis=2, keepdims=True)
+    variance = ((grouped - mean) ** 2).mean(axis=2, keepdims=True)
+    normalized = ((grouped - mean) / np.sqrt(variance + epsilon)).reshape(x.shape)
+    channel = (1, -1) + (1,) * (x.ndim - 2)
+    return normalized * scale.reshape(channel) + bias.reshape(channel)
+
+
+GROUP_NORMALIZATIONS = [
+    Case(
+        "group_norm",
+        [(2, 6, 5, 3), (6,), (6,)],
+        lambda x, s, b: graph.GroupNormOp(x, s, b, 3, epsilon=1e-3).output,
+        lambda x, s, b: group_norm(x, s, b, 3, 1e-3),
+    ),
+    Case(
+        "group_norm_rank3_one_group",
+        [(3, 4, 7), (4,), (4,)],
+        lambda x, s, b: graph.GroupNormOp(x, s, b, 1).output,
+        lambda x, s, b: group_norm(x, s, b, 1),
+    ),
+]
+
+
+class TestGroupNumbers(CaseTests):
+    CASES = GROUP_NORMALIZATIONS
+    IN_OTHER_FLOATS = ["group_norm"]
+
+
+def test_group_norm_is_one_reduction_pair_per_item_and_group():
+    computes_ = computes(
+        lambda x, s, b: graph.GroupNormOp(x, s, b, 3).output, (2, 6, 5, 3), (6,), (6,)
+    )
+    assert [c.compute_name.data for c in computes_] == [
+        "group_norm_sum",
+        "group_norm_mean",
+        "group_norm_square_sum",
+        "group_norm",
+    ]
+    assert computes_[0].result.type.get_shape() == (2, 3)
+    assert computes_[0].reduce_extent_values == [2, 5, 3]

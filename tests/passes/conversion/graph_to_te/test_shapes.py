@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from testing_graph_to_te import Case, CaseTests, computes, define, lower, ops_in
 from xdsl.dialects import func
-from xdsl.dialects.builtin import TensorType, f32, i32, i64
+from xdsl.dialects.builtin import IntegerType, Signedness, TensorType, f32, i1, i32, i64
 
 from ziggurat.dialects import graph
 from ziggurat.dialects.te import ReadOp, compute_ops
@@ -253,3 +253,42 @@ class TestNumbers(CaseTests):
         "pad_reflect_past_the_edge",
         "pad_constant",
     ]
+
+
+# Broadcasting and tiling (issue 12) -----------------------------------------------------------
+
+BROADCASTS = [
+    Case(
+        "broadcast_to",
+        [(3, 1)],
+        lambda x: graph.BroadcastToOp(x, [2, 3, 5]).output,
+        lambda x: np.broadcast_to(x, (2, 3, 5)),
+    ),
+    Case(
+        "broadcast_to_i1",
+        [(1, 7)],
+        lambda x: graph.BroadcastToOp(x, [3, 7]).output,
+        lambda x: np.broadcast_to(x, (3, 7)),
+        types=(i1,),
+        integers=(0, 2),
+    ),
+    Case(
+        "tile",
+        [(3, 5)],
+        lambda x: graph.TileOp(x, [2, 3]).output,
+        lambda x: np.tile(x, (2, 3)),
+    ),
+    Case(
+        "tile_ui8_with_zero",
+        [(3, 5)],
+        lambda x: graph.TileOp(x, [1, 0]).output,
+        lambda x: np.tile(x, (1, 0)),
+        types=(IntegerType(8, Signedness.UNSIGNED),),
+        integers=(0, 256),
+    ),
+]
+
+
+class TestBroadcastNumbers(CaseTests):
+    CASES = BROADCASTS
+    IN_OTHER_FLOATS = ["tile"]
