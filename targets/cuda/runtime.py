@@ -564,7 +564,13 @@ class CudaFunction:
             if isinstance(slot, Buffer):
                 if not isinstance(arg, np.ndarray):
                     raise ZigguratError(f"{where} must be a numpy array of shape {slot.shape}")
-                if arg.shape != slot.shape or arg.dtype != slot.dtype:
+                # Integers are signless below the graph level: unsigned ones pass as they are.
+                unsigned = (
+                    arg.dtype.kind == "u"
+                    and slot.dtype.kind == "i"
+                    and arg.dtype.itemsize == slot.dtype.itemsize
+                )
+                if arg.shape != slot.shape or (arg.dtype != slot.dtype and not unsigned):
                     raise ZigguratError(
                         f"{where} must be an array of shape {slot.shape} and dtype {slot.dtype}, "
                         f"got {arg.shape} {arg.dtype}"

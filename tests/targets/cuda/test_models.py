@@ -86,3 +86,63 @@ def test_run_without_a_gpu_says_so_in_one_line(capsys):
 def test_run_checks_the_example_on_the_gpu(capsys):
     assert main(["run", MLP, "--target", "cuda", "--repeat", "3"]) == 0
     assert "vs numpy: ok" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("element", ["uint8", "int8", "uint16", "int32", "int64", "bool"])
+def test_integer_and_boolean_tensors_on_the_emulator(element):
+    # Below the graph level integers are signless: unsigned arrays pass to the GPU as they
+    # are and come back unsigned; arithmetic, comparisons, selection and casts as the CPU's.
+    from onnx import TensorProto, helper
+
+    kind = helper.np_dtype_to_tensor_dtype(np.dtype(element))
+    if element == "bool":
+        nodes = [
+            helper.make_node("And", ["a", "b"], ["and"]),
+            helper.make_node("Xor", ["a", "b"], ["xor"]),
+            helper.make_node("Not", ["a"], ["not"]),
+            helper.make_node("Cast", ["a"], ["cast"], to=TensorProto.FLOAT),
+        ]
+    else:
+        nodes = [
+            helper.make_node("Add", ["a", "b"], ["add"]),
+            helper.make_node("Mul", ["a", "b"], ["mul"]),
+            helper.make_node("Div", ["a", "b"], ["div"]),
+            helper.make_node("Max", ["a", "b"], ["max"]),
+            helper.make_node("Less", ["a", "b"], ["less"]),
+            helper.make_node("Where", ["less", "a", "b"], ["where"]),
+            helper.make_node("Cast", ["a"], ["cast"], to=TensorProto.FLOAT),
+        ]
+    outputs = [n.output[0] for n in nodes]
+    graph = helper.make_graph(
+        nodes,
+        "integers",
+        [
+            helper.make_tensor_value_info("a", kind, [3, 37]),
+            helper.make_tensor_value_info("b", kind, [37]),
+        ],
+        [helper.make_value_info(n, __import__("onnx").TypeProto()) for n in outputs],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)])
+    rng = np.random.default_rng(0)
+    if element == "bool":
+        a, b = rng.integers(0, 2, (3, 37)).astype(bool), rng.integers(0, 2, 37).astype(bool)
+    else:
+        info = np.iinfo(element)
+        low, high = max(info.min, -100), min(info.max, 100)
+        a = rng.integers(low, high, (3, 37)).astype(element)
+        b = rng.integers(max(low, 1), high, 37).astype(element)  # no division by 0
+    try:
+        session = ort.InferenceSession(
+            model.SerializeToString(), providers=["CPUExecutionProvider"]
+        )
+        expected = session.run(None, {"a": a, "b": b})
+    except Exception:  # onnxruntime has no kernel for the type: ONNX's reference evaluator
+        from onnx.reference import ReferenceEvaluator
+
+        expected = [np.asarray(v) for v in ReferenceEvaluator(model).run(None, {"a": a, "b": b})]
+    compiled = ziggurat.compile(model, target="cuda{arch=sm_80}")
+    with emulated_gpu(compiled._functions):
+        got = compiled(a, b)
+    for name, g, e in zip(outputs, got, expected, strict=True):
+        assert g.dtype == e.dtype and g.shape == e.shape, name
+        np.testing.assert_array_equal(g, e, err_msg=name)
