@@ -104,3 +104,32 @@ func.func @unscheduled(%A: memref<7x5xf32>) {
   } {loop.axis = "i", te.compute = "zero"}
   func.return
 }
+
+// -----
+
+// A sum over every axis kept in a register, then stored: the store uses the nest's result,
+// so both run in one kernel (one block of one thread), not in two.
+
+// CHECK-LABEL: func.func @dot(
+// CHECK: gpu.launch_func @kernels::@dot_0 blocks in
+// CHECK-NOT: gpu.launch_func
+// CHECK: func.return
+// CHECK: gpu.func @dot_0(%[[KA:.*]]: memref<5xf32>, %[[KB:.*]]: memref<5xf32>, %[[KOUT:.*]]: memref<f32>) kernel attributes {gpu.known_block_size = array<i32: 1, 1, 1>, gpu.known_grid_size = array<i32: 1, 1, 1>} {
+// CHECK: %[[SUM:.*]] = scf.for
+// CHECK: memref.store %[[SUM]], %[[KOUT]][] : memref<f32>
+// CHECK-NEXT: gpu.return
+func.func @dot(%a: memref<5xf32>, %b: memref<5xf32>, %out: memref<f32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c5 = arith.constant 5 : index
+  %init = arith.constant 0.000000e+00 : f32
+  %sum = scf.for %k = %c0 to %c5 step %c1 iter_args(%acc = %init) -> (f32) {
+    %x = memref.load %a[%k] : memref<5xf32>
+    %y = memref.load %b[%k] : memref<5xf32>
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    scf.yield %s : f32
+  } {loop.axis = "k"}
+  memref.store %sum, %out[] : memref<f32>
+  func.return
+}

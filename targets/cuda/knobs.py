@@ -50,7 +50,7 @@ def plan(nest: Nest, gpu: Gpu) -> tuple[str, dict[str, KnobValue]] | None:
             return "grouped_conv2d.mlir", {"threads": threads_for(math.prod(extents[:4]))}
         case "pool":
             return "pool.mlir", {"threads": threads_for(math.prod(extents[:4]))}
-        case "reduction":
+        case "reduction" if len(extents) > 1:  # one reduction to a scalar: one thread
             return "reduction.mlir", {"threads": threads_for(math.prod(extents[:-1]))}
         case "softmax":
             return "softmax.mlir", {"threads": threads_for(math.prod(extents[:-1]))}

@@ -9,7 +9,8 @@ scalars); constants are cloned into it. A loop bound to a grid axis is no loop i
 kernel: its body runs once per block (thread) along that axis, its index read with
 `gpu.block_id x` (`gpu.thread_id x`), and the launch's grid and block sizes are the extents
 of the loops bound to each axis. A nest with no bound loop runs its outermost loop's
-iterations as blocks of one thread where they are independent, else in one thread.
+iterations as blocks of one thread where they are independent, else in one thread; a nest
+whose results later ops use (a sum over every axis, then stored) runs with them in one.
 
 Every thread of a kernel runs all that is not a bound loop. A loop bound to an axis inside
 a loop bound to the same axis, whose body does not depend on the outer loop's index (the
@@ -100,6 +101,9 @@ class LoopToGpu(ModulePass):
         limit = target_named(self.target).gpu.shared_memory_per_block  # type: ignore[attr-defined]
         kernels: list[gpu.FuncOp] = []
         for function in [f for f in op.ops if isinstance(f, func.FuncOp) and f.body.blocks]:
+            for top in list(function.body.block.ops):
+                if top.parent is not None and not on_host(top):
+                    with_its_users(top)
             nests = [o for o in function.body.block.ops if not on_host(o)]
             for number, nest in enumerate(nests):
                 name = f"{function.sym_name.data}_{number}"
@@ -121,6 +125,40 @@ def on_host(op: Operation) -> bool:
                 op,
             )
     return isinstance(op, HOST_OPS) or (is_pure(op) and not op.regions)
+
+
+def with_its_users(nest: Operation) -> None:
+    """Where ops after `nest` use its results (a sum over every axis, kept in a register,
+    then stored), put it and them, and what lies between, in one loop of one iteration:
+    one kernel, as a value cannot pass from one kernel to another."""
+    needed = set(nest.results)
+    last, op = nest, nest.next_op
+    while op is not None and needed:
+        if any(operand in needed for inner in op.walk() for operand in inner.operands):
+            last = op
+            needed.update(op.results)
+        op = op.next_op
+    if last is nest:
+        return
+    enclosed = [nest]
+    while enclosed[-1] is not last:
+        enclosed.append(enclosed[-1].next_op)  # type: ignore[arg-type]
+    for op in enclosed:
+        if isinstance(op, HOST_OPS):
+            raise ZigguratError(
+                f"'{nest.name}' runs in a kernel, but '{op.name}', which stays on the host, "
+                "comes before the last use of its results",
+                op,
+            )
+    zero = arith.ConstantOp(IntegerAttr(0, INDEX))
+    one = arith.ConstantOp(IntegerAttr(1, INDEX))
+    body = Block(arg_types=[INDEX])
+    once = scf.ForOp(zero.result, one.result, one.result, [], Region(body))
+    Rewriter.insert_op([zero, one, once], InsertPoint.before(nest))
+    for op in enclosed:
+        op.detach()
+        body.add_op(op)
+    body.add_op(scf.YieldOp())
 
 
 def bound_axis(op: Operation) -> str | None:
