@@ -5,7 +5,8 @@
 #      this checkout importable as `ziggurat` (a link and the package's entry points);
 #   2. `ziggurat run` of the example MLP and two exported ONNX models on --target cuda;
 #   3. benchmarks/gpu.py: matmul, conv2d and ResNet-18 beside PyTorch;
-#   4. the GPU tests: kernels and ONNX models against numpy and onnxruntime, ptxas limits.
+#   4. the GPU tests: kernels and ONNX models against numpy and onnxruntime, ptxas limits;
+#   5. ONNX's own node and model tests (tests/frontends/test_onnx_backend.py) on the GPU.
 # Everything printed goes to $OUT/gpu_device_run.log too (when OUT is set).
 #
 #     bash benchmarks/gpu_device_run.sh          # from the repository root
@@ -89,5 +90,8 @@ step "ziggurat run --target cuda" 90 bash -c ziggurat_run
 step "benchmarks/gpu.py" 270 "$PYTHON" benchmarks/gpu.py --runs 20
 step "GPU tests" 210 "$PYTHON" -m pytest -p no:cacheprovider -rs -q tests/targets/cuda \
   -k "on_the_gpu or ptxas or in_registers"
+step "ONNX's node and model tests on the GPU" 240 env ZIGGURAT_ONNX_DEVICE=CUDA \
+  "$PYTHON" -m pytest -p no:cacheprovider -q tests/frontends/test_onnx_backend.py \
+  -k "test_node or test_pytorch_model"
 echo
 echo "=== done ($(date +%H:%M:%S), ${SECONDS} s in all)"
