@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 from xdsl.dialects import func, memref
 from xdsl.dialects.builtin import FunctionType, IndexType, MemRefType, ModuleOp, i32, i64
-from xdsl.ir import Region
+from xdsl.ir import Operation, Region
 from xdsl.rewriter import InsertPoint, Rewriter
 
 from ziggurat.diagnostics import ZigguratError
@@ -43,10 +43,12 @@ def kernels_for_cpu(host: ModuleOp) -> tuple[ModuleOp, dict[str, list[MemRefType
     """The kernels of a gpu-level module as CPU functions taking their indices and shared
     buffers after their arguments; the shared buffers' types and the kernels with barriers."""
     # The block's barrier (a pthread_barrier_t, its address an i64 argument) is C's.
-    functions = [func.FuncOp.external(BARRIER, [i64], [i32])]
+    functions: list[Operation] = [func.FuncOp.external(BARRIER, [i64], [i32])]
     shared_types: dict[str, list[MemRefType]] = {}
     barriers: set[str] = set()
     for module in [o for o in host.ops if isinstance(o, gpu.ModuleOp)]:
+        # The constants the kernels read, as the module of kernels has them.
+        functions += [o.clone() for o in module.body.block.ops if isinstance(o, memref.GlobalOp)]
         for kernel in [o for o in module.body.block.ops if isinstance(o, gpu.FuncOp)]:
             name = kernel.sym_name.data
             body = kernel.clone().body

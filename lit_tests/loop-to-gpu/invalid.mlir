@@ -122,3 +122,45 @@ func.func @shared_on_the_host() {
   %s = memref.alloc() : memref<8xf32, #loop.scope<shared>>
   func.return
 }
+
+// -----
+
+// A loop every thread runs (over time) around a stage spread over the threads and a stage
+// that reads what all of them wrote: without a barrier between them, threads would read
+// elements others have not written yet.
+
+func.func @stages_without_a_barrier(%A: memref<32xf32>, %B: memref<32xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c32 = arith.constant 32 : index
+  %zero = arith.constant 0.0 : f32
+  scf.for %b = %c0 to %c1 step %c1 {
+    // expected-error@+1 {{kernel 'stages_without_a_barrier_0': loop 't' runs 2 stages one after the other, 1 of them spread over blocks or threads, with no barrier between them (a loop over time around operators does not run on the GPU yet)}}
+    scf.for %t = %c0 to %c4 step %c1 {
+      scf.for %i = %c0 to %c32 step %c1 {
+        memref.store %zero, %A[%i] : memref<32xf32>
+      } {loop.axis = "i", loop.annotations = [#loop.bind<"threadIdx.x">]}
+      scf.for %j = %c0 to %c32 step %c1 {
+        %a = memref.load %A[%j] : memref<32xf32>
+        memref.store %a, %B[%j] : memref<32xf32>
+      } {loop.axis = "j"}
+    } {loop.axis = "t"}
+  } {loop.axis = "b", loop.annotations = [#loop.bind<"blockIdx.x">]}
+  func.return
+}
+
+// -----
+
+// Control flow around calls of operators' functions (ONNX If and Loop) stays on the host,
+// which the CUDA runtime does not run yet.
+
+func.func private @branch(%A: memref<8xf32>)
+
+func.func @if_around_a_call(%c: i1, %A: memref<8xf32>) {
+  scf.if %c {
+    // expected-error@+1 {{'scf.if' around a call of 'branch': control flow around operators (ONNX If and Loop) does not run on the GPU yet}}
+    func.call @branch(%A) : (memref<8xf32>) -> ()
+  }
+  func.return
+}

@@ -133,3 +133,28 @@ func.func @dot(%a: memref<5xf32>, %b: memref<5xf32>, %out: memref<f32>) {
   memref.store %sum, %out[] : memref<f32>
   func.return
 }
+
+// -----
+
+// A constant a kernel reads (inside a branch of it) is copied into the module of kernels.
+
+// CHECK-LABEL: func.func @constant_in_a_kernel(
+// CHECK: gpu.module @kernels {
+// CHECK-NEXT: "memref.global"() <{sym_name = "table"
+// CHECK: gpu.func @constant_in_a_kernel_0(
+// CHECK: memref.get_global @table : memref<4xf32>
+"memref.global"() <{sym_name = "table", type = memref<4xf32>, initial_value = dense<[1.0, 2.0, 3.0, 4.0]> : tensor<4xf32>, sym_visibility = "private", constant}> : () -> ()
+
+func.func @constant_in_a_kernel(%c: i1, %A: memref<4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  scf.for %i = %c0 to %c4 step %c1 {
+    scf.if %c {
+      %t = memref.get_global @table : memref<4xf32>
+      %x = memref.load %t[%i] : memref<4xf32>
+      memref.store %x, %A[%i] : memref<4xf32>
+    }
+  } {loop.axis = "i", loop.annotations = [#loop.bind<"threadIdx.x">]}
+  func.return
+}

@@ -109,9 +109,24 @@ class LoopToGpu(ModulePass):
                 name = f"{function.sym_name.data}_{number}"
                 kernels.append(outline(nest, name, limit))
         if kernels:
-            module = gpu.ModuleOp(StringAttr(KERNELS), Region(Block(kernels)))  # type: ignore[arg-type]
+            contents: list[Operation] = [*constants_of(kernels, op), *kernels]
+            module = gpu.ModuleOp(StringAttr(KERNELS), Region(Block(contents)))  # type: ignore[arg-type]
             op.body.block.add_op(module)
             op.attributes[gpu.CONTAINER] = UnitAttr()
+
+
+def constants_of(kernels: list[gpu.FuncOp], module: ModuleOp) -> list[memref.GlobalOp]:
+    """Copies of the module's globals the kernels read (a constant tensor a nest indexes),
+    for the module of kernels: the GPU's code has its own."""
+    names = {
+        o.name_.root_reference.data
+        for kernel in kernels
+        for o in kernel.walk()
+        if isinstance(o, memref.GetGlobalOp)
+    }
+    return [
+        o.clone() for o in module.ops if isinstance(o, memref.GlobalOp) and o.sym_name.data in names
+    ]
 
 
 def on_host(op: Operation) -> bool:
@@ -241,6 +256,27 @@ def launch_sizes(nest: Operation, name: str) -> dict[str, int]:
     return sizes
 
 
+def check_stages(nest: Operation, name: str) -> None:
+    """An error for a loop that every thread runs (a loop over time) around stages of which
+    some are spread over the threads and no barrier orders them: a stage would read what
+    other threads have not written yet (barriers between such stages are not made yet)."""
+    for loop in nest.walk():
+        if not isinstance(loop, scf.ForOp) or bound_axis(loop) is not None:
+            continue
+        stages = [
+            o for o in loop.body.block.ops if not is_pure(o) and o is not loop.body.block.last_op
+        ]
+        spread = [s for s in stages if any(bound_axis(o) is not None for o in s.walk())]
+        ordered = any(isinstance(o, BarrierOp) for o in loop.walk())
+        if spread and len(stages) > 1 and not ordered:
+            raise ZigguratError(
+                f"kernel '{name}': {describe(loop)} runs {len(stages)} stages one after the "
+                f"other, {len(spread)} of them spread over blocks or threads, with no barrier "
+                "between them (a loop over time around operators does not run on the GPU yet)",
+                loop,
+            )
+
+
 def check_barriers(nest: Operation) -> None:
     """Every thread of a block reaches each barrier as often as the others."""
     varying: set[SSAValue] = set()
@@ -309,12 +345,22 @@ def aligned(size: int) -> int:
 
 def outline(nest: Operation, name: str, limit: int) -> gpu.FuncOp:
     """The kernel for `nest`, which a launch replaces."""
+    for op in nest.walk():
+        if isinstance(op, func.CallOp):
+            holder = op.parent_op()
+            raise ZigguratError(
+                f"'{holder.name if holder else nest.name}' around a call of "
+                f"'{op.callee.root_reference.data}': control flow around operators (ONNX If "
+                "and Loop) does not run on the GPU yet",
+                op,
+            )
     if any(result.uses for result in nest.results):
         raise ZigguratError(
             f"'{nest.name}' runs in kernel '{name}', but the function uses its results after it",
             nest,
         )
     sizes = launch_sizes(nest, name)
+    check_stages(nest, name)
     if not sizes and isinstance(nest, scf.ForOp) and independent(nest):
         bound = optional_bounds(nest)
         if bound is not None and bound.trip_count <= gpu.MOST_GRID_SIZE[0]:

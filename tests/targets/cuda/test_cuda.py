@@ -529,3 +529,35 @@ def test_default_gpu_schedules_with_random_knobs_are_rejected_or_right(name):
             np.testing.assert_allclose(value, want, rtol=1e-4, atol=1e-4)
 
     property()
+
+
+def test_a_constant_read_in_a_kernel_is_the_kernels_own():
+    # (ONNX If branches with constants): the global is copied into the module of kernels.
+    from ziggurat.ir_io import parse_module
+
+    module = parse_module(
+        """
+"memref.global"() <{sym_name = "table", type = memref<4xf32>, initial_value = dense<[1.0, 2.0, 3.0, 4.0]> : tensor<4xf32>, sym_visibility = "private", constant}> : () -> ()
+func.func @main(%c: i1, %A: memref<4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  scf.for %i = %c0 to %c4 step %c1 {
+    scf.if %c {
+      %t = memref.get_global @table : memref<4xf32>
+      %x = memref.load %t[%i] : memref<4xf32>
+      memref.store %x, %A[%i] : memref<4xf32>
+    }
+  } {loop.axis = "i", loop.annotations = [#loop.bind<"threadIdx.x">]}
+  func.return
+}
+""",
+        "constant",
+    )
+    program = CudaTarget("sm_80").compile(module)
+    if shutil.which("ptxas") is not None:
+        assert ptxas(program.ptx, "sm_80")
+    a = np.zeros(4, np.float32)
+    with emulated_gpu(program):
+        program.main(np.bool_(True), a)
+    np.testing.assert_array_equal(a, [1, 2, 3, 4])
