@@ -10,6 +10,7 @@ exact than any target and differences measure the target's error.
 from __future__ import annotations
 
 import math
+import string
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -770,3 +771,323 @@ RULES[graph.LayoutTransformOp] = lambda op, x: layout_transform(
     x, op.src_layout.data, op.dst_layout.data
 )
 RULES[graph.Conv2dNchwcOp] = conv2d_nchwc
+
+
+# Indexing, scattering and rearranging (issue 12) ----------------------------------------------
+
+
+def wrap_indices(indices: np.ndarray, extent: int | np.ndarray) -> np.ndarray:
+    """Indices counted from the end when negative, the rest clamped into [0, extent)."""
+    wrapped = np.where(indices < 0, indices + extent, indices)
+    return np.clip(wrapped, 0, np.asarray(extent) - 1).astype(np.int64)
+
+
+def gather_elements(data: np.ndarray, indices: np.ndarray, axis: int) -> np.ndarray:
+    """numpy.take_along_axis, indices narrower than data on the other axes too."""
+    axis %= data.ndim
+    box = tuple(slice(None) if d == axis else slice(n) for d, n in enumerate(indices.shape))
+    return np.take_along_axis(data[box], wrap_indices(indices, data.shape[axis]), axis=axis)
+
+
+def gather_nd(data: np.ndarray, indices: np.ndarray, batch_dims: int) -> np.ndarray:
+    """ONNX GatherND, its index tuples wrapped as graph.gather_nd's are."""
+    depth = indices.shape[-1]
+    batch = math.prod(data.shape[:batch_dims])
+    tuples = wrap_indices(indices, np.array(data.shape[batch_dims : batch_dims + depth]))
+    tuples = tuples.reshape(batch, -1, depth)
+    flat = data.reshape(batch, *data.shape[batch_dims:])
+    picked = flat[(np.arange(batch)[:, None], *np.moveaxis(tuples, -1, 0))]
+    return picked.reshape(*indices.shape[:-1], *data.shape[batch_dims + depth :])
+
+
+SCATTER_UFUNCS = {"add": np.add, "mul": np.multiply, "max": np.maximum, "min": np.minimum}
+
+
+def scatter_rows(data: np.ndarray, rows: np.ndarray, updates: np.ndarray, reduction: str):
+    """`data` (rows by columns) with row rows[i] updated by updates[i] in order of i."""
+    out = data.copy()
+    if reduction != "none":
+        SCATTER_UFUNCS[reduction].at(out, rows, updates)
+        return out
+    # The last update of each row wins.
+    last = len(rows) - 1 - np.unique(rows[::-1], return_index=True)[1]
+    out[rows[last]] = updates[last]
+    return out
+
+
+def scatter_elements(op: graph.ScatterElementsOp, data, indices, updates) -> np.ndarray:
+    axis = op.axis_index
+    targets = list(np.indices(indices.shape))
+    targets[axis] = wrap_indices(indices, data.shape[axis])
+    rows = np.ravel_multi_index(tuple(targets), data.shape).reshape(-1)
+    flat = scatter_rows(data.reshape(-1, 1), rows, updates.reshape(-1, 1), op.reduction.data)
+    return flat.reshape(data.shape)
+
+
+def scatter_nd(op: graph.ScatterNdOp, data, indices, updates) -> np.ndarray:
+    depth = indices.shape[-1]
+    tuples = wrap_indices(indices, np.array(data.shape[:depth])).reshape(-1, depth)
+    rows = np.ravel_multi_index(tuple(tuples.T), data.shape[:depth])
+    width = math.prod(data.shape[depth:])
+    flat = scatter_rows(
+        data.reshape(-1, width), rows, updates.reshape(-1, width), op.reduction.data
+    )
+    return flat.reshape(data.shape)
+
+
+def one_hot(op: graph.OneHotOp, indices: np.ndarray, values: np.ndarray) -> np.ndarray:
+    depth = op.depth.value.data
+    whole = indices.astype(np.int64)
+    whole = np.where(whole < 0, whole + depth, whole)
+    hot = np.where(whole[..., None] == np.arange(depth), values[1], values[0])
+    return np.moveaxis(hot, -1, op.axis.value.data % hot.ndim)
+
+
+def trilu(op: graph.TriluOp, x: np.ndarray, k: np.ndarray | None = None) -> np.ndarray:
+    diagonal = op.k.value.data if k is None else int(k.reshape(-1)[0])
+    return np.triu(x, diagonal) if flag(op, "upper") else np.tril(x, diagonal)
+
+
+def depth_to_space(x: np.ndarray, size: int, mode: str) -> np.ndarray:
+    n, c, h, w = x.shape
+    if mode == "DCR":
+        blocks = x.reshape(n, size, size, c // size**2, h, w).transpose(0, 3, 4, 1, 5, 2)
+    else:
+        blocks = x.reshape(n, c // size**2, size, size, h, w).transpose(0, 1, 4, 2, 5, 3)
+    return blocks.reshape(n, c // size**2, h * size, w * size)
+
+
+def space_to_depth(x: np.ndarray, size: int, mode: str) -> np.ndarray:
+    n, c, h, w = x.shape
+    blocks = x.reshape(n, c, h // size, size, w // size, size)
+    order = (0, 3, 5, 1, 2, 4) if mode == "DCR" else (0, 1, 3, 5, 2, 4)
+    return blocks.transpose(order).reshape(n, c * size**2, h // size, w // size)
+
+
+RULES.update(
+    {
+        graph.GatherElementsOp: lambda op, d, i: gather_elements(d, i, op.axis.value.data),
+        graph.GatherNdOp: lambda op, d, i: gather_nd(d, i, op.batch_dims.value.data),
+        graph.ScatterElementsOp: scatter_elements,
+        graph.ScatterNdOp: scatter_nd,
+        graph.OneHotOp: one_hot,
+        graph.TriluOp: trilu,
+        graph.DepthToSpaceOp: lambda op, x: depth_to_space(
+            x, op.blocksize.value.data, op.mode.data
+        ),
+        graph.SpaceToDepthOp: lambda op, x: space_to_depth(
+            x, op.blocksize.value.data, op.mode.data
+        ),
+    }
+)
+
+
+# Einsum (issue 12) ------------------------------------------------------------------------------
+
+
+def einsum(op: graph.EinsumOp, *operands: np.ndarray) -> np.ndarray:
+    """numpy.einsum of the parsed equation, its ellipsis digits spelled as unused letters."""
+    equation = op.parsed()
+    used = "".join(equation.operands)
+    spare = [c for c in string.ascii_letters if c not in used]
+    spelling = str.maketrans("0123456789", "".join(spare[:10]))
+    terms = ",".join(equation.operands)
+    return np.einsum(f"{terms}->{equation.output}".translate(spelling), *operands)
+
+
+RULES[graph.EinsumOp] = einsum
+
+
+# Transposed convolution (issue 12) --------------------------------------------------------------
+
+
+def conv2d_transpose(op: graph.Conv2dTransposeOp, x, w, b=None) -> np.ndarray:
+    """Each input pixel scatters its weight-scaled kernel into the output at stride steps;
+    the padding then crops (or, negative, extends) that and output_padding extends it."""
+    n, channels, height, width = x.shape
+    groups = op.groups.value.data
+    strides, dilation = ints(op.strides), ints(op.dilation)
+    top, left, _, _ = ints(op.padding)
+    _, group_out, kernel_h, kernel_w = w.shape
+    out_h, out_w = result_shape(op)[2:]
+    # The full output, with room for what output_padding and negative padding add.
+    full_h = max(strides[0] * (height - 1) + dilation[0] * (kernel_h - 1) + 1, out_h + top)
+    full_w = max(strides[1] * (width - 1) + dilation[1] * (kernel_w - 1) + 1, out_w + left)
+    before_h, before_w = max(0, -top), max(0, -left)
+    full = np.zeros((n, group_out * groups, before_h + full_h, before_w + full_w))
+    per_group = channels // groups
+    for g in range(groups):
+        xs = x[:, g * per_group : (g + 1) * per_group]
+        ws = w[g * per_group : (g + 1) * per_group]
+        for ky in range(kernel_h):
+            for kx in range(kernel_w):
+                y0 = before_h + ky * dilation[0]
+                x0 = before_w + kx * dilation[1]
+                rows = slice(y0, y0 + strides[0] * (height - 1) + 1, strides[0])
+                columns = slice(x0, x0 + strides[1] * (width - 1) + 1, strides[1])
+                full[:, g * group_out : (g + 1) * group_out, rows, columns] += np.einsum(
+                    "nchw,co->nohw", xs, ws[:, :, ky, kx]
+                )
+    out = full[:, :, before_h + top :, before_w + left :][:, :, :out_h, :out_w]
+    return out if b is None else out + b[None, :, None, None]
+
+
+RULES[graph.Conv2dTransposeOp] = conv2d_transpose
+
+
+# Resizing (issue 12) ------------------------------------------------------------------------------
+
+
+def source_coordinates(op: graph.ResizeOp, axis: int) -> np.ndarray:
+    """Where in the input each output position along `axis` samples, as ONNX's
+    coordinate_transformation_mode says: in float64, as ONNX's reference computes it, with
+    the integer output length where the spec names it, as onnxruntime has it (which
+    computes in float32: where the float64 coordinate is exactly half way between two
+    pixels, its nearest pixel may be the other one)."""
+    length, resized = graph.shape_of(op.input)[axis], result_shape(op)[axis]
+    scale = ints(op.scales)[axis]
+    y = np.arange(resized, dtype=np.float64)
+    mode = op.coordinate_mode.data
+    if mode == "half_pixel" or (mode == "pytorch_half_pixel" and resized > 1):
+        return (y + 0.5) / scale - 0.5
+    if mode == "half_pixel_symmetric":
+        offset = length / 2 * (1 - resized / (scale * length))
+        return offset + (y + 0.5) / scale - 0.5
+    if mode == "asymmetric":
+        return y / scale
+    if mode == "tf_crop_and_resize":
+        assert op.roi is not None
+        roi = ints(op.roi)
+        start, end = roi[axis], roi[axis + len(roi) // 2]
+        if resized == 1:
+            return np.full(1, 0.5 * (start + end) * (length - 1))
+        return start * (length - 1) + y * (end - start) * (length - 1) / (resized - 1)
+    if mode == "align_corners" and resized > 1:
+        return y * (length - 1) / (resized - 1)
+    return np.zeros(resized)
+
+
+def cubic_kernel(x: np.ndarray, a: float) -> np.ndarray:
+    """Keys' cubic convolution kernel with parameter a."""
+    x = np.abs(x)
+    near = ((a + 2) * x - (a + 3)) * x * x + 1
+    far = ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+    return np.where(x <= 1, near, np.where(x < 2, far, 0.0))
+
+
+def resize_taps(op: graph.ResizeOp, axis: int) -> tuple[np.ndarray, np.ndarray]:
+    """The input positions each output position along `axis` reads (rows of taps, -1 where
+    tf_crop_and_resize extrapolates) and the weight of each tap, as ONNX's reference
+    chooses the nearest taps to the source coordinate (ties to the smaller index)."""
+    length = graph.shape_of(op.input)[axis]
+    scale = ints(op.scales)[axis]
+    x = source_coordinates(op, axis)
+    whole = np.floor(x)
+    ratio = np.where(x == whole, 1.0, x - whole)
+    mode = op.mode.data
+    stretch = min(scale, 1.0) if flag(op, "antialias") else 1.0
+    if mode == "nearest":
+        nearest = op.nearest_mode.data
+        right = {
+            "round_prefer_floor": ratio > 0.5,
+            "round_prefer_ceil": ratio >= 0.5,
+            "floor": ratio == 1.0,
+            "ceil": np.ones_like(ratio, bool),
+        }[nearest]
+        weights = np.stack([~right, right], axis=-1).astype(np.float64)
+    elif mode == "linear":
+        start = int(np.floor(-1 / stretch) + 1)
+        offsets = np.arange(start, 2 - start)
+        weights = np.clip(1 - np.abs((offsets - ratio[:, None]) * stretch), 0, 1)
+    else:
+        start = int(np.floor(-2 / stretch) + 1)
+        offsets = np.arange(start, 2 - start)
+        weights = cubic_kernel((offsets - ratio[:, None]) * stretch, op.cubic_coeff_a.value.data)
+    if stretch != 1.0:
+        weights = weights / weights.sum(axis=-1, keepdims=True)
+    count = weights.shape[-1]
+    # The taps are the `count` integers nearest the coordinate, ties to the smaller ones.
+    fraction = x - np.floor(x)
+    if count % 2 == 0:
+        first = np.floor(x) - count // 2 + np.where(fraction == 0, 0, 1)
+    else:
+        first = np.floor(x) - (count - 1) // 2 + np.where(fraction <= 0.5, 0, 1)
+    taps = first.astype(np.int64)[:, None] + np.arange(count)
+    if flag(op, "exclude_outside"):
+        weights = np.where((taps < 0) | (taps >= length), 0.0, weights)
+        total = weights.sum(axis=-1, keepdims=True)
+        weights = weights / np.where(total == 0, 1.0, total)
+    taps = np.clip(taps, 0, length - 1)
+    if op.coordinate_mode.data == "tf_crop_and_resize":
+        taps[(x < 0) | (x > length - 1)] = -1
+    return taps, weights
+
+
+def resize(op: graph.ResizeOp, x: np.ndarray) -> np.ndarray:
+    """The interpolation one axis at a time (it is separable), then the extrapolation."""
+    outside = np.zeros(result_shape(op), bool)
+    for axis in range(x.ndim):
+        taps, weights = resize_taps(op, axis)
+        where = [1] * x.ndim
+        where[axis] = taps.shape[0]
+        outside |= (taps[:, 0] < 0).reshape(where)
+        picked = np.take(x, np.maximum(taps, 0), axis=axis)  # the taps after the axis
+        rows = np.moveaxis(picked, (axis, axis + 1), (-2, -1))
+        x = np.moveaxis((rows * weights).sum(axis=-1), -1, axis)
+    return np.where(outside, op.extrapolation_value.value.data, x)
+
+
+RULES[graph.ResizeOp] = resize
+
+
+# Quantization (issue 12) ------------------------------------------------------------------------
+
+
+def quantization_parameter(op: graph.LinearQuantizationOp, value: np.ndarray) -> np.ndarray:
+    """A scale or zero point spread over the input: per tensor, per axis or per block."""
+    axis, block = op.granularity()
+    rank = len(graph.shape_of(op.input))
+    if block == 0:
+        return value.reshape(())
+    if block == 1:
+        return value.reshape([-1 if d == axis else 1 for d in range(rank)])
+    extent = graph.shape_of(op.input)[axis]
+    return np.repeat(value, block, axis=axis).take(np.arange(extent), axis=axis)
+
+
+def quantize_linear(op: graph.QuantizeLinearOp, x, scale, zero_point=None) -> np.ndarray:
+    """x / scale in the scale's type, rounded half to even, plus the zero point, saturated."""
+    precision = element_dtype(graph.tensor(op.scale).element_type)
+    element = op.output.type.element_type  # type: ignore[attr-defined]
+    info = np.iinfo(element_dtype(element))
+    quotient = x.astype(precision) / quantization_parameter(op, scale).astype(precision)
+    value = np.rint(quotient).astype(np.float64)
+    if zero_point is not None:
+        value = value + quantization_parameter(op, zero_point)
+    return np.clip(value, info.min, info.max)
+
+
+def dequantize_linear(op: graph.DequantizeLinearOp, x, scale, zero_point=None) -> np.ndarray:
+    difference = x.astype(np.int64)
+    if zero_point is not None:
+        difference = difference - quantization_parameter(op, zero_point).astype(np.int64)
+    return difference * quantization_parameter(op, scale)
+
+
+RULES[graph.QuantizeLinearOp] = quantize_linear
+RULES[graph.DequantizeLinearOp] = dequantize_linear
+
+
+# Attention (issue 12) -------------------------------------------------------------------------
+
+
+def masked_softmax(x: np.ndarray, axis: int) -> np.ndarray:
+    """Softmax along `axis`, a slice that is -inf everywhere giving zeros."""
+    top = x.max(axis=axis, keepdims=True)
+    masked = np.isneginf(top)
+    e = np.exp(x - np.where(masked, 0.0, top))
+    total = e.sum(axis=axis, keepdims=True)
+    return np.where(masked, 0.0, e / np.where(masked, 1.0, total))
+
+
+RULES[graph.MaskedSoftmaxOp] = lambda op, x: masked_softmax(x, op.axis.value.data)

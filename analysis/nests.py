@@ -100,13 +100,16 @@ def kind_of(root: scf.ForOp, function: func.FuncOp, loops: list[scf.ForOp]) -> s
 
 
 def grouped(loops: list[scf.ForOp]) -> bool:
-    """Whether a convolution reads input channels that depend on its filter (groups)."""
+    """Whether a convolution reads input channels that depend on its filter (groups): of
+    its image, the first buffer it reads (a transposed convolution reads its weight's
+    channels by filter too)."""
     filters = iv(loops[1])
+    loads = [o for o in loops[-1].walk() if isinstance(o, memref.LoadOp)]
     return any(
-        isinstance(o, memref.LoadOp)
-        and len(o.indices) == 4
-        and filters in ivs_of(o.indices[1], loops[0])
-        for o in loops[-1].walk()
+        load.memref is loads[0].memref
+        and len(load.indices) == 4
+        and filters in ivs_of(load.indices[1], loops[0])
+        for load in loads
     )
 
 

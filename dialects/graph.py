@@ -2409,6 +2409,875 @@ class RmsNormOp(GraphOp):
         return LayerNormOp.infer_result_type(self.input, self.scale, None, self.axis.value.data)
 
 
+# Indexing, scattering and rearranging (issue 12) -------------------------------------------
+#
+# Data-dependent reads and writes: an index is i32 or i64, negative counts from the end, and
+# one out of range reads (or writes) the nearest element instead, as graph.gather does.
+
+SCATTER_REDUCTIONS = ("none", "add", "mul", "max", "min")
+
+
+def index_element(indices: SSAValue, name: str) -> None:
+    """A VerifyException unless `indices` holds i32 or i64 elements."""
+    if tensor(indices).element_type not in (IntegerType(32), IntegerType(64)):
+        raise VerifyException(f"{name} needs i32 or i64 indices, got {indices.type}")
+
+
+def same_element(a: SSAValue, b: SSAValue) -> Attribute:
+    element = tensor(a).element_type
+    if tensor(b).element_type != element:
+        raise VerifyException(f"element types differ: {a.type} and {b.type}")
+    return element
+
+
+@irdl_op_definition
+class GatherElementsOp(GraphOp):
+    """ONNX GatherElements (numpy.take_along_axis): output[i] is data at i with its `axis`
+    index replaced by indices[i].
+
+    %y = graph.gather_elements %data, %indices axis 1 : (tensor<3x4xf32>, tensor<3x2xi64>) -> tensor<3x2xf32>
+    """
+
+    name = "graph.gather_elements"
+
+    data = operand_def(TensorType)
+    indices = operand_def(TensorType)
+    output = result_def(TensorType)
+    axis = prop_def(IntegerAttr[I64])
+
+    traits = traits_def(Pure(), Pattern(PatternKind.INJECTIVE))
+
+    assembly_format = (
+        "$data `,` $indices `axis` $axis attr-dict `:` functional-type(operands, results)"
+    )
+
+    def __init__(self, data: SSAValue, indices: SSAValue, axis: int = 0):
+        super().__init__(
+            operands=[data, indices],
+            result_types=[GatherElementsOp.infer_result_type(data, indices, axis)],
+            properties={"axis": IntegerAttr(axis, i64)},
+        )
+
+    @staticmethod
+    def infer_result_type(data: SSAValue, indices: SSAValue, axis: int) -> TensorType:
+        x, i = shape_of(data), shape_of(indices)
+        normalize_axis(axis, len(x))
+        index_element(indices, "graph.gather_elements")
+        if len(i) != len(x) or any(
+            a > b for d, (a, b) in enumerate(zip(i, x, strict=True)) if d != axis % len(x)
+        ):
+            raise VerifyException(f"indices {indices.type} do not fit in {data.type}")
+        return TensorType(tensor(data).element_type, i)
+
+    def inferred_type(self) -> TensorType:
+        return GatherElementsOp.infer_result_type(self.data, self.indices, self.axis.value.data)
+
+
+def gather_nd_shape(data: Shape, indices: Shape, batch_dims: int) -> Shape:
+    """GatherND's result shape (ScatterND's updates shape), or a VerifyException."""
+    if not indices or not 0 <= batch_dims < min(len(data), len(indices)):
+        raise VerifyException(
+            f"batch_dims {batch_dims} must be below the ranks of data and indices "
+            f"({len(data)} and {len(indices)})"
+        )
+    if data[:batch_dims] != indices[:batch_dims]:
+        raise VerifyException(f"the {batch_dims} batch dimensions of data and indices differ")
+    depth = indices[-1]
+    if not 1 <= depth <= len(data) - batch_dims:
+        raise VerifyException(
+            f"index tuples of {depth} elements do not index {len(data) - batch_dims} dimensions"
+        )
+    return (*indices[:-1], *data[batch_dims + depth :])
+
+
+@irdl_op_definition
+class GatherNdOp(GraphOp):
+    """ONNX GatherND: the slices of `data` at the index tuples on indices' last dimension,
+    the first `batch_dims` dimensions shared by both.
+
+    %y = graph.gather_nd %data, %indices batch_dims 1 : (tensor<2x3x4xf32>, tensor<2x1xi64>) -> tensor<2x4xf32>
+    """
+
+    name = "graph.gather_nd"
+
+    data = operand_def(TensorType)
+    indices = operand_def(TensorType)
+    output = result_def(TensorType)
+    batch_dims = prop_def(IntegerAttr[I64], default_value=IntegerAttr(0, i64))
+
+    traits = traits_def(Pure(), Pattern(PatternKind.INJECTIVE))
+
+    assembly_format = (
+        "$data `,` $indices (`batch_dims` $batch_dims^)? attr-dict "
+        "`:` functional-type(operands, results)"
+    )
+
+    def __init__(self, data: SSAValue, indices: SSAValue, batch_dims: int = 0):
+        super().__init__(
+            operands=[data, indices],
+            result_types=[GatherNdOp.infer_result_type(data, indices, batch_dims)],
+            properties={"batch_dims": IntegerAttr(batch_dims, i64)},
+        )
+
+    @staticmethod
+    def infer_result_type(data: SSAValue, indices: SSAValue, batch_dims: int) -> TensorType:
+        index_element(indices, "graph.gather_nd")
+        shape = gather_nd_shape(shape_of(data), shape_of(indices), batch_dims)
+        return TensorType(tensor(data).element_type, shape)
+
+    def inferred_type(self) -> TensorType:
+        return GatherNdOp.infer_result_type(self.data, self.indices, self.batch_dims.value.data)
+
+
+class ScatterOp(GraphOp):
+    """A copy of `data` with `updates` written (or, by `reduction`, combined) where
+    `indices` say; for "none" a later update of one element wins over an earlier one."""
+
+    data = operand_def(TensorType)
+    indices = operand_def(TensorType)
+    updates = operand_def(TensorType)
+    output = result_def(TensorType)
+    reduction = prop_def(StringAttr, default_value=StringAttr("none"))
+
+    traits = traits_def(Pure(), Pattern(PatternKind.OPAQUE))
+
+    def check_operands(self) -> None:
+        same_element(self.data, self.updates)
+        index_element(self.indices, self.name)
+        if self.reduction.data not in SCATTER_REDUCTIONS:
+            raise VerifyException(
+                f"unknown reduction '{self.reduction.data}', expected one of {SCATTER_REDUCTIONS}"
+            )
+
+
+@irdl_op_definition
+class ScatterElementsOp(ScatterOp):
+    """ONNX ScatterElements: updates[i] goes to data at i with its `axis` index replaced by
+    indices[i].
+
+    %y = graph.scatter_elements %data, %indices, %updates axis 0 reduction "add" : (...) -> tensor<3x3xf32>
+    """
+
+    name = "graph.scatter_elements"
+
+    axis = prop_def(IntegerAttr[I64], default_value=IntegerAttr(0, i64))
+
+    assembly_format = (
+        "$data `,` $indices `,` $updates (`axis` $axis^)? (`reduction` $reduction^)? attr-dict "
+        "`:` functional-type(operands, results)"
+    )
+
+    def __init__(
+        self,
+        data: SSAValue,
+        indices: SSAValue,
+        updates: SSAValue,
+        axis: int = 0,
+        reduction: str = "none",
+    ):
+        super().__init__(
+            operands=[data, indices, updates],
+            result_types=[data.type],
+            properties={"axis": IntegerAttr(axis, i64), "reduction": StringAttr(reduction)},
+        )
+
+    def inferred_type(self) -> TensorType:
+        self.check_operands()
+        x, i = shape_of(self.data), shape_of(self.indices)
+        normalize_axis(self.axis.value.data, len(x))
+        if shape_of(self.updates) != i or len(i) != len(x):
+            raise VerifyException(
+                f"indices {self.indices.type} and updates {self.updates.type} must have one "
+                f"shape, of the rank of {self.data.type}"
+            )
+        if any(a > b for d, (a, b) in enumerate(zip(i, x, strict=True)) if d != self.axis_index):
+            raise VerifyException(f"indices {self.indices.type} do not fit in {self.data.type}")
+        return tensor(self.data)
+
+    @property
+    def axis_index(self) -> int:
+        return normalize_axis(self.axis.value.data, len(shape_of(self.data)))
+
+
+@irdl_op_definition
+class ScatterNdOp(ScatterOp):
+    """ONNX ScatterND: updates' slice at i goes to data at the index tuple indices[i].
+
+    %y = graph.scatter_nd %data, %indices, %updates reduction "mul" : (tensor<4x4xf32>, tensor<2x1xi64>, tensor<2x4xf32>) -> tensor<4x4xf32>
+    """
+
+    name = "graph.scatter_nd"
+
+    assembly_format = (
+        "$data `,` $indices `,` $updates (`reduction` $reduction^)? attr-dict "
+        "`:` functional-type(operands, results)"
+    )
+
+    def __init__(
+        self, data: SSAValue, indices: SSAValue, updates: SSAValue, reduction: str = "none"
+    ):
+        super().__init__(
+            operands=[data, indices, updates],
+            result_types=[data.type],
+            properties={"reduction": StringAttr(reduction)},
+        )
+
+    def inferred_type(self) -> TensorType:
+        self.check_operands()
+        expected = gather_nd_shape(shape_of(self.data), shape_of(self.indices), 0)
+        if shape_of(self.updates) != expected:
+            raise VerifyException(
+                f"updates must be tensor<{'x'.join(map(str, expected))}x...>, "
+                f"got {self.updates.type}"
+            )
+        return tensor(self.data)
+
+
+@irdl_op_definition
+class OneHotOp(GraphOp):
+    """ONNX OneHot: values[1] where the new dimension `axis` (of extent `depth`) equals the
+    index (negative counting from the end), values[0] elsewhere and for an index out of
+    [-depth, depth); indices of any number type, truncated to integers.
+
+    %y = graph.one_hot %indices, %values axis -1 depth 5 : (tensor<3xi64>, tensor<2xf32>) -> tensor<3x5xf32>
+    """
+
+    name = "graph.one_hot"
+
+    indices = operand_def(TensorType)
+    values = operand_def(TensorType)
+    output = result_def(TensorType)
+    axis = prop_def(IntegerAttr[I64], default_value=IntegerAttr(-1, i64))
+    depth = prop_def(IntegerAttr[I64])
+
+    traits = traits_def(Pure(), Pattern(PatternKind.INJECTIVE))
+
+    assembly_format = (
+        "$indices `,` $values (`axis` $axis^)? `depth` $depth attr-dict "
+        "`:` functional-type(operands, results)"
+    )
+
+    def __init__(self, indices: SSAValue, values: SSAValue, depth: int, axis: int = -1):
+        super().__init__(
+            operands=[indices, values],
+            result_types=[OneHotOp.infer_result_type(indices, values, depth, axis)],
+            properties={"axis": IntegerAttr(axis, i64), "depth": IntegerAttr(depth, i64)},
+        )
+
+    @staticmethod
+    def infer_result_type(indices: SSAValue, values: SSAValue, depth: int, axis: int) -> TensorType:
+        i = shape_of(indices)
+        if shape_of(values) != (2,):
+            raise VerifyException(f"values must be [off, on], got {values.type}")
+        if depth < 1:
+            raise VerifyException(f"depth must be positive, got {depth}")
+        position = normalize_axis(axis, len(i) + 1)
+        return TensorType(tensor(values).element_type, (*i[:position], depth, *i[position:]))
+
+    def inferred_type(self) -> TensorType:
+        return OneHotOp.infer_result_type(
+            self.indices, self.values, self.depth.value.data, self.axis.value.data
+        )
+
+
+@irdl_op_definition
+class TriluOp(GraphOp):
+    """ONNX Trilu: the upper (j - i >= k) or lower (j - i <= k) triangle of each matrix in
+    the last two dimensions, zeros elsewhere; k is the property or, given, the scalar %k.
+
+    %y = graph.trilu %x upper k 1 : (tensor<2x3x4xf32>) -> tensor<2x3x4xf32>
+    """
+
+    name = "graph.trilu"
+
+    input = operand_def(TensorType)
+    k_value = opt_operand_def(TensorType)
+    output = result_def(TensorType)
+    upper = opt_prop_def(UnitAttr)
+    k = prop_def(IntegerAttr[I64], default_value=IntegerAttr(0, i64))
+
+    traits = traits_def(Pure(), Pattern(PatternKind.INJECTIVE))
+
+    assembly_format = (
+        "$input (`,` $k_value^)? (`upper` $upper^)? (`k` $k^)? attr-dict "
+        "`:` functional-type(operands, results)"
+    )
+
+    def __init__(
+        self, input: SSAValue, upper: bool = True, k: int = 0, k_value: SSAValue | None = None
+    ):
+        properties: dict[str, Attribute] = {"k": IntegerAttr(k, i64)}
+        if upper:
+            properties["upper"] = UnitAttr()
+        super().__init__(
+            operands=[input, [k_value] if k_value else []],
+            result_types=[input.type],
+            properties=properties,
+        )
+
+    def inferred_type(self) -> TensorType:
+        if len(shape_of(self.input)) < 2:
+            raise VerifyException(f"graph.trilu needs matrices, got {self.input.type}")
+        if self.k_value is not None:
+            index_element(self.k_value, "graph.trilu")
+            if shape_of(self.k_value) not in ((), (1,)) or self.k.value.data != 0:
+                raise VerifyException("graph.trilu takes k as one scalar operand or property")
+        return tensor(self.input)
+
+
+DEPTH_TO_SPACE_MODES = ("DCR", "CRD")
+
+
+class BlockRearrangeOp(GraphOp):
+    """Moves blocks of blocksize x blocksize pixels of an NCHW tensor into channels or out
+    of them; `mode` says where a pixel's channel goes: depth-column-row (DCR) or
+    column-row-depth (CRD)."""
+
+    input = operand_def(TensorType)
+    output = result_def(TensorType)
+    blocksize = prop_def(IntegerAttr[I64])
+    mode = prop_def(StringAttr, default_value=StringAttr("DCR"))
+
+    traits = traits_def(Pure(), Pattern(PatternKind.INJECTIVE))
+
+    assembly_format = (
+        "$input `blocksize` $blocksize (`mode` $mode^)? attr-dict "
+        "`:` functional-type(operands, results)"
+    )
+
+    def __init__(self, input: SSAValue, blocksize: int, mode: str = "DCR"):
+        properties = {"blocksize": IntegerAttr(blocksize, i64), "mode": StringAttr(mode)}
+        result = self.infer_result_type(input, blocksize, mode)
+        super().__init__(operands=[input], result_types=[result], properties=properties)
+
+    @classmethod
+    def infer_result_type(cls, input: SSAValue, blocksize: int, mode: str) -> TensorType:
+        x = shape_of(input)
+        if len(x) != 4:
+            raise VerifyException(f"{cls.name} needs an NCHW input, got {input.type}")
+        if blocksize < 1:
+            raise VerifyException(f"blocksize must be positive, got {blocksize}")
+        if mode not in DEPTH_TO_SPACE_MODES:
+            raise VerifyException(f"unknown mode '{mode}', expected DCR or CRD")
+        return TensorType(tensor(input).element_type, cls.rearranged(x, blocksize))
+
+    @staticmethod
+    def rearranged(shape: Shape, blocksize: int) -> Shape:
+        raise NotImplementedError
+
+    def inferred_type(self) -> TensorType:
+        return self.infer_result_type(self.input, self.blocksize.value.data, self.mode.data)
+
+
+@irdl_op_definition
+class DepthToSpaceOp(BlockRearrangeOp):
+    """ONNX DepthToSpace: each pixel's channels become a block of pixels.
+
+    %y = graph.depth_to_space %x blocksize 2 mode "CRD" : (tensor<1x8x2x3xf32>) -> tensor<1x2x4x6xf32>
+    """
+
+    name = "graph.depth_to_space"
+
+    @staticmethod
+    def rearranged(shape: Shape, blocksize: int) -> Shape:
+        n, c, h, w = shape
+        if c % (blocksize * blocksize):
+            raise VerifyException(
+                f"{c} channels do not split into blocks of {blocksize}x{blocksize}"
+            )
+        return (n, c // blocksize**2, h * blocksize, w * blocksize)
+
+
+@irdl_op_definition
+class SpaceToDepthOp(BlockRearrangeOp):
+    """ONNX SpaceToDepth: each block of pixels becomes the channels of one pixel.
+
+    %y = graph.space_to_depth %x blocksize 2 : (tensor<1x2x4x6xf32>) -> tensor<1x8x2x3xf32>
+    """
+
+    name = "graph.space_to_depth"
+
+    @staticmethod
+    def rearranged(shape: Shape, blocksize: int) -> Shape:
+        n, c, h, w = shape
+        if h % blocksize or w % blocksize:
+            raise VerifyException(f"{h}x{w} pixels do not split into blocks of {blocksize}")
+        return (n, c * blocksize**2, h // blocksize, w // blocksize)
+
+
+# Einsum (issue 12) ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Equation:
+    """A parsed einsum equation: each operand's letters and the output's, an ellipsis spelled
+    out as the digits '0', '1', ... of the broadcast dimensions it stands for (aligned at
+    the right, as numpy broadcasts)."""
+
+    operands: tuple[str, ...]
+    output: str
+
+    @staticmethod
+    def parse(text: str, shapes: Sequence[Shape]) -> Equation:
+        left, arrow, right = text.replace(" ", "").partition("->")
+        terms = left.split(",")
+        if len(terms) != len(shapes):
+            raise VerifyException(f"equation '{text}' has {len(terms)} operands, not {len(shapes)}")
+        for term in (*terms, right):
+            named = term.replace("...", "", 1)
+            if not all(c.isascii() and c.isalpha() for c in named):
+                raise VerifyException(f"equation '{text}' is malformed")
+        pairs = list(zip(terms, shapes, strict=True))
+        covered = [len(shape) - len(term.replace("...", "")) for term, shape in pairs]
+        spans = [count for (term, _), count in zip(pairs, covered, strict=True) if "..." in term]
+        digits = "0123456789"[: max(spans, default=0)]
+        if max(spans, default=0) > 10:
+            raise VerifyException(f"equation '{text}': an ellipsis of more than 10 dimensions")
+        operands = []
+        for term, shape, count in zip(terms, shapes, covered, strict=True):
+            letters = term.replace("...", digits[len(digits) - count :] if count >= 0 else "")
+            if len(letters) != len(shape):
+                raise VerifyException(
+                    f"term '{term}' of equation '{text}' does not fit an operand of rank "
+                    f"{len(shape)}"
+                )
+            operands.append(letters)
+        used = "".join(operands)
+        if arrow:
+            output = right.replace("...", digits)
+        else:
+            once = sorted(c for c in dict.fromkeys(used) if c.isalpha() and used.count(c) == 1)
+            output = digits + "".join(once)
+        if len(set(output)) != len(output) or any(c not in used for c in output):
+            raise VerifyException(f"equation '{text}': output letters repeat or are unknown")
+        return Equation(tuple(operands), output)
+
+    def extents(self, shapes: Sequence[Shape]) -> dict[str, int]:
+        """The extent of each letter, broadcasting extents of 1 (ellipsis dimensions)."""
+        extents: dict[str, int] = {}
+        for letters, shape in zip(self.operands, shapes, strict=True):
+            for letter, size in zip(letters, shape, strict=True):
+                known = extents.get(letter, size)
+                if known != size and 1 not in (known, size):
+                    raise VerifyException(f"'{letter}' has extents {known} and {size}")
+                extents[letter] = size if known == 1 else known
+        return extents
+
+    @property
+    def reduced(self) -> str:
+        """The letters summed over, in order of first appearance."""
+        seen = dict.fromkeys("".join(self.operands))
+        return "".join(c for c in seen if c not in self.output)
+
+
+@irdl_op_definition
+class EinsumOp(GraphOp):
+    """ONNX Einsum: the sum, over the letters the output lacks, of the product of the
+    operands indexed by their letters; an ellipsis broadcasts.
+
+    %y = graph.einsum %a, %b equation "bij,bjk->bik" : (tensor<2x3x4xf32>, tensor<2x4x5xf32>) -> tensor<2x3x5xf32>
+    """
+
+    name = "graph.einsum"
+
+    inputs = var_operand_def(TensorType)
+    output = result_def(TensorType)
+    equation = prop_def(StringAttr)
+
+    traits = traits_def(Pure(), Pattern(PatternKind.OUT_ELEMENTWISE_FUSABLE))
+
+    assembly_format = (
+        "$inputs `equation` $equation attr-dict `:` functional-type(operands, results)"
+    )
+
+    def __init__(self, inputs: Sequence[SSAValue], equation: str):
+        super().__init__(
+            operands=[inputs],
+            result_types=[EinsumOp.infer_result_type(inputs, equation)],
+            properties={"equation": StringAttr(equation)},
+        )
+
+    @staticmethod
+    def infer_result_type(inputs: Sequence[SSAValue], equation: str) -> TensorType:
+        if not inputs:
+            raise VerifyException("graph.einsum needs an operand")
+        element = float_element(*inputs)
+        shapes = [shape_of(v) for v in inputs]
+        parsed = Equation.parse(equation, shapes)
+        extents = parsed.extents(shapes)
+        return TensorType(element, [extents[c] for c in parsed.output])
+
+    def parsed(self) -> Equation:
+        return Equation.parse(self.equation.data, [shape_of(v) for v in self.inputs])
+
+    def inferred_type(self) -> TensorType:
+        return EinsumOp.infer_result_type(self.inputs, self.equation.data)
+
+
+# Transposed convolution and resizing (issue 12) -----------------------------------------------
+
+
+@irdl_op_definition
+class Conv2dTransposeOp(GraphOp):
+    """ONNX ConvTranspose in 2-D: the gradient of graph.conv2d with respect to its input, of
+    an NCHW input and an (I, O/groups, H, W) weight, plus an optional bias per output
+    channel; padding [top, left, bottom, right] crops the full output (a negative one
+    extends it with zeros), output_padding [h, w] extends it at the end.
+
+    %y = graph.conv2d_transpose %x, %w strides [2, 2] padding [1, 1, 1, 1] output_padding [1, 1] : (...) -> ...
+    """
+
+    name = "graph.conv2d_transpose"
+
+    input = operand_def(TensorType)
+    weight = operand_def(TensorType)
+    bias = opt_operand_def(TensorType)
+    output = result_def(TensorType)
+    strides = prop_def(DenseArrayBase[I64], default_value=ints([1, 1]))
+    padding = prop_def(DenseArrayBase[I64], default_value=ints([0, 0, 0, 0]))
+    dilation = prop_def(DenseArrayBase[I64], default_value=ints([1, 1]))
+    output_padding = prop_def(DenseArrayBase[I64], default_value=ints([0, 0]))
+    groups = prop_def(IntegerAttr[I64], default_value=IntegerAttr(1, i64))
+
+    traits = traits_def(Pure(), Pattern(PatternKind.OUT_ELEMENTWISE_FUSABLE))
+
+    assembly_format = (
+        "$input `,` $weight (`,` $bias^)? (`strides` $strides^)? (`padding` $padding^)? "
+        "(`dilation` $dilation^)? (`output_padding` $output_padding^)? (`groups` $groups^)? "
+        "attr-dict `:` functional-type(operands, results)"
+    )
+
+    def __init__(
+        self,
+        input: SSAValue,
+        weight: SSAValue,
+        bias: SSAValue | None = None,
+        strides: Sequence[int] = (1, 1),
+        padding: Sequence[int] = (0, 0, 0, 0),
+        dilation: Sequence[int] = (1, 1),
+        output_padding: Sequence[int] = (0, 0),
+        groups: int = 1,
+    ):
+        result = Conv2dTransposeOp.infer_result_type(
+            input, weight, bias, strides, padding, dilation, output_padding, groups
+        )
+        super().__init__(
+            operands=[input, weight, [bias] if bias else []],
+            result_types=[result],
+            properties={
+                "strides": ints(strides),
+                "padding": ints(padding),
+                "dilation": ints(dilation),
+                "output_padding": ints(output_padding),
+                "groups": IntegerAttr(groups, i64),
+            },
+        )
+
+    @staticmethod
+    def infer_result_type(
+        input: SSAValue,
+        weight: SSAValue,
+        bias: SSAValue | None,
+        strides: Sequence[int],
+        padding: Sequence[int],
+        dilation: Sequence[int],
+        output_padding: Sequence[int],
+        groups: int,
+    ) -> TensorType:
+        element = float_element(input, weight, *([bias] if bias else []))
+        check_window("strides", strides, 2, 1)
+        check_window("dilation", dilation, 2, 1)
+        check_window("output_padding", output_padding, 2, 0)
+        if len(padding) != 4:
+            raise VerifyException(f"padding needs 4 values, got {list(padding)}")
+        x, w = shape_of(input), shape_of(weight)
+        if len(x) != 4 or len(w) != 4:
+            raise VerifyException(
+                f"graph.conv2d_transpose needs an NCHW input and an IOHW weight, got "
+                f"{input.type} and {weight.type}"
+            )
+        n, channels, height, width = x
+        if groups < 1 or channels % groups or w[0] != channels:
+            raise VerifyException(
+                f"weight {weight.type} must have the {channels} input channels, in groups of "
+                f"{groups}"
+            )
+        out_channels = w[1] * groups
+        if bias is not None and shape_of(bias) != (out_channels,):
+            raise VerifyException(f"bias must be tensor<{out_channels}x...>, got {bias.type}")
+        sizes = []
+        for d, size in enumerate((height, width)):
+            full = strides[d] * (size - 1) + dilation[d] * (w[2 + d] - 1) + 1
+            extent = full + output_padding[d] - padding[d] - padding[d + 2]
+            if extent < 1:
+                raise VerifyException(f"padding {list(padding)} leaves no output")
+            sizes.append(extent)
+        return TensorType(element, (n, out_channels, *sizes))
+
+    def inferred_type(self) -> TensorType:
+        return Conv2dTransposeOp.infer_result_type(
+            self.input,
+            self.weight,
+            self.bias,
+            self.strides.get_values(),
+            self.padding.get_values(),
+            self.dilation.get_values(),
+            self.output_padding.get_values(),
+            self.groups.value.data,
+        )
+
+
+RESIZE_MODES = ("nearest", "linear", "cubic")
+COORDINATE_MODES = (
+    "half_pixel",
+    "half_pixel_symmetric",
+    "pytorch_half_pixel",
+    "align_corners",
+    "asymmetric",
+    "tf_crop_and_resize",
+)
+NEAREST_MODES = ("round_prefer_floor", "round_prefer_ceil", "floor", "ceil")
+
+
+@irdl_op_definition
+class ResizeOp(GraphOp):
+    """ONNX Resize: each output element interpolates the input around the point that
+    `coordinate_mode` maps it to, axis by axis (nearest, N-linear or N-cubic), with the
+    per-axis `scales` (output over input extent) and, for tf_crop_and_resize, `roi` (all
+    starts, then all ends, as fractions of the input); the result type gives the sizes.
+
+    %y = graph.resize %x mode "linear" scales [1.0, 1.0, 2.0, 2.0] : (tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32>
+    """
+
+    name = "graph.resize"
+
+    input = operand_def(TensorType)
+    output = result_def(TensorType)
+    scales = prop_def(DenseArrayBase[Float64Type])
+    mode = prop_def(StringAttr, default_value=StringAttr("nearest"))
+    coordinate_mode = prop_def(StringAttr, default_value=StringAttr("half_pixel"))
+    nearest_mode = prop_def(StringAttr, default_value=StringAttr("round_prefer_floor"))
+    cubic_coeff_a = prop_def(FloatAttr[Float64Type], default_value=FloatAttr(-0.75, f64))
+    exclude_outside = opt_prop_def(UnitAttr)
+    antialias = opt_prop_def(UnitAttr)
+    extrapolation_value = prop_def(FloatAttr[Float64Type], default_value=FloatAttr(0.0, f64))
+    roi = opt_prop_def(DenseArrayBase[Float64Type])
+
+    traits = traits_def(Pure(), Pattern(PatternKind.INJECTIVE))
+
+    assembly_format = (
+        "$input (`mode` $mode^)? (`coordinate_mode` $coordinate_mode^)? "
+        "(`nearest_mode` $nearest_mode^)? (`cubic_coeff_a` $cubic_coeff_a^)? "
+        "(`exclude_outside` $exclude_outside^)? (`antialias` $antialias^)? "
+        "(`extrapolation_value` $extrapolation_value^)? `scales` $scales (`roi` $roi^)? "
+        "attr-dict `:` functional-type(operands, results)"
+    )
+
+    def __init__(
+        self,
+        input: SSAValue,
+        sizes: Sequence[int],
+        scales: Sequence[float],
+        mode: str = "nearest",
+        coordinate_mode: str = "half_pixel",
+        nearest_mode: str = "round_prefer_floor",
+        cubic_coeff_a: float = -0.75,
+        exclude_outside: bool = False,
+        antialias: bool = False,
+        extrapolation_value: float = 0.0,
+        roi: Sequence[float] | None = None,
+    ):
+        properties: dict[str, Attribute] = {
+            "scales": DenseArrayBase.from_list(f64, list(scales)),
+            "mode": StringAttr(mode),
+            "coordinate_mode": StringAttr(coordinate_mode),
+            "nearest_mode": StringAttr(nearest_mode),
+            "cubic_coeff_a": FloatAttr(cubic_coeff_a, f64),
+            "extrapolation_value": FloatAttr(extrapolation_value, f64),
+        }
+        if exclude_outside:
+            properties["exclude_outside"] = UnitAttr()
+        if antialias:
+            properties["antialias"] = UnitAttr()
+        if roi is not None:
+            properties["roi"] = DenseArrayBase.from_list(f64, list(roi))
+        element = tensor(input).element_type
+        super().__init__(
+            operands=[input],
+            result_types=[TensorType(element, list(sizes))],
+            properties=properties,
+        )
+
+    def inferred_type(self) -> TensorType:
+        element = float_element(self.input)
+        x, y = shape_of(self.input), shape_of(self.output)
+        rank = len(x)
+        choices = (
+            ("mode", self.mode, RESIZE_MODES),
+            ("coordinate_mode", self.coordinate_mode, COORDINATE_MODES),
+            ("nearest_mode", self.nearest_mode, NEAREST_MODES),
+        )
+        for what, value, allowed in choices:
+            if value.data not in allowed:
+                raise VerifyException(f"unknown {what} '{value.data}', expected one of {allowed}")
+        scales = self.scales.get_values()
+        if len(y) != rank or len(scales) != rank or any(s <= 0 for s in scales):
+            raise VerifyException(
+                f"graph.resize of rank {rank} needs {rank} positive scales and a result of "
+                f"that rank, got {list(scales)} and {self.output.type}"
+            )
+        roi = self.roi.get_values() if self.roi else None
+        if (self.coordinate_mode.data == "tf_crop_and_resize") != (roi is not None) or (
+            roi is not None and len(roi) != 2 * rank
+        ):
+            raise VerifyException(f"tf_crop_and_resize and only it needs {2 * rank} roi values")
+        return TensorType(element, y)
+
+
+# Quantization (issue 12) ----------------------------------------------------------------------
+#
+# Quantized tensors hold integers of 8 to 32 bits, signless (signed) or unsigned, that stand
+# for scale * (q - zero_point); the arithmetic stays in floating point (QDQ models).
+
+
+def quantized_element(value: SSAValue | Attribute, what: str) -> IntegerType:
+    """The element type of a quantized tensor (i8, ui8, i16, ui16 or i32), or a
+    VerifyException."""
+    element = tensor(value).element_type
+    if (
+        not isinstance(element, IntegerType)
+        or element.width.data not in (8, 16, 32)
+        or element.signedness.data == Signedness.SIGNED
+    ):
+        raise VerifyException(f"{what} must hold 8-, 16- or 32-bit integers, got {element}")
+    return element
+
+
+def quantization_shape(x: Shape, scale: Shape, axis: int, block_size: int) -> tuple[int, int]:
+    """The normalized axis and block size of a scale of shape `scale` over x: per tensor
+    (a scalar: block size 0), per axis (1-D: block size 1) or blocked."""
+    if scale in ((), (1,)) and (block_size == 0 or len(x) == 0):
+        return 0, 0
+    axis = normalize_axis(axis, len(x))
+    if block_size == 0:
+        if scale != (x[axis],):
+            raise VerifyException(f"a per-axis scale of axis {axis} must have shape ({x[axis]},)")
+        return axis, 1
+    blocks = -(-x[axis] // block_size)
+    if scale != (*x[:axis], blocks, *x[axis + 1 :]):
+        raise VerifyException(
+            f"a scale of blocks of {block_size} along axis {axis} must have shape "
+            f"{(*x[:axis], blocks, *x[axis + 1 :])}"
+        )
+    return axis, block_size
+
+
+class LinearQuantizationOp(GraphOp):
+    """A (de)quantization with a scale and an optional zero point of one shape: per tensor,
+    per `axis`, or in blocks of `block_size` along it."""
+
+    input = operand_def(TensorType)
+    scale = operand_def(TensorType)
+    zero_point = opt_operand_def(TensorType)
+    output = result_def(TensorType)
+    axis = prop_def(IntegerAttr[I64], default_value=IntegerAttr(1, i64))
+    block_size = prop_def(IntegerAttr[I64], default_value=IntegerAttr(0, i64))
+
+    traits = traits_def(Pure(), Pattern(PatternKind.BROADCAST))
+
+    assembly_format = (
+        "$input `,` $scale (`,` $zero_point^)? (`axis` $axis^)? (`block_size` $block_size^)? "
+        "attr-dict `:` functional-type(operands, results)"
+    )
+
+    def __init__(
+        self,
+        input: SSAValue,
+        scale: SSAValue,
+        zero_point: SSAValue | None,
+        result_element: Attribute,
+        axis: int = 1,
+        block_size: int = 0,
+    ):
+        super().__init__(
+            operands=[input, scale, [zero_point] if zero_point else []],
+            result_types=[TensorType(result_element, shape_of(input))],
+            properties={"axis": IntegerAttr(axis, i64), "block_size": IntegerAttr(block_size, i64)},
+        )
+
+    def granularity(self) -> tuple[int, int]:
+        """The normalized axis and block size: (0, 0) per tensor, block size 1 per axis."""
+        if self.block_size.value.data < 0:
+            raise VerifyException(
+                f"block_size must not be negative, got {self.block_size.value.data}"
+            )
+        if self.zero_point is not None and shape_of(self.zero_point) != shape_of(self.scale):
+            raise VerifyException(
+                f"zero point {self.zero_point.type} and scale {self.scale.type} differ in shape"
+            )
+        return quantization_shape(
+            shape_of(self.input),
+            shape_of(self.scale),
+            self.axis.value.data,
+            self.block_size.value.data,
+        )
+
+
+@irdl_op_definition
+class QuantizeLinearOp(LinearQuantizationOp):
+    """ONNX QuantizeLinear: x / scale rounded half to even, plus the zero point, saturated
+    to the result's integer type.
+
+    %q = graph.quantize_linear %x, %scale, %zp : (tensor<4xf32>, tensor<f32>, tensor<i8>) -> tensor<4xi8>
+    """
+
+    name = "graph.quantize_linear"
+
+    def inferred_type(self) -> TensorType:
+        float_element(self.input)
+        float_element(self.scale)
+        self.granularity()
+        element = quantized_element(self.output, "the result")
+        if self.zero_point is not None and tensor(self.zero_point).element_type != element:
+            raise VerifyException(f"zero point {self.zero_point.type} must hold {element}")
+        return TensorType(element, shape_of(self.input))
+
+
+@irdl_op_definition
+class DequantizeLinearOp(LinearQuantizationOp):
+    """ONNX DequantizeLinear: (x - zero point) * scale, in the result's floating-point type.
+
+    %x = graph.dequantize_linear %q, %scale, %zp axis 0 : (tensor<3x4xi8>, tensor<3xf32>, tensor<3xi8>) -> tensor<3x4xf32>
+    """
+
+    name = "graph.dequantize_linear"
+
+    def inferred_type(self) -> TensorType:
+        element = quantized_element(self.input, "the input")
+        float_element(self.scale)
+        self.granularity()
+        if self.zero_point is not None and tensor(self.zero_point).element_type != element:
+            raise VerifyException(f"zero point {self.zero_point.type} must hold {element}")
+        return TensorType(float_element(self.output), shape_of(self.input))
+
+
+# Attention (issue 12) ----------------------------------------------------------------------
+#
+# ONNX's Attention is imported as the graph ops it is made of (matmuls, a bias, this
+# softmax): fusion and the targets' matmul and softmax schedules take them as they are.
+
+
+@irdl_op_definition
+class MaskedSoftmaxOp(AlongAxisOp):
+    """Softmax along one axis where a slice that is -inf everywhere (an attention row with
+    every key masked) gives zeros instead of NaN.
+
+    %y = graph.masked_softmax %x axis -1 : tensor<2x4x6xf32>
+    """
+
+    name = "graph.masked_softmax"
+
+
 # Control flow: if and loop ----------------------------------------------------------------
 #
 # Their regions are not isolated: a branch or a loop body may use any value defined before
@@ -2966,6 +3835,21 @@ Graph = Dialect(
         ReduceSumOp,
         ReduceMeanOp,
         ReduceMaxOp,
+        # Issue 12: indexing, einsum, transposed convolution, resizing, quantization.
+        GatherElementsOp,
+        GatherNdOp,
+        ScatterElementsOp,
+        ScatterNdOp,
+        OneHotOp,
+        TriluOp,
+        DepthToSpaceOp,
+        SpaceToDepthOp,
+        EinsumOp,
+        Conv2dTransposeOp,
+        ResizeOp,
+        QuantizeLinearOp,
+        DequantizeLinearOp,
+        MaskedSoftmaxOp,
         # Comparisons, selection, integers, more activations and reductions (issue 12).
         CompareOp,
         SelectOp,

@@ -51,6 +51,10 @@ __all__ = [
 # Loop's condition, which decides whether it runs at all).
 SHAPE_ELEMENT_TYPES = (TensorProto.INT64, TensorProto.INT32, TensorProto.BOOL)
 
+# Inputs of other element types whose values the importer needs: by operator, the positions
+# of its inputs that size its output (floating-point scales, a depth) or locate it (a roi).
+VALUE_OPERANDS = {"Resize": (1, 2), "Upsample": (1,), "OneHot": (1,)}
+
 
 @dataclass
 class Program:
@@ -85,9 +89,9 @@ def has_static_shape(value: ValueInfoProto) -> bool:
 
 def shape_inputs(model: ModelProto) -> list[str]:
     """The inputs to fix before compiling: when some shape in the model depends on input
-    values, every integer or boolean input and every scalar (a float start, limit or delta
-    sizes a Range, and a loop's trip count computed from them); none when the input shapes
-    settle every shape."""
+    values, every integer or boolean input, every scalar (a float start, limit or delta
+    sizes a Range, and a loop's trip count computed from them) and those VALUE_OPERANDS
+    names (Resize's scales); none when the input shapes settle every shape."""
     inputs = graph_inputs(model)
     if not all(has_static_shape(value) for value in inputs):
         return []  # symbolic input dimensions are the importer's (batch_size)
@@ -105,11 +109,18 @@ def shape_inputs(model: ModelProto) -> list[str]:
     produced = [name for node in inferred.node for name in node.output if name]
     if all(name in known and has_static_shape(known[name]) for name in produced):
         return []
+    operands = {
+        node.input[i]
+        for node in inferred.node
+        for i in VALUE_OPERANDS.get(node.op_type, ())
+        if i < len(node.input)
+    }
     return [
         value.name
         for value in inputs
         if value.type.tensor_type.elem_type in SHAPE_ELEMENT_TYPES
         or not value.type.tensor_type.shape.dim
+        or value.name in operands
     ]
 
 

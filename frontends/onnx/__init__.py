@@ -16,8 +16,9 @@ opset, a dynamic dimension) is a `ZigguratError` naming the node, before any com
 The importer's core is `importer` (the graph walk) and `node` (a node with its attribute
 bookkeeping, and the element types); the operators' converters are grouped by kind in
 `elementwise`, `comparisons`, `activations`, `contractions`, `windows` and `pooling`,
-`normalization`, `reductions`, `shapes`, `recurrent` (RNN, GRU, LSTM) and `control` (If,
-Loop, and the refusal of data-dependent shapes), each listing its converters in its own
+`normalization`, `reductions`, `shapes`, `recurrent` (RNN, GRU, LSTM), `control` (If,
+Loop, and the refusal of data-dependent shapes), and `indexing`, `einsum`,
+`conv_transpose`, `resize`, `quantization` and `attention` (issue 12), each listing its
 `HANDLERS`. A branch or a loop body is imported by `Importer.subgraph` into a block of its
 own, reading the values of the graphs around it.
 """

@@ -29,14 +29,20 @@ from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects import graph
 from ziggurat.frontends.onnx import (
     activations,
+    attention,
     comparisons,
     contractions,
     control,
+    conv_transpose,
+    einsum,
     elementwise,
+    indexing,
     normalization,
     pooling,
+    quantization,
     recurrent,
     reductions,
+    resize,
     shapes,
 )
 from ziggurat.frontends.onnx.node import ELEMENT_TYPES, Node, Value, dense, tensor_value
@@ -59,6 +65,12 @@ HANDLERS = {
     **normalization.HANDLERS,
     **reductions.HANDLERS,
     **shapes.HANDLERS,
+    **indexing.HANDLERS,
+    **einsum.HANDLERS,
+    **conv_transpose.HANDLERS,
+    **resize.HANDLERS,
+    **quantization.HANDLERS,
+    **attention.HANDLERS,
     **comparisons.HANDLERS,
     **activations.HANDLERS,
     **recurrent.HANDLERS,

@@ -36,7 +36,6 @@ if TYPE_CHECKING:
     from ziggurat.frontends.onnx.importer import Importer
 
 ELEMENT_TYPES: dict[int, Attribute] = {
-    onnx.TensorProto.BOOL: i1,
     onnx.TensorProto.FLOAT: f32,
     onnx.TensorProto.DOUBLE: f64,
     onnx.TensorProto.FLOAT16: f16,

@@ -1,5 +1,5 @@
-"""Shapes and data movement: Constant, Shape, Size and ConstantOfShape (values known at
-import time), Reshape, Flatten, Squeeze, Unsqueeze, Transpose, Concat, Split, Slice,
+"""Shapes and data movement: Constant, Shape, Size, ConstantOfShape and Range (values known
+at import time), Reshape, Flatten, Squeeze, Unsqueeze, Transpose, Concat, Split, Slice,
 Gather, Pad, Expand and Tile.
 """
 
@@ -61,6 +61,22 @@ def constant_of_shape(node: Node) -> list[Value]:
     value = node.attribute("value")
     fill = np.zeros(1, np.float32) if value is None else tensor_value(value, "the value", node)
     return [np.full(dims or [], fill.reshape(-1)[0], dtype=fill.dtype)]
+
+
+@HANDLERS.handles("Range")
+def range_(node: Node) -> list[Value]:
+    """start, start + delta, ... up to limit: its length is its values', so they must be
+    constants (the ONNX backend fixes them from the first run's inputs)."""
+    start, limit, delta = (
+        node.constant(i, what) for i, what in enumerate(("the start", "the limit", "the delta"))
+    )
+    if start is None or limit is None or delta is None:
+        raise node.error("needs start, limit and delta")
+    if any(v.shape != () for v in (start, limit, delta)):
+        raise node.error("start, limit and delta must be scalars")
+    if delta == 0:
+        raise node.error("delta must not be 0")
+    return [np.arange(start, limit, delta).astype(start.dtype)]
 
 
 @HANDLERS.handles("Reshape")

@@ -1,12 +1,14 @@
-"""Models as PyTorch's exporter writes them (tests/data/export_torch_models.py made them):
-a SqueezeNet-style network, nn.TransformerEncoderLayer and an LSTM language model, against
-onnxruntime."""
+"""Models as PyTorch's exporter writes them, against onnxruntime: a SqueezeNet-style network,
+nn.TransformerEncoderLayer and an LSTM language model (tests/data/export_torch_models.py
+made them), and small variants of issue 12's networks (`python benchmarks/export_models.py
+--small` made them): BERT, GPT-2, ViT, MobileNetV3, a YOLO-style detector and a U-Net."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import numpy as np
+import onnx
 import onnxruntime as ort
 import pytest
 
@@ -39,3 +41,46 @@ def test_exported_lstm_language_model_matches_onnxruntime():
     (got,) = ziggurat.compile(path, batch_size=3)(tokens)
     assert got.shape == (3, 7, 50)
     np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-5)
+
+
+def feeds_for(path: Path, batch: int) -> dict[str, np.ndarray]:
+    """Random inputs at `batch`: images, or token ids and an attention mask padded at the
+    end of the first sequence."""
+    rng = np.random.default_rng(0)
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    feeds = {}
+    for value in session.get_inputs():
+        shape = [batch, *value.shape[1:]]
+        if value.name == "mask":
+            mask = np.ones(shape, np.int64)
+            mask[0, -3:] = 0
+            feeds[value.name] = mask
+        elif value.type == "tensor(int64)":
+            feeds[value.name] = rng.integers(0, 100, shape).astype(np.int64)
+        else:
+            feeds[value.name] = rng.standard_normal(shape).astype(np.float32)
+    return feeds
+
+
+@pytest.mark.parametrize(
+    "name, operators",
+    [
+        ("bert_base", {"Where", "Softmax", "Erf", "Gather", "LayerNormalization"}),
+        ("gpt2", {"Where", "Softmax", "Tanh", "Gather", "Pow"}),
+        ("vit_b16", {"Conv", "Concat", "Softmax", "Erf"}),
+        ("mobilenet_v3_large", {"HardSwish", "HardSigmoid", "GlobalAveragePool"}),
+        ("yolo", {"Resize", "Sigmoid", "Concat"}),
+        ("unet", {"ConvTranspose", "Resize", "MaxPool", "Concat"}),
+    ],
+)
+def test_issue_12_network_matches_onnxruntime(name, operators):
+    """Each network as exported, at batch 2, with the operators that make it what it is."""
+    path = DATA / f"torch_{name}_small.onnx"
+    model = onnx.load(str(path))
+    assert operators <= {node.op_type for node in model.graph.node}
+    feeds = feeds_for(path, 2)
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    (expected,) = session.run(None, feeds)
+    (got,) = ziggurat.compile(path, batch_size=2)(*feeds.values())
+    assert got.shape == expected.shape and np.abs(expected).max() > 0
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-5 * np.abs(expected).max())

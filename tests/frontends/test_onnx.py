@@ -621,16 +621,55 @@ def test_shape_arithmetic_folds_into_static_shapes():
 
 def test_a_node_of_constants_is_evaluated_at_import_even_if_unsupported():
     nodes = [
-        helper.make_node("Range", ["start", "limit", "delta"], ["r"]),
-        helper.make_node("Cast", ["r"], ["rf"], to=F32),
-        helper.make_node("Add", ["x", "rf"], ["y"]),
+        helper.make_node("Det", ["m"], ["d"]),
+        helper.make_node("Add", ["x", "d"], ["y"]),
     ]
-    initializers = {
-        "start": np.array(0.0, np.float32),
-        "limit": np.array(4.0, np.float32),
-        "delta": np.array(1.0, np.float32),
-    }
+    initializers = {"m": np.array([[2.0, 1.0], [0.5, 3.0]], np.float32)}
     check(make_model(nodes, {"x": [3, 4]}, ["y"], initializers))
+
+
+@pytest.mark.parametrize(
+    ("start", "limit", "delta"),
+    [
+        (np.float32(0.5), np.float32(4.2), np.float32(0.7)),
+        (np.int64(10), np.int64(-3), np.int64(-4)),
+        (np.int32(5), np.int32(5), np.int32(1)),  # empty
+        (np.int16(2), np.int16(0), np.int16(1)),  # empty: the wrong direction
+        (np.float64(-1), np.float64(1), np.float64(0.25)),
+    ],
+)
+def test_range_of_constants(start, limit, delta):
+    """As PyTorch exports torch.arange: a constant, here added to an input of its length."""
+    values = np.arange(start, limit, delta)
+    elements = {np.float32: F32, np.float64: TensorProto.DOUBLE, np.int64: TensorProto.INT64}
+    element = elements.get(type(start), TensorProto.INT32)
+    nodes = [
+        helper.make_node("Range", ["start", "limit", "delta"], ["r"]),
+        helper.make_node("Cast", ["r"], ["rc"], to=element),
+        helper.make_node("Cast", ["x"], ["xc"], to=element),
+        helper.make_node("Add", ["xc", "rc"], ["y"]),
+    ]
+    initializers = {"start": start, "limit": limit, "delta": delta}
+    initializers = {name: np.array(value) for name, value in initializers.items()}
+    check(make_model(nodes, {"x": [2, len(values)]}, ["y"], initializers))
+
+
+@pytest.mark.parametrize(
+    ("initializers", "message"),
+    [
+        (
+            {"limit": 3, "delta": 1},
+            "node 'r' (Range): error: the start (input 'start') must be a constant",
+        ),
+        ({"start": 0, "limit": 3, "delta": 0}, "node 'r' (Range): error: delta must not be 0"),
+    ],
+)
+def test_range_refusals_name_the_node(initializers, message):
+    node = helper.make_node("Range", ["start", "limit", "delta"], ["r"], name="r")
+    constants = {name: np.array(value, np.int64) for name, value in initializers.items()}
+    inputs = {"start": []} if "start" not in initializers else {}
+    model = make_model([node], inputs, ["r"], constants, types={"start": TensorProto.INT64})
+    assert message in import_error(model)
 
 
 # Errors ------------------------------------------------------------------------------------

@@ -25,9 +25,11 @@ becomes
 The lowerings live beside this file by kind: `body` (the builder every lowering uses),
 `scalars` (arithmetic on one element of any type), `elementwise`, `comparisons`,
 `activations`, `contractions`, `pooling`, `normalization`, `shapes`, `reductions`,
-`layouts`, `control` (graph.if and graph.loop) and `recurrent` (rnn, gru, lstm). Each
-pattern names the graph op it lowers in `lowers`, and each module lists
-its patterns in its `PATTERNS`: a new lowering is a pattern added to one module's list.
+`layouts`, `control` (graph.if and graph.loop), `recurrent` (rnn, gru, lstm), `indexing`
+(gathers, scatters, one_hot, trilu, depth and space), `einsum`, `conv_transpose`, `resize`,
+`quantization` and `attention` (masked_softmax). Each pattern names the graph op it lowers
+in `lowers`, and each module lists its patterns in its `PATTERNS`: a new lowering is a
+pattern added to one module's list.
 """
 
 from __future__ import annotations
@@ -42,15 +44,21 @@ from xdsl.pattern_rewriter import GreedyRewritePatternApplier, PatternRewriteWal
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.passes.conversion.graph_to_te import (
     activations,
+    attention,
     comparisons,
     contractions,
     control,
+    conv_transpose,
+    einsum,
     elementwise,
+    indexing,
     layouts,
     normalization,
     pooling,
+    quantization,
     recurrent,
     reductions,
+    resize,
     shapes,
 )
 from ziggurat.passes.conversion.graph_to_te.signless import make_signless
@@ -63,6 +71,12 @@ PATTERNS = (
     *shapes.PATTERNS,
     *reductions.PATTERNS,
     *layouts.PATTERNS,
+    *indexing.PATTERNS,
+    *einsum.PATTERNS,
+    *conv_transpose.PATTERNS,
+    *resize.PATTERNS,
+    *quantization.PATTERNS,
+    *attention.PATTERNS,
     *comparisons.PATTERNS,
     *activations.PATTERNS,
     *control.PATTERNS,
