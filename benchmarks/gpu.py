@@ -208,37 +208,149 @@ def conv2d(target: CudaTarget, runs: int) -> None:
     row("conv2d 1x64x56x56 -> 64 3x3", seconds, their_seconds, flops, error)
 
 
+class Resnet18:
+    """ResNet-18 (torchvision's layout) with seeded random weights, written twice from one
+    walk: as an ONNX graph for Ziggurat and as PyTorch calls, so that neither torchvision nor
+    an ONNX exporter (each version of PyTorch has other ones) is needed on the GPU machine."""
+
+    def __init__(self, seed: int = 18):
+        self.rng = np.random.default_rng(seed)
+        self.weights: dict[str, np.ndarray] = {}
+
+    def parameter(self, name: str, shape: tuple[int, ...], scale: float, offset: float = 0.0):
+        if name not in self.weights:  # drawn on the first walk, the same on the next
+            values = offset + scale * self.rng.standard_normal(shape)
+            self.weights[name] = values.astype(np.float32)
+        return name
+
+    def walk(self, ops: Any, x: Any) -> Any:
+        """The network on `x` through `ops`' conv_bn, max_pool, add, relu and head."""
+        x = ops.max_pool(self.conv_bn(ops, x, "conv1", 3, 64, 7, 2, relu=True))
+        channels = 64
+        for layer, width in enumerate((64, 128, 256, 512), 1):
+            for block in range(2):
+                stride = 2 if block == 0 and layer > 1 else 1
+                name = f"layer{layer}.{block}"
+                y = self.conv_bn(ops, x, f"{name}.conv1", channels, width, 3, stride, relu=True)
+                y = self.conv_bn(ops, y, f"{name}.conv2", width, width, 3, 1, relu=False)
+                if stride != 1 or channels != width:
+                    x = self.conv_bn(ops, x, f"{name}.down", channels, width, 1, stride, False)
+                x, channels = ops.relu(ops.add(y, x)), width
+        weight = self.parameter("fc.weight", (1000, 512), (1 / 512) ** 0.5)
+        return ops.head(x, weight, self.parameter("fc.bias", (1000,), 0.01))
+
+    def conv_bn(
+        self,
+        ops: Any,
+        x: Any,
+        name: str,
+        channels: int,
+        filters: int,
+        size: int,
+        stride: int,
+        relu: bool,
+    ) -> Any:
+        fan_in = channels * size * size
+        weight = self.parameter(
+            f"{name}.weight", (filters, channels, size, size), (2 / fan_in) ** 0.5
+        )
+        norm = [
+            self.parameter(f"{name}.bn.{p}", (filters,), scale, offset)
+            for p, scale, offset in (("gamma", 0.1, 0.7), ("beta", 0.1, 0.0), ("mean", 0.1, 0.0))
+        ]
+        variance = self.parameter(f"{name}.bn.var", (filters,), 0.1, 1.0)
+        return ops.conv_bn(x, weight, *norm, variance, stride=stride, pad=size // 2, relu=relu)
+
+    def onnx_model(self) -> Any:
+        """The network as an ONNX model with input `input` (1x3x224x224) and output `logits`."""
+        from onnx import TensorProto, helper, numpy_helper
+
+        nodes: list[Any] = []
+
+        class Graph:
+            def node(self, op: str, inputs: list[str], **attributes: Any) -> str:
+                output = f"{op.lower()}_{len(nodes)}"
+                nodes.append(helper.make_node(op, inputs, [output], **attributes))
+                return output
+
+            def conv_bn(self, x: Any, *names: str, stride: int, pad: int, relu: bool) -> Any:
+                weight, *norm = names  # gamma, beta, mean, variance
+                y = self.node("Conv", [x, weight], strides=[stride] * 2, pads=[pad] * 4)
+                y = self.node("BatchNormalization", [y, *norm], epsilon=1e-5)
+                return self.relu(y) if relu else y
+
+            def max_pool(self, x: str) -> str:
+                return self.node("MaxPool", [x], kernel_shape=[3, 3], strides=[2, 2], pads=[1] * 4)
+
+            def add(self, x: str, y: str) -> str:
+                return self.node("Add", [x, y])
+
+            def relu(self, x: str) -> str:
+                return self.node("Relu", [x])
+
+            def head(self, x: str, weight: str, bias: str) -> str:
+                x = self.node("Flatten", [self.node("GlobalAveragePool", [x])])
+                return self.node("Gemm", [x, weight, bias], transB=1)
+
+        self.walk(Graph(), "input")
+        nodes[-1].output[0] = "logits"
+        graph = helper.make_graph(
+            nodes,
+            "resnet18",
+            [helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, 3, 224, 224])],
+            [helper.make_tensor_value_info("logits", TensorProto.FLOAT, [1, 1000])],
+            [numpy_helper.from_array(value, name) for name, value in self.weights.items()],
+        )
+        return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+    def torch_call(self, device: str = "cuda") -> Any:
+        """The same network as a call of PyTorch (cuDNN) on a tensor on `device`."""
+        import torch
+        import torch.nn.functional as functional
+
+        weights = {name: torch.from_numpy(value).to(device) for name, value in self.weights.items()}
+
+        class Calls:
+            def conv_bn(self, x: Any, *names: str, stride: int, pad: int, relu: bool) -> Any:
+                weight, gamma, beta, mean, variance = (weights[name] for name in names)
+                y = functional.conv2d(x, weight, stride=stride, padding=pad)
+                y = functional.batch_norm(y, mean, variance, gamma, beta, eps=1e-5)
+                return functional.relu(y) if relu else y
+
+            def max_pool(self, x: Any) -> Any:
+                return functional.max_pool2d(x, 3, 2, 1)
+
+            def add(self, x: Any, y: Any) -> Any:
+                return x + y
+
+            def relu(self, x: Any) -> Any:
+                return functional.relu(x)
+
+            def head(self, x: Any, weight: str, bias: str) -> Any:
+                x = torch.flatten(functional.adaptive_avg_pool2d(x, 1), 1)
+                return functional.linear(x, weights[weight], weights[bias])
+
+        def call(x: Any) -> Any:
+            with torch.no_grad():
+                return self.walk(Calls(), x)
+
+        return call
+
+
 def resnet18(target: CudaTarget, runs: int, path: str | None) -> None:
+    import onnx
     import torch
 
-    sys.modules.setdefault("torchvision._meta_registrations", type(sys)("stub"))
-    import torchvision
-
-    torch.manual_seed(0)
-    model = torchvision.models.resnet18().eval().cuda()
     x = np.random.default_rng(18).standard_normal((1, 3, 224, 224)).astype(np.float32)
     tx = torch.from_numpy(x).cuda()
-    with torch.no_grad():
-        their_seconds, result = theirs(lambda: model(tx), runs)
-    folder = tempfile.mkdtemp()
+    network = Resnet18()
+    ours_too = path is None  # else another network's weights: timed, not checked
     if path is None:
-        path = str(Path(folder) / "resnet18.onnx")
-        cpu_model, cpu_input = model.cpu(), tx.cpu()
-        failures = []
-        for dynamo in (False, True):  # TorchScript's exporter, else the newer one
-            try:
-                torch.onnx.export(
-                    cpu_model, (cpu_input,), path, input_names=["input"], dynamo=dynamo
-                )
-                break
-            except Exception as error:  # which exporter works depends on the installed torch
-                failures.append(f"{type(error).__name__}: {str(error)[:200]}")
-        else:
-            print(f"resnet18: cannot export to ONNX here ({'; '.join(failures)})")
-            return
-        expected = result.cpu().numpy()
-    else:
-        expected = None  # another network's weights: no check against PyTorch's
+        path = str(Path(tempfile.mkdtemp()) / "resnet18.onnx")
+        onnx.save(network.onnx_model(), path)
+    call = network.torch_call()
+    their_seconds, result = theirs(lambda: call(tx), runs)
+    expected = result.cpu().numpy() if ours_too else None
     start = time.perf_counter()
     compiled = ziggurat.compile(path, target=target, batch_size=1)
     print(f"  (compiled resnet18 in {time.perf_counter() - start:.1f} s)", flush=True)
