@@ -36,6 +36,8 @@ DIALECTS: dict[str, Callable[[], Dialect]] = {
     "llvm": lazy("ziggurat.dialects.llvm_extra:LLVM"),
     "transform": lazy("ziggurat.dialects.schedule:Transform"),
     "gpu": lazy("ziggurat.dialects.gpu:GPU"),
+    "accel": lazy("ziggurat.dialects.accel:Accel"),
+    "systolic": lazy("ziggurat.dialects.systolic:Systolic"),
 }
 
 PASSES: dict[str, Callable[[], type[ModulePass]]] = {
@@ -68,6 +70,11 @@ PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "loop-to-gpu": lazy("ziggurat.targets.cuda.passes.loop_to_gpu:LoopToGpu"),
     "gpu-to-nvvm": lazy("ziggurat.targets.cuda.passes.gpu_to_nvvm:GpuToNvvm"),
     "expand-gpu-math": lazy("ziggurat.targets.cuda.passes.expand_gpu_math:ExpandGpuMath"),
+    # the accelerator target's
+    "lower-to-accel": lazy("ziggurat.targets.accel.passes.lower_to_accel:LowerToAccel"),
+    "insert-tokens": lazy("ziggurat.targets.accel.passes.insert_tokens:InsertTokens"),
+    # the systolic array's
+    "lower-to-systolic": lazy("ziggurat.targets.systolic.passes.lower_to_systolic:LowerToSystolic"),
 }
 
 # xDSL rejects two universes defining one name, so xDSL's own tools keep their `arith`,
