@@ -1,7 +1,7 @@
 // RUN: ziggurat-opt %s -p expand-gpu-math | filecheck %s
 
-// A GPU has no libm: log, tanh, erf and pow become arithmetic (and math.exp, which
-// expand-math expands); f16 is computed in f32.
+// A GPU has no libm: log, tanh, erf, pow, sin, cos, log1p and expm1 become arithmetic
+// (and math.exp, which expand-math expands); f16 is computed in f32.
 
 // CHECK-LABEL: func.func @f32
 // CHECK-NOT: math.log
@@ -29,4 +29,33 @@ func.func @f32(%x: f32, %y: f32) -> (f32, f32, f32, f32) {
 func.func @f16(%x: f16) -> f16 {
   %e = math.exp %x : f16
   func.return %e : f16
+}
+
+// sin and cos: the multiple of pi/4 (an integer, its octant), then both polynomials,
+// chosen by the octant; log1p and expm1 through log (its bitcast) and exp.
+
+// CHECK-LABEL: func.func @trigonometry
+// CHECK-NOT: math.sin
+// CHECK: math.floor
+// CHECK: arith.fptosi %{{.*}} : f32 to i32
+// CHECK: arith.andi
+// CHECK: arith.cmpi sgt
+// CHECK-NOT: math.cos
+// CHECK: func.return
+func.func @trigonometry(%x: f32) -> (f32, f32) {
+  %s = math.sin %x : f32
+  %c = math.cos %x : f32
+  func.return %s, %c : f32, f32
+}
+
+// CHECK-LABEL: func.func @near_one
+// CHECK-NOT: math.log1p
+// CHECK: arith.bitcast %{{.*}} : f32 to i32
+// CHECK: math.exp
+// CHECK-NOT: math.expm1
+// CHECK: func.return
+func.func @near_one(%x: f32) -> (f32, f32) {
+  %l = math.log1p %x : f32
+  %e = math.expm1 %x : f32
+  func.return %l, %e : f32, f32
 }

@@ -11,9 +11,12 @@ f16 is computed in f32; f64 is left to fail in gpu-to-nvvm, naming the op.
 | erf | Eigen's rational x P(x^2) / Q(x^2) on [-4, 4], ±1 beyond | 5e-7 absolute and relative |
 | exp2 | exp(x ln 2) | 2 ulp near 0, 5e-6 relative at 100 |
 | powf | exp(y log x); 1 where y = 0 or x = 1 | 3e-6 relative for |y log x| < 10 |
+| sin, cos | Cephes' sinf, cosf: reduced by pi/4 in three parts, a polynomial per octant | 2 ulp for |x| < 4, 1e-7 absolute below 8192 |
+| log1p | Goldberg's log(1 + x) x / ((1 + x) - 1) | 3 ulp |
+| expm1 | Kahan's (e^x - 1) x / log(e^x) below 1/2, e^x - 1 above | 3 ulp |
 
-Each special value keeps its IEEE result (log of 0, a negative, inf and NaN; tanh and erf of
-±inf and NaN).
+Each special value keeps its IEEE result (log of 0, a negative, inf and NaN; tanh, erf, sin,
+cos, log1p and expm1 of ±0, ±inf and NaN).
 
     %y = math.log %x : f32   ->   ... arith.bitcast, arith.shrui, a polynomial, arith.select ...
 """
@@ -82,12 +85,31 @@ ERF_DENOMINATOR = (
     -1.42647390514189e-02,
 )
 
-EXPANDED = (math.LogOp, math.Log2Op, math.Log10Op, math.TanhOp, math.ErfOp, math.Exp2Op)
+# Cephes' sinf and cosf on [-pi/4, pi/4]: z + z^3 P(z^2) and 1 - z^2/2 + z^4 Q(z^2); pi/4
+# in three parts, each product with a multiple of pi/4 below 8192 exact or nearly so.
+FOUR_OVER_PI = 1.27323954473516268615
+PI_OVER_FOUR_PARTS = (0.78515625, 2.4187564849853515625e-4, 3.77489497744594108e-8)
+SINE_POLYNOMIAL = (-1.9515295891e-4, 8.3321608736e-3, -1.6666654611e-1)
+COSINE_POLYNOMIAL = (2.443315711809948e-5, -1.388731625493765e-3, 4.166664568298827e-2)
+
+EXPANDED = (
+    math.LogOp,
+    math.Log2Op,
+    math.Log10Op,
+    math.TanhOp,
+    math.ErfOp,
+    math.Exp2Op,
+    math.SinOp,
+    math.CosOp,
+    math.Log1pOp,
+    math.ExpM1Op,
+)
 
 
 @dataclass(frozen=True)
 class ExpandGpuMath(ModulePass):
-    """Expand log, tanh, erf, exp2 and pow into arithmetic (and math.exp) for the GPU."""
+    """Expand log, tanh, erf, exp2, pow, sin, cos, log1p and expm1 into arithmetic (and
+    math.exp) for the GPU."""
 
     name = "expand-gpu-math"
 
@@ -167,6 +189,12 @@ def expand(op: Operation) -> None:
         result = erf(b, x)
     elif isinstance(op, math.Exp2Op):
         result = b.add(math.ExpOp(b.mul(x, b.float(LN2))))
+    elif isinstance(op, math.SinOp | math.CosOp):
+        result = sine_or_cosine(b, x, cosine=isinstance(op, math.CosOp))
+    elif isinstance(op, math.Log1pOp):
+        result = log1p(b, x)
+    elif isinstance(op, math.ExpM1Op):
+        result = expm1(b, x)
     else:
         assert isinstance(op, math.PowFOp)
         result = power(b, x, op.operands[1])
@@ -209,6 +237,7 @@ def tanh(b: Builder, x: SSAValue) -> SSAValue:
     large = b.add(math.CopySignOp(large, x))
     s = b.mul(x, x)
     small = b.plus(b.mul(b.mul(b.polynomial(s, TANH_POLYNOMIAL), s), x), x)
+    small = b.select(b.compare(x, b.float(0.0), "oeq"), x, small)  # tanh(-0) = -0
     return b.select(b.compare(z, b.float(0.625), "oge"), large, small)
 
 
@@ -224,3 +253,64 @@ def power(b: Builder, x: SSAValue, y: SSAValue) -> SSAValue:
     one = b.float(1.0)
     trivial = b.add(arith.OrIOp(b.compare(y, b.float(0.0), "oeq"), b.compare(x, one, "oeq")))
     return b.select(trivial, one, result)
+
+
+def sine_or_cosine(b: Builder, x: SSAValue, cosine: bool) -> SSAValue:
+    """Cephes' sinf and cosf: |x| reduced by the multiple j of pi/4 nearest below (made even)
+    in three parts, then a polynomial of sin or cos by j's octant; accurate for |x| < 8192."""
+    z = b.add(math.AbsFOp(x))
+    finite = b.compare(z, b.float(8388608.0), "olt")  # false for inf and NaN, ...
+    octants = b.select(finite, b.add(math.FloorOp(b.mul(z, b.float(FOUR_OVER_PI)))), b.float(0.0))
+    j = b.add(arith_extra.FPToSIOp(octants, i32))  # ... whose fptosi would be poison
+    odd = b.add(arith.AndIOp(j, b.integer(1)))
+    j = b.add(arith.AndIOp(b.add(arith.AddiOp(j, odd)), b.integer(7)))
+    y = b.plus(octants, b.add(arith_extra.SIToFPOp(odd, f32)))
+    for part in PI_OVER_FOUR_PARTS:
+        z = b.plus(z, b.mul(y, b.float(-part)))
+    square = b.mul(z, z)
+    sine = b.plus(b.mul(b.mul(b.polynomial(square, SINE_POLYNOMIAL), square), z), z)
+    cosine_ = b.plus(
+        b.mul(b.mul(b.polynomial(square, COSINE_POLYNOMIAL), square), square),
+        b.plus(b.mul(square, b.float(-0.5)), b.float(1.0)),
+    )
+    upper = b.add(arith_extra.CmpiOp(j, b.integer(3), "sgt"))  # octants 4 to 7: the negatives
+    j = b.select(upper, b.add(arith.SubiOp(j, b.integer(4))), j)
+    swapped = b.add(
+        arith.OrIOp(  # octants 1 and 2: the other function's polynomial
+            b.add(arith_extra.CmpiOp(j, b.integer(1), "eq")),
+            b.add(arith_extra.CmpiOp(j, b.integer(2), "eq")),
+        )
+    )
+    if cosine:
+        result = b.select(swapped, sine, cosine_)
+        negative = b.add(arith.XOrIOp(upper, b.add(arith_extra.CmpiOp(j, b.integer(1), "sgt"))))
+    else:
+        result = b.select(swapped, cosine_, sine)
+        negative = b.add(arith.XOrIOp(upper, b.compare(x, b.float(0.0), "olt")))
+    result = b.select(negative, b.add(arith.NegfOp(result)), result)
+    if not cosine:  # sin keeps the sign of a zero
+        result = b.select(b.compare(x, b.float(0.0), "oeq"), x, result)
+    # sin and cos of inf and NaN are NaN.
+    return b.select(finite, result, b.float(float("nan")))
+
+
+def log1p(b: Builder, x: SSAValue) -> SSAValue:
+    """Goldberg's log(u) x / (u - 1), u = 1 + x: exact where u rounds to 1, and the rounding
+    of u cancels out otherwise."""
+    u = b.plus(x, b.float(1.0))
+    one = b.float(1.0)
+    quotient = b.add(arith.DivfOp(x, b.plus(u, b.float(-1.0))))
+    result = b.mul(log(b, u), quotient)
+    result = b.select(b.compare(u, b.float(float("inf")), "oeq"), u, result)
+    return b.select(b.compare(u, one, "oeq"), x, result)
+
+
+def expm1(b: Builder, x: SSAValue) -> SSAValue:
+    """Kahan's (u - 1) x / log(u), u = exp(x), below 1/2 in magnitude (x where u rounds to
+    1); above, u - 1 loses nothing to the rounding of u."""
+    u = b.add(math.ExpOp(x))
+    less = b.plus(u, b.float(-1.0))
+    kahan = b.add(arith.DivfOp(b.mul(less, x), log(b, u)))
+    kahan = b.select(b.compare(u, b.float(1.0), "oeq"), x, kahan)
+    small = b.compare(b.add(math.AbsFOp(x)), b.float(0.5), "olt")
+    return b.select(small, kahan, less)

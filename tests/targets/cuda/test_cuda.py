@@ -107,6 +107,16 @@ WORKLOADS = {
   %y = graph.mul %e, %x : (tensor<7x100xf32>, tensor<7x100xf32>) -> tensor<7x100xf32>
   func.return %y : tensor<7x100xf32>""",
     ),
+    "sine_cosine_softplus": workload(  # expand-gpu-math's sin, cos and log1p
+        "%x: tensor<5x60xf32>",
+        "tensor<5x60xf32>",
+        """  %s = graph.sin %x : tensor<5x60xf32>
+  %c = graph.cos %x : tensor<5x60xf32>
+  %p = graph.softplus %x : tensor<5x60xf32>
+  %sc = graph.mul %s, %c : (tensor<5x60xf32>, tensor<5x60xf32>) -> tensor<5x60xf32>
+  %y = graph.add %sc, %p : (tensor<5x60xf32>, tensor<5x60xf32>) -> tensor<5x60xf32>
+  func.return %y : tensor<5x60xf32>""",
+    ),
 }
 
 
