@@ -39,7 +39,9 @@ THREADS = 256
 def plan(nest: Nest, gpu: Gpu) -> tuple[str, dict[str, KnobValue]] | None:
     """The schedule file for `nest` and its knob values, or None to leave it as it is."""
     extents = nest.extents
-    match nest.kind:
+    # int8 products summed in int32 (MatMulInteger, ConvInteger, QLinear*) are scheduled
+    # as their float kinds: the schedules do not depend on the element type.
+    match {"integer_matmul": "matmul", "integer_conv2d": "conv2d"}.get(nest.kind, nest.kind):
         case "matmul":
             return "matmul.mlir", matmul_knobs(nest, gpu, *extents)
         case "batch_matmul":

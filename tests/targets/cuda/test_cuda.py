@@ -14,6 +14,7 @@ import sys
 import numpy as np
 import pytest
 from gpu_emulator import emulated_gpu, gpu_missing
+from xdsl.dialects.builtin import IntegerType
 
 import ziggurat
 from ziggurat.diagnostics import ZigguratError
@@ -107,6 +108,18 @@ WORKLOADS = {
   %y = graph.mul %e, %x : (tensor<7x100xf32>, tensor<7x100xf32>) -> tensor<7x100xf32>
   func.return %y : tensor<7x100xf32>""",
     ),
+    "matmul_integer": workload(  # int8 summed in int32, as matmul.mlir schedules floats
+        "%a: tensor<67x45xi8>, %b: tensor<45x53xi8>",
+        "tensor<67x53xi32>",
+        """  %y = graph.matmul_integer %a, %b zero_points [0, 3] : (tensor<67x45xi8>, tensor<45x53xi8>) -> tensor<67x53xi32>
+  func.return %y : tensor<67x53xi32>""",
+    ),
+    "conv_integer": workload(
+        "%x: tensor<1x8x13x13xi8>, %w: tensor<12x8x3x3xi8>",
+        "tensor<1x12x13x13xi32>",
+        """  %y = graph.conv_integer %x, %w padding [1, 1, 1, 1] zero_points [2, 0] : (tensor<1x8x13x13xi8>, tensor<12x8x3x3xi8>) -> tensor<1x12x13x13xi32>
+  func.return %y : tensor<1x12x13x13xi32>""",
+    ),
     "sine_cosine_softplus": workload(  # expand-gpu-math's sin, cos and log1p
         "%x: tensor<5x60xf32>",
         "tensor<5x60xf32>",
@@ -124,7 +137,9 @@ def inputs(module, seed: int = 0) -> list[np.ndarray]:
     function = next(op for op in module.ops if op.sym_name.data == "main")
     rng = np.random.default_rng(seed)
     return [
-        rng.standard_normal(t.get_shape()).astype(np.float32)
+        rng.integers(-128, 128, t.get_shape()).astype(np.int8)
+        if t.element_type == IntegerType(8)
+        else rng.standard_normal(t.get_shape()).astype(np.float32)
         for t in function.function_type.inputs.data
     ]
 
@@ -491,6 +506,16 @@ def test_the_default_schedule_of_every_nest_applies(name):
     # apply-default-schedules leaves a nest whose schedule fails as it was (one thread a
     # block, silently): at the knobs knobs.py picks, none may fail.
     scheduled(WORKLOADS[name], CudaTarget("sm_80"), lambda file, space, defaults: defaults)
+
+
+@pytest.mark.parametrize(
+    ("name", "file"), [("matmul_integer", "matmul.mlir"), ("conv_integer", "conv2d.mlir")]
+)
+def test_integer_contractions_take_the_schedules_of_their_float_kinds(name, file):
+    files: list[str] = []
+    choose = lambda chosen, space, defaults: files.append(chosen) or defaults  # noqa: E731
+    scheduled(WORKLOADS[name], CudaTarget("sm_80"), choose)
+    assert files == [file]
 
 
 @pytest.mark.slow
