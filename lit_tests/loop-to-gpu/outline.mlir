@@ -158,3 +158,38 @@ func.func @constant_in_a_kernel(%c: i1, %A: memref<4xf32>) {
   } {loop.axis = "i", loop.annotations = [#loop.bind<"threadIdx.x">]}
   func.return
 }
+
+// -----
+
+// A loop over time around stages spread over blocks and threads (an RNN's: each step's
+// stages need all of the one before) stays on the host: each stage is a kernel, launched at
+// every step with the step's index as an argument; a launch orders them for the whole grid.
+
+// CHECK-LABEL: func.func @over_time(
+// CHECK: scf.for %[[T:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK: gpu.launch_func @kernels::@over_time_0 {{.*}} args(%{{.*}} : memref<4x32xf32>, %[[T]] : index, %{{.*}} : memref<32xf32>)
+// CHECK: gpu.launch_func @kernels::@over_time_1 {{.*}} args(%{{.*}} : memref<32xf32>, %{{.*}} : memref<4x32xf32>, %[[T]] : index)
+// CHECK: } {loop.axis = "t"}
+// CHECK: gpu.func @over_time_0(%{{.*}}: memref<4x32xf32>, %[[KT:.*]]: index, %{{.*}}: memref<32xf32>) kernel
+// CHECK: gpu.func @over_time_1(
+func.func @over_time(%X: memref<4x32xf32>, %H: memref<32xf32>, %Y: memref<4x32xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c32 = arith.constant 32 : index
+  scf.for %t = %c0 to %c4 step %c1 {
+    scf.for %i = %c0 to %c32 step %c1 {
+      %x = memref.load %X[%t, %i] : memref<4x32xf32>
+      %h = memref.load %H[%i] : memref<32xf32>
+      %s = arith.addf %x, %h : f32
+      memref.store %s, %H[%i] : memref<32xf32>
+    } {loop.axis = "i", loop.annotations = [#loop.bind<"threadIdx.x">]}
+    scf.for %j = %c0 to %c32 step %c1 {
+      %k = arith.subi %c32, %c1 : index
+      %r = arith.subi %k, %j : index
+      %h = memref.load %H[%r] : memref<32xf32>
+      memref.store %h, %Y[%t, %j] : memref<4x32xf32>
+    } {loop.axis = "j", loop.annotations = [#loop.bind<"blockIdx.x">]}
+  } {loop.axis = "t"}
+  func.return
+}

@@ -34,13 +34,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from xdsl.dialects import arith, func, memref
+from xdsl.dialects import arith, func, memref, scf
 from xdsl.dialects.builtin import DenseIntOrFPElementsAttr, IntegerAttr, MemRefType, ModuleOp
-from xdsl.ir import Operation, SSAValue
+from xdsl.ir import Block, Operation, SSAValue
 
 from ziggurat.analysis.payload import is_pure
 from ziggurat.diagnostics import ZigguratError
-from ziggurat.dialects import gpu
+from ziggurat.dialects import arith_extra, gpu
 from ziggurat.targets.cpu.runtime import Signature, aligned_empty, numpy_dtype, signatures
 from ziggurat.targets.cuda.device import STATIC_SHARED_MEMORY
 
@@ -311,6 +311,19 @@ class Program:
     written: set[int]  # the arguments a kernel writes
 
 
+# The index arithmetic a host loop's body may compute its kernels' arguments with.
+INDEX_ARITHMETIC: dict[type[Operation], Any] = {
+    arith.AddiOp: lambda a, b: a + b,
+    arith.SubiOp: lambda a, b: a - b,
+    arith.MuliOp: lambda a, b: a * b,
+    arith.DivUIOp: lambda a, b: a // b,
+    arith.RemUIOp: lambda a, b: a % b,
+    arith.MinUIOp: min,
+    arith.MaxUIOp: max,
+    arith_extra.IndexCastOp: lambda a: a,
+}
+
+
 class Flattener:
     """Turns a host function and the functions it calls into one list of launches."""
 
@@ -327,6 +340,7 @@ class Flattener:
             if isinstance(op, gpu.FuncOp)
         }
         self.global_buffers: dict[str, Buffer] = {}
+        self.allocated: dict[Operation, Buffer] = {}
         self.buffers: list[Buffer] = []
         self.launches: list[Launch] = []
         self.written: set[int] = set()
@@ -356,13 +370,32 @@ class Flattener:
 
     def run(self, function: func.FuncOp, arguments: Sequence[Buffer | np.ndarray]) -> None:
         values: dict[SSAValue, Any] = dict(zip(function.body.block.args, arguments, strict=True))
-        for op in function.body.block.ops:
+        self.run_block(function.body.block, values)
+
+    def run_block(self, block: Block, values: dict[SSAValue, Any]) -> None:
+        for op in block.ops:
             if isinstance(op, arith.ConstantOp) and isinstance(op.value, IntegerAttr):
                 values[op.result] = op.value.value.data
+            elif type(op) in INDEX_ARITHMETIC and all(
+                isinstance(values.get(o), int) for o in op.operands
+            ):
+                values[op.results[0]] = INDEX_ARITHMETIC[type(op)](
+                    *(values[o] for o in op.operands)
+                )
+            elif isinstance(op, scf.ForOp) and not op.iter_args:
+                # A loop over time around kernels (loop-to-gpu's host loops): its launches
+                # at each iteration, in order; a buffer it allocates is allocated once.
+                lower, upper, step = (values[v] for v in (op.lb, op.ub, op.step))
+                for index in range(lower, upper, step):
+                    values[op.body.block.args[0]] = index
+                    self.run_block(op.body.block, values)
+            elif isinstance(op, scf.YieldOp) and not op.operands:
+                continue
             elif isinstance(op, memref.AllocOp):
-                buffer = self.buffer(op.memref.type, op)
-                self.buffers.append(buffer)
-                values[op.memref] = buffer
+                if op not in self.allocated:
+                    self.allocated[op] = self.buffer(op.memref.type, op)
+                    self.buffers.append(self.allocated[op])
+                values[op.memref] = self.allocated[op]
             elif isinstance(op, memref.GetGlobalOp):
                 values[op.memref] = self.global_buffer(op.name_.root_reference.data, op)
             elif isinstance(op, memref.CollapseShapeOp | memref.ExpandShapeOp | memref.CastOp):

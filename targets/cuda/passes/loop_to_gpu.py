@@ -10,7 +10,10 @@ kernel: its body runs once per block (thread) along that axis, its index read wi
 `gpu.block_id x` (`gpu.thread_id x`), and the launch's grid and block sizes are the extents
 of the loops bound to each axis. A nest with no bound loop runs its outermost loop's
 iterations as blocks of one thread where they are independent, else in one thread; a nest
-whose results later ops use (a sum over every axis, then stored) runs with them in one.
+whose results later ops use (a sum over every axis, then stored) runs with them in one. A
+loop at the top over stages spread over the grid (an RNN's loop over time) or around calls
+(ONNX Loop), of a known trip count and carrying nothing, stays on the host (`host_loop`):
+its stages are kernels launched at each iteration.
 
 Every thread of a kernel runs all that is not a bound loop. A loop bound to an axis inside
 a loop bound to the same axis, whose body does not depend on the outer loop's index (the
@@ -101,18 +104,42 @@ class LoopToGpu(ModulePass):
         limit = target_named(self.target).gpu.shared_memory_per_block  # type: ignore[attr-defined]
         kernels: list[gpu.FuncOp] = []
         for function in [f for f in op.ops if isinstance(f, func.FuncOp) and f.body.blocks]:
-            for top in list(function.body.block.ops):
-                if top.parent is not None and not on_host(top):
-                    with_its_users(top)
-            nests = [o for o in function.body.block.ops if not on_host(o)]
-            for number, nest in enumerate(nests):
-                name = f"{function.sym_name.data}_{number}"
-                kernels.append(outline(nest, name, limit))
+            its_kernels: list[gpu.FuncOp] = []
+            outline_block(function.body.block, function.sym_name.data, limit, its_kernels)
+            kernels += its_kernels
         if kernels:
             contents: list[Operation] = [*constants_of(kernels, op), *kernels]
             module = gpu.ModuleOp(StringAttr(KERNELS), Region(Block(contents)))  # type: ignore[arg-type]
             op.body.block.add_op(module)
             op.attributes[gpu.CONTAINER] = UnitAttr()
+
+
+def outline_block(block: Block, function: str, limit: int, kernels: list[gpu.FuncOp]) -> None:
+    """Outline each nest of a function's body (or of a loop kept on the host) as a kernel
+    named `<function>_<n>`, n counting the function's kernels (`kernels`, so far)."""
+    for top in list(block.ops):
+        if top.parent is not None and not on_host(top) and not host_loop(top):
+            with_its_users(top)
+    for nest in [o for o in block.ops if not on_host(o)]:
+        if host_loop(nest):
+            outline_block(nest.regions[0].block, function, limit, kernels)
+        else:
+            kernels.append(outline(nest, f"{function}_{len(kernels)}", limit))
+
+
+def host_loop(op: Operation) -> bool:
+    """Whether `op` is a loop the host runs, launching the kernels of its body at each
+    iteration: a loop over time around operators (an RNN's: stages spread over blocks and
+    threads, each needing all of the one before; ONNX Loop's calls), of a known trip count
+    and carrying nothing (its state is in buffers). A launch is a barrier for the grid."""
+    if not isinstance(op, scf.ForOp) or bound_axis(op) is not None or op.iter_args:
+        return False
+    if optional_bounds(op) is None:
+        return False
+    stages = [o for o in op.body.block.ops if not on_host(o) and not isinstance(o, scf.YieldOp)]
+    spread = any(bound_axis(o) is not None for stage in stages for o in stage.walk())
+    calls = any(isinstance(o, func.CallOp) for o in op.body.block.ops)
+    return calls or (spread and len(stages) > 1)
 
 
 def constants_of(kernels: list[gpu.FuncOp], module: ModuleOp) -> list[memref.GlobalOp]:

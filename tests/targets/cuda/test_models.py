@@ -146,3 +146,24 @@ def test_integer_and_boolean_tensors_on_the_emulator(element):
     for name, g, e in zip(outputs, got, expected, strict=True):
         assert g.dtype == e.dtype and g.shape == e.shape, name
         np.testing.assert_array_equal(g, e, err_msg=name)
+
+
+@pytest.mark.parametrize("operator", ["RNN", "GRU", "LSTM"])
+def test_recurrent_networks_run_their_time_loop_on_the_host(operator, tmp_path):
+    # Each step's stages are kernels spread over blocks and threads, each needing all of
+    # the step before: the host launches them step by step (loop-to-gpu's host loops).
+    import onnx
+    from onnx.backend.test.case.node import collect_testcases
+
+    cases = [c for c in collect_testcases(operator) if c.name.endswith("_defaults")]
+    assert cases
+    for case in cases:
+        path = tmp_path / f"{case.name}.onnx"
+        onnx.save(case.model, path)
+        program = ziggurat.compile(str(path), target="cuda{arch=sm_80}")
+        assert "scf.for" in str(program._functions.host), "the time loop is the host's"
+        inputs, expected = case.data_sets[0]
+        with emulated_gpu(program._functions):
+            got = program(*inputs)
+        for y, want in zip(got, expected, strict=True):
+            np.testing.assert_allclose(y, want, rtol=1e-4, atol=1e-5)
