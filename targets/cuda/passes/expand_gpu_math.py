@@ -1,7 +1,9 @@
 """`expand-gpu-math`: the math ops NVPTX has no instruction for, expanded into arithmetic
 (the CUDA target's, before `expand-math`, which expands the `math.exp` these leave). A GPU
 has no libm, and CUDA's libdevice is not on every machine that compiles; these need nothing.
-f16 is computed in f32; f64 is left to fail in gpu-to-nvvm, naming the op.
+f16 is computed in f32; f64 exp, log, log2, log10 and pow are expanded in f64 (Cephes' exp
+and log, within an ulp of numpy's); other f64 math is left to fail in gpu-to-nvvm, naming
+the op.
 
 | op | how | error (f32, against numpy, tests/targets/cuda/test_expand_gpu_math.py) |
 |---|---|---|
@@ -10,7 +12,7 @@ f16 is computed in f32; f64 is left to fail in gpu-to-nvvm, naming the op.
 | tanh | Cephes' tanhf: an odd polynomial below 0.625, 1 - 2 / (exp(2x) + 1) above | 3 ulp |
 | erf | Eigen's rational x P(x^2) / Q(x^2) on [-4, 4], ±1 beyond | 5e-7 absolute and relative |
 | exp2 | exp(x ln 2) | 2 ulp near 0, 5e-6 relative at 100 |
-| powf | exp(y log x); 1 where y = 0 or x = 1 | 3e-6 relative for |y log x| < 10 |
+| powf | products by repeated squaring for integral y, |y| < 128 (exact where the result is); else exp(y log x); 1 where y = 0 or x = 1 | 3e-6 relative for |y log x| < 10 (f64: 2e-15) |
 | sin, cos | Cephes' sinf, cosf: reduced by pi/4 in three parts, a polynomial per octant | 2 ulp for |x| < 4, 1e-7 absolute below 8192 |
 | log1p | Goldberg's log(1 + x) x / ((1 + x) - 1) | 3 ulp |
 | expm1 | Kahan's (e^x - 1) x / log(e^x) below 1/2, e^x - 1 above | 3 ulp |
@@ -30,11 +32,14 @@ from xdsl.dialects import arith, math
 from xdsl.dialects.builtin import (
     Float16Type,
     Float32Type,
+    Float64Type,
     FloatAttr,
     IntegerAttr,
     ModuleOp,
     f32,
+    f64,
     i32,
+    i64,
 )
 from xdsl.ir import Operation, SSAValue
 from xdsl.passes import ModulePass
@@ -92,6 +97,40 @@ PI_OVER_FOUR_PARTS = (0.78515625, 2.4187564849853515625e-4, 3.77489497744594108e
 SINE_POLYNOMIAL = (-1.9515295891e-4, 8.3321608736e-3, -1.6666654611e-1)
 COSINE_POLYNOMIAL = (2.443315711809948e-5, -1.388731625493765e-3, 4.166664568298827e-2)
 
+# Powers with an integral exponent below 2^SQUARINGS in magnitude are products.
+SQUARINGS = 7
+# Cephes' exp and log in f64.
+SMALLEST_NORMAL_DOUBLE = 2.2250738585072014e-308
+EXP_DOUBLE_LIMITS = (-745.1332191019412, 709.782712893384)
+LN2_DOUBLE_PARTS = (6.93145751953125e-1, 1.42860682030941723212e-6)
+EXP_DOUBLE_NUMERATOR = (
+    1.26177193074810590878e-4,
+    3.02994407707441961300e-2,
+    9.99999999999999999910e-1,
+)
+EXP_DOUBLE_DENOMINATOR = (
+    3.00198505138664455042e-6,
+    2.52448340349684104192e-3,
+    2.27265548208155028766e-1,
+    2.00000000000000000009e0,
+)
+LOG_DOUBLE_NUMERATOR = (
+    1.01875663804580931796e-4,
+    4.97494994976747001425e-1,
+    4.70579119878881725854e0,
+    1.44989225341610930846e1,
+    1.79368678507819816313e1,
+    7.70838733755885391666e0,
+)
+LOG_DOUBLE_DENOMINATOR = (  # after a leading 1
+    1.12873587189167450590e1,
+    4.52279145837532221105e1,
+    8.29875266912776603211e1,
+    7.11544750618563894466e1,
+    2.31251620126765340583e1,
+)
+DOUBLE = (math.ExpOp, math.LogOp, math.Log2Op, math.Log10Op, math.PowFOp)
+
 EXPANDED = (
     math.LogOp,
     math.Log2Op,
@@ -120,23 +159,27 @@ class ExpandGpuMath(ModulePass):
                 in_f32(found)
             elif isinstance(type, Float32Type) and not isinstance(found, math.ExpOp):
                 expand(found)
+            elif isinstance(type, Float64Type) and isinstance(found, DOUBLE):
+                expand_double(found)
 
 
 class Builder:
     """Inserts arithmetic before one op."""
 
-    def __init__(self, op: Operation):
+    def __init__(self, op: Operation, type: Float32Type | Float64Type = f32):
         self.at = InsertPoint.before(op)
+        self.type = type  # of the floats it makes, and integers as wide (their bits)
+        self.bits = i32 if isinstance(type, Float32Type) else i64
 
     def add(self, op: Operation) -> SSAValue:
         Rewriter.insert_op(op, self.at)
         return op.results[0]
 
     def float(self, value: float) -> SSAValue:
-        return self.add(arith.ConstantOp(FloatAttr(value, f32)))
+        return self.add(arith.ConstantOp(FloatAttr(value, self.type)))
 
     def integer(self, value: int) -> SSAValue:
-        return self.add(arith.ConstantOp(IntegerAttr(value, i32)))
+        return self.add(arith.ConstantOp(IntegerAttr(value, self.bits)))
 
     def mul(self, a: SSAValue, b: SSAValue) -> SSAValue:
         return self.add(arith.MulfOp(a, b))
@@ -249,10 +292,112 @@ def erf(b: Builder, x: SSAValue) -> SSAValue:
 
 
 def power(b: Builder, x: SSAValue, y: SSAValue) -> SSAValue:
-    result = b.add(math.ExpOp(b.mul(y, log(b, x))))
+    """x^y: by repeated squaring for integral y below 128 in magnitude (exact where the
+    result is: ONNX Pow of integers, computed in f64), else exp(y log x)."""
+    double = isinstance(b.type, Float64Type)
+    logarithm = (log_double if double else log)(b, x)
+    general = (
+        exp_double(b, b.mul(y, logarithm)) if double else b.add(math.ExpOp(b.mul(y, logarithm)))
+    )
+    magnitude = b.add(math.AbsFOp(y))
+    integral = b.add(
+        arith.AndIOp(
+            b.compare(b.add(math.TruncOp(y)), y, "oeq"),
+            b.compare(magnitude, b.float(2.0**SQUARINGS), "olt"),
+        )
+    )
+    count = b.add(arith_extra.FPToSIOp(b.select(integral, magnitude, b.float(0.0)), b.bits))
+    product, square = b.float(1.0), x
+    for k in range(SQUARINGS):
+        bit = b.add(arith.AndIOp(b.add(arith.ShRUIOp(count, b.integer(k))), b.integer(1)))
+        taken = b.add(arith_extra.CmpiOp(bit, b.integer(0), "ne"))
+        product = b.select(taken, b.mul(product, square), product)
+        square = b.mul(square, square)
+    inverse = b.add(arith.DivfOp(b.float(1.0), product))
+    exact = b.select(b.compare(y, b.float(0.0), "olt"), inverse, product)
+    result = b.select(integral, exact, general)
     one = b.float(1.0)
     trivial = b.add(arith.OrIOp(b.compare(y, b.float(0.0), "oeq"), b.compare(x, one, "oeq")))
     return b.select(trivial, one, result)
+
+
+def expand_double(op: Operation) -> None:
+    """An f64 exp, log, log2, log10 or pow as arithmetic in f64."""
+    b = Builder(op, f64)
+    x = op.operands[0]
+    if isinstance(op, math.ExpOp):
+        result = exp_double(b, x)
+    elif isinstance(op, math.LogOp):
+        result = log_double(b, x)
+    elif isinstance(op, math.Log2Op):
+        result = b.mul(log_double(b, x), b.float(LOG2E))
+    elif isinstance(op, math.Log10Op):
+        result = b.mul(log_double(b, x), b.float(LOG10E))
+    else:
+        assert isinstance(op, math.PowFOp)
+        result = power(b, x, op.operands[1])
+    op.results[0].replace_all_uses_with(result)
+    Rewriter.erase_op(op)
+
+
+def exp_double(b: Builder, x: SSAValue) -> SSAValue:
+    """Cephes' exp: x = n ln 2 + r (ln 2 in two parts), e^r = 1 + 2 r P(r^2) / (Q(r^2) -
+    r P(r^2)), times 2^n in two halves (so that subnormal results come out)."""
+    inside = b.add(
+        arith.AndIOp(
+            b.compare(x, b.float(EXP_DOUBLE_LIMITS[0]), "oge"),
+            b.compare(x, b.float(EXP_DOUBLE_LIMITS[1]), "ole"),
+        )
+    )
+    t = b.select(inside, x, b.float(0.0))  # NaN and the infinities would make n poison
+    n = b.add(math.FloorOp(b.plus(b.mul(t, b.float(LOG2E)), b.float(0.5))))
+    r = b.plus(
+        b.plus(t, b.mul(n, b.float(-LN2_DOUBLE_PARTS[0]))), b.mul(n, b.float(-LN2_DOUBLE_PARTS[1]))
+    )
+    square = b.mul(r, r)
+    p = b.mul(r, b.polynomial(square, EXP_DOUBLE_NUMERATOR))
+    q = b.polynomial(square, EXP_DOUBLE_DENOMINATOR)
+    quotient = b.add(arith.DivfOp(p, b.add(arith.SubfOp(q, p))))
+    e = b.plus(b.float(1.0), b.plus(quotient, quotient))
+    exponent = b.add(arith_extra.FPToSIOp(n, i64))
+    half = b.add(arith.ShRSIOp(exponent, b.integer(1)))
+    for part in (half, b.add(arith.SubiOp(exponent, half))):
+        biased = b.add(arith.ShLIOp(b.add(arith.AddiOp(part, b.integer(1023))), b.integer(52)))
+        e = b.mul(e, b.add(arith.BitcastOp(biased, f64)))
+    # Beyond the limits: inf above, 0 below; NaN stays NaN.
+    outside = b.select(b.compare(x, b.float(0.0), "ogt"), b.float(float("inf")), b.float(0.0))
+    outside = b.select(b.compare(x, x, "uno"), x, outside)
+    return b.select(inside, e, outside)
+
+
+def log_double(b: Builder, x: SSAValue) -> SSAValue:
+    """Cephes' log: x = m 2^e, m in [sqrt(1/2), sqrt(2)), log(m) = t - t^2/2 + t^3 P(t) / Q(t)
+    for t = m - 1, plus e ln 2 in two parts."""
+    subnormal = b.compare(x, b.float(SMALLEST_NORMAL_DOUBLE), "olt")
+    scaled = b.select(subnormal, b.mul(x, b.float(2.0**54)), x)
+    bits = b.add(arith.BitcastOp(scaled, i64))
+    exponent = b.add(arith.SubiOp(b.add(arith.ShRUIOp(bits, b.integer(52))), b.integer(1022)))
+    exponent = b.add(arith.SubiOp(exponent, b.select(subnormal, b.integer(54), b.integer(0))))
+    fraction = b.add(arith.AndIOp(bits, b.integer(0x000FFFFFFFFFFFFF)))
+    m = b.add(arith.BitcastOp(b.add(arith.OrIOp(fraction, b.integer(0x3FE0000000000000))), f64))
+    small = b.compare(m, b.float(SQRT_HALF), "olt")
+    e = b.add(arith_extra.SIToFPOp(exponent, f64))
+    e = b.select(small, b.plus(e, b.float(-1.0)), e)
+    t = b.plus(b.select(small, b.plus(m, m), m), b.float(-1.0))
+    z = b.mul(t, t)
+    ratio = b.add(
+        arith.DivfOp(
+            b.polynomial(t, LOG_DOUBLE_NUMERATOR), b.polynomial(t, (1.0, *LOG_DOUBLE_DENOMINATOR))
+        )
+    )
+    y = b.mul(t, b.mul(z, ratio))
+    y = b.plus(y, b.mul(e, b.float(-2.121944400546905827679e-4)))
+    y = b.plus(y, b.mul(z, b.float(-0.5)))
+    result = b.plus(b.plus(t, y), b.mul(e, b.float(0.693359375)))
+    # log(0) = -inf, log(inf) = inf, log of a negative or NaN = NaN.
+    result = b.select(b.compare(x, b.float(0.0), "oeq"), b.float(float("-inf")), result)
+    result = b.select(b.compare(x, b.float(float("inf")), "oeq"), x, result)
+    return b.select(b.compare(x, b.float(0.0), "oge"), result, b.float(float("nan")))
 
 
 def sine_or_cosine(b: Builder, x: SSAValue, cosine: bool) -> SSAValue:

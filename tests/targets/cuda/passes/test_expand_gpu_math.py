@@ -16,26 +16,29 @@ from ziggurat.targets.target import target_named
 N = 4096
 
 
-def expanded(op: str, binary: bool = False):
+def expanded(op: str, binary: bool = False, element: str = "f32"):
     """`op` over arrays of N floats, expanded for the GPU and compiled for the CPU."""
-    second = "%Y: memref<4096xf32>, " if binary else ""
-    load = "%y = memref.load %Y[%i] : memref<4096xf32>" if binary else ""
-    call = f"math.{op} %x, %y : f32" if binary else f"math.{op} %x : f32"
+    buffer = f"memref<4096x{element}>"
+    second = f"%Y: {buffer}, " if binary else ""
+    load = f"%y = memref.load %Y[%i] : {buffer}" if binary else ""
+    call = f"math.{op} %x, %y : {element}" if binary else f"math.{op} %x : {element}"
     module = parse_module(f"""
-func.func @f(%X: memref<4096xf32>, {second}%Z: memref<4096xf32> {{ziggurat.output}}) {{
+func.func @f(%X: {buffer}, {second}%Z: {buffer} {{ziggurat.output}}) {{
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %n = arith.constant 4096 : index
   scf.for %i = %c0 to %n step %c1 {{
-    %x = memref.load %X[%i] : memref<4096xf32>
+    %x = memref.load %X[%i] : {buffer}
     {load}
     %e = {call}
-    memref.store %e, %Z[%i] : memref<4096xf32>
+    memref.store %e, %Z[%i] : {buffer}
   }}
   func.return
 }}""")
     pass_pipeline("expand-gpu-math").apply(make_context(), module)
-    assert f"math.{op}" not in str(module)
+    assert f"math.{op} " not in str(module)
+    if element == "f64":  # no math at all is left for f64: expand-math expands f32 only
+        assert "math.exp" not in str(module) and "math.log" not in str(module)
     return target_named("cpu").compile(module).f
 
 
@@ -134,3 +137,35 @@ def test_powers_of_zero_and_one_are_one():
     x = np.tile(np.array([0.0, 1.0, 2.0, 0.0], np.float32), N // 4)
     y = np.tile(np.array([0.0, np.inf, 0.0, 2.0], np.float32), N // 4)
     np.testing.assert_array_equal(expanded("powf", binary=True)(x, y)[0][:4], [1, 1, 1, 0])
+
+
+def test_double_exp_and_log_are_within_an_ulp_of_numpys():
+    x = np.concatenate([RNG.uniform(-708, 709.7, N // 2), RNG.uniform(-2, 2, N // 2)])
+    got = expanded("exp", element="f64")(x)[0]
+    assert np.max(np.abs(got - np.exp(x)) / np.spacing(np.exp(x))) <= 1
+    x = np.concatenate([np.exp(RNG.uniform(-700, 700, N // 2)), RNG.uniform(0, 3, N // 2)])
+    got = expanded("log", element="f64")(x)[0]
+    assert np.max(np.abs(got - np.log(x)) / np.spacing(np.abs(np.log(x)))) <= 1
+
+
+def test_double_special_values_keep_their_ieee_results():
+    special = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, -1.0, 709.8, -745.2, -740.0, 5e-324])
+    for op, exact in (("exp", np.exp), ("log", np.log)):
+        with np.errstate(all="ignore"):
+            want = exact(special)
+        got = expanded(op, element="f64")(np.resize(special, N))[0][: len(special)]
+        np.testing.assert_allclose(got, want, rtol=2e-16)  # NaN where NaN, inf where inf
+
+
+@pytest.mark.parametrize("element", ["f32", "f64"])
+def test_integral_powers_are_products(element):
+    # ONNX Pow of integers is computed in f64 and truncated: 3^6 must be 729, not 728.99...
+    dtype = {"f32": np.float32, "f64": np.float64}[element]
+    x = np.array([1.0, 2.0, 3.0, -2.0, 0.0, 10.0, 7.0, 2.0, -3.0, 0.5], dtype)
+    y = np.array([4.0, 5.0, 6.0, 3.0, -2.0, 15.0, 18.0, -3.0, 0.5, 2.5], dtype)
+    with np.errstate(all="ignore"):
+        want = np.power(x.astype(np.float64), y.astype(np.float64)).astype(dtype)
+    got = expanded("powf", binary=True, element=element)(np.resize(x, N), np.resize(y, N))[0]
+    exact = np.array([1, 1, 1, 1, 1, element == "f64", 1, 1, 1, 0], bool)  # 10^15 in f32 rounds
+    np.testing.assert_array_equal(got[:10][exact], want[exact])
+    np.testing.assert_allclose(got[:10], want, rtol=1e-6)
