@@ -59,3 +59,21 @@ func.func @near_one(%x: f32) -> (f32, f32) {
   %e = math.expm1 %x : f32
   func.return %l, %e : f32, f32
 }
+
+// f64 exp, log and pow are expanded in f64 (exp scales by 2^n through the exponent's bits);
+// an integral exponent's power is a product of squares.
+
+// CHECK-LABEL: func.func @double
+// CHECK-NOT: math.exp
+// CHECK: arith.bitcast %{{.*}} : f64 to i64
+// CHECK: arith.shli
+// CHECK: arith.bitcast %{{.*}} : i64 to f64
+// CHECK-NOT: math.log
+// CHECK-NOT: math.powf
+// CHECK: func.return
+func.func @double(%x: f64, %y: f64) -> (f64, f64, f64) {
+  %e = math.exp %x : f64
+  %l = math.log %x : f64
+  %p = math.powf %x, %y : f64
+  func.return %e, %l, %p : f64, f64, f64
+}
