@@ -35,6 +35,7 @@ DIALECTS: dict[str, Callable[[], Dialect]] = {
     "arith": lazy("ziggurat.dialects.arith_extra:Arith"),
     "llvm": lazy("ziggurat.dialects.llvm_extra:LLVM"),
     "transform": lazy("ziggurat.dialects.schedule:Transform"),
+    "gpu": lazy("ziggurat.dialects.gpu:GPU"),
     "accel": lazy("ziggurat.dialects.accel:Accel"),
     "systolic": lazy("ziggurat.dialects.systolic:Systolic"),
 }
@@ -65,6 +66,10 @@ PASSES: dict[str, Callable[[], type[ModulePass]]] = {
         "ziggurat.targets.cpu.passes.convert_math_to_libm:ConvertMathToLibm"
     ),
     "lower-allocations": lazy("ziggurat.targets.cpu.passes.lower_allocations:LowerAllocations"),
+    # the CUDA target's
+    "loop-to-gpu": lazy("ziggurat.targets.cuda.passes.loop_to_gpu:LoopToGpu"),
+    "gpu-to-nvvm": lazy("ziggurat.targets.cuda.passes.gpu_to_nvvm:GpuToNvvm"),
+    "expand-gpu-math": lazy("ziggurat.targets.cuda.passes.expand_gpu_math:ExpandGpuMath"),
     # the accelerator target's
     "lower-to-accel": lazy("ziggurat.targets.accel.passes.lower_to_accel:LowerToAccel"),
     "insert-tokens": lazy("ziggurat.targets.accel.passes.insert_tokens:InsertTokens"),
@@ -73,11 +78,14 @@ PASSES: dict[str, Callable[[], type[ModulePass]]] = {
 }
 
 # xDSL rejects two universes defining one name, so xDSL's own tools keep their `arith`,
-# `llvm` and `transform` dialects; ours (xDSL's with casts over vectors, xDSL's plus a few
-# casts, xDSL's plus the schedule ops) replace them in our tools only.
+# `llvm`, `transform` and `gpu` dialects; ours (xDSL's with casts over vectors, xDSL's plus a
+# few casts, xDSL's plus the schedule ops, xDSL's with upstream's syntax) replace them in our
+# tools only.
 UNIVERSE = Universe(
     all_dialects={
-        name: load for name, load in DIALECTS.items() if name not in ("arith", "llvm", "transform")
+        name: load
+        for name, load in DIALECTS.items()
+        if name not in ("arith", "llvm", "transform", "gpu")
     },
     all_passes=PASSES,
 )

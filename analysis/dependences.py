@@ -35,7 +35,7 @@ from ziggurat.analysis.payload import (
 )
 from ziggurat.analysis.ranges import Interval, Linear, form_interval, interval, linear
 from ziggurat.dialects import arith_extra
-from ziggurat.dialects.loop import BindAttr, ParallelAttr, annotations
+from ziggurat.dialects.loop import BarrierOp, BindAttr, ParallelAttr, annotations
 from ziggurat.transforms import ScheduleError
 
 
@@ -73,6 +73,7 @@ def accesses(root: scf.ForOp) -> list[Access]:
             is_pure(op)
             or isinstance(op, scf.ForOp | scf.IfOp | scf.YieldOp)
             or isinstance(op, memref.AllocOp | memref.AllocaOp | memref.DeallocOp)
+            or isinstance(op, BarrierOp)  # orders threads, touches no buffer
         ):
             raise ScheduleError(f"cannot tell what '{op.name}' reads and writes")
     return found
@@ -202,7 +203,7 @@ def dependences(
     ivs = [iv(loop) for loop in loops]
     for loop in loops:
         bounds(loop)
-    divisions = divisions_of(ivs, found)
+    divisions = divisions_of(ivs, found, root)
     varying = varying_atoms(root, divisions)
     for first in found:
         for second in found:
@@ -267,24 +268,45 @@ Divisions = dict[SSAValue, list[tuple[list[SSAValue], list[SSAValue]]]]
 quotients and the remainders, per divisor n."""
 
 
-def divisions_of(ivs: Sequence[SSAValue], found: list[Access]) -> Divisions:
-    """For each of `ivs`, the quotient and remainder atoms by a constant that indices use."""
+def divisions_of(ivs: Sequence[SSAValue], found: list[Access], root: scf.ForOp) -> Divisions:
+    """For each of `ivs`, the quotient and remainder atoms by a constant that indices use,
+    of the iv or of `c * iv + base` (c > 0, base the same in every iteration of `root`: a
+    fused loop split after fuse), which grows with the iv as the iv does."""
     divisions: Divisions = {}
     by_divisor: dict[tuple[SSAValue, int], tuple[list[SSAValue], list[SSAValue]]] = {}
+    owners: dict[tuple[SSAValue, int], SSAValue] = {}
     for access in found:
         for terms, _ in access.indices:
             for atom in terms:
                 op = atom.owner
-                if not isinstance(op, arith.DivUIOp | arith.RemUIOp) or op.lhs not in ivs:
+                if not isinstance(op, arith.DivUIOp | arith.RemUIOp):
                     continue
                 divisor = constant_int(op.rhs)
-                if divisor is None or divisor <= 0:
+                if (
+                    divisor is None
+                    or divisor <= 0
+                    or (value := growing_iv(op.lhs, ivs, root)) is None
+                ):
                     continue
-                quotients, remainders = by_divisor.setdefault((op.lhs, divisor), ([], []))
+                key = (op.lhs, divisor)
+                quotients, remainders = by_divisor.setdefault(key, ([], []))
                 (quotients if isinstance(op, arith.DivUIOp) else remainders).append(atom)
-    for (value, _), atoms in by_divisor.items():
-        divisions.setdefault(value, []).append(atoms)
+                owners[key] = value
+    for key, atoms in by_divisor.items():
+        divisions.setdefault(owners[key], []).append(atoms)
     return divisions
+
+
+def growing_iv(value: SSAValue, ivs: Sequence[SSAValue], root: scf.ForOp) -> SSAValue | None:
+    """The one of `ivs` that `value` is `c * iv + base` of, c > 0 and base defined outside
+    `root`; None if it is no such form."""
+    if value in ivs:
+        return value
+    terms, _ = linear(value)
+    varying = [atom for atom in terms if defined_in(atom, root)]
+    if len(varying) != 1 or varying[0] not in ivs or terms[varying[0]] <= 0:
+        return None
+    return varying[0]
 
 
 def refinements(

@@ -1,12 +1,15 @@
 """The `llvm` dialect: xDSL's ops plus the few LLVM instructions it lacks.
 
-xDSL 0.74 has `llvm.sitofp` but not the other float/integer conversions; they are declared
-here under their upstream MLIR names and form, and `LLVM` merges them with xDSL's dialect so
-`llvm.fptosi` parses wherever `llvm.add` does. Its `llvm.fcmp` compares scalars only; the
+xDSL 0.74 has `llvm.sitofp` but not the other float/integer conversions, nor the cast
+between address spaces a GPU kernel needs (global, shared and local memory are address
+spaces 1, 3 and 5 on NVPTX); they are declared here under their upstream MLIR names and
+form, and `LLVM` merges them with xDSL's dialect so `llvm.fptosi` parses wherever
+`llvm.add` does. Its `llvm.fcmp` compares scalars only; the
 one here compares vectors too, giving a vector of i1, and `llvm.select` takes one, as
 upstream's do.
 
     %i = llvm.fptosi %x : f32 to i32
+    %p = llvm.addrspacecast %global : !llvm.ptr<1> to !llvm.ptr
     %m = llvm.fcmp "olt" %a, %b : vector<16xf32>
 """
 
@@ -61,6 +64,13 @@ class UIToFPOp(llvm.GenericCastOp):
     """Unsigned integer to float: `llvm.uitofp %i : i32 to f32`."""
 
     name = "llvm.uitofp"
+
+
+@irdl_op_definition
+class AddrSpaceCastOp(llvm.GenericCastOp):
+    """A pointer into another address space: `llvm.addrspacecast %p : !llvm.ptr<3> to !llvm.ptr`."""
+
+    name = "llvm.addrspacecast"
 
 
 @irdl_op_definition
@@ -155,6 +165,7 @@ LLVM = Dialect(
         FPToSIOp,
         FPToUIOp,
         UIToFPOp,
+        AddrSpaceCastOp,
         FCmpOp,
         SelectOp,
     ],

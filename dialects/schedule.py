@@ -523,21 +523,25 @@ class ReorderOp(IRDLOperation):
 
 @irdl_op_definition
 class FuseOp(IRDLOperation):
-    """Fuse a loop and the loop directly nested in it into one loop over both.
+    """Fuse loops each nested directly in the one before into one loop over all of them; a
+    handle may stand for several such loops, outermost first (or for none).
 
     %ij = transform.schedule.fuse %i, %j : (!transform.any_op, !transform.any_op) -> !transform.any_op
     """
 
     name = "transform.schedule.fuse"
 
-    outer = operand_def(TransformOpHandleType)
-    inner = operand_def(TransformOpHandleType)
+    loops = var_operand_def(TransformOpHandleType)
     fused = result_def(TransformOpHandleType)
 
-    assembly_format = "$outer `,` $inner attr-dict `:` functional-type(operands, results)"
+    assembly_format = "$loops attr-dict `:` functional-type(operands, results)"
 
-    def __init__(self, outer: SSAValue, inner: SSAValue):
-        super().__init__(operands=[outer, inner], result_types=[transform.AnyOpType()])
+    def __init__(self, *loops: SSAValue):
+        super().__init__(operands=[loops], result_types=[transform.AnyOpType()])
+
+    def verify_(self) -> None:
+        if not self.loops:
+            raise VerifyException("fuse needs at least one loop")
 
 
 # Moving computations --------------------------------------------------------------------

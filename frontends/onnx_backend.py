@@ -1,4 +1,5 @@
-"""ONNX's backend API (`onnx.backend.base.Backend`) over Ziggurat's CPU compiler.
+"""ONNX's backend API (`onnx.backend.base.Backend`) over Ziggurat's compiler: the CPU, or
+the GPU (`device="CUDA"`) where one can be reached.
 
 `prepare` imports a model to the graph level and compiles it; the returned `ZigguratRep`
 runs it on numpy arrays given in graph-input order or by name, and returns the outputs in
@@ -64,13 +65,13 @@ class Program:
     results: list[str]
 
 
-def compile_model(model: ModelProto, batch_size: int | None) -> Program:
+def compile_model(model: ModelProto, batch_size: int | None, target: str = "cpu") -> Program:
     module = import_model(model, batch_size=batch_size)
     (main,) = (
         op for op in module.ops if isinstance(op, func.FuncOp) and op.sym_name.data == "main"
     )
     arguments = list(zip(input_names(module), main.function_type.inputs.data, strict=True))
-    return Program(ziggurat.compile(module), arguments, output_names(module))
+    return Program(ziggurat.compile(module, target=target), arguments, output_names(module))
 
 
 def graph_inputs(model: ModelProto) -> list[ValueInfoProto]:
@@ -146,9 +147,10 @@ def numpy_type(value: ValueInfoProto, what: str) -> np.dtype:
 class ZigguratRep(BackendRep):
     """A prepared model: `run` it on inputs as often as needed."""
 
-    def __init__(self, model: ModelProto, batch_size: int | None = None):
+    def __init__(self, model: ModelProto, batch_size: int | None = None, target: str = "cpu"):
         self.model = model
         self.batch_size = batch_size
+        self.target = target
         inputs = graph_inputs(model)
         for value in inputs:
             numpy_type(value, "input")
@@ -159,7 +161,7 @@ class ZigguratRep(BackendRep):
         self.programs: dict[tuple[Any, ...], Program] = {}
         if not self.fixed_inputs:
             try:
-                self.programs[()] = compile_model(model, batch_size)
+                self.programs[()] = compile_model(model, batch_size, target)
             except NotConstant as error:
                 self.fix(error)
 
@@ -212,7 +214,7 @@ class ZigguratRep(BackendRep):
             fixed = {name: feeds[name] for name in self.fixed_inputs}
             try:
                 model = with_initializers(self.model, fixed)
-                self.programs[key] = compile_model(model, self.batch_size)
+                self.programs[key] = compile_model(model, self.batch_size, self.target)
             except NotConstant as error:
                 self.fix(error)
 
@@ -238,28 +240,38 @@ def checked(name: str, value: np.ndarray, expected: Attribute) -> np.ndarray:
 
 
 class ZigguratBackend(Backend):
-    """ONNX models compiled by Ziggurat for the CPU."""
+    """ONNX models compiled by Ziggurat for the CPU, or for the GPU (`device="CUDA"`,
+    the CUDA target) where one can be reached."""
 
     @classmethod
     def supports_device(cls, device: str) -> bool:
-        try:
-            return Device(device).type == DeviceType.CPU
-        except (AttributeError, ValueError):
-            return False
+        return device_target(device) is not None
+
+    @classmethod
+    def target(cls, device: str) -> str:
+        """The target that runs on `device`, or an error saying why there is none."""
+        target = device_target(device)
+        if target is None:
+            reason = gpu_missing() if device_type(device) == DeviceType.CUDA else None
+            raise ZigguratError(
+                reason
+                or f"Ziggurat's ONNX backend runs on the CPU and on the first CUDA GPU, "
+                f"not '{device}'"
+            )
+        return target
 
     @classmethod
     def prepare(
         cls, model: ModelProto | str | os.PathLike[str], device: str = "CPU", **kwargs: Any
     ) -> ZigguratRep:
         """Compile `model`; `batch_size` fixes a symbolic leading dimension of its inputs."""
-        if not cls.supports_device(device):
-            raise ZigguratError(f"Ziggurat's ONNX backend runs on the CPU only, not '{device}'")
+        target = cls.target(device)
         model = read_model(model)
         try:
             onnx.checker.check_model(model)
         except onnx.checker.ValidationError as error:
             raise ZigguratError(f"invalid ONNX model: {error}") from None
-        return ZigguratRep(model, kwargs.get("batch_size"))
+        return ZigguratRep(model, kwargs.get("batch_size"), target)
 
     @classmethod
     def run_model(
@@ -331,6 +343,36 @@ def node_model(
                 f"cannot infer the type of output '{output.name}'", node.name or None
             )
     return inferred
+
+
+def device_type(device: str) -> Any:
+    try:
+        parsed = Device(device)
+    except (AttributeError, ValueError):
+        return None
+    return parsed.type if parsed.device_id == 0 else None
+
+
+def device_target(device: str) -> str | None:
+    """The target for an ONNX device name: "cpu" for CPU, "cuda" for CUDA (device 0) where
+    a GPU can be reached; None for any other."""
+    kind = device_type(device)
+    if kind == DeviceType.CPU:
+        return "cpu"
+    if kind == DeviceType.CUDA and gpu_missing() is None:
+        return "cuda"
+    return None
+
+
+def gpu_missing() -> str | None:
+    """Why no GPU can run kernels here (no package, driver or GPU), or None."""
+    from ziggurat.targets.cuda import runtime
+
+    try:
+        runtime.device_properties()
+    except ZigguratError as error:
+        return error.message
+    return None
 
 
 # The module is the backend too, as `onnx.backend.test.BackendTest(module, __name__)` wants.

@@ -54,7 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--emit",
         default="loop",
         help="graph | te | loop, or a level of the target (the cpu's: llvm | llvm-ir | asm; "
-        "the accel's: accel)",
+        "the cuda target's: gpu | llvm | llvm-ir | ptx; the accel's: accel)",
     )
     compile_.add_argument("-o", "--output", help="write here instead of stdout")
 

@@ -4,7 +4,8 @@
 first (a padded read copies the padded tensor, computing each padded element once);
 `cache_write` keeps the box of the output in one, copied in before and written back after,
 or, where the iteration computes its box whole, started at the reduction's init value and
-written back through its epilogue. Neither caches a buffer allocated inside the loop (a
+written back through its epilogue. A cache_read into shared memory covers what the
+threads of the block read, between barriers. Neither caches a buffer allocated inside the loop (a
 cache made there already), nor leaves a parallel loop around it with iterations that touch
 one element.
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from xdsl.dialects import memref, scf
-from xdsl.ir import SSAValue
+from xdsl.ir import Block, Operation, SSAValue
 from xdsl.rewriter import InsertPoint, Rewriter
 
 from ziggurat.analysis.dependences import check_still_independent
@@ -33,8 +34,9 @@ from ziggurat.analysis.payload import (
     stage_name,
     stage_root,
 )
-from ziggurat.analysis.ranges import Linear, linear
+from ziggurat.analysis.ranges import Linear, form_interval, linear
 from ziggurat.dialects import arith_extra
+from ziggurat.dialects.loop import BarrierOp, BindAttr, annotations
 from ziggurat.transforms import Changes, ScheduleError
 from ziggurat.transforms.build import clone_slice, emit, erase_dead
 from ziggurat.transforms.reductions import (
@@ -59,7 +61,9 @@ from ziggurat.transforms.regions import (
 def cache_read(loop: scf.ForOp, number: int, scope: str, changes: Changes) -> scf.ForOp:
     """The box of input `number` that one iteration of `loop` reads, copied into a buffer
     of `scope` first and read from there; gives the copy's nest. A padded read caches the
-    padded tensor: the box of its unclamped indices, with the padding in it."""
+    padded tensor: the box of its unclamped indices, with the padding in it. A shared
+    buffer holds what all the threads of a block read (the box over every iteration of the
+    loops around bound to threadIdx), and barriers fence its copy (see `fence`)."""
     loop = accumulate_in_memory(loop, changes)
     name = stage_name(stage_root(loop))
     buffer = stage_input(loop, number)
@@ -71,16 +75,21 @@ def cache_read(loop: scf.ForOp, number: int, scope: str, changes: Changes) -> sc
         raise ScheduleError(f"{describe(loop)} does not read input {number} of '{name}'")
     tag = f"{buffer.name_hint or f'{name}.input{number}'}.{scope}"
     shape = buffer.type.get_shape()  # type: ignore[attr-defined]
+    relaxed = thread_loops(loop) if scope == "shared" else []
     padded = [p for read in reads if (p := padded_read(read, loop)) is not None]
     kinds = {(p.clamped, p.select.rhs.owner.value) for p in padded}  # type: ignore[union-attr]
     if len(padded) == len(reads) and len(kinds) == 1:
         try:
-            region = box_of(shape, [list(p.raw) for p in padded], loop, clip=False)
+            raws = [list(p.raw) for p in padded]
+            region = box_of(shape, raws, loop, clip=False, relaxed=relaxed)
         except ScheduleError:
             pass
         else:
-            return cache_padded_reads(loop, buffer, padded, region, scope, tag)
-    region = box(buffer, reads, loop)
+            copy = cache_padded_reads(loop, buffer, padded, region, scope, tag)
+            if scope == "shared":
+                fence(loop.body.block, copy)
+            return copy
+    region = box(buffer, reads, loop, relaxed)
     order = layout([list(read.indices) for read in reads], loop)
     local, loops, offsets, positions, inner = copy_nest(loop, buffer, region, order, scope, tag)
     value = emit(memref.LoadOp.get(buffer, positions), inner)
@@ -89,7 +98,46 @@ def cache_read(loop: scf.ForOp, number: int, scope: str, changes: Changes) -> sc
         redirect(read, local, offsets, region, order)
     free_at_end(local, loop)
     check_still_independent(loop, "cache_read")
-    return loops[0] if loops else loop
+    copy = loops[0] if loops else loop
+    if scope == "shared":
+        fence(loop.body.block, copy)
+    return copy
+
+
+def thread_loops(loop: scf.ForOp) -> list[scf.ForOp]:
+    """`loop` and the loops around it bound to a thread index (threadIdx.x, y or z)."""
+    found: list[scf.ForOp] = []
+    current: Operation | None = loop
+    while current is not None:
+        if isinstance(current, scf.ForOp) and any(
+            isinstance(a, BindAttr) and a.axis.data.startswith("threadIdx")
+            for a in annotations(current)
+        ):
+            found.append(current)
+        current = current.parent_op()
+    return found
+
+
+def fence(block: Block, copy: Operation) -> None:
+    """Barriers around the reads of the shared buffer a copy nest at the start of `block`
+    fills: before the first (the copy is done by all threads) and after the last (no
+    thread overwrites it in the next iteration while another still reads), unless one is
+    there already."""
+    ops = list(block.ops)
+    buffer = next(o for o in copy.walk() if isinstance(o, memref.StoreOp)).memref
+    readers = [
+        index
+        for index, op in enumerate(ops)
+        if op is not copy
+        and any(isinstance(o, memref.LoadOp) and o.memref is buffer for o in op.walk())
+    ]
+    if not readers:
+        return
+    first, last = readers[0], readers[-1]
+    if not any(isinstance(o, BarrierOp) for o in ops[ops.index(copy) + 1 : first]):
+        Rewriter.insert_op(BarrierOp(), InsertPoint.before(ops[first]))
+    if not any(isinstance(o, BarrierOp) for o in ops[last + 1 :]):
+        Rewriter.insert_op(BarrierOp(), InsertPoint.after(ops[last]))
 
 
 def stage_input(loop: scf.ForOp, number: int) -> SSAValue:
@@ -343,8 +391,25 @@ def cuts_outside_only(
         tested = linear(test.lhs)
         if all(atom in reducing for atom in tested[0]):
             continue
-        if not any(
-            tested == form and bound == size for form, size in zip(forms, shape, strict=True)
+        if bound is None or not any(
+            cuts_outside(tested, bound, form, size) for form, size in zip(forms, shape, strict=True)
         ):
             return False
     return True
+
+
+def cuts_outside(tested: Linear, bound: int, form: Linear, size: int) -> bool:
+    """Whether a guard `tested < bound` skips only iterations where the index `form` is at
+    or past `size`: form is a positive multiple of tested plus what cannot go negative (a
+    guard of an outer split's tail, the index `4 * j.outer + j.inner`)."""
+    (terms, constant), (whole, offset) = tested, form
+    if not terms:
+        return False
+    first = next(iter(terms))
+    if whole.get(first, 0) % terms[first] or whole.get(first, 0) <= 0:
+        return False
+    scale = whole[first] // terms[first]
+    if any(whole.get(atom) != scale * c for atom, c in terms.items()):
+        return False
+    rest = form_interval({atom: c for atom, c in whole.items() if atom not in terms})
+    return rest is not None and scale * (bound - constant) + rest.low + offset >= size

@@ -3,7 +3,8 @@
 - `split` gives `x = xo * f + xi`; when f does not divide the trip count the innermost body
   of the band runs under `scf.if x < n` (`guard`), and so does each nest attached beside a
   loop of the band (`guard_tail`): nothing runs for the positions past n.
-- `fuse` gives `o = f / n_i`, `i = f % n_i`.
+- `fuse` gives `o = f / n_i`, `i = f % n_i` (`o = f`, `i = 0` for an inner loop of one
+  iteration); the schedule op fuses any number of loops, one pair at a time.
 - `reorder` permutes a perfectly nested run of band loops (index arithmetic sinks into the
   innermost one) where no dependence between two iterations changes direction, and where
   the parallel loops among them stay parallel.
@@ -173,9 +174,15 @@ def fuse(outer: scf.ForOp, inner: scf.ForOp, changes: Changes) -> scf.ForOp:
         (outer, arith.DivUIOp, outer_bounds),
         (inner, arith.RemUIOp, inner_bounds),
     ):
-        position = emit(operation(iv(fused), index_constant(count, outer)), at)
-        value = materialize({position: b.step}, b.lower, at, outer)
-        value.name_hint = axis_name(loop)
+        if b.trip_count == 1:  # the only iteration: no division (x / 1 is x, x % 1 is 0)
+            value = index_constant(b.lower, outer)
+        else:
+            position = iv(fused)
+            if count != 1 and outer_bounds.trip_count != 1:
+                position = emit(operation(position, index_constant(count, outer)), at)
+            value = materialize({position: b.step}, b.lower, at, outer)
+            if value is not iv(fused):
+                value.name_hint = axis_name(loop)
         iv(loop).replace_all_uses_with(value)
     for op in body_ops(inner):
         op.detach()

@@ -1,7 +1,8 @@
 """Boxes of buffers: the part of a buffer one iteration of a loop touches, and nests over it.
 
 A box is bounded with the range analysis of its indices within one iteration of the loop
-(the whole axis where that fails); a nest over it is guarded to the buffer's shape where
+(the whole axis where that fails), or over every iteration of some loops around it too (the
+threads of a block that share a buffer); a nest over it is guarded to the buffer's shape where
 the box may leave it. A local buffer holds a box, its axes in the order the loops inside
 run along them. It offers `Box`, `box`, `box_of`, `box_offsets`, `box_nest`, `layout`,
 `local_buffer`, `local_indices` and `redirect`.
@@ -18,7 +19,14 @@ from xdsl.ir import Block, Operation, SSAValue
 from xdsl.rewriter import InsertPoint, Rewriter
 
 from ziggurat.analysis.payload import iv, ivs_of
-from ziggurat.analysis.ranges import Interval, Linear, form_interval, interval, linear
+from ziggurat.analysis.ranges import (
+    Interval,
+    Linear,
+    atom_interval,
+    form_interval,
+    interval,
+    linear,
+)
 from ziggurat.dialects import arith_extra
 from ziggurat.dialects.loop import ScopeAttr
 from ziggurat.transforms import ScheduleError
@@ -38,21 +46,32 @@ class Box:
 
 
 def box(
-    buffer: SSAValue, touching: Sequence[memref.LoadOp | memref.StoreOp], loop: scf.ForOp
+    buffer: SSAValue,
+    touching: Sequence[memref.LoadOp | memref.StoreOp],
+    loop: scf.ForOp,
+    relaxed: Sequence[scf.ForOp] = (),
 ) -> Box:
-    """The box of `buffer` that the accesses `touching` touch in one iteration of `loop`."""
+    """The box of `buffer` that the accesses `touching` touch in one iteration of `loop`
+    (and in every iteration of the loops around it in `relaxed`)."""
     shape = buffer.type.get_shape()  # type: ignore[attr-defined]
-    return box_of(shape, [list(op.indices) for op in touching], loop)
+    return box_of(shape, [list(op.indices) for op in touching], loop, relaxed=relaxed)
 
 
 def box_of(
-    shape: Sequence[int], accesses: Sequence[Sequence[SSAValue]], loop: scf.ForOp, clip: bool = True
+    shape: Sequence[int],
+    accesses: Sequence[Sequence[SSAValue]],
+    loop: scf.ForOp,
+    clip: bool = True,
+    relaxed: Sequence[scf.ForOp] = (),
 ) -> Box:
     """The box of the indices `accesses` (one list per access) take in one iteration of
-    `loop`; with `clip`, an axis it would cover is taken whole."""
+    `loop`, and in every iteration of the loops around it in `relaxed`; with `clip`, an
+    axis it would cover is taken whole."""
     box = Box([], [], [], [])
     for axis, size in enumerate(shape):
         parts = [interval(indices[axis], loop) for indices in accesses]
+        if relaxed:
+            parts = [None if p is None else relax(p, relaxed) for p in parts]
         known = [p for p in parts if p is not None]
         union: Interval | None = None
         if known and len(known) == len(parts) and all(p.terms == known[0].terms for p in known):
@@ -72,6 +91,30 @@ def box_of(
         box.below.append(fixed is None or fixed.low + union.low < 0)
         box.above.append(fixed is None or fixed.high + union.high > size - 1)
     return box
+
+
+def relax(part: Interval, loops: Sequence[scf.ForOp]) -> Interval:
+    """`part` over every iteration of `loops` (around the loop it was taken in): their ivs,
+    and quotients and remainders of them, become ranges instead of fixed terms."""
+    ivs = {iv(loop) for loop in loops}
+    kept: dict[SSAValue, int] = {}
+    low, high = part.low, part.high
+    for atom, coefficient in part.terms.items():
+        found = atom_interval(atom, None, ()) if set(iv_atoms(atom)) <= ivs else None
+        if found is None or found.terms:
+            kept[atom] = coefficient
+            continue
+        values = (coefficient * found.low, coefficient * found.high)
+        low, high = low + min(values), high + max(values)
+    return Interval(kept, low, high)
+
+
+def iv_atoms(atom: SSAValue) -> list[SSAValue]:
+    """The atoms an atom of a linear form is (or divides, or takes the remainder of)."""
+    owner = atom.owner
+    if isinstance(owner, arith.DivUIOp | arith.RemUIOp):
+        return list(linear(owner.lhs)[0])
+    return [atom]
 
 
 def box_offsets(region: Box, at: InsertPoint, near: Operation) -> list[SSAValue]:

@@ -23,3 +23,10 @@ llvm.func @extras(%x: f32, %i: i32, %a: vector<16xf32>, %b: vector<16xf32>) -> v
   %v = llvm.select %m, %a, %b : vector<16xi1>, vector<16xf32>
   llvm.return %v : vector<16xf32>
 }
+
+// CHECK-LABEL: llvm.func @address_spaces
+llvm.func @address_spaces(%global: !llvm.ptr<1>) -> !llvm.ptr {
+  // CHECK: llvm.addrspacecast %{{.*}} : !llvm.ptr<1> to !llvm.ptr
+  %generic = llvm.addrspacecast %global : !llvm.ptr<1> to !llvm.ptr
+  llvm.return %generic : !llvm.ptr
+}

@@ -403,9 +403,13 @@ def run_reorder(interpreter: Interpreter, op: ops.ReorderOp, changes: Changes) -
 
 @primitive
 def run_fuse(interpreter: Interpreter, op: ops.FuseOp, changes: Changes) -> Sequence[Value]:
-    outer = interpreter.loop(op.outer, op, consume=True)
-    inner = interpreter.loop(op.inner, op, consume=True)
-    return [[fuse(outer, inner, changes)]]
+    loops = [loop for value in op.loops for loop in interpreter.loops(value, op, consume=True)]
+    if not loops:
+        raise ZigguratError("fuse got no loops", op)
+    fused = loops[0]
+    for inner in loops[1:]:
+        fused = fuse(changes.replaced.get(fused, fused), inner, changes)  # type: ignore[arg-type]
+    return [[fused]]
 
 
 @primitive

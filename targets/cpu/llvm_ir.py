@@ -1,9 +1,10 @@
 """Translate an `llvm`-dialect module to LLVM IR text.
 
 xDSL's `xdsl.backend.llvm` translates most ops; this wraps it for what it lacks: our extra
-casts (`llvm.fptosi`, ...), fast-math flags on intrinsic calls, function linkage, global
-alignment and zero initializers, and `loop.annotations` on a loop's back edge, which become
-`!llvm.loop` metadata (`llvm.loop.unroll.count`, `llvm.loop.vectorize.width`).
+casts (`llvm.fptosi`, `llvm.addrspacecast`, ...), fast-math flags on intrinsic calls,
+function linkage, the alignment, address space and zero initializer of globals, and
+`loop.annotations` on a loop's back edge, which become `!llvm.loop` metadata
+(`llvm.loop.unroll.count`, `llvm.loop.vectorize.width`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ CASTS = {
     llvm_extra.FPToSIOp: "fptosi",
     llvm_extra.FPToUIOp: "fptoui",
     llvm_extra.UIToFPOp: "uitofp",
+    llvm_extra.AddrSpaceCastOp: "addrspacecast",
 }
 
 
@@ -76,22 +78,26 @@ def translate(
 def translate_global(
     op: llvm.GlobalOp, target: ir.Module, contents: dict[str, bytes] | None = None
 ) -> None:
-    variable = ir.GlobalVariable(target, convert_type(op.global_type), name=op.sym_name.data)
+    space = op.addr_space.value.data
+    type = convert_type(op.global_type)
+    variable = ir.GlobalVariable(target, type, name=op.sym_name.data, addrspace=space)
+    if op.alignment is not None:
+        variable.align = op.alignment.value.data
+    if space and op.value is None and op.linkage.linkage.data == "external":
+        return  # declared only, as a GPU's dynamic shared memory is (address space 3)
     if op.linkage.linkage.data != "external":
         variable.linkage = op.linkage.linkage.data
     variable.global_constant = op.constant is not None
-    if op.alignment is not None:
-        variable.align = op.alignment.value.data
     raw = large_constant(op)
     if contents is not None and raw is not None:
         # Written after compiling: external and writable, so LLVM assumes nothing of it.
         variable.linkage = ""
         variable.global_constant = False
-        variable.initializer = ir.Constant(convert_type(op.global_type), None)
+        variable.initializer = ir.Constant(type, None)
         contents[op.sym_name.data] = raw
     elif op.value is None:
         # No initializer would make the variable a declaration of someone else's.
-        variable.initializer = ir.Constant(convert_type(op.global_type), None)
+        variable.initializer = ir.Constant(type, None)
     else:
         variable.initializer = create_constant(op.global_type, op.value)
 

@@ -264,12 +264,25 @@ def runnable(case: Case) -> tuple[onnx.ModelProto, DataSets]:
     return model, data_sets
 
 
+# Where the cases run: the CPU; "CUDA", the GPU (benchmarks/gpu_device_run.sh); "emulated
+# CUDA", the CUDA target's kernels on the GPU emulator (tests/gpu_emulator.py).
+DEVICE = os.environ.get("ZIGGURAT_ONNX_DEVICE", "CPU")
+
+
 def run(case: Case) -> None:
     """Prepare the case's model once, run it on each data set, compare as ONNX's runner does."""
     model, data_sets = runnable(case)
-    rep = backend.prepare(model)
+    if DEVICE == "emulated CUDA":
+        backend.gpu_missing = lambda: None  # type: ignore[attr-defined]
+    rep = backend.prepare(model, DEVICE.removeprefix("emulated "))
     for inputs, expected in data_sets:
-        outputs = rep.run(inputs)
+        if DEVICE == "emulated CUDA":
+            from gpu_emulator import emulated_gpu
+
+            with emulated_gpu(rep.program(rep.feeds(inputs)).compiled._functions):
+                outputs = rep.run(inputs)
+        else:
+            outputs = rep.run(inputs)
         Runner.assert_similar_outputs(expected, outputs, rtol=case.rtol, atol=case.atol)
 
 
@@ -346,13 +359,33 @@ def test_backend_test_runner_accepts_the_module() -> None:
     assert result.testsRun - len(result.skipped) == 2
 
 
-def test_supports_the_cpu_only() -> None:
+def test_supports_the_cpu_and_a_gpu_where_there_is_one() -> None:
     assert backend.supports_device("CPU")
     assert backend.supports_device("CPU:0")
-    assert not backend.supports_device("CUDA")
+    assert backend.supports_device("CUDA") == (backend.gpu_missing() is None)
+    assert not backend.supports_device("CUDA:1")
     assert not backend.supports_device("TPU")
-    with pytest.raises(ZigguratError, match="CPU only"):
-        backend.prepare(add_relu_model(), device="CUDA")
+    with pytest.raises(ZigguratError, match="runs on the CPU and on the first CUDA GPU, not 'TPU'"):
+        backend.prepare(add_relu_model(), device="TPU")
+    if backend.gpu_missing() is not None:  # the runtime says what is missing
+        with pytest.raises(ZigguratError, match="^error: cannot run on the GPU: "):
+            backend.prepare(add_relu_model(), device="CUDA")
+
+
+def test_a_model_prepared_for_cuda_runs_on_the_gpu_emulator(monkeypatch) -> None:
+    # ONNX's `_cuda` test variants run where a GPU is; here the same path on the emulator.
+    from gpu_emulator import emulated_gpu
+
+    monkeypatch.setattr(backend, "gpu_missing", lambda: None)
+    rep = backend.prepare(add_relu_model(), device="CUDA")
+    compiled = rep.programs[()].compiled
+    assert ".target sm_" in compiled._functions.ptx
+    a = np.arange(-3, 3, dtype=np.float32).reshape(2, 3)
+    b = np.array([0.5, -1.0, 2.0], np.float32)
+    with emulated_gpu(compiled._functions):
+        d, c = rep.run([a, b])
+    np.testing.assert_allclose(c, a + b)
+    np.testing.assert_allclose(d, np.maximum(a + b, 0))
 
 
 def add_relu_model() -> onnx.ModelProto:

@@ -63,14 +63,21 @@ def descriptor(lower: Lowering, value: SSAValue, where: Operation) -> Descriptor
     return Descriptor(lower, value, where, lower.value(value))
 
 
+def declared_alignment(op: Operation) -> int | None:
+    """The `alignment` a target proved for a load's or store's address, if any (the GPU's,
+    so that NVPTX joins neighbours into vector loads)."""
+    found = op.attributes.get("alignment")
+    return found.value.data if isinstance(found, IntegerAttr) else None
+
+
 def lower_load(lower: Lowering, op: memref.LoadOp) -> None:
     address = descriptor(lower, op.memref, op).element_pointer(lower.operands(op.indices))
-    lower.result(op, load(lower, address, llvm_type(op.res.type)))
+    lower.result(op, load(lower, address, llvm_type(op.res.type), declared_alignment(op)))
 
 
 def lower_store(lower: Lowering, op: memref.StoreOp) -> None:
     address = descriptor(lower, op.memref, op).element_pointer(lower.operands(op.indices))
-    store(lower, lower.value(op.value), address)
+    store(lower, lower.value(op.value), address, declared_alignment(op))
 
 
 def lower_global(op: memref.GlobalOp) -> llvm.GlobalOp:

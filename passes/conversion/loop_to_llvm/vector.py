@@ -1,8 +1,8 @@
 """Lower the 1-D `vector` ops the loop level uses to the `llvm` dialect. Used by `loop-to-llvm`.
 
 A vector load or store is one LLVM load or store of the vector type at the address of its
-first element, aligned as one element is (LLVM raises the alignment where it can prove
-more); a broadcast is an insertelement and a shufflevector; a reduction is LLVM's
+first element, aligned as one element is, or as its `alignment` attribute says where a
+target has proved more (LLVM raises the alignment where it can prove more); a broadcast is an insertelement and a shufflevector; a reduction is LLVM's
 `llvm.vector.reduce.*` intrinsic.
 
     %v = vector.load %A[%i] : memref<64xf32>, vector<16xf32>
@@ -29,7 +29,7 @@ from ziggurat.passes.conversion.loop_to_llvm.common import (
     store,
 )
 from ziggurat.passes.conversion.loop_to_llvm.lowering import Lower, Lowering
-from ziggurat.passes.conversion.loop_to_llvm.memref import descriptor
+from ziggurat.passes.conversion.loop_to_llvm.memref import declared_alignment, descriptor
 
 # vector.reduction kinds: LLVM's reduction intrinsic (for floats, for integers) and the
 # intrinsic or instruction that folds in the accumulator.
@@ -76,14 +76,14 @@ def check_one_dimensional(type: object, where: Operation) -> VectorType:
 def lower_load(lower: Lowering, op: vector.LoadOp) -> None:
     type = check_one_dimensional(op.result.type, op)
     address = descriptor(lower, op.base, op).element_pointer(lower.operands(op.indices))
-    alignment = byte_size(type.element_type, op)
+    alignment = max(byte_size(type.element_type, op), declared_alignment(op) or 0)
     lower.result(op, load(lower, address, llvm_type(type), alignment))
 
 
 def lower_store(lower: Lowering, op: vector.StoreOp) -> None:
     type = check_one_dimensional(op.vector.type, op)
     address = descriptor(lower, op.base, op).element_pointer(lower.operands(op.indices))
-    alignment = byte_size(type.element_type, op)
+    alignment = max(byte_size(type.element_type, op), declared_alignment(op) or 0)
     store(lower, lower.value(op.vector), address, alignment)
 
 

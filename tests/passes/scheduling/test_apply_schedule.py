@@ -27,7 +27,7 @@ from testing_schedules import (
     run_guarded,
 )
 from xdsl.dialects import memref, scf
-from xdsl.dialects.builtin import ModuleOp
+from xdsl.dialects.builtin import ModuleOp, StringAttr
 
 import ziggurat
 from ziggurat.diagnostics import ZigguratError
@@ -303,6 +303,31 @@ def test_the_guarded_run_catches_a_write_past_an_output():
         run_guarded(payload, workload.arrays())
     with pytest.raises(AssertionError, match="loads or stores outside a buffer"):
         check_bounds(payload, workload.arrays())
+
+
+def test_fuse_takes_any_number_of_loops_and_one_of_one_iteration_adds_no_division():
+    # As the GPU's elementwise schedule does: every loop but the last, and the last's tiles.
+    workload = fused(5, 1)
+    body = (
+        match("fused", ["i", "j"])
+        + f"  %f = transform.schedule.fuse %i, %j : ({ANY}, {ANY}) -> {ANY}\n"
+        + f"  transform.schedule.parallel %f : {ANY}\n"
+    )
+    payload = workload.loop_level()
+    apply_schedule(payload, schedule(body))
+    assert "arith.divui" not in str(payload) and "arith.remui" not in str(payload)
+    check(workload, body)
+    body = (
+        match("conv2d", ["n", "f", "y", "x", "rc", "ry", "rx"])
+        + f"  %a = transform.schedule.fuse %n, %f, %y, %x : ({ANY}, {ANY}, {ANY}, {ANY}) -> {ANY}\n"
+        + split("a", 32, "b", "t")
+        + f"  transform.schedule.parallel %t : {ANY}\n"
+    )
+    payload = WORKLOADS["conv2d"].loop_level()
+    apply_schedule(payload, schedule(body))
+    axes = [op.attributes["loop.axis"] for op in payload.walk() if isinstance(op, scf.ForOp)]
+    assert StringAttr("n.f.fused.y.fused.x.fused.outer") in axes
+    check(WORKLOADS["conv2d"], body)
 
 
 def test_a_cache_write_over_loops_of_one_iteration():

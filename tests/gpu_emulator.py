@@ -1,0 +1,217 @@
+"""Runs what the CUDA target compiles on the CPU, for tests on machines without a GPU: a
+stand-in for the CUDA driver under targets/cuda/runtime.py, so the host programs, launches,
+buffers and copies are the runtime's own and only the kernels run elsewhere.
+
+Each kernel (at the gpu level, as loop-to-gpu left it) is compiled for the CPU as a function
+of its block and thread indices (`gpu.block_id x` and its kin become arguments), its shared
+buffers (arguments that one block's threads share) and `gpu.barrier` as a call that waits
+for the block's threads. A block's threads run at once, on a pool of OS threads, where the
+kernel has barriers, one after the other where it has none. What this checks is what
+loop-to-gpu made of the schedules (thread indices, launch sizes, shared memory, barriers, cooperative copies); the
+NVPTX code is checked by ptxas, and on a GPU.
+
+    with emulated_gpu(compiled):
+        C = compiled.matmul(A, B)[0]
+"""
+
+from __future__ import annotations
+
+import ctypes
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+from xdsl.dialects import func, memref
+from xdsl.dialects.builtin import FunctionType, IndexType, MemRefType, ModuleOp, i32, i64
+from xdsl.ir import Operation, Region
+from xdsl.rewriter import InsertPoint, Rewriter
+
+from ziggurat.diagnostics import ZigguratError
+from ziggurat.dialects import gpu
+from ziggurat.targets.cpu.runtime import aligned_empty, numpy_dtype
+from ziggurat.targets.cuda import runtime
+from ziggurat.targets.cuda.passes.loop_to_gpu import is_shared
+from ziggurat.targets.target import target_named
+
+BARRIER = "pthread_barrier_wait"
+INDICES = [f"{kind}.{d}" for kind in ("block", "thread") for d in "xyz"]
+LIBC = ctypes.CDLL(None)
+
+
+def kernels_for_cpu(host: ModuleOp) -> tuple[ModuleOp, dict[str, list[MemRefType]], set[str]]:
+    """The kernels of a gpu-level module as CPU functions taking their indices and shared
+    buffers after their arguments; the shared buffers' types and the kernels with barriers."""
+    # The block's barrier (a pthread_barrier_t, its address an i64 argument) is C's.
+    functions: list[Operation] = [func.FuncOp.external(BARRIER, [i64], [i32])]
+    shared_types: dict[str, list[MemRefType]] = {}
+    barriers: set[str] = set()
+    for module in [o for o in host.ops if isinstance(o, gpu.ModuleOp)]:
+        # The constants the kernels read, as the module of kernels has them.
+        functions += [o.clone() for o in module.body.block.ops if isinstance(o, memref.GlobalOp)]
+        for kernel in [o for o in module.body.block.ops if isinstance(o, gpu.FuncOp)]:
+            name = kernel.sym_name.data
+            body = kernel.clone().body
+            block = body.block
+            indices = {axis: block.insert_arg(IndexType(), len(block.args)) for axis in INDICES}
+            barrier = block.insert_arg(i64, len(block.args))
+            shared = [
+                o for o in body.walk() if isinstance(o, memref.AllocOp) and is_shared(o.memref.type)
+            ]
+            # Ordinary memory on the CPU, which has no shared memory space.
+            shared_types[name] = [plain(alloc.memref.type) for alloc in shared]
+            for alloc, buffer_type in zip(shared, shared_types[name], strict=True):
+                argument = block.insert_arg(buffer_type, len(block.args))
+                alloc.memref.replace_all_uses_with(argument)
+                Rewriter.erase_op(alloc)
+            for op in list(body.walk()):
+                kind = {gpu.BlockIdOp: "block", gpu.ThreadIdOp: "thread"}.get(type(op))
+                if kind is not None:
+                    op.results[0].replace_all_uses_with(
+                        indices[f"{kind}.{op.dimension.data.value}"]
+                    )  # type: ignore[attr-defined]
+                    Rewriter.erase_op(op)
+                elif isinstance(op, gpu.BarrierOp):
+                    barriers.add(name)
+                    Rewriter.insert_op(
+                        func.CallOp(BARRIER, [barrier], [i32]), InsertPoint.before(op)
+                    )
+                    Rewriter.erase_op(op)
+                elif isinstance(op, memref.DeallocOp) and op.memref.owner is block:
+                    Rewriter.erase_op(op)
+                elif isinstance(op, gpu.ReturnOp):
+                    Rewriter.replace_op(op, func.ReturnOp())
+            inputs = [argument.type for argument in block.args]
+            region = Region()
+            body.move_blocks(region)
+            functions.append(func.FuncOp(name, FunctionType.from_lists(inputs, []), region))
+    return ModuleOp(functions), shared_types, barriers
+
+
+def plain(type: MemRefType) -> MemRefType:
+    return MemRefType(type.element_type, type.get_shape())
+
+
+class EmulatedGpu:
+    """The CUDA driver's interface (runtime.py's backends), run on the CPU."""
+
+    name = "emulator"
+
+    def __init__(self, host: ModuleOp):
+        module, self.shared_types, self.barriers = kernels_for_cpu(host)
+        self.compiled = target_named("cpu{threads=1}").compile(module)
+        self.buffers: dict[int, np.ndarray] = {}
+        self.threads = ThreadPoolExecutor(max_workers=gpu.MOST_THREADS)
+
+    def properties(self) -> tuple[int, int, int]:
+        return 9, 0, 4
+
+    def shared_memory_limit(self) -> int:
+        return 227 * 1024  # sm_90's, as properties() says
+
+    def load(self, ptx: str) -> Any:
+        return self.compiled
+
+    def function(self, module: Any, name: str, shared: int) -> Any:
+        return name
+
+    def alloc(self, size: int) -> int:
+        array = aligned_empty((max(size, 1),), np.dtype(np.uint8))
+        array[:] = 0xFF  # what a kernel reads before it writes shows as NaN
+        self.buffers[array.ctypes.data] = array
+        return array.ctypes.data
+
+    def free(self, pointer: int) -> None:
+        self.buffers.pop(pointer)
+
+    def upload(self, pointer: int, array: np.ndarray) -> None:
+        ctypes.memmove(pointer, array.ctypes.data, array.nbytes)
+
+    def download(self, array: np.ndarray, pointer: int) -> None:
+        ctypes.memmove(array.ctypes.data, pointer, array.nbytes)
+
+    def launch(self, launch: runtime.Launch) -> None:
+        function = getattr(self.compiled, launch.kernel)
+        types = function.signature.inputs
+        arguments: list[Any] = []
+        for cell, type in zip(launch.cells, types, strict=False):
+            if isinstance(type, MemRefType):
+                arguments.append(self.array_at(int(cell[0]), type))
+            else:
+                arguments.append(cell[0].item())
+        threads = [
+            (x, y, z)
+            for z in range(launch.block[2])
+            for y in range(launch.block[1])
+            for x in range(launch.block[0])
+        ]
+        for bz in range(launch.grid[2]):
+            for by in range(launch.grid[1]):
+                for bx in range(launch.grid[0]):
+                    shared = [
+                        aligned_empty(t.get_shape(), numpy_dtype(t.element_type, "shared"))
+                        for t in self.shared_types[launch.kernel]
+                    ]
+                    barrier = aligned_empty((64,), np.dtype(np.uint8))
+                    LIBC.pthread_barrier_init(
+                        ctypes.c_void_p(barrier.ctypes.data), None, len(threads)
+                    )
+                    calls = [
+                        (*arguments, bx, by, bz, *thread, barrier.ctypes.data, *shared)
+                        for thread in threads
+                    ]
+                    self.run_block(function, calls, launch.kernel in self.barriers)
+                    LIBC.pthread_barrier_destroy(ctypes.c_void_p(barrier.ctypes.data))
+
+    def run_block(self, function: Any, calls: list[tuple], barriers: bool) -> None:
+        if not barriers:
+            for call in calls:
+                function(*call)
+            return
+        # Every thread of the block at once (they wait for each other at barriers).
+        for future in [self.threads.submit(function, *call) for call in calls]:
+            future.result()
+
+    def array_at(self, pointer: int, type: MemRefType) -> np.ndarray:
+        dtype = numpy_dtype(type.element_type, "buffer")
+        count = int(np.prod(type.get_shape()))
+        raw = (ctypes.c_uint8 * (count * dtype.itemsize)).from_address(pointer)
+        return np.frombuffer(raw, dtype).reshape(type.get_shape())
+
+    def synchronize(self) -> None:
+        pass
+
+    def event(self) -> Any:
+        return [0.0]
+
+    def record(self, event: Any) -> None:
+        pass
+
+    def seconds_between(self, start: Any, end: Any) -> float:
+        return 0.0
+
+
+def gpu_missing() -> str | None:
+    """Why this machine cannot run kernels for real (no driver, no GPU, no package), or
+    None where it can."""
+    try:
+        runtime.device_properties()
+    except ZigguratError as error:
+        return error.message
+    return None
+
+
+@contextmanager
+def emulated_gpu(compiled: runtime.CudaModule):
+    """Within the block, `compiled`'s functions run on the emulator."""
+    emulator = EmulatedGpu(compiled.host)
+    original = runtime.backend
+    runtime.backend = lambda: emulator  # type: ignore[assignment]
+    try:
+        yield emulator
+    finally:
+        emulator.threads.shutdown()
+        runtime.backend = original  # type: ignore[assignment]
+        compiled._loaded = None
+        for function in compiled.functions.values():
+            function.ready = False
