@@ -10,7 +10,11 @@ compiled.matmul(A, B, C)                             # any function by name
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gc
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +27,7 @@ from ziggurat.diagnostics import ZigguratError
 if TYPE_CHECKING:
     import onnx
 
+    from ziggurat import cache as caches
     from ziggurat.targets.target import Target
 
 __all__ = ["Compiled", "ZigguratError", "compile", "load_module"]
@@ -122,21 +127,168 @@ def compile(  # noqa: A001
     target: str | Target = "cpu",
     batch_size: int | None = None,
     fuse: bool = True,
+    cache: bool = True,
 ) -> Compiled:
     """Compile a module at any level (graph, te or loop), or an ONNX model, for `target`
     (a name with options, `cpu{threads=1}`, or a Target); `fuse=False` compiles every
-    operator on its own (no operator fusion)."""
-    from ziggurat.pipeline import lower
+    operator on its own (no operator fusion). A model compiled before (same source,
+    options, target and versions) is loaded from the cache of compiled code (cache.py)
+    instead; `cache=False` compiles it whole, without reading or writing the cache."""
+    from ziggurat import cache as caches
+    from ziggurat import progress
+    from ziggurat.pipeline import lower_for_compile
     from ziggurat.targets.target import target_named
 
     chosen = target_named(target)
-    module = load_module(source, batch_size=batch_size)
-    if isinstance(source, ModuleOp):
-        module = module.clone()
-    main = main_function(module)
-    unsigned = unsigned_results(module)
-    lower(module, "loop", chosen, fuse=fuse)
-    return Compiled(chosen.compile(module), main, unsigned)
+    with paused_gc():
+        store = caches.current() if cache else None
+        key = None
+        if store is not None:
+            with progress.phase("cache lookup"):
+                key = compile_key(source, chosen, batch_size, fuse, store)
+                found = store.get_views(key)
+            if found is not None:
+                with progress.phase("load from cache"):
+                    unsigned = {
+                        name: [np.dtype(t) for t in dtypes]
+                        for name, dtypes in json.loads(bytes(found["unsigned"])).items()
+                    }
+                    main = bytes(found["main"]).decode()
+                    return Compiled(chosen.load(found), main, unsigned)
+        with caches.bypassed() if store is None else nullcontext():
+            with progress.phase("import"):
+                module = load_module(source, batch_size=batch_size)
+                if isinstance(source, ModuleOp):
+                    module = module.clone()
+            main = main_function(module)
+            unsigned = unsigned_results(module)
+            passes = lower_for_compile(module, chosen, fuse=fuse)
+            with progress.phase(f"{chosen.name} code"):
+                compiled = chosen.compile_functions(module, passes)
+        artifact = chosen.artifact(compiled) if key is not None else None
+        if artifact is not None:
+            with progress.phase("cache store"):
+                types = {name: [t.str for t in dtypes] for name, dtypes in unsigned.items()}
+                parts = {"main": main.encode(), "unsigned": json.dumps(types).encode()}
+                store.put(key, {**artifact, **parts})  # type: ignore[union-attr]
+    return Compiled(compiled, main, unsigned)
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Run without Python's cycle collector: a compile makes millions of IR objects, which
+    it would scan again and again (a third of the time on large models); what is left
+    over is collected after."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def compile_key(
+    source: ModuleOp | onnx.ModelProto | str | Path,
+    target: Target,
+    batch_size: int | None,
+    fuse: bool,
+    store: caches.Cache | None = None,
+) -> str:
+    """The cache key of compiling `source`: its bytes (a model's, with its external data)
+    or text, the options, the target's identity and the versions. A model file's digest
+    is remembered in `store` (see source_digest)."""
+    from ziggurat import cache as caches
+    from ziggurat.ir_io import print_module
+
+    content: str | bytes
+    if is_onnx(source) and isinstance(source, str | Path):
+        content = source_digest(Path(source), store)
+    elif is_onnx(source):
+        content = source.SerializeToString()  # type: ignore[union-attr]
+    elif isinstance(source, ModuleOp):
+        content = print_module(source).encode()
+    elif isinstance(source, Path) or (source.endswith(".mlir") and "\n" not in source):
+        content = read_source(Path(source))
+    else:
+        content = source.encode()
+    options = f"batch_size={batch_size} fuse={fuse}"
+    return caches.key("compile", caches.versions(), target.identity(), options, content)
+
+
+def read_source(path: Path) -> bytes:
+    if not path.is_file():
+        raise ZigguratError(f"no such file: {path}")
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise ZigguratError(f"cannot read {path}: {error.strerror}") from None
+
+
+def source_digest(path: Path, store: caches.Cache | None) -> str:
+    """The digest of an ONNX file's content, with its external data. `store` remembers it
+    by the files' stamps (see stamp), so a model compiled before is found without reading
+    its weights again."""
+    from ziggurat import cache as caches
+
+    memo = None
+    if store is not None and stamp(path) != MISSING:
+        memo = caches.key("source digest", stamp(path))
+        found = store.get(memo)
+        if found is not None:
+            recorded = json.loads(found["files"])
+            if all(stamp(Path(name)) == seen for name, seen in recorded):
+                return found["digest"].decode()
+    content, external = onnx_file_parts(path)
+    digest = hashlib.sha256(content).hexdigest()
+    if store is not None and memo is not None:
+        files = json.dumps([[str(f), stamp(f)] for f in [path, *external]])
+        store.put(memo, {"digest": digest.encode(), "files": files.encode()})
+    return digest
+
+
+MISSING = "missing"
+
+
+def stamp(path: Path) -> str:
+    """What changes when a file is written or replaced: its resolved path, device, inode,
+    size, and modification and status-change times (the latter no tool sets back)."""
+    try:
+        status = path.stat()
+        resolved = path.resolve()
+    except OSError:
+        return MISSING
+    return (
+        f"{resolved} {status.st_dev} {status.st_ino} {status.st_size} "
+        f"{status.st_mtime_ns} {status.st_ctime_ns}"
+    )
+
+
+def onnx_file_parts(path: Path) -> tuple[bytes, list[Path]]:
+    """The bytes of an ONNX file and of the external data files it names (the word
+    `location` is in every model that has them), and those files."""
+    data = read_source(path)
+    if b"location" not in data:
+        return data, []
+    import onnx
+
+    def tensors(graph: onnx.GraphProto) -> Iterator[onnx.TensorProto]:
+        yield from graph.initializer
+        for node in graph.node:
+            for attribute in node.attribute:
+                yield from [attribute.t] if attribute.HasField("t") else attribute.tensors
+                for inner in [attribute.g] if attribute.HasField("g") else attribute.graphs:
+                    yield from tensors(inner)
+
+    model = onnx.ModelProto.FromString(data)  # the external data left where it is
+    parts = [data]
+    files = []
+    for tensor in tensors(model.graph):
+        if tensor.data_location == onnx.TensorProto.EXTERNAL:
+            entries = {entry.key: entry.value for entry in tensor.external_data}
+            files.append(path.parent / entries["location"])
+            parts.append(read_source(files[-1]))
+    return b"".join(parts), files
 
 
 def unsigned_results(module: ModuleOp) -> dict[str, list[np.dtype]]:

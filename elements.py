@@ -1,5 +1,6 @@
 """Dense elements attributes (the values of constants, at every level) as numpy arrays and
-back, through their bytes: no Python loop over the elements.
+back, through their bytes: no Python loop over the elements; and where a memref type says
+its elements lie (its strides and offset, where static).
 
 xDSL keeps a `DenseIntOrFPElementsAttr` as the little-endian bytes of its elements in
 row-major order, each packed as its element type's `format` says; i1 takes a byte (its
@@ -21,10 +22,13 @@ from xdsl.dialects.builtin import (
     DenseIntOrFPElementsAttr,
     IndexType,
     IntegerType,
+    MemRefType,
+    NoneAttr,
+    StridedLayoutAttr,
     TensorType,
     VectorType,
 )
-from xdsl.ir import Attribute
+from xdsl.ir import Attribute, Operation
 
 from ziggurat.diagnostics import ZigguratError
 
@@ -62,3 +66,29 @@ def array_to_dense(array: ArrayLike, type: TensorType | VectorType) -> DenseIntO
     dtype = element_dtype(type.element_type)
     values = np.broadcast_to(np.asarray(array), type.get_shape()).astype(dtype, copy=False)
     return DenseIntOrFPElementsAttr(type, BytesAttr(values.tobytes()))
+
+
+def static_strides(type: MemRefType, where: Operation | None = None) -> list[int | None]:
+    """The strides a memref type states (None where only known at run time)."""
+    shape = type.get_shape()
+    if isinstance(type.layout, NoneAttr):
+        strides: list[int | None] = []
+        running: int | None = 1
+        for size in reversed(shape):
+            strides.append(running)
+            running = None if running is None or size < 0 else running * size
+        return strides[::-1]
+    if isinstance(type.layout, StridedLayoutAttr):
+        return list(type.layout.get_strides())
+    raise ZigguratError(f"memref layout {type.layout} is not strided", where)
+
+
+def static_offset(type: MemRefType) -> int | None:
+    """The offset a memref type states (None where only known at run time)."""
+    if isinstance(type.layout, StridedLayoutAttr):
+        return type.layout.get_offset()
+    return 0
+
+
+def static_size(size: int) -> int | None:
+    return None if size < 0 else size

@@ -21,6 +21,7 @@ from __future__ import annotations
 from xdsl.dialects import func
 from xdsl.dialects.builtin import ModuleOp, TensorType
 
+from ziggurat import progress
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.ir_io import pass_pipeline
 from ziggurat.registry import make_context
@@ -31,6 +32,11 @@ LEVELS = ("graph", "te", "loop")
 
 # The passes that fuse operators, left out by `fuse=False`.
 FUSION = ("fuse-ops", "te-inline")
+
+# Passes of the default pipeline that act on each function alone: `ziggurat.compile` leaves
+# them, where they end the pipeline, to the target, which may run them as it compiles each
+# function (Target.compile_functions; the CPU's, on every core).
+FUNCTION_PASSES = ("apply-default-schedules",)
 
 
 def steps(target: Target) -> dict[str, str]:
@@ -99,8 +105,28 @@ def lower(
     module: ModuleOp, level: str, target: Target | str = "cpu", fuse: bool = True
 ) -> ModuleOp:
     """Lower `module` in place to `level` with the default pipeline for `target` (without
-    operator fusion if not `fuse`)."""
-    spec = pipeline_between(level_of(module), level, target, fuse)
-    if spec:
-        pass_pipeline(spec).apply(make_context(), module)
+    operator fusion if not `fuse`), each pass a phase of the compile (progress.py)."""
+    run_passes(module, pipeline_between(level_of(module), level, target, fuse))
     return module
+
+
+def lower_for_compile(module: ModuleOp, target: Target | str = "cpu", fuse: bool = True) -> str:
+    """Lower `module` in place to the loop level as `lower` does, but for the passes that
+    end the pipeline and act on each function alone (FUNCTION_PASSES): those are returned,
+    for the target to run as it compiles each function."""
+    spec = pipeline_between(level_of(module), "loop", target, fuse)
+    passes = spec.split(",") if spec else []
+    deferred: list[str] = []
+    while passes and passes[-1].split("{", 1)[0] in FUNCTION_PASSES:
+        deferred.insert(0, passes.pop())
+    run_passes(module, ",".join(passes))
+    return ",".join(deferred)
+
+
+def run_passes(module: ModuleOp, spec: str) -> None:
+    """Apply a pass pipeline, each pass a phase of the compile (progress.py)."""
+    if spec:
+        context = make_context()
+        for module_pass in pass_pipeline(spec).passes:
+            with progress.phase(module_pass.name):
+                module_pass.apply(context, module)

@@ -21,11 +21,13 @@ options, `vector_bits` spelled `vector-bits`):
 | `lowering()` | its pass pipeline from the loop level to its hardware level |
 | `levels`, `emit(module, level)` | what `--emit` can show below the loop level |
 | `compile(module)`, `time(...)` | its runtime: a loop-level module to functions callable on numpy arrays; the time of runs of one |
+| `compile_functions(module, passes)` | compile after passes that act on each function alone (the default schedules), which it may run as it compiles each function |
+| `identity()`, `artifact(compiled)`, `load(artifact)` | for the cache of compiled code (cache.py): what its code depends on, and a compiled module as bytes and back |
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from importlib.metadata import entry_points
@@ -98,6 +100,30 @@ class Target(ArgSpecConvertible):
     def compile(self, module: ModuleOp) -> Any:
         """The functions of a loop-level module, compiled; each callable by name on numpy
         arrays. The module itself is left unchanged."""
+        raise NotImplementedError
+
+    def compile_functions(self, module: ModuleOp, passes: str) -> Any:
+        """Compile a loop-level module after the passes `passes`, which act on each function
+        alone (the default schedules, pipeline.FUNCTION_PASSES): a target may run them as it
+        compiles each function. Here they run on the module, then it compiles."""
+        from ziggurat.pipeline import run_passes
+
+        run_passes(module, passes)
+        return self.compile(module)
+
+    def identity(self) -> str:
+        """Everything about the target that the code compiled for it depends on: its name
+        and options, and what it reads from the hardware (part of every cache key)."""
+        return str(self)
+
+    def artifact(self, compiled: Any) -> dict[str, bytes] | None:
+        """The parts `load` makes `compiled` again from, for the cache of compiled models
+        (ziggurat.compile); None where the target cannot, and nothing of it is cached."""
+        return None
+
+    def load(self, artifact: Mapping[str, bytes | memoryview]) -> Any:
+        """What `artifact` gave the parts of, loaded to run (the parts as the cache read
+        them: views of the entry)."""
         raise NotImplementedError
 
     def time(

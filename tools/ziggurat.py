@@ -2,21 +2,30 @@
 
 ziggurat run examples/mlp.mlir
 ziggurat run model.onnx --batch 1        # checked against onnxruntime when it is installed
+ziggurat run model.onnx --timings        # the time of each pass, MLIR's -mlir-timing style
 ziggurat compile examples/mlp.mlir --emit loop
 ziggurat compile model.onnx --target 'cpu{mcpu=znver2}' --emit asm
+
+A model compiled before is loaded from the cache of compiled code (`--no-cache` compiles it
+again, without the cache). On a terminal, a compile taking more than two seconds shows a
+progress bar on stderr.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
+from typing import Any
 
 import numpy as np
 from xdsl.dialects import func
 from xdsl.dialects.builtin import ModuleOp, TensorType
 
+from ziggurat import cache, progress
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.targets.target import Target
 
@@ -46,15 +55,108 @@ def main(argv: Sequence[str] | None = None) -> int:
         command.add_argument(
             "--target", default="cpu", help="a target with options, e.g. 'cpu{threads=1}'"
         )
+        command.add_argument(
+            "--no-cache",
+            dest="cache",
+            action="store_false",
+            help="compile without reading or writing the cache of compiled code",
+        )
+        command.add_argument(
+            "--timings", action="store_true", help="print the time of each pass on stderr"
+        )
 
     args = parser.parse_args(argv)
     try:
         if args.command == "run":
-            return run_model(args.model, args.target, args.seed, args.repeat, args.batch)
-        return emit(args.model, args.emit, args.output, args.batch, args.target)
+            return run_model(
+                args.model,
+                args.target,
+                args.seed,
+                args.repeat,
+                args.batch,
+                args.cache,
+                args.timings,
+            )
+        with watched(args.timings), nullcontext() if args.cache else cache.bypassed():
+            return emit(args.model, args.emit, args.output, args.batch, args.target)
     except ZigguratError as error:
         print(error, file=sys.stderr)
         return 2
+
+
+@contextmanager
+def watched(timings: bool) -> Iterator[None]:
+    """Record the phases of the compile inside: a progress bar on a terminal, the timing
+    report on stderr with `timings`."""
+    bar = ProgressBar() if sys.stderr.isatty() else None
+    with progress.recording(bar) as root:
+        try:
+            yield
+        finally:
+            if bar is not None:
+                bar.close()
+    if timings:
+        print(progress.report(root), file=sys.stderr)
+
+
+class ProgressBar:
+    """A progress bar on stderr that shows, once the compile has taken `delay` seconds,
+    the phase it is in and how many units of code it has built (a progress.Listener)."""
+
+    def __init__(self, delay: float = 2.0):
+        self.lock = threading.Lock()
+        self.state = ("compiling", 0, 0)
+        self.bar: Any = None
+        self.task: Any = None
+        self.timer = threading.Timer(delay, self.show)
+        self.timer.daemon = True
+        self.timer.start()
+
+    def __call__(self, what: str, done: int, total: int) -> None:
+        with self.lock:
+            description, old_done, old_total = self.state
+            if total:
+                self.state = (description, done, total)
+            else:
+                self.state = (what, old_done, old_total)
+            self.update()
+
+    def show(self) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            SpinnerColumn,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        with self.lock:
+            self.bar = Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self.task = self.bar.add_task("compiling", total=None)
+            self.update()
+            self.bar.start()
+
+    def update(self) -> None:
+        if self.bar is not None:
+            description, done, total = self.state
+            self.bar.update(self.task, description=description, completed=done, total=total or None)
+
+    def close(self) -> None:
+        self.timer.cancel()
+        with self.lock:
+            if self.bar is not None:
+                self.bar.stop()
+                self.bar = None
 
 
 def emit(
@@ -97,18 +199,28 @@ def graph_level_passes(module: ModuleOp, target: Target) -> None:
         pass_pipeline(spec).apply(make_context(), module)
 
 
-def run_model(path: str, target: str, seed: int, repeat: int, batch: int | None = None) -> int:
+def run_model(
+    path: str,
+    target: str,
+    seed: int,
+    repeat: int,
+    batch: int | None = None,
+    use_cache: bool = True,
+    timings: bool = False,
+) -> int:
     """Compile, run on seeded random inputs, compare with onnxruntime (for an ONNX model,
     when installed) or the numpy reference, and report latency beside the reference's."""
     import ziggurat
     from ziggurat.pipeline import level_of
 
+    start = time.perf_counter()
+    with watched(timings):
+        # From the file, so a model compiled before is found by its bytes.
+        compiled = ziggurat.compile(path, target=target, batch_size=batch, cache=use_cache)
+    compile_seconds = time.perf_counter() - start
     module = ziggurat.load_module(path, batch_size=batch)
     main = ziggurat.main_function(module)
     inputs = random_inputs(module, main, seed)
-    start = time.perf_counter()
-    compiled = ziggurat.compile(module, target=target)
-    compile_seconds = time.perf_counter() - start
     outputs = compiled(*inputs)
     print(f"{path}: compiled @{main} for {target} in {compile_seconds:.2f} s")
     # Our latency first, before any onnxruntime session exists: its idle threads spin.

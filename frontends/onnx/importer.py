@@ -5,6 +5,7 @@ constants) into graph ops of one function.
 
 from __future__ import annotations
 
+import math
 import os
 from collections import ChainMap
 from collections.abc import MutableMapping, Sequence
@@ -138,11 +139,12 @@ def check_node(node: Node, ir_version: int) -> None:
 
 def static_shapes(model: onnx.ModelProto, batch_size: int | None) -> onnx.ModelProto:
     """A copy of `model` whose inputs have static shapes (the batch size replacing a dynamic
-    first dimension) and whose other values have the shapes ONNX infers from them."""
+    first dimension) and whose other values have the shapes ONNX infers from them; without
+    its large initializers (see skeleton), which the importer reads from `model`."""
     if batch_size is not None and batch_size < 1:
         raise ZigguratError(f"the batch size must be positive, not {batch_size}")
-    model = onnx.ModelProto.FromString(model.SerializeToString())
     initializers = {i.name for i in model.graph.initializer}
+    model, placeholders = skeleton(model)
     for value in model.graph.input:
         if value.name in initializers:
             continue
@@ -168,6 +170,14 @@ def static_shapes(model: onnx.ModelProto, batch_size: int | None) -> onnx.ModelP
                     "first (batch) dimension may be dynamic"
                 )
     del model.graph.value_info[:]
+    inferred = inferred_shapes(model)
+    inputs = [i for i in inferred.graph.input if i.name not in placeholders]
+    del inferred.graph.input[:]
+    inferred.graph.input.extend(inputs)
+    return inferred
+
+
+def inferred_shapes(model: onnx.ModelProto) -> onnx.ModelProto:
     try:
         return onnx.shape_inference.infer_shapes(model, strict_mode=True, data_prop=True)
     except (onnx.shape_inference.InferenceError, onnx.checker.ValidationError):
@@ -177,6 +187,31 @@ def static_shapes(model: onnx.ModelProto, batch_size: int | None) -> onnx.ModelP
         return onnx.shape_inference.infer_shapes(model, data_prop=True)
     except (onnx.shape_inference.InferenceError, onnx.checker.ValidationError):
         return model
+
+
+SMALL_INITIALIZER = 1024  # elements: shapes, axes, indices; what shape inference may read
+
+
+def skeleton(model: onnx.ModelProto) -> tuple[onnx.ModelProto, set[str]]:
+    """A copy of `model` for shape inference, which serializes the model twice: without its
+    large initializers (the weights: their values decide no shape), each one an input of
+    its type instead; and the names of those inputs not in the model."""
+    copy = onnx.ModelProto()
+    copy.CopyFrom(model)
+    inputs = {i.name for i in model.graph.input}
+    del copy.graph.initializer[:]
+    placeholders = set()
+    for initializer in model.graph.initializer:
+        if math.prod(initializer.dims) <= SMALL_INITIALIZER:
+            copy.graph.initializer.append(initializer)
+        elif initializer.name not in inputs:
+            placeholders.add(initializer.name)
+            copy.graph.input.append(
+                onnx.helper.make_tensor_value_info(
+                    initializer.name, initializer.data_type, list(initializer.dims)
+                )
+            )
+    return copy, placeholders
 
 
 # The module ----------------------------------------------------------------------------------
@@ -195,8 +230,7 @@ def import_model(
             raise ZigguratError(
                 f"domain '{node.domain}' is not supported", Node.describe(node, index)
             )
-    proto = static_shapes(proto, batch_size)
-    return Importer(proto, opset).build(name)
+    return Importer(static_shapes(proto, batch_size), opset, proto.graph.initializer).build(name)
 
 
 def function_names(module: ModuleOp, function: str, results: bool) -> list[str]:
@@ -242,13 +276,20 @@ def used_names(graph: onnx.GraphProto) -> set[str]:
 class Importer:
     """The state of one import: the block being built and what each ONNX name holds."""
 
-    def __init__(self, model: onnx.ModelProto, opset: int):
+    def __init__(
+        self,
+        model: onnx.ModelProto,
+        opset: int,
+        initializers: Sequence[onnx.TensorProto] | None = None,
+    ):
+        """`initializers` are the graph's (by default those of `model`)."""
         self.graph = model.graph
         self.ir_version = model.ir_version
         self.opset = opset
         self.values: MutableMapping[str, SSAValue] = {}
         self.constants: MutableMapping[str, np.ndarray] = {
-            i.name: tensor_value(i, "initializer") for i in self.graph.initializer
+            i.name: tensor_value(i, "initializer")
+            for i in (self.graph.initializer if initializers is None else initializers)
         }
         self.used = used_names(self.graph)
         self.arguments = [i for i in self.graph.input if i.name not in self.constants]

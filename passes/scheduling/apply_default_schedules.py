@@ -29,7 +29,7 @@ from ziggurat.analysis.nests import recognize
 from ziggurat.analysis.payload import is_stage_root
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects.schedule import fix_knobs
-from ziggurat.ir_io import parse_module
+from ziggurat.ir_io import parse_module, verify_module
 from ziggurat.passes.scheduling.apply_schedule import apply_schedule
 from ziggurat.targets.target import Target, target_named
 
@@ -47,12 +47,13 @@ class ApplyDefaultSchedules(ModulePass):
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         target = target_named(self.target)
         functions = [f for f in op.ops if isinstance(f, func.FuncOp) and not f.is_declaration]
+        schedules: dict[str, Operation] = {}  # each file parsed once
         for function in functions:
             roots = stage_roots(function.body.block)
             for number, root in enumerate(roots):
                 root.attributes[NEST] = StringAttr(str(number))
             for number in range(len(roots)):
-                function = schedule_nest(op, function, str(number), target)
+                function = schedule_nest(op, function, str(number), target, schedules)
             for root in function.walk():
                 root.attributes.pop(NEST, None)
 
@@ -72,11 +73,17 @@ def stage_roots(block: Block) -> list[scf.ForOp]:
 
 
 def schedule_nest(
-    module: ModuleOp, function: func.FuncOp, number: str, target: Target
+    module: ModuleOp,
+    function: func.FuncOp,
+    number: str,
+    target: Target,
+    schedules: dict[str, Operation] | None = None,
 ) -> func.FuncOp:
     """Schedule nest `number` of `function`; the function, or a copy of it as it was if the
-    schedule does not apply."""
-    root = next(o for o in function.walk() if o.attributes.get(NEST) == StringAttr(number))
+    schedule does not apply. `schedules` keeps the schedule files parsed so far."""
+    root = next(
+        o for o in stage_roots(function.body.block) if o.attributes.get(NEST) == StringAttr(number)
+    )
     assert isinstance(root, scf.ForOp)
     nest = recognize(root, function)
     plan = target.default_schedule(nest) if nest is not None else None
@@ -84,10 +91,14 @@ def schedule_nest(
         return function
     schedule_file, values = plan
     # Outside the try: knobs a target's heuristic sets outside their options are its bug.
-    fixed = fix_knobs(schedule(target, schedule_file), values)
+    if schedules is None:
+        schedules = {}
+    if schedule_file not in schedules:
+        schedules[schedule_file] = schedule(target, schedule_file)
+    fixed = fix_knobs(schedules[schedule_file], values)  # a copy: the parsed one stays
     backup = function.clone()
     try:
-        apply_schedule(module, fixed, root=root, target=target)
+        apply_schedule(module, fixed, root=root, target=target, verify=False)
     except ZigguratError:
         Rewriter.replace_op(function, backup)
         return backup
@@ -100,4 +111,7 @@ def schedule_text(target: Target, file: str) -> str:
 
 
 def schedule(target: Target, file: str) -> Operation:
-    return parse_module(schedule_text(target, file), f"targets/{target.name}/schedules/{file}")
+    """A schedule file of `target`, parsed and verified."""
+    parsed = parse_module(schedule_text(target, file), f"targets/{target.name}/schedules/{file}")
+    verify_module(parsed)
+    return parsed

@@ -120,11 +120,14 @@ def apply_schedule(
     print_after_each: bool = False,
     root: Operation | None = None,
     target: Target | str = "cpu",
+    verify: bool = True,
 ) -> ModuleOp:
     """Apply `schedule` (a module holding the named sequence, or the sequence) to the
     loop-level `payload` in place, its argument bound to `root` (by default the payload
-    module), with `target`'s intrinsics for tensorize; returns the payload."""
-    verify_module(schedule)
+    module), with `target`'s intrinsics for tensorize; returns the payload. `verify=False`
+    trusts a schedule verified before (a copy of one, its knobs fixed)."""
+    if verify:
+        verify_module(schedule)
     sequence = (
         schedule
         if isinstance(schedule, transform.NamedSequenceOp)

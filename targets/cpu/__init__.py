@@ -13,8 +13,9 @@ the default schedules' knobs follow from it (knobs.py).
 from __future__ import annotations
 
 import ctypes
+import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, ClassVar
@@ -22,14 +23,17 @@ from typing import Any, ClassVar
 import numpy as np
 from xdsl.dialects.builtin import ModuleOp
 
+from ziggurat import cache, progress
+from ziggurat.cache import Cache
 from ziggurat.diagnostics import ZigguratError
-from ziggurat.ir_io import pass_pipeline, print_module
-from ziggurat.registry import make_context
 from ziggurat.targets.cpu import jit, threads
 from ziggurat.targets.cpu.host import Cpu, describe_cpu
-from ziggurat.targets.cpu.llvm_ir import add_packed_wrapper, translate
-from ziggurat.targets.cpu.runtime import CpuFunction, CpuModule, signatures
+from ziggurat.targets.cpu.llvm_ir import translate, wrapper_name
+from ziggurat.targets.cpu.runtime import CpuFunction, CpuModule, Signature, signatures
 from ziggurat.targets.target import Target
+
+# What compiles (build.py, the passes) is imported when first compiling: loading a model
+# from the cache needs none of it.
 
 __all__ = [
     "CpuFunction",
@@ -81,6 +85,8 @@ class CpuTarget(Target):
 
     def emit(self, module: ModuleOp, level: str) -> str:
         if level == "llvm":
+            from ziggurat.ir_io import print_module
+
             return print_module(lower_to_llvm_dialect(module))
         if level == "llvm-ir":
             return llvm_ir(module)
@@ -88,8 +94,23 @@ class CpuTarget(Target):
             return compile_loop_module(module, self.cpu).assembly
         raise ZigguratError(f"the cpu target emits {', '.join(self.levels)}, not '{level}'")
 
+    def identity(self) -> str:
+        return f"{self} {self.cpu}"
+
     def compile(self, module: ModuleOp) -> CpuModule:
-        return compile_loop_module(module, self.cpu, self.threads)
+        return self.compile_functions(module, "")
+
+    def compile_functions(self, module: ModuleOp, passes: str) -> CpuModule:
+        from ziggurat import paused_gc
+
+        with paused_gc():
+            return compile_loop_module(module, self.cpu, self.threads, cache.current(), passes)
+
+    def artifact(self, compiled: CpuModule) -> dict[str, bytes]:
+        return saved(compiled)
+
+    def load(self, artifact: Mapping[str, bytes | memoryview]) -> CpuModule:
+        return load_saved(artifact, self.cpu, self.threads)
 
     def time(
         self, function: Callable[..., Any], arrays: Sequence[np.ndarray], runs: int
@@ -106,12 +127,19 @@ class CpuTarget(Target):
 def lower_to_llvm_dialect(module: ModuleOp, guard_zones: bool = False) -> ModuleOp:
     """A copy of a loop-level module lowered to the llvm dialect (with `guard_zones`, its
     buffers between zones their deallocations check: see lower-allocations)."""
+    from ziggurat.ir_io import pass_pipeline
+    from ziggurat.registry import make_context
+
     lowered = module.clone()
-    lowering = LOWERING
-    if guard_zones:
-        lowering = lowering.replace("lower-allocations", "lower-allocations{guard-zones=true}")
-    pass_pipeline(lowering).apply(make_context(), lowered)
+    pass_pipeline(lowering_pipeline(guard_zones)).apply(make_context(), lowered)
     return lowered
+
+
+def lowering_pipeline(guard_zones: bool = False) -> str:
+    """The CPU's lowering to the llvm dialect; `guard_zones` is for tests (lower-allocations)."""
+    if guard_zones:
+        return LOWERING.replace("lower-allocations", "lower-allocations{guard-zones=true}")
+    return LOWERING
 
 
 def llvm_ir(module: ModuleOp) -> str:
@@ -130,31 +158,119 @@ def optimized_llvm_ir(module: ModuleOp, cpu: Cpu | None = None) -> str:
 
 
 def compile_loop_module(
-    module: ModuleOp, cpu: Cpu | None = None, threads_: int = 0, guard_zones: bool = False
+    module: ModuleOp,
+    cpu: Cpu | None = None,
+    threads_: int = 0,
+    store: Cache | None = None,
+    passes: str = "",
+    guard_zones: bool = False,
 ) -> CpuModule:
     """Compile a loop-level module for `cpu` (the host's by default), its parallel loops on
-    `threads_` threads (the pool's count where 0); the module itself is left unchanged.
-    `guard_zones` is for tests: see lower-allocations."""
-    machine = (cpu.name, cpu.features) if cpu is not None else jit.HOST
-    functions = signatures(module)
-    contents: dict[str, bytes] = {}
-    llvm_module = translate(lower_to_llvm_dialect(module, guard_zones), contents=contents)
-    wrappers = {name: add_packed_wrapper(llvm_module, name) for name in functions}
-    text = str(llvm_module)
-    compiled = jit.parse(text, machine)
-    jit.optimize(compiled, machine=machine)
+    `threads_` threads (the pool's count where 0), a few functions at a time on every
+    core (build.py), after `passes` that act on each function alone (the default
+    schedules), each unit's object code from `store` where it has it; the module itself
+    is left unchanged. `guard_zones` is for tests: see lower-allocations."""
+    from ziggurat.targets.cpu.build import (
+        Built,
+        Unit,
+        build_units,
+        symbol_table,
+        unit_text,
+        units_of,
+    )
+
+    cpu = cpu or describe_cpu()
+    machine = (cpu.name, cpu.features)
+    units = units_of(module)
+    pipeline = (
+        f"{passes},{lowering_pipeline(guard_zones)}" if passes else lowering_pipeline(guard_zones)
+    )
+    codes: dict[Unit, bytes] = {}
+    keys: dict[Unit, str] = {}
+    if store is not None:
+        with progress.phase("cache lookup"):
+            symbols = symbol_table(module)
+            prefix = cache.key("cpu unit", cache.versions(), repr(cpu), pipeline)
+            for unit in units:
+                if unit.functions:
+                    keys[unit] = cache.key(prefix, unit_text(module, symbols, unit))
+                    found = store.get(keys[unit])
+                    if found is not None:
+                        codes[unit] = found["object"]
+
+    def save(built: Built) -> None:
+        if store is not None and built.unit in keys:
+            store.put(keys[built.unit], {"object": built.code})
+
+    missing = [unit for unit in units if unit not in codes]
+    built = build_units(module, pipeline, machine, missing, on_built=save)
+    codes |= {result.unit: result.code for result in built}
+    return load_module(
+        signatures(module),
+        [codes[unit] for unit in units],
+        {name: raw for result in built for name, raw in result.contents.items()},
+        machine,
+        threads_,
+        None if len(built) < len(units) else [result.llvm_ir for result in built],
+    )
+
+
+def load_module(
+    functions: dict[str, Signature],
+    objects: list[bytes],
+    contents: Mapping[str, bytes | memoryview],
+    machine: jit.Machine,
+    threads_: int = 0,
+    units_ir: list[str] | None = None,
+) -> CpuModule:
+    """The functions of object code, linked and loaded, with the large constants copied in."""
     threads.install()  # parallel loops call the pool's entry points
-    engine = jit.compile_module(compiled, machine)
-    for name, raw in contents.items():
-        ctypes.memmove(engine.get_global_value_address(name), raw, len(raw))
+    with progress.phase("load"):
+        engine = jit.load_objects(objects, machine)
+        constants = {}
+        for name, raw in contents.items():
+            address = engine.get_global_value_address(name)
+            source = np.frombuffer(raw, np.uint8)
+            ctypes.memmove(address, source.ctypes.data, source.nbytes)
+            constants[name] = (address, source.nbytes)
     return CpuModule(
         {
             name: CpuFunction(
-                signature, engine.get_function_address(wrappers[name]), engine, threads_
+                signature, engine.get_function_address(wrapper_name(name)), engine, threads_
             )
             for name, signature in functions.items()
         },
-        text,
-        compiled,
+        units_ir,
         machine,
+        objects,
+        constants,
+    )
+
+
+def saved(module: CpuModule) -> dict[str, bytes]:
+    """A compiled module as the parts of a cache entry: its object code, the values of its
+    large constants (read back from where they were copied) and its functions' signatures."""
+    meta = {
+        "objects": len(module.objects),
+        "constants": list(module.constants),
+        "functions": [f.signature.describe() for f in module.functions.values()],
+    }
+    parts = {"meta": json.dumps(meta).encode()}
+    for index, code in enumerate(module.objects):
+        parts[f"object {index}"] = code
+    for name, (address, size) in module.constants.items():
+        parts[f"constant {name}"] = ctypes.string_at(address, size)
+    return parts
+
+
+def load_saved(parts: Mapping[str, bytes | memoryview], cpu: Cpu, threads_: int = 0) -> CpuModule:
+    """The module `saved` gave the parts of (the constants copied from where they are)."""
+    meta = json.loads(bytes(parts["meta"]))
+    signatures = [Signature.described(data) for data in meta["functions"]]
+    return load_module(
+        {signature.name: signature for signature in signatures},
+        [bytes(parts[f"object {index}"]) for index in range(meta["objects"])],
+        {name: parts[f"constant {name}"] for name in meta["constants"]},
+        (cpu.name, cpu.features),
+        threads_,
     )

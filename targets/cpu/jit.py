@@ -1,8 +1,12 @@
-"""Optimize LLVM IR for a CPU and compile it in memory with llvmlite.
+"""Optimize LLVM IR for a CPU, compile it to object code and load that in memory with
+llvmlite.
 
 The CPU is LLVM's name for it and a feature string (`Machine`); the empty pair is the host's
 own CPU and features, so LLVM's O3 pipeline vectorizes for AVX2 or AVX-512 where the host
-has them. libm is loaded so calls to `erff`, `tanhf`, ... resolve.
+has them. Object code is what LLVM's MCJIT would make of the module itself (same target
+machine, large code model), so objects made apart (one per function, in other processes, or
+read from the cache) load into one engine and call each other. libm is loaded so calls to
+`erff`, `tanhf`, ... resolve.
 """
 
 from __future__ import annotations
@@ -70,6 +74,20 @@ def compile_module(module: llvm.ModuleRef, machine: Machine = HOST) -> llvm.Exec
     engine = llvm.create_mcjit_compiler(module, target_machine(*machine))
     engine.finalize_object()
     engine.run_static_constructors()
+    return engine
+
+
+def emit_object(module: llvm.ModuleRef, machine: Machine = HOST) -> bytes:
+    """The object code of an (optimized) module."""
+    return target_machine(*machine).emit_object(module)
+
+
+def load_objects(objects: list[bytes], machine: Machine = HOST) -> llvm.ExecutionEngine:
+    """An execution engine with `objects` loaded and linked to each other."""
+    engine = llvm.create_mcjit_compiler(parse(""), target_machine(*machine))
+    for code in objects:
+        engine.add_object_file(llvm.ObjectFileRef.from_data(code))
+    engine.finalize_object()
     return engine
 
 

@@ -8,6 +8,8 @@ alignment and zero initializers, and `loop.annotations` on a loop's back edge, w
 
 from __future__ import annotations
 
+from collections.abc import Set
+
 import llvmlite.ir as ir
 from xdsl.backend.llvm import convert as xdsl_convert
 from xdsl.backend.llvm.convert_op import convert_op as xdsl_convert_op
@@ -40,10 +42,12 @@ def translate(
     triple: str = "",
     data_layout: str = "",
     contents: dict[str, bytes] | None = None,
+    declared: Set[str] = frozenset(),
 ) -> ir.Module:
     """The llvmlite module for an llvm-dialect module. With `contents`, large constant
     globals are left zero-initialized and their bytes are put in `contents` by name, for the
-    caller to copy in once the module is compiled."""
+    caller to copy in once the module is compiled. The globals named in `declared` are only
+    declared: another module defines them."""
     target = ir.Module()
     if triple:
         target.triple = triple
@@ -51,7 +55,9 @@ def translate(
         target.data_layout = data_layout
     functions: list[llvm.FuncOp] = []
     for op in module.ops:
-        if isinstance(op, llvm.GlobalOp):
+        if isinstance(op, llvm.GlobalOp) and op.sym_name.data in declared:
+            declare_global(op, target)
+        elif isinstance(op, llvm.GlobalOp):
             translate_global(op, target, contents)
         elif isinstance(op, llvm.FuncOp):
             functions.append(op)
@@ -88,6 +94,13 @@ def translate_global(
         variable.initializer = ir.Constant(convert_type(op.global_type), None)
     else:
         variable.initializer = create_constant(op.global_type, op.value)
+
+
+def declare_global(op: llvm.GlobalOp, target: ir.Module) -> None:
+    """An external global another module defines; writable, as a large constant is."""
+    variable = ir.GlobalVariable(target, convert_type(op.global_type), name=op.sym_name.data)
+    if op.alignment is not None:
+        variable.align = op.alignment.value.data
 
 
 def large_constant(op: llvm.GlobalOp) -> bytes | None:
@@ -190,6 +203,10 @@ def string(module: ir.Module, text: str) -> ir.MetaDataString:
     return ir.MetaDataString(module, text)
 
 
+def wrapper_name(name: str) -> str:
+    return f"_ziggurat_packed_{name}"
+
+
 def add_packed_wrapper(module: ir.Module, name: str) -> str:
     """Define `_ziggurat_packed_<name>(ptr %cells, ptr %result)` calling `name` with argument
     i loaded from the 8-byte cell `cells[i]` and storing its result at `result`. Callers
@@ -199,9 +216,7 @@ def add_packed_wrapper(module: ir.Module, name: str) -> str:
     signature = function.function_type
     pointer = ir.PointerType()
     wrapper = ir.Function(
-        module,
-        ir.FunctionType(ir.VoidType(), [pointer, pointer]),
-        name=f"_ziggurat_packed_{name}",
+        module, ir.FunctionType(ir.VoidType(), [pointer, pointer]), name=wrapper_name(name)
     )
     builder = ir.IRBuilder(wrapper.append_basic_block())
     cells, result_slot = wrapper.args

@@ -35,8 +35,8 @@ from xdsl.ir import Attribute
 
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects.loop import ALIGNMENT
-from ziggurat.passes.conversion.loop_to_llvm.common import static_offset, static_strides
-from ziggurat.targets.cpu.jit import Machine, assembly
+from ziggurat.elements import static_offset, static_strides
+from ziggurat.targets.cpu.jit import Machine, assembly, optimize, parse
 from ziggurat.targets.cpu.threads import the_pool
 
 OUTPUT = "ziggurat.output"
@@ -178,6 +178,31 @@ class Signature:
                 break
             is_output[index] = True
         return Signature(op.sym_name.data, inputs, list(op.function_type.outputs.data), is_output)
+
+    def describe(self) -> dict[str, Any]:
+        """The signature as JSON data, types as text (for the cache)."""
+        return {
+            "name": self.name,
+            "inputs": [str(t) for t in self.inputs],
+            "outputs": [str(t) for t in self.outputs],
+            "is_output": self.is_output,
+        }
+
+    @staticmethod
+    def described(data: dict[str, Any]) -> Signature:
+        """The signature `describe` gave."""
+        from xdsl.parser import Parser
+
+        from ziggurat.registry import make_context
+
+        context = make_context()
+
+        def types(texts: list[str]) -> list[Attribute]:
+            return [Parser(context, text).parse_type() for text in texts]
+
+        return Signature(
+            data["name"], types(data["inputs"]), types(data["outputs"]), data["is_output"]
+        )
 
 
 def signatures(module: ModuleOp) -> dict[str, Signature]:
@@ -331,30 +356,60 @@ class CpuFunction:
         return np.array(view)
 
 
+def optimized(text: str, machine: Machine) -> Any:
+    """LLVM IR text parsed and optimized as the build does."""
+    module = parse(text, machine)
+    optimize(module, machine=machine)
+    return module
+
+
 def describe(shape: Sequence[int]) -> str:
     return "(" + ", ".join("?" if s == DYNAMIC_INDEX else str(s) for s in shape) + ")"
 
 
 class CpuModule:
-    """A compiled module: one attribute per public function, `module(...)` calls main."""
+    """A compiled module: one attribute per public function, `module(...)` calls main. Its
+    object code and the place and size of its large constants are kept for the cache; the
+    LLVM IR of its units (build.py), where they were compiled rather than loaded from the
+    cache, to show it: before LLVM's optimizations, after, and as assembly."""
 
     def __init__(
-        self, functions: dict[str, CpuFunction], llvm_ir: str, compiled: Any, machine: Machine
+        self,
+        functions: dict[str, CpuFunction],
+        units_ir: list[str] | None,
+        machine: Machine,
+        objects: list[bytes] | None = None,
+        constants: dict[str, tuple[int, int]] | None = None,
     ):
         self.functions = functions
-        self.llvm_ir = llvm_ir
-        self._compiled = compiled  # llvmlite's optimized module
+        self._units_ir = units_ir
         self._machine = machine
+        self.objects = objects or []
+        self.constants = constants or {}  # name: (address, bytes)
+
+    def units_ir(self) -> list[str]:
+        if self._units_ir is None:
+            raise ZigguratError(
+                "this module was loaded from the cache: compile it with cache=False to see its LLVM IR"
+            )
+        return self._units_ir
+
+    @property
+    def llvm_ir(self) -> str:
+        """The LLVM IR of each unit, before LLVM's optimizations."""
+        return "\n".join(self.units_ir())
 
     @property
     def optimized_ir(self) -> str:
-        """The LLVM IR after LLVM's optimizations."""
-        return str(self._compiled)
+        """The LLVM IR of each unit after LLVM's optimizations."""
+        return "\n".join(str(optimized(text, self._machine)) for text in self.units_ir())
 
     @property
     def assembly(self) -> str:
         """The assembly the functions run as."""
-        return assembly(self._compiled, self._machine)
+        return "\n".join(
+            assembly(optimized(text, self._machine), self._machine) for text in self.units_ir()
+        )
 
     def __getattr__(self, name: str) -> CpuFunction:
         functions = self.__dict__.get("functions", {})

@@ -463,9 +463,7 @@ class Pool:
     """The compiled pool: its engine (kept for the life of the process) and entry points."""
 
     def __init__(self) -> None:
-        module = jit.parse(runtime_ir())
-        jit.optimize(module)
-        self.engine = jit.compile_module(module)
+        self.engine = jit.load_objects([pool_object()])
         address = {name: self.engine.get_function_address(name) for name in ENTRY_POINTS}
         for name, value in address.items():
             llvm.add_symbol(name, value)
@@ -477,6 +475,26 @@ class Pool:
         self.set_threads(default_num_threads())
         # Workers must be joined before the interpreter frees the engine holding their code.
         atexit.register(self.stop)
+
+
+def pool_object() -> bytes:
+    """The pool's object code for this host, from the cache of compiled code where it is
+    there (compiling it takes a tenth of a second)."""
+    from ziggurat import cache
+
+    jit.initialize()
+    store = cache.current()
+    host = f"{llvm.get_host_cpu_name()} {llvm.get_host_cpu_features().flatten()}"
+    key = cache.key("thread pool", cache.versions(), host, runtime_ir())
+    found = store.get(key) if store is not None else None
+    if found is not None:
+        return found["object"]
+    module = jit.parse(runtime_ir())
+    jit.optimize(module)
+    code = jit.emit_object(module)
+    if store is not None:
+        store.put(key, {"object": code})
+    return code
 
 
 @cache

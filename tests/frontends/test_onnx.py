@@ -857,3 +857,29 @@ def test_a_malformed_initializer_is_named():
     model = node_model("Add", {"x": [4]}, {"c": rng_array(4)})
     model.graph.initializer[0].dims[0] = 5  # four values stored, five declared
     assert "initializer 'c' is malformed" in import_error(model)
+
+
+def test_shape_inference_sees_no_weights_yet_the_import_has_them():
+    """ONNX's shape inference runs on a skeleton without the large initializers (each an
+    input of its type): their values decide no shape. The shape a small one holds still
+    folds, and the import, which reads the weights from the model, computes the same."""
+    from ziggurat.frontends.onnx.importer import SMALL_INITIALIZER, skeleton, static_shapes
+
+    nodes = [
+        helper.make_node("MatMul", ["x", "weight"], ["y"]),
+        helper.make_node("Reshape", ["y", "shape"], ["z"]),
+    ]
+    initializers = {
+        "weight": np.random.default_rng(0).standard_normal((8, SMALL_INITIALIZER + 1), np.float32),
+        "shape": np.array([-1, 2], np.int64),
+    }
+    model = make_model(nodes, {"x": [2, 8]}, ["z"], initializers)
+    copy, placeholders = skeleton(model)
+    assert [i.name for i in copy.graph.initializer] == ["shape"] and placeholders == {"weight"}
+    assert len(model.graph.initializer) == 2  # the model itself is left as it was
+    inferred = static_shapes(model, None)
+    assert [i.name for i in inferred.graph.input] == ["x"]
+    values = [*inferred.graph.value_info, *inferred.graph.output]
+    shapes = {v.name: [d.dim_value for d in v.type.tensor_type.shape.dim] for v in values}
+    assert shapes["z"] == [SMALL_INITIALIZER + 1, 2]
+    check(model)

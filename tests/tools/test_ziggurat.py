@@ -30,6 +30,45 @@ def test_run_fails_when_the_compiled_code_disagrees(capsys, monkeypatch):
     assert "MISMATCH" in capsys.readouterr().out
 
 
+def test_timings_print_each_pass_on_stderr_as_mlir_does(capsys):
+    assert main(["run", MLP, "--repeat", "1", "--timings", "--no-cache"]) == 0
+    captured = capsys.readouterr()
+    assert "Execution time report" in captured.err and "Execution time" not in captured.out
+    for phase in ("import", "fuse-ops", "apply-default-schedules", "cpu code", "llvm optimize"):
+        assert phase in captured.err
+    assert "----User Time----  ----Wall Time----" in captured.err
+
+
+def test_run_loads_a_model_compiled_before_unless_told_not_to(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("ZIGGURAT_CACHE_DIR", str(tmp_path))
+    assert main(["run", MLP, "--repeat", "1", "--no-cache"]) == 0
+    assert not list(tmp_path.iterdir())
+    assert main(["run", MLP, "--repeat", "1"]) == 0
+    assert list(tmp_path.iterdir())
+    assert main(["run", MLP, "--repeat", "1", "--timings"]) == 0
+    err = capsys.readouterr().err
+    assert "load from cache" in err and "fuse-ops" not in err.split("Execution")[-1]
+
+
+def test_the_progress_bar_shows_the_phase_and_the_units_built():
+    from ziggurat.tools.ziggurat import ProgressBar
+
+    bar = ProgressBar(delay=3600)  # never shown here: only its state
+    bar("apply-default-schedules", 0, 0)
+    bar("units", 3, 29)
+    bar("load", 0, 0)
+    assert bar.state == ("load", 3, 29)
+    bar.show()
+    assert bar.bar is not None
+    bar.close()
+    assert bar.bar is None
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(capsys):
+    assert main(["run", MLP, "--repeat", "1"]) == 0
+    assert "━" not in capsys.readouterr().err
+
+
 # What `compile --emit` prints at each level: an op of the level, and text of the level above
 # that must be gone.
 LEVELS = [

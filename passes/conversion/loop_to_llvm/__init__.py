@@ -1,10 +1,11 @@
 """`loop-to-llvm`: lower a loop-level module (func, scf, affine, memref, arith, math, vector,
-cf) to the `llvm` dialect, the same on every target, in steps one can read separately:
+cf) to the `llvm` dialect, the same on every target, in one walk over each function:
 
-1. xDSL's `lower-affine`; structured control flow to blocks (scf.py);
-2. one rewrite per op into llvm ops (func.py, memref.py, arith.py, math.py, vector.py),
-   casting back to the old types where they change;
-3. every value still typed `index` or memref gets its llvm type, and the casts fold away.
+1. xDSL's `lower-affine`, where the module has affine ops;
+2. each function is rebuilt op by op (lowering.py): a lowering per op class (func.py,
+   scf.py, memref.py, arith.py, math.py, vector.py) emits llvm ops into the new function,
+   structured control flow becoming blocks as it is met; what each value became is kept in
+   a table, so no casts are left to fold away and no op is visited twice.
 
 What differs between targets runs before it, in the target's lowering pipeline: how buffers
 are allocated (`memref.alloc`), the math LLVM has no intrinsic for, threads, barriers and
@@ -21,24 +22,34 @@ from dataclasses import dataclass
 from xdsl.context import Context
 from xdsl.dialects import affine
 from xdsl.dialects.builtin import ModuleOp, UnrealizedConversionCastOp
+
+# (The modules below are named for the dialects they lower, so the dialects' ops are
+# imported by name.)
+from xdsl.dialects.func import FuncOp
+from xdsl.dialects.llvm import FuncOp as LlvmFuncOp
+from xdsl.dialects.memref import GlobalOp
+from xdsl.ir import Operation
 from xdsl.passes import ModulePass
-from xdsl.pattern_rewriter import (
-    GreedyRewritePatternApplier,
-    PatternRewriteWalker,
-    RewritePattern,
-)
-from xdsl.rewriter import Rewriter
 from xdsl.transforms.lower_affine import LowerAffinePass
-from xdsl.transforms.reconcile_unrealized_casts import ReconcileUnrealizedCastsPass
 
 from ziggurat.diagnostics import ZigguratError
-from ziggurat.passes.conversion.loop_to_llvm.arith import ARITH_OPS, ARITH_PATTERNS
-from ziggurat.passes.conversion.loop_to_llvm.common import llvm_type
-from ziggurat.passes.conversion.loop_to_llvm.func import FUNC_OPS, FUNC_PATTERNS
-from ziggurat.passes.conversion.loop_to_llvm.math import MATH_OPS, MATH_PATTERNS
-from ziggurat.passes.conversion.loop_to_llvm.memref import MEMREF_OPS, MEMREF_PATTERNS
-from ziggurat.passes.conversion.loop_to_llvm.scf import SCF_OPS, SCF_PATTERNS
-from ziggurat.passes.conversion.loop_to_llvm.vector import VECTOR_OPS, VECTOR_PATTERNS
+from ziggurat.passes.conversion.loop_to_llvm.arith import ARITH_LOWERINGS, ARITH_OPS
+from ziggurat.passes.conversion.loop_to_llvm.common import Declarations
+from ziggurat.passes.conversion.loop_to_llvm.func import (
+    FUNC_LOWERINGS,
+    FUNC_OPS,
+    lower_function,
+    lower_llvm_function,
+)
+from ziggurat.passes.conversion.loop_to_llvm.lowering import Lower
+from ziggurat.passes.conversion.loop_to_llvm.math import MATH_LOWERINGS, MATH_OPS
+from ziggurat.passes.conversion.loop_to_llvm.memref import (
+    MEMREF_LOWERINGS,
+    MEMREF_OPS,
+    lower_global,
+)
+from ziggurat.passes.conversion.loop_to_llvm.scf import SCF_LOWERINGS, SCF_OPS
+from ziggurat.passes.conversion.loop_to_llvm.vector import VECTOR_LOWERINGS, VECTOR_OPS
 
 AFFINE_OPS = (affine.ForOp, affine.YieldOp, affine.LoadOp, affine.StoreOp, affine.ApplyOp)
 LOWERED_OPS = (
@@ -52,39 +63,58 @@ LOWERED_OPS = (
     ModuleOp,
     UnrealizedConversionCastOp,
 )
+LOWERABLE = frozenset(LOWERED_OPS)
 
+LOWERINGS: dict[type[Operation], Lower] = {
+    **FUNC_LOWERINGS,
+    **SCF_LOWERINGS,
+    **MEMREF_LOWERINGS,
+    **ARITH_LOWERINGS,
+    **MATH_LOWERINGS,
+    **VECTOR_LOWERINGS,
+}
 
 # Ops each target lowers its own way, before this pass (and math ops LLVM has no intrinsic for).
 TARGET_LOWERED = ("memref.alloc", "memref.alloca", "memref.dealloc", "loop.barrier")
 
 
-def check_lowerable(module: ModuleOp) -> None:
-    """Name the first op this pass cannot lower, before it changes anything."""
+def check_lowerable(module: Operation) -> bool:
+    """Name the first op this pass cannot lower, before it changes anything; whether the
+    module has affine ops."""
+    affine_ops = False
     for op in module.walk():
-        if isinstance(op, LOWERED_OPS) or op.name.startswith("llvm."):
+        kind = type(op)
+        if kind in LOWERABLE or op is module or op.name.startswith("llvm."):
+            affine_ops |= kind in AFFINE_OPS
             continue
         by_target = op.name in TARGET_LOWERED or op.name.startswith("math.")
         hint = " (the target's lowering pipeline lowers it first)" if by_target else ""
         raise ZigguratError(f"loop-to-llvm cannot lower '{op.name}'{hint}", op)
+    return affine_ops
 
 
-def convert_value_types(module: ModuleOp) -> None:
-    """Give every value still typed `index` or memref its llvm type."""
-    for op in module.walk():
-        for result in op.results:
-            if (new := llvm_type(result.type)) != result.type:
-                Rewriter.replace_value_with_new_type(result, new)
-        for region in op.regions:
-            for block in region.blocks:
-                for arg in block.args:
-                    if (new := llvm_type(arg.type)) != arg.type:
-                        Rewriter.replace_value_with_new_type(arg, new)
+def lower_to_llvm(ctx: Context, module: Operation) -> None:
+    """Lower the functions and globals inside `module` (a builtin.module, or a target's
+    module of kernels) to the llvm dialect."""
+    if check_lowerable(module):
+        LowerAffinePass().apply(ctx, module)  # type: ignore[arg-type]
+    declarations = Declarations(module)
+    for op in list(module.regions[0].block.ops):
+        if isinstance(op, FuncOp):
+            lowered: Operation = lower_function(op, LOWERINGS, declarations)
+        elif isinstance(op, GlobalOp):
+            lowered = lower_global(op)
+        elif isinstance(op, LlvmFuncOp) and op.body.blocks and not is_lowered(op):
+            lowered = lower_llvm_function(op, LOWERINGS, declarations)
+        else:
+            continue
+        op.parent_block().insert_op_before(lowered, op)  # type: ignore[union-attr]
+        op.detach()
+        op.erase(safe_erase=False)
 
 
-def check_lowered(module: ModuleOp) -> None:
-    for op in module.walk():
-        if not isinstance(op, ModuleOp) and not op.name.startswith("llvm."):
-            raise ZigguratError(f"loop-to-llvm left '{op.name}' unlowered", op)
+def is_lowered(function: LlvmFuncOp) -> bool:
+    return all(op.name.startswith("llvm.") for op in function.walk() if op is not function)
 
 
 @dataclass(frozen=True)
@@ -94,17 +124,4 @@ class LoopToLlvm(ModulePass):
     name = "loop-to-llvm"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        check_lowerable(op)
-        LowerAffinePass().apply(ctx, op)
-        PatternRewriteWalker(GreedyRewritePatternApplier(SCF_PATTERNS)).rewrite_module(op)
-        patterns: list[RewritePattern] = [
-            *FUNC_PATTERNS,
-            *MEMREF_PATTERNS,
-            *ARITH_PATTERNS,
-            *MATH_PATTERNS,
-            *VECTOR_PATTERNS,
-        ]
-        PatternRewriteWalker(GreedyRewritePatternApplier(patterns)).rewrite_module(op)
-        convert_value_types(op)
-        ReconcileUnrealizedCastsPass().apply(ctx, op)
-        check_lowered(op)
+        lower_to_llvm(ctx, op)

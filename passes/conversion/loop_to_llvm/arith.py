@@ -18,17 +18,18 @@ from xdsl.dialects.builtin import (
     VectorType,
 )
 from xdsl.ir import Attribute, Operation, SSAValue
-from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
 
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects import arith_extra, llvm_extra
 from ziggurat.elements import array_to_dense, dense_to_array
 from ziggurat.passes.conversion.loop_to_llvm.common import (
+    Builder,
     emit,
+    integer,
     intrinsic_suffix,
     llvm_type,
-    replace,
 )
+from ziggurat.passes.conversion.loop_to_llvm.lowering import Lower, Lowering
 
 INTEGER_BINARY: dict[type[Operation], type[Operation]] = {
     arith.AddiOp: llvm.AddOp,
@@ -93,13 +94,11 @@ def contractible(op: Operation) -> llvm.FastMathAttr:
     return llvm.FastMathAttr(flags)
 
 
-def call_intrinsic(
-    rewriter: PatternRewriter, name: str, args: list[SSAValue], type: Attribute
-) -> SSAValue:
+def call_intrinsic(builder: Builder, name: str, args: list[SSAValue], type: Attribute) -> SSAValue:
     """`llvm.call_intrinsic` of an overloaded intrinsic mangled for `type`."""
     suffix = intrinsic_suffix(type)
     call = llvm.CallIntrinsicOp(f"{name}.{suffix}", args, [llvm_type(type)])
-    return emit(rewriter, call)
+    return emit(builder, call)
 
 
 def bit_width(type: Attribute) -> int:
@@ -111,175 +110,136 @@ def bit_width(type: Attribute) -> int:
     return type.width.data
 
 
-def splat_constant(rewriter: PatternRewriter, value: int, like: SSAValue) -> SSAValue:
-    """An integer constant of the type of `like`, splat across lanes for vectors."""
+def splat_constant(builder: Builder, value: int, like: SSAValue) -> SSAValue:
+    """An integer constant of the (llvm) type of `like`, splat across lanes for vectors."""
     type = llvm_type(like.type)
     if isinstance(type, VectorType):
         attr: Attribute = DenseIntOrFPElementsAttr.from_list(type, [value])
     else:
         attr = IntegerAttr(value, type)  # type: ignore[arg-type]
-    return emit(rewriter, llvm.ConstantOp(attr, type))
+    return emit(builder, llvm.ConstantOp(attr, type))
 
 
-class ConstantLowering(RewritePattern):
-    @op_type_rewrite_pattern
-    def match_and_rewrite(self, op: arith.ConstantOp, rewriter: PatternRewriter):
-        type = llvm_type(op.result.type)
-        value = op.value
-        match value:
-            case IntegerAttr():
-                value = IntegerAttr(value.value.data, type)  # type: ignore[arg-type]
-            case DenseIntOrFPElementsAttr():
+def lower_constant(lower: Lowering, op: arith.ConstantOp) -> None:
+    type = llvm_type(op.result.type)
+    value = op.value
+    match value:
+        case IntegerAttr():
+            if value.type != type:
+                value = integer(value.value.data, type)
+        case DenseIntOrFPElementsAttr():
+            if value.type != type:
                 value = array_to_dense(dense_to_array(value), type)  # type: ignore[arg-type]
-            case FloatAttr():
-                pass
-            case _:
-                raise ZigguratError(f"cannot lower constant {value} to llvm", op)
-        replace(rewriter, op, [emit(rewriter, llvm.ConstantOp(value, type))])
+        case FloatAttr():
+            pass
+        case _:
+            raise ZigguratError(f"cannot lower constant {value} to llvm", op)
+    constant = llvm.ConstantOp.create(properties={"value": value}, result_types=[type])
+    lower.result(op, emit(lower, constant))
 
 
-class BinaryLowering(RewritePattern):
-    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter):
-        kind = type(op)
-        if kind in INTEGER_BINARY:
-            new = INTEGER_BINARY[kind](op.operands[0], op.operands[1])
-        elif kind in FLOAT_BINARY:
-            contracts = kind not in (arith.DivfOp, arith_extra.RemFOp)
-            flags = contractible(op) if contracts else fastmath(op)
-            new = FLOAT_BINARY[kind](op.operands[0], op.operands[1], flags)
-        elif kind in BINARY_INTRINSICS:
-            result = call_intrinsic(
-                rewriter, BINARY_INTRINSICS[kind], list(op.operands), op.results[0].type
-            )
-            replace(rewriter, op, [result])
-            return
-        else:
-            return
-        replace(rewriter, op, [emit(rewriter, new)])
+def lower_integer_binary(lower: Lowering, op: Operation) -> None:
+    lhs, rhs = lower.operands(op.operands)
+    lower.result(op, emit(lower, INTEGER_BINARY[type(op)](lhs, rhs)))
 
 
-class NegfLowering(RewritePattern):
-    @op_type_rewrite_pattern
-    def match_and_rewrite(self, op: arith.NegfOp, rewriter: PatternRewriter):
-        replace(rewriter, op, [emit(rewriter, llvm.FNegOp(op.operand, fastmath(op)))])
+def lower_float_binary(lower: Lowering, op: Operation) -> None:
+    lhs, rhs = lower.operands(op.operands)
+    kind = type(op)
+    contracts = kind not in (arith.DivfOp, arith_extra.RemFOp)
+    flags = contractible(op) if contracts else fastmath(op)
+    lower.result(op, emit(lower, FLOAT_BINARY[kind](lhs, rhs, flags)))
 
 
-class CastLowering(RewritePattern):
-    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter):
-        if type(op) not in CASTS:
-            return
-        result_type = llvm_type(op.results[0].type)
-        replace(rewriter, op, [emit(rewriter, CASTS[type(op)](op.operands[0], result_type))])
+def lower_binary_intrinsic(lower: Lowering, op: Operation) -> None:
+    name = BINARY_INTRINSICS[type(op)]
+    args = lower.operands(op.operands)
+    lower.result(op, call_intrinsic(lower, name, args, op.results[0].type))
 
 
-class IndexCastLowering(RewritePattern):
+def lower_negf(lower: Lowering, op: arith.NegfOp) -> None:
+    lower.result(op, emit(lower, llvm.FNegOp(lower.value(op.operand), fastmath(op))))
+
+
+def lower_cast(lower: Lowering, op: Operation) -> None:
+    result_type = llvm_type(op.results[0].type)
+    lower.result(op, emit(lower, CASTS[type(op)](lower.value(op.operands[0]), result_type)))
+
+
+def lower_index_cast(lower: Lowering, op: Operation) -> None:
     """index_cast sign-extends or truncates."""
-
-    @op_type_rewrite_pattern
-    def match_and_rewrite(
-        self, op: arith_extra.IndexCastOp | arith.IndexCastOp, rewriter: PatternRewriter
-    ):
-        source, target = op.operands[0], op.results[0].type
-        source_width, target_width = bit_width(source.type), bit_width(target)
-        if source_width == target_width:
-            replace(rewriter, op, [source])
-            return
-        if source_width > target_width:
-            cast: Operation = llvm.TruncOp(source, llvm_type(target))
-        else:
-            cast = llvm.SExtOp(source, llvm_type(target))
-        replace(rewriter, op, [emit(rewriter, cast)])
+    source, target = op.operands[0], op.results[0].type
+    source_width, target_width = bit_width(source.type), bit_width(target)
+    value = lower.value(source)
+    if source_width > target_width:
+        value = emit(lower, llvm.TruncOp(value, llvm_type(target)))
+    elif source_width < target_width:
+        value = emit(lower, llvm.SExtOp(value, llvm_type(target)))
+    lower.result(op, value)
 
 
-class CmpiLowering(RewritePattern):
-    @op_type_rewrite_pattern
-    def match_and_rewrite(self, op: arith_extra.CmpiOp | arith.CmpiOp, rewriter: PatternRewriter):
-        # arith and llvm number the predicates the same way.
-        predicate = IntegerAttr(op.predicate.value.data, 64)
-        replace(rewriter, op, [emit(rewriter, llvm.ICmpOp(op.lhs, op.rhs, predicate))])
+def lower_cmpi(lower: Lowering, op: arith_extra.CmpiOp | arith.CmpiOp) -> None:
+    # arith and llvm number the predicates the same way.
+    predicate = IntegerAttr(op.predicate.value.data, 64)
+    compare = llvm.ICmpOp(lower.value(op.lhs), lower.value(op.rhs), predicate)
+    lower.result(op, emit(lower, compare))
 
 
-class CmpfLowering(RewritePattern):
-    @op_type_rewrite_pattern
-    def match_and_rewrite(self, op: arith_extra.CmpfOp | arith.CmpfOp, rewriter: PatternRewriter):
-        predicate = arith.CMPF_COMPARISON_OPERATIONS[op.predicate.value.data]
-        if predicate in ("false", "true"):
-            value = splat_constant(rewriter, int(predicate == "true"), op.result)
-            replace(rewriter, op, [value])
-            return
-        compare = llvm_extra.FCmpOp(op.lhs, op.rhs, predicate)
-        compare.properties["fastmathFlags"] = fastmath(op)
-        replace(rewriter, op, [emit(rewriter, compare)])
+def lower_cmpf(lower: Lowering, op: arith_extra.CmpfOp | arith.CmpfOp) -> None:
+    predicate = arith.CMPF_COMPARISON_OPERATIONS[op.predicate.value.data]
+    if predicate in ("false", "true"):
+        lower.result(op, splat_constant(lower, int(predicate == "true"), op.result))
+        return
+    compare = llvm_extra.FCmpOp(lower.value(op.lhs), lower.value(op.rhs), predicate)
+    compare.properties["fastmathFlags"] = fastmath(op)
+    lower.result(op, emit(lower, compare))
 
 
-class SelectLowering(RewritePattern):
-    @op_type_rewrite_pattern
-    def match_and_rewrite(
-        self, op: arith_extra.SelectOp | arith.SelectOp, rewriter: PatternRewriter
-    ):
-        select = llvm_extra.SelectOp(op.cond, op.lhs, op.rhs)
-        replace(rewriter, op, [emit(rewriter, select)])
+def lower_select(lower: Lowering, op: arith_extra.SelectOp | arith.SelectOp) -> None:
+    condition, lhs, rhs = lower.operands(op.operands)
+    lower.result(op, emit(lower, llvm_extra.SelectOp(condition, lhs, rhs)))
 
 
-class DivisionLowering(RewritePattern):
+def lower_division(lower: Lowering, op: Operation) -> None:
     """floordivsi, ceildivsi and ceildivui round the quotient, which LLVM's division does
     not: correct the truncated quotient by one where the remainder says so."""
-
-    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter):
-        if not isinstance(op, arith.FloorDivSIOp | arith.CeilDivSIOp | arith.CeilDivUIOp):
-            return
-        lhs, rhs = op.operands
-        zero, one = splat_constant(rewriter, 0, lhs), splat_constant(rewriter, 1, lhs)
-        if isinstance(op, arith.CeilDivUIOp):
-            quotient = emit(rewriter, llvm.UDivOp(lhs, rhs))
-            remainder = emit(rewriter, llvm.URemOp(lhs, rhs))
-            inexact = emit(rewriter, llvm.ICmpOp(remainder, zero, IntegerAttr(1, 64)))
-            bumped = emit(rewriter, llvm.AddOp(quotient, one))
-            replace(rewriter, op, [emit(rewriter, llvm_extra.SelectOp(inexact, bumped, quotient))])
-            return
-        quotient = emit(rewriter, llvm.SDivOp(lhs, rhs))
-        remainder = emit(rewriter, llvm.SRemOp(lhs, rhs))
-        inexact = emit(rewriter, llvm.ICmpOp(remainder, zero, IntegerAttr(1, 64)))  # ne
-        remainder_negative = emit(rewriter, llvm.ICmpOp(remainder, zero, IntegerAttr(2, 64)))
-        divisor_negative = emit(rewriter, llvm.ICmpOp(rhs, zero, IntegerAttr(2, 64)))  # slt
-        signs_differ = emit(rewriter, llvm.XOrOp(remainder_negative, divisor_negative))
-        if isinstance(op, arith.FloorDivSIOp):
-            adjust = emit(rewriter, llvm.AndOp(inexact, signs_differ))
-            corrected = emit(rewriter, llvm.SubOp(quotient, one))
-        else:
-            signs_agree = emit(
-                rewriter, llvm.XOrOp(signs_differ, splat_constant(rewriter, 1, inexact))
-            )
-            adjust = emit(rewriter, llvm.AndOp(inexact, signs_agree))
-            corrected = emit(rewriter, llvm.AddOp(quotient, one))
-        replace(rewriter, op, [emit(rewriter, llvm_extra.SelectOp(adjust, corrected, quotient))])
+    lhs, rhs = lower.operands(op.operands)
+    zero, one = splat_constant(lower, 0, lhs), splat_constant(lower, 1, lhs)
+    if isinstance(op, arith.CeilDivUIOp):
+        quotient = emit(lower, llvm.UDivOp(lhs, rhs))
+        remainder = emit(lower, llvm.URemOp(lhs, rhs))
+        inexact = emit(lower, llvm.ICmpOp(remainder, zero, IntegerAttr(1, 64)))
+        bumped = emit(lower, llvm.AddOp(quotient, one))
+        lower.result(op, emit(lower, llvm_extra.SelectOp(inexact, bumped, quotient)))
+        return
+    quotient = emit(lower, llvm.SDivOp(lhs, rhs))
+    remainder = emit(lower, llvm.SRemOp(lhs, rhs))
+    inexact = emit(lower, llvm.ICmpOp(remainder, zero, IntegerAttr(1, 64)))  # ne
+    remainder_negative = emit(lower, llvm.ICmpOp(remainder, zero, IntegerAttr(2, 64)))
+    divisor_negative = emit(lower, llvm.ICmpOp(rhs, zero, IntegerAttr(2, 64)))  # slt
+    signs_differ = emit(lower, llvm.XOrOp(remainder_negative, divisor_negative))
+    if isinstance(op, arith.FloorDivSIOp):
+        adjust = emit(lower, llvm.AndOp(inexact, signs_differ))
+        corrected = emit(lower, llvm.SubOp(quotient, one))
+    else:
+        signs_agree = emit(lower, llvm.XOrOp(signs_differ, splat_constant(lower, 1, inexact)))
+        adjust = emit(lower, llvm.AndOp(inexact, signs_agree))
+        corrected = emit(lower, llvm.AddOp(quotient, one))
+    lower.result(op, emit(lower, llvm_extra.SelectOp(adjust, corrected, quotient)))
 
 
-ARITH_PATTERNS: list[RewritePattern] = [
-    ConstantLowering(),
-    BinaryLowering(),
-    NegfLowering(),
-    CastLowering(),
-    IndexCastLowering(),
-    CmpiLowering(),
-    CmpfLowering(),
-    SelectLowering(),
-    DivisionLowering(),
-]
+ARITH_LOWERINGS: dict[type[Operation], Lower] = {
+    **dict.fromkeys(INTEGER_BINARY, lower_integer_binary),
+    **dict.fromkeys(FLOAT_BINARY, lower_float_binary),
+    **dict.fromkeys(BINARY_INTRINSICS, lower_binary_intrinsic),
+    **dict.fromkeys(CASTS, lower_cast),
+    arith.ConstantOp: lower_constant,
+    arith.NegfOp: lower_negf,
+    **dict.fromkeys((arith_extra.IndexCastOp, arith.IndexCastOp), lower_index_cast),
+    **dict.fromkeys((arith_extra.CmpiOp, arith.CmpiOp), lower_cmpi),
+    **dict.fromkeys((arith_extra.CmpfOp, arith.CmpfOp), lower_cmpf),
+    **dict.fromkeys((arith_extra.SelectOp, arith.SelectOp), lower_select),
+    **dict.fromkeys((arith.FloorDivSIOp, arith.CeilDivSIOp, arith.CeilDivUIOp), lower_division),
+}
 
-ARITH_OPS: tuple[type[Operation], ...] = (
-    *INTEGER_BINARY,
-    *FLOAT_BINARY,
-    *BINARY_INTRINSICS,
-    *CASTS,
-    arith.ConstantOp,
-    arith.NegfOp,
-    arith_extra.IndexCastOp,
-    arith_extra.CmpiOp,
-    arith_extra.CmpfOp,
-    arith_extra.SelectOp,
-    *arith_extra.XDSL,
-    arith.FloorDivSIOp,
-    arith.CeilDivSIOp,
-    arith.CeilDivUIOp,
-)
+ARITH_OPS: tuple[type[Operation], ...] = tuple(ARITH_LOWERINGS)

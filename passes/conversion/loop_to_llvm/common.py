@@ -1,9 +1,11 @@
 """What the lowerings to the `llvm` dialect share: types, constants and memref descriptors.
 
-Patterns replace each op by llvm ops and, where a result's type changes (`index` becomes
-`i64`, a memref becomes its descriptor struct), cast the new value back to the old type with
-`builtin.unrealized_conversion_cast`, so later patterns still see memref types. `loop-to-llvm`
-then converts every remaining value's type and the casts fold away.
+The helpers emit through a *builder*, anything with `insert(op)`: `loop-to-llvm`'s walk
+(lowering.py), which appends to the block being built, or a rewriter inserting before an op
+(`Builder`, or xDSL's PatternRewriter). Lowering before `loop-to-llvm` (a target's
+allocations), where the rest of the IR still wants the old types, casts a new value back to
+the old type with `builtin.unrealized_conversion_cast` (`as_type`, `replace`); `loop-to-llvm`
+reads such a cast as the value it casts.
 
 A memref is MLIR's descriptor `!llvm.struct<(ptr, ptr, i64, array<R x i64>, array<R x i64>)>`:
 allocated pointer, aligned pointer, offset, sizes, strides (in elements). Whatever the memref
@@ -13,6 +15,7 @@ type knows statically is used as a constant instead of being read from the descr
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache, lru_cache
 
 from xdsl.dialects import llvm
 from xdsl.dialects.builtin import (
@@ -24,21 +27,39 @@ from xdsl.dialects.builtin import (
     IntegerAttr,
     IntegerType,
     MemRefType,
-    ModuleOp,
-    NoneAttr,
-    StridedLayoutAttr,
+    StringAttr,
+    UnitAttr,
     UnrealizedConversionCastOp,
     VectorType,
+    i32,
     i64,
 )
 from xdsl.ir import Attribute, Operation, SSAValue
-from xdsl.pattern_rewriter import PatternRewriter
-from xdsl.rewriter import InsertPoint
+from xdsl.rewriter import InsertPoint, Rewriter
 
 from ziggurat.diagnostics import ZigguratError
+from ziggurat.elements import static_offset, static_size, static_strides
 
 PTR = llvm.LLVMPointerType()
 ALLOCATED, ALIGNED, OFFSET, SIZES, STRIDES = range(5)
+
+
+class Builder:
+    """Inserts ops before `op` (or at `at`): the builder for lowerings that rewrite IR in
+    place, as a target's passes before `loop-to-llvm` do."""
+
+    def __init__(self, op: Operation | None = None, at: InsertPoint | None = None):
+        assert op is not None or at is not None
+        self.at = at if at is not None else InsertPoint.before(op)  # type: ignore[arg-type]
+
+    def insert(self, op: Operation | Sequence[Operation], at: InsertPoint | None = None) -> None:
+        Rewriter.insert_op(op, at or self.at)
+
+    def replace(self, op: Operation, new_ops: Sequence[Operation], results: Sequence[SSAValue]):
+        Rewriter.replace_op(op, new_ops, results)
+
+    def erase(self, op: Operation) -> None:
+        Rewriter.erase_op(op)
 
 
 def llvm_type(type: Attribute) -> Attribute:
@@ -83,36 +104,83 @@ def byte_size(type: Attribute, where: Operation) -> int:
     raise ZigguratError(f"'{where.name}': element type {type} has no LLVM lowering", where)
 
 
-def emit(rewriter: PatternRewriter, op: Operation) -> SSAValue:
-    """Insert `op` before the matched op and return its result."""
-    rewriter.insert(op)
+def emit(builder: Builder, op: Operation) -> SSAValue:
+    """Insert `op` where `builder` builds and return its result."""
+    builder.insert(op)
     return op.results[0]
 
 
-def as_type(rewriter: PatternRewriter, value: SSAValue, type: Attribute) -> SSAValue:
+def as_type(builder: Builder, value: SSAValue, type: Attribute) -> SSAValue:
     """`value` seen as `type`, through a cast that folds away once types are converted."""
     if value.type == type:
         return value
-    return emit(rewriter, UnrealizedConversionCastOp.get([value], [type]))
+    return emit(builder, UnrealizedConversionCastOp.get([value], [type]))
 
 
-def replace(rewriter: PatternRewriter, op: Operation, values: Sequence[SSAValue]) -> None:
+def replace(builder: Builder, op: Operation, values: Sequence[SSAValue]) -> None:
     """Replace `op`'s results by `values`, cast back to the result types they replace."""
-    results = [as_type(rewriter, v, r.type) for v, r in zip(values, op.results, strict=True)]
-    rewriter.replace(op, [], results)
+    results = [as_type(builder, v, r.type) for v, r in zip(values, op.results, strict=True)]
+    builder.replace(op, [], results)
 
 
-def constant(rewriter: PatternRewriter, value: int, type: Attribute = i64) -> SSAValue:
+# The ops built most often are built without their constructors' checks (a third of the
+# time), from attributes made once.
+NO_OVERFLOW_FLAGS = {"overflowFlags": IntegerAttr(0, 32)}
+UNORDERED = IntegerAttr(0, i64)
+SSA_INDEX = DenseArrayBase.from_list(i32, [llvm.GEP_USE_SSA_VAL])
+NO_WRAP_FLAGS = IntegerAttr(0, 32)
+
+
+@lru_cache(maxsize=4096)
+def integer(value: int, type: Attribute) -> IntegerAttr:
+    return IntegerAttr(value, type)  # type: ignore[arg-type]
+
+
+@cache
+def position_attribute(position: tuple[int, ...]) -> DenseArrayBase:
+    return DenseArrayBase.from_list(i64, position)
+
+
+def constant(builder: Builder, value: int, type: Attribute = i64) -> SSAValue:
     """An llvm integer constant."""
-    return emit(rewriter, llvm.ConstantOp(IntegerAttr(value, type), type))
+    attribute = integer(value, type)
+    op = llvm.ConstantOp.create(properties={"value": attribute}, result_types=[type])
+    return emit(builder, op)
 
 
-def value_of(rewriter: PatternRewriter, value: int | SSAValue) -> SSAValue:
+def binary(builder: Builder, kind: type[Operation], lhs: SSAValue, rhs: SSAValue) -> SSAValue:
+    """An llvm integer add, mul, ... of two values of one type."""
+    op = kind.create(operands=[lhs, rhs], result_types=[lhs.type], properties=NO_OVERFLOW_FLAGS)
+    return emit(builder, op)
+
+
+def load(
+    builder: Builder, address: SSAValue, type: Attribute, alignment: int | None = None
+) -> SSAValue:
+    """`llvm.load`."""
+    properties: dict[str, Attribute] = {"ordering": UNORDERED}
+    if alignment is not None:
+        properties["alignment"] = integer(alignment, i64)
+    op = llvm.LoadOp.create(operands=[address], result_types=[type], properties=properties)
+    return emit(builder, op)
+
+
+def store(
+    builder: Builder, value: SSAValue, address: SSAValue, alignment: int | None = None
+) -> None:
+    """`llvm.store`."""
+    properties: dict[str, Attribute] = {"ordering": UNORDERED}
+    if alignment is not None:
+        properties["alignment"] = integer(alignment, i64)
+    builder.insert(llvm.StoreOp.create(operands=[value, address], properties=properties))
+
+
+def value_of(builder: Builder, value: int | SSAValue) -> SSAValue:
     """An i64 value for a static integer, or the given value."""
-    return constant(rewriter, value) if isinstance(value, int) else value
+    return constant(builder, value) if isinstance(value, int) else value
 
 
-def add(rewriter: PatternRewriter, lhs: int | SSAValue, rhs: int | SSAValue) -> int | SSAValue:
+def add(builder: Builder, lhs: int | SSAValue, rhs: int | SSAValue) -> int | SSAValue:
     """`lhs + rhs`, folded when both are static."""
     if isinstance(lhs, int) and isinstance(rhs, int):
         return lhs + rhs
@@ -120,10 +188,10 @@ def add(rewriter: PatternRewriter, lhs: int | SSAValue, rhs: int | SSAValue) -> 
         return rhs
     if rhs == 0:
         return lhs
-    return emit(rewriter, llvm.AddOp(value_of(rewriter, lhs), value_of(rewriter, rhs)))
+    return binary(builder, llvm.AddOp, value_of(builder, lhs), value_of(builder, rhs))
 
 
-def mul(rewriter: PatternRewriter, lhs: int | SSAValue, rhs: int | SSAValue) -> int | SSAValue:
+def mul(builder: Builder, lhs: int | SSAValue, rhs: int | SSAValue) -> int | SSAValue:
     """`lhs * rhs`, folded when both are static or one is 1."""
     if isinstance(lhs, int) and isinstance(rhs, int):
         return lhs * rhs
@@ -131,62 +199,46 @@ def mul(rewriter: PatternRewriter, lhs: int | SSAValue, rhs: int | SSAValue) -> 
         return rhs
     if rhs == 1:
         return lhs
-    return emit(rewriter, llvm.MulOp(value_of(rewriter, lhs), value_of(rewriter, rhs)))
+    return binary(builder, llvm.MulOp, value_of(builder, lhs), value_of(builder, rhs))
 
 
 def extract(
-    rewriter: PatternRewriter, aggregate: SSAValue, position: Sequence[int], type: Attribute
+    builder: Builder, aggregate: SSAValue, position: Sequence[int], type: Attribute
 ) -> SSAValue:
     """`llvm.extractvalue aggregate[position]`."""
-    index = DenseArrayBase.from_list(i64, position)
-    return emit(rewriter, llvm.ExtractValueOp(index, aggregate, type))
+    properties = {"position": position_attribute(tuple(position))}
+    op = llvm.ExtractValueOp.create(
+        operands=[aggregate], result_types=[type], properties=properties
+    )
+    return emit(builder, op)
 
 
 def insert(
-    rewriter: PatternRewriter, aggregate: SSAValue, position: Sequence[int], value: SSAValue
+    builder: Builder, aggregate: SSAValue, position: Sequence[int], value: SSAValue
 ) -> SSAValue:
     """`llvm.insertvalue value, aggregate[position]`."""
-    index = DenseArrayBase.from_list(i64, position)
-    return emit(rewriter, llvm.InsertValueOp(index, aggregate, value))
-
-
-def static_strides(type: MemRefType, where: Operation | None = None) -> list[int | None]:
-    """The strides a memref type states (None where only known at run time)."""
-    shape = type.get_shape()
-    if isinstance(type.layout, NoneAttr):
-        strides: list[int | None] = []
-        running: int | None = 1
-        for size in reversed(shape):
-            strides.append(running)
-            running = None if running is None or size < 0 else running * size
-        return strides[::-1]
-    if isinstance(type.layout, StridedLayoutAttr):
-        return list(type.layout.get_strides())
-    raise ZigguratError(f"memref layout {type.layout} is not strided", where)
-
-
-def static_offset(type: MemRefType) -> int | None:
-    """The offset a memref type states (None where only known at run time)."""
-    if isinstance(type.layout, StridedLayoutAttr):
-        return type.layout.get_offset()
-    return 0
-
-
-def static_size(size: int) -> int | None:
-    return None if size < 0 else size
+    properties = {"position": position_attribute(tuple(position))}
+    op = llvm.InsertValueOp.create(
+        operands=[aggregate, value], result_types=[aggregate.type], properties=properties
+    )
+    return emit(builder, op)
 
 
 class Descriptor:
-    """A memref value seen as its descriptor, with the facts its type states statically."""
+    """A memref value seen as its descriptor, with the facts its type states statically: the
+    descriptor is `struct` where given (what loop-to-llvm's walk made of the memref), else
+    the memref cast to its struct."""
 
-    def __init__(self, rewriter: PatternRewriter, value: SSAValue, where: Operation):
+    def __init__(
+        self, builder: Builder, value: SSAValue, where: Operation, struct: SSAValue | None = None
+    ):
         if not isinstance(value.type, MemRefType):
             raise ZigguratError(f"'{where.name}': expected a ranked memref", where)
-        self.rewriter, self.type, self.where = rewriter, value.type, where
-        self.struct = as_type(rewriter, value, descriptor_type(value.type))
+        self.builder, self.type, self.where = builder, value.type, where
+        self.struct = struct or as_type(builder, value, descriptor_type(value.type))
 
     def field(self, position: Sequence[int], type: Attribute = i64) -> SSAValue:
-        return extract(self.rewriter, self.struct, position, type)
+        return extract(self.builder, self.struct, position, type)
 
     def pointer(self, which: int = ALIGNED) -> SSAValue:
         return self.field([which], PTR)
@@ -207,23 +259,26 @@ class Descriptor:
         """`llvm.getelementptr` to the element at `indices`: the address LLVM can analyse."""
         linear = self.offset()
         for dim, index in enumerate(indices):
-            linear = add(self.rewriter, linear, mul(self.rewriter, index, self.stride(dim)))
+            linear = add(self.builder, linear, mul(self.builder, index, self.stride(dim)))
         aligned = self.pointer()
         if linear == 0:
             return aligned
-        element = llvm_type(self.type.element_type)
-        gep = llvm.GEPOp(
-            aligned,
-            [llvm.GEP_USE_SSA_VAL],
-            element,
-            ssa_indices=[value_of(self.rewriter, linear)],
-            inbounds=True,
+        properties = {
+            "rawConstantIndices": SSA_INDEX,
+            "elem_type": llvm_type(self.type.element_type),
+            "noWrapFlags": NO_WRAP_FLAGS,
+            "inbounds": UnitAttr(),
+        }
+        gep = llvm.GEPOp.create(
+            operands=[aligned, value_of(self.builder, linear)],
+            result_types=[PTR],
+            properties=properties,
         )
-        return emit(self.rewriter, gep)
+        return emit(self.builder, gep)
 
 
 def build_descriptor(
-    rewriter: PatternRewriter,
+    builder: Builder,
     type: MemRefType,
     allocated: SSAValue,
     aligned: SSAValue,
@@ -232,53 +287,53 @@ def build_descriptor(
     strides: Sequence[int | SSAValue],
 ) -> SSAValue:
     """A descriptor struct from its fields."""
-    struct = emit(rewriter, llvm.UndefOp(descriptor_type(type)))
-    struct = insert(rewriter, struct, [ALLOCATED], allocated)
-    struct = insert(rewriter, struct, [ALIGNED], aligned)
-    struct = insert(rewriter, struct, [OFFSET], value_of(rewriter, offset))
+    struct = emit(builder, llvm.UndefOp(descriptor_type(type)))
+    struct = insert(builder, struct, [ALLOCATED], allocated)
+    struct = insert(builder, struct, [ALIGNED], aligned)
+    struct = insert(builder, struct, [OFFSET], value_of(builder, offset))
     for dim, (size, stride) in enumerate(zip(sizes, strides, strict=True)):
-        struct = insert(rewriter, struct, [SIZES, dim], value_of(rewriter, size))
-        struct = insert(rewriter, struct, [STRIDES, dim], value_of(rewriter, stride))
+        struct = insert(builder, struct, [SIZES, dim], value_of(builder, size))
+        struct = insert(builder, struct, [STRIDES, dim], value_of(builder, stride))
     return struct
 
 
-def element_count(rewriter: PatternRewriter, sizes: Sequence[int | SSAValue]) -> int | SSAValue:
+def element_count(builder: Builder, sizes: Sequence[int | SSAValue]) -> int | SSAValue:
     """The product of `sizes`, folded where they are constants."""
     count: int | SSAValue = 1
     for size in sizes:
-        count = mul(rewriter, count, size)
+        count = mul(builder, count, size)
     return count
 
 
-def contiguous_strides(
-    rewriter: PatternRewriter, sizes: Sequence[int | SSAValue]
-) -> list[int | SSAValue]:
+def contiguous_strides(builder: Builder, sizes: Sequence[int | SSAValue]) -> list[int | SSAValue]:
     """Row-major strides of a dense buffer with these sizes."""
     strides: list[int | SSAValue] = []
     running: int | SSAValue = 1
     for size in reversed(sizes):
         strides.append(running)
-        running = mul(rewriter, running, size)
+        running = mul(builder, running, size)
     return strides[::-1]
 
 
-def declare_function(
-    rewriter: PatternRewriter,
-    where: Operation,
-    name: str,
-    inputs: Sequence[Attribute],
-    output: Attribute | None,
-) -> None:
-    """Declare an external C function (`aligned_alloc`, `erff`, ...) once per module."""
-    module = where.get_toplevel_object()
-    if not isinstance(module, ModuleOp):
-        raise ZigguratError(f"'{where.name}' is not inside a module", where)
-    for op in module.ops:
-        if getattr(op, "sym_name", None) is not None and op.sym_name.data == name:  # type: ignore[attr-defined]
+class Declarations:
+    """The symbols a module defines, to declare each external C function it calls
+    (`aligned_alloc`, `erff`, ...) once, at the top of the module."""
+
+    def __init__(self, module: Operation):
+        self.block = module.regions[0].block
+        self.names = {
+            op.sym_name.data  # type: ignore[attr-defined]
+            for op in self.block.ops
+            if isinstance(getattr(op, "sym_name", None), StringAttr)
+        }
+
+    def declare(self, name: str, inputs: Sequence[Attribute], output: Attribute | None) -> None:
+        if name in self.names:
             return
-    function_type = llvm.LLVMFunctionType(inputs, output or llvm.LLVMVoidType())
-    declaration = llvm.FuncOp(name, function_type, linkage=llvm.LinkageAttr("external"))
-    rewriter.insert(declaration, InsertPoint.at_start(module.body.block))
+        self.names.add(name)
+        function_type = llvm.LLVMFunctionType(inputs, output or llvm.LLVMVoidType())
+        declaration = llvm.FuncOp(name, function_type, linkage=llvm.LinkageAttr("external"))
+        Rewriter.insert_op(declaration, InsertPoint.at_start(self.block))
 
 
 def intrinsic_suffix(type: Attribute) -> str:

@@ -17,17 +17,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from xdsl.dialects import cf, func, llvm
-from xdsl.dialects.builtin import (
-    DenseArrayBase,
-    MemRefType,
-    StringAttr,
-    UnrealizedConversionCastOp,
-    i64,
-)
+from xdsl.dialects.builtin import MemRefType, StringAttr, i64
 from xdsl.ir import Attribute, Block, Operation, SSAValue
-from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
-from xdsl.rewriter import InsertPoint
 
+from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects.loop import ANNOTATIONS
 from ziggurat.passes.conversion.loop_to_llvm.common import (
     ALIGNED,
@@ -36,15 +29,16 @@ from ziggurat.passes.conversion.loop_to_llvm.common import (
     PTR,
     SIZES,
     STRIDES,
+    Builder,
+    Declarations,
     Descriptor,
-    as_type,
     descriptor_type,
     emit,
     extract,
     insert,
     llvm_type,
-    replace,
 )
+from ziggurat.passes.conversion.loop_to_llvm.lowering import Lower, Lowering
 
 
 def expanded_types(type: Attribute) -> list[Attribute]:
@@ -63,155 +57,133 @@ def result_type(types: Sequence[Attribute]) -> Attribute:
     return llvm.LLVMStructType.from_type_list([llvm_type(t) for t in types])
 
 
-def descriptor_fields(
-    rewriter: PatternRewriter, value: SSAValue, where: Operation
-) -> list[SSAValue]:
+def lower_function(
+    op: func.FuncOp, lowerings: dict[type[Operation], Lower], declarations: Declarations
+) -> llvm.FuncOp:
+    """The llvm.func of a func.func: its entry block takes the expanded arguments and
+    rebuilds each memref's descriptor, then the body follows, lowered."""
+    inputs = op.function_type.inputs.data
+    function_type = llvm.LLVMFunctionType(
+        [t for type in inputs for t in expanded_types(type)],
+        result_type(op.function_type.outputs.data),
+    )
+    private = op.sym_visibility == StringAttr("private")
+    linkage = llvm.LinkageAttr("internal" if private and op.body.blocks else "external")
+    if not op.body.blocks:
+        return llvm.FuncOp(op.sym_name, function_type, linkage=linkage)
+    lower = Lowering(lowerings, declarations)
+    entry = Block(arg_types=function_type.inputs.data)
+    lower.start(entry)
+    fields = iter(entry.args)
+    for old in op.body.blocks[0].args:
+        new = [next(fields) for _ in expanded_types(old.type)]
+        value = descriptor_of_fields(lower, old.type, new) if len(new) > 1 else new[0]
+        lower.map([old], [value])
+    lower.lower_region(op.body, into_current=True, terminator=unexpected)
+    lower.erase_dead_ops()
+    return llvm.FuncOp(op.sym_name, function_type, linkage=linkage, body=lower.region)
+
+
+def descriptor_of_fields(builder: Builder, type: MemRefType, fields: list[SSAValue]) -> SSAValue:
+    """The descriptor struct of a memref passed as its fields."""
+    rank = type.get_num_dims()
+    positions = [[ALLOCATED], [ALIGNED], [OFFSET]]
+    positions += [[SIZES, d] for d in range(rank)] + [[STRIDES, d] for d in range(rank)]
+    struct = emit(builder, llvm.UndefOp(descriptor_type(type)))
+    for position, field in zip(positions, fields, strict=True):
+        struct = insert(builder, struct, position, field)
+    return struct
+
+
+def lower_llvm_function(
+    op: llvm.FuncOp, lowerings: dict[type[Operation], Lower], declarations: Declarations
+) -> llvm.FuncOp:
+    """An llvm.func whose body a target left at the loop level (a GPU kernel's), with its
+    body lowered."""
+    lower = Lowering(lowerings, declarations)
+    entry = Block(arg_types=op.body.blocks[0].arg_types)
+    lower.start(entry)
+    lower.map(op.body.blocks[0].args, entry.args)
+    lower.lower_region(op.body, into_current=True, terminator=unexpected)
+    lower.erase_dead_ops()
+    return llvm.FuncOp.create(
+        properties=dict(op.properties), attributes=dict(op.attributes), regions=[lower.region]
+    )
+
+
+def unexpected(terminator: Operation) -> None:
+    raise ZigguratError(f"'{terminator.name}' outside the op it belongs to", terminator)
+
+
+def descriptor_fields(lower: Lowering, value: SSAValue, where: Operation) -> list[SSAValue]:
     """The llvm values a memref (or scalar) argument is passed as."""
     if not isinstance(value.type, MemRefType):
-        return [value]
-    struct = Descriptor(rewriter, value, where).struct
+        return [lower.value(value)]
+    struct = Descriptor(lower, value, where, lower.value(value)).struct
     rank = value.type.get_num_dims()
     fields = [
-        extract(rewriter, struct, [ALLOCATED], PTR),
-        extract(rewriter, struct, [ALIGNED], PTR),
+        extract(lower, struct, [ALLOCATED], PTR),
+        extract(lower, struct, [ALIGNED], PTR),
     ]
-    fields.append(extract(rewriter, struct, [OFFSET], i64))
-    fields += [extract(rewriter, struct, [SIZES, d], i64) for d in range(rank)]
-    fields += [extract(rewriter, struct, [STRIDES, d], i64) for d in range(rank)]
+    fields.append(extract(lower, struct, [OFFSET], i64))
+    fields += [extract(lower, struct, [SIZES, d], i64) for d in range(rank)]
+    fields += [extract(lower, struct, [STRIDES, d], i64) for d in range(rank)]
     return fields
 
 
-def pack(rewriter: PatternRewriter, values: Sequence[SSAValue]) -> SSAValue | None:
-    """One return value for `values`: none, itself, or a struct of them."""
+def pack(builder: Builder, values: Sequence[SSAValue]) -> SSAValue | None:
+    """One return value for llvm `values`: none, itself, or a struct of them."""
     if not values:
         return None
-    converted = [as_type(rewriter, v, llvm_type(v.type)) for v in values]
     if len(values) == 1:
-        return converted[0]
-    struct = emit(rewriter, llvm.UndefOp(result_type([v.type for v in values])))
-    for index, value in enumerate(converted):
-        struct = insert(rewriter, struct, [index], value)
+        return values[0]
+    struct = emit(builder, llvm.UndefOp(result_type([v.type for v in values])))
+    for index, value in enumerate(values):
+        struct = insert(builder, struct, [index], value)
     return struct
 
 
-class FuncLowering(RewritePattern):
-    @op_type_rewrite_pattern
-    def match_and_rewrite(self, op: func.FuncOp, rewriter: PatternRewriter):
-        inputs = op.function_type.inputs.data
-        function_type = llvm.LLVMFunctionType(
-            [t for type in inputs for t in expanded_types(type)],
-            result_type(op.function_type.outputs.data),
+def lower_return(lower: Lowering, op: Operation) -> None:
+    lower.insert(llvm.ReturnOp(pack(lower, lower.operands(op.operands))))
+
+
+def lower_call(lower: Lowering, op: func.CallOp) -> None:
+    args = [f for arg in op.arguments for f in descriptor_fields(lower, arg, op)]
+    types = [r.type for r in op.results]
+    returned = None if not types else result_type(types)
+    call = llvm.CallOp(op.callee, *args, return_type=returned)
+    lower.insert(call)
+    if len(types) <= 1:
+        lower.map(op.results, call.results)
+        return
+    values = [extract(lower, call.results[0], [i], llvm_type(t)) for i, t in enumerate(types)]
+    lower.map(op.results, values)
+
+
+def lower_branch(lower: Lowering, op: cf.BranchOp) -> None:
+    branch = llvm.BrOp(lower.blocks[op.successor], *lower.operands(op.arguments))
+    if ANNOTATIONS in op.attributes:
+        branch.attributes[ANNOTATIONS] = op.attributes[ANNOTATIONS]
+    lower.insert(branch)
+
+
+def lower_conditional_branch(lower: Lowering, op: cf.ConditionalBranchOp) -> None:
+    lower.insert(
+        llvm.CondBrOp(
+            lower.value(op.cond),
+            lower.blocks[op.then_block],
+            lower.operands(op.then_arguments),
+            lower.blocks[op.else_block],
+            lower.operands(op.else_arguments),
         )
-        private = op.sym_visibility == StringAttr("private")
-        linkage = llvm.LinkageAttr("internal" if private and op.body.blocks else "external")
-        if op.body.blocks:
-            self.expand_arguments(op.body.blocks[0], rewriter)
-        lowered = llvm.FuncOp(
-            op.sym_name,
-            function_type,
-            linkage=linkage,
-            body=rewriter.move_region_contents_to_new_regions(op.body),
-        )
-        rewriter.replace(op, lowered)
-
-    @staticmethod
-    def expand_arguments(entry: Block, rewriter: PatternRewriter) -> None:
-        """Give the entry block the llvm arguments and rebuild each old one from them."""
-        first_op = entry.first_op
-        for old in list(entry.args):
-            new = [
-                rewriter.insert_block_argument(entry, len(entry.args), t)
-                for t in expanded_types(old.type)
-            ]
-            at = InsertPoint.before(first_op) if first_op else InsertPoint.at_end(entry)
-            if isinstance(old.type, MemRefType):
-                value = build_from_fields(rewriter, old.type, new, at)
-            else:
-                value = new[0]
-            if value.type != old.type:
-                value = as_type_at(rewriter, value, old.type, at)
-            old.replace_all_uses_with(value)
-            rewriter.erase_block_argument(old)
+    )
 
 
-def build_from_fields(
-    rewriter: PatternRewriter, type: MemRefType, fields: list[SSAValue], at: InsertPoint
-) -> SSAValue:
-    rank = type.get_num_dims()
-    undef = llvm.UndefOp(descriptor_type(type))
-    rewriter.insert(undef, at)
-    struct: SSAValue = undef.res
-    positions = [[ALLOCATED], [ALIGNED], [OFFSET]]
-    positions += [[SIZES, d] for d in range(rank)] + [[STRIDES, d] for d in range(rank)]
-    for position, field in zip(positions, fields, strict=True):
-        op = llvm.InsertValueOp(DenseArrayBase.from_list(i64, position), struct, field)
-        rewriter.insert(op, at)
-        struct = op.results[0]
-    return struct
+FUNC_LOWERINGS: dict[type[Operation], Lower] = {
+    func.ReturnOp: lower_return,
+    func.CallOp: lower_call,
+    cf.BranchOp: lower_branch,
+    cf.ConditionalBranchOp: lower_conditional_branch,
+}
 
-
-def as_type_at(
-    rewriter: PatternRewriter, value: SSAValue, type: Attribute, at: InsertPoint
-) -> SSAValue:
-    cast = UnrealizedConversionCastOp.get([value], [type])
-    rewriter.insert(cast, at)
-    return cast.results[0]
-
-
-class ReturnLowering(RewritePattern):
-    @op_type_rewrite_pattern
-    def match_and_rewrite(self, op: func.ReturnOp, rewriter: PatternRewriter):
-        rewriter.replace(op, llvm.ReturnOp(pack(rewriter, op.arguments)))
-
-
-class CallLowering(RewritePattern):
-    @op_type_rewrite_pattern
-    def match_and_rewrite(self, op: func.CallOp, rewriter: PatternRewriter):
-        args = [f for arg in op.arguments for f in descriptor_fields(rewriter, arg, op)]
-        args = [as_type(rewriter, a, llvm_type(a.type)) for a in args]
-        types = [r.type for r in op.results]
-        returned = None if not types else result_type(types)
-        call = llvm.CallOp(op.callee, *args, return_type=returned)
-        rewriter.insert(call)
-        if len(types) <= 1:
-            replace(rewriter, op, list(call.results))
-            return
-        values = [
-            extract(rewriter, call.results[0], [i], llvm_type(t)) for i, t in enumerate(types)
-        ]
-        replace(rewriter, op, values)
-
-
-class BranchLowering(RewritePattern):
-    @op_type_rewrite_pattern
-    def match_and_rewrite(self, op: cf.BranchOp, rewriter: PatternRewriter):
-        branch = llvm.BrOp(op.successor, *op.arguments)
-        if ANNOTATIONS in op.attributes:
-            branch.attributes[ANNOTATIONS] = op.attributes[ANNOTATIONS]
-        rewriter.replace(op, branch)
-
-
-class ConditionalBranchLowering(RewritePattern):
-    @op_type_rewrite_pattern
-    def match_and_rewrite(self, op: cf.ConditionalBranchOp, rewriter: PatternRewriter):
-        branch = llvm.CondBrOp(
-            op.cond, op.then_block, op.then_arguments, op.else_block, op.else_arguments
-        )
-        rewriter.replace(op, branch)
-
-
-FUNC_PATTERNS: list[RewritePattern] = [
-    FuncLowering(),
-    ReturnLowering(),
-    CallLowering(),
-    BranchLowering(),
-    ConditionalBranchLowering(),
-]
-
-FUNC_OPS: tuple[type[Operation], ...] = (
-    func.FuncOp,
-    func.ReturnOp,
-    func.CallOp,
-    cf.BranchOp,
-    cf.ConditionalBranchOp,
-)
+FUNC_OPS: tuple[type[Operation], ...] = (func.FuncOp, *FUNC_LOWERINGS)

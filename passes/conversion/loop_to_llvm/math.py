@@ -11,15 +11,11 @@ from __future__ import annotations
 from xdsl.dialects import llvm, math
 from xdsl.dialects.builtin import Float32Type, Float64Type, FloatAttr, IntegerAttr, i1
 from xdsl.ir import Operation, SSAValue
-from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
 
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.passes.conversion.loop_to_llvm.arith import fastmath
-from ziggurat.passes.conversion.loop_to_llvm.common import (
-    emit,
-    intrinsic_suffix,
-    replace,
-)
+from ziggurat.passes.conversion.loop_to_llvm.common import emit, intrinsic_suffix
+from ziggurat.passes.conversion.loop_to_llvm.lowering import Lower, Lowering
 
 # Ops that are one overloaded LLVM intrinsic over all their operands.
 INTRINSICS: dict[type[Operation], str] = {
@@ -59,57 +55,46 @@ POISON_FLAG_INTRINSICS: dict[type[Operation], str] = {
 }
 
 
-def intrinsic_call(
-    rewriter: PatternRewriter, op: Operation, name: str, args: list[SSAValue]
-) -> SSAValue:
+def intrinsic_call(lower: Lowering, op: Operation, name: str, args: list[SSAValue]) -> SSAValue:
     call = llvm.CallIntrinsicOp(name, args, [op.results[0].type])
     if "fastmath" in op.properties:
         call.properties["fastmathFlags"] = fastmath(op)
-    return emit(rewriter, call)
+    return emit(lower, call)
 
 
-class IntrinsicLowering(RewritePattern):
-    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter):
-        if type(op) in INTRINSICS:
-            name = f"{INTRINSICS[type(op)]}.{intrinsic_suffix(op.results[0].type)}"
-            result = intrinsic_call(rewriter, op, name, list(op.operands))
-        elif type(op) in POISON_FLAG_INTRINSICS:
-            name = f"{POISON_FLAG_INTRINSICS[type(op)]}.{intrinsic_suffix(op.results[0].type)}"
-            not_poison = emit(rewriter, llvm.ConstantOp(IntegerAttr(0, i1), i1))
-            result = intrinsic_call(rewriter, op, name, [op.operands[0], not_poison])
-        else:
-            return
-        replace(rewriter, op, [result])
+def lower_intrinsic(lower: Lowering, op: Operation) -> None:
+    name = f"{INTRINSICS[type(op)]}.{intrinsic_suffix(op.results[0].type)}"
+    lower.result(op, intrinsic_call(lower, op, name, lower.operands(op.operands)))
 
 
-class FPowILowering(RewritePattern):
-    @op_type_rewrite_pattern
-    def match_and_rewrite(self, op: math.FPowIOp, rewriter: PatternRewriter):
-        suffix = f"{intrinsic_suffix(op.lhs.type)}.{intrinsic_suffix(op.rhs.type)}"
-        result = intrinsic_call(rewriter, op, f"llvm.powi.{suffix}", [op.lhs, op.rhs])
-        replace(rewriter, op, [result])
+def lower_poison_flag_intrinsic(lower: Lowering, op: Operation) -> None:
+    name = f"{POISON_FLAG_INTRINSICS[type(op)]}.{intrinsic_suffix(op.results[0].type)}"
+    not_poison = emit(lower, llvm.ConstantOp(IntegerAttr(0, i1), i1))
+    args = [lower.value(op.operands[0]), not_poison]
+    lower.result(op, intrinsic_call(lower, op, name, args))
 
 
-class RsqrtLowering(RewritePattern):
-    @op_type_rewrite_pattern
-    def match_and_rewrite(self, op: math.RsqrtOp, rewriter: PatternRewriter):
-        type = op.result.type
-        if not isinstance(type, Float32Type | Float64Type):
-            raise ZigguratError("math.rsqrt is lowered for scalar f32 and f64 only", op)
-        root = intrinsic_call(rewriter, op, f"llvm.sqrt.{intrinsic_suffix(type)}", [op.operand])
-        one = emit(rewriter, llvm.ConstantOp(FloatAttr(1.0, type), type))
-        replace(rewriter, op, [emit(rewriter, llvm.FDivOp(one, root, fastmath(op)))])
+def lower_fpowi(lower: Lowering, op: math.FPowIOp) -> None:
+    suffix = f"{intrinsic_suffix(op.lhs.type)}.{intrinsic_suffix(op.rhs.type)}"
+    args = [lower.value(op.lhs), lower.value(op.rhs)]
+    lower.result(op, intrinsic_call(lower, op, f"llvm.powi.{suffix}", args))
 
 
-MATH_PATTERNS: list[RewritePattern] = [
-    IntrinsicLowering(),
-    FPowILowering(),
-    RsqrtLowering(),
-]
+def lower_rsqrt(lower: Lowering, op: math.RsqrtOp) -> None:
+    type = op.result.type
+    if not isinstance(type, Float32Type | Float64Type):
+        raise ZigguratError("math.rsqrt is lowered for scalar f32 and f64 only", op)
+    name = f"llvm.sqrt.{intrinsic_suffix(type)}"
+    root = intrinsic_call(lower, op, name, [lower.value(op.operand)])
+    one = emit(lower, llvm.ConstantOp(FloatAttr(1.0, type), type))
+    lower.result(op, emit(lower, llvm.FDivOp(one, root, fastmath(op))))
 
-MATH_OPS: tuple[type[Operation], ...] = (
-    *INTRINSICS,
-    *POISON_FLAG_INTRINSICS,
-    math.FPowIOp,
-    math.RsqrtOp,
-)
+
+MATH_LOWERINGS: dict[type[Operation], Lower] = {
+    **dict.fromkeys(INTRINSICS, lower_intrinsic),
+    **dict.fromkeys(POISON_FLAG_INTRINSICS, lower_poison_flag_intrinsic),
+    math.FPowIOp: lower_fpowi,
+    math.RsqrtOp: lower_rsqrt,
+}
+
+MATH_OPS: tuple[type[Operation], ...] = tuple(MATH_LOWERINGS)

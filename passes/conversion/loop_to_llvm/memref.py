@@ -5,7 +5,7 @@ strides and offset the memref type states as constants, so LLVM's alias analysis
 vectorizer see plain affine accesses. Heap buffers come from `aligned_alloc(64, ...)`;
 `memref.alloca` and small `#loop.scope<local>` buffers are 64-byte aligned stack slots in the
 function's entry block.
-`memref.copy` is expanded into loops before this runs (see loop_to_llvm). Used by
+`memref.copy` becomes loops with the rest of structured control flow (scf.py). Used by
 `loop-to-llvm`.
 
     %v = memref.load %A[%i, %j] : memref<8x16xf32>
@@ -31,7 +31,6 @@ from xdsl.dialects.builtin import (
     UnitAttr,
 )
 from xdsl.ir import Attribute, Operation, SSAValue
-from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
 
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects import llvm_extra
@@ -42,103 +41,93 @@ from ziggurat.passes.conversion.loop_to_llvm.common import (
     PTR,
     Descriptor,
     add,
-    as_type,
     build_descriptor,
     constant,
     contiguous_strides,
     element_count,
     emit,
     llvm_type,
+    load,
     mul,
-    replace,
     static_offset,
     static_size,
     static_strides,
+    store,
     value_of,
 )
+from ziggurat.passes.conversion.loop_to_llvm.lowering import Lower, Lowering
 
 
-class LoadLowering(RewritePattern):
-    @op_type_rewrite_pattern
-    def match_and_rewrite(self, op: memref.LoadOp, rewriter: PatternRewriter):
-        address = Descriptor(rewriter, op.memref, op).element_pointer(op.indices)
-        replace(rewriter, op, [emit(rewriter, llvm.LoadOp(address, llvm_type(op.res.type)))])
+def descriptor(lower: Lowering, value: SSAValue, where: Operation) -> Descriptor:
+    """The descriptor of the memref `value` became."""
+    return Descriptor(lower, value, where, lower.value(value))
 
 
-class StoreLowering(RewritePattern):
-    @op_type_rewrite_pattern
-    def match_and_rewrite(self, op: memref.StoreOp, rewriter: PatternRewriter):
-        address = Descriptor(rewriter, op.memref, op).element_pointer(op.indices)
-        rewriter.insert(llvm.StoreOp(op.value, address))
-        rewriter.erase(op)
+def lower_load(lower: Lowering, op: memref.LoadOp) -> None:
+    address = descriptor(lower, op.memref, op).element_pointer(lower.operands(op.indices))
+    lower.result(op, load(lower, address, llvm_type(op.res.type)))
 
 
-class GlobalLowering(RewritePattern):
+def lower_store(lower: Lowering, op: memref.StoreOp) -> None:
+    address = descriptor(lower, op.memref, op).element_pointer(lower.operands(op.indices))
+    store(lower, lower.value(op.value), address)
+
+
+def lower_global(op: memref.GlobalOp) -> llvm.GlobalOp:
     """A global becomes a flat, 64-byte aligned array; no initializer means zeros."""
-
-    @op_type_rewrite_pattern
-    def match_and_rewrite(self, op: memref.GlobalOp, rewriter: PatternRewriter):
-        type = op.type
-        if not isinstance(type, MemRefType) or not type.has_static_shape():
-            raise ZigguratError("memref.global needs a statically shaped memref", op)
-        count = 1
-        for size in type.get_shape():
-            count *= size
-        element = llvm_type(type.element_type)
-        value: Attribute | None = None
-        if isinstance(op.initial_value, DenseIntOrFPElementsAttr):
-            values = dense_to_array(op.initial_value).reshape(-1)
-            value = array_to_dense(values, TensorType(element, [count]))
-        elif not isinstance(op.initial_value, UnitAttr | None):
-            raise ZigguratError(f"memref.global initializer {op.initial_value} is not dense", op)
-        # xDSL declares the visibility required; upstream leaves it out for public globals.
-        private = op.properties.get("sym_visibility") == StringAttr("private")
-        global_op = llvm.GlobalOp(
-            llvm.LLVMArrayType(count, element),
-            op.sym_name,
-            "internal" if private else "external",
-            constant=op.constant is not None,
-            value=value,
-            alignment=max(ALIGNMENT, op.alignment.value.data if op.alignment else 0),
-        )
-        rewriter.replace(op, global_op)
+    type = op.type
+    if not isinstance(type, MemRefType) or not type.has_static_shape():
+        raise ZigguratError("memref.global needs a statically shaped memref", op)
+    count = 1
+    for size in type.get_shape():
+        count *= size
+    element = llvm_type(type.element_type)
+    value: Attribute | None = None
+    if isinstance(op.initial_value, DenseIntOrFPElementsAttr):
+        values = dense_to_array(op.initial_value).reshape(-1)
+        value = array_to_dense(values, TensorType(element, [count]))
+    elif not isinstance(op.initial_value, UnitAttr | None):
+        raise ZigguratError(f"memref.global initializer {op.initial_value} is not dense", op)
+    # xDSL declares the visibility required; upstream leaves it out for public globals.
+    private = op.properties.get("sym_visibility") == StringAttr("private")
+    return llvm.GlobalOp(
+        llvm.LLVMArrayType(count, element),
+        op.sym_name,
+        "internal" if private else "external",
+        constant=op.constant is not None,
+        value=value,
+        alignment=max(ALIGNMENT, op.alignment.value.data if op.alignment else 0),
+    )
 
 
-class GetGlobalLowering(RewritePattern):
-    @op_type_rewrite_pattern
-    def match_and_rewrite(self, op: memref.GetGlobalOp, rewriter: PatternRewriter):
-        type = op.memref.type
-        address = emit(rewriter, llvm.AddressOfOp(op.name_, PTR))
-        sizes = list(type.get_shape())
-        strides = contiguous_strides(rewriter, sizes)
-        descriptor = build_descriptor(rewriter, type, address, address, 0, sizes, strides)
-        replace(rewriter, op, [descriptor])
+def lower_get_global(lower: Lowering, op: memref.GetGlobalOp) -> None:
+    type = op.memref.type
+    address = emit(lower, llvm.AddressOfOp(op.name_, PTR))
+    sizes = list(type.get_shape())
+    strides = contiguous_strides(lower, sizes)
+    lower.result(op, build_descriptor(lower, type, address, address, 0, sizes, strides))
 
 
-class DimLowering(RewritePattern):
+def lower_dim(lower: Lowering, op: memref.DimOp) -> None:
     """A static size is a constant; a dynamic one is read from the descriptor, choosing the
     dimension with selects when the index is itself dynamic."""
-
-    @op_type_rewrite_pattern
-    def match_and_rewrite(self, op: memref.DimOp, rewriter: PatternRewriter):
-        source = Descriptor(rewriter, op.source, op)
-        rank = source.type.get_num_dims()
-        known = constant_index(op.index)
-        if known is not None:
-            replace(rewriter, op, [value_of(rewriter, source.size(known))])
-            return
-        result = value_of(rewriter, source.size(0))
-        for dim in range(1, rank):
-            is_dim = emit(
-                rewriter, llvm.ICmpOp(op.index, constant(rewriter, dim), IntegerAttr(0, 64))
-            )
-            size = value_of(rewriter, source.size(dim))
-            result = emit(rewriter, llvm_extra.SelectOp(is_dim, size, result))
-        replace(rewriter, op, [result])
+    source = descriptor(lower, op.source, op)
+    rank = source.type.get_num_dims()
+    known = constant_index(op.index)
+    if known is not None:
+        lower.result(op, value_of(lower, source.size(known)))
+        return
+    index = lower.value(op.index)
+    result = value_of(lower, source.size(0))
+    for dim in range(1, rank):
+        is_dim = emit(lower, llvm.ICmpOp(index, constant(lower, dim), IntegerAttr(0, 64)))
+        size = value_of(lower, source.size(dim))
+        result = emit(lower, llvm_extra.SelectOp(is_dim, size, result))
+    lower.result(op, result)
 
 
 def constant_index(value: SSAValue) -> int | None:
-    """The value of an index constant, seen through the casts of lowering in progress."""
+    """The value of an index constant, seen through casts."""
     owner = value.owner
     while isinstance(owner, Operation) and owner.name == "builtin.unrealized_conversion_cast":
         owner = owner.operands[0].owner
@@ -149,16 +138,14 @@ def constant_index(value: SSAValue) -> int | None:
     return None
 
 
-def mixed(
-    rewriter: PatternRewriter, static: Sequence[int], dynamic: Sequence[SSAValue]
-) -> list[int | SSAValue]:
+def mixed(static: Sequence[int], dynamic: Sequence[SSAValue]) -> list[int | SSAValue]:
     """Offsets, sizes or strides given half as attribute, half as operands."""
     remaining = iter(dynamic)
     return [next(remaining) if value == DYNAMIC_INDEX else value for value in static]
 
 
 def view_descriptor(
-    rewriter: PatternRewriter,
+    lower: Lowering,
     op: Operation,
     source: Descriptor,
     offset: int | SSAValue,
@@ -180,7 +167,7 @@ def view_descriptor(
         for stride, known in zip(strides, known_strides, strict=True)
     ]
     return build_descriptor(
-        rewriter,
+        lower,
         type,
         source.pointer(ALLOCATED),
         source.pointer(),
@@ -190,23 +177,21 @@ def view_descriptor(
     )
 
 
-class SubviewLowering(RewritePattern):
-    @op_type_rewrite_pattern
-    def match_and_rewrite(self, op: memref.SubviewOp, rewriter: PatternRewriter):
-        source = Descriptor(rewriter, op.source, op)
-        offsets = mixed(rewriter, op.static_offsets.get_values(), op.offsets)
-        sizes = mixed(rewriter, op.static_sizes.get_values(), op.sizes)
-        steps = mixed(rewriter, op.static_strides.get_values(), op.strides)
-        offset = source.offset()
-        strides: list[int | SSAValue] = []
-        for dim, (start, step) in enumerate(zip(offsets, steps, strict=True)):
-            stride = source.stride(dim)
-            offset = add(rewriter, offset, mul(rewriter, start, stride))
-            strides.append(mul(rewriter, step, stride))
-        kept = kept_dimensions(op, op.static_sizes.get_values(), op.result.type)
-        sizes = [sizes[dim] for dim in kept]
-        strides = [strides[dim] for dim in kept]
-        replace(rewriter, op, [view_descriptor(rewriter, op, source, offset, sizes, strides)])
+def lower_subview(lower: Lowering, op: memref.SubviewOp) -> None:
+    source = descriptor(lower, op.source, op)
+    offsets = mixed(op.static_offsets.get_values(), lower.operands(op.offsets))
+    sizes = mixed(op.static_sizes.get_values(), lower.operands(op.sizes))
+    steps = mixed(op.static_strides.get_values(), lower.operands(op.strides))
+    offset = source.offset()
+    strides: list[int | SSAValue] = []
+    for dim, (start, step) in enumerate(zip(offsets, steps, strict=True)):
+        stride = source.stride(dim)
+        offset = add(lower, offset, mul(lower, start, stride))
+        strides.append(mul(lower, step, stride))
+    kept = kept_dimensions(op, op.static_sizes.get_values(), op.result.type)
+    sizes = [sizes[dim] for dim in kept]
+    strides = [strides[dim] for dim in kept]
+    lower.result(op, view_descriptor(lower, op, source, offset, sizes, strides))
 
 
 def kept_dimensions(op: Operation, sizes: Sequence[int], result: MemRefType) -> list[int]:
@@ -224,92 +209,64 @@ def kept_dimensions(op: Operation, sizes: Sequence[int], result: MemRefType) -> 
     return kept
 
 
-class ReinterpretCastLowering(RewritePattern):
-    @op_type_rewrite_pattern
-    def match_and_rewrite(self, op: memref.ReinterpretCastOp, rewriter: PatternRewriter):
-        source = Descriptor(rewriter, op.source, op)
-        offset = mixed(rewriter, op.static_offsets.get_values(), op.offsets)[0]
-        sizes = mixed(rewriter, op.static_sizes.get_values(), op.sizes)
-        strides = mixed(rewriter, op.static_strides.get_values(), op.strides)
-        replace(rewriter, op, [view_descriptor(rewriter, op, source, offset, sizes, strides)])
+def lower_reinterpret_cast(lower: Lowering, op: memref.ReinterpretCastOp) -> None:
+    source = descriptor(lower, op.source, op)
+    offset = mixed(op.static_offsets.get_values(), lower.operands(op.offsets))[0]
+    sizes = mixed(op.static_sizes.get_values(), lower.operands(op.sizes))
+    strides = mixed(op.static_strides.get_values(), lower.operands(op.strides))
+    lower.result(op, view_descriptor(lower, op, source, offset, sizes, strides))
 
 
-class CastLowering(RewritePattern):
+def lower_cast(lower: Lowering, op: memref.CastOp) -> None:
     """A ranked cast only changes what the type states; the descriptor stays."""
-
-    @op_type_rewrite_pattern
-    def match_and_rewrite(self, op: memref.CastOp, rewriter: PatternRewriter):
-        if not isinstance(op.dest.type, MemRefType):
-            raise ZigguratError("memref.cast to an unranked memref is not supported", op)
-        source = Descriptor(rewriter, op.source, op)
-        replace(rewriter, op, [as_type(rewriter, source.struct, llvm_type(op.dest.type))])
+    if not isinstance(op.dest.type, MemRefType):
+        raise ZigguratError("memref.cast to an unranked memref is not supported", op)
+    lower.result(op, descriptor(lower, op.source, op).struct)
 
 
-class CollapseShapeLowering(RewritePattern):
+def lower_collapse_shape(lower: Lowering, op: memref.CollapseShapeOp) -> None:
     """Each group of dimensions becomes one: sizes multiply, the innermost stride stays."""
-
-    @op_type_rewrite_pattern
-    def match_and_rewrite(self, op: memref.CollapseShapeOp, rewriter: PatternRewriter):
-        source = Descriptor(rewriter, op.src, op)
-        sizes: list[int | SSAValue] = []
-        strides: list[int | SSAValue] = []
-        for group in op.reassociation:
-            dims = [d.value.data for d in group]  # type: ignore[attr-defined]
-            sizes.append(element_count(rewriter, [source.size(d) for d in dims]))
-            strides.append(source.stride(dims[-1]) if dims else 1)
-        offset = source.offset()
-        replace(rewriter, op, [view_descriptor(rewriter, op, source, offset, sizes, strides)])
+    source = descriptor(lower, op.src, op)
+    sizes: list[int | SSAValue] = []
+    strides: list[int | SSAValue] = []
+    for group in op.reassociation:
+        dims = [d.value.data for d in group]  # type: ignore[attr-defined]
+        sizes.append(element_count(lower, [source.size(d) for d in dims]))
+        strides.append(source.stride(dims[-1]) if dims else 1)
+    offset = source.offset()
+    lower.result(op, view_descriptor(lower, op, source, offset, sizes, strides))
 
 
-class ExpandShapeLowering(RewritePattern):
+def lower_expand_shape(lower: Lowering, op: memref.ExpandShapeOp) -> None:
     """Each dimension splits into a group: strides grow from the source stride inward-out."""
-
-    @op_type_rewrite_pattern
-    def match_and_rewrite(self, op: memref.ExpandShapeOp, rewriter: PatternRewriter):
-        source = Descriptor(rewriter, op.src, op)
-        sizes = mixed(rewriter, op.static_output_shape.get_values(), op.output_shape)
-        strides: list[int | SSAValue] = [0] * len(sizes)
-        for source_dim, group in enumerate(op.reassociation):
-            running = source.stride(source_dim)
-            for dim in reversed([d.value.data for d in group]):  # type: ignore[attr-defined]
-                strides[dim] = running
-                running = mul(rewriter, running, sizes[dim])
-        offset = source.offset()
-        replace(rewriter, op, [view_descriptor(rewriter, op, source, offset, sizes, strides)])
+    source = descriptor(lower, op.src, op)
+    sizes = mixed(op.static_output_shape.get_values(), lower.operands(op.output_shape))
+    strides: list[int | SSAValue] = [0] * len(sizes)
+    for source_dim, group in enumerate(op.reassociation):
+        running = source.stride(source_dim)
+        for dim in reversed([d.value.data for d in group]):  # type: ignore[attr-defined]
+            strides[dim] = running
+            running = mul(lower, running, sizes[dim])
+    offset = source.offset()
+    lower.result(op, view_descriptor(lower, op, source, offset, sizes, strides))
 
 
-class AssumeAlignmentLowering(RewritePattern):
+def lower_assume_alignment(lower: Lowering, op: memref.AssumeAlignmentOp) -> None:
     """A hint LLVM may do without."""
-
-    @op_type_rewrite_pattern
-    def match_and_rewrite(self, op: memref.AssumeAlignmentOp, rewriter: PatternRewriter):
-        rewriter.replace(op, [], list(op.operands[: len(op.results)]))
+    lower.map(op.results, lower.operands(op.operands[: len(op.results)]))
 
 
-MEMREF_PATTERNS: list[RewritePattern] = [
-    LoadLowering(),
-    StoreLowering(),
-    GlobalLowering(),
-    GetGlobalLowering(),
-    DimLowering(),
-    SubviewLowering(),
-    ReinterpretCastLowering(),
-    CastLowering(),
-    CollapseShapeLowering(),
-    ExpandShapeLowering(),
-    AssumeAlignmentLowering(),
-]
+MEMREF_LOWERINGS: dict[type[Operation], Lower] = {
+    memref.LoadOp: lower_load,
+    memref.StoreOp: lower_store,
+    memref.GetGlobalOp: lower_get_global,
+    memref.DimOp: lower_dim,
+    memref.SubviewOp: lower_subview,
+    memref.ReinterpretCastOp: lower_reinterpret_cast,
+    memref.CastOp: lower_cast,
+    memref.CollapseShapeOp: lower_collapse_shape,
+    memref.ExpandShapeOp: lower_expand_shape,
+    memref.AssumeAlignmentOp: lower_assume_alignment,
+}
 
-MEMREF_OPS: tuple[type[Operation], ...] = (
-    memref.LoadOp,
-    memref.StoreOp,
-    memref.GlobalOp,
-    memref.GetGlobalOp,
-    memref.DimOp,
-    memref.SubviewOp,
-    memref.ReinterpretCastOp,
-    memref.CastOp,
-    memref.CollapseShapeOp,
-    memref.ExpandShapeOp,
-    memref.AssumeAlignmentOp,
-)
+MEMREF_OPS: tuple[type[Operation], ...] = (memref.GlobalOp, *MEMREF_LOWERINGS)

@@ -1,211 +1,209 @@
-"""Lower structured control flow (`scf`) and `memref.copy` to branches between blocks.
+"""Lower structured control flow (`scf`) and `memref.copy` to branches between blocks. Used
+by `loop-to-llvm`.
 
-xDSL's `convert-scf-to-cf` handles `scf.for` and `scf.if` but drops a loop's
-`loop.annotations`; here the loop's back edge keeps them (`cf.br ^header(...)
-{loop.annotations = [...]}`), so the CPU target can turn them into LLVM loop metadata.
-`scf.parallel` runs as nested sequential loops. Used by `loop-to-llvm`.
+A loop is a header block testing `iv < ub` and a body whose last block steps and branches
+back; the back edge keeps the loop's `loop.annotations` (`llvm.br ^header(...)
+{loop.annotations = [...]}`, which xDSL's `convert-scf-to-cf` would drop), for the CPU target
+to turn into LLVM loop metadata. `scf.parallel` runs as nested sequential loops, and
+`memref.copy` as a loop nest of loads and stores (LLVM turns dense ones into memcpy).
+
+    scf.for %i = %lb to %ub step %s { ... }
+    ->
+      llvm.br ^header(%lb)
+    ^header(%i: i64):
+      %more = llvm.icmp "slt" %i, %ub
+      llvm.cond_br %more, ^body, ^end
+    ^body:
+      ...
+      %next = llvm.add %i, %s
+      llvm.br ^header(%next)
+    ^end:
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from xdsl.dialects import arith, memref, scf
-from xdsl.dialects.builtin import DYNAMIC_INDEX, IndexType, IntegerAttr, MemRefType
-from xdsl.dialects.cf import BranchOp, ConditionalBranchOp
-from xdsl.ir import Block, Operation, Region, SSAValue
-from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
-from xdsl.rewriter import BlockInsertPoint, InsertPoint
-from xdsl.transforms.convert_scf_to_cf import IfLowering
+from xdsl.dialects import llvm, memref, scf
+from xdsl.dialects.builtin import IntegerAttr, MemRefType
+from xdsl.ir import Attribute, Block, Operation, SSAValue
 
 from ziggurat.diagnostics import ZigguratError
-from ziggurat.dialects import arith_extra
 from ziggurat.dialects.loop import ANNOTATIONS
+from ziggurat.passes.conversion.loop_to_llvm.common import (
+    Descriptor,
+    constant,
+    emit,
+    llvm_type,
+    value_of,
+)
+from ziggurat.passes.conversion.loop_to_llvm.lowering import Lower, Lowering
+
+SIGNED_LESS = IntegerAttr(2, 64)  # llvm.icmp "slt"
 
 
-def split_at(op: Operation, rewriter: PatternRewriter) -> tuple[Block, Block]:
-    """Split `op`'s block before `op`: the block before it, and the new block that `op` now
-    starts, which takes one argument per result of `op` to replace them with."""
-    block = op.parent_block()
-    assert block is not None
-    continuation = block.split_before(op)
-    for index, type in enumerate(op.result_types):
-        rewriter.insert_block_argument(continuation, index, type)
-    return block, continuation
+def emit_loop(
+    lower: Lowering,
+    bounds: tuple[SSAValue, SSAValue, SSAValue],
+    initial: Sequence[SSAValue],
+    body: Callable[[Sequence[SSAValue]], Sequence[SSAValue]],
+    annotations: Attribute | None = None,
+) -> Sequence[SSAValue]:
+    """A loop from `lb` to `ub` by `step` carrying `initial`: `body` lowers one iteration
+    given the induction variable and the carried values, and returns the values carried
+    to the next. Returns the values carried out of the loop."""
+    lb, ub, step = bounds
+    header = Block(arg_types=[lb.type, *(v.type for v in initial)])
+    body_block, end = Block(), Block()
+    lower.insert(llvm.BrOp(header, lb, *initial))
+    lower.start(header)
+    in_range = emit(lower, llvm.ICmpOp(header.args[0], ub, SIGNED_LESS))
+    lower.insert(llvm.CondBrOp(in_range, body_block, (), end, ()))
+    lower.start(body_block)
+    carried = body(header.args)
+    stepped = emit(lower, llvm.AddOp(header.args[0], step))
+    back_edge = llvm.BrOp(header, stepped, *carried)
+    if annotations is not None:
+        back_edge.attributes[ANNOTATIONS] = annotations
+    lower.insert(back_edge)
+    lower.start(end)
+    return header.args[1:]
 
 
-def replace_by_regions(
-    op: Operation,
-    regions: list[Region],
-    arguments: Sequence[SSAValue],
-    entry: Block,
-    continuation: Block,
-    rewriter: PatternRewriter,
-) -> None:
-    """Replace `op` by its `regions` inlined between the blocks `split_at` gave: `entry`
-    branches to their first block with `arguments`, and `op`'s results become the arguments
-    of `continuation`."""
-    first = regions[0].first_block
-    assert first is not None
-    for region in regions:
-        rewriter.inline_region(region, BlockInsertPoint.before(continuation))
-    rewriter.insert(BranchOp(first, *arguments), InsertPoint.at_end(entry))
-    rewriter.replace(op, [], continuation.args)
+def lower_for(lower: Lowering, op: scf.ForOp) -> None:
+    block = op.body.block
+
+    def iteration(arguments: Sequence[SSAValue]) -> Sequence[SSAValue]:
+        lower.map(block.args, arguments)
+        return yielded(lower, block)
+
+    bounds = (lower.value(op.lb), lower.value(op.ub), lower.value(op.step))
+    initial = lower.operands(op.iter_args)
+    results = emit_loop(lower, bounds, initial, iteration, op.attributes.get(ANNOTATIONS))
+    lower.map(op.results, results)
 
 
-class ForLowering(RewritePattern):
-    """A header block tests `iv < ub`; the body's last block steps and branches back."""
-
-    @op_type_rewrite_pattern
-    def match_and_rewrite(self, op: scf.ForOp, rewriter: PatternRewriter):
-        entry = op.parent_block()
-        assert entry is not None
-        end = entry.split_before(op)
-        header = op.body.first_block
-        assert header is not None
-        first_body_op = header.first_op
-        assert first_body_op is not None
-        body = header.split_before(first_body_op)
-        last = op.body.last_block
-        assert last is not None
-        rewriter.inline_region(op.body, BlockInsertPoint.before(end))
-
-        terminator = last.last_op
-        assert terminator is not None
-        stepped = arith.AddiOp(header.args[0], op.step)
-        rewriter.insert(stepped, InsertPoint.before(terminator))
-        back_edge = BranchOp(header, stepped, *terminator.operands)
-        if ANNOTATIONS in op.attributes:
-            back_edge.attributes[ANNOTATIONS] = op.attributes[ANNOTATIONS]
-        rewriter.replace(terminator, back_edge)
-
-        rewriter.insert(BranchOp(header, op.lb, *op.iter_args), InsertPoint.at_end(entry))
-        in_range = arith_extra.CmpiOp(header.args[0], op.ub, "slt")
-        rewriter.insert(in_range, InsertPoint.at_end(header))
-        rewriter.insert(
-            ConditionalBranchOp(in_range, body, (), end, ()), InsertPoint.at_end(header)
-        )
-        rewriter.replace(op, [], header.args[1:])
+def yielded(lower: Lowering, block: Block) -> list[SSAValue]:
+    """Lower a region's single block; the values its terminator yields."""
+    terminator = lower.lower_ops(block)
+    return lower.operands(terminator.operands) if terminator is not None else []
 
 
-class WhileLowering(RewritePattern):
+def lower_if(lower: Lowering, op: scf.IfOp) -> None:
+    """Then and else blocks branch to a block taking the results, as xDSL's convert-scf-to-cf
+    lays them out."""
+    then_block = Block()
+    else_block = Block() if op.false_region.blocks else None
+    joined = lower.new_block(op.result_types)
+    after = Block() if op.results else joined
+    lower.insert(llvm.CondBrOp(lower.value(op.cond), then_block, (), else_block or after, ()))
+    lower.start(then_block)
+    lower.insert(llvm.BrOp(joined, *yielded(lower, op.true_region.block)))
+    if else_block is not None:
+        lower.start(else_block)
+        lower.insert(llvm.BrOp(joined, *yielded(lower, op.false_region.block)))
+    if op.results:
+        lower.start(joined)
+        lower.insert(llvm.BrOp(after))
+    lower.start(after)
+    lower.map(op.results, joined.args)
+
+
+def lower_while(lower: Lowering, op: scf.WhileOp) -> None:
     """`before` ends in a conditional branch to `after` or out; `after` branches back."""
+    before = lower.new_block(a.type for a in op.before_region.block.args)
+    after = lower.new_block(a.type for a in op.after_region.block.args)
+    end = lower.new_block(op.result_types)
+    lower.insert(llvm.BrOp(before, *lower.operands(op.arguments)))
+    lower.start(before)
+    lower.map(op.before_region.block.args, before.args)
+    condition = lower.lower_ops(op.before_region.block)
+    assert isinstance(condition, scf.ConditionOp)
+    arguments = lower.operands(condition.args)
+    lower.insert(llvm.CondBrOp(lower.value(condition.condition), after, arguments, end, arguments))
+    lower.start(after)
+    lower.map(op.after_region.block.args, after.args)
+    lower.insert(llvm.BrOp(before, *yielded(lower, op.after_region.block)))
+    lower.start(end)
+    lower.map(op.results, end.args)
 
-    @op_type_rewrite_pattern
-    def match_and_rewrite(self, op: scf.WhileOp, rewriter: PatternRewriter):
-        entry, continuation = split_at(op, rewriter)
-        before, after = op.before_region.first_block, op.after_region.first_block
-        assert before is not None and after is not None
-        for block in (*op.before_region.blocks, *op.after_region.blocks):
-            terminator = block.last_op
-            if isinstance(terminator, scf.ConditionOp):
-                args = terminator.args
-                exit = ConditionalBranchOp(terminator.condition, after, args, continuation, args)
-                rewriter.replace(terminator, exit)
-            elif isinstance(terminator, scf.YieldOp):
-                rewriter.replace(terminator, BranchOp(before, *terminator.operands))
-        regions = [op.before_region, op.after_region]
-        replace_by_regions(op, regions, op.arguments, entry, continuation, rewriter)
 
-
-class ExecuteRegionLowering(RewritePattern):
+def lower_execute_region(lower: Lowering, op: scf.ExecuteRegionOp) -> None:
     """The region's blocks are inlined; its yields branch to what follows."""
+    end = lower.new_block(op.result_types)
+    entry = lower.block
 
-    @op_type_rewrite_pattern
-    def match_and_rewrite(self, op: scf.ExecuteRegionOp, rewriter: PatternRewriter):
-        entry, continuation = split_at(op, rewriter)
-        for block in op.region.blocks:
-            if isinstance(block.last_op, scf.YieldOp):
-                branch = BranchOp(continuation, *block.last_op.operands)
-                rewriter.replace(block.last_op, branch)
-        replace_by_regions(op, [op.region], [], entry, continuation, rewriter)
+    def exit(terminator: Operation) -> None:
+        lower.insert(llvm.BrOp(end, *lower.operands(terminator.operands)))
 
-
-class ParallelLowering(RewritePattern):
-    """One sequential `scf.for` per dimension, outermost first."""
-
-    @op_type_rewrite_pattern
-    def match_and_rewrite(self, op: scf.ParallelOp, rewriter: PatternRewriter):
-        if op.initVals or op.results:
-            raise ZigguratError("scf.parallel with reductions is not supported", op)
-        body = op.body.block
-        loops: list[scf.ForOp] = []
-        for lower, upper, step in zip(op.lowerBound, op.upperBound, op.step, strict=True):
-            loop = scf.ForOp(lower, upper, step, [], Block(arg_types=[IndexType()]))
-            if loops:
-                loops[-1].body.block.add_op(loop)
-                loops[-1].body.block.add_op(scf.YieldOp())
-            loops.append(loop)
-        innermost = loops[-1].body.block
-        for iv, loop in zip(body.args, loops, strict=True):
-            iv.replace_all_uses_with(loop.body.block.args[0])
-        if isinstance(body.last_op, scf.ReduceOp):
-            rewriter.erase(body.last_op)
-        for inner in list(body.ops):
-            inner.detach()
-            innermost.add_op(inner)
-        innermost.add_op(scf.YieldOp())
-        if ANNOTATIONS in op.attributes:
-            loops[0].attributes[ANNOTATIONS] = op.attributes[ANNOTATIONS]
-        rewriter.replace(op, loops[0])
+    first = lower.lower_region(op.region, into_current=False, terminator=exit)
+    assert first is not None
+    entry.add_op(llvm.BrOp(first))
+    lower.start(end)
+    lower.map(op.results, end.args)
 
 
-class CopyLowering(RewritePattern):
-    """`memref.copy` as a loop nest of loads and stores; LLVM turns dense ones into memcpy."""
+def lower_parallel(lower: Lowering, op: scf.ParallelOp) -> None:
+    """One sequential loop per dimension, outermost first."""
+    if op.initVals or op.results:
+        raise ZigguratError("scf.parallel with reductions is not supported", op)
+    block = op.body.block
+    bounds = list(zip(op.lowerBound, op.upperBound, op.step, strict=True))
 
-    @op_type_rewrite_pattern
-    def match_and_rewrite(self, op: memref.CopyOp, rewriter: PatternRewriter):
-        source, destination = op.source, op.destination
-        if not isinstance(source.type, MemRefType):
-            raise ZigguratError("memref.copy of an unranked memref is not supported", op)
-        zero = arith.ConstantOp(IntegerAttr.from_index_int_value(0))
-        one = arith.ConstantOp(IntegerAttr.from_index_int_value(1))
-        rewriter.insert([zero, one])
-        loops: list[scf.ForOp] = []
+    def nest(dim: int, ivs: list[SSAValue]) -> list[SSAValue]:
+        if dim == len(bounds):
+            lower.map(block.args, ivs)
+            lower.lower_ops(block)
+            return []
+        lb, ub, step = (lower.value(v) for v in bounds[dim])
+        emit_loop(
+            lower,
+            (lb, ub, step),
+            [],
+            lambda arguments: nest(dim + 1, [*ivs, arguments[0]]),
+            op.attributes.get(ANNOTATIONS) if dim == 0 else None,
+        )
+        return []
 
-        def put(ops: list[Operation]) -> None:
-            if loops:
-                loops[-1].body.block.add_ops(ops)
-            else:
-                rewriter.insert(ops)
-
-        for dim, size in enumerate(source.type.get_shape()):
-            if size == DYNAMIC_INDEX:
-                index = arith.ConstantOp(IntegerAttr.from_index_int_value(dim))
-                bound: Operation = memref.DimOp(source, index)
-                bounds: list[Operation] = [index, bound]
-            else:
-                bound = arith.ConstantOp(IntegerAttr.from_index_int_value(size))
-                bounds = [bound]
-            loop = scf.ForOp(zero, bound, one, [], Block(arg_types=[IndexType()]))
-            put([*bounds, loop])
-            loops.append(loop)
-        indices = [loop.body.block.args[0] for loop in loops]
-        value = memref.LoadOp.get(source, indices)
-        put([value, memref.StoreOp.get(value, destination, indices)])
-        for loop in loops:
-            loop.body.block.add_op(scf.YieldOp())
-        rewriter.erase(op)
+    nest(0, [])
 
 
-SCF_PATTERNS: list[RewritePattern] = [
-    ParallelLowering(),
-    CopyLowering(),
-    ExecuteRegionLowering(),
-    WhileLowering(),
-    ForLowering(),
-    IfLowering(),
-]
+def lower_copy(lower: Lowering, op: memref.CopyOp) -> None:
+    """A loop nest of loads and stores; LLVM turns dense ones into memcpy."""
+    source, destination = op.source, op.destination
+    if not isinstance(source.type, MemRefType):
+        raise ZigguratError("memref.copy of an unranked memref is not supported", op)
+    read = Descriptor(lower, source, op, lower.value(source))
+    written = Descriptor(lower, destination, op, lower.value(destination))
+    zero, one = constant(lower, 0), constant(lower, 1)
+    element = llvm_type(source.type.element_type)
+    rank = source.type.get_num_dims()
+
+    def nest(dim: int, indices: list[SSAValue]) -> list[SSAValue]:
+        if dim == rank:
+            value = emit(lower, llvm.LoadOp(read.element_pointer(indices), element))
+            lower.insert(llvm.StoreOp(value, written.element_pointer(indices)))
+            return []
+        bound = value_of(lower, read.size(dim))
+        emit_loop(lower, (zero, bound, one), [], lambda args: nest(dim + 1, [*indices, args[0]]))
+        return []
+
+    nest(0, [])
+
+
+SCF_LOWERINGS: dict[type[Operation], Lower] = {
+    scf.ForOp: lower_for,
+    scf.IfOp: lower_if,
+    scf.WhileOp: lower_while,
+    scf.ExecuteRegionOp: lower_execute_region,
+    scf.ParallelOp: lower_parallel,
+    memref.CopyOp: lower_copy,
+}
 
 SCF_OPS: tuple[type[Operation], ...] = (
-    scf.ForOp,
-    scf.IfOp,
-    scf.WhileOp,
-    scf.ParallelOp,
-    scf.ExecuteRegionOp,
+    *SCF_LOWERINGS,
     scf.YieldOp,
     scf.ConditionOp,
     scf.ReduceOp,
     scf.ReduceReturnOp,
-    memref.CopyOp,
 )

@@ -16,18 +16,20 @@ from __future__ import annotations
 from xdsl.dialects import llvm, vector
 from xdsl.dialects.builtin import AnyFloat, DenseArrayBase, FloatAttr, IntegerAttr, VectorType, i32
 from xdsl.ir import Operation, SSAValue
-from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
 
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.passes.conversion.loop_to_llvm.arith import call_intrinsic
 from ziggurat.passes.conversion.loop_to_llvm.common import (
-    Descriptor,
+    Builder,
     byte_size,
     emit,
     intrinsic_suffix,
     llvm_type,
-    replace,
+    load,
+    store,
 )
+from ziggurat.passes.conversion.loop_to_llvm.lowering import Lower, Lowering
+from ziggurat.passes.conversion.loop_to_llvm.memref import descriptor
 
 # vector.reduction kinds: LLVM's reduction intrinsic (for floats, for integers) and the
 # intrinsic or instruction that folds in the accumulator.
@@ -71,116 +73,96 @@ def check_one_dimensional(type: object, where: Operation) -> VectorType:
     return type
 
 
-class LoadLowering(RewritePattern):
-    @op_type_rewrite_pattern
-    def match_and_rewrite(self, op: vector.LoadOp, rewriter: PatternRewriter):
-        type = check_one_dimensional(op.result.type, op)
-        address = Descriptor(rewriter, op.base, op).element_pointer(op.indices)
-        alignment = byte_size(type.element_type, op)
-        load = llvm.LoadOp(address, llvm_type(type), alignment=alignment)
-        replace(rewriter, op, [emit(rewriter, load)])
+def lower_load(lower: Lowering, op: vector.LoadOp) -> None:
+    type = check_one_dimensional(op.result.type, op)
+    address = descriptor(lower, op.base, op).element_pointer(lower.operands(op.indices))
+    alignment = byte_size(type.element_type, op)
+    lower.result(op, load(lower, address, llvm_type(type), alignment))
 
 
-class StoreLowering(RewritePattern):
-    @op_type_rewrite_pattern
-    def match_and_rewrite(self, op: vector.StoreOp, rewriter: PatternRewriter):
-        type = check_one_dimensional(op.vector.type, op)
-        address = Descriptor(rewriter, op.base, op).element_pointer(op.indices)
-        alignment = byte_size(type.element_type, op)
-        rewriter.insert(llvm.StoreOp(op.vector, address, alignment=alignment))
-        rewriter.erase(op)
+def lower_store(lower: Lowering, op: vector.StoreOp) -> None:
+    type = check_one_dimensional(op.vector.type, op)
+    address = descriptor(lower, op.base, op).element_pointer(lower.operands(op.indices))
+    alignment = byte_size(type.element_type, op)
+    store(lower, lower.value(op.vector), address, alignment)
 
 
-def broadcast(rewriter: PatternRewriter, value: SSAValue, type: VectorType) -> SSAValue:
+def broadcast(builder: Builder, value: SSAValue, type: VectorType) -> SSAValue:
     """`value` in every lane of a vector of `type`."""
     type = llvm_type(type)  # type: ignore[assignment]
-    undef = emit(rewriter, llvm.UndefOp(type))
-    zero = emit(rewriter, llvm.ConstantOp(IntegerAttr(0, i32), i32))
-    first = emit(rewriter, llvm.InsertElementOp(undef, value, zero))
+    undef = emit(builder, llvm.UndefOp(type))
+    zero = emit(builder, llvm.ConstantOp(IntegerAttr(0, i32), i32))
+    first = emit(builder, llvm.InsertElementOp(undef, value, zero))
     mask = DenseArrayBase.from_list(i32, [0] * type.get_shape()[0])
-    return emit(rewriter, llvm.ShuffleVectorOp(first, undef, mask, type))
+    return emit(builder, llvm.ShuffleVectorOp(first, undef, mask, type))
 
 
-class BroadcastLowering(RewritePattern):
-    @op_type_rewrite_pattern
-    def match_and_rewrite(self, op: vector.BroadcastOp, rewriter: PatternRewriter):
-        type = check_one_dimensional(op.vector.type, op)
-        if op.source.type == op.vector.type:
-            replace(rewriter, op, [op.source])
-            return
-        if isinstance(op.source.type, VectorType):
-            raise ZigguratError("vector.broadcast is lowered from scalars only", op)
-        replace(rewriter, op, [broadcast(rewriter, op.source, type)])
+def lower_broadcast(lower: Lowering, op: vector.BroadcastOp) -> None:
+    type = check_one_dimensional(op.vector.type, op)
+    if op.source.type == op.vector.type:
+        lower.result(op, lower.value(op.source))
+        return
+    if isinstance(op.source.type, VectorType):
+        raise ZigguratError("vector.broadcast is lowered from scalars only", op)
+    lower.result(op, broadcast(lower, lower.value(op.source), type))
 
 
-class InsertLowering(RewritePattern):
+def lower_insert(lower: Lowering, op: vector.InsertOp) -> None:
     """A scalar into a 1-D vector at a constant position: llvm.insertelement."""
-
-    @op_type_rewrite_pattern
-    def match_and_rewrite(self, op: vector.InsertOp, rewriter: PatternRewriter):
-        check_one_dimensional(op.result.type, op)
-        if op.dynamic_position or isinstance(op.source.type, VectorType):
-            raise ZigguratError("vector.insert is lowered for a scalar at a constant position", op)
-        (lane,) = op.static_position.get_values()
-        position = emit(rewriter, llvm.ConstantOp(IntegerAttr(lane, i32), i32))
-        replace(rewriter, op, [emit(rewriter, llvm.InsertElementOp(op.dest, op.source, position))])
+    check_one_dimensional(op.result.type, op)
+    if op.dynamic_position or isinstance(op.source.type, VectorType):
+        raise ZigguratError("vector.insert is lowered for a scalar at a constant position", op)
+    (lane,) = op.static_position.get_values()
+    position = emit(lower, llvm.ConstantOp(IntegerAttr(lane, i32), i32))
+    insert = llvm.InsertElementOp(lower.value(op.dest), lower.value(op.source), position)
+    lower.result(op, emit(lower, insert))
 
 
-class FMALowering(RewritePattern):
-    @op_type_rewrite_pattern
-    def match_and_rewrite(self, op: vector.FMAOp, rewriter: PatternRewriter):
-        type = check_one_dimensional(op.res.type, op)
-        result = call_intrinsic(rewriter, "llvm.fma", [op.lhs, op.rhs, op.acc], type)
-        replace(rewriter, op, [result])
+def lower_fma(lower: Lowering, op: vector.FMAOp) -> None:
+    type = check_one_dimensional(op.res.type, op)
+    args = lower.operands([op.lhs, op.rhs, op.acc])
+    lower.result(op, call_intrinsic(lower, "llvm.fma", args, type))
 
 
-class ReductionLowering(RewritePattern):
-    @op_type_rewrite_pattern
-    def match_and_rewrite(self, op: vector.ReductionOp, rewriter: PatternRewriter):
-        type = check_one_dimensional(op.vector.type, op)
-        kind = op.kind.data.value
-        is_float = isinstance(type.element_type, AnyFloat)
-        name = REDUCTIONS[kind][0 if is_float else 1]
-        if not name:
-            raise ZigguratError(f"vector.reduction <{kind}> of {type} is not lowered", op)
-        element = llvm_type(type.element_type)
-        suffix = intrinsic_suffix(type)
-        flags = llvm.FastMathAttr(op.fastmath.data if op.fastmath else None)
-        if is_float and kind in ("add", "mul"):
-            # The ordered form adds the lanes one by one; reassoc lets it use a tree.
-            start = op.acc
-            if start is None:
-                identity = FloatAttr(0.0 if kind == "add" else 1.0, element)  # type: ignore[arg-type]
-                start = emit(rewriter, llvm.ConstantOp(identity, element))
-            call = llvm.CallIntrinsicOp(f"{name}.{suffix}", [start, op.vector], [element])
-            call.properties["fastmathFlags"] = flags
-            replace(rewriter, op, [emit(rewriter, call)])
-            return
-        call = llvm.CallIntrinsicOp(f"{name}.{suffix}", [op.vector], [element])
-        reduced = emit(rewriter, call)
-        if op.acc is not None:
-            accumulate = ACCUMULATE[kind]
-            if isinstance(accumulate, str):
-                reduced = call_intrinsic(rewriter, accumulate, [op.acc, reduced], element)
-            else:
-                reduced = emit(rewriter, accumulate(op.acc, reduced))  # type: ignore[call-arg]
-        replace(rewriter, op, [reduced])
+def lower_reduction(lower: Lowering, op: vector.ReductionOp) -> None:
+    type = check_one_dimensional(op.vector.type, op)
+    kind = op.kind.data.value
+    is_float = isinstance(type.element_type, AnyFloat)
+    name = REDUCTIONS[kind][0 if is_float else 1]
+    if not name:
+        raise ZigguratError(f"vector.reduction <{kind}> of {type} is not lowered", op)
+    element = llvm_type(type.element_type)
+    suffix = intrinsic_suffix(type)
+    flags = llvm.FastMathAttr(op.fastmath.data if op.fastmath else None)
+    vector_value = lower.value(op.vector)
+    accumulator = lower.value(op.acc) if op.acc is not None else None
+    if is_float and kind in ("add", "mul"):
+        # The ordered form adds the lanes one by one; reassoc lets it use a tree.
+        start = accumulator
+        if start is None:
+            identity = FloatAttr(0.0 if kind == "add" else 1.0, element)  # type: ignore[arg-type]
+            start = emit(lower, llvm.ConstantOp(identity, element))
+        call = llvm.CallIntrinsicOp(f"{name}.{suffix}", [start, vector_value], [element])
+        call.properties["fastmathFlags"] = flags
+        lower.result(op, emit(lower, call))
+        return
+    reduced = emit(lower, llvm.CallIntrinsicOp(f"{name}.{suffix}", [vector_value], [element]))
+    if accumulator is not None:
+        accumulate = ACCUMULATE[kind]
+        if isinstance(accumulate, str):
+            reduced = call_intrinsic(lower, accumulate, [accumulator, reduced], element)
+        else:
+            reduced = emit(lower, accumulate(accumulator, reduced))  # type: ignore[call-arg]
+    lower.result(op, reduced)
 
 
-VECTOR_PATTERNS: list[RewritePattern] = [
-    LoadLowering(),
-    StoreLowering(),
-    BroadcastLowering(),
-    InsertLowering(),
-    FMALowering(),
-    ReductionLowering(),
-]
+VECTOR_LOWERINGS: dict[type[Operation], Lower] = {
+    vector.LoadOp: lower_load,
+    vector.StoreOp: lower_store,
+    vector.BroadcastOp: lower_broadcast,
+    vector.InsertOp: lower_insert,
+    vector.FMAOp: lower_fma,
+    vector.ReductionOp: lower_reduction,
+}
 
-VECTOR_OPS: tuple[type[Operation], ...] = (
-    vector.LoadOp,
-    vector.StoreOp,
-    vector.BroadcastOp,
-    vector.InsertOp,
-    vector.FMAOp,
-    vector.ReductionOp,
-)
+VECTOR_OPS: tuple[type[Operation], ...] = tuple(VECTOR_LOWERINGS)

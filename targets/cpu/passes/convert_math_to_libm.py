@@ -14,10 +14,9 @@ from xdsl.dialects import llvm, math
 from xdsl.dialects.builtin import Float32Type, Float64Type, ModuleOp
 from xdsl.ir import Operation
 from xdsl.passes import ModulePass
-from xdsl.pattern_rewriter import PatternRewriter, PatternRewriteWalker, RewritePattern
 
 from ziggurat.diagnostics import ZigguratError
-from ziggurat.passes.conversion.loop_to_llvm.common import declare_function, emit, replace
+from ziggurat.passes.conversion.loop_to_llvm.common import Builder, Declarations, emit, replace
 
 # Ops LLVM has no intrinsic for: the libm function of the double version.
 LIBM: dict[type[Operation], str] = {
@@ -31,16 +30,14 @@ LIBM: dict[type[Operation], str] = {
 }
 
 
-class LibmLowering(RewritePattern):
-    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter):
-        if type(op) not in LIBM:
-            return
-        type_ = op.results[0].type
-        if not isinstance(type_, Float32Type | Float64Type):
-            raise ZigguratError(f"'{op.name}' is lowered for scalar f32 and f64 only", op)
-        name = LIBM[type(op)] + ("f" if isinstance(type_, Float32Type) else "")
-        declare_function(rewriter, op, name, [type_], type_)
-        replace(rewriter, op, [emit(rewriter, llvm.CallOp(name, *op.operands, return_type=type_))])
+def lower_to_call(op: Operation, declarations: Declarations) -> None:
+    type_ = op.results[0].type
+    if not isinstance(type_, Float32Type | Float64Type):
+        raise ZigguratError(f"'{op.name}' is lowered for scalar f32 and f64 only", op)
+    name = LIBM[type(op)] + ("f" if isinstance(type_, Float32Type) else "")
+    declarations.declare(name, [type_], type_)
+    builder = Builder(op)
+    replace(builder, op, [emit(builder, llvm.CallOp(name, *op.operands, return_type=type_))])
 
 
 @dataclass(frozen=True)
@@ -50,4 +47,6 @@ class ConvertMathToLibm(ModulePass):
     name = "convert-math-to-libm"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        PatternRewriteWalker(LibmLowering()).rewrite_module(op)
+        declarations = Declarations(op)
+        for inner in [o for o in op.walk() if type(o) in LIBM]:
+            lower_to_call(inner, declarations)

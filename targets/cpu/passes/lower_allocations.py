@@ -32,19 +32,11 @@ from xdsl.dialects.builtin import (
     IntegerAttr,
     MemRefType,
     ModuleOp,
-    StringAttr,
     i8,
     i64,
 )
 from xdsl.ir import Operation, SSAValue
 from xdsl.passes import ModulePass
-from xdsl.pattern_rewriter import (
-    GreedyRewritePatternApplier,
-    PatternRewriter,
-    PatternRewriteWalker,
-    RewritePattern,
-    op_type_rewrite_pattern,
-)
 from xdsl.rewriter import InsertPoint
 
 from ziggurat.diagnostics import ZigguratError
@@ -53,6 +45,8 @@ from ziggurat.passes.conversion.loop_to_llvm.common import (
     ALIGNED,
     ALLOCATED,
     PTR,
+    Builder,
+    Declarations,
     Descriptor,
     add,
     as_type,
@@ -60,7 +54,6 @@ from ziggurat.passes.conversion.loop_to_llvm.common import (
     byte_size,
     constant,
     contiguous_strides,
-    declare_function,
     element_count,
     emit,
     llvm_type,
@@ -86,61 +79,57 @@ def check_memory_space(type: MemRefType, where: Operation) -> None:
 
 
 def allocation_sizes(
-    rewriter: PatternRewriter, type: MemRefType, dynamic: Sequence[SSAValue], where: Operation
+    builder: Builder, type: MemRefType, dynamic: Sequence[SSAValue], where: Operation
 ) -> list[int | SSAValue]:
     """The sizes of a new buffer: static ones from its type, the rest from its operands (as
     i64: the llvm ops computing with them take no index)."""
     identity = MemRefType(type.element_type, type.get_shape())
     if static_offset(type) != 0 or static_strides(type, where) != static_strides(identity, where):
         raise ZigguratError(f"'{where.name}': only buffers with the identity layout", where)
-    remaining = iter([as_type(rewriter, size, i64) for size in dynamic])
+    remaining = iter([as_type(builder, size, i64) for size in dynamic])
     return [next(remaining) if size == DYNAMIC_INDEX else size for size in type.get_shape()]
 
 
-@dataclass
-class AllocLowering(RewritePattern):
+def lower_alloc(
+    builder: Builder, op: memref.AllocOp, declarations: Declarations, guard_zones: bool
+) -> None:
     """`aligned_alloc(64, bytes rounded up to 64)`: C11 wants a multiple of the alignment.
     Small local buffers go on the stack instead (see on_stack). With `guard_zones`, every
     buffer is on the heap between guard zones (see the module docstring)."""
-
-    guard_zones: bool = False
-
-    @op_type_rewrite_pattern
-    def match_and_rewrite(self, op: memref.AllocOp, rewriter: PatternRewriter):
-        type = op.memref.type
-        if on_stack(type, op) and not self.guard_zones:
-            stack_buffer(rewriter, op)
-            return
-        sizes = allocation_sizes(rewriter, type, op.dynamic_sizes, op)
-        alignment = max(ALIGNMENT, op.alignment.value.data if op.alignment else 0)
-        size = mul(rewriter, element_count(rewriter, sizes), byte_size(type.element_type, op))
-        data = size
-        if self.guard_zones:
-            size = add(rewriter, size, 2 * GUARD_BYTES)
-        if isinstance(size, int):
-            padded: int | SSAValue = -(-size // alignment) * alignment
-        else:
-            bumped = add(rewriter, size, alignment - 1)
-            quotient = emit(
-                rewriter, llvm.UDivOp(value_of(rewriter, bumped), constant(rewriter, alignment))
-            )
-            padded = mul(rewriter, quotient, alignment)
-        declare_function(rewriter, op, "aligned_alloc", [i64, i64], PTR)
-        pointer = emit(
-            rewriter,
-            llvm.CallOp(
-                "aligned_alloc",
-                constant(rewriter, alignment),
-                value_of(rewriter, padded),
-                return_type=PTR,
-            ),
+    type = op.memref.type
+    if on_stack(type, op) and not guard_zones:
+        stack_buffer(builder, op)
+        return
+    sizes = allocation_sizes(builder, type, op.dynamic_sizes, op)
+    alignment = max(ALIGNMENT, op.alignment.value.data if op.alignment else 0)
+    size = mul(builder, element_count(builder, sizes), byte_size(type.element_type, op))
+    data = size
+    if guard_zones:
+        size = add(builder, size, 2 * GUARD_BYTES)
+    if isinstance(size, int):
+        padded: int | SSAValue = -(-size // alignment) * alignment
+    else:
+        bumped = add(builder, size, alignment - 1)
+        quotient = emit(
+            builder, llvm.UDivOp(value_of(builder, bumped), constant(builder, alignment))
         )
-        aligned = pointer
-        if self.guard_zones:
-            aligned = fill_guard_zones(rewriter, pointer, data)
-        strides = contiguous_strides(rewriter, sizes)
-        descriptor = build_descriptor(rewriter, type, pointer, aligned, 0, sizes, strides)
-        replace(rewriter, op, [descriptor])
+        padded = mul(builder, quotient, alignment)
+    declarations.declare("aligned_alloc", [i64, i64], PTR)
+    pointer = emit(
+        builder,
+        llvm.CallOp(
+            "aligned_alloc",
+            constant(builder, alignment),
+            value_of(builder, padded),
+            return_type=PTR,
+        ),
+    )
+    aligned = pointer
+    if guard_zones:
+        aligned = fill_guard_zones(builder, pointer, data)
+    strides = contiguous_strides(builder, sizes)
+    descriptor = build_descriptor(builder, type, pointer, aligned, 0, sizes, strides)
+    replace(builder, op, [descriptor])
 
 
 def on_stack(type: MemRefType, where: Operation) -> bool:
@@ -158,12 +147,12 @@ def on_stack(type: MemRefType, where: Operation) -> bool:
     return count * byte_size(type.element_type, where) <= STACK_LIMIT
 
 
-def stack_buffer(rewriter: PatternRewriter, op: memref.AllocOp | memref.AllocaOp) -> None:
+def stack_buffer(builder: Builder, op: memref.AllocOp | memref.AllocaOp) -> None:
     """Replace `op` by an `llvm.alloca`. A statically sized one goes to the entry block of the
     function, as C compilers place them, so a loop around it does not grow the stack."""
     type = op.memref.type
-    sizes = allocation_sizes(rewriter, type, op.dynamic_sizes, op)
-    count = element_count(rewriter, sizes)
+    sizes = allocation_sizes(builder, type, op.dynamic_sizes, op)
+    count = element_count(builder, sizes)
     alignment = max(ALIGNMENT, op.alignment.value.data if op.alignment else 0)
     element = llvm_type(type.element_type)
     if isinstance(count, int):
@@ -173,40 +162,31 @@ def stack_buffer(rewriter: PatternRewriter, op: memref.AllocOp | memref.AllocaOp
         assert function is not None and function.body.blocks
         size = llvm.ConstantOp(IntegerAttr(count, i64), i64)
         alloca = llvm.AllocaOp(size, element, alignment)
-        rewriter.insert([size, alloca], InsertPoint.at_start(function.body.blocks[0]))
+        builder.insert([size, alloca], InsertPoint.at_start(function.body.blocks[0]))
         pointer: SSAValue = alloca.res
     else:
-        pointer = emit(rewriter, llvm.AllocaOp(count, element, alignment))
-    strides = contiguous_strides(rewriter, sizes)
-    descriptor = build_descriptor(rewriter, type, pointer, pointer, 0, sizes, strides)
-    replace(rewriter, op, [descriptor])
+        pointer = emit(builder, llvm.AllocaOp(count, element, alignment))
+    strides = contiguous_strides(builder, sizes)
+    descriptor = build_descriptor(builder, type, pointer, pointer, 0, sizes, strides)
+    replace(builder, op, [descriptor])
 
 
-class AllocaLowering(RewritePattern):
-    @op_type_rewrite_pattern
-    def match_and_rewrite(self, op: memref.AllocaOp, rewriter: PatternRewriter):
-        stack_buffer(rewriter, op)
-
-
-@dataclass
-class DeallocLowering(RewritePattern):
-    guard_zones: bool = False
-
-    @op_type_rewrite_pattern
-    def match_and_rewrite(self, op: memref.DeallocOp, rewriter: PatternRewriter):
-        type = op.memref.type
-        if isinstance(type, MemRefType) and on_stack(type, op) and not self.guard_zones:
-            rewriter.erase(op)
-            return
-        descriptor = Descriptor(rewriter, op.memref, op)
-        pointer = descriptor.pointer(ALLOCATED)
-        if self.guard_zones:
-            sizes = [descriptor.size(dim) for dim in range(descriptor.type.get_num_dims())]
-            data = mul(rewriter, element_count(rewriter, sizes), byte_size(type.element_type, op))
-            check_guard_zones(rewriter, op, descriptor.pointer(ALIGNED), data)
-        declare_function(rewriter, op, "free", [PTR], None)
-        rewriter.insert(llvm.CallOp("free", pointer))
-        rewriter.erase(op)
+def lower_dealloc(
+    builder: Builder, op: memref.DeallocOp, declarations: Declarations, guard_zones: bool
+) -> None:
+    type = op.memref.type
+    if isinstance(type, MemRefType) and on_stack(type, op) and not guard_zones:
+        builder.erase(op)
+        return
+    descriptor = Descriptor(builder, op.memref, op)
+    pointer = descriptor.pointer(ALLOCATED)
+    if guard_zones:
+        sizes = [descriptor.size(dim) for dim in range(descriptor.type.get_num_dims())]
+        data = mul(builder, element_count(builder, sizes), byte_size(type.element_type, op))
+        check_guard_zones(builder, declarations, descriptor.pointer(ALIGNED), data)
+    declarations.declare("free", [PTR], None)
+    builder.insert(llvm.CallOp("free", pointer))
+    builder.erase(op)
 
 
 # Guard zones (for tests) --------------------------------------------------------------
@@ -216,48 +196,47 @@ GUARD_PATTERN = 0x5AFE_C0DE_5AFE_C0DE
 VIOLATIONS = "ziggurat_guard_violations"
 
 
-def guard_words(rewriter: PatternRewriter, data: SSAValue, size: int | SSAValue) -> list[SSAValue]:
+def guard_words(builder: Builder, data: SSAValue, size: int | SSAValue) -> list[SSAValue]:
     """Pointers to the 8-byte words of the zones before and after `size` bytes at `data`."""
     words = []
     for start in (-GUARD_BYTES, size):
         for word in range(0, GUARD_BYTES, 8):
-            offset = value_of(rewriter, add(rewriter, start, word))
+            offset = value_of(builder, add(builder, start, word))
             gep = llvm.GEPOp(data, [llvm.GEP_USE_SSA_VAL], i8, ssa_indices=[offset])
-            words.append(emit(rewriter, gep))
+            words.append(emit(builder, gep))
     return words
 
 
-def fill_guard_zones(rewriter: PatternRewriter, base: SSAValue, size: int | SSAValue) -> SSAValue:
+def fill_guard_zones(builder: Builder, base: SSAValue, size: int | SSAValue) -> SSAValue:
     """Fill the zones around the `size` bytes after the first zone at `base`; the data's
     pointer."""
-    data = emit(rewriter, llvm.GEPOp(base, [GUARD_BYTES], i8))
-    pattern = constant(rewriter, GUARD_PATTERN)
-    for word in guard_words(rewriter, data, size):
-        rewriter.insert(llvm.StoreOp(pattern, word, alignment=1))
+    data = emit(builder, llvm.GEPOp(base, [GUARD_BYTES], i8))
+    pattern = constant(builder, GUARD_PATTERN)
+    for word in guard_words(builder, data, size):
+        builder.insert(llvm.StoreOp(pattern, word, alignment=1))
     return data
 
 
 def check_guard_zones(
-    rewriter: PatternRewriter, where: Operation, data: SSAValue, size: int | SSAValue
+    builder: Builder, declarations: Declarations, data: SSAValue, size: int | SSAValue
 ) -> None:
     """Set `ziggurat_guard_violations[1]` if a zone around the `size` bytes at `data`
     changed."""
-    pattern = constant(rewriter, GUARD_PATTERN)
-    changed = constant(rewriter, 0)
-    for word in guard_words(rewriter, data, size):
-        found = emit(rewriter, llvm.LoadOp(word, i64, alignment=1))
-        changed = emit(rewriter, llvm.OrOp(changed, emit(rewriter, llvm.XOrOp(found, pattern))))
-    zero = constant(rewriter, 0)
-    bad = emit(rewriter, llvm.ICmpOp(changed, zero, IntegerAttr(1, 64)))  # ne
-    cell = emit(rewriter, llvm.ZExtOp(bad, i64))
-    flags = emit(rewriter, llvm.AddressOfOp(VIOLATIONS, PTR))
+    pattern = constant(builder, GUARD_PATTERN)
+    changed = constant(builder, 0)
+    for word in guard_words(builder, data, size):
+        found = emit(builder, llvm.LoadOp(word, i64, alignment=1))
+        changed = emit(builder, llvm.OrOp(changed, emit(builder, llvm.XOrOp(found, pattern))))
+    zero = constant(builder, 0)
+    bad = emit(builder, llvm.ICmpOp(changed, zero, IntegerAttr(1, 64)))  # ne
+    cell = emit(builder, llvm.ZExtOp(bad, i64))
+    flags = emit(builder, llvm.AddressOfOp(VIOLATIONS, PTR))
     gep = llvm.GEPOp(flags, [llvm.GEP_USE_SSA_VAL], i64, ssa_indices=[cell])
-    rewriter.insert(llvm.StoreOp(constant(rewriter, 1), emit(rewriter, gep)))
-    module = where.get_toplevel_object()
-    assert isinstance(module, ModuleOp)
-    if not any(getattr(o, "sym_name", None) == StringAttr(VIOLATIONS) for o in module.ops):
+    builder.insert(llvm.StoreOp(constant(builder, 1), emit(builder, gep)))
+    if VIOLATIONS not in declarations.names:
+        declarations.names.add(VIOLATIONS)
         flag = llvm.GlobalOp(llvm.LLVMArrayType(2, i64), VIOLATIONS, "external", alignment=8)
-        rewriter.insert(flag, InsertPoint.at_start(module.body.block))
+        builder.insert(flag, InsertPoint.at_start(declarations.block))
 
 
 @dataclass(frozen=True)
@@ -271,14 +250,24 @@ class LowerAllocations(ModulePass):
     """Test-only: every alloc on the heap between guard zones its dealloc checks."""
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
+        allocations: list[Operation] = []
         for inner in op.walk():
-            arguments = [a for region in inner.regions for b in region.blocks for a in b.args]
-            for value in (*inner.results, *arguments):
+            for value in inner.results:
                 if isinstance(value.type, MemRefType):
                     check_memory_space(value.type, inner)
-        patterns = [
-            AllocLowering(self.guard_zones),
-            AllocaLowering(),
-            DeallocLowering(self.guard_zones),
-        ]
-        PatternRewriteWalker(GreedyRewritePatternApplier(patterns)).rewrite_module(op)
+            for region in inner.regions:
+                for block in region.blocks:
+                    for argument in block.args:
+                        if isinstance(argument.type, MemRefType):
+                            check_memory_space(argument.type, inner)
+            if isinstance(inner, memref.AllocOp | memref.AllocaOp | memref.DeallocOp):
+                allocations.append(inner)
+        declarations = Declarations(op)
+        for allocation in allocations:
+            builder = Builder(allocation)
+            if isinstance(allocation, memref.AllocOp):
+                lower_alloc(builder, allocation, declarations, self.guard_zones)
+            elif isinstance(allocation, memref.AllocaOp):
+                stack_buffer(builder, allocation)
+            else:
+                lower_dealloc(builder, allocation, declarations, self.guard_zones)

@@ -57,7 +57,7 @@ from xdsl.rewriter import InsertPoint, Rewriter
 from ziggurat.analysis.combiners import COMBINERS, width_of
 from ziggurat.dialects import arith_extra
 from ziggurat.dialects.loop import ANNOTATIONS, VectorizeAttr, annotations
-from ziggurat.passes.conversion.loop_to_llvm.common import static_strides
+from ziggurat.elements import static_strides
 from ziggurat.passes.conversion.loop_to_llvm.memref import constant_index
 from ziggurat.targets.cpu.passes.convert_math_to_libm import LIBM
 

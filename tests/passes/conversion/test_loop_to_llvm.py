@@ -212,3 +212,66 @@ func.func @f(%A: memref<?xf32>, %n: index) -> f32 {
   func.return %s : f32
 }
 """)
+
+
+def test_each_op_is_lowered_once(monkeypatch):
+    """One walk: the lowering of each op runs once, however nested the op."""
+    import ziggurat.passes.conversion.loop_to_llvm as loop_to_llvm
+
+    calls: dict[str, int] = {}
+    lowerings = {
+        kind: (
+            lambda lower, op, f=f: (
+                calls.__setitem__(op.name, calls.get(op.name, 0) + 1) or f(lower, op)
+            )
+        )
+        for kind, f in loop_to_llvm.LOWERINGS.items()
+    }
+    monkeypatch.setattr(loop_to_llvm, "LOWERINGS", lowerings)
+    lower("""
+func.func @f(%A: memref<8x8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  scf.for %i = %c0 to %c8 step %c1 {
+    scf.for %j = %c0 to %c8 step %c1 {
+      %x = memref.load %A[%i, %j] : memref<8x8xf32>
+      %y = arith.addf %x, %x : f32
+      memref.store %y, %A[%j, %i] : memref<8x8xf32>
+    }
+  }
+  func.return
+}
+""")
+    assert calls == {
+        "arith.constant": 3,
+        "scf.for": 2,
+        "memref.load": 1,
+        "arith.addf": 1,
+        "memref.store": 1,
+        "func.return": 1,
+    }
+
+
+def test_an_llvm_function_with_a_loop_level_body_is_lowered_inside():
+    """A target may lower a function's signature itself (a GPU kernel's) and leave its
+    body to loop-to-llvm, the descriptor cast to the memref the body uses."""
+    from ziggurat.passes.conversion.loop_to_llvm import lower_to_llvm
+
+    module = parse_module("""
+llvm.func @kernel(%p: !llvm.ptr, %n: i64) {
+  %u = llvm.mlir.undef : !llvm.struct<(!llvm.ptr, !llvm.ptr, i64, !llvm.array<1 x i64>, !llvm.array<1 x i64>)>
+  %d0 = llvm.insertvalue %p, %u[0] : !llvm.struct<(!llvm.ptr, !llvm.ptr, i64, !llvm.array<1 x i64>, !llvm.array<1 x i64>)>
+  %d1 = llvm.insertvalue %p, %d0[1] : !llvm.struct<(!llvm.ptr, !llvm.ptr, i64, !llvm.array<1 x i64>, !llvm.array<1 x i64>)>
+  %A = builtin.unrealized_conversion_cast %d1 : !llvm.struct<(!llvm.ptr, !llvm.ptr, i64, !llvm.array<1 x i64>, !llvm.array<1 x i64>)> to memref<16xf32>
+  %i = builtin.unrealized_conversion_cast %n : i64 to index
+  %x = memref.load %A[%i] : memref<16xf32>
+  memref.store %x, %A[%i] : memref<16xf32>
+  llvm.return
+}
+""")
+    lower_to_llvm(make_context(), module)
+    verify_module(module)
+    text = print_module(module)
+    assert "memref." not in text and "unrealized_conversion_cast" not in text
+    assert "llvm.getelementptr inbounds" in text and "llvm.load" in text
