@@ -161,15 +161,7 @@ EXCLUDED: dict[str, str] = {
 
 # In-scope cases that fail for a bug or a gap in the importer or a lowering: strict xfails,
 # so a fix turns them into failures here until the entry goes.
-BUGS: dict[str, str] = reasons(
-    "float16 matmuls and convolutions accumulate in float16 (graph_to_te/contractions.py):"
-    " 2 ulps from ONNX's reference, which accumulates wider",
-    """
-    test_attention_4d_fp16_expanded test_attention_4d_gqa_with_past_and_present_fp16_expanded
-    test_causal_conv_with_state_silu_fp16_expanded test_attention_4d_causal_fp16_expanded
-    test_attention_4d_gqa_causal_nonpad_decode_fp16_expanded
-    """,
-)
+BUGS: dict[str, str] = {}
 
 # Outputs that matter to training only: a case that asks for them runs without them.
 TRAINING_OUTPUTS = {"Dropout": "mask"}
