@@ -89,10 +89,6 @@ EXCLUDED: dict[str, str] = {
         "test_equal_string test_equal_string_broadcast",
     ),
     **reasons(
-        "opset 1 models (Not's only version): Ziggurat reads opsets 6 to 28",
-        "test_not_2d test_not_3d test_not_4d",
-    ),
-    **reasons(
         "an output shape that depends on run-time data: Ziggurat compiles static shapes and "
         "refuses the node by name (tests/frontends/test_onnx_control.py)",
         """
