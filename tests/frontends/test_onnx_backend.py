@@ -59,6 +59,8 @@ OPERATORS = frozenset(
     # refuses by design (data-dependent output shapes), whose cases are EXCLUDED.
     + "Neg Abs Log Reciprocal Max Min Mean Size Range".split()
     + "NonZero NonMaxSuppression Unique Compress".split()
+    # The integer operators of quantized models (the accelerator's issue).
+    + "MatMulInteger ConvInteger QLinearMatMul QLinearConv".split()
 )
 
 
