@@ -724,7 +724,9 @@ RULES: dict[type[Operation], Callable[..., np.ndarray]] = {
 
 
 def matmul_integer(op: graph.MatmulIntegerOp, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    a_zero, b_zero = ints(op.zero_points)
+    a_zero, b_zero = ints(op.zero_points)[0], np.asarray(op.b_zero_points())
+    if b.ndim == 1:
+        b_zero = b_zero[0]
     return np.matmul(a.astype(np.int64) - a_zero, b.astype(np.int64) - b_zero)
 
 

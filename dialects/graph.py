@@ -3838,7 +3838,8 @@ def check_zero_points(points: Sequence[int], values: Sequence[SSAValue]) -> None
 
 @irdl_op_definition
 class MatmulIntegerOp(GraphOp):
-    """numpy.matmul of int8 or uint8 tensors less their zero points, summed in int32.
+    """numpy.matmul of int8 or uint8 tensors less their zero points (a's, then b's: one, or
+    one per column of b), summed in int32.
 
     %y = graph.matmul_integer %a, %b zero_points [0, 3] : (tensor<4x8xi8>, tensor<8x16xi8>) -> tensor<4x16xi32>
     """
@@ -3869,12 +3870,26 @@ class MatmulIntegerOp(GraphOp):
         return TensorType(IntegerType(32), matmul_shape(shape_of(a), shape_of(b)))
 
     def inferred_type(self) -> TensorType:
-        points = self.zero_points.get_values()
-        if len(points) != 2:
-            raise VerifyException("graph.matmul_integer needs two zero points, a's and b's")
         result = MatmulIntegerOp.infer_result_type(self.a, self.b)
-        check_zero_points(points, [self.a, self.b])
+        points = self.zero_points.get_values()
+        columns = self.columns()
+        if len(points) not in (2, 1 + columns):
+            raise VerifyException(
+                "graph.matmul_integer needs a's zero point, then b's: one, or one per column "
+                f"({columns}); got {len(points)} zero points"
+            )
+        check_zero_points(points[:1], [self.a])
+        check_zero_points(points[1:], [self.b] * (len(points) - 1))
         return result
+
+    def columns(self) -> int:
+        shape = shape_of(self.b)
+        return shape[-1] if len(shape) > 1 else 1
+
+    def b_zero_points(self) -> tuple[int, ...]:
+        """b's zero point of each column."""
+        points = self.zero_points.get_values()[1:]
+        return tuple(points) * (self.columns() if len(points) == 1 else 1)
 
 
 @irdl_op_definition

@@ -125,7 +125,7 @@ def matmul_integer(
     inits = {"b": int8(rng, (k, n)) if weights is np.int8 else eight_bit(rng, (k, n), weights)}
     names = ["a", "b"]
     if zeros != (0, 0):
-        inits |= {"a_zero": activations(zeros[0]), "b_zero": weights(zeros[1])}
+        inits |= {"a_zero": activations(zeros[0]), "b_zero": np.asarray(zeros[1], weights)}
         names += ["a_zero", "b_zero"]
     node = helper.make_node("MatMulInteger", names, ["y"], name="y")
     return model([node], {"a": (m, k)}, inits, activations=activations)

@@ -1,7 +1,7 @@
 """Quantized operators: MatMulInteger, ConvInteger, QLinearMatMul and QLinearConv, on int8
 or uint8 tensors (each operand its own type: onnxruntime's quantizer writes uint8
-activations and int8 weights) with per-tensor zero points, a convolution's weight zero
-point per output channel too, and per-tensor or per-channel scales.
+activations and int8 weights) with per-tensor zero points, the weight's per output channel
+(convolutions) or column (matmuls) too, and per-tensor or per-channel scales.
 
 The integer product becomes `graph.matmul_integer` or `graph.conv_integer` (int32); the
 QLinear ops follow it with `graph.requantize` to the type of y's zero point, whose scale is
@@ -51,15 +51,18 @@ def zero_point(node: Node, index: int, what: str, dtype: np.dtype) -> int:
     return points[0]
 
 
-def weight_zero_points(node: Node, index: int, weight_index: int) -> list[int]:
-    """A convolution weight's zero point: one, or one per output channel."""
-    dtype = eight_bit_type(node, weight_index, "the weight")
-    points = zero_points(node, index, "w_zero_point", dtype)
-    channels = node.shape(weight_index)[0]
+def weight_zero_points(node: Node, index: int, weight_index: int, what: str) -> list[int]:
+    """A weight's zero point: one, or one per output channel of a convolution (its first
+    axis) or column of a matmul (its last)."""
+    dtype = eight_bit_type(node, weight_index, what.removesuffix("_zero_point"))
+    points = zero_points(node, index, what, dtype)
+    shape = node.shape(weight_index)
+    convolution = node.op_type in ("ConvInteger", "QLinearConv")
+    channels = shape[0] if convolution else shape[-1] if len(shape) > 1 else 1
     if len(points) not in (1, channels):
+        kind = "output channel" if convolution else "column"
         raise node.error(
-            f"w_zero_point must be one value or one per output channel ({channels}), "
-            f"got {len(points)}"
+            f"{what} must be one value or one per {kind} ({channels}), got {len(points)}"
         )
     return points
 
@@ -109,16 +112,19 @@ def operand_zero_point(node: Node, index: int, operand: int, what: str) -> int:
 
 @HANDLERS.handles("MatMulInteger")
 def matmul_integer(node: Node) -> list[Value]:
-    points = (
+    points = [
         operand_zero_point(node, 2, 0, "a_zero_point"),
-        operand_zero_point(node, 3, 1, "b_zero_point"),
-    )
+        *weight_zero_points(node, 3, 1, "b_zero_point"),
+    ]
     return [node.emit(graph.MatmulIntegerOp(node.input(0), node.input(1), points))]
 
 
 @HANDLERS.handles("ConvInteger")
 def conv_integer(node: Node) -> list[Value]:
-    points = [operand_zero_point(node, 2, 0, "x_zero_point"), *weight_zero_points(node, 3, 1)]
+    points = [
+        operand_zero_point(node, 2, 0, "x_zero_point"),
+        *weight_zero_points(node, 3, 1, "w_zero_point"),
+    ]
     op = graph.ConvIntegerOp(
         node.input(0), node.input(1), zero_points=points, **conv_properties(node, 1)
     )
@@ -127,10 +133,10 @@ def conv_integer(node: Node) -> list[Value]:
 
 @HANDLERS.handles("QLinearMatMul")
 def qlinear_matmul(node: Node) -> list[Value]:
-    points = (
+    points = [
         operand_zero_point(node, 2, 0, "a_zero_point"),
-        operand_zero_point(node, 5, 3, "b_zero_point"),
-    )
+        *weight_zero_points(node, 5, 3, "b_zero_point"),
+    ]
     product = node.emit(graph.MatmulIntegerOp(node.input(0), node.input(3), points))
     scales = scale(node, 1, "a_scale") * scale(node, 4, "b_scale") / scale(node, 6, "y_scale")
     return [requantized(node, product, scales, -1)]
@@ -138,7 +144,10 @@ def qlinear_matmul(node: Node) -> list[Value]:
 
 @HANDLERS.handles("QLinearConv")
 def qlinear_conv(node: Node) -> list[Value]:
-    points = [operand_zero_point(node, 2, 0, "x_zero_point"), *weight_zero_points(node, 5, 3)]
+    points = [
+        operand_zero_point(node, 2, 0, "x_zero_point"),
+        *weight_zero_points(node, 5, 3, "w_zero_point"),
+    ]
     op = graph.ConvIntegerOp(
         node.input(0),
         node.input(3),

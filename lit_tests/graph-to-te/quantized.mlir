@@ -101,3 +101,19 @@ func.func @requantize_unsigned(%x: tensor<4x16xi32>) -> tensor<4x16xui8> {
   %y = graph.requantize %x scale [0.3] zero_point 128 : (tensor<4x16xi32>) -> tensor<4x16xui8>
   func.return %y : tensor<4x16xui8>
 }
+
+// b's zero points per column are read from a table at the column.
+
+// CHECK-LABEL: func.func @column_zero_points
+func.func @column_zero_points(%a: tensor<2x5xui8>, %b: tensor<5x3xi8>) -> tensor<2x3xi32> {
+  // CHECK: %[[TABLE:.*]] = arith.constant dense<[-1, 0, 1]> : tensor<3xi32>
+  // CHECK: te.compute "matmul" (%{{.*}}, %{{.*}}, %[[TABLE]]) axes ["i", "j"]
+  // CHECK-NEXT: ^bb0(%{{.*}}: index, %[[J:.*]]: index, %{{.*}}: index):
+  // CHECK: %[[W:.*]] = te.read %{{.*}}[%{{.*}}, %[[J]]] : tensor<5x3xi8>
+  // CHECK: arith.extui %{{.*}} : i8 to i32
+  // CHECK: %[[WW:.*]] = arith.extsi %[[W]] : i8 to i32
+  // CHECK-NEXT: %[[Z:.*]] = te.read %[[TABLE]][%[[J]]] : tensor<3xi32>
+  // CHECK-NEXT: arith.subi %[[WW]], %[[Z]] : i32
+  %m = graph.matmul_integer %a, %b zero_points [128, -1, 0, 1] : (tensor<2x5xui8>, tensor<5x3xi8>) -> tensor<2x3xi32>
+  func.return %m : tensor<2x3xi32>
+}

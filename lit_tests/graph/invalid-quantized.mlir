@@ -61,3 +61,11 @@ func.func @weight_zero_points(%x: tensor<1x3x8x8xui8>, %w: tensor<4x3x3x3xui8>) 
   %c = graph.conv_integer %x, %w zero_points [0, 1, 2] : (tensor<1x3x8x8xui8>, tensor<4x3x3x3xui8>) -> tensor<1x4x6x6xi32>
   func.return
 }
+
+// -----
+
+func.func @column_zero_points(%a: tensor<4x32xui8>, %b: tensor<32x16xi8>) {
+  // expected-error@+1 {{graph.matmul_integer needs a's zero point, then b's: one, or one per column (16); got 3 zero points}}
+  %m = graph.matmul_integer %a, %b zero_points [1, 2, 3] : (tensor<4x32xui8>, tensor<32x16xi8>) -> tensor<4x16xi32>
+  func.return
+}

@@ -1,7 +1,7 @@
 """Integer contractions and requantization: matmul_integer and conv_integer sum products of
 int8 or uint8 values in int32 (each widened as its signedness says, zero points subtracted
-after widening: the weight's per output channel read from a table where they differ; a
-padded input read as its zero point), a bias by its own compute; requantize scales an int32
+after widening: the weight's per output channel, b's per column, read from a table where
+they differ; a padded input read as its zero point), a bias by its own compute; requantize scales an int32
 tensor back to int8 or uint8.
 
 A requantize whose scale is one power of two, 2^-s, shifts right by s rounding half to
@@ -53,6 +53,23 @@ def widened(b: Body, value: SSAValue, zero_point: int) -> SSAValue:
     return wide
 
 
+def zero_point_table(points: tuple[int, ...]) -> arith.ConstantOp | None:
+    """A constant int32 tensor of zero points where they differ (per channel or column)."""
+    if len(set(points)) == 1:
+        return None
+    table_type = TensorType(i32, [len(points)])
+    return arith.ConstantOp(DenseIntOrFPElementsAttr.from_list(table_type, points))
+
+
+def less_zero_point(
+    b: Body, value: SSAValue, points: tuple[int, ...], table: arith.ConstantOp | None, at: Index
+) -> SSAValue:
+    """`value` widened to int32 less its zero point: the one, or the table's at `at`."""
+    if table is None:
+        return widened(b, value, points[0])
+    return b.emit(arith.SubiOp(widened(b, value, 0), b.read(table.result, [at])))
+
+
 class MatmulIntegerLowering(RewritePattern):
     lowers = graph.MatmulIntegerOp
 
@@ -63,7 +80,9 @@ class MatmulIntegerLowering(RewritePattern):
         rows, columns = len(a_shape) > 1, len(b_shape) > 1
         batch = len(result_type.get_shape()) - rows - columns
         axes = generic_axes(batch, "b") + ["i"] * rows + ["j"] * columns
-        a_zero, b_zero = op.zero_points.get_values()
+        a_zero = op.zero_points.get_values()[0]
+        b_zeros = op.b_zero_points()
+        table = zero_point_table(b_zeros)
 
         def body(b: Body, *indices: SSAValue) -> SSAValue:
             *outer, k = indices
@@ -72,10 +91,13 @@ class MatmulIntegerLowering(RewritePattern):
             j = [outer[batch + rows]] if columns else []
             a = b.read(op.a, [*broadcast_into(a_shape[:-2], batch_indices), *i, k])
             w = b.read(op.b, [*broadcast_into(b_shape[:-2], batch_indices), k, *j])
-            return b.emit(arith.MuliOp(widened(b, a, a_zero), widened(b, w, b_zero)))
+            a = widened(b, a, a_zero)
+            return b.emit(arith.MuliOp(a, less_zero_point(b, w, b_zeros, table, j[0] if j else 0)))
 
+        inputs = [op.a, op.b, *([table.result] if table else [])]
         reduction = Reduction("sum", ["k"], [a_shape[-1]], 0)
-        lowered(rewriter, op, [compute("matmul", [op.a, op.b], result_type, axes, body, reduction)])
+        matmul = compute("matmul", inputs, result_type, axes, body, reduction)
+        lowered(rewriter, op, [*([table] if table else []), matmul])
 
 
 def bias_add_integer(value: SSAValue, bias: SSAValue) -> ComputeOp:
@@ -96,10 +118,7 @@ class ConvIntegerLowering(RewritePattern):
         groups = op.groups.value.data
         x_zero = op.zero_points.get_values()[0]
         w_zeros = op.weight_zero_points()
-        table = None
-        if len(set(w_zeros)) > 1:
-            table_type = TensorType(i32, [len(w_zeros)])
-            table = arith.ConstantOp(DenseIntOrFPElementsAttr.from_list(table_type, w_zeros))
+        table = zero_point_table(w_zeros)
         rows, columns = windows(op, (kernel_h, kernel_w), op.dilation.get_values())
 
         def body(b: Body, n: SSAValue, c: SSAValue, h: SSAValue, w: SSAValue, rc, ry, rx):
@@ -113,9 +132,7 @@ class ConvIntegerLowering(RewritePattern):
             if y_ok + x_ok:
                 pad = b.emit(arith.ConstantOp(IntegerAttr(x_zero, value.type)))
                 value = b.select(b.all(y_ok + x_ok), value, pad)
-            weight = widened(b, b.read(op.weight, [c, rc, ry, rx]), 0 if table else w_zeros[0])
-            if table:
-                weight = b.emit(arith.SubiOp(weight, b.read(table.result, [c])))
+            weight = less_zero_point(b, b.read(op.weight, [c, rc, ry, rx]), w_zeros, table, c)
             return b.emit(arith.MuliOp(widened(b, value, x_zero), weight))
 
         reduction = Reduction("sum", ["rc", "ry", "rx"], [group_channels, kernel_h, kernel_w], 0)
