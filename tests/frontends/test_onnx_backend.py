@@ -129,7 +129,7 @@ EXCLUDED: dict[str, str] = {
         test_AvgPool3d_stride1_pad0_gpu_input test_Conv3d test_Conv3d_dilated
         test_Conv3d_dilated_strided test_Conv3d_groups test_Conv3d_no_bias test_Conv3d_stride
         test_Conv3d_stride_padding test_MaxPool3d test_MaxPool3d_stride
-        test_MaxPool3d_stride_padding test_convtranspose_3d
+        test_MaxPool3d_stride_padding
         """,
     ),
     **reasons(
