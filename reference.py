@@ -724,12 +724,15 @@ RULES: dict[type[Operation], Callable[..., np.ndarray]] = {
 
 
 def matmul_integer(op: graph.MatmulIntegerOp, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    a_zero, b_zero = ints(op.zero_points)
+    a_zero, b_zero = ints(op.zero_points)[0], np.asarray(op.b_zero_points())
+    if b.ndim == 1:
+        b_zero = b_zero[0]
     return np.matmul(a.astype(np.int64) - a_zero, b.astype(np.int64) - b_zero)
 
 
 def conv_integer(op: graph.ConvIntegerOp, x: np.ndarray, w: np.ndarray, b=None) -> np.ndarray:
-    x_zero, w_zero = ints(op.zero_points)
+    x_zero = ints(op.zero_points)[0]
+    w_zero = np.asarray(op.weight_zero_points()).reshape(-1, 1, 1, 1)
     x, w = x.astype(np.int64) - x_zero, w.astype(np.int64) - w_zero
     return conv2d(
         x, w, b, ints(op.strides), ints(op.padding), ints(op.dilation), op.groups.value.data
@@ -738,13 +741,15 @@ def conv_integer(op: graph.ConvIntegerOp, x: np.ndarray, w: np.ndarray, b=None) 
 
 def requantize(op: graph.RequantizeOp, x: np.ndarray) -> np.ndarray:
     """As onnxruntime: x * scale in float32, rounded half to even, plus the zero point,
-    saturated to int8."""
+    saturated to int8 or uint8."""
     scale = np.asarray(op.scales(), np.float32)
     if scale.size > 1:
         axis = graph.normalize_axis(op.axis.value.data, x.ndim)
         scale = scale.reshape([-1 if d == axis else 1 for d in range(x.ndim)])
     y = np.rint(x.astype(np.float32) * scale) + op.zero_point.value.data
-    return np.clip(y, -128, 127).astype(np.int8)
+    values = graph.eight_bit_range(graph.tensor(op.output).element_type)
+    dtype = np.uint8 if values.start == 0 else np.int8
+    return np.clip(y, values.start, values.stop - 1).astype(dtype)
 
 
 RULES[graph.MatmulIntegerOp] = matmul_integer

@@ -3807,21 +3807,39 @@ class LstmOp(RecurrentOp):
 
 # Integer contractions and requantization (quantized models, the accelerator's) ------------
 #
-# ONNX's integer operators become these: MatMulInteger and ConvInteger an int8 product
-# summed in int32 (zero points subtracted first), QLinearMatMul and QLinearConv that sum
-# (plus QLinearConv's int32 bias) followed by `graph.requantize` back to int8.
+# ONNX's integer operators become these: MatMulInteger and ConvInteger a product of int8 or
+# uint8 tensors summed in int32 (zero points subtracted first), QLinearMatMul and
+# QLinearConv that sum (plus QLinearConv's int32 bias) followed by `graph.requantize` back
+# to int8 or uint8. Each operand has its own type: uint8 activations with int8 weights are
+# what onnxruntime's quantizer writes.
+
+INT8, UINT8 = IntegerType(8), IntegerType(8, Signedness.UNSIGNED)
 
 
-def int8_elements(*values: SSAValue) -> None:
-    """Check that `values` are int8 tensors."""
+def eight_bit_range(element: Attribute) -> range:
+    """The values of an int8 or uint8 element type."""
+    return range(256) if element == UINT8 else range(-128, 128)
+
+
+def eight_bit_elements(*values: SSAValue) -> None:
+    """Check that `values` are int8 or uint8 tensors."""
     for value in values:
-        if tensor(value).element_type != IntegerType(8):
-            raise VerifyException(f"expected int8 tensors, got {value.type}")
+        if tensor(value).element_type not in (INT8, UINT8):
+            raise VerifyException(f"expected int8 or uint8 tensors, got {value.type}")
+
+
+def check_zero_points(points: Sequence[int], values: Sequence[SSAValue]) -> None:
+    """Check that each zero point is a value of its operand's type."""
+    for point, value in zip(points, values, strict=False):
+        element = tensor(value).element_type
+        if point not in eight_bit_range(element):
+            raise VerifyException(f"the zero point {point} is not a value of {element}")
 
 
 @irdl_op_definition
 class MatmulIntegerOp(GraphOp):
-    """numpy.matmul of int8 tensors less their zero points, summed in int32.
+    """numpy.matmul of int8 or uint8 tensors less their zero points (a's, then b's: one, or
+    one per column of b), summed in int32.
 
     %y = graph.matmul_integer %a, %b zero_points [0, 3] : (tensor<4x8xi8>, tensor<8x16xi8>) -> tensor<4x16xi32>
     """
@@ -3848,19 +3866,37 @@ class MatmulIntegerOp(GraphOp):
 
     @staticmethod
     def infer_result_type(a: SSAValue, b: SSAValue) -> TensorType:
-        int8_elements(a, b)
+        eight_bit_elements(a, b)
         return TensorType(IntegerType(32), matmul_shape(shape_of(a), shape_of(b)))
 
     def inferred_type(self) -> TensorType:
-        if len(self.zero_points.get_values()) != 2:
-            raise VerifyException("graph.matmul_integer needs two zero points, a's and b's")
-        return MatmulIntegerOp.infer_result_type(self.a, self.b)
+        result = MatmulIntegerOp.infer_result_type(self.a, self.b)
+        points = self.zero_points.get_values()
+        columns = self.columns()
+        if len(points) not in (2, 1 + columns):
+            raise VerifyException(
+                "graph.matmul_integer needs a's zero point, then b's: one, or one per column "
+                f"({columns}); got {len(points)} zero points"
+            )
+        check_zero_points(points[:1], [self.a])
+        check_zero_points(points[1:], [self.b] * (len(points) - 1))
+        return result
+
+    def columns(self) -> int:
+        shape = shape_of(self.b)
+        return shape[-1] if len(shape) > 1 else 1
+
+    def b_zero_points(self) -> tuple[int, ...]:
+        """b's zero point of each column."""
+        points = self.zero_points.get_values()[1:]
+        return tuple(points) * (self.columns() if len(points) == 1 else 1)
 
 
 @irdl_op_definition
 class ConvIntegerOp(GraphOp):
-    """graph.conv2d of an int8 input and an OIHW int8 weight less their zero points,
-    summed in int32, plus an optional int32 bias per output channel.
+    """graph.conv2d of an int8 or uint8 input and an OIHW int8 or uint8 weight less their
+    zero points (the input's, then the weight's: one, or one per output channel), summed in
+    int32, plus an optional int32 bias per output channel.
 
     %y = graph.conv_integer %x, %w, %b padding [1, 1, 1, 1] : (tensor<1x16x8x8xi8>, tensor<16x16x3x3xi8>, tensor<16xi32>) -> tensor<1x16x8x8xi32>
     """
@@ -3912,13 +3948,18 @@ class ConvIntegerOp(GraphOp):
         )
 
     def inferred_type(self) -> TensorType:
-        int8_elements(self.input, self.weight)
+        eight_bit_elements(self.input, self.weight)
         if self.bias is not None and tensor(self.bias).element_type != IntegerType(32):
             raise VerifyException(f"the bias must be an int32 tensor, got {self.bias.type}")
-        if len(self.zero_points.get_values()) != 2:
+        points = self.zero_points.get_values()
+        out_channels = self.weight_shape()[0]
+        if len(points) not in (2, 1 + out_channels):
             raise VerifyException(
-                "graph.conv_integer needs two zero points, the input's and weight's"
+                "graph.conv_integer needs the input's zero point, then the weight's: one, or "
+                f"one per output channel ({out_channels}); got {len(points)} zero points"
             )
+        check_zero_points(points[:1], [self.input])
+        check_zero_points(points[1:], [self.weight] * (len(points) - 1))
         shape = conv2d_shape(
             self.input,
             self.weight,
@@ -3934,11 +3975,17 @@ class ConvIntegerOp(GraphOp):
     def weight_shape(self) -> tuple[int, int, int, int]:
         return oihw(shape_of(self.weight), "OIHW")
 
+    def weight_zero_points(self) -> tuple[int, ...]:
+        """The weight's zero point of each output channel."""
+        points = self.zero_points.get_values()[1:]
+        return tuple(points) * (self.weight_shape()[0] if len(points) == 1 else 1)
+
 
 @irdl_op_definition
 class RequantizeOp(GraphOp):
-    """An int32 tensor scaled back to int8 as onnxruntime does: x * scale (f32) rounded
-    half to even, plus the zero point, saturated; one scale, or one per index of `axis`.
+    """An int32 tensor scaled back to int8 (or uint8) as onnxruntime does: x * scale (f32)
+    rounded half to even, plus the zero point, saturated; one scale, or one per index of
+    `axis`.
 
     %y = graph.requantize %x scale [3.906250e-03] zero_point 0 : (tensor<4x16xi32>) -> tensor<4x16xi8>
     """
@@ -3958,10 +4005,17 @@ class RequantizeOp(GraphOp):
         "`:` functional-type(operands, results)"
     )
 
-    def __init__(self, x: SSAValue, scale: Sequence[float], zero_point: int = 0, axis: int = 1):
+    def __init__(
+        self,
+        x: SSAValue,
+        scale: Sequence[float],
+        zero_point: int = 0,
+        axis: int = 1,
+        element: IntegerType = INT8,
+    ):
         super().__init__(
             operands=[x],
-            result_types=[TensorType(IntegerType(8), shape_of(x))],
+            result_types=[TensorType(element, shape_of(x))],
             properties={
                 "scale": DenseArrayBase.from_list(f32, scale),
                 "zero_point": IntegerAttr(zero_point, i64),
@@ -3985,9 +4039,14 @@ class RequantizeOp(GraphOp):
                 raise VerifyException(
                     f"{len(scales)} scales for axis {axis} of extent {x.get_shape()[axis]}"
                 )
-        if not -128 <= self.zero_point.value.data <= 127:
-            raise VerifyException(f"the zero point {self.zero_point.value.data} is not an int8")
-        return TensorType(IntegerType(8), x.get_shape())
+        element = tensor(self.output).element_type
+        if element not in (INT8, UINT8):
+            raise VerifyException(f"graph.requantize gives int8 or uint8, not {element}")
+        if self.zero_point.value.data not in eight_bit_range(element):
+            raise VerifyException(
+                f"the zero point {self.zero_point.value.data} is not a value of {element}"
+            )
+        return TensorType(element, x.get_shape())
 
 
 Graph = Dialect(

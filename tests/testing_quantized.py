@@ -1,7 +1,8 @@
 """Quantized ONNX models for the tests of the integer operators and the accelerator: one
-QLinearConv, QLinearMatMul, ConvInteger or MatMulInteger node on int8 tensors with
-seeded random weights, and a small network mixing layers the accelerator runs with one it
-cannot; `feeds` draws int8 inputs and `onnxruntime_outputs` runs onnxruntime."""
+QLinearConv, QLinearMatMul, ConvInteger or MatMulInteger node on int8 tensors (or, by
+`types`, uint8 activations or weights) with seeded random weights, and a small network
+mixing layers the accelerator runs with one it cannot; `feeds` draws inputs of their types
+and `onnxruntime_outputs` runs onnxruntime."""
 
 from __future__ import annotations
 
@@ -13,9 +14,19 @@ from onnx import TensorProto, helper, numpy_helper
 
 INT8 = TensorProto.INT8
 
+# The element types of a layer's activations (its input and output) and of its weights.
+Types = tuple[type, type]
+SIGNED: Types = (np.int8, np.int8)
+
 
 def int8(rng: np.random.Generator, shape: Sequence[int], low: int = -128) -> np.ndarray:
     return rng.integers(low, 128, shape).astype(np.int8)
+
+
+def eight_bit(rng: np.random.Generator, shape: Sequence[int], dtype: type) -> np.ndarray:
+    """Random values of all of int8's or uint8's range."""
+    info = np.iinfo(dtype)
+    return rng.integers(info.min, info.max + 1, shape).astype(dtype)
 
 
 def model(
@@ -23,21 +34,25 @@ def model(
     inputs: dict[str, Sequence[int]],
     initializers: dict[str, np.ndarray],
     outputs: Sequence[str] = ("y",),
+    activations: type = np.int8,
 ) -> onnx.ModelProto:
+    element = helper.np_dtype_to_tensor_dtype(np.dtype(activations))
     graph = helper.make_graph(
         list(nodes),
         "quantized",
-        [helper.make_tensor_value_info(n, INT8, s) for n, s in inputs.items()],
+        [helper.make_tensor_value_info(n, element, s) for n, s in inputs.items()],
         [helper.make_value_info(n, onnx.TypeProto()) for n in outputs],
         initializer=[numpy_helper.from_array(a, n) for n, a in initializers.items()],
     )
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
 
 
-def quantization(prefix: str, scale: float | Sequence[float], zero: int) -> dict[str, np.ndarray]:
+def quantization(
+    prefix: str, scale: float | Sequence[float], zero: int | Sequence[int], dtype: type = np.int8
+) -> dict[str, np.ndarray]:
     return {
         f"{prefix}_scale": np.asarray(scale, np.float32),
-        f"{prefix}_zero": np.asarray(zero, np.int8),
+        f"{prefix}_zero": np.asarray(zero, dtype),
     }
 
 
@@ -51,14 +66,19 @@ def conv_layer(
     stride: int = 1,
     pad: int = 1,
     scales: tuple[float, float | Sequence[float], float] = (1 / 16, 1 / 32, 1 / 2),
-    zeros: tuple[int, int, int] = (0, 0, 0),
+    zeros: tuple[int, int | Sequence[int], int] = (0, 0, 0),
     bias: bool = True,
+    types: Types = SIGNED,
 ) -> tuple[onnx.NodeProto, dict[str, np.ndarray]]:
     """A QLinearConv node from `x` to `y` and its initializers (named after `y`)."""
-    inits = quantization(f"{y}_x", scales[0], zeros[0])
-    inits[f"{y}_w"] = int8(rng, (filters, channels, kernel, kernel))
-    inits |= quantization(f"{y}_w", scales[1], zeros[1])
-    inits |= quantization(f"{y}_y", scales[2], zeros[2])
+    activations, weights = types
+    inits = quantization(f"{y}_x", scales[0], zeros[0], activations)
+    if weights is np.int8:
+        inits[f"{y}_w"] = int8(rng, (filters, channels, kernel, kernel))
+    else:
+        inits[f"{y}_w"] = eight_bit(rng, (filters, channels, kernel, kernel), weights)
+    inits |= quantization(f"{y}_w", scales[1], zeros[1], weights)
+    inits |= quantization(f"{y}_y", scales[2], zeros[2], activations)
     names = [x, f"{y}_x_scale", f"{y}_x_zero", f"{y}_w", f"{y}_w_scale", f"{y}_w_zero"]
     names += [f"{y}_y_scale", f"{y}_y_zero"]
     if bias:
@@ -74,7 +94,7 @@ def qlinear_conv(
     shape: Sequence[int] = (1, 16, 9, 7), filters: int = 32, seed: int = 0, **layer
 ) -> onnx.ModelProto:
     node, inits = conv_layer(np.random.default_rng(seed), "x", "y", shape[1], filters, **layer)
-    return model([node], {"x": shape}, inits)
+    return model([node], {"x": shape}, inits, activations=layer.get("types", SIGNED)[0])
 
 
 def qlinear_matmul(
@@ -84,34 +104,51 @@ def qlinear_matmul(
     scales: tuple[float, float | Sequence[float], float] = (1 / 16, 1 / 32, 1 / 2),
     zeros: tuple[int, int, int] = (0, 0, 0),
     seed: int = 0,
+    types: Types = SIGNED,
 ) -> onnx.ModelProto:
     rng = np.random.default_rng(seed)
-    inits = quantization("a", scales[0], zeros[0]) | {"b": int8(rng, (k, n))}
-    inits |= quantization("b", scales[1], zeros[1]) | quantization("y", scales[2], zeros[2])
+    activations, weights = types
+    b = int8(rng, (k, n)) if weights is np.int8 else eight_bit(rng, (k, n), weights)
+    inits = quantization("a", scales[0], zeros[0], activations) | {"b": b}
+    inits |= quantization("b", scales[1], zeros[1], weights)
+    inits |= quantization("y", scales[2], zeros[2], activations)
     names = ["a", "a_scale", "a_zero", "b", "b_scale", "b_zero", "y_scale", "y_zero"]
-    return model([helper.make_node("QLinearMatMul", names, ["y"], name="y")], {"a": (m, k)}, inits)
+    node = helper.make_node("QLinearMatMul", names, ["y"], name="y")
+    return model([node], {"a": (m, k)}, inits, activations=activations)
 
 
-def matmul_integer(m: int = 3, k: int = 20, n: int = 7, zeros=(0, 0), seed: int = 0):
+def matmul_integer(
+    m: int = 3, k: int = 20, n: int = 7, zeros=(0, 0), seed: int = 0, types: Types = SIGNED
+):
     rng = np.random.default_rng(seed)
-    inits = {"b": int8(rng, (k, n))}
+    activations, weights = types
+    inits = {"b": int8(rng, (k, n)) if weights is np.int8 else eight_bit(rng, (k, n), weights)}
     names = ["a", "b"]
     if zeros != (0, 0):
-        inits |= {"a_zero": np.int8(zeros[0]), "b_zero": np.int8(zeros[1])}
+        inits |= {"a_zero": activations(zeros[0]), "b_zero": np.asarray(zeros[1], weights)}
         names += ["a_zero", "b_zero"]
     node = helper.make_node("MatMulInteger", names, ["y"], name="y")
-    return model([node], {"a": (m, k)}, inits)
+    return model([node], {"a": (m, k)}, inits, activations=activations)
 
 
-def conv_integer(shape=(1, 5, 9, 7), filters: int = 6, zeros=(0, 0), seed: int = 0, **attributes):
+def conv_integer(
+    shape=(1, 5, 9, 7),
+    filters: int = 6,
+    zeros=(0, 0),
+    seed: int = 0,
+    types: Types = SIGNED,
+    **attributes,
+):
     rng = np.random.default_rng(seed)
-    inits = {"w": int8(rng, (filters, shape[1], 3, 3))}
+    activations, weights = types
+    w_shape = (filters, shape[1], 3, 3)
+    inits = {"w": int8(rng, w_shape) if weights is np.int8 else eight_bit(rng, w_shape, weights)}
     names = ["x", "w"]
     if zeros != (0, 0):
-        inits |= {"x_zero": np.int8(zeros[0]), "w_zero": np.int8(zeros[1])}
+        inits |= {"x_zero": activations(zeros[0]), "w_zero": np.asarray(zeros[1], weights)}
         names += ["x_zero", "w_zero"]
     node = helper.make_node("ConvInteger", names, ["y"], name="y", **attributes)
-    return model([node], {"x": shape}, inits)
+    return model([node], {"x": shape}, inits, activations=activations)
 
 
 def network(seed: int = 0) -> onnx.ModelProto:
@@ -125,12 +162,13 @@ def network(seed: int = 0) -> onnx.ModelProto:
 
 
 def feeds(onnx_model: onnx.ModelProto, seed: int = 1) -> list[np.ndarray]:
-    """Seeded int8 arrays for the model's inputs, in order."""
+    """Seeded int8 (or uint8) arrays for the model's inputs, in order."""
     rng = np.random.default_rng(seed)
     arrays = []
     for value in onnx_model.graph.input:
         shape = [d.dim_value for d in value.type.tensor_type.shape.dim]
-        arrays.append(int8(rng, shape))
+        dtype = helper.tensor_dtype_to_np_dtype(value.type.tensor_type.elem_type)
+        arrays.append(int8(rng, shape) if dtype == np.int8 else eight_bit(rng, shape, dtype))
     return arrays
 
 

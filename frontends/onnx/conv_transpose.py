@@ -1,8 +1,16 @@
-"""ConvTranspose (1-D and 2-D): its pads from `pads`, `auto_pad` or `output_shape`."""
+"""ConvTranspose (1-D, 2-D and 3-D): its pads from `pads`, `auto_pad` or `output_shape`.
+
+The graph level transposes 2-D convolutions: a 3-D one is one 2-D transposed convolution per
+depth tap kd of the kernel, over the input's depth slices folded into its batch, each
+result spread along the depth by the stride and placed at kd * dilation, the taps summed,
+then cropped by the depth pads.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+
+from xdsl.ir import SSAValue
 
 from ziggurat.dialects import graph
 from ziggurat.frontends.onnx.node import Handlers, Node, Value
@@ -58,10 +66,78 @@ def transposed_padding(
     return begins + ends
 
 
+def placed(node: Node, value: SSAValue, axis: int, before: int, extent: int) -> SSAValue:
+    """`value` with element i along `axis` at before + i of an extent `extent`: cropped where
+    it reaches past either end, zeros where it does not reach."""
+    shape = list(graph.shape_of(value))
+    start = max(0, -before)
+    at = max(0, before)
+    kept = min(shape[axis] - start, extent - at)
+    if (start, kept) != (0, shape[axis]):
+        offsets = [start if d == axis else 0 for d in range(len(shape))]
+        sizes = [kept if d == axis else size for d, size in enumerate(shape)]
+        value = node.emit(graph.SliceOp(value, offsets, sizes, [1] * len(shape)))
+    if (at, kept) != (0, extent):
+        pads = [0] * 2 * len(shape)
+        pads[axis], pads[len(shape) + axis] = at, extent - at - kept
+        value = node.emit(graph.PadOp(value, pads))
+    return value
+
+
+def conv_transpose_3d(
+    node: Node,
+    strides: Sequence[int],
+    pads: Sequence[int],
+    dilations: Sequence[int],
+    output_padding: Sequence[int],
+) -> Value:
+    """A 3-D ConvTranspose as one 2-D one per depth tap (see the module docstring)."""
+    n, channels, depth, height, width = graph.shape_of(node.input(0))
+    weight = node.input(1)
+    group_out, taps = graph.shape_of(weight)[1], graph.shape_of(weight)[2]
+    folded = node.emit(graph.TransposeOp(node.input(0), [0, 2, 1, 3, 4]))
+    folded = node.emit(graph.ReshapeOp(folded, [n * depth, channels, height, width]))
+    full = strides[0] * (depth - 1) + dilations[0] * (taps - 1) + 1 + output_padding[0]
+    total: SSAValue | None = None
+    for tap in range(taps):
+        kernel = graph.shape_of(weight)[3:]
+        sliced = node.emit(
+            graph.SliceOp(weight, [0, 0, tap, 0, 0], [channels, group_out, 1, *kernel], [1] * 5)
+        )
+        plane = node.emit(graph.ReshapeOp(sliced, [channels, group_out, *kernel]))
+        op = graph.Conv2dTransposeOp(
+            folded,
+            plane,
+            strides=strides[1:],
+            padding=[pads[1], pads[2], pads[4], pads[5]],
+            dilation=dilations[1:],
+            output_padding=output_padding[1:],
+            groups=node.int("group", 1),
+        )
+        _, out_channels, out_h, out_w = graph.shape_of(node.emit(op))
+        result = node.emit(graph.ReshapeOp(op.output, [n, depth, 1, out_channels, out_h, out_w]))
+        if strides[0] > 1:  # stride - 1 zeros after each slice
+            result = placed(node, result, 2, 0, strides[0])
+        spread = [n, depth * strides[0], out_channels, out_h, out_w]
+        result = placed(
+            node, node.emit(graph.ReshapeOp(result, spread)), 1, tap * dilations[0], full
+        )
+        total = result if total is None else node.emit(graph.AddOp(total, result))
+    assert total is not None
+    total = placed(node, total, 1, -pads[0], full - pads[0] - pads[3])
+    output = node.emit(graph.TransposeOp(total, [0, 2, 1, 3, 4]))
+    bias = node.optional(2)
+    if bias is None:
+        return output
+    _, out_channels, *_ = graph.shape_of(output)
+    bias = node.emit(graph.ReshapeOp(bias, [1, out_channels, 1, 1, 1]))
+    return node.emit(graph.AddOp(output, bias))
+
+
 @HANDLERS.handles("ConvTranspose")
 def conv_transpose(node: Node) -> list[Value]:
     weight_shape = node.shape(1)
-    sizes = window_sizes(node, "transposed convolutions")
+    sizes = window_sizes(node, "transposed convolutions", (1, 2, 3))
     rank = len(sizes)
     if len(weight_shape) != rank + 2:
         raise node.error(f"a {rank}-D convolution needs a {rank + 2}-D weight, got {weight_shape}")
@@ -74,6 +150,8 @@ def conv_transpose(node: Node) -> list[Value]:
     if len(output_padding) != rank:
         raise node.error(f"output_padding needs {rank} values, got {output_padding}")
     pads = transposed_padding(node, sizes, weight_shape[2:], strides, dilations, output_padding)
+    if rank == 3:
+        return [conv_transpose_3d(node, strides, pads, dilations, output_padding)]
     op = graph.Conv2dTransposeOp(
         with_height(node, node.input(0)),
         with_height(node, node.input(1)),

@@ -51,7 +51,8 @@ from ziggurat.frontends.onnx.node import ELEMENT_TYPES, Node, Value, dense, tens
 ONNX_NAME = "onnx.name"
 
 # Default-domain opsets we read: from 6 (the oldest PyTorch exports onnx ships as tests,
-# opset 6 broadcasting included) to 28, which onnx 1.23 writes unless told otherwise.
+# opset 6 broadcasting included) to 28, which onnx 1.23 writes unless told otherwise; and an
+# older one where every operator of the model is as at opset 6.
 OPSETS = range(6, 29)
 
 DEFAULT_DOMAINS = ("", "ai.onnx")
@@ -110,11 +111,42 @@ def default_opset(model: onnx.ModelProto) -> int:
     found = [versions[d] for d in DEFAULT_DOMAINS if d in versions]
     if not found:
         raise ZigguratError("the model imports no default-domain (ai.onnx) opset")
-    if found[0] not in OPSETS:
-        raise ZigguratError(
-            f"opset {found[0]} is not supported (supported: {OPSETS.start} to {OPSETS.stop - 1})"
-        )
-    return found[0]
+    version = found[0]
+    supported = f"opset {version} is not supported (supported: {OPSETS.start} to {OPSETS.stop - 1})"
+    if version > OPSETS.stop - 1 or version < 1:
+        raise ZigguratError(supported)
+    if version >= OPSETS.start:
+        return version
+    # An older model reads as opset 6 where each of its operators is as at opset 6 (Not-1).
+    changed = sorted(
+        op for op in operators(model.graph) if schema(op, version) != schema(op, OPSETS.start)
+    )
+    if changed:
+        raise ZigguratError(f"{supported}: {', '.join(changed)} changed by opset {OPSETS.start}")
+    return OPSETS.start
+
+
+def operators(graph: onnx.GraphProto) -> set[str]:
+    """The default-domain operators of `graph` and its subgraphs."""
+    found = set()
+    for node in graph.node:
+        if node.domain in DEFAULT_DOMAINS:
+            found.add(node.op_type)
+        for attribute in node.attribute:
+            for subgraph in (
+                *([attribute.g] if attribute.HasField("g") else []),
+                *attribute.graphs,
+            ):
+                found |= operators(subgraph)
+    return found
+
+
+def schema(op_type: str, opset: int) -> int | None:
+    """The version of `op_type` a model of `opset` uses, or None where there is none."""
+    try:
+        return onnx.defs.get_schema(op_type, opset, "").since_version
+    except onnx.defs.SchemaError:
+        return None
 
 
 def check_node(node: Node, ir_version: int) -> None:

@@ -41,12 +41,14 @@ def window_padding(
     return begins + ends
 
 
-def window_sizes(node: Node, what: str) -> list[int]:
-    """The spatial sizes of a 1-D or 2-D window's NC... input, or an error naming the rank."""
+def window_sizes(node: Node, what: str, ranks: Sequence[int] = (1, 2)) -> list[int]:
+    """The spatial sizes of a window's NC... input of one of `ranks` (1-D and 2-D unless
+    told), or an error naming the rank."""
     shape = node.shape(0)
-    if len(shape) not in (3, 4):
+    if len(shape) - 2 not in ranks:
+        names = " and ".join(f"{rank}-D" for rank in ranks).replace(" and ", ", ", len(ranks) - 2)
         raise node.error(
-            f"only 1-D and 2-D {what} are supported, got a {max(len(shape) - 2, 0)}-D input "
+            f"only {names} {what} are supported, got a {max(len(shape) - 2, 0)}-D input "
             f"{list(shape)}"
         )
     return list(shape[2:])

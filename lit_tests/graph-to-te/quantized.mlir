@@ -65,3 +65,55 @@ func.func @requantize_float(%x: tensor<4x16xi32>) -> tensor<4x16xi8> {
   %y = graph.requantize %x scale [0.3] : (tensor<4x16xi32>) -> tensor<4x16xi8>
   func.return %y : tensor<4x16xi8>
 }
+
+// A uint8 operand zero-extends; a uint8 input pads with its zero point past int8's range;
+// weight zero points that differ per output channel are read from a table at the channel.
+// (graph-to-te ends signless: ui8 is i8, 131 : ui8 is -125 : i8.)
+
+// CHECK-LABEL: func.func @unsigned_conv_integer
+func.func @unsigned_conv_integer(%x: tensor<1x3x8x8xui8>, %w: tensor<4x3x3x3xi8>) -> tensor<1x4x8x8xi32> {
+  // CHECK: %[[TABLE:.*]] = arith.constant dense<[1, -2, 3, 90]> : tensor<4xi32>
+  // CHECK: te.compute "conv2d" (%{{.*}}, %{{.*}}, %[[TABLE]]) axes ["n", "c", "h", "w"]
+  // CHECK-NEXT: ^bb0(%{{.*}}: index, %[[C:.*]]: index, %{{.*}}: index, %{{.*}}: index, %{{.*}}: index, %{{.*}}: index, %{{.*}}: index):
+  // CHECK: %[[PAD:.*]] = arith.constant -125 : i8
+  // CHECK: %[[X:.*]] = arith.select %{{.*}}, %{{.*}}, %[[PAD]] : i8
+  // CHECK: %[[W:.*]] = te.read %{{.*}}
+  // CHECK-NEXT: %[[WW:.*]] = arith.extsi %[[W]] : i8 to i32
+  // CHECK-NEXT: %[[Z:.*]] = te.read %[[TABLE]][%[[C]]] : tensor<4xi32>
+  // CHECK-NEXT: %[[SW:.*]] = arith.subi %[[WW]], %[[Z]] : i32
+  // CHECK-NEXT: %[[WX:.*]] = arith.extui %[[X]] : i8 to i32
+  // CHECK-NEXT: %[[XZ:.*]] = arith.constant 131 : i32
+  // CHECK-NEXT: %[[SX:.*]] = arith.subi %[[WX]], %[[XZ]] : i32
+  // CHECK-NEXT: arith.muli %[[SX]], %[[SW]] : i32
+  %c = graph.conv_integer %x, %w padding [1, 1, 1, 1] zero_points [131, 1, -2, 3, 90] : (tensor<1x3x8x8xui8>, tensor<4x3x3x3xi8>) -> tensor<1x4x8x8xi32>
+  func.return %c : tensor<1x4x8x8xi32>
+}
+
+// A requantization to uint8 saturates to [0, 255].
+
+// CHECK-LABEL: func.func @requantize_unsigned
+func.func @requantize_unsigned(%x: tensor<4x16xi32>) -> tensor<4x16xui8> {
+  // CHECK: %[[LOW:.*]] = arith.constant 0 : i32
+  // CHECK-NEXT: arith.maxsi %{{.*}}, %[[LOW]] : i32
+  // CHECK-NEXT: %[[HIGH:.*]] = arith.constant 255 : i32
+  // CHECK-NEXT: arith.minsi %{{.*}}, %[[HIGH]] : i32
+  // CHECK-NEXT: arith.trunci %{{.*}} : i32 to i8
+  %y = graph.requantize %x scale [0.3] zero_point 128 : (tensor<4x16xi32>) -> tensor<4x16xui8>
+  func.return %y : tensor<4x16xui8>
+}
+
+// b's zero points per column are read from a table at the column.
+
+// CHECK-LABEL: func.func @column_zero_points
+func.func @column_zero_points(%a: tensor<2x5xui8>, %b: tensor<5x3xi8>) -> tensor<2x3xi32> {
+  // CHECK: %[[TABLE:.*]] = arith.constant dense<[-1, 0, 1]> : tensor<3xi32>
+  // CHECK: te.compute "matmul" (%{{.*}}, %{{.*}}, %[[TABLE]]) axes ["i", "j"]
+  // CHECK-NEXT: ^bb0(%{{.*}}: index, %[[J:.*]]: index, %{{.*}}: index):
+  // CHECK: %[[W:.*]] = te.read %{{.*}}[%{{.*}}, %[[J]]] : tensor<5x3xi8>
+  // CHECK: arith.extui %{{.*}} : i8 to i32
+  // CHECK: %[[WW:.*]] = arith.extsi %[[W]] : i8 to i32
+  // CHECK-NEXT: %[[Z:.*]] = te.read %[[TABLE]][%[[J]]] : tensor<3xi32>
+  // CHECK-NEXT: arith.subi %[[WW]], %[[Z]] : i32
+  %m = graph.matmul_integer %a, %b zero_points [128, -1, 0, 1] : (tensor<2x5xui8>, tensor<5x3xi8>) -> tensor<2x3xi32>
+  func.return %m : tensor<2x3xi32>
+}

@@ -20,3 +20,17 @@ func.func @quantized(%a: tensor<4x32xi8>, %b: tensor<32x16xi8>, %x: tensor<1x16x
   %q = graph.requantize %c scale [0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09, 0.1, 0.11, 0.12, 0.13, 0.14, 0.15, 0.16] : (tensor<1x16x4x4xi32>) -> tensor<1x16x4x4xi8>
   func.return
 }
+
+// uint8 operands (each its own type), a weight zero point per output channel, and a
+// requantization to uint8.
+
+// CHECK-LABEL: func.func @unsigned
+func.func @unsigned(%a: tensor<4x32xui8>, %b: tensor<32x16xi8>, %x: tensor<1x3x8x8xui8>, %w: tensor<4x3x3x3xui8>) {
+  // CHECK: graph.matmul_integer %{{.*}}, %{{.*}} zero_points [128, -3] : (tensor<4x32xui8>, tensor<32x16xi8>) -> tensor<4x16xi32>
+  %m = graph.matmul_integer %a, %b zero_points [128, -3] : (tensor<4x32xui8>, tensor<32x16xi8>) -> tensor<4x16xi32>
+  // CHECK: graph.requantize %{{.*}} scale [3.906250e-03] zero_point 200 : (tensor<4x16xi32>) -> tensor<4x16xui8>
+  %y = graph.requantize %m scale [3.906250e-03] zero_point 200 : (tensor<4x16xi32>) -> tensor<4x16xui8>
+  // CHECK: graph.conv_integer %{{.*}}, %{{.*}} zero_points [7, 1, 200, 3, 90] : (tensor<1x3x8x8xui8>, tensor<4x3x3x3xui8>) -> tensor<1x4x6x6xi32>
+  %c = graph.conv_integer %x, %w zero_points [7, 1, 200, 3, 90] : (tensor<1x3x8x8xui8>, tensor<4x3x3x3xui8>) -> tensor<1x4x6x6xi32>
+  func.return
+}

@@ -61,3 +61,36 @@ func.func @returned(%x: tensor<4x8xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
   }
   func.return %s, %n : tensor<4xf32>, tensor<4xf32>
 }
+
+// -----
+
+// What a marked reduction reads lives until its consumer's nest has run: the buffer of the
+// first sum is freed after the nest that computes the second sum inside the negation.
+
+// CHECK-LABEL: func.func @reads_an_intermediate
+// CHECK: %[[FIRST:.*]] = memref.alloc() {{.*}} : memref<4x8xf32>
+// CHECK-NOT: memref.dealloc
+// CHECK: {loop.axis = "i", te.compute = "sum"}
+// CHECK-NOT: memref.dealloc
+// CHECK: memref.load %[[FIRST]]
+// CHECK: {loop.axis = "i", te.compute = "neg"}
+// CHECK-NEXT: memref.dealloc %[[FIRST]]
+func.func @reads_an_intermediate(%x: tensor<4x8x3xf32>) -> tensor<4xf32> {
+  %f = te.compute "sum" (%x) axes ["i", "j"] reduce sum ["k" = 3] init 0.0 : f32 : (tensor<4x8x3xf32>) -> tensor<4x8xf32> {
+  ^bb0(%i: index, %j: index, %k: index):
+    %v = te.read %x[%i, %j, %k] : tensor<4x8x3xf32>
+    te.yield %v : f32
+  }
+  %s = te.compute "sum" (%f) axes ["i"] reduce sum ["k" = 8] init 0.0 : f32 {ziggurat.compute_at_consumer} : (tensor<4x8xf32>) -> tensor<4xf32> {
+  ^bb0(%i: index, %k: index):
+    %v = te.read %f[%i, %k] : tensor<4x8xf32>
+    te.yield %v : f32
+  }
+  %n = te.compute "neg" (%s) axes ["i"] : (tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%i: index):
+    %v = te.read %s[%i] : tensor<4xf32>
+    %r = arith.negf %v : f32
+    te.yield %r : f32
+  }
+  func.return %n : tensor<4xf32>
+}

@@ -411,10 +411,21 @@ def last_uses(ops: Sequence[Operation]) -> dict[Operation, list[SSAValue]]:
         for value in op.results:
             if not isinstance(value.type, TensorType):
                 continue
-            users = [top_level_ancestor(use.operation, position) for use in value.uses]
+            users = [
+                runs_at(top_level_ancestor(use.operation, position), position) for use in value.uses
+            ]
             last = max(users, key=position.__getitem__, default=op)
             freed_after.setdefault(last, []).append(value)
     return freed_after
+
+
+def runs_at(op: Operation, position: dict[Operation, int]) -> Operation:
+    """The top-level op whose code does what `op` does: a reduction computed at its consumer
+    runs in the last of its readers' nests, so what it reads lives until then."""
+    if not (isinstance(op, ComputeOp) and computed_at_consumer(op)):
+        return op
+    readers = [runs_at(top_level_ancestor(u.operation, position), position) for u in op.result.uses]
+    return max(readers, key=position.__getitem__, default=op)
 
 
 def top_level_ancestor(op: Operation, position: dict[Operation, int]) -> Operation:

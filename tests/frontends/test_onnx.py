@@ -818,6 +818,39 @@ def test_an_unsupported_opset(opset):
     assert f"opset {opset} is not supported (supported: 6 to 28)" in import_error(model)
 
 
+def test_an_older_opset_reads_where_its_operators_are_as_at_opset_6():
+    """Not-1 is Not's only version: a model of opset 1 of Nots and Ands is an opset 6 one;
+    Relu-1 (consumed_inputs) is not Relu-6, so a Relu in an If branch of opset 5 is refused."""
+    bools = {"a": TensorProto.BOOL, "b": TensorProto.BOOL}
+    model = make_model(
+        [helper.make_node("Not", ["a"], ["c"]), helper.make_node("And", ["c", "b"], ["y0"])],
+        {"a": [2, 3], "b": [3]},
+        ["y0"],
+        opset=1,
+        types=bools,
+    )
+    a = np.array([[True, False, True], [False, False, True]])
+    b = np.array([True, True, False])
+    (y,) = ziggurat.compile(model, cache=False)(a, b)
+    np.testing.assert_array_equal(y, np.logical_not(a) & b)
+    branch = helper.make_graph(
+        [helper.make_node("Relu", ["x"], ["r"])],
+        "b",
+        [],
+        [helper.make_value_info("r", onnx.TypeProto())],
+    )
+    model = node_model(
+        "If",
+        {"x": [3]},
+        types={"x": TensorProto.BOOL},
+        opset=5,
+        then_branch=branch,
+        else_branch=branch,
+    )
+    message = import_error(model)
+    assert "opset 5 is not supported (supported: 6 to 28): Relu changed by opset 6" in message
+
+
 def test_onnx_writes_an_opset_we_support_by_default():
     graph = helper.make_graph(
         [helper.make_node("Relu", ["x"], ["y"])],

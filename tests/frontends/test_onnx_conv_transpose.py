@@ -1,6 +1,6 @@
 """The importer's ConvTranspose (frontends/onnx/conv_transpose.py) against onnxruntime at odd
-shapes: strides, pads, auto_pad, output_padding, output_shape, dilations, groups, bias, 1-D;
-and the schedules its nests get."""
+shapes: strides, pads, auto_pad, output_padding, output_shape, dilations, groups, bias, 1-D
+and 3-D; and the schedules its nests get."""
 
 from __future__ import annotations
 
@@ -29,6 +29,28 @@ CASES = {
     "groups": ([2, 4, 5, 3], [4, 3, 3, 3], {"group": 2, "strides": [2, 1]}),
     "depthwise": ([1, 3, 4, 4], [3, 1, 3, 3], {"group": 3, "strides": [2, 2]}),
     "one_dimensional": ([2, 3, 7], [3, 2, 3], {"strides": [2], "pads": [1, 0]}),
+    "three_dimensional": ([1, 1, 3, 4, 5], [1, 2, 3, 3, 3], {}),
+    "three_dimensional_strided": (
+        [2, 4, 3, 5, 4],
+        [4, 3, 3, 2, 3],
+        {
+            "strides": [2, 1, 2],
+            "pads": [1, 0, 1, 0, 1, 1],
+            "dilations": [2, 1, 1],
+            "output_padding": [1, 0, 1],
+            "group": 2,
+        },
+    ),
+    "three_dimensional_cropped_depth": (
+        [1, 2, 4, 3, 3],
+        [2, 2, 2, 3, 3],
+        {"strides": [3, 2, 1], "pads": [2, 1, 0, 1, 0, 0]},
+    ),
+    "three_dimensional_same_upper": (
+        [1, 2, 3, 3, 3],
+        [2, 1, 3, 3, 3],
+        {"strides": [2, 2, 2], "auto_pad": "SAME_UPPER"},
+    ),
 }
 
 
@@ -70,9 +92,9 @@ def test_the_convolution_gets_the_conv2d_schedules():
     assert "grouped_conv2d.mlir" in default_schedules(model)
 
 
-def test_three_dimensions_are_refused():
-    model = one_node("ConvTranspose", {"x": [1, 1, 3, 3, 3]}, {"w": rng_array(1, 1, 2, 2, 2)})
+def test_four_dimensions_are_refused():
+    model = one_node("ConvTranspose", {"x": [1, 1, 2, 3, 3, 3]}, {"w": rng_array(1, 1, 2, 2, 2, 2)})
     assert (
-        "node 'n' (ConvTranspose): error: only 1-D and 2-D transposed convolutions are "
-        "supported, got a 3-D input" in import_error(model)
+        "node 'n' (ConvTranspose): error: only 1-D, 2-D and 3-D transposed convolutions are "
+        "supported, got a 4-D input" in import_error(model)
     )

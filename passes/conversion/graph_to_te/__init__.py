@@ -8,6 +8,8 @@ so no read is ever out of bounds; a data-dependent index (gather) is clamped too
 operators need several computes: a bias is added by its own compute after a contraction, a
 mean divides a sum, softmax is max, exp(x - max), sum and divide for numerical stability,
 and split gives one compute per piece. `graph.constant` becomes a tensor `arith.constant`.
+A sum over float16 accumulates in float32 and is rounded once by a `cast` compute after it
+(`accumulation`), as numpy's matmul and sum do.
 Integers are signless at the te level: a body reads an unsigned tensor with unsigned ops
 (divui, cmpi ult, extui: `scalars`), and the pass ends by making every ui8..ui64 type the
 i8..i64 of its width (`signless`).
@@ -44,6 +46,7 @@ from xdsl.pattern_rewriter import GreedyRewritePatternApplier, PatternRewriteWal
 
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.passes.conversion.graph_to_te import (
+    accumulation,
     activations,
     attention,
     comparisons,
@@ -104,4 +107,5 @@ class GraphToTe(ModulePass):
         PatternRewriteWalker(
             GreedyRewritePatternApplier(list(PATTERNS)), apply_recursively=False
         ).rewrite_module(op)
+        accumulation.widen_accumulation(op)
         make_signless(op)

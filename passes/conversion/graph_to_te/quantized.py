@@ -1,6 +1,8 @@
-"""Integer contractions and requantization: matmul_integer and conv_integer sum int8
-products in int32 (zero points subtracted after widening, a padded input read as its zero
-point), a bias by its own compute; requantize scales an int32 tensor back to int8.
+"""Integer contractions and requantization: matmul_integer and conv_integer sum products of
+int8 or uint8 values in int32 (each widened as its signedness says, zero points subtracted
+after widening: the weight's per output channel, b's per column, read from a table where
+they differ; a padded input read as its zero point), a bias by its own compute; requantize scales an int32
+tensor back to int8 or uint8.
 
 A requantize whose scale is one power of two, 2^-s, shifts right by s rounding half to
 even in integers (`(x + 2^(s-1) - 1 + ((x >> s) & 1)) >> s`), which is what onnxruntime's
@@ -23,7 +25,7 @@ from xdsl.dialects.builtin import (
     f32,
     i32,
 )
-from xdsl.ir import SSAValue
+from xdsl.ir import Operation, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
 
 from ziggurat.dialects import arith_extra, graph
@@ -39,14 +41,33 @@ from ziggurat.passes.conversion.graph_to_te.body import (
     shape_of,
     windows,
 )
+from ziggurat.passes.conversion.graph_to_te.scalars import unsigned
 
 
 def widened(b: Body, value: SSAValue, zero_point: int) -> SSAValue:
-    """An int8 value as int32, less its zero point."""
-    wide = b.emit(arith_extra.ExtSIOp(value, i32))
+    """An int8 or uint8 value as int32, less its zero point."""
+    extend = arith_extra.ExtUIOp if unsigned(value) else arith_extra.ExtSIOp
+    wide = b.emit(extend(value, i32))
     if zero_point:
         wide = b.emit(arith.SubiOp(wide, b.emit(arith.ConstantOp(IntegerAttr(zero_point, i32)))))
     return wide
+
+
+def zero_point_table(points: tuple[int, ...]) -> arith.ConstantOp | None:
+    """A constant int32 tensor of zero points where they differ (per channel or column)."""
+    if len(set(points)) == 1:
+        return None
+    table_type = TensorType(i32, [len(points)])
+    return arith.ConstantOp(DenseIntOrFPElementsAttr.from_list(table_type, points))
+
+
+def less_zero_point(
+    b: Body, value: SSAValue, points: tuple[int, ...], table: arith.ConstantOp | None, at: Index
+) -> SSAValue:
+    """`value` widened to int32 less its zero point: the one, or the table's at `at`."""
+    if table is None:
+        return widened(b, value, points[0])
+    return b.emit(arith.SubiOp(widened(b, value, 0), b.read(table.result, [at])))
 
 
 class MatmulIntegerLowering(RewritePattern):
@@ -59,7 +80,9 @@ class MatmulIntegerLowering(RewritePattern):
         rows, columns = len(a_shape) > 1, len(b_shape) > 1
         batch = len(result_type.get_shape()) - rows - columns
         axes = generic_axes(batch, "b") + ["i"] * rows + ["j"] * columns
-        a_zero, b_zero = op.zero_points.get_values()
+        a_zero = op.zero_points.get_values()[0]
+        b_zeros = op.b_zero_points()
+        table = zero_point_table(b_zeros)
 
         def body(b: Body, *indices: SSAValue) -> SSAValue:
             *outer, k = indices
@@ -68,10 +91,13 @@ class MatmulIntegerLowering(RewritePattern):
             j = [outer[batch + rows]] if columns else []
             a = b.read(op.a, [*broadcast_into(a_shape[:-2], batch_indices), *i, k])
             w = b.read(op.b, [*broadcast_into(b_shape[:-2], batch_indices), k, *j])
-            return b.emit(arith.MuliOp(widened(b, a, a_zero), widened(b, w, b_zero)))
+            a = widened(b, a, a_zero)
+            return b.emit(arith.MuliOp(a, less_zero_point(b, w, b_zeros, table, j[0] if j else 0)))
 
+        inputs = [op.a, op.b, *([table.result] if table else [])]
         reduction = Reduction("sum", ["k"], [a_shape[-1]], 0)
-        lowered(rewriter, op, [compute("matmul", [op.a, op.b], result_type, axes, body, reduction)])
+        matmul = compute("matmul", inputs, result_type, axes, body, reduction)
+        lowered(rewriter, op, [*([table] if table else []), matmul])
 
 
 def bias_add_integer(value: SSAValue, bias: SSAValue) -> ComputeOp:
@@ -90,7 +116,9 @@ class ConvIntegerLowering(RewritePattern):
     def match_and_rewrite(self, op: graph.ConvIntegerOp, rewriter: PatternRewriter) -> None:
         out_channels, group_channels, kernel_h, kernel_w = op.weight_shape()
         groups = op.groups.value.data
-        x_zero, w_zero = op.zero_points.get_values()
+        x_zero = op.zero_points.get_values()[0]
+        w_zeros = op.weight_zero_points()
+        table = zero_point_table(w_zeros)
         rows, columns = windows(op, (kernel_h, kernel_w), op.dilation.get_values())
 
         def body(b: Body, n: SSAValue, c: SSAValue, h: SSAValue, w: SSAValue, rc, ry, rx):
@@ -104,22 +132,22 @@ class ConvIntegerLowering(RewritePattern):
             if y_ok + x_ok:
                 pad = b.emit(arith.ConstantOp(IntegerAttr(x_zero, value.type)))
                 value = b.select(b.all(y_ok + x_ok), value, pad)
-            weight = b.read(op.weight, [c, rc, ry, rx])
-            return b.emit(arith.MuliOp(widened(b, value, x_zero), widened(b, weight, w_zero)))
+            weight = less_zero_point(b, b.read(op.weight, [c, rc, ry, rx]), w_zeros, table, c)
+            return b.emit(arith.MuliOp(widened(b, value, x_zero), weight))
 
         reduction = Reduction("sum", ["rc", "ry", "rx"], [group_channels, kernel_h, kernel_w], 0)
         conv = compute(
             "conv2d",
-            [op.input, op.weight],
+            [op.input, op.weight, *([table.result] if table else [])],
             graph.tensor(op.output),
             ["n", "c", "h", "w"],
             body,
             reduction,
         )
-        if op.bias is None:
-            lowered(rewriter, op, [conv])
-        else:
-            lowered(rewriter, op, [conv, bias_add_integer(conv.result, op.bias)])
+        computes: list[Operation] = [*([table] if table else []), conv]
+        if op.bias is not None:
+            computes.append(bias_add_integer(conv.result, op.bias))
+        lowered(rewriter, op, computes)
 
 
 def power_of_two_shift(scales: tuple[float, ...]) -> int | None:
@@ -160,6 +188,8 @@ class RequantizeLowering(RewritePattern):
             table = arith.ConstantOp(DenseIntOrFPElementsAttr.from_list(table_type, list(values)))
             inputs.append(table.result)
         axis = graph.normalize_axis(op.axis.value.data, len(shape))
+        element = graph.tensor(op.output).element_type
+        values = graph.eight_bit_range(element)
 
         def integer(b: Body, n: int) -> SSAValue:
             return b.emit(arith.ConstantOp(IntegerAttr(n, i32)))
@@ -178,9 +208,9 @@ class RequantizeLowering(RewritePattern):
                 value = rounding_shift(b, value, shift)
             if zero_point:
                 value = b.emit(arith.AddiOp(value, integer(b, zero_point)))
-            value = b.emit(arith.MaxSIOp(value, integer(b, -128)))
-            value = b.emit(arith.MinSIOp(value, integer(b, 127)))
-            return b.emit(arith_extra.TruncIOp(value, op.output.type.element_type))  # type: ignore[attr-defined]
+            value = b.emit(arith.MaxSIOp(value, integer(b, values.start)))
+            value = b.emit(arith.MinSIOp(value, integer(b, values.stop - 1)))
+            return b.emit(arith_extra.TruncIOp(value, element))
 
         requantize = compute(
             "requantize", inputs, graph.tensor(op.output), generic_axes(len(shape)), body

@@ -11,10 +11,13 @@ from xdsl.transforms.canonicalize import CanonicalizePass
 from xdsl.transforms.common_subexpression_elimination import CommonSubexpressionElimination
 from xdsl.transforms.dead_code_elimination import DeadCodeElimination
 
+import ziggurat
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects.te import ComputeOp, ReadOp
 from ziggurat.ir_io import parse_module, print_module, verify_module
+from ziggurat.passes.conversion.graph_to_te import GraphToTe
 from ziggurat.passes.conversion.te_to_loop import TeToLoop
+from ziggurat.passes.te.te_inline import TeInline
 from ziggurat.registry import make_context
 from ziggurat.targets.cpu import compile_loop_module
 
@@ -613,3 +616,26 @@ def test_returned_arguments_and_calls(compiled, m):
     twice, once = getattr(compiled, f"calls_{m}")(X)
     close(once, relu_x)
     close(twice, np.maximum(2 * relu_x, 0))
+
+
+CHAINED_SUMS = """
+func.func @f(%x: tensor<4x64x3xf32>) -> tensor<4xf32> {
+  %a = graph.reduce_sum %x axes [2] : (tensor<4x64x3xf32>) -> tensor<4x64xf32>
+  %b = graph.reduce_sum %a axes [1] : (tensor<4x64xf32>) -> tensor<4xf32>
+  %c = graph.neg %b : tensor<4xf32>
+  func.return %c : tensor<4xf32>
+}
+"""
+
+
+def test_what_a_reduction_computed_at_its_consumer_reads_is_freed_after_the_consumer():
+    """The second sum runs inside the negation's nest (te-inline marks it), reading the
+    first sum's buffer: that buffer is freed after the negation's nest, not before it."""
+    module = parse_module(CHAINED_SUMS)
+    GraphToTe().apply(make_context(), module)
+    TeInline().apply(make_context(), module)
+    f = function(lower(print_module(module)), "f")
+    assert top_level(f) == ["memref.alloc", "scf.for", "scf.for", "memref.dealloc", "func.return"]
+    x = np.random.default_rng(3).standard_normal((4, 64, 3)).astype(np.float32)
+    (y,) = ziggurat.compile(CHAINED_SUMS, cache=False).f(x)
+    np.testing.assert_allclose(y, -x.sum(axis=(1, 2)), rtol=1e-5)

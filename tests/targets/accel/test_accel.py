@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from onnx import numpy_helper
 from testing_accel import conv_ir, matmul_ir, random_arrays, unscheduled_function
 from testing_quantized import feeds, network, onnxruntime_outputs, qlinear_conv, qlinear_matmul
 
@@ -13,6 +14,7 @@ import ziggurat
 from ziggurat.analysis.payload import is_stage_root
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects.schedule import fix_knobs, knobs
+from ziggurat.frontends.onnx import import_model
 from ziggurat.ir_io import parse_module
 from ziggurat.pipeline import lower
 from ziggurat.reference import evaluate
@@ -68,6 +70,32 @@ def test_onnx_quantized_models_equal_onnxruntime():
         (out,) = compiled(*arrays)
         np.testing.assert_array_equal(out, expected)
         assert len(compiled._functions.results) == 1
+
+
+def test_uint8_layers_equal_onnxruntime_on_the_accelerator_or_the_cpu():
+    """int8 operands requantized to uint8 run on the accelerator (its store keeps the low 8
+    bits); uint8 activations, whose zero point is not 0, run on the CPU with a note."""
+    model = qlinear_matmul(4, 32, 16)
+    zero = next(i for i in model.graph.initializer if i.name == "y_zero")
+    zero.CopyFrom(numpy_helper.from_array(np.asarray(128, np.uint8), "y_zero"))
+    arrays = feeds(model)
+    (expected,) = evaluate(import_model(model), "main", arrays)  # onnxruntime has no such kernel
+    compiled = ziggurat.compile(model, target="accel")
+    (out,) = compiled(*arrays)
+    assert out.dtype == np.uint8 and np.any(out > 127)
+    np.testing.assert_array_equal(out, expected)
+    assert len(compiled._functions.results) == 1
+    types = (np.uint8, np.int8)
+    model = qlinear_conv(
+        (1, 16, 9, 7), 32, scales=(1 / 16, 1 / 32, 2), zeros=(128, 0, 131), types=types
+    )
+    arrays = feeds(model)
+    (expected,) = onnxruntime_outputs(model, arrays)
+    compiled = ziggurat.compile(model, target="accel")
+    (out,) = compiled(*arrays)
+    np.testing.assert_array_equal(out, expected)
+    (note,) = compiled._functions.notes.values()
+    assert "zero points" in note
 
 
 def test_what_the_accelerator_cannot_run_goes_to_the_cpu_with_a_note():
