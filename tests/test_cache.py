@@ -82,6 +82,39 @@ def test_a_corrupt_or_truncated_entry_is_compiled_again_not_loaded(folder):
     assert phases(MODEL)[0] == ["cache lookup", "load from cache"]  # written whole again
 
 
+def test_a_corrupt_large_part_is_found_by_the_check_in_a_thread(tmp_path):
+    store = Cache(tmp_path, 1 << 30)
+    weights = bytes(range(256)) * (cache.CHECKED_LATER // 256 + 1)
+    store.put("a" * 64, {"meta": b"small", "weights": weights})
+    found = store.get_views("a" * 64)
+    assert found is not None and found.intact() and bytes(found["weights"]) == weights
+    path = store.path("a" * 64)
+    data = bytearray(path.read_bytes())
+    data[-100] ^= 0xFF  # in the weights, checked in the thread
+    path.write_bytes(bytes(data))
+    found = store.get_views("a" * 64)
+    assert found is not None  # the small parts are whole
+    assert not found.intact()
+    assert not entries(tmp_path)  # and the entry is gone
+    path.write_bytes(bytes(data))
+    assert store.get("a" * 64) is None
+
+
+def test_a_model_whose_weights_are_corrupt_is_compiled_again(folder, monkeypatch):
+    monkeypatch.setattr(cache, "CHECKED_LATER", 1000)  # the constant (8000 bytes) in a thread
+    phases(MODEL)
+    model_entry = max(entries(folder), key=lambda p: p.stat().st_size)
+    data = bytearray(model_entry.read_bytes())
+    at = data.find(np.full(N, 2.5, np.float32).tobytes())
+    assert at > 0
+    data[at : at + 4] = np.float32(-7.0).tobytes()  # the constant's first element
+    model_entry.write_bytes(bytes(data))
+    again, output = phases(MODEL)
+    assert "load from cache" in again and "import" in again  # loaded, dropped, compiled
+    np.testing.assert_array_equal(output, EXPECTED)
+    assert phases(MODEL)[0] == ["cache lookup", "load from cache"]
+
+
 def test_an_entry_under_another_key_is_not_loaded(tmp_path):
     store = Cache(tmp_path, 1 << 20)
     store.put("a" * 64, {"object": b"code"})

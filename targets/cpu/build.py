@@ -65,7 +65,7 @@ class Unit:
 @dataclass
 class Built:
     """What one unit became: its object code, its LLVM IR before optimization, the bytes of
-    the large constants it defines (copied in once loaded), and the CPU seconds of each
+    the large constants it declares (placed by the loader), and the CPU seconds of each
     phase of its build."""
 
     unit: Unit

@@ -33,8 +33,9 @@ CASTS = {
 
 
 # Constants above this size are not spelled in the IR text: formatting and parsing millions
-# of weights as text takes minutes (a ResNet's weights). They become zero-initialized
-# variables that the runtime fills after compiling; see `translate(..., contents=...)`.
+# of weights as text takes minutes (a ResNet's weights). They are declared, and the loader
+# says where their bytes are (jit.load_objects): a copy, or the cache entry itself, mapped;
+# see `translate(..., contents=...)`.
 LARGE_CONSTANT_BYTES = 4096
 
 
@@ -46,8 +47,8 @@ def translate(
     declared: Set[str] = frozenset(),
 ) -> ir.Module:
     """The llvmlite module for an llvm-dialect module. With `contents`, large constant
-    globals are left zero-initialized and their bytes are put in `contents` by name, for the
-    caller to copy in once the module is compiled. The globals named in `declared` are only
+    globals are only declared and their bytes are put in `contents` by name, for the caller
+    to place and name when it loads the module. The globals named in `declared` are only
     declared: another module defines them."""
     target = ir.Module()
     if triple:
@@ -77,20 +78,19 @@ def translate(
 def translate_global(
     op: llvm.GlobalOp, target: ir.Module, contents: dict[str, bytes] | None = None
 ) -> None:
+    raw = large_constant(op) if contents is not None else None
+    if contents is not None and raw is not None:
+        # Placed by the loader: external and writable, so LLVM assumes nothing of it.
+        declare_global(op, target)
+        contents[op.sym_name.data] = raw
+        return
     variable = ir.GlobalVariable(target, convert_type(op.global_type), name=op.sym_name.data)
     if op.linkage.linkage.data != "external":
         variable.linkage = op.linkage.linkage.data
     variable.global_constant = op.constant is not None
     if op.alignment is not None:
         variable.align = op.alignment.value.data
-    raw = large_constant(op)
-    if contents is not None and raw is not None:
-        # Written after compiling: external and writable, so LLVM assumes nothing of it.
-        variable.linkage = ""
-        variable.global_constant = False
-        variable.initializer = ir.Constant(convert_type(op.global_type), None)
-        contents[op.sym_name.data] = raw
-    elif op.value is None:
+    if op.value is None:
         # No initializer would make the variable a declaration of someone else's.
         variable.initializer = ir.Constant(convert_type(op.global_type), None)
     else:
