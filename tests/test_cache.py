@@ -62,6 +62,16 @@ def test_a_second_compile_loads_what_the_first_stored(folder):
     np.testing.assert_array_equal(output, EXPECTED)
 
 
+def test_a_model_loaded_from_the_cache_reads_its_weights_where_the_entry_is_mapped(folder):
+    phases(MODEL)
+    loaded = ziggurat.compile(MODEL)
+    (weights,) = loaded._functions.memory
+    assert not weights.flags.owndata and not weights.flags.writeable  # the entry's pages
+    assert weights.ctypes.data % 4096 == 0
+    np.testing.assert_array_equal(weights.view(np.float32), np.full(N, 2.5, np.float32))
+    np.testing.assert_array_equal(loaded(X)[0], EXPECTED)
+
+
 def test_without_the_cache_nothing_is_read_or_written(folder):
     phases(MODEL, cache=False)
     assert not folder.exists() or not entries(folder)
