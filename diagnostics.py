@@ -7,6 +7,12 @@ node name, or a tuning task and configuration. Entry points print it as
 
 from __future__ import annotations
 
+import functools
+import os
+import sys
+from collections.abc import Callable
+from typing import ParamSpec
+
 from xdsl.dialects.builtin import FileLineColLoc, LocationAttr, NameLoc, UnknownLoc
 from xdsl.ir import Operation
 
@@ -23,6 +29,30 @@ class ZigguratError(Exception):
         if self.where:
             return f"{self.where}: error: {self.message}"
         return f"error: {self.message}"
+
+
+P = ParamSpec("P")
+
+SIGPIPE_EXIT = 128 + 13
+
+
+def closing_pipes_quietly(entry: Callable[P, int]) -> Callable[P, int]:
+    """Make an entry point end quietly when its reader goes away (`ziggurat compile m.onnx
+    | head`): the exit status a shell gives a command killed by SIGPIPE, no traceback."""
+
+    @functools.wraps(entry)
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> int:
+        try:
+            status = entry(*args, **kwargs)
+            sys.stdout.flush()
+            return status
+        except BrokenPipeError:
+            # Python flushes stdout again at exit; point it at /dev/null so that flush
+            # cannot fail too.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return SIGPIPE_EXIT
+
+    return wrapped
 
 
 def describe_location(where: str | Operation | LocationAttr | None) -> str:

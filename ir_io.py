@@ -222,7 +222,9 @@ def verify_module(module: Operation) -> None:
             try:
                 op.verify()
             except VerifyException as inner:
-                raise ZigguratError(str(inner), op_location(op)) from None
+                # An error about one op of a region (an accelerator's instruction) names it.
+                at = getattr(inner, "op", op)
+                raise ZigguratError(str(inner), op_location(at)) from None
         raise ZigguratError(str(error), op_location(module)) from None
 
 

@@ -720,6 +720,38 @@ RULES: dict[type[Operation], Callable[..., np.ndarray]] = {
 }
 
 
+# Integer contractions and requantization ----------------------------------------------------
+
+
+def matmul_integer(op: graph.MatmulIntegerOp, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    a_zero, b_zero = ints(op.zero_points)
+    return np.matmul(a.astype(np.int64) - a_zero, b.astype(np.int64) - b_zero)
+
+
+def conv_integer(op: graph.ConvIntegerOp, x: np.ndarray, w: np.ndarray, b=None) -> np.ndarray:
+    x_zero, w_zero = ints(op.zero_points)
+    x, w = x.astype(np.int64) - x_zero, w.astype(np.int64) - w_zero
+    return conv2d(
+        x, w, b, ints(op.strides), ints(op.padding), ints(op.dilation), op.groups.value.data
+    )
+
+
+def requantize(op: graph.RequantizeOp, x: np.ndarray) -> np.ndarray:
+    """As onnxruntime: x * scale in float32, rounded half to even, plus the zero point,
+    saturated to int8."""
+    scale = np.asarray(op.scales(), np.float32)
+    if scale.size > 1:
+        axis = graph.normalize_axis(op.axis.value.data, x.ndim)
+        scale = scale.reshape([-1 if d == axis else 1 for d in range(x.ndim)])
+    y = np.rint(x.astype(np.float32) * scale) + op.zero_point.value.data
+    return np.clip(y, -128, 127).astype(np.int8)
+
+
+RULES[graph.MatmulIntegerOp] = matmul_integer
+RULES[graph.ConvIntegerOp] = conv_integer
+RULES[graph.RequantizeOp] = requantize
+
+
 # Data layouts (alter-conv-layout) -----------------------------------------------------------
 
 

@@ -35,6 +35,8 @@ DIALECTS: dict[str, Callable[[], Dialect]] = {
     "arith": lazy("ziggurat.dialects.arith_extra:Arith"),
     "llvm": lazy("ziggurat.dialects.llvm_extra:LLVM"),
     "transform": lazy("ziggurat.dialects.schedule:Transform"),
+    "accel": lazy("ziggurat.dialects.accel:Accel"),
+    "systolic": lazy("ziggurat.dialects.systolic:Systolic"),
 }
 
 PASSES: dict[str, Callable[[], type[ModulePass]]] = {
@@ -63,6 +65,11 @@ PASSES: dict[str, Callable[[], type[ModulePass]]] = {
         "ziggurat.targets.cpu.passes.convert_math_to_libm:ConvertMathToLibm"
     ),
     "lower-allocations": lazy("ziggurat.targets.cpu.passes.lower_allocations:LowerAllocations"),
+    # the accelerator target's
+    "lower-to-accel": lazy("ziggurat.targets.accel.passes.lower_to_accel:LowerToAccel"),
+    "insert-tokens": lazy("ziggurat.targets.accel.passes.insert_tokens:InsertTokens"),
+    # the systolic array's
+    "lower-to-systolic": lazy("ziggurat.targets.systolic.passes.lower_to_systolic:LowerToSystolic"),
 }
 
 # xDSL rejects two universes defining one name, so xDSL's own tools keep their `arith`,

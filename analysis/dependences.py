@@ -126,8 +126,9 @@ def reduction_buffers(found: list[Access]) -> set[SSAValue]:
         load, store = loads[0].op, stores[0].op
         assert isinstance(load, memref.LoadOp) and isinstance(store, memref.StoreOp)
         combiner = store.value.owner
+        # The same element: the same indices, or copies of their arithmetic.
         if (
-            list(load.indices) == list(store.indices)
+            loads[0].indices == stores[0].indices
             and type(combiner) in COMBINERS
             and load.res in combiner.operands
             and len(list(load.res.uses)) == 1

@@ -7,6 +7,7 @@ target reads the same kinds; which schedule and knobs each gets is the target's 
 | matmul | a dense or matmul nest (i, j, k), or one with the epilogue fusion gave it |
 | batch_matmul | the same with a batch loop (b, i, j, k) |
 | conv2d | a conv2d nest (n, f, y, x, rc, ry, rx) whose input channel is not the filter's |
+| integer_matmul, integer_conv2d | the same of int8 tensors summed in int32 (matmul_integer, conv_integer) |
 | grouped_conv2d | a conv2d nest whose input channels depend on the filter (groups, depthwise) |
 | pool | a pool nest (n, c, y, x, ry, rx), windowed or global |
 | softmax | the last of softmax's nests (max, sum of exponentials, quotient) |
@@ -40,6 +41,8 @@ from ziggurat.passes.graph.fuse_ops import ANCHOR
 # What each anchor op is, by its te.compute name or graph op name.
 MATMULS = {"dense", "matmul"}
 CONVOLUTIONS = {"conv2d"}
+INTEGER_MATMULS = {"matmul_integer"}
+INTEGER_CONVOLUTIONS = {"conv_integer"}
 SOFTMAX = {"softmax_max", "softmax_sum", "softmax"}
 POOLS = {
     "max_pool2d",
@@ -86,6 +89,10 @@ def kind_of(root: scf.ForOp, function: func.FuncOp, loops: list[scf.ForOp]) -> s
         if any(isinstance(o, scf.ForOp) and o.iter_args for o in root.walk()):
             return None  # a reduction outside the band
         return "elementwise"
+    if names & INTEGER_MATMULS and reducing == [False, False, True]:
+        return "integer_matmul"
+    if names & INTEGER_CONVOLUTIONS and reducing == [False] * 4 + [True] * 3:
+        return "integer_conv2d"
     if names & MATMULS and reducing == [False, False, True]:
         return "matmul"
     if names & MATMULS and reducing == [False, False, False, True]:

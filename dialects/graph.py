@@ -402,6 +402,47 @@ def oihw(shape: Sequence[int], layout: str) -> tuple[int, int, int, int]:
     return o, i, h, w
 
 
+def conv2d_shape(
+    input: SSAValue,
+    weight: SSAValue,
+    bias: SSAValue | None,
+    strides: Sequence[int],
+    padding: Sequence[int],
+    dilation: Sequence[int],
+    groups: int,
+    name: str,
+    weight_layout: str = "OIHW",
+) -> Shape:
+    """The NCHW output shape of a 2-D convolution (graph.conv2d's or conv_integer's)."""
+    check_window("strides", strides, 2, 1)
+    check_window("padding", padding, 4, 0)
+    check_window("dilation", dilation, 2, 1)
+    x, w = shape_of(input), shape_of(weight)
+    if len(x) != 4 or len(w) != 4:
+        raise VerifyException(
+            f"{name} needs an NCHW input and an {weight_layout} weight, got "
+            f"{input.type} and {weight.type}"
+        )
+    w = oihw(w, weight_layout)
+    n, channels, height, width = x
+    out_channels = w[0]
+    if groups < 1 or channels % groups or out_channels % groups:
+        raise VerifyException(
+            f"groups {groups} must divide the {channels} input and {out_channels} output channels"
+        )
+    if w[1] * groups != channels:
+        raise VerifyException(
+            f"weight has {w[1]} input channels per group, expected "
+            f"{channels // groups} ({channels} channels in {groups} groups)"
+        )
+    if bias is not None and shape_of(bias) != (out_channels,):
+        raise VerifyException(f"bias must be tensor<{out_channels}x...>, got {bias.type}")
+    top, left, bottom, right = padding
+    out_height = window_output_size(height, w[2], strides[0], top, bottom, dilation[0], False)
+    out_width = window_output_size(width, w[3], strides[1], left, right, dilation[1], False)
+    return (n, out_channels, out_height, out_width)
+
+
 @irdl_op_definition
 class Conv2dOp(GraphOp):
     """2-D convolution (cross-correlation) of an NCHW input with an OIHW weight (or IHWO:
@@ -469,34 +510,10 @@ class Conv2dOp(GraphOp):
         weight_layout: str = "OIHW",
     ) -> TensorType:
         element = float_element(input, weight, *([bias] if bias else []))
-        check_window("strides", strides, 2, 1)
-        check_window("padding", padding, 4, 0)
-        check_window("dilation", dilation, 2, 1)
-        x, w = shape_of(input), shape_of(weight)
-        if len(x) != 4 or len(w) != 4:
-            raise VerifyException(
-                f"graph.conv2d needs an NCHW input and an {weight_layout} weight, got "
-                f"{input.type} and {weight.type}"
-            )
-        w = oihw(w, weight_layout)
-        n, channels, height, width = x
-        out_channels = w[0]
-        if groups < 1 or channels % groups or out_channels % groups:
-            raise VerifyException(
-                f"groups {groups} must divide the {channels} input and {out_channels} "
-                "output channels"
-            )
-        if w[1] * groups != channels:
-            raise VerifyException(
-                f"weight has {w[1]} input channels per group, expected "
-                f"{channels // groups} ({channels} channels in {groups} groups)"
-            )
-        if bias is not None and shape_of(bias) != (out_channels,):
-            raise VerifyException(f"bias must be tensor<{out_channels}x...>, got {bias.type}")
-        top, left, bottom, right = padding
-        out_height = window_output_size(height, w[2], strides[0], top, bottom, dilation[0], False)
-        out_width = window_output_size(width, w[3], strides[1], left, right, dilation[1], False)
-        return TensorType(element, (n, out_channels, out_height, out_width))
+        shape = conv2d_shape(
+            input, weight, bias, strides, padding, dilation, groups, "graph.conv2d", weight_layout
+        )
+        return TensorType(element, shape)
 
     def inferred_type(self) -> TensorType:
         return Conv2dOp.infer_result_type(
@@ -3788,6 +3805,191 @@ class LstmOp(RecurrentOp):
         return {"initial_h": self.initial_h, "initial_c": self.initial_c}
 
 
+# Integer contractions and requantization (quantized models, the accelerator's) ------------
+#
+# ONNX's integer operators become these: MatMulInteger and ConvInteger an int8 product
+# summed in int32 (zero points subtracted first), QLinearMatMul and QLinearConv that sum
+# (plus QLinearConv's int32 bias) followed by `graph.requantize` back to int8.
+
+
+def int8_elements(*values: SSAValue) -> None:
+    """Check that `values` are int8 tensors."""
+    for value in values:
+        if tensor(value).element_type != IntegerType(8):
+            raise VerifyException(f"expected int8 tensors, got {value.type}")
+
+
+@irdl_op_definition
+class MatmulIntegerOp(GraphOp):
+    """numpy.matmul of int8 tensors less their zero points, summed in int32.
+
+    %y = graph.matmul_integer %a, %b zero_points [0, 3] : (tensor<4x8xi8>, tensor<8x16xi8>) -> tensor<4x16xi32>
+    """
+
+    name = "graph.matmul_integer"
+
+    a = operand_def(TensorType)
+    b = operand_def(TensorType)
+    output = result_def(TensorType)
+    zero_points = prop_def(DenseArrayBase[I64], default_value=ints([0, 0]))
+
+    traits = traits_def(Pure(), Pattern(PatternKind.OUT_ELEMENTWISE_FUSABLE))
+
+    assembly_format = (
+        "$a `,` $b (`zero_points` $zero_points^)? attr-dict `:` functional-type(operands, results)"
+    )
+
+    def __init__(self, a: SSAValue, b: SSAValue, zero_points: Sequence[int] = (0, 0)):
+        super().__init__(
+            operands=[a, b],
+            result_types=[MatmulIntegerOp.infer_result_type(a, b)],
+            properties={"zero_points": ints(zero_points)},
+        )
+
+    @staticmethod
+    def infer_result_type(a: SSAValue, b: SSAValue) -> TensorType:
+        int8_elements(a, b)
+        return TensorType(IntegerType(32), matmul_shape(shape_of(a), shape_of(b)))
+
+    def inferred_type(self) -> TensorType:
+        if len(self.zero_points.get_values()) != 2:
+            raise VerifyException("graph.matmul_integer needs two zero points, a's and b's")
+        return MatmulIntegerOp.infer_result_type(self.a, self.b)
+
+
+@irdl_op_definition
+class ConvIntegerOp(GraphOp):
+    """graph.conv2d of an int8 input and an OIHW int8 weight less their zero points,
+    summed in int32, plus an optional int32 bias per output channel.
+
+    %y = graph.conv_integer %x, %w, %b padding [1, 1, 1, 1] : (tensor<1x16x8x8xi8>, tensor<16x16x3x3xi8>, tensor<16xi32>) -> tensor<1x16x8x8xi32>
+    """
+
+    name = "graph.conv_integer"
+
+    input = operand_def(TensorType)
+    weight = operand_def(TensorType)
+    bias = opt_operand_def(TensorType)
+    output = result_def(TensorType)
+    strides = prop_def(DenseArrayBase[I64], default_value=ints([1, 1]))
+    padding = prop_def(DenseArrayBase[I64], default_value=ints([0, 0, 0, 0]))
+    dilation = prop_def(DenseArrayBase[I64], default_value=ints([1, 1]))
+    groups = prop_def(IntegerAttr[I64], default_value=IntegerAttr(1, i64))
+    zero_points = prop_def(DenseArrayBase[I64], default_value=ints([0, 0]))
+
+    traits = traits_def(Pure(), Pattern(PatternKind.OUT_ELEMENTWISE_FUSABLE))
+
+    assembly_format = (
+        "$input `,` $weight (`,` $bias^)? (`strides` $strides^)? (`padding` $padding^)? "
+        "(`dilation` $dilation^)? (`groups` $groups^)? (`zero_points` $zero_points^)? "
+        "attr-dict `:` functional-type(operands, results)"
+    )
+
+    def __init__(
+        self,
+        input: SSAValue,
+        weight: SSAValue,
+        bias: SSAValue | None = None,
+        strides: Sequence[int] = (1, 1),
+        padding: Sequence[int] = (0, 0, 0, 0),
+        dilation: Sequence[int] = (1, 1),
+        groups: int = 1,
+        zero_points: Sequence[int] = (0, 0),
+    ):
+        shape = conv2d_shape(
+            input, weight, bias, strides, padding, dilation, groups, "graph.conv_integer"
+        )
+        super().__init__(
+            operands=[input, weight, [bias] if bias else []],
+            result_types=[TensorType(IntegerType(32), shape)],
+            properties={
+                "strides": ints(strides),
+                "padding": ints(padding),
+                "dilation": ints(dilation),
+                "groups": IntegerAttr(groups, i64),
+                "zero_points": ints(zero_points),
+            },
+        )
+
+    def inferred_type(self) -> TensorType:
+        int8_elements(self.input, self.weight)
+        if self.bias is not None and tensor(self.bias).element_type != IntegerType(32):
+            raise VerifyException(f"the bias must be an int32 tensor, got {self.bias.type}")
+        if len(self.zero_points.get_values()) != 2:
+            raise VerifyException(
+                "graph.conv_integer needs two zero points, the input's and weight's"
+            )
+        shape = conv2d_shape(
+            self.input,
+            self.weight,
+            self.bias,
+            self.strides.get_values(),
+            self.padding.get_values(),
+            self.dilation.get_values(),
+            self.groups.value.data,
+            self.name,
+        )
+        return TensorType(IntegerType(32), shape)
+
+    def weight_shape(self) -> tuple[int, int, int, int]:
+        return oihw(shape_of(self.weight), "OIHW")
+
+
+@irdl_op_definition
+class RequantizeOp(GraphOp):
+    """An int32 tensor scaled back to int8 as onnxruntime does: x * scale (f32) rounded
+    half to even, plus the zero point, saturated; one scale, or one per index of `axis`.
+
+    %y = graph.requantize %x scale [3.906250e-03] zero_point 0 : (tensor<4x16xi32>) -> tensor<4x16xi8>
+    """
+
+    name = "graph.requantize"
+
+    input = operand_def(TensorType)
+    output = result_def(TensorType)
+    scale = prop_def(DenseArrayBase[Float32Type])
+    zero_point = prop_def(IntegerAttr[I64], default_value=IntegerAttr(0, i64))
+    axis = prop_def(IntegerAttr[I64], default_value=IntegerAttr(1, i64))
+
+    traits = traits_def(Pure(), Pattern(PatternKind.ELEMENTWISE))
+
+    assembly_format = (
+        "$input `scale` $scale (`zero_point` $zero_point^)? (`axis` $axis^)? attr-dict "
+        "`:` functional-type(operands, results)"
+    )
+
+    def __init__(self, x: SSAValue, scale: Sequence[float], zero_point: int = 0, axis: int = 1):
+        super().__init__(
+            operands=[x],
+            result_types=[TensorType(IntegerType(8), shape_of(x))],
+            properties={
+                "scale": DenseArrayBase.from_list(f32, scale),
+                "zero_point": IntegerAttr(zero_point, i64),
+                "axis": IntegerAttr(axis, i64),
+            },
+        )
+
+    def scales(self) -> tuple[float, ...]:
+        return tuple(self.scale.get_values())
+
+    def inferred_type(self) -> TensorType:
+        x = tensor(self.input)
+        if x.element_type != IntegerType(32):
+            raise VerifyException(f"graph.requantize needs an int32 tensor, got {x}")
+        scales = self.scales()
+        if not scales or any(not s > 0 for s in scales):
+            raise VerifyException(f"scales must be positive, got {list(scales)}")
+        if len(scales) > 1:
+            axis = normalize_axis(self.axis.value.data, len(x.get_shape()))
+            if x.get_shape()[axis] != len(scales):
+                raise VerifyException(
+                    f"{len(scales)} scales for axis {axis} of extent {x.get_shape()[axis]}"
+                )
+        if not -128 <= self.zero_point.value.data <= 127:
+            raise VerifyException(f"the zero point {self.zero_point.value.data} is not an int8")
+        return TensorType(IntegerType(8), x.get_shape())
+
+
 Graph = Dialect(
     "graph",
     [
@@ -3895,6 +4097,10 @@ Graph = Dialect(
         RnnOp,
         GruOp,
         LstmOp,
+        # Integer contractions and requantization
+        MatmulIntegerOp,
+        ConvIntegerOp,
+        RequantizeOp,
     ],
     [],
 )

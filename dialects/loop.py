@@ -25,7 +25,8 @@ from xdsl.utils.exceptions import VerifyException
 
 ANNOTATIONS = "loop.annotations"
 GPU_AXES = tuple(f"{grid}.{d}" for grid in ("blockIdx", "threadIdx") for d in "xyz")
-SCOPES = ("global", "shared", "local")
+# An accelerator's on-chip buffers (targets/accel, targets/systolic) are scopes too.
+SCOPES = ("global", "shared", "local", "input", "weight", "accumulator")
 # Bytes every buffer Ziggurat allocates is aligned to: a cache line, and an AVX-512 vector.
 ALIGNMENT = 64
 
@@ -104,6 +105,15 @@ class BindAttr(ParametrizedAttribute):
 
 
 @irdl_attr_definition
+class VirtualThreadAttr(ParametrizedAttribute):
+    """The iterations are virtual threads: a target with decoupled load, compute and store
+    units gives each its own buffers and interleaves their instruction streams:
+    `#loop.virtual_thread`."""
+
+    name = "loop.virtual_thread"
+
+
+@irdl_attr_definition
 class ScopeAttr(ParametrizedAttribute):
     """The memory a buffer lives in, as a memref memory space: `#loop.scope<shared>`."""
 
@@ -126,7 +136,7 @@ class ScopeAttr(ParametrizedAttribute):
             )
 
 
-LoopAnnotation = ParallelAttr | VectorizeAttr | UnrollAttr | BindAttr
+LoopAnnotation = ParallelAttr | VectorizeAttr | UnrollAttr | BindAttr | VirtualThreadAttr
 
 
 @irdl_op_definition
@@ -159,5 +169,5 @@ def annotate(op: Operation, annotation: LoopAnnotation) -> None:
 Loop = Dialect(
     "loop",
     [BarrierOp],
-    [ParallelAttr, VectorizeAttr, UnrollAttr, BindAttr, ScopeAttr],
+    [ParallelAttr, VectorizeAttr, UnrollAttr, BindAttr, ScopeAttr, VirtualThreadAttr],
 )

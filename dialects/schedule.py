@@ -737,6 +737,25 @@ class ParallelOp(IRDLOperation):
 
 
 @irdl_op_definition
+class VirtualThreadOp(IRDLOperation):
+    """Make the iterations of a loop that carries no dependence virtual threads, each with
+    its own buffers, their instruction streams interleaved by a target with decoupled
+    units (latency hiding): `#loop.virtual_thread`.
+
+    transform.schedule.virtual_thread %loop : !transform.any_op
+    """
+
+    name = "transform.schedule.virtual_thread"
+
+    loop = operand_def(TransformOpHandleType)
+
+    assembly_format = "$loop attr-dict `:` type($loop)"
+
+    def __init__(self, loop: SSAValue):
+        super().__init__(operands=[loop])
+
+
+@irdl_op_definition
 class BindOp(IRDLOperation):
     """Map a loop that carries no dependence onto a GPU grid axis: `#loop.bind<"axis">`.
 
@@ -897,6 +916,7 @@ SCHEDULE_OPS: list[type[Operation]] = [
     ParallelOp,
     BindOp,
     TensorizeOp,
+    VirtualThreadOp,
 ]
 
 Transform = Dialect(

@@ -5,6 +5,8 @@ ziggurat run model.onnx --batch 1        # checked against onnxruntime when it i
 ziggurat run model.onnx --timings        # the time of each pass, MLIR's -mlir-timing style
 ziggurat compile examples/mlp.mlir --emit loop
 ziggurat compile model.onnx --target 'cpu{mcpu=znver2}' --emit asm
+ziggurat compile quantized.onnx --target accel --emit accel   # the accelerator's instructions
+ziggurat run quantized.onnx --target accel    # simulated: cycles and utilization
 
 A model compiled before is loaded from the cache of compiled code (`--no-cache` compiles it
 again, without the cache). On a terminal, a compile taking more than two seconds shows a
@@ -26,10 +28,11 @@ from xdsl.dialects import func
 from xdsl.dialects.builtin import ModuleOp, TensorType
 
 from ziggurat import cache, progress
-from ziggurat.diagnostics import ZigguratError
+from ziggurat.diagnostics import ZigguratError, closing_pipes_quietly
 from ziggurat.targets.target import Target
 
 
+@closing_pipes_quietly
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ziggurat", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -38,13 +41,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     run.add_argument("model", help="a .mlir file (graph, te or loop level) or a .onnx model")
     run.add_argument("--seed", type=int, default=0, help="seed of the random inputs")
     run.add_argument("--repeat", type=int, default=100, help="timed runs (median reported)")
+    run.add_argument(
+        "--trace", help="a simulated target's run as Chrome trace-event JSON (for Perfetto)"
+    )
 
     compile_ = commands.add_parser("compile", help="print the model at a lower level")
     compile_.add_argument("model", help="a .mlir file or a .onnx model")
     compile_.add_argument(
         "--emit",
         default="loop",
-        help="graph | te | loop, or a level of the target (the cpu's: llvm | llvm-ir | asm)",
+        help="graph | te | loop, or a level of the target (the cpu's: llvm | llvm-ir | asm; "
+        "the accel's: accel)",
     )
     compile_.add_argument("-o", "--output", help="write here instead of stdout")
 
@@ -76,6 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 args.batch,
                 args.cache,
                 args.timings,
+                args.trace,
             )
         with watched(args.timings), nullcontext() if args.cache else cache.bypassed():
             return emit(args.model, args.emit, args.output, args.batch, args.target)
@@ -207,6 +215,7 @@ def run_model(
     batch: int | None = None,
     use_cache: bool = True,
     timings: bool = False,
+    trace: str | None = None,
 ) -> int:
     """Compile, run on seeded random inputs, compare with onnxruntime (for an ONNX model,
     when installed) or the numpy reference, and report latency beside the reference's."""
@@ -221,10 +230,24 @@ def run_model(
     module = ziggurat.load_module(path, batch_size=batch)
     main = ziggurat.main_function(module)
     inputs = random_inputs(module, main, seed)
+    functions = compiled._functions
+    tracing = getattr(getattr(functions, "target", None), "chrome_trace", None)
+    if trace and tracing is None:
+        raise ZigguratError(f"target {target} has no simulator to trace")
+    if trace:
+        functions.trace = True
     outputs = compiled(*inputs)
     print(f"{path}: compiled @{main} for {target} in {compile_seconds:.2f} s")
+    if trace:
+        with open(trace, "w") as file:
+            file.write(tracing([r for _, r in functions.results]))
+        print(f"trace of the accelerator's runs: {trace} (open it in https://ui.perfetto.dev)")
+    # A simulated target reports its cycles (and notes) rather than a wall-clock latency.
+    simulated = getattr(functions, "report", None)
+    if simulated is not None:
+        print(simulated())
     # Our latency first, before any onnxruntime session exists: its idle threads spin.
-    ours = median_seconds(lambda: compiled(*inputs), repeat)
+    ours = median_seconds(lambda: compiled(*inputs), repeat) if simulated is None else 0.0
 
     reference: Callable[[], list[np.ndarray]] | None = None
     name = "numpy"
@@ -247,6 +270,8 @@ def run_model(
     else:
         print("no numpy reference below the graph level: outputs not checked")
 
+    if simulated is not None:
+        return 0 if ok else 1
     line = f"latency: ziggurat {ours * 1e3:.3f} ms"
     if reference is not None:
         theirs = median_seconds(reference, repeat)
@@ -263,6 +288,15 @@ def report(index: int, got: np.ndarray, want: np.ndarray, name: str) -> bool:
     if got.shape != want.shape:
         print(f"output {index}: shape {list(got.shape)} vs {name} {list(want.shape)}: MISMATCH")
         return False
+    if np.issubdtype(want.dtype, np.integer) and np.issubdtype(got.dtype, np.integer):
+        # Integers (a quantized model's) are equal or wrong.
+        wrong = int(np.count_nonzero(got.astype(np.int64) != want.astype(np.int64)))
+        verdict = "ok" if not wrong else "MISMATCH"
+        print(
+            f"output {index} {list(got.shape)} {got.dtype}: {wrong} elements differ "
+            f"(exactly compared) vs {name}: {verdict}"
+        )
+        return not wrong
     ours, theirs = got.astype(np.float64), want.astype(np.float64)
     same = (ours == theirs) | (np.isnan(ours) & np.isnan(theirs))  # equal infinities, NaNs
     with np.errstate(invalid="ignore"):  # inf - inf

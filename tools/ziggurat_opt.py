@@ -20,7 +20,7 @@ from xdsl.dialects.builtin import ModuleOp
 from xdsl.utils.exceptions import DiagnosticException
 from xdsl.xdsl_opt_main import xDSLOptMain
 
-from ziggurat.diagnostics import ZigguratError
+from ziggurat.diagnostics import ZigguratError, closing_pipes_quietly
 from ziggurat.ir_io import parse_module, pass_pipeline, print_module, verify_module
 from ziggurat.registry import all_dialects, all_passes
 
@@ -32,6 +32,7 @@ EXPECTATION = re.compile(
 LOCATED = re.compile(r"(?P<file>.*):(?P<line>\d+):(?P<column>\d+)")
 
 
+@closing_pipes_quietly
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         tool = ZigguratOpt(argv)

@@ -234,10 +234,12 @@ def cache_write(
         region, names, f"{name}.{scope}", shape, end, loop, order, offsets
     )
     value = emit(memref.LoadOp.get(local, [iv(copy) for copy in back]), inner)
+    written = buffer
     if epilogue is not None:
         value = apply_epilogue(epilogue, value, positions, inner)
+        written = epilogue.store.memref
         changes.erase(epilogue.root)
-    Rewriter.insert_op(memref.StoreOp.get(value, buffer, positions), inner)
+    Rewriter.insert_op(memref.StoreOp.get(value, written, positions), inner)
     Rewriter.insert_op(memref.DeallocOp.get(local), end)
     check_still_independent(loop, "cache_write")
     return (back[0] if back else loop), first

@@ -5,6 +5,9 @@ and stores the result once. A structural change to the band first turns that int
 `C[e] = init` in a nest of its own before the stage, tagged "name.init", and
 `C[e] = C[e] + v` in the innermost reduce loop; an epilogue te-inline put beside the store
 (`C[e] = relu(sum + bias)`) becomes a nest of its own after the stage, "name.epilogue".
+Where the epilogue stores another type than the reduction sums (an int32 sum requantized
+to int8), the sum accumulates in a buffer of its own type, shaped as the output, which
+the epilogue nest reads.
 It offers `accumulate_in_memory`, and `init_nest`, `epilogue_of` and `apply_epilogue` for
 cache_write, which folds those nests back into the tile it keeps.
 """
@@ -15,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from xdsl.dialects import arith, memref, scf
-from xdsl.dialects.builtin import IndexType
+from xdsl.dialects.builtin import IndexType, MemRefType
 from xdsl.ir import Block, Operation, SSAValue
 from xdsl.rewriter import InsertPoint, Rewriter
 
@@ -34,6 +37,7 @@ from ziggurat.analysis.payload import (
     stage_name,
     stage_root,
 )
+from ziggurat.dialects.loop import ALIGNMENT
 from ziggurat.transforms import Changes, ScheduleError
 from ziggurat.transforms.build import clone_slice, emit, erase_dead, index_constant, nest_like
 
@@ -57,10 +61,15 @@ def move_accumulator(root: scf.ForOp, outermost: scf.ForOp, changes: Changes) ->
     chain = reduction_chain(outermost, name)
     store = result_store(root, outermost, name)
     spatial = loops_around(root, outermost, name)
-    init_element(root, outermost, store, spatial, name)
-    accumulate(chain, store)
+    target = store
+    if store.memref.type.element_type != outermost.res[0].type:  # type: ignore[attr-defined]
+        target = partial_sums(root, outermost, store)
+    init_element(root, outermost, target, spatial, name)
+    accumulate(chain, target)
     if store.value is not outermost.res[0]:
-        epilogue_nest(name, spatial, outermost, store, root)
+        epilogue_nest(name, spatial, outermost, store, root, target.memref)
+    if target is not store:
+        target.erase()
     store_block = store.parent_block()
     assert store_block is not None
     Rewriter.erase_op(store)
@@ -115,14 +124,27 @@ def result_store(root: scf.ForOp, outermost: scf.ForOp, name: str) -> memref.Sto
     if store.value is not outermost.res[0]:
         if outermost is root:
             raise cannot(name, "its epilogue is outside its loop nest")
-        if store.memref.type.element_type != outermost.res[0].type:  # type: ignore[attr-defined]
-            raise cannot(name, "its epilogue stores another type than it reduces")
         if any(
             isinstance(op, memref.LoadOp) and op.memref is store.memref
             for op in store.parent_block().ops  # type: ignore[union-attr]
         ):
             raise cannot(name, "its epilogue reads the buffer it writes")
     return store
+
+
+def partial_sums(root: scf.ForOp, outermost: scf.ForOp, store: memref.StoreOp) -> memref.StoreOp:
+    """A store (not inserted) of the reduced value into a buffer of the reduction's type
+    shaped as the one `store` writes, allocated before the stage and freed at its
+    function's end."""
+    output = store.memref.type
+    assert isinstance(output, MemRefType)
+    alloc = memref.AllocOp.get(outermost.res[0].type, ALIGNMENT, output.get_shape())
+    alloc.memref.name_hint = "partial"
+    Rewriter.insert_op(alloc, InsertPoint.before(root))
+    block = root.parent_block()
+    assert block is not None and block.last_op is not None
+    Rewriter.insert_op(memref.DeallocOp.get(alloc.memref), InsertPoint.before(block.last_op))
+    return memref.StoreOp.get(outermost.iter_args[0], alloc.memref, list(store.indices))
 
 
 def loops_around(root: scf.ForOp, outermost: scf.ForOp, name: str) -> list[scf.ForOp]:
@@ -200,14 +222,16 @@ def epilogue_nest(
     outermost: scf.ForOp,
     store: memref.StoreOp,
     root: scf.ForOp,
+    source: SSAValue,
 ) -> None:
     """After the stage, a nest over its output that applies the epilogue of `store` (which
-    makes the stored element from the reduced value `outermost` gives) to each element."""
+    makes the stored element from the reduced value `outermost` gives) to each element,
+    reading the reduced values from `source`."""
     after = InsertPoint.after(spatial[0] if spatial else outermost)
     inner, mapping = nest_like(spatial, f"{name}.epilogue", after, root)
     within = spatial[0] if spatial else None
     indices = [clone_slice(v, mapping, within, inner) for v in store.indices]
-    reduced = emit(memref.LoadOp.get(store.memref, indices), inner)
+    reduced = emit(memref.LoadOp.get(source, indices), inner)
     mapping[outermost.res[0]] = reduced
     value = clone_slice(store.value, mapping, within, inner, loads=True)
     Rewriter.insert_op(memref.StoreOp.get(value, store.memref, indices), inner)
@@ -237,7 +261,8 @@ def init_nest(root: scf.ForOp, buffer: SSAValue) -> tuple[scf.ForOp, arith.Const
 @dataclass
 class Epilogue:
     """The nest after a stage that `accumulate_in_memory` made of a reduction's epilogue:
-    per output axis the iv that indexes it, the load of the reduced element and the store."""
+    per output axis the iv that indexes it, the load of the reduced element and the store
+    (to the stage's output, or from partial sums to the output of the epilogue's type)."""
 
     root: scf.ForOp
     ivs: list[SSAValue]
@@ -257,7 +282,10 @@ def epilogue_of(root: scf.ForOp, buffer: SSAValue, shape: Sequence[int]) -> Epil
         return None
     loads = [o for o in following.walk() if isinstance(o, memref.LoadOp) and o.memref is buffer]
     stores = [o for o in following.walk() if isinstance(o, memref.StoreOp)]
-    if len(loads) != 1 or len(stores) != 1 or stores[0].memref is not buffer:
+    if len(loads) != 1 or len(stores) != 1:
+        return None
+    written = stores[0].memref.type
+    if stores[0].memref is not buffer and written.get_shape() != tuple(shape):  # type: ignore[attr-defined]
         return None
     load, store = loads[0], stores[0]
     loops = band(following)

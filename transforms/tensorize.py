@@ -1,8 +1,15 @@
 """tensorize: a loop nest replaced by a call of a hardware intrinsic.
 
-The nest under a loop is matched against the intrinsic's te.compute pattern op by op and
-read by read, for some order of its reduction loops; on a match the intrinsic's function
-(`compute`, or `update` for a reduction) is called on `memref.subview`s of the tiles.
+The nest under a loop is matched against the intrinsic's te.compute pattern by what it
+computes, read by read, for some order of its reduction loops; on a match the intrinsic's
+function (`compute`, or `update` for a reduction) is called on `memref.subview`s of the
+tiles. What it computes, not how it is spelled: the operands of a commutative op match in
+either order, reads in any order, an accumulation `acc + p` or `p + acc`, and a value
+widened exactly (`arith.extsi`, `arith.extf`, or an integer op whose result its type
+holds for the ranges of its operands, such as an i8 x i8 product in i16) is the value it
+widens: int8 operands widened before or after an exact multiply match. A wrapping op (an
+i8 product kept in i8) is not the exact one, and a pattern that differs is refused with
+where it differs.
 """
 
 from __future__ import annotations
@@ -12,13 +19,21 @@ from dataclasses import dataclass, field
 from itertools import pairwise, permutations
 
 from xdsl.dialects import arith, func, memref, scf
-from xdsl.dialects.builtin import DYNAMIC_INDEX, MemRefType, StridedLayoutAttr, SymbolRefAttr
+from xdsl.dialects.builtin import (
+    DYNAMIC_INDEX,
+    IntegerAttr,
+    IntegerType,
+    MemRefType,
+    StridedLayoutAttr,
+    SymbolRefAttr,
+)
 from xdsl.ir import Block, Operation, SSAValue
 from xdsl.rewriter import InsertPoint, Rewriter
 
 from ziggurat.analysis.combiners import COMBINERS
 from ziggurat.analysis.payload import Bounds, band, body_ops, bounds, describe, is_pure, iv, ivs_of
 from ziggurat.analysis.ranges import Linear, linear
+from ziggurat.dialects import arith_extra
 from ziggurat.dialects.te import IntrinsicOp, ReadOp
 from ziggurat.transforms import Changes, ScheduleError
 from ziggurat.transforms.build import clone_slice, emit, materialize
@@ -167,7 +182,9 @@ class PatternMatch:
         return [self.bound[n] for n in range(inputs)] + [output]
 
     def match(self, value: SSAValue, expected: SSAValue) -> None:
-        """Match `value` and what computes it against the pattern's `expected`."""
+        """Match `value` and what computes it against the pattern's `expected`, by what
+        they compute (see the module docstring)."""
+        value, expected = widened(value), widened(expected)
         if expected in self.axes:
             raise Mismatch("the pattern uses an index as a value")
         want = expected.owner
@@ -189,12 +206,25 @@ class PatternMatch:
             raise Mismatch(
                 f"'{getattr(have, 'name', 'a block argument')}' where the pattern has '{want.name}'"
             )
-        if have.properties != want.properties or len(have.operands) != len(want.operands):
-            raise Mismatch(f"'{have.name}' differs from the pattern's")
         if isinstance(want, arith.ConstantOp):
+            if constant_value(have) != constant_value(want):  # type: ignore[arg-type]
+                raise Mismatch(f"'{have.name}' differs from the pattern's")
             return
-        for a, b in zip(have.operands, want.operands, strict=True):
-            self.match(a, b)
+        if len(have.operands) != len(want.operands) or not same_operation(have, want):
+            raise Mismatch(f"'{have.name}' differs from the pattern's")
+        orders = [list(have.operands)]
+        if type(have) in COMMUTATIVE:
+            orders.append(orders[0][::-1])
+        error = Mismatch()
+        for order in orders:
+            bound = dict(self.bound)
+            try:
+                for a, b in zip(order, want.operands, strict=True):
+                    self.match(a, b)
+                return
+            except Mismatch as failed:
+                self.bound, error = bound, failed
+        raise error
 
     def view(
         self, access: memref.LoadOp | memref.StoreOp, indices: Sequence[SSAValue], tensor: SSAValue
@@ -226,6 +256,121 @@ class PatternMatch:
         return View(access.memref, tuple(offsets), tuple(along), shape)
 
 
+# Semantics of values --------------------------------------------------------------------
+
+COMMUTATIVE = (
+    arith.AddiOp,
+    arith.MuliOp,
+    arith.MaxSIOp,
+    arith.MinSIOp,
+    arith.MaxUIOp,
+    arith.MinUIOp,
+    arith.AndIOp,
+    arith.OrIOp,
+    arith.XOrIOp,
+    arith.AddfOp,
+    arith.MulfOp,
+    arith.MaximumfOp,
+    arith.MinimumfOp,
+)
+# Integer ops whose result is the mathematical one where their type holds it.
+EXACT = (arith.AddiOp, arith.SubiOp, arith.MuliOp)
+EXTENSIONS = (arith_extra.ExtSIOp, arith.ExtFOp)
+
+
+def widened(value: SSAValue) -> SSAValue:
+    """The value an exact widening (or a narrowing that loses nothing) widens."""
+    while True:
+        op = value.owner
+        if isinstance(op, EXTENSIONS):
+            value = op.operands[0]
+        elif isinstance(op, arith_extra.TruncIOp) and fits(op.operands[0], op.result.type):
+            value = op.operands[0]
+        else:
+            return value
+
+
+def integer_range(value: SSAValue) -> tuple[int, int] | None:
+    """The values an integer value takes, from its type, constants and arithmetic."""
+    if not isinstance(value.type, IntegerType):
+        return None
+    bits = value.type.width.data
+    whole = (-(1 << (bits - 1)), (1 << (bits - 1)) - 1)
+    op = value.owner
+    if isinstance(op, arith.ConstantOp) and isinstance(op.value, IntegerAttr):
+        return op.value.value.data, op.value.value.data
+    if isinstance(op, arith_extra.ExtSIOp):
+        return integer_range(op.input)
+    if isinstance(op, arith_extra.ExtUIOp):
+        return 0, (1 << op.input.type.width.data) - 1  # type: ignore[attr-defined]
+    if isinstance(op, EXACT + (arith.MaxSIOp, arith.MinSIOp)):
+        a, b = integer_range(op.operands[0]), integer_range(op.operands[1])
+        if a is None or b is None:
+            return whole
+        if isinstance(op, arith.MaxSIOp | arith.MinSIOp):
+            pick = max if isinstance(op, arith.MaxSIOp) else min
+            return pick(a[0], b[0]), pick(a[1], b[1])
+        if isinstance(op, arith.SubiOp):
+            found = (a[0] - b[1], a[1] - b[0])
+        elif isinstance(op, arith.AddiOp):
+            found = (a[0] + b[0], a[1] + b[1])
+        else:
+            products = [x * y for x in a for y in b]
+            found = (min(products), max(products))
+        return found if whole[0] <= found[0] and found[1] <= whole[1] else whole
+    return whole
+
+
+def fits(value: SSAValue, type: object) -> bool:
+    """Whether every value `value` takes is a value of integer `type`."""
+    found = integer_range(value)
+    if found is None or not isinstance(type, IntegerType):
+        return False
+    bits = type.width.data
+    return -(1 << (bits - 1)) <= found[0] and found[1] < (1 << (bits - 1))
+
+
+def exact(op: Operation) -> bool:
+    """Whether an integer add, subtract or multiply gives the mathematical result (its
+    type holds it for the ranges of its operands)."""
+    a, b = (integer_range(v) for v in op.operands)
+    if a is None or b is None:
+        return False
+    if isinstance(op, arith.AddiOp):
+        low, high = a[0] + b[0], a[1] + b[1]
+    elif isinstance(op, arith.SubiOp):
+        low, high = a[0] - b[1], a[1] - b[0]
+    else:
+        products = [x * y for x in a for y in b]
+        low, high = min(products), max(products)
+    bits = op.results[0].type.width.data  # type: ignore[attr-defined]
+    return -(1 << (bits - 1)) <= low and high < (1 << (bits - 1))
+
+
+def same_operation(have: Operation, want: Operation) -> bool:
+    """Whether two ops of one name compute the same function of their operands: exact
+    integer arithmetic in any type, anything else with the same properties and types."""
+    if isinstance(want, EXACT):
+        both = exact(have), exact(want)
+        if all(both):
+            return True
+        if any(both):
+            wraps = have if not both[0] else want
+            raise Mismatch(
+                f"'{have.name}' wraps around in {wraps.results[0].type} where the other does not"
+            )
+    return have.properties == want.properties and [r.type for r in have.results] == [
+        r.type for r in want.results
+    ]
+
+
+def constant_value(op: arith.ConstantOp) -> object:
+    """An integer constant's value whatever its type, or the attribute."""
+    if isinstance(op.value, IntegerAttr):
+        return op.value.value.data
+    return op.value
+
+
 def accumulated(store: memref.StoreOp, reduce_kind: str) -> SSAValue:
     """The value `store` folds into the element it stores by the combiner of `reduce_kind`."""
     combine = store.value.owner
@@ -234,7 +379,7 @@ def accumulated(store: memref.StoreOp, reduce_kind: str) -> SSAValue:
         for o in getattr(combine, "operands", ())
         if isinstance(o.owner, memref.LoadOp)
         and o.owner.memref is store.memref
-        and list(o.owner.indices) == list(store.indices)
+        and [linear(i) for i in o.owner.indices] == [linear(i) for i in store.indices]
     ]
     found = COMBINERS.get(type(combine))  # type: ignore[arg-type]
     if found is None or found.reduce_kind != reduce_kind or len(loaded) != 1:

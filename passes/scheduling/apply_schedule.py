@@ -40,7 +40,13 @@ from ziggurat.analysis.payload import (
 )
 from ziggurat.diagnostics import ZigguratError, describe_location, op_location
 from ziggurat.dialects import schedule as ops
-from ziggurat.dialects.loop import BindAttr, ParallelAttr, UnrollAttr, VectorizeAttr
+from ziggurat.dialects.loop import (
+    BindAttr,
+    ParallelAttr,
+    UnrollAttr,
+    VectorizeAttr,
+    VirtualThreadAttr,
+)
 from ziggurat.dialects.te import IntrinsicOp
 from ziggurat.ir_io import parse_module, print_module, verify_module
 from ziggurat.targets.target import Target, target_named
@@ -473,6 +479,13 @@ def run_bind(interpreter: Interpreter, op: ops.BindOp) -> Sequence[Value]:
     return []
 
 
+def run_virtual_thread(interpreter: Interpreter, op: ops.VirtualThreadOp) -> Sequence[Value]:
+    for loop in interpreter.loops(op.loop, op):
+        check_independent(loop, "interleave as virtual threads")
+        annotate(loop, VirtualThreadAttr())
+    return []
+
+
 @primitive
 def run_tensorize(
     interpreter: Interpreter, op: ops.TensorizeOp, changes: Changes
@@ -575,6 +588,7 @@ HANDLERS: dict[type[Operation], Callable[[Interpreter, Operation], Sequence[Valu
     ops.ParallelOp: run_parallel,
     ops.BindOp: run_bind,
     ops.TensorizeOp: run_tensorize,
+    ops.VirtualThreadOp: run_virtual_thread,
     ops.KnobOp: run_knob,
     ops.AlternativesOp: run_alternatives,
 }  # type: ignore[dict-item]

@@ -31,7 +31,8 @@ MOST_TILE_ROWS = 14
 
 def plan(nest: Nest, cpu: Cpu) -> tuple[str, dict[str, KnobValue]] | None:
     """The schedule file for `nest` and its knob values, or None to leave it as it is."""
-    lanes = cpu.lanes(element_bytes(nest))
+    # The schedules' vector_width knobs go up to 32 lanes (an int8 nest fills 64 of AVX-512).
+    lanes = min(cpu.lanes(element_bytes(nest)), 32)
     width: dict[str, KnobValue] = {"vector_width": lanes}
     # LLVM warns about a vector loop it cannot vectorize either: only where ours can.
     vectorize = {"vectorize": int(classify(nest.loops[-1]) is not None)}

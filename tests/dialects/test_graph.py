@@ -171,6 +171,13 @@ func.func @every_op(%x: tensor<1x4x9x9xf32>, %w: tensor<8x2x3x3xf32>, %b: tensor
   %lh = graph.constant dense<0.0> : tensor<1x1x4xf32>
   %lp = graph.constant dense<0.3> : tensor<1x12xf32>
   %lstm:3 = graph.lstm %rx, %lw, %lr sequence_lens %lens initial_h %lh initial_c %lh peepholes %lp direction "reverse" activations ["Sigmoid", "Tanh", "LeakyRelu"] alpha array<f32: 0.0, 0.0, 0.1> beta array<f32: 0.0, 0.0, 0.0> input_forget : (tensor<2x1x3xf32>, tensor<1x16x3xf32>, tensor<1x16x4xf32>, tensor<1xi32>, tensor<1x1x4xf32>, tensor<1x1x4xf32>, tensor<1x12xf32>) -> (tensor<2x1x1x4xf32>, tensor<1x1x4xf32>, tensor<1x1x4xf32>)
+  %qa = graph.constant dense<1> : tensor<2x3xi8>
+  %qx = graph.constant dense<1> : tensor<1x4x9x9xi8>
+  %qw = graph.constant dense<2> : tensor<8x4x3x3xi8>
+  %qb = graph.constant dense<2> : tensor<3x2xi8>
+  %qm = graph.matmul_integer %qa, %qb zero_points [1, 0] : (tensor<2x3xi8>, tensor<3x2xi8>) -> tensor<2x2xi32>
+  %qc = graph.conv_integer %qx, %qw strides [2, 2] : (tensor<1x4x9x9xi8>, tensor<8x4x3x3xi8>) -> tensor<1x8x4x4xi32>
+  %qr = graph.requantize %qc scale [0.25] zero_point 1 : (tensor<1x8x4x4xi32>) -> tensor<1x8x4x4xi8>
   func.return
 }
 """

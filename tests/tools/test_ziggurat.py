@@ -307,3 +307,46 @@ def test_errors_are_measured_against_the_output_scale(capsys):
     assert not report(0, np.array([np.nan, 1.0]), np.array([0.0, 1.0]), "onnxruntime")
     assert not report(0, np.array([1.0, 1.0]), np.array([np.inf, 1.0]), "onnxruntime")
     assert report(0, np.array([np.nan, np.inf]), np.array([np.nan, np.inf]), "onnxruntime")
+
+
+def test_the_accelerator_runs_a_quantized_model_exactly(capsys, tmp_path):
+    import onnx
+    from testing_quantized import network
+
+    path = str(tmp_path / "quantized.onnx")
+    onnx.save(network(), path)
+    assert main(["compile", path, "--target", "accel", "--emit", "accel"]) == 0
+    stream = capsys.readouterr().out
+    assert "accel.program tile 16" in stream and "accel.push load to compute" in stream
+    trace = str(tmp_path / "trace.json")
+    assert main(["run", path, "--target", "accel", "--trace", trace]) == 0
+    out = capsys.readouterr().out
+    import json
+
+    events = json.loads(Path(trace).read_text())["traceEvents"]
+    assert {e["args"]["run"] for e in events if e["ph"] == "X"} == {0, 1}
+    assert "accelerator: 2 program run(s)" in out and "compute utilization" in out
+    assert "note: fused_conv_integer_requantize_1 runs on cpu" in out
+    assert "0 elements differ (exactly compared) vs onnxruntime: ok" in out
+
+
+@pytest.mark.parametrize("tool", ["ziggurat", "ziggurat-opt"])
+def test_a_reader_that_stops_early_gets_no_traceback(tool):
+    """`ziggurat compile m --emit llvm-ir | head -1`: the reader has gone when the tool
+    writes (it closes the pipe before the tool has parsed its input)."""
+    import subprocess
+    import sys
+
+    arguments = ["compile", MLP, "--emit", "llvm-ir"] if tool == "ziggurat" else [MLP]
+    code = (
+        f"import sys; from ziggurat.tools.{tool.replace('-', '_')} import main; "
+        f"sys.exit(main({arguments!r}))"
+    )
+    writer = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert writer.stdout is not None and writer.stderr is not None
+    writer.stdout.close()
+    errors = writer.stderr.read().decode()
+    assert writer.wait(timeout=120) == 141, errors
+    assert "Traceback" not in errors and "BrokenPipeError" not in errors

@@ -27,9 +27,10 @@ The lowerings live beside this file by kind: `body` (the builder every lowering 
 `activations`, `contractions`, `pooling`, `normalization`, `shapes`, `reductions`,
 `layouts`, `control` (graph.if and graph.loop), `recurrent` (rnn, gru, lstm), `indexing`
 (gathers, scatters, one_hot, trilu, depth and space), `einsum`, `conv_transpose`, `resize`,
-`quantization` and `attention` (masked_softmax). Each pattern names the graph op it lowers
-in `lowers`, and each module lists its patterns in its `PATTERNS`: a new lowering is a
-pattern added to one module's list.
+`quantization` (quantize and dequantize in floating point), `quantized` (integer
+contractions and requantization) and `attention` (masked_softmax). Each pattern names the
+graph op it lowers in `lowers`, and each module lists its patterns in its `PATTERNS`: a new
+lowering is a pattern added to one module's list.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ from ziggurat.passes.conversion.graph_to_te import (
     normalization,
     pooling,
     quantization,
+    quantized,
     recurrent,
     reductions,
     resize,
@@ -71,6 +73,7 @@ PATTERNS = (
     *shapes.PATTERNS,
     *reductions.PATTERNS,
     *layouts.PATTERNS,
+    *quantized.PATTERNS,
     *indexing.PATTERNS,
     *einsum.PATTERNS,
     *conv_transpose.PATTERNS,

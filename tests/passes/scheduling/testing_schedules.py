@@ -314,6 +314,11 @@ GUARD = 64  # elements on each side of an argument
 SENTINEL = 0x7FA5A5A5  # a NaN with a payload no computation makes
 
 
+def sentinel(itemsize: int) -> int:
+    """The sentinel's low bytes, for elements of `itemsize` bytes (int8 outputs too)."""
+    return SENTINEL & ((1 << 8 * itemsize) - 1)
+
+
 @dataclass
 class Guarded:
     """An array in the middle of a larger one whose ends hold the sentinel."""
@@ -327,15 +332,15 @@ class Guarded:
         raw = np.empty(count + 2 * GUARD + 64, dtype)
         start = (-raw.ctypes.data % 64) // dtype.itemsize  # the view 64-byte aligned
         whole = raw[start : start + count + 2 * GUARD]
-        bits(whole)[:] = SENTINEL
+        bits(whole)[:] = sentinel(dtype.itemsize)
         view = whole[GUARD : GUARD + count].reshape(shape)
         if fill is not None:
             view[...] = fill
         return Guarded(whole, view)
 
     def guards_intact(self) -> bool:
-        found = bits(self.whole)
-        return bool((found[:GUARD] == SENTINEL).all() and (found[-GUARD:] == SENTINEL).all())
+        found, mark = bits(self.whole), sentinel(self.whole.itemsize)
+        return bool((found[:GUARD] == mark).all() and (found[-GUARD:] == mark).all())
 
 
 def bits(array: np.ndarray) -> np.ndarray:
