@@ -146,7 +146,7 @@ def compile(  # noqa: A001
         if store is not None:
             with progress.phase("cache lookup"):
                 key = compile_key(source, chosen, batch_size, fuse, store)
-                found = store.get_views(key)
+                found = store.get_views(key, later=chosen.is_data)
             if found is not None:
                 with progress.phase("load from cache"):
                     unsigned = {

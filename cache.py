@@ -7,12 +7,13 @@ versions of Ziggurat (its source), xDSL, llvmlite and LLVM (`versions`); an entr
 another version or another CPU has another key, and is never found. An entry is one file
 named by its key: a header (the key, the size and checksum of each part) with its own
 checksum, and the parts (object code, constants, what the runtime needs); a corrupt or
-truncated entry is removed and compiled again, never loaded. Small parts are checked as
-the entry is read; large ones (weights) in a thread meanwhile, so that checking them costs
-no time where there are two cores: what is made from them (the copies in a loaded model)
-is made meanwhile, and used only once `Entry.intact()` says they were whole. Entries are written to a temporary file and
-renamed, so a reader sees a whole entry or none, and two processes compiling one thing at
-once both write a whole one. Reading an entry marks it used; past the size bound the
+truncated entry is removed and compiled again, never loaded. Parts are checked as the
+entry is read, but for the large ones a reader names as data (weights: `Target.is_data`),
+checked in a thread meanwhile, so that checking them costs no time where there are two
+cores: what is made from them (a loaded model that maps them) is made meanwhile, and used
+only once `Entry.intact()` says they were whole. Entries are written to a temporary file
+and renamed, so a reader sees a whole entry or none, and two processes compiling one thing
+at once both write a whole one. Reading an entry marks it used; past the size bound the
 least recently used go first.
 
 Where: `ZIGGURAT_CACHE_DIR`, else the user's cache folder (`$XDG_CACHE_HOME/ziggurat`,
@@ -49,7 +50,7 @@ from ziggurat.diagnostics import ZigguratError
 
 MAGIC = b"ZIGGURAT-CACHE-2\n"
 HEADER = struct.Struct("<II")  # checksum (crc32) of the JSON index, its length
-# Parts this large are checked in a thread (a gigabyte of weights takes half a second).
+# Data parts this large are checked in a thread (a gigabyte of weights takes half a second).
 CHECKED_LATER = 1 << 20
 PAGE = 4096
 DEFAULT_SIZE = 2 << 30
@@ -166,15 +167,18 @@ class Cache:
             return None
         return {name: bytes(view) for name, view in views.items()}
 
-    def get_views(self, entry_key: str) -> Entry | None:
-        """`get`, each part a view of the entry as read, not a copy (large constants), its
-        large parts still being checked: ask `intact()` before using them."""
+    def get_views(
+        self, entry_key: str, later: Callable[[str], bool] = lambda part: False
+    ) -> Entry | None:
+        """`get`, each part a view of the entry as read, not a copy (large constants); the
+        large parts named by `later` (data, never code) are still being checked: ask
+        `intact()` before using what was made of them."""
         path = self.path(entry_key)
         try:
             data = read_entry(path)
         except OSError:
             return None
-        parts = decode(data, entry_key)
+        parts = decode(data, entry_key, later)
         if parts is None:
             self.remove(path)
             return None
@@ -303,9 +307,11 @@ def read_entry(path: Path) -> bytes | mmap.mmap:
             return b""
 
 
-def decode(data: bytes | mmap.mmap, entry_key: str) -> Entry | None:
+def decode(
+    data: bytes | mmap.mmap, entry_key: str, later: Callable[[str], bool] = lambda part: False
+) -> Entry | None:
     """An entry's parts, or None if it is not a whole entry of `entry_key` with intact
-    small parts (the large ones are checked in a thread: see Entry)."""
+    parts, but for the large ones `later` names, checked in a thread (see Entry)."""
     start = len(MAGIC) + HEADER.size
     if len(data) < start or data[: len(MAGIC)] != MAGIC:
         return None
@@ -320,7 +326,7 @@ def decode(data: bytes | mmap.mmap, entry_key: str) -> Entry | None:
     if index.get("key") != entry_key:
         return None
     parts: dict[str, memoryview] = {}
-    later: list[tuple[memoryview, int]] = []
+    deferred: list[tuple[memoryview, int]] = []
     position = start + length
     for name, size, part_checksum in index["parts"]:
         position = part_start(position, size)
@@ -328,8 +334,8 @@ def decode(data: bytes | mmap.mmap, entry_key: str) -> Entry | None:
         position += size
         if len(parts[name]) != size:
             return None
-        if size < CHECKED_LATER and zlib.crc32(parts[name]) != part_checksum:
+        if size >= CHECKED_LATER and later(name):
+            deferred.append((parts[name], part_checksum))
+        elif zlib.crc32(parts[name]) != part_checksum:
             return None
-        if size >= CHECKED_LATER:
-            later.append((parts[name], part_checksum))
-    return Entry(parts, later) if position == len(whole) else None
+    return Entry(parts, deferred) if position == len(whole) else None

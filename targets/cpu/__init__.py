@@ -109,6 +109,9 @@ class CpuTarget(Target):
     def artifact(self, compiled: CpuModule) -> dict[str, bytes]:
         return saved(compiled)
 
+    def is_data(self, part: str) -> bool:
+        return part.startswith("constant ")
+
     def load(self, artifact: Mapping[str, bytes | memoryview]) -> CpuModule:
         return load_saved(artifact, self.cpu, self.threads)
 
