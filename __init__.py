@@ -153,7 +153,7 @@ def compile(  # noqa: A001
         if store is not None:
             with progress.phase("cache lookup"):
                 key = compile_key(source, chosen, batch_size, fuse, store)
-                found = store.get_views(key)
+                found = store.get_views(key, later=chosen.is_data)
             if found is not None:
                 with progress.phase("load from cache"):
                     unsigned = {
@@ -161,7 +161,11 @@ def compile(  # noqa: A001
                         for name, dtypes in json.loads(bytes(found["unsigned"])).items()
                     }
                     main = bytes(found["main"]).decode()
-                    return Compiled(chosen.load(found), main, unsigned)
+                    # Loaded while its weights are checked; dropped if they were not whole.
+                    loaded = Compiled(chosen.load(found), main, unsigned)
+                if found.intact():
+                    return loaded
+                del loaded
         with caches.bypassed() if store is None else nullcontext():
             with progress.phase("import"):
                 module = load_module(source, batch_size=batch_size)

@@ -5,11 +5,15 @@ A key is the hash of its parts: what is compiled (a model's bytes, a function's 
 target with its options and the hardware facts it reads (`Target.identity`), and the
 versions of Ziggurat (its source), xDSL, llvmlite and LLVM (`versions`); an entry from
 another version or another CPU has another key, and is never found. An entry is one file
-named by its key: a header (the key, the sizes of its parts) and the parts (object code,
-constants, what the runtime needs), with a checksum; a corrupt or truncated entry is
-removed and compiled again, never loaded. Entries are written to a temporary file and
-renamed, so a reader sees a whole entry or none, and two processes compiling one thing at
-once both write a whole one. Reading an entry marks it used; past the size bound the
+named by its key: a header (the key, the size and checksum of each part) with its own
+checksum, and the parts (object code, constants, what the runtime needs); a corrupt or
+truncated entry is removed and compiled again, never loaded. Parts are checked as the
+entry is read, but for the large ones a reader names as data (weights: `Target.is_data`),
+checked in a thread meanwhile, so that checking them costs no time where there are two
+cores: what is made from them (a loaded model that maps them) is made meanwhile, and used
+only once `Entry.intact()` says they were whole. Entries are written to a temporary file
+and renamed, so a reader sees a whole entry or none, and two processes compiling one thing
+at once both write a whole one. Reading an entry marks it used; past the size bound the
 least recently used go first.
 
 Where: `ZIGGURAT_CACHE_DIR`, else the user's cache folder (`$XDG_CACHE_HOME/ziggurat`,
@@ -20,6 +24,7 @@ goes on without it. `ziggurat.compile(..., cache=False)` and `--no-cache` bypass
 
     store = current()                       # None where bypassed
     found = store.get(key)                  # {"name": bytes, ...} or None
+    views = store.get_views(key)            # an Entry of views; views.intact() before use
     store.put(key, {"object": code, "meta": b"..."})
 """
 
@@ -32,9 +37,10 @@ import os
 import struct
 import sys
 import tempfile
+import threading
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
@@ -42,8 +48,11 @@ from pathlib import Path
 
 from ziggurat.diagnostics import ZigguratError
 
-MAGIC = b"ZIGGURAT-CACHE-1\n"
-HEADER = struct.Struct("<II")  # checksum (crc32 of what follows), length of the JSON index
+MAGIC = b"ZIGGURAT-CACHE-2\n"
+HEADER = struct.Struct("<II")  # checksum (crc32) of the JSON index, its length
+# Data parts this large are checked in a thread (a gigabyte of weights takes half a second).
+CHECKED_LATER = 1 << 20
+PAGE = 4096
 DEFAULT_SIZE = 2 << 30
 SUFFIX = ".entry"
 PARTIAL = ".partial"
@@ -154,19 +163,26 @@ class Cache:
         """The parts of the entry `entry_key`, or None if there is none (or it was
         corrupt, and is now removed)."""
         views = self.get_views(entry_key)
-        return None if views is None else {name: bytes(view) for name, view in views.items()}
+        if views is None or not views.intact():
+            return None
+        return {name: bytes(view) for name, view in views.items()}
 
-    def get_views(self, entry_key: str) -> dict[str, memoryview] | None:
-        """`get`, each part a view of the entry as read, not a copy (large constants)."""
+    def get_views(
+        self, entry_key: str, later: Callable[[str], bool] = lambda part: False
+    ) -> Entry | None:
+        """`get`, each part a view of the entry as read, not a copy (large constants); the
+        large parts named by `later` (data, never code) are still being checked: ask
+        `intact()` before using what was made of them."""
         path = self.path(entry_key)
         try:
             data = read_entry(path)
         except OSError:
             return None
-        parts = decode(data, entry_key)
+        parts = decode(data, entry_key, later)
         if parts is None:
             self.remove(path)
             return None
+        parts.on_corrupt = lambda: self.remove(path)
         try:
             os.utime(path)  # used now: the last to go
         except OSError:
@@ -235,12 +251,47 @@ class Cache:
         )
 
 
+class Entry(dict[str, memoryview]):
+    """The parts of an entry, the large ones being checked in a thread: `intact()` waits
+    for it, and removes the entry if they were not whole."""
+
+    def __init__(self, parts: dict[str, memoryview], later: list[tuple[memoryview, int]]):
+        super().__init__(parts)
+        self.on_corrupt: Callable[[], None] = lambda: None
+        self.whole: list[bool] = []
+        # zlib lets go of the GIL while it sums, so this runs beside the caller.
+        self.checking = threading.Thread(
+            target=lambda: self.whole.append(all(zlib.crc32(v) == c for v, c in later)),
+            daemon=True,
+        )
+        self.checking.start()
+
+    def intact(self) -> bool:
+        self.checking.join()
+        if not self.whole[0]:
+            self.on_corrupt()
+        return self.whole[0]
+
+
 def encode(parts: dict[str, bytes], entry_key: str) -> bytes:
-    """An entry's bytes: magic, checksum and index length, the JSON index (its key, each
-    part's name and size), the parts."""
-    index = json.dumps({"key": entry_key, "parts": [[n, len(p)] for n, p in parts.items()]})
-    body = index.encode() + b"".join(parts.values())
-    return MAGIC + HEADER.pack(zlib.crc32(body), len(index.encode())) + body
+    """An entry's bytes: magic, the index's checksum and length, the JSON index (its key,
+    each part's name, size and checksum), the parts (each of a page or more at a page of
+    the file, so that mapped it is aligned as a large constant needs)."""
+    listed = [[name, len(part), zlib.crc32(part)] for name, part in parts.items()]
+    index = json.dumps({"key": entry_key, "parts": listed}).encode()
+    pieces = [MAGIC, HEADER.pack(zlib.crc32(index), len(index)), index]
+    position = len(MAGIC) + HEADER.size + len(index)
+    for part in parts.values():
+        padding = part_start(position, len(part)) - position
+        pieces += [bytes(padding), part]
+        position += padding + len(part)
+    return b"".join(pieces)
+
+
+def part_start(position: int, size: int) -> int:
+    """Where in an entry file a part of `size` bytes goes, the one before it ending at
+    `position`."""
+    return -(-position // PAGE) * PAGE if size >= PAGE else position
 
 
 def read_entry(path: Path) -> bytes | mmap.mmap:
@@ -256,24 +307,35 @@ def read_entry(path: Path) -> bytes | mmap.mmap:
             return b""
 
 
-def decode(data: bytes | mmap.mmap, entry_key: str) -> dict[str, memoryview] | None:
-    """An entry's parts, or None if it is not a whole, intact entry of `entry_key`."""
+def decode(
+    data: bytes | mmap.mmap, entry_key: str, later: Callable[[str], bool] = lambda part: False
+) -> Entry | None:
+    """An entry's parts, or None if it is not a whole entry of `entry_key` with intact
+    parts, but for the large ones `later` names, checked in a thread (see Entry)."""
     start = len(MAGIC) + HEADER.size
     if len(data) < start or data[: len(MAGIC)] != MAGIC:
         return None
     checksum, length = HEADER.unpack_from(data, len(MAGIC))
-    body = memoryview(data)[start:]
-    if zlib.crc32(body) != checksum:
+    whole = memoryview(data)
+    if zlib.crc32(whole[start : start + length]) != checksum:
         return None
     try:
-        index = json.loads(bytes(body[:length]))
+        index = json.loads(bytes(whole[start : start + length]))
     except ValueError:
         return None
     if index.get("key") != entry_key:
         return None
     parts: dict[str, memoryview] = {}
-    offset = length
-    for name, size in index["parts"]:
-        parts[name] = body[offset : offset + size]
-        offset += size
-    return parts if offset == len(body) else None
+    deferred: list[tuple[memoryview, int]] = []
+    position = start + length
+    for name, size, part_checksum in index["parts"]:
+        position = part_start(position, size)
+        parts[name] = whole[position : position + size]
+        position += size
+        if len(parts[name]) != size:
+            return None
+        if size >= CHECKED_LATER and later(name):
+            deferred.append((parts[name], part_checksum))
+        elif zlib.crc32(parts[name]) != part_checksum:
+            return None
+    return Entry(parts, deferred) if position == len(whole) else None

@@ -127,6 +127,11 @@ class Target(ArgSpecConvertible):
         (ziggurat.compile); None where the target cannot, and nothing of it is cached."""
         return None
 
+    def is_data(self, part: str) -> bool:
+        """Whether a part of an artifact is data `load` only copies or maps (weights), never
+        runs or reads as code: the cache may check such a part while it loads."""
+        return False
+
     def load(self, artifact: Mapping[str, bytes | memoryview]) -> Any:
         """What `artifact` gave the parts of, loaded to run (the parts as the cache read
         them: views of the entry)."""

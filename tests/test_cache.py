@@ -62,6 +62,16 @@ def test_a_second_compile_loads_what_the_first_stored(folder):
     np.testing.assert_array_equal(output, EXPECTED)
 
 
+def test_a_model_loaded_from_the_cache_reads_its_weights_where_the_entry_is_mapped(folder):
+    phases(MODEL)
+    loaded = ziggurat.compile(MODEL)
+    (weights,) = loaded._functions.memory
+    assert not weights.flags.owndata and not weights.flags.writeable  # the entry's pages
+    assert weights.ctypes.data % 4096 == 0
+    np.testing.assert_array_equal(weights.view(np.float32), np.full(N, 2.5, np.float32))
+    np.testing.assert_array_equal(loaded(X)[0], EXPECTED)
+
+
 def test_without_the_cache_nothing_is_read_or_written(folder):
     phases(MODEL, cache=False)
     assert not folder.exists() or not entries(folder)
@@ -80,6 +90,41 @@ def test_a_corrupt_or_truncated_entry_is_compiled_again_not_loaded(folder):
         assert "load from cache" not in again
         np.testing.assert_array_equal(output, EXPECTED)
     assert phases(MODEL)[0] == ["cache lookup", "load from cache"]  # written whole again
+
+
+def test_a_corrupt_large_data_part_is_found_by_the_check_in_a_thread(tmp_path):
+    store = Cache(tmp_path, 1 << 30)
+    weights = bytes(range(256)) * (cache.CHECKED_LATER // 256 + 1)
+    store.put("a" * 64, {"meta": b"small", "weights": weights})
+    found = store.get_views("a" * 64)
+    assert found is not None and found.intact() and bytes(found["weights"]) == weights
+    path = store.path("a" * 64)
+    data = bytearray(path.read_bytes())
+    data[-100] ^= 0xFF  # in the weights, checked in the thread
+    path.write_bytes(bytes(data))
+    found = store.get_views("a" * 64, later=lambda part: part == "weights")
+    assert found is not None  # the other parts are whole
+    assert not found.intact()
+    assert not entries(tmp_path)  # and the entry is gone
+    path.write_bytes(bytes(data))
+    assert store.get_views("a" * 64) is None  # not named as data: checked as read
+    path.write_bytes(bytes(data))
+    assert store.get("a" * 64) is None
+
+
+def test_a_model_whose_weights_are_corrupt_is_compiled_again(folder, monkeypatch):
+    monkeypatch.setattr(cache, "CHECKED_LATER", 1000)  # the constant (8000 bytes) in a thread
+    phases(MODEL)
+    model_entry = max(entries(folder), key=lambda p: p.stat().st_size)
+    data = bytearray(model_entry.read_bytes())
+    at = data.find(np.full(N, 2.5, np.float32).tobytes())
+    assert at > 0
+    data[at : at + 4] = np.float32(-7.0).tobytes()  # the constant's first element
+    model_entry.write_bytes(bytes(data))
+    again, output = phases(MODEL)
+    assert "load from cache" in again and "import" in again  # loaded, dropped, compiled
+    np.testing.assert_array_equal(output, EXPECTED)
+    assert phases(MODEL)[0] == ["cache lookup", "load from cache"]
 
 
 def test_an_entry_under_another_key_is_not_loaded(tmp_path):

@@ -112,6 +112,9 @@ class CpuTarget(Target):
     def artifact(self, compiled: CpuModule) -> dict[str, bytes]:
         return saved(compiled)
 
+    def is_data(self, part: str) -> bool:
+        return part.startswith("constant ")
+
     def load(self, artifact: Mapping[str, bytes | memoryview]) -> CpuModule:
         return load_saved(artifact, self.cpu, self.threads)
 
@@ -226,16 +229,14 @@ def load_module(
     threads_: int = 0,
     units_ir: list[str] | None = None,
 ) -> CpuModule:
-    """The functions of object code, linked and loaded, with the large constants copied in."""
+    """The functions of object code, linked and loaded, with the large constants where
+    `contents` holds them (a cache entry, mapped) if aligned there, else copied."""
     threads.install()  # parallel loops call the pool's entry points
     with progress.phase("load"):
-        engine = jit.load_objects(objects, machine)
-        constants = {}
-        for name, raw in contents.items():
-            address = engine.get_global_value_address(name)
-            source = np.frombuffer(raw, np.uint8)
-            ctypes.memmove(address, source.ctypes.data, source.nbytes)
-            constants[name] = (address, source.nbytes)
+        placed = {name: aligned(raw) for name, raw in contents.items()}
+        constants = {name: (array.ctypes.data, array.nbytes) for name, array in placed.items()}
+        symbols = {name: address for name, (address, _) in constants.items()}
+        engine = jit.load_objects(objects, machine, symbols)
     return CpuModule(
         {
             name: CpuFunction(
@@ -247,12 +248,29 @@ def load_module(
         machine,
         objects,
         constants,
+        list(placed.values()),
     )
+
+
+# What a large constant's memory is aligned to: a page, more than any global asks for.
+CONSTANT_ALIGNMENT = 4096
+
+
+def aligned(raw: bytes | memoryview) -> np.ndarray:
+    """The bytes of a large constant where they are, if aligned for it, else a copy that is."""
+    array = np.frombuffer(raw, np.uint8)
+    if array.ctypes.data % CONSTANT_ALIGNMENT == 0:
+        return array
+    space = np.empty(array.nbytes + CONSTANT_ALIGNMENT, np.uint8)
+    start = -space.ctypes.data % CONSTANT_ALIGNMENT
+    copy = space[start : start + array.nbytes]
+    copy[...] = array
+    return copy
 
 
 def saved(module: CpuModule) -> dict[str, bytes]:
     """A compiled module as the parts of a cache entry: its object code, the values of its
-    large constants (read back from where they were copied) and its functions' signatures."""
+    large constants (read back from where they are) and its functions' signatures."""
     meta = {
         "objects": len(module.objects),
         "constants": list(module.constants),

@@ -65,7 +65,7 @@ class Unit:
 @dataclass
 class Built:
     """What one unit became: its object code, its LLVM IR before optimization, the bytes of
-    the large constants it defines (copied in once loaded), and the CPU seconds of each
+    the large constants it declares (placed by the loader), and the CPU seconds of each
     phase of its build."""
 
     unit: Unit
@@ -217,7 +217,7 @@ def build_unit(
     for name in unit.functions:
         if name in public:
             add_packed_wrapper(llvm_module, name)  # type: ignore[arg-type]
-    text = str(llvm_module)
+    text = timed("translate", lambda: str(llvm_module))  # llvmlite builds the text here
     compiled = timed("llvm parse", lambda: jit.parse(text, machine))
     timed("llvm optimize", lambda: jit.optimize(compiled, machine=machine))  # type: ignore[arg-type]
     code = timed("llvm codegen", lambda: jit.emit_object(compiled, machine))  # type: ignore[arg-type]

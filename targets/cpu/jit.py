@@ -12,6 +12,8 @@ read from the cache) load into one engine and call each other. libm is loaded so
 from __future__ import annotations
 
 import ctypes.util
+import threading
+from collections.abc import Mapping
 from functools import cache
 
 import llvmlite.binding as llvm
@@ -82,13 +84,32 @@ def emit_object(module: llvm.ModuleRef, machine: Machine = HOST) -> bytes:
     return target_machine(*machine).emit_object(module)
 
 
-def load_objects(objects: list[bytes], machine: Machine = HOST) -> llvm.ExecutionEngine:
-    """An execution engine with `objects` loaded and linked to each other."""
+def load_objects(
+    objects: list[bytes], machine: Machine = HOST, symbols: Mapping[str, int] | None = None
+) -> llvm.ExecutionEngine:
+    """An execution engine with `objects` loaded and linked to each other, the names in
+    `symbols` (what they declare and nobody defines) resolved to the addresses beside them."""
     engine = llvm.create_mcjit_compiler(parse(""), target_machine(*machine))
-    for code in objects:
-        engine.add_object_file(llvm.ObjectFileRef.from_data(code))
-    engine.finalize_object()
+    # LLVM's table of named addresses is the process's: another module's globals of the
+    # same names may be added, so these are added and used at once, one module at a time.
+    with LINKING:
+        for name, address in (symbols or {}).items():
+            known = llvm.address_of_symbol(name)
+            if known is not None and known != address and name not in ADDED:
+                raise ZigguratError(
+                    f"the global '@{name}' has the name of a symbol of this process"
+                )
+            llvm.add_symbol(name, address)
+            ADDED.add(name)
+        for code in objects:
+            engine.add_object_file(llvm.ObjectFileRef.from_data(code))
+        engine.finalize_object()
     return engine
+
+
+LINKING = threading.Lock()
+# The names load_objects gave addresses (others, the process's own, are not to be hidden).
+ADDED: set[str] = set()
 
 
 def assembly(module: llvm.ModuleRef, machine: Machine = HOST) -> str:

@@ -380,12 +380,14 @@ class CpuModule:
         machine: Machine,
         objects: list[bytes] | None = None,
         constants: dict[str, tuple[int, int]] | None = None,
+        memory: list[object] | None = None,
     ):
         self.functions = functions
         self._units_ir = units_ir
         self._machine = machine
         self.objects = objects or []
         self.constants = constants or {}  # name: (address, bytes)
+        self.memory = memory or []  # where the constants are: kept while the code lives
 
     def units_ir(self) -> list[str]:
         if self._units_ir is None:

@@ -1,5 +1,5 @@
-"""Large constants (weights) reach the CPU code by copy after compiling, not as IR text:
-each compiled module keeps its own values even when two use one global name."""
+"""Large constants (weights) reach the CPU code by address when it is loaded, not as IR
+text: each compiled module keeps its own values even when two use one global name."""
 
 from __future__ import annotations
 
