@@ -1,6 +1,6 @@
 """`fold-constants`: a graph op whose operands are all `graph.constant` becomes one.
 
-The value is computed with the numpy reference (targets/reference.py), in float64 and cast
+The value is computed with the numpy reference (ziggurat/reference), in float64 and cast
 to the op's element type at the end, so a folded f32 tensor holds what numpy's float32
 cast of the exact result holds. A fold that would grow the data (a broadcast of a small
 constant into a large tensor) is skipped past `size_limit` elements: such a tensor costs

@@ -176,7 +176,7 @@ class CaseTests:
             np.testing.assert_allclose(actual, wanted, rtol=1e-5, atol=1e-5)
 
     def test_the_numpy_reference_evaluates_every_op(self, case: Case):
-        """reference.py, which `ziggurat run` checks against, agrees with each case's own
+        """The numpy reference, which `ziggurat run` checks against, agrees with each case's own
         numpy formula."""
         arrays = inputs(case)
         function = define_case(case)
