@@ -3,6 +3,8 @@ vector lanes, its registers (32 on AVX-512, 16 on AVX2) and its threads."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from xdsl.dialects import scf
 
@@ -21,8 +23,10 @@ from ziggurat.targets.cpu.knobs import (
 )
 from ziggurat.targets.target import target_named
 
-AVX512 = describe_cpu("skylake-avx512", threads=2)
-AVX2 = describe_cpu("znver2", threads=2)
+# Caches fixed (48 KiB L1d, 2 MiB L2, as on the Intel hosts), not read from this host, so
+# the knobs below do not change with the machine the tests run on.
+AVX512 = replace(describe_cpu("skylake-avx512", threads=2), l1d=48 << 10, l2=2 << 20)
+AVX2 = replace(describe_cpu("znver2", threads=2), l1d=32 << 10, l2=512 << 10)
 
 
 def test_the_cpus_differ_in_lanes_and_registers():
@@ -72,6 +76,13 @@ def test_weights_that_crowd_the_cache_are_read_a_filter_block_at_a_time():
     assert (deep["filters_outside"], deep["pack_weights"], deep["parallel"]) == (1, 2, 3)
     shallow = conv2d_knobs([1, 64, 56, 56, 64, 3, 3], AVX512, 16, True)
     assert (shallow["filters_outside"], shallow["pack_weights"], shallow["parallel"]) == (0, 1, 0)
+    # The same 147 KiB crowd an L2 of 1 MiB (AMD Zen 4's): read a filter block at a time.
+    small_l2 = conv2d_knobs([1, 64, 56, 56, 64, 3, 3], replace(AVX512, l2=1 << 20), 16, True)
+    assert (small_l2["filters_outside"], small_l2["pack_weights"], small_l2["parallel"]) == (
+        1,
+        2,
+        3,
+    )
     # Weights not laid out with the filters innermost are packed whole, as before.
     unpacked = conv2d_knobs([1, 512, 7, 7, 512, 3, 3], AVX512, 16, False)
     assert (unpacked["filters_outside"], unpacked["pack_weights"]) == (0, 0)
