@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -76,6 +77,22 @@ def test_local_and_shared_buffers_are_checked_against_the_gpu(monkeypatch):
         scheduled_module(
             task, space.schedule_text(space.canonical({**config, "shared": 0})), target
         )
+
+
+@pytest.mark.skipif(shutil.which("ptxas") is None, reason="ptxas is not on the PATH")
+def test_a_candidate_ptxas_rejects_is_a_compile_error(monkeypatch):
+    from ziggurat.targets.cuda import nvptx
+    from ziggurat.tuner.measure import Bench
+
+    target = target_named("cuda{arch=sm_80}")
+    (task,) = extract_tasks([matmul_model()], target)
+    space = Space.of(task, target)
+    bench = Bench(target, task=task)
+    assert bench.build(0, space.schedule_text(space.default())).ok
+    emitted = nvptx.ptx
+    monkeypatch.setattr(nvptx, "ptx", lambda kernels, arch: emitted(kernels, arch) + "bogus;\n")
+    result = bench.build(1, space.schedule_text(space.default()))
+    assert result.error == "compile error" and "ptxas rejects the PTX" in result.message
 
 
 def test_tune_tunes_a_matmul_on_the_emulated_gpu_and_compile_applies_its_log(
