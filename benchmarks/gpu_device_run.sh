@@ -8,7 +8,8 @@
 #   2. benchmarks/gpu.py: f32 matmul 1024 and 4096 (default and hand-picked knobs), f16
 #      matmul 4096, conv2d 1x64x56x56 -> 64 3x3, ResNet-18, beside PyTorch: the figures;
 #   3. the GPU tests: kernels and ONNX models against numpy and onnxruntime, ptxas limits;
-#   4. `ziggurat run --target cuda` on the example MLP and two exported ONNX models;
+#   4. `ziggurat run --target cuda` on the example MLP and two exported ONNX models, and
+#      `ziggurat tune --target cuda` on a 512^3 matmul (24 trials; its log in $OUT/tune);
 #   5. ONNX's own model tests, then its node tests, on the GPU (as many as the time left
 #      allows: the failures as they come, then the counts so far).
 # Everything printed goes to $OUT/gpu_device_run.log too (when OUT is set).
@@ -147,6 +148,25 @@ ziggurat_run() {  # the driver on the example and on two exported models, on the
   return $status
 }
 
+tune() {  # the tuner on the GPU: a 512 x 512 x 512 matmul, 24 trials, default against tuned
+  local folder=${LOGS}/tune
+  mkdir -p "$folder"
+  "$PYTHON" - "$folder/matmul512.onnx" <<'EOF'
+import sys
+import numpy as np
+from onnx import TensorProto, helper, numpy_helper, save
+w = numpy_helper.from_array(np.random.default_rng(0).standard_normal((512, 512)).astype(np.float32), "w")
+graph = helper.make_graph([helper.make_node("MatMul", ["x", "w"], ["y"])], "mm",
+    [helper.make_tensor_value_info("x", TensorProto.FLOAT, (512, 512))],
+    [helper.make_tensor_value_info("y", TensorProto.FLOAT, (512, 512))], [w])
+save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), sys.argv[1])
+EOF
+  rm -f "$folder/tuning.jsonl"
+  "$PYTHON" -c 'import sys; from ziggurat.tools.ziggurat import main; sys.exit(main(sys.argv[1:]))' \
+    tune "$folder/matmul512.onnx" --target cuda --trials 24 --batch 8 --search random \
+    --model random --min-seconds 0.05 --log "$folder/tuning.jsonl"
+}
+
 benchmarks() {  # the figures, kept for the summary at the end
   "$PYTHON" benchmarks/gpu.py --runs 20 | tee "$LOGS/gpu_benchmarks.txt"
   return "${PIPESTATUS[0]}"
@@ -168,12 +188,13 @@ onnx_tests() {  # ONNX's model, then node, cases on the GPU: failures as they co
 }
 
 export PYTHON SITE WHEELS LOGS
-export -f setup benchmarks gpu_tests ziggurat_run onnx_tests
+export -f setup benchmarks gpu_tests ziggurat_run tune onnx_tests
 step "set up (offline)" 60 bash -c setup
 export PYTHONPATH="$SITE${PYTHONPATH:+:$PYTHONPATH}"
 step "benchmarks/gpu.py" 210 bash -c benchmarks
 step "GPU tests" 100 bash -c gpu_tests
 step "ziggurat run --target cuda" 45 bash -c ziggurat_run
+step "ziggurat tune --target cuda" 90 bash -c tune
 step "ONNX's model and node tests on the GPU" 120 bash -c onnx_tests
 echo
 echo "=== summary ($(date +%H:%M:%S), ${SECONDS} s in all; logs in $LOGS)"

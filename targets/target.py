@@ -17,7 +17,8 @@ options, `vector_bits` spelled `vector-bits`):
 | `name`, options | its name and what a user may set |
 | `graph_passes()` | graph-level passes it wants in the default pipeline (a pass pipeline) |
 | `schedule_package`, `default_schedule(nest)` | its default schedules (transform IR files with knobs) and the heuristic that picks one for a loop nest and fixes its knobs |
-| `local_memory()` | the bytes a `local` buffer may take (the tuner's cheap check) |
+| `local_memory()`, `shared_memory()` | the bytes a `local` buffer, and a nest's `shared` buffers together, may take (the tuner's cheap checks) |
+| `missing_device()`, `device_resources()`, `check_compiled(c)`, `release(c)` | for the tuner: why there is no device to measure on; what one device is in Ray's resources; checks of a built candidate before it runs; freeing its device memory |
 | `intrinsics()` | the `te.intrinsic` declarations it offers to `tensorize` (`intrinsics.mlir`) |
 | `lowering()` | its pass pipeline from the loop level to its hardware level |
 | `levels`, `emit(module, level)` | what `--emit` can show below the loop level |
@@ -78,6 +79,29 @@ class Target(ArgSpecConvertible):
         """Bytes a `local` buffer of a schedule may take (the tuner rejects larger ones
         before building), None for no limit."""
         return None
+
+    def shared_memory(self) -> int | None:
+        """Bytes the `shared` buffers of one nest may take together (a GPU block's shared
+        memory; the tuner rejects more before building), None for no limit."""
+        return None
+
+    def missing_device(self) -> str | None:
+        """Why this process cannot run what the target compiles (one line: no GPU, no
+        driver), None where it can; tuning needs the device."""
+        return None
+
+    def device_resources(self) -> dict[str, float]:
+        """What one measuring device is in Ray's resources (a Ray pool's actor asks for it):
+        no CPU of its own for a CPU target, whose measurements the pool keeps apart."""
+        return {"num_cpus": 0}
+
+    def check_compiled(self, compiled: Any) -> None:
+        """Checks of a compiled candidate cheaper than running it (the tuner's); an error
+        where one fails."""
+
+    def release(self, compiled: Any) -> None:
+        """Free what a compiled function holds on its device (the tuner drops each
+        candidate once measured)."""
 
     def schedule_text(self, file: str) -> str:
         """The text of one of the target's schedule files."""

@@ -17,8 +17,10 @@ NVPTX code is checked by ptxas, and on a GPU.
 from __future__ import annotations
 
 import ctypes
+import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -92,16 +94,45 @@ def plain(type: MemRefType) -> MemRefType:
     return MemRefType(type.element_type, type.get_shape())
 
 
+@dataclass
+class EmulatedKernels:
+    """A module's kernels compiled for the CPU: what `load` gives for its PTX."""
+
+    compiled: Any
+    shared_types: dict[str, list[MemRefType]]
+    barriers: set[str]
+
+    @staticmethod
+    def of(host: ModuleOp) -> EmulatedKernels:
+        module, shared_types, barriers = kernels_for_cpu(host)
+        return EmulatedKernels(
+            target_named("cpu{threads=1}").compile(module), shared_types, barriers
+        )
+
+
 class EmulatedGpu:
-    """The CUDA driver's interface (runtime.py's backends), run on the CPU."""
+    """The CUDA driver's interface (runtime.py's backends), run on the CPU: for the module
+    `host` (emulated_gpu), or for any the runtime loads (`ZIGGURAT_CUDA_BACKEND=
+    gpu_emulator:EmulatedGpu`, as the tuning tests' worker processes use it). Its events
+    time the kernels' emulation."""
 
     name = "emulator"
 
-    def __init__(self, host: ModuleOp):
-        module, self.shared_types, self.barriers = kernels_for_cpu(host)
-        self.compiled = target_named("cpu{threads=1}").compile(module)
+    def __init__(self, host: ModuleOp | None = None):
+        self.host = host
+        self.kernels = EmulatedKernels.of(host) if host is not None else None
         self.buffers: dict[int, np.ndarray] = {}
         self.threads = ThreadPoolExecutor(max_workers=gpu.MOST_THREADS)
+
+    @property
+    def compiled(self) -> Any:
+        assert self.kernels is not None
+        return self.kernels.compiled
+
+    @property
+    def shared_types(self) -> dict[str, list[MemRefType]]:
+        assert self.kernels is not None
+        return self.kernels.shared_types
 
     def properties(self) -> tuple[int, int, int]:
         return 9, 0, 4
@@ -109,11 +140,16 @@ class EmulatedGpu:
     def shared_memory_limit(self) -> int:
         return 227 * 1024  # sm_90's, as properties() says
 
-    def load(self, ptx: str) -> Any:
-        return self.compiled
+    def load(self, compiled: runtime.CudaModule) -> EmulatedKernels:
+        if self.kernels is not None and compiled.host is self.host:
+            return self.kernels
+        return EmulatedKernels.of(compiled.host)
 
-    def function(self, module: Any, name: str, shared: int) -> Any:
-        return name
+    def unload(self, module: EmulatedKernels) -> None:
+        pass
+
+    def function(self, module: EmulatedKernels, name: str, shared: int) -> Any:
+        return module, name
 
     def alloc(self, size: int) -> int:
         array = aligned_empty((max(size, 1),), np.dtype(np.uint8))
@@ -131,7 +167,9 @@ class EmulatedGpu:
         ctypes.memmove(array.ctypes.data, pointer, array.nbytes)
 
     def launch(self, launch: runtime.Launch) -> None:
-        function = getattr(self.compiled, launch.kernel)
+        # A launch the tests make by hand names its kernel in the module `host`.
+        kernels, name = launch.function or (self.kernels, launch.kernel)
+        function = getattr(kernels.compiled, name)
         types = function.signature.inputs
         arguments: list[Any] = []
         for cell, type in zip(launch.cells, types, strict=False):
@@ -150,7 +188,7 @@ class EmulatedGpu:
                 for bx in range(launch.grid[0]):
                     shared = [
                         aligned_empty(t.get_shape(), numpy_dtype(t.element_type, "shared"))
-                        for t in self.shared_types[launch.kernel]
+                        for t in kernels.shared_types[name]
                     ]
                     barrier = aligned_empty((64,), np.dtype(np.uint8))
                     LIBC.pthread_barrier_init(
@@ -160,7 +198,7 @@ class EmulatedGpu:
                         (*arguments, bx, by, bz, *thread, barrier.ctypes.data, *shared)
                         for thread in threads
                     ]
-                    self.run_block(function, calls, launch.kernel in self.barriers)
+                    self.run_block(function, calls, name in kernels.barriers)
                     LIBC.pthread_barrier_destroy(ctypes.c_void_p(barrier.ctypes.data))
 
     def run_block(self, function: Any, calls: list[tuple], barriers: bool) -> None:
@@ -185,10 +223,10 @@ class EmulatedGpu:
         return [0.0]
 
     def record(self, event: Any) -> None:
-        pass
+        event[0] = time.perf_counter()
 
     def seconds_between(self, start: Any, end: Any) -> float:
-        return 0.0
+        return end[0] - start[0]
 
 
 def gpu_missing() -> str | None:

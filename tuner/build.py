@@ -15,8 +15,8 @@ import math
 from typing import Any
 
 from xdsl.dialects import func, memref, scf
-from xdsl.dialects.builtin import MemRefType, ModuleOp, StringAttr
-from xdsl.ir import Operation
+from xdsl.dialects.builtin import AnyFloat, IntegerType, MemRefType, ModuleOp, StringAttr
+from xdsl.ir import Attribute, Operation
 
 from ziggurat.analysis.payload import is_stage_root, stage_roots
 from ziggurat.diagnostics import ZigguratError
@@ -53,26 +53,41 @@ def find_function(module: ModuleOp, name: str) -> func.FuncOp:
 
 def check_local_buffers(module: ModuleOp, target: Target) -> None:
     """Reject a local buffer allocated inside a loop (a tile, a panel) larger than the
-    target's fast memory per core; a whole tensor packed once before the loops, or once per
-    iteration of its nest's outermost loop (a convolution's padded image, per image), is
-    no tile."""
-    limit = target.local_memory()
-    if limit is None:
-        return
-    for op in module.walk():
-        parent = op.parent_op()
-        if (
-            isinstance(op, memref.AllocOp | memref.AllocaOp)
-            and isinstance(parent, scf.ForOp)
-            and not is_stage_root(parent)
-        ):
-            type = op.memref.type
-            if isinstance(type, MemRefType) and isinstance(type.memory_space, ScopeAttr):
-                size = math.prod(type.get_shape()) * 4
-                if type.memory_space.scope.data == "local" and size > limit:
+    target's fast memory per core, and the shared buffers of one nest (a kernel) together
+    larger than the target's shared memory; a whole tensor packed once before the loops,
+    or once per iteration of its nest's outermost loop (a convolution's padded image, per
+    image), is no tile."""
+    local, shared = target.local_memory(), target.shared_memory()
+    for function in module.ops:
+        if not isinstance(function, func.FuncOp) or function.is_declaration:
+            continue
+        for nest in function.body.block.ops:
+            together = 0
+            for op in nest.walk():
+                type = op.memref.type if isinstance(op, memref.AllocOp | memref.AllocaOp) else None
+                if not isinstance(type, MemRefType) or not isinstance(type.memory_space, ScopeAttr):
+                    continue
+                size = math.prod(type.get_shape()) * max(1, bitwidth(type.element_type) // 8)
+                scope, parent = type.memory_space.scope.data, op.parent_op()
+                together += size if scope == "shared" else 0
+                if shared is not None and together > shared:
                     raise ZigguratError(
-                        f"a local buffer of {size} bytes does not fit in {limit} bytes", op
+                        f"shared buffers of {together} bytes do not fit in {shared} bytes", op
                     )
+                if (
+                    scope == "local"
+                    and local is not None
+                    and size > local
+                    and isinstance(parent, scf.ForOp)
+                    and not is_stage_root(parent)
+                ):
+                    raise ZigguratError(
+                        f"a local buffer of {size} bytes does not fit in {local} bytes", op
+                    )
+
+
+def bitwidth(element: Attribute) -> int:
+    return element.bitwidth if isinstance(element, IntegerType | AnyFloat) else 32
 
 
 def scheduled_module(task: Any, schedule_text: str | None, target: Target) -> ModuleOp:

@@ -91,6 +91,13 @@ def run(args: argparse.Namespace) -> int:
 
     check_arguments(args)
     target = target_named(args.target)
+    # A Ray pool measures elsewhere; the local pool and the latencies after it, here.
+    missing = None if args.show_config else target.missing_device()
+    if missing is not None and args.pool == "local":
+        raise ZigguratError(
+            f"nothing to measure {target} candidates on here ({missing}); tune where there "
+            "is one, or on a Ray cluster that has one (--pool ray://HOST:PORT)"
+        )
     log = None if args.show_config else Log.open(args.log)
     if args.show_config and not Path(args.log).is_file():
         raise ZigguratError(f"no such tuning log: {args.log}")
@@ -114,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
     if args.plot:
         plot(states, args.plot)
         print(f"wrote {args.plot}")
-    if len(args.models) == 1:
+    if len(args.models) == 1 and missing is None:
         compare_latency(args.models[0], target, args.log, args.batch_size)
     return 0
 

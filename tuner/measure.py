@@ -12,7 +12,7 @@ failure is a `Result` with its class, never an exception:
 
 | error | when |
 |---|---|
-| compile error | the schedule is rejected (interpreter, verifier, a local buffer too large) or the target fails to compile |
+| compile error | the schedule is rejected (interpreter, verifier, a local or shared buffer too large) or the target fails to compile or to check what it compiled (ptxas) |
 | runtime error | the compiled function raises, or its worker dies (the pool says so) |
 | wrong result | its outputs differ from the reference's, or it wrote into the guard zones around them |
 | timeout | its build or its run takes longer than the pool allows (the pool says so) |
@@ -111,7 +111,9 @@ class Bench:
         """Build one candidate and keep it; the result carries only a build error, if any."""
         start = time.perf_counter()
         try:
-            self.built[id] = build(self.task, schedule_text, self.target)
+            run = build(self.task, schedule_text, self.target)
+            self.target.check_compiled(run)
+            self.built[id] = run
         except ZigguratError as error:
             return Result(id, error="compile error", message=short(error))
         except Exception as error:  # a schedule nobody wrote: any failure is a data point
@@ -148,6 +150,8 @@ class Bench:
                 costs += again
         except Exception as error:
             return Result(id, error="runtime error", message=short(error))
+        finally:
+            self.target.release(run)
         return Result(id, seconds=seconds, costs=costs)
 
     def restore(self) -> None:

@@ -1,7 +1,9 @@
 """The distributed device pool on Ray (the `distributed` extra): one actor per device.
 
 `--pool ray` starts a local Ray; `--pool ray://HOST:PORT` joins a cluster. Each device is a
-named actor (`ziggurat-device-<target>-<n>` in the `ziggurat` namespace) holding a `Bench`;
+named actor (`ziggurat-device-<target>-<n>` in the `ziggurat` namespace) holding a `Bench`
+(for a target measured on GPUs, the CUDA target, an actor asks Ray for one, `num_gpus=1`,
+and there is one per GPU of the cluster);
 a tuning job finds the actors a running job started, so several jobs share one pool, and an
 actor runs one trial at a time (build, then measure), so nothing of ours runs beside a
 measurement on its device. An actor that dies mid-trial fails that trial as a runtime
@@ -43,6 +45,20 @@ class Device:
         return os.getpid()
 
 
+def device_resources(target: str) -> dict[str, float]:
+    from ziggurat.targets.target import target_named
+
+    return target_named(target).device_resources()
+
+
+def device_class(target: str) -> Any:
+    """The actor class of a device of `target`, asking Ray for what one device is (a GPU
+    for the CUDA target: one actor per GPU, and Ray sets CUDA_VISIBLE_DEVICES to it)."""
+    import ray
+
+    return ray.remote(**device_resources(target))(Device)
+
+
 class RayPool:
     """Trials on Ray actors, one per device, each trial's build and measurement together."""
 
@@ -50,7 +66,7 @@ class RayPool:
         self,
         target: str,
         address: str | None = None,
-        devices: int = 1,
+        devices: int | None = None,
         run_timeout: float = 120.0,
         min_seconds: float = 0.1,
         workers: int = 0,
@@ -80,10 +96,24 @@ class RayPool:
                 raise ZigguratError(f"cannot reach Ray at {where}: {error}") from None
         self.target = target
         self.run_timeout, self.min_seconds = run_timeout, min_seconds
-        self.remote = ray.remote(num_cpus=0)(Device)
+        self.remote = device_class(target)
+        self.actors: list[Any] = []
+        if devices is None:
+            devices = self.device_count()
         name = re.sub(r"[^\w]+", "-", target)
         self.names = [f"ziggurat-device-{name}-{n}" for n in range(max(devices, workers, 1))]
         self.actors = [self.actor(n) for n in self.names]
+
+    def device_count(self) -> int:
+        """One device per GPU of the cluster for a target measured on GPUs (an error where
+        it has none: its actors would wait for one forever), else one."""
+        if not device_resources(self.target).get("num_gpus"):
+            return 1
+        gpus = int(self.ray.cluster_resources().get("GPU", 0))
+        if gpus == 0:
+            self.close()
+            raise ZigguratError(f"the Ray cluster has no GPU to measure {self.target} on")
+        return gpus
 
     def actor(self, name: str) -> Any:
         return self.remote.options(

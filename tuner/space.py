@@ -4,7 +4,8 @@ The space is read from the transform IR, never written in Python: every
 `transform.tune.knob` and `transform.tune.alternatives` of the schedule is a dimension. What
 a knob does narrows its options to the task: a knob that splits a loop of the nest keeps the
 options that divide the loop's extent and the few non-divisors that waste least of their
-last, guarded step (a tile larger than the loop is never offered); a knob that sets a vector
+last, guarded step (a tile larger than the loop is never offered), one that splits a part
+of a loop (the threads over a GPU thread's tiles) keeps the options no larger than the loop; a knob that sets a vector
 width keeps the widths up to the target's (its default value). A knob no option of which
 fits makes the region of alternatives that declares it unusable; outside alternatives it is
 an error. Knobs declared only in a region that is not selected do not matter: a
@@ -51,11 +52,13 @@ class Dimension:
     splits: int | None = None  # the extent of the nest loop it splits, if it splits one
     width: bool = False  # whether it sets a vector width
     alternatives: bool = False  # whether it selects a region of alternatives
+    within: int | None = None  # the extent of the nest loop it splits a part of, if one
 
 
 def read_dimensions(sequence: Operation, extents: list[int]) -> list[Dimension]:
     """The knobs and alternatives of a schedule with what each does to the nest's loops."""
     loops: dict[SSAValue, int] = {}  # handles of the nest's loops, by loop number
+    parts: dict[SSAValue, int] = {}  # handles of loops split from them, by the extent split
     root = sequence.body.block.args[0] if isinstance(sequence, transform.NamedSequenceOp) else None
     found: dict[str, Dimension] = {}
     defaults = {k.name: k for k in choices(sequence)}
@@ -94,13 +97,22 @@ def read_dimensions(sequence: Operation, extents: list[int]) -> list[Dimension]:
             if isinstance(op, ops.SplitOp | ops.VectorizeOp):
                 param = op.factor if isinstance(op, ops.SplitOp) else op.width
                 owner = param.owner if param is not None else None
+                split = None
+                if isinstance(op, ops.SplitOp) and op.loop in loops:
+                    split = extents[loops[op.loop]]
+                elif isinstance(op, ops.SplitOp):
+                    split = parts.get(op.loop)
+                if isinstance(op, ops.SplitOp) and split is not None:
+                    parts[op.outer] = parts[op.inner] = split
                 if isinstance(owner, ops.KnobOp):
                     dimension = found[owner.knob_name.data]
                     if isinstance(op, ops.VectorizeOp):
                         dimension.width = True
                     elif op.loop in loops:
-                        extent = extents[loops[op.loop]]
-                        dimension.splits = min(dimension.splits or extent, extent)
+                        assert split is not None
+                        dimension.splits = min(dimension.splits or split, split)
+                    elif split is not None:
+                        dimension.within = min(dimension.within or split, split)
 
     visit(sequence.body.block, ())
     return list(found.values())
@@ -151,6 +163,11 @@ class Space:
                 dimension.default = task.default[dimension.name]
             if dimension.splits is not None:
                 dimension.options = narrow_split(original, dimension.splits)
+            elif dimension.within is not None:
+                # A part of a loop (threads over a thread's tiles) is no larger than it.
+                dimension.options = [
+                    o for o in original if not isinstance(o, int) or o <= dimension.within
+                ]
             elif dimension.width:
                 dimension.options = [
                     o for o in original if not isinstance(o, int) or o <= dimension.default

@@ -15,6 +15,7 @@ threads and stage operands in shared memory (schedules/, knobs.py).
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -60,6 +61,39 @@ class CudaTarget(Target):
         from ziggurat.targets.cuda.knobs import plan
 
         return plan(nest, self.gpu)
+
+    def local_memory(self) -> int:
+        """A thread's local buffers (its register tile) in half the registers a thread may
+        have: more spills to local memory, which is as slow as global."""
+        return (self.gpu.registers_per_thread + 1) // 2 * 4  # 128 registers
+
+    def shared_memory(self) -> int:
+        return self.gpu.shared_memory_per_block
+
+    def missing_device(self) -> str | None:
+        from ziggurat.targets.cuda.runtime import device_properties
+
+        try:
+            major, minor, _ = device_properties()
+        except ZigguratError as error:
+            return error.message
+        if major * 10 + minor < self.gpu.capability:
+            return f"the GPU is sm_{major}{minor}, older than {self.gpu.arch}"
+        return None
+
+    def device_resources(self) -> dict[str, float]:
+        return {"num_cpus": 0, "num_gpus": 1}
+
+    def check_compiled(self, compiled: Any) -> None:
+        """Its kernels assembled by ptxas for the architecture, where ptxas is on the PATH
+        (a rejection is the candidate's compile error, not a driver's failure at its run)."""
+        from ziggurat.targets.cuda.nvptx import ptxas
+
+        if compiled.module.ptx and shutil.which("ptxas") is not None:
+            ptxas(compiled.module.ptx, self.gpu.arch)
+
+    def release(self, compiled: Any) -> None:
+        compiled.module.release()
 
     def emit(self, module: ModuleOp, level: str) -> str:
         if level not in self.levels:

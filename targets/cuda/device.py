@@ -28,6 +28,7 @@ class Gpu:
     threads_per_sm: int
     multiprocessors: int
     registers_per_sm: int = 65536
+    registers_per_thread: int = 255
     warp: int = 32
 
     @property

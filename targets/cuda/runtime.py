@@ -21,6 +21,7 @@ two CUDA events.
 
 from __future__ import annotations
 
+import importlib
 import math
 import os
 import re
@@ -103,9 +104,13 @@ class CudaBindings:
         )
         return self.check(self.driver.cuDeviceGetAttribute(attribute, self.device), "properties")
 
-    def load(self, ptx: str) -> Any:
+    def load(self, compiled: CudaModule) -> Any:
         self.check(self.driver.cuCtxSetCurrent(self.context), "cuCtxSetCurrent")
-        return self.check(self.driver.cuModuleLoadData(ptx.encode() + b"\0"), "loading the PTX")
+        image = compiled.ptx.encode() + b"\0"
+        return self.check(self.driver.cuModuleLoadData(image), "loading the PTX")
+
+    def unload(self, module: Any) -> None:
+        self.driver.cuModuleUnload(module)
 
     def function(self, module: Any, name: str, shared: int) -> Any:
         function = self.check(self.driver.cuModuleGetFunction(module, name.encode()), name)
@@ -192,11 +197,14 @@ class PyCuda:
         attribute = self.cuda.device_attribute.MAX_SHARED_MEMORY_PER_BLOCK_OPTIN
         return self.device.get_attribute(attribute)
 
-    def load(self, ptx: str) -> Any:
+    def load(self, compiled: CudaModule) -> Any:
         try:
-            return self.cuda.module_from_buffer(ptx.encode())
+            return self.cuda.module_from_buffer(compiled.ptx.encode())
         except self.cuda.Error as error:
             raise ZigguratError(f"loading the PTX failed: {error}") from None
+
+    def unload(self, module: Any) -> None:
+        pass  # pycuda unloads a module it no longer references
 
     def function(self, module: Any, name: str, shared: int) -> Any:
         function = module.get_function(name)
@@ -246,9 +254,17 @@ BACKENDS = {"cuda-bindings": CudaBindings, "pycuda": PyCuda}
 
 
 @cache
-def backend() -> CudaBindings | PyCuda:
-    """The driver of this process: the backend first installed, initialized once."""
+def backend() -> Any:
+    """The driver of this process: the backend first installed, initialized once; or the
+    class `ZIGGURAT_CUDA_BACKEND=module:Class` names (a driver of one's own with this
+    interface: the tests' emulator, which tuning workers started by the tests then use)."""
     chosen = os.environ.get(BACKEND_VARIABLE)
+    if chosen is not None and ":" in chosen:
+        module, _, name = chosen.partition(":")
+        try:
+            return getattr(importlib.import_module(module), name)()
+        except (ImportError, AttributeError) as error:
+            raise ZigguratError(f"{BACKEND_VARIABLE}={chosen}: {error}") from None
     if chosen is not None and chosen not in BACKENDS:
         raise ZigguratError(f"{BACKEND_VARIABLE}={chosen}: expected one of {', '.join(BACKENDS)}")
     for name in [chosen] if chosen else list(BACKENDS):
@@ -480,13 +496,27 @@ class CudaModule:
         if self._loaded is None:
             check_architecture(self.ptx, self.kernel_names, driver)
             try:
-                self._loaded = driver.load(self.ptx)
+                self._loaded = driver.load(self)
             except ZigguratError as error:
                 raise ZigguratError(
                     f"the CUDA driver rejects the PTX of kernels {', '.join(self.kernel_names)}: "
                     f"{' '.join(error.message.split())}{ptxas_explanation(self.ptx, driver)}"
                 ) from None
         return driver, self._loaded
+
+    def release(self) -> None:
+        """Free the device memory and module the first call took (a tuner measures many
+        candidates in one process); a later call takes them again."""
+        if self.__dict__.get("_loaded") is None:
+            return
+        driver = backend()
+        for function in self.functions.values():
+            if function.ready:
+                for buffer in function.program.buffers:
+                    driver.free(buffer.pointer)
+                function.ready = False
+        driver.unload(self._loaded)
+        self._loaded = None
 
     def __getattr__(self, name: str) -> CudaFunction:
         functions = self.__dict__.get("functions", {})

@@ -12,7 +12,8 @@ from typing import Any
 
 import numpy as np
 import pytest
-from gpu_emulator import EmulatedGpu
+from gpu_emulator import EmulatedGpu, emulated_gpu
+from tuning_models import matmul_model
 
 import ziggurat
 from ziggurat.diagnostics import ZigguratError
@@ -285,3 +286,17 @@ def test_ptx_the_driver_rejects_is_one_line_naming_the_kernels(backend, monkeypa
     assert "a PTX JIT compilation failed" in message and "\n" not in message
     if shutil.which("ptxas") is not None:
         assert "(ptxas: " in message and "entyr" in message
+
+
+def test_release_frees_what_a_call_took_on_the_device_and_a_later_call_takes_it_again():
+    # The tuner measures many candidates in one process: each is released once measured.
+    compiled = ziggurat.compile(matmul_model(), target="cuda")._functions
+    x = np.random.default_rng(0).standard_normal((12, 20)).astype(np.float32)
+    with emulated_gpu(compiled) as emulator:
+        first = compiled(x)[0]
+        held = set(emulator.buffers)
+        assert len(held) >= 3  # x, the weights and y
+        compiled.release()
+        assert not held & set(emulator.buffers)
+        np.testing.assert_array_equal(compiled(x)[0], first)
+        assert emulator.buffers
