@@ -150,3 +150,28 @@ def test_four_million_elements_take_milliseconds():
     elapsed = time.perf_counter() - start
     assert same_bits(back, array)
     assert elapsed < 0.25, f"{math.prod(array.shape)} elements took {elapsed:.3f} s"
+
+
+def test_the_bytes_an_array_views_whole_are_kept_not_copied():
+    """An ONNX initializer's array views its raw bytes: the attribute keeps those bytes."""
+    raw = np.arange(24, dtype=np.float32).tobytes()
+    viewed = np.frombuffer(raw, np.float32).reshape(2, 3, 4)
+    attr = array_to_dense(viewed, TensorType(f32, [2, 3, 4]))
+    assert attr.data.data is raw
+    assert same_bits(dense_to_array(attr), viewed)
+
+
+@pytest.mark.parametrize(
+    "view",
+    [
+        lambda a: a.reshape(2, 3, 4).transpose(0, 2, 1),  # another order
+        lambda a: a[4:],  # a part of the bytes
+        lambda a: a[::2],  # strided
+    ],
+)
+def test_an_array_that_views_bytes_otherwise_is_copied_in_row_major_order(view):
+    raw = np.arange(24, dtype=np.float32).tobytes()
+    array = view(np.frombuffer(raw, np.float32))
+    attr = array_to_dense(array, TensorType(f32, list(array.shape)))
+    assert attr.data.data is not raw
+    assert same_bits(dense_to_array(attr), np.ascontiguousarray(array))

@@ -4,7 +4,9 @@ every core this process may use.
 The module's functions, in order, are cut into *units* of a few hundred ops: each a module
 of its own holding those functions (public, so the others can call them), declarations of
 the functions they call and of the globals they use, and copies of the small constants they
-read (so LLVM still sees their values). The module's other globals (weights, state) are one
+read (so LLVM still sees their values). The module's other globals (weights, state, and the
+small constants some function only passes on to another: a network's `main` passes its
+batch norms' vectors, thousands of numbers as text it would otherwise translate) are one
 more unit, which defines them. A unit goes through the target's lowering, the translation
 to LLVM IR, LLVM's O3 and code generation, and comes out as object code; the objects load
 into one engine and link there (jit.py).
@@ -91,12 +93,44 @@ def units_of(module: ModuleOp) -> list[Unit]:
                 run, ops = [], 0
     if run:
         units.append(Unit(tuple(run)))
-    if any(isinstance(op, memref.GlobalOp) and not is_copied(op) for op in module.ops):
+    if defined_globals(module):
         units.append(Unit(()))
     return units
 
 
-def is_copied(op: memref.GlobalOp) -> bool:
+def defined_globals(module: ModuleOp) -> list[memref.GlobalOp]:
+    """The globals the globals' unit defines: all but the small constants that every
+    function using them reads (each unit reading one has a copy)."""
+    passed = {
+        op.name_.root_reference.data
+        for op in module.walk()
+        if isinstance(op, memref.GetGlobalOp) and not is_read(op)
+    }
+    return [
+        op
+        for op in module.ops
+        if isinstance(op, memref.GlobalOp) and (not is_small(op) or op.sym_name.data in passed)
+    ]
+
+
+def is_read(op: memref.GetGlobalOp) -> bool:
+    """Whether the function of `op` reads the global, rather than only passing it on."""
+    return any(not isinstance(use.operation, func.CallOp) for use in op.results[0].uses)
+
+
+def copied_globals(functions: Sequence[Operation], symbols: dict[str, Operation]) -> set[str]:
+    """The small constants `functions` read, which their unit has copies of."""
+    return {
+        name
+        for function in functions
+        for op in function.walk()
+        if isinstance(op, memref.GetGlobalOp)
+        and is_small(symbols[name := op.name_.root_reference.data])  # type: ignore[arg-type]
+        and is_read(op)
+    }
+
+
+def is_small(op: memref.GlobalOp) -> bool:
     """Whether a global is a small constant, which each unit reading it gets a copy of."""
     value, type = op.initial_value, op.type
     if op.constant is None or not isinstance(value, DenseIntOrFPElementsAttr):
@@ -116,27 +150,28 @@ def unit_module(
     module: ModuleOp, symbols: dict[str, Operation], unit: Unit
 ) -> tuple[ModuleOp, frozenset[str]]:
     """The module of `unit`: its functions taken out of `module` (whose `symbol_table` is
-    `symbols`), public, with what they use from the rest declared; or its globals copied.
-    Also the globals it only declares."""
+    `symbols`), public, with what they use from the rest declared; or its globals copied
+    (before any unit takes its functions out of `module`). Also the globals it only
+    declares."""
     if not unit.functions:
         definitions = []
-        for op in module.ops:
-            if isinstance(op, memref.GlobalOp) and not is_copied(op):
-                copy = op.clone()  # the values are shared, not copied
-                copy.properties["sym_visibility"] = StringAttr("public")
-                definitions.append(copy)
+        for op in defined_globals(module):
+            copy = op.clone()  # the values are shared, not copied
+            copy.properties["sym_visibility"] = StringAttr("public")
+            definitions.append(copy)
         return ModuleOp(definitions), frozenset()
     ops: list[Operation] = []
     used: set[str] = set(unit.functions)
     declared: set[str] = set()
     functions = [symbols[name] for name in unit.functions]
+    copied = copied_globals(functions, symbols)
     for function in functions:
         for op in function.walk():
             if isinstance(op, memref.GetGlobalOp):
                 name = op.name_.root_reference.data
                 if name not in used:
                     used.add(name)
-                    ops.append(global_for_unit(symbols[name]))  # type: ignore[arg-type]
+                    ops.append(global_for_unit(symbols[name], name in copied))  # type: ignore[arg-type]
                     declared.add(name)
             elif isinstance(op, func.CallOp):
                 name = op.callee.root_reference.data
@@ -150,7 +185,6 @@ def unit_module(
         function.detach()
         function.properties.pop("sym_visibility", None)
         ops.append(function)
-    copied = {op.sym_name.data for op in ops if isinstance(op, memref.GlobalOp) and is_copied(op)}
     return ModuleOp(ops), frozenset(declared - copied)
 
 
@@ -160,6 +194,7 @@ def unit_text(module: ModuleOp, symbols: dict[str, Operation], unit: Unit) -> st
     what they declare."""
     lines: list[str] = []
     used: set[str] = set(unit.functions)
+    copied = copied_globals([symbols[name] for name in unit.functions], symbols)
     for name in unit.functions:
         function = symbols[name]
         lines.append(print_module(function))
@@ -171,7 +206,7 @@ def unit_text(module: ModuleOp, symbols: dict[str, Operation], unit: Unit) -> st
                     continue
                 used.add(name_used)
                 other = symbols[name_used]
-                if isinstance(other, memref.GlobalOp) and is_copied(other):
+                if isinstance(other, memref.GlobalOp) and name_used in copied:
                     lines.append(print_module(other))
                 elif isinstance(other, memref.GlobalOp):
                     lines.append(f"global @{name_used} : {other.type} align {other.alignment}")
@@ -180,10 +215,10 @@ def unit_text(module: ModuleOp, symbols: dict[str, Operation], unit: Unit) -> st
     return "\n".join(lines)
 
 
-def global_for_unit(op: memref.GlobalOp) -> memref.GlobalOp:
-    """A copy of a small constant global, or the declaration of another (the globals'
-    unit defines it)."""
-    if is_copied(op):
+def global_for_unit(op: memref.GlobalOp, copied: bool) -> memref.GlobalOp:
+    """A copy of a global (a small constant the unit reads), or its declaration (the
+    globals' unit defines it)."""
+    if copied:
         return op.clone()
     return memref.GlobalOp.get(
         op.sym_name, op.type, UnitAttr(), StringAttr("public"), alignment=op.alignment
@@ -211,8 +246,12 @@ def build_unit(
     for module_pass in pass_pipeline(lowering).passes:
         timed(module_pass.name, lambda p=module_pass: p.apply(make_context(), module))
     contents: dict[str, bytes] = {}
+    # The globals' unit reads none of its constants: the loader places them all, rather
+    # than LLVM IR spelling the small ones (DenseNet-121's main passes on 0.8 MB as text).
+    large = LARGE_CONSTANT_BYTES if unit.functions else 0
     llvm_module = timed(
-        "translate", lambda: translate(module, contents=contents, declared=declared)
+        "translate",
+        lambda: translate(module, contents=contents, declared=declared, large=large),
     )
     for name in unit.functions:
         if name in public:
@@ -276,7 +315,8 @@ def build_units(
                 module, largest_first, public, lowering, machine, jobs, done, meanwhile
             )
         else:
-            build_here(module.clone(), [*largest_first, *here])
+            # The globals first: which ones are defined there depends on every function.
+            build_here(module.clone(), [*here, *largest_first])
     return [built[unit] for unit in units]
 
 

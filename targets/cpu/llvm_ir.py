@@ -47,11 +47,12 @@ def translate(
     data_layout: str = "",
     contents: dict[str, bytes] | None = None,
     declared: Set[str] = frozenset(),
+    large: int = LARGE_CONSTANT_BYTES,
 ) -> ir.Module:
-    """The llvmlite module for an llvm-dialect module. With `contents`, large constant
-    globals are only declared and their bytes are put in `contents` by name, for the caller
-    to place and name when it loads the module. The globals named in `declared` are only
-    declared: another module defines them."""
+    """The llvmlite module for an llvm-dialect module. With `contents`, constant globals of
+    more than `large` bytes are only declared and their bytes are put in `contents` by name,
+    for the caller to place and name when it loads the module. The globals named in
+    `declared` are only declared: another module defines them."""
     target = ir.Module()
     if triple:
         target.triple = triple
@@ -62,7 +63,7 @@ def translate(
         if isinstance(op, llvm.GlobalOp) and op.sym_name.data in declared:
             declare_global(op, target)
         elif isinstance(op, llvm.GlobalOp):
-            translate_global(op, target, contents)
+            translate_global(op, target, contents, large)
         elif isinstance(op, llvm.FuncOp):
             functions.append(op)
         else:
@@ -78,9 +79,12 @@ def translate(
 
 
 def translate_global(
-    op: llvm.GlobalOp, target: ir.Module, contents: dict[str, bytes] | None = None
+    op: llvm.GlobalOp,
+    target: ir.Module,
+    contents: dict[str, bytes] | None = None,
+    large: int = LARGE_CONSTANT_BYTES,
 ) -> None:
-    raw = large_constant(op) if contents is not None else None
+    raw = large_constant(op, large) if contents is not None else None
     if contents is not None and raw is not None:
         # Placed by the loader: external and writable, so LLVM assumes nothing of it.
         declare_global(op, target)
@@ -110,13 +114,13 @@ def declare_global(op: llvm.GlobalOp, target: ir.Module) -> None:
         variable.align = op.alignment.value.data
 
 
-def large_constant(op: llvm.GlobalOp) -> bytes | None:
-    """The bytes of a constant global's dense initializer, if it is large."""
+def large_constant(op: llvm.GlobalOp, large: int = LARGE_CONSTANT_BYTES) -> bytes | None:
+    """The bytes of a constant global's dense initializer, if it has more than `large`."""
     value = op.value
     if op.constant is None or not isinstance(value, DenseIntOrFPElementsAttr):
         return None
     raw = dense_to_array(value).tobytes()  # a splat kept as one element, expanded
-    return raw if len(raw) > LARGE_CONSTANT_BYTES else None
+    return raw if len(raw) > large else None
 
 
 def translate_function(op: llvm.FuncOp, target: ir.Module) -> None:

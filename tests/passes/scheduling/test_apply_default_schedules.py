@@ -392,6 +392,21 @@ def test_each_kind_gets_its_schedule(name: str):
     assert case.shows in print_module(scheduled)
 
 
+def test_a_schedule_file_is_parsed_once_and_its_uses_leave_it_as_parsed():
+    # Parsed once per process: a second compile schedules as the first, with the first's
+    # parse of the file, which neither changed.
+    target = target_named(AVX512)
+    module = lower(import_model(CASES["dense_bias_relu"].build()), "te", target)
+    schedule.cache_clear()
+    first = print_module(lower(module.clone(), "loop", target))
+    parsed = schedule(target, "matmul.mlir")
+    as_parsed = print_module(parsed)
+    second = print_module(lower(module.clone(), "loop", target))
+    assert schedule(target_named(AVX512), "matmul.mlir") is parsed
+    assert print_module(parsed) == as_parsed
+    assert second == first and "local.init" in second
+
+
 def test_a_nest_the_schedule_cannot_handle_keeps_its_loops():
     # x @ x reads one buffer: the matmul schedule has no second input to pack.
     onnx_model = model([node("MatMul", ["x", "x"])], {"x": (13, 13)}, (13, 13))

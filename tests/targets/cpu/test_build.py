@@ -13,10 +13,11 @@ from ziggurat.targets.cpu import LOWERING, compile_loop_module, jit
 from ziggurat.targets.cpu import build as build_module
 from ziggurat.targets.cpu.build import Unit, build_units, units_of
 
-# Functions that call each other, a large constant (the globals' unit) and a small one (a
-# copy in each unit reading it).
+# Functions that call each other, a large constant (the globals' unit), a small one (a copy
+# in each unit reading it) and a small one main only passes on (the globals' unit).
 FUNCTIONS = 12
 N = 1500
+PASSED = 100.0
 
 
 def module_text() -> str:
@@ -38,6 +39,19 @@ func.func private @step{k}(%A: memref<{N}xf32>) {{
 }}"""
         for k in range(FUNCTIONS)
     ]
+    scale = f"""
+func.func private @scale(%A: memref<{N}xf32>, %S: memref<2xf32>) {{
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %cn = arith.constant {N} : index
+  %s = memref.load %S[%c1] : memref<2xf32>
+  scf.for %i = %c0 to %cn step %c1 {{
+    %x = memref.load %A[%i] : memref<{N}xf32>
+    %y = arith.addf %x, %s : f32
+    memref.store %y, %A[%i] : memref<{N}xf32>
+  }}
+  func.return
+}}"""
     calls = "\n".join(
         f"  func.call @step{k}(%A) : (memref<{N}xf32>) -> ()" for k in range(FUNCTIONS)
     )
@@ -46,6 +60,9 @@ func.func private @step{k}(%A: memref<{N}xf32>) {{
     initial_value = dense<[{large}]> : tensor<{N}xf32>, constant}}> : () -> ()
 "memref.global"() <{{sym_name = "small", sym_visibility = "private", type = memref<2xf32>,
     initial_value = dense<[0.0, 1.0]> : tensor<2xf32>, constant}}> : () -> ()
+"memref.global"() <{{sym_name = "passed", sym_visibility = "private", type = memref<2xf32>,
+    initial_value = dense<[0.0, {PASSED}]> : tensor<2xf32>, constant}}> : () -> ()
+{scale}
 {"".join(functions)}
 func.func @main(%A: memref<{N}xf32>) {{
   %c0 = arith.constant 0 : index
@@ -57,6 +74,8 @@ func.func @main(%A: memref<{N}xf32>) {{
     memref.store %w, %A[%i] : memref<{N}xf32>
   }}
 {calls}
+  %P = memref.get_global @passed : memref<2xf32>
+  func.call @scale(%A, %P) : (memref<{N}xf32>, memref<2xf32>) -> ()
   func.return
 }}
 """
@@ -73,9 +92,23 @@ def test_functions_are_cut_in_order_into_units_then_the_globals():
     module = parse_module(module_text())
     units = units_of(module)
     names = [name for unit in units for name in unit.functions]
-    assert names == [*(f"step{k}" for k in range(FUNCTIONS)), "main"]
+    assert names == ["scale", *(f"step{k}" for k in range(FUNCTIONS)), "main"]
     assert 1 < len(units) - 1 < FUNCTIONS + 1  # a few functions a unit
-    assert units[-1] == Unit(())  # @large: defined once; @small is copied
+    assert units[-1] == Unit(())  # @large and @passed: defined once; @small is copied
+
+
+def test_a_small_constant_is_copied_where_read_and_defined_once_where_only_passed():
+    units = build_units(parse_module(module_text()), LOWERING, jit.HOST, jobs=1)
+    by_function = {name: built.llvm_ir for built in units for name in built.unit.functions}
+    assert '@"small" = internal constant' in by_function["step0"]
+    assert '@"passed"' not in by_function["step0"]
+    assert '@"passed" = external global' in by_function["main"]
+    # The globals' unit only declares its constants, large or small: the loader places them.
+    (globals_unit,) = [built for built in units if not built.unit.functions]
+    assert '@"passed" = external global' in globals_unit.llvm_ir
+    assert '@"small"' not in globals_unit.llvm_ir
+    passed = np.frombuffer(globals_unit.contents["passed"], np.float32)
+    np.testing.assert_array_equal(passed, [0.0, PASSED])
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
@@ -84,7 +117,7 @@ def test_units_link_and_run_whoever_built_them(jobs, monkeypatch):
     compiled = compile_loop_module(parse_module(module_text()))
     A = np.zeros(N, np.float32)
     compiled.main(A)
-    np.testing.assert_array_equal(A, np.arange(N, dtype=np.float32) + FUNCTIONS)
+    np.testing.assert_array_equal(A, np.arange(N, dtype=np.float32) + FUNCTIONS + PASSED)
 
 
 def test_the_object_code_is_the_same_in_workers_and_here():
