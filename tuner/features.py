@@ -41,9 +41,9 @@ number of alternatives, and 1 where a knob that splits a loop leaves a guarded t
 
 Reading the IR needs the schedule applied (tens of ms in the interpreter). The search asks
 for thousands of candidates, so `Featurizer` applies the schedule once per *structure* (the
-alternatives chosen, which splits leave a tail, and which leave a loop of one trip) and fits each loop's trip count as a
-formula of the knobs (a constant, a knob, or an extent of the nest divided by a knob,
-rounded up) from a second candidate of that structure; other candidates of that structure
+alternatives chosen, which splits leave a tail, and which leave a loop of one trip) and fits
+each loop's trip count as a formula of the knobs (a constant, a knob, or an extent of the
+nest divided by a knob, rounded up) from a second candidate of that structure; other candidates of that structure
 get their features from the formulas, without the interpreter. Where no formula fits, that
 structure is read candidate by candidate.
 """
