@@ -41,9 +41,9 @@ number of alternatives, and 1 where a knob that splits a loop leaves a guarded t
 
 Reading the IR needs the schedule applied (tens of ms in the interpreter). The search asks
 for thousands of candidates, so `Featurizer` applies the schedule once per *structure* (the
-alternatives chosen and which splits leave a tail) and fits each loop's trip count as a
-formula of the knobs (a constant, a knob, or an extent of the nest divided by a knob,
-rounded up) from a second candidate of that structure; other candidates of that structure
+alternatives chosen, which splits leave a tail, and which leave a loop of one trip) and fits
+each loop's trip count as a formula of the knobs (a constant, a knob, or an extent of the
+nest divided by a knob, rounded up) from a second candidate of that structure; other candidates of that structure
 get their features from the formulas, without the interpreter. Where no formula fits, that
 structure is read candidate by candidate.
 """
@@ -106,7 +106,10 @@ class Skeleton:
     def shape(self) -> tuple[Any, ...]:
         return (
             tuple(self.kinds),
-            tuple((tuple(s.loops), len(s.accesses), s.arithmetic) for s in self.statements),
+            tuple(
+                (tuple(s.loops), tuple((a.loops, a.unit_stride) for a in s.accesses), s.arithmetic)
+                for s in self.statements
+            ),
             len(self.allocations),
         )
 
@@ -409,7 +412,10 @@ class Featurizer:
         for dimension in self.space.dimensions:
             value = config[dimension.name]
             if dimension.splits is not None:
-                parts.append(("tail", dimension.splits % value != 0))
+                # A loop of one trip (one tile, or tiles of one) loses its annotation, or
+                # its variable from the indices.
+                whole, single = value >= dimension.splits, value == 1
+                parts.append(("tail", dimension.splits % value != 0, whole, single))
             elif dimension.alternatives:
                 parts.append(("alternative", value))
             else:

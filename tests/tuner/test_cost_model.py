@@ -60,3 +60,22 @@ def test_the_random_model_has_the_same_interface():
     model.fit(np.zeros((4, 3)), np.ones(4), np.zeros(4, int))
     assert model.trained and model.predict(np.zeros((5, 3))).shape == (5,)
     assert set(MODELS) == {"rank", "regression", "random"}
+
+
+def test_a_rank_model_orders_a_monotone_toy_space_from_few_trials():
+    """A tile knob whose time falls monotonically towards 8 and a width knob that divides
+    it: 40 trials (a few search batches) order the other 40 candidates, over five draws."""
+    tiles, widths = np.meshgrid(np.arange(1, 17), [1, 2, 4, 8, 16])
+    features = np.stack([tiles.ravel(), np.log2(widths.ravel())], axis=1).astype(np.float32)
+    seconds = (1.0 + np.abs(features[:, 0] - 8)) / (1.0 + features[:, 1])
+    taus, found = [], []
+    for draw in range(5):
+        order = np.random.default_rng(draw).permutation(len(seconds))
+        train, test = order[:40], order[40:]
+        model = make_model("rank")
+        model.fit(features[train], seconds[train], np.zeros(len(train), int))
+        predicted = model.predict(features[test])
+        taus.append(kendalltau(predicted, -seconds[test]).statistic)
+        # The predicted top five hold one of the five fastest.
+        found.append(seconds[test][np.argsort(-predicted)[:5]].min() <= np.sort(seconds[test])[4])
+    assert np.median(taus) > 0.75 and sum(found) >= 4

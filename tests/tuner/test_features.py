@@ -104,6 +104,28 @@ def test_formulas_give_the_features_the_interpreter_gives(matmul_task, target):
         np.testing.assert_allclose(features(direct), vector[:LENGTH])
 
 
+def test_formulas_tell_loops_of_one_trip_from_others(matmul_task, target):
+    """Tiles of one (the indices lose the tile's variable) and a single tile (its loop
+    loses the parallel annotation) are structures of their own: formulas learnt on other
+    tiles of the same tails gave their features wrong."""
+    space = Space.of(matmul_task, target)
+    rows, columns = matmul_task.extents[:2]
+    featurizer = Featurizer(matmul_task, space, target)
+    rng = np.random.default_rng(0)
+    configs = [space.sample(rng) for _ in range(150)]
+    fast = featurizer.matrix(configs)
+    ones = [
+        (config, vector)
+        for config, vector in zip(configs, fast, strict=True)
+        if {config["tile_rows"], config["tile_columns"]} & {1, rows, columns}
+    ]
+    assert len(ones) >= 8
+    for config, vector in ones[:8]:
+        direct = Featurizer(matmul_task, space, target).skeleton_of(config)
+        assert direct is not None
+        np.testing.assert_allclose(features(direct), vector[:LENGTH], err_msg=str(config))
+
+
 def test_every_knob_of_the_convolution_schedule_reaches_the_knob_features(target):
     """conv2d.mlir has 11 knobs; the last ones (the pixels-in-lanes alternative's tile)
     once fell beyond the knob slots and never reached the model."""
