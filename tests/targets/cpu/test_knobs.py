@@ -3,6 +3,8 @@ vector lanes, its registers (32 on AVX-512, 16 on AVX2) and its threads."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from xdsl.dialects import scf
 
@@ -13,11 +15,13 @@ from ziggurat.passes.scheduling.apply_default_schedules import schedule
 from ziggurat.targets.cpu.host import describe_cpu
 from ziggurat.targets.cpu.knobs import (
     conv2d_knobs,
+    copied_blocks,
     filter_block,
     matmul_knobs,
     row_tile,
     tile_columns,
     tile_rows,
+    widened_block,
 )
 from ziggurat.targets.target import target_named
 
@@ -66,15 +70,37 @@ def test_register_tiles_fit_the_registers():
 
 
 def test_weights_that_crowd_the_cache_are_read_a_filter_block_at_a_time():
-    # 512 x 512 3x3 weights (9 MiB) on 7x7: filter blocks outside the rows, each block's
-    # weights copied into one run, the blocks over the threads; 64 x 64 (147 KiB) as before.
-    deep = conv2d_knobs([1, 512, 7, 7, 512, 3, 3], AVX512, 16, True)
-    assert (deep["filters_outside"], deep["pack_weights"], deep["parallel"]) == (1, 2, 3)
-    shallow = conv2d_knobs([1, 64, 56, 56, 64, 3, 3], AVX512, 16, True)
+    # The caches fixed (they are the host's): 2 MiB of L2, so 256 KiB of weights crowd it.
+    cpu = dataclasses.replace(AVX512, l2=2 << 20)
+    # 512 x 512 3x3 weights (9 MiB) on 7x7: filter blocks outside the rows, the blocks over
+    # the threads, each block's weights read in place (IHWO rows 2 KiB apart); 64 x 64
+    # (147 KiB) as before.
+    deep = conv2d_knobs([1, 512, 7, 7, 512, 3, 3], cpu, 16, True)
+    assert (deep["filters_outside"], deep["pack_weights"], deep["parallel"]) == (1, 1, 3)
+    shallow = conv2d_knobs([1, 64, 56, 56, 64, 3, 3], cpu, 16, True)
     assert (shallow["filters_outside"], shallow["pack_weights"], shallow["parallel"]) == (0, 1, 0)
+    # 2048 filters put the rows 8 KiB apart, onto few cache sets: each block copied into one run.
+    wide = conv2d_knobs([1, 2048, 7, 7, 512, 1, 1], cpu, 16, True)
+    assert (wide["filters_outside"], wide["pack_weights"], wide["parallel"]) == (1, 2, 3)
+    assert copied_blocks(1024, 4) == 1 and copied_blocks(1025, 4) == 2
     # Weights not laid out with the filters innermost are packed whole, as before.
-    unpacked = conv2d_knobs([1, 512, 7, 7, 512, 3, 3], AVX512, 16, False)
+    unpacked = conv2d_knobs([1, 512, 7, 7, 512, 3, 3], cpu, 16, False)
     assert (unpacked["filters_outside"], unpacked["pack_weights"]) == (0, 0)
+
+
+def test_short_rows_widen_the_filter_block_to_fill_the_accumulators():
+    # 7 pixels by one vector of filters are 7 accumulators, too few to hide the FMAs'
+    # latency: AVX-512 takes two vectors (14 accumulators of 28).
+    deep = conv2d_knobs([1, 512, 7, 7, 512, 3, 3], AVX512, 16, True)
+    assert (deep["filter_block"], deep["tile_columns"]) == (32, 7)
+    assert conv2d_knobs([1, 2048, 7, 7, 512, 1, 1], AVX512, 16, True)["filter_block"] == 32
+    # 14 pixels fill 14 already; AVX2's 12 registers cannot hold 7 x 2 vectors.
+    assert conv2d_knobs([1, 256, 14, 14, 256, 3, 3], AVX512, 16, True)["filter_block"] == 16
+    assert conv2d_knobs([1, 512, 7, 7, 512, 3, 3], AVX2, 8, True)["filter_block"] == 8
+    # Filters that do not split into two whole vectors keep their block (24: 7 x 24).
+    assert widened_block(24, 7, 24, 16, 28) == 24
+    assert widened_block(16, 7, 48, 16, 28) == 16
+    assert widened_block(16, 7, 64, 16, 28) == 32
 
 
 def test_pointwise_convolutions_on_wide_rows_vectorize_pixels():
