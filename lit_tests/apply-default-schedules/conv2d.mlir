@@ -2,8 +2,8 @@
 
 // A 3x3 convolution with padding and its bias: the image packed once with its zero border,
 // the weights with the filters innermost, a register tile of 7 pixels (they divide the
-// width) by 32 filters (two vectors: 14 accumulators) that starts at 0 and is written back through the bias along the
-// output's rows in vector lanes, the rows of the output over the threads.
+// width) by 32 filters (two vectors: 14 accumulators) that starts at 0 and is written back
+// through the bias along the output's rows in vector lanes, the rows over the threads.
 
 // CHECK-LABEL: func.func private @fused_conv2d_add
 // CHECK: %[[WEIGHTS:.*]] = memref.alloc() : memref<8x3x3x32xf32, #loop.scope<local>>
