@@ -2,15 +2,15 @@
 
 // A 3x3 convolution with padding and its bias: the image packed once with its zero border,
 // the weights with the filters innermost, a register tile of 7 pixels (they divide the
-// width) by 16 filters that starts at 0 and is written back through the bias along the
-// output's rows in vector lanes, the rows of the output over the threads.
+// width) by 32 filters (two vectors: 14 accumulators) that starts at 0 and is written back
+// through the bias along the output's rows in vector lanes, the rows over the threads.
 
 // CHECK-LABEL: func.func private @fused_conv2d_add
 // CHECK: %[[WEIGHTS:.*]] = memref.alloc() : memref<8x3x3x32xf32, #loop.scope<local>>
 // CHECK: %[[IMAGE:.*]] = memref.alloc() : memref<1x8x16x9xf32, #loop.scope<local>>
 // CHECK: arith.select
 // CHECK: } {loop.axis = "{{.*}}.local.1", loop.annotations = [#loop.parallel]}
-// CHECK: %[[TILE:.*]] = memref.alloc() : memref<1x1x7x16xf32, #loop.scope<local>>
+// CHECK: %[[TILE:.*]] = memref.alloc() : memref<1x1x7x32xf32, #loop.scope<local>>
 // CHECK: te.compute = "add.local.init"}
 // CHECK-NOT: arith.select
 // CHECK: } {loop.axis = "c.inner", loop.annotations = [#loop.vectorize<16>]}

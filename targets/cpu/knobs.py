@@ -174,6 +174,7 @@ def conv2d_knobs(
     registers = cpu.registers - 4
     limit = max(1, min(MOST_TILE_ROWS, registers // vector_ops(block, lanes)))
     columns = row_tile(width, limit)
+    block = widened_block(block, columns, filters, lanes, registers)
     knobs: dict[str, KnobValue] = {
         "vectorize_pixels": 0,
         "filter_block": block,
@@ -189,8 +190,41 @@ def conv2d_knobs(
     weights = filters * channels * window_y * window_x * element_bytes
     blocks = filters // block
     if packed and weights > cpu.l2 // 8 and knobs["parallel"] == 0 and blocks >= 2 * cpu.threads:
-        knobs.update(filters_outside=1, pack_weights=2, parallel=3)
+        knobs.update(
+            filters_outside=1, pack_weights=copied_blocks(filters, element_bytes), parallel=3
+        )
     return knobs
+
+
+# Fewer independent accumulators than this leave the FMA units waiting for results (their
+# latency times the FMAs issued per cycle: 4 x 2 on Zen 4 and Skylake).
+FEWEST_ACCUMULATORS = 8
+
+
+def widened_block(block: int, columns: int, filters: int, lanes: int, registers: int) -> int:
+    """`block`, or twice it where the row tile is short (7 pixels: the last stage of a
+    ResNet, 7x7) and a tile of `columns` pixels by one block would hold too few
+    accumulators, where the filters divide into such blocks of whole vectors and the
+    registers hold the wider tile (AVX-512: 7 x 32 filters, 14 vectors; not AVX2's 12)."""
+    wide = 2 * block
+    if columns * vector_ops(block, lanes) >= FEWEST_ACCUMULATORS or filters % wide != 0:
+        return block
+    if wide % lanes != 0 or wide > 2 * lanes or columns * vector_ops(wide, lanes) > registers:
+        return block
+    return wide
+
+
+# Weights whose IHWO rows (one row: every filter of a channel and window position) are at
+# least this far apart map a filter block's rows onto few cache sets (4 KiB aliasing):
+# copied, a block is one run; nearer, they are read where they are, without the copy.
+ALIASING_STRIDE = 4096
+
+
+def copied_blocks(filters: int, element_bytes: int) -> int:
+    """The `pack_weights` region for a filter block's weights read outside the rows: copied
+    together (2) for rows farther apart than ALIASING_STRIDE (2048 filters: 8 KiB), read in
+    place from the IHWO constant (1) for nearer rows (512 filters: 2 KiB)."""
+    return 2 if filters * element_bytes > ALIASING_STRIDE else 1
 
 
 def pixel_knobs(extents: list[int], cpu: Cpu, lanes: int) -> dict[str, KnobValue]:

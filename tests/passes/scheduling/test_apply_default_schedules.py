@@ -127,11 +127,28 @@ CASES = {
         "conv2d.mlir",
         "#loop.unroll<13>",
     ),
-    # Weights that crowd the cache (415 KB): a filter block's weights packed at a time.
+    # Weights that crowd the cache (830 KB): filter blocks (6 of 32) outside the rows, over
+    # the threads, each block's weights read where pack-weights put them (rows 768 B apart).
     "conv2d_deep_weights": Case(
-        lambda: conv((1, 120, 5, 7), (96, 120, 3, 3), (96,), (1, 96, 5, 7), pads=[1, 1, 1, 1]),
+        lambda: conv((1, 120, 5, 7), (192, 120, 3, 3), (192,), (1, 192, 5, 7), pads=[1, 1, 1, 1]),
+        "conv2d.mlir",
+        '"i1.outer", loop.annotations = [#loop.parallel]',
+    ),
+    # 1040 filters put the weights' rows 4160 B apart: a filter block's weights copied
+    # together at a time (65 blocks of 16).
+    "conv2d_wide_filters": Case(
+        lambda: conv((1, 16, 3, 5), (1040, 16, 3, 3), (1040,), (1, 1040, 3, 5), pads=[1, 1, 1, 1]),
         "conv2d.mlir",
         "relu.input1.local",
+    ),
+    # A row of 7 pixels (stride 2 from 13, 21 channels): a block of two vectors of the 64
+    # filters, 7 x 32 filters in 14 accumulators.
+    "conv2d_short_rows": Case(
+        lambda: conv(
+            (1, 21, 13, 13), (64, 21, 3, 3), (64,), (1, 64, 7, 7), pads=[1, 1, 1, 1], strides=[2, 2]
+        ),
+        "conv2d.mlir",
+        "memref<1x1x7x32xf32, #loop.scope<local>>",
     ),
     # 1x1 on a wide row: a tile of 3 filters by the row's 30 pixels (5 vector ops each: 15
     # accumulators), pixels in vector lanes.
@@ -333,6 +350,8 @@ KINDS = {
     "conv2d.mlir": [
         "conv2d",
         "conv2d_deep_weights",
+        "conv2d_wide_filters",
+        "conv2d_short_rows",
         "conv2d_pointwise",
         "conv2d_prime_width",
         "conv2d_strided",

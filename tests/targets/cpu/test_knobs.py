@@ -3,7 +3,7 @@ vector lanes, its registers (32 on AVX-512, 16 on AVX2) and its threads."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+import dataclasses
 
 import pytest
 from xdsl.dialects import scf
@@ -15,18 +15,20 @@ from ziggurat.passes.scheduling.apply_default_schedules import schedule
 from ziggurat.targets.cpu.host import describe_cpu
 from ziggurat.targets.cpu.knobs import (
     conv2d_knobs,
+    copied_blocks,
     filter_block,
     matmul_knobs,
     row_tile,
     tile_columns,
     tile_rows,
+    widened_block,
 )
 from ziggurat.targets.target import target_named
 
 # Caches fixed (48 KiB L1d, 2 MiB L2, as on the Intel hosts), not read from this host, so
 # the knobs below do not change with the machine the tests run on.
-AVX512 = replace(describe_cpu("skylake-avx512", threads=2), l1d=48 << 10, l2=2 << 20)
-AVX2 = replace(describe_cpu("znver2", threads=2), l1d=32 << 10, l2=512 << 10)
+AVX512 = dataclasses.replace(describe_cpu("skylake-avx512", threads=2), l1d=48 << 10, l2=2 << 20)
+AVX2 = dataclasses.replace(describe_cpu("znver2", threads=2), l1d=32 << 10, l2=512 << 10)
 
 
 def test_the_cpus_differ_in_lanes_and_registers():
@@ -70,22 +72,46 @@ def test_register_tiles_fit_the_registers():
 
 
 def test_weights_that_crowd_the_cache_are_read_a_filter_block_at_a_time():
-    # 512 x 512 3x3 weights (9 MiB) on 7x7: filter blocks outside the rows, each block's
-    # weights copied into one run, the blocks over the threads; 64 x 64 (147 KiB) as before.
-    deep = conv2d_knobs([1, 512, 7, 7, 512, 3, 3], AVX512, 16, True)
-    assert (deep["filters_outside"], deep["pack_weights"], deep["parallel"]) == (1, 2, 3)
-    shallow = conv2d_knobs([1, 64, 56, 56, 64, 3, 3], AVX512, 16, True)
+    # The caches fixed (they are the host's): 2 MiB of L2, so 256 KiB of weights crowd it.
+    cpu = dataclasses.replace(AVX512, l2=2 << 20)
+    # 512 x 512 3x3 weights (9 MiB) on 7x7: filter blocks outside the rows, the blocks over
+    # the threads, each block's weights read in place (IHWO rows 2 KiB apart); 64 x 64
+    # (147 KiB) as before.
+    deep = conv2d_knobs([1, 512, 7, 7, 512, 3, 3], cpu, 16, True)
+    assert (deep["filters_outside"], deep["pack_weights"], deep["parallel"]) == (1, 1, 3)
+    shallow = conv2d_knobs([1, 64, 56, 56, 64, 3, 3], cpu, 16, True)
     assert (shallow["filters_outside"], shallow["pack_weights"], shallow["parallel"]) == (0, 1, 0)
-    # The same 147 KiB crowd an L2 of 1 MiB (AMD Zen 4's): read a filter block at a time.
-    small_l2 = conv2d_knobs([1, 64, 56, 56, 64, 3, 3], replace(AVX512, l2=1 << 20), 16, True)
+    # 2048 filters put the rows 8 KiB apart, onto few cache sets: each block copied into one run.
+    wide = conv2d_knobs([1, 2048, 7, 7, 512, 1, 1], cpu, 16, True)
+    assert (wide["filters_outside"], wide["pack_weights"], wide["parallel"]) == (1, 2, 3)
+    assert copied_blocks(1024, 4) == 1 and copied_blocks(1025, 4) == 2
+    # The 147 KiB crowd an L2 of 1 MiB (AMD Zen 4's): read a filter block at a time.
+    small_l2 = conv2d_knobs(
+        [1, 64, 56, 56, 64, 3, 3], dataclasses.replace(cpu, l2=1 << 20), 16, True
+    )
     assert (small_l2["filters_outside"], small_l2["pack_weights"], small_l2["parallel"]) == (
         1,
-        2,
+        1,
         3,
     )
     # Weights not laid out with the filters innermost are packed whole, as before.
-    unpacked = conv2d_knobs([1, 512, 7, 7, 512, 3, 3], AVX512, 16, False)
+    unpacked = conv2d_knobs([1, 512, 7, 7, 512, 3, 3], cpu, 16, False)
     assert (unpacked["filters_outside"], unpacked["pack_weights"]) == (0, 0)
+
+
+def test_short_rows_widen_the_filter_block_to_fill_the_accumulators():
+    # 7 pixels by one vector of filters are 7 accumulators, too few to hide the FMAs'
+    # latency: AVX-512 takes two vectors (14 accumulators of 28).
+    deep = conv2d_knobs([1, 512, 7, 7, 512, 3, 3], AVX512, 16, True)
+    assert (deep["filter_block"], deep["tile_columns"]) == (32, 7)
+    assert conv2d_knobs([1, 2048, 7, 7, 512, 1, 1], AVX512, 16, True)["filter_block"] == 32
+    # 14 pixels fill 14 already; AVX2's 12 registers cannot hold 7 x 2 vectors.
+    assert conv2d_knobs([1, 256, 14, 14, 256, 3, 3], AVX512, 16, True)["filter_block"] == 16
+    assert conv2d_knobs([1, 512, 7, 7, 512, 3, 3], AVX2, 8, True)["filter_block"] == 8
+    # Filters that do not split into two whole vectors keep their block (24: 7 x 24).
+    assert widened_block(24, 7, 24, 16, 28) == 24
+    assert widened_block(16, 7, 48, 16, 28) == 16
+    assert widened_block(16, 7, 64, 16, 28) == 32
 
 
 def test_pointwise_convolutions_on_wide_rows_vectorize_pixels():
