@@ -15,8 +15,8 @@ import math
 from typing import Any
 
 from xdsl.dialects import func, memref, scf
-from xdsl.dialects.builtin import AnyFloat, IntegerType, MemRefType, ModuleOp, StringAttr
-from xdsl.ir import Attribute, Operation
+from xdsl.dialects.builtin import MemRefType, ModuleOp, StringAttr
+from xdsl.ir import Operation
 
 from ziggurat.analysis.payload import is_stage_root, stage_roots
 from ziggurat.diagnostics import ZigguratError
@@ -25,6 +25,7 @@ from ziggurat.ir_io import parse_module, verify_module
 from ziggurat.passes.scheduling.apply_default_schedules import NEST, nest_root, schedule_nest
 from ziggurat.passes.scheduling.apply_schedule import apply_schedule
 from ziggurat.targets.target import Target
+from ziggurat.tuner.features import element_bytes
 
 
 def schedule_function(
@@ -67,7 +68,7 @@ def check_local_buffers(module: ModuleOp, target: Target) -> None:
                 type = op.memref.type if isinstance(op, memref.AllocOp | memref.AllocaOp) else None
                 if not isinstance(type, MemRefType) or not isinstance(type.memory_space, ScopeAttr):
                     continue
-                size = math.prod(type.get_shape()) * max(1, bitwidth(type.element_type) // 8)
+                size = math.prod(type.get_shape()) * element_bytes(type)
                 scope, parent = type.memory_space.scope.data, op.parent_op()
                 together += size if scope == "shared" else 0
                 if shared is not None and together > shared:
@@ -84,10 +85,6 @@ def check_local_buffers(module: ModuleOp, target: Target) -> None:
                     raise ZigguratError(
                         f"a local buffer of {size} bytes does not fit in {local} bytes", op
                     )
-
-
-def bitwidth(element: Attribute) -> int:
-    return element.bitwidth if isinstance(element, IntegerType | AnyFloat) else 32
 
 
 def scheduled_module(task: Any, schedule_text: str | None, target: Target) -> ModuleOp:
