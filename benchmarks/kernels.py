@@ -456,7 +456,12 @@ def worker(runtime: str, name: str, target: str) -> None:
     kernel = KERNELS[name]()
     xs = kernel.inputs(np.random.default_rng(0))
     out = np.zeros(kernel.output, np.float32)
-    run = prepare(runtime, kernel, xs, out, target)
+    serve_checked(kernel, xs, out, prepare(runtime, kernel, xs, out, target))
+
+
+def serve_checked(kernel: Kernel, xs: list[np.ndarray], out: np.ndarray, run) -> None:
+    """Check one run of `run` (which writes `out`) against numpy, then time it for the
+    parent (workers.serve)."""
     run()
     expected = np.zeros_like(out)
     kernel.numpy(xs, expected)

@@ -44,8 +44,8 @@ import time
 from pathlib import Path
 
 import numpy as np
-from kernels import KERNELS, conv2d, prepare
-from workers import Worker, measure, serve
+from kernels import KERNELS, conv2d, prepare, serve_checked
+from workers import Worker, measure
 
 CHOSEN = ["matmul512", "conv2d_1x64x56x56_64_3x3", "dense_bias_relu_64x512x512"]
 # Measured as pools for transfer only: the convolution's sibling, as matmul and dense are each
@@ -303,11 +303,7 @@ def worker(runtime, name, target, log):
         run = lambda: main(*xs, out)  # noqa: E731
     else:
         run = prepare(runtime, kernel, xs, out, target)
-    run()
-    expected = np.zeros_like(out)
-    kernel.numpy(xs, expected)
-    np.testing.assert_allclose(out, expected, rtol=1e-3, atol=1e-3)
-    serve(run)
+    serve_checked(kernel, xs, out, run)
 
 
 def main():
