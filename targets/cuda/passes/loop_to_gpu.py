@@ -283,6 +283,28 @@ def launch_sizes(nest: Operation, name: str) -> dict[str, int]:
     return sizes
 
 
+def check_warps(nest: Operation, name: str, sizes: dict[str, int]) -> None:
+    """A kernel with warp-collective ops (gpu.mma_sync) has whole warps along threadIdx.x
+    (32 lanes where no loop is bound to it), so that a warp's lanes share the indices along
+    y and z that choose its tile."""
+    warp_op = next((op for op in nest.walk() if isinstance(op, gpu.MmaSyncOp)), None)
+    if warp_op is None:
+        return
+    lanes = sizes.setdefault("threadIdx.x", gpu.WARP)
+    block = [sizes.get(f"threadIdx.{d}", 1) for d in gpu.DIMENSIONS]
+    if lanes % gpu.WARP:
+        raise ZigguratError(
+            f"kernel '{name}' has warp-collective ops ('{warp_op.name}'), but its blocks of "
+            f"{' x '.join(map(str, block))} threads are not whole warps along x: threadIdx.x "
+            f"needs a multiple of {gpu.WARP} threads, not {lanes}",
+            warp_op,
+        )
+    try:
+        gpu.check_block_size(block)
+    except Exception as error:
+        raise ZigguratError(f"kernel '{name}' needs {error}", nest) from None
+
+
 def check_stages(nest: Operation, name: str) -> None:
     """An error for a loop that every thread runs (a loop over time) around stages of which
     some are spread over the threads and no barrier orders them: a stage would read what
@@ -387,6 +409,7 @@ def outline(nest: Operation, name: str, limit: int) -> gpu.FuncOp:
             nest,
         )
     sizes = launch_sizes(nest, name)
+    check_warps(nest, name, sizes)
     check_stages(nest, name)
     if not sizes and isinstance(nest, scf.ForOp) and independent(nest):
         bound = optional_bounds(nest)
