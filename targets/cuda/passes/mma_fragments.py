@@ -93,8 +93,11 @@ def add(a: SSAValue, b: int | SSAValue, at: InsertPoint) -> SSAValue:
 def lane_parts(at: InsertPoint) -> tuple[SSAValue, SSAValue]:
     """The lane's g (lane / 4: its row of C) and t (lane % 4: its pair of columns)."""
     lane = emit(gpu.LaneIdOp(), at)
+    lane.name_hint = "lane"
     four = constant(4, at)
-    return emit(arith.DivUIOp(lane, four), at), emit(arith.RemUIOp(lane, four), at)
+    group, in_group = emit(arith.DivUIOp(lane, four), at), emit(arith.RemUIOp(lane, four), at)
+    group.name_hint, in_group.name_hint = "group", "in_group"
+    return group, in_group
 
 
 def source(view: SSAValue) -> SSAValue:
@@ -162,8 +165,8 @@ class Fragments:
         shape = type.get_shape()
         if not isinstance(alloc, memref.AllocOp) or len(shape) != 2 or shape[0] % ROWS or shape[1] % COLUMNS:
             raise ZigguratError(
-                f"the accumulator of a tensor-core mma must be a local {ROWS}k x {COLUMNS}k "
-                f"buffer, not {type}",
+                "the accumulator of a tensor-core mma must be a local buffer of whole "
+                f"{ROWS} x {COLUMNS} tiles, not {type}",
                 alloc if isinstance(alloc, Operation) else None,
             )
         fragments = memref.AllocOp.get(
@@ -171,6 +174,7 @@ class Fragments:
             memory_space=type.memory_space,
         )
         Rewriter.insert_op(fragments, InsertPoint.after(alloc))
+        fragments.memref.name_hint = f"{accumulator.name_hint or 'accumulator'}_fragments"
         return Fragments(accumulator, fragments.memref)
 
     def places_of(self, view: SSAValue, at: InsertPoint) -> list[list[SSAValue]]:
@@ -248,6 +252,8 @@ def distribute_loop(loop: scf.ForOp, axis: int) -> tuple[SSAValue, SSAValue]:
     here = InsertPoint.at_start(inner_body)
     g, t = lane_parts(here)
     a, h = outer_body.args[0], inner_body.args[0]
+    name = loop.body.block.args[0].name_hint or ("row" if axis == 0 else "column")
+    a.name_hint, h.name_hint = f"{name}.tile", f"{name}.{'half' if axis == 0 else 'pair'}"
     if axis == 0:  # 16a + 8h + g
         index = add(emit(arith.MuliOp(a, constant(16, here)), here), emit(arith.MuliOp(h, constant(8, here)), here), here)
         index = add(index, g, here)
