@@ -90,14 +90,20 @@ def tensor_cores_fit(nest: Nest, gpu: Gpu) -> bool:
 
 
 def tensor_core_knobs(gpu: Gpu, m: int, n: int, k: int, batch: int = 1) -> dict[str, KnobValue]:
-    """The largest warp and block tile that leaves a block for each SM."""
+    """The largest warp and block tile that leaves a block for each SM, its warps each with
+    a tile of the output (the loops bound to them have the block's extents)."""
 
     def blocks(tile: tuple[int, int, int, int]) -> int:
         rows, columns, warps_y, warps_x = tile
         return batch * -(-m // (16 * rows * warps_y)) * -(-n // (8 * columns * warps_x))
 
-    fitting = [t for t in TENSOR_CORE_TILES if blocks(t) >= gpu.multiprocessors]
-    rows, columns, warps_y, warps_x = fitting[0] if fitting else TENSOR_CORE_TILES[-1]
+    def whole(tile: tuple[int, int, int, int]) -> bool:
+        rows, columns, warps_y, warps_x = tile
+        return warps_y <= -(-m // (16 * rows)) and warps_x <= -(-n // (8 * columns))
+
+    tiles = [t for t in TENSOR_CORE_TILES if whole(t)] or [(1, 1, 1, 1)]
+    fitting = [t for t in tiles if blocks(t) >= gpu.multiprocessors]
+    rows, columns, warps_y, warps_x = fitting[0] if fitting else tiles[-1]
     return {
         "warp_rows": rows,
         "warp_columns": columns,
