@@ -151,7 +151,11 @@ def half_products(nest: Nest) -> bool:
             for use in load.res.uses
         )
     ]
-    sums = [o for o in reduction.walk() if isinstance(o, arith.AddfOp) and o.result.type == Float32Type()]
+    sums = [
+        o
+        for o in reduction.walk()
+        if isinstance(o, arith.AddfOp) and o.result.type == Float32Type()
+    ]
     return len(widened) == 2 and bool(sums)
 
 

@@ -72,7 +72,9 @@ def kernels_for_cpu(host: ModuleOp) -> tuple[ModuleOp, dict[str, list[MemRefType
             indices = {axis: block.insert_arg(IndexType(), len(block.args)) for axis in INDICES}
             barrier = block.insert_arg(i64, len(block.args))
             warp_barriers = block.insert_arg(i64, len(block.args))
-            sizes = list(kernel.known_block_size.get_values()) if kernel.known_block_size else [1, 1, 1]
+            sizes = (
+                list(kernel.known_block_size.get_values()) if kernel.known_block_size else [1, 1, 1]
+            )
             for op in list(body.walk()):
                 if isinstance(op, gpu.LaneIdOp | gpu.MmaSyncOp):
                     warp, lane = warp_and_lane(op, indices, sizes)
@@ -159,9 +161,7 @@ def emulate_mma(
     for number, value in enumerate(registers):
         wide = emit(arith.ExtFOp(value, f32)) if value.type != f32 else value
         Rewriter.insert_op(memref.StoreOp.get(wide, scratch, [warp, lane, constant(number)]), at)
-    address = emit(
-        arith.IndexCastOp(emit(arith.MuliOp(warp, constant(BARRIER_BYTES))), i64)
-    )
+    address = emit(arith.IndexCastOp(emit(arith.MuliOp(warp, constant(BARRIER_BYTES))), i64))
     own_barrier = emit(arith.AddiOp(warp_barriers, address))
     Rewriter.insert_op(func.CallOp(BARRIER, [own_barrier], [i32]), at)
     four = constant(4)

@@ -43,7 +43,9 @@ def plan(nest: Nest, gpu: Gpu) -> tuple[str, dict[str, KnobValue]] | None:
     # as their float kinds: the schedules do not depend on the element type.
     match {"integer_matmul": "matmul", "integer_conv2d": "conv2d"}.get(nest.kind, nest.kind):
         case "matmul" | "batch_matmul" if tensor_cores_fit(nest, gpu):
-            return "matmul_f16.mlir", tensor_core_knobs(gpu, *extents[-3:], batch=math.prod(extents[:-3]))
+            return "matmul_f16.mlir", tensor_core_knobs(
+                gpu, *extents[-3:], batch=math.prod(extents[:-3])
+            )
         case "matmul":
             return "matmul.mlir", matmul_knobs(nest, gpu, *extents)
         case "batch_matmul":

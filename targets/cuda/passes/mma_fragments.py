@@ -25,7 +25,6 @@ along x are whole warps).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from xdsl.context import Context
@@ -58,7 +57,9 @@ class MmaFragments(ModulePass):
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         calls = [
-            o for o in op.walk() if isinstance(o, func.CallOp) and o.callee.string_value() == INTRINSIC
+            o
+            for o in op.walk()
+            if isinstance(o, func.CallOp) and o.callee.string_value() == INTRINSIC
         ]
         accumulators: dict[SSAValue, Fragments] = {}
         for call in calls:
@@ -163,14 +164,20 @@ class Fragments:
         type = accumulator.type
         assert isinstance(type, MemRefType)
         shape = type.get_shape()
-        if not isinstance(alloc, memref.AllocOp) or len(shape) != 2 or shape[0] % ROWS or shape[1] % COLUMNS:
+        if (
+            not isinstance(alloc, memref.AllocOp)
+            or len(shape) != 2
+            or shape[0] % ROWS
+            or shape[1] % COLUMNS
+        ):
             raise ZigguratError(
                 "the accumulator of a tensor-core mma must be a local buffer of whole "
                 f"{ROWS} x {COLUMNS} tiles, not {type}",
                 alloc if isinstance(alloc, Operation) else None,
             )
         fragments = memref.AllocOp.get(
-            type.element_type, shape=[shape[0] // ROWS, shape[1] // COLUMNS, 4],
+            type.element_type,
+            shape=[shape[0] // ROWS, shape[1] // COLUMNS, 4],
             memory_space=type.memory_space,
         )
         Rewriter.insert_op(fragments, InsertPoint.after(alloc))
@@ -184,7 +191,9 @@ class Fragments:
         assert isinstance(subview, memref.SubviewOp)
         offsets = list(subview.offsets)
         if len(offsets) != 2:
-            raise ZigguratError("a tensor-core tile's view of its accumulator must be at dynamic offsets", subview)
+            raise ZigguratError(
+                "a tensor-core tile's view of its accumulator must be at dynamic offsets", subview
+            )
         row = emit(arith.DivUIOp(offsets[0], constant(ROWS, at)), at)
         column = emit(arith.DivUIOp(offsets[1], constant(COLUMNS, at)), at)
         return [[row, column, constant(slot, at)] for slot in range(4)]
@@ -210,7 +219,11 @@ class Fragments:
             for axis, index in enumerate(op.indices):
                 loop = index.owner.parent_op() if isinstance(index.owner, Block) else None
                 bounds = optional_bounds(loop) if isinstance(loop, scf.ForOp) else None
-                if bounds is None or (bounds.lower, bounds.upper, bounds.step) != (0, shape[axis], 1):
+                if bounds is None or (bounds.lower, bounds.upper, bounds.step) != (
+                    0,
+                    shape[axis],
+                    1,
+                ):
                     raise ZigguratError(
                         f"'{op.name}' of the accumulator of a tensor-core mma must index it "
                         "with loops over all its rows and columns",
@@ -255,10 +268,18 @@ def distribute_loop(loop: scf.ForOp, axis: int) -> tuple[SSAValue, SSAValue]:
     name = loop.body.block.args[0].name_hint or ("row" if axis == 0 else "column")
     a.name_hint, h.name_hint = f"{name}.tile", f"{name}.{'half' if axis == 0 else 'pair'}"
     if axis == 0:  # 16a + 8h + g
-        index = add(emit(arith.MuliOp(a, constant(16, here)), here), emit(arith.MuliOp(h, constant(8, here)), here), here)
+        index = add(
+            emit(arith.MuliOp(a, constant(16, here)), here),
+            emit(arith.MuliOp(h, constant(8, here)), here),
+            here,
+        )
         index = add(index, g, here)
     else:  # 8a + 2t + h
-        index = add(emit(arith.MuliOp(a, constant(8, here)), here), emit(arith.MuliOp(t, constant(2, here)), here), here)
+        index = add(
+            emit(arith.MuliOp(a, constant(8, here)), here),
+            emit(arith.MuliOp(t, constant(2, here)), here),
+            here,
+        )
         index = add(index, h, here)
     loop.body.block.args[0].replace_all_uses_with(index)
     for op in list(loop.body.block.ops):
