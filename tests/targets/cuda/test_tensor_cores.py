@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -154,3 +155,30 @@ def test_compile_emits_the_ptx_of_the_mma(tmp_path, capsys):
     assert main(["compile", str(source), "--target", "cuda{arch=sm_90}", "--emit", "ptx"]) == 0
     out = capsys.readouterr().out
     assert "mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32" in out and ".target sm_90" in out
+
+
+@pytest.mark.slow
+def test_random_knobs_are_rejected_in_one_line_or_right():
+    # The tuner's space: any knob values matmul_f16.mlir allows, at a shape with tails of
+    # blocks and warps. A choice the GPU cannot run (a copy with fewer vectors than the
+    # block has threads) is one line naming the kernel; any other computes the product.
+    from ziggurat.dialects.schedule import knobs
+    from ziggurat.passes.scheduling.apply_default_schedules import schedule
+
+    rng = np.random.default_rng(11)
+    space = knobs(schedule(CudaTarget("sm_80"), "matmul_f16.mlir"))
+    a, b, expected = operands(80, 72, 64)
+    outcomes = []
+    for _ in range(int(os.environ.get("ZIGGURAT_SCHEDULE_EXAMPLES", "3"))):
+        values = {name: int(rng.choice(options)) for name, options in space}
+        try:
+            program = CudaTarget("sm_80").compile(scheduled(80, 72, 64, values))
+        except ZigguratError as error:
+            assert "\n" not in str(error) and "kernel '" in str(error), (values, str(error))
+            outcomes.append("rejected")
+            continue
+        with emulated_gpu(program):
+            (c,) = program(a, b)
+        np.testing.assert_allclose(c, expected, rtol=1e-4, atol=1e-4, err_msg=str(values))
+        outcomes.append("right")
+    assert outcomes, outcomes
