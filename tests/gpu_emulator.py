@@ -52,6 +52,9 @@ BARRIER = "pthread_barrier_wait"
 BARRIER_BYTES = 64  # room for a pthread_barrier_t
 SHARED = ScopeAttr(StringAttr("shared"))
 INDICES = [f"{kind}.{d}" for kind in ("block", "thread") for d in "xyz"]
+# What a kernel takes after its own arguments (and before its shared buffers): its block's
+# and thread's indices, the block's barrier and the base of its warps' barriers.
+ADDED_ARGUMENTS = len(INDICES) + 2
 LIBC = ctypes.CDLL(None)
 
 
