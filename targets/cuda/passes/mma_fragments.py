@@ -43,10 +43,11 @@ INTRINSIC = "mma_m16n8k16_update"
 ROWS, COLUMNS = 16, 8  # the tile of C one mma computes
 INDEX = IndexType()
 
-# Each lane's registers (row, column) in units of (g, t): (row's g, row's + , 2t + column).
+# Where each of a lane's registers is in its tile (the PTX ISA's m16n8k16 layouts), as
+# offsets from (g, 2t) for A and C (row, column) and from (2t, g) for B (k, n).
 A_FRAGMENT = [(0, 0), (0, 1), (8, 0), (8, 1), (0, 8), (0, 9), (8, 8), (8, 9)]
+B_FRAGMENT = [(0, 0), (1, 0), (8, 0), (9, 0)]
 C_FRAGMENT = [(0, 0), (0, 1), (8, 0), (8, 1)]
-B_FRAGMENT = [(0, 0), (1, 0), (8, 0), (9, 0)]  # (k: 2t + first, n: g + second)
 
 
 @dataclass(frozen=True)
