@@ -67,6 +67,7 @@ PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     ),
     "lower-allocations": lazy("ziggurat.targets.cpu.passes.lower_allocations:LowerAllocations"),
     # the CUDA target's
+    "mma-fragments": lazy("ziggurat.targets.cuda.passes.mma_fragments:MmaFragments"),
     "loop-to-gpu": lazy("ziggurat.targets.cuda.passes.loop_to_gpu:LoopToGpu"),
     "gpu-to-nvvm": lazy("ziggurat.targets.cuda.passes.gpu_to_nvvm:GpuToNvvm"),
     "expand-gpu-math": lazy("ziggurat.targets.cuda.passes.expand_gpu_math:ExpandGpuMath"),

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from xdsl.dialects import func, memref, scf
-from xdsl.dialects.builtin import StringAttr
+from xdsl.dialects import arith, func, memref, scf
+from xdsl.dialects.builtin import Float16Type, Float32Type, StringAttr
 
 from ziggurat.analysis.payload import (
     band,
@@ -135,6 +135,28 @@ def transposed_b(nest: Nest) -> bool:
     columns = iv(nest.loops[-2])
     reads = second_input_reads(nest.loops[-1])
     return not any(columns in ivs_of(load.indices[-1], nest.root) for load in reads)
+
+
+def half_products(nest: Nest) -> bool:
+    """Whether a matmul multiplies f16 inputs widened to f32 and sums them in f32 (what
+    tensor cores compute)."""
+    reduction = nest.loops[-1]
+    loads = [o for o in reduction.walk() if isinstance(o, memref.LoadOp)]
+    widened = [
+        load
+        for load in loads
+        if load.res.type == Float16Type()
+        and all(
+            isinstance(use.operation, arith.ExtFOp) and use.operation.result.type == Float32Type()
+            for use in load.res.uses
+        )
+    ]
+    sums = [
+        o
+        for o in reduction.walk()
+        if isinstance(o, arith.AddfOp) and o.result.type == Float32Type()
+    ]
+    return len(widened) == 2 and bool(sums)
 
 
 def packed_weights(nest: Nest) -> bool:

@@ -36,13 +36,24 @@ from collections.abc import Sequence
 from xdsl.dialects import arith, gpu
 from xdsl.dialects.builtin import (
     DenseArrayBase,
+    Float16Type,
+    Float32Type,
     FunctionType,
     IndexType,
     IntegerAttr,
+    StringAttr,
     SymbolRefAttr,
     i32,
 )
 from xdsl.ir import Attribute, Block, Dialect, SSAValue
+from xdsl.irdl import (
+    AttrSizedOperandSegments,
+    IRDLOperation,
+    irdl_op_definition,
+    prop_def,
+    var_operand_def,
+    var_result_def,
+)
 from xdsl.parser import Parser, UnresolvedOperand
 from xdsl.printer import Printer
 from xdsl.traits import SymbolTable
@@ -50,6 +61,7 @@ from xdsl.utils.exceptions import VerifyException
 
 # What every NVIDIA GPU since Volta allows a block (CUDA's programming guide, Table 21).
 MOST_THREADS = 1024
+WARP = 32
 MOST_BLOCK_SIZE = (1024, 1024, 64)
 MOST_GRID_SIZE = (2**31 - 1, 65535, 65535)
 DIMENSIONS = ("x", "y", "z")
@@ -223,6 +235,19 @@ class GridDimOp(IndexOfThread, gpu.GridDimOp):
     """The blocks of the grid along a dimension: `%n = gpu.grid_dim x`."""
 
 
+class LaneIdOp(gpu.LaneIdOp):
+    """The thread's lane in its warp (0 to 31): `%l = gpu.lane_id`."""
+
+    def print(self, printer: Printer) -> None:
+        printer.print_op_attributes(self.attributes)
+
+    @classmethod
+    def parse(cls, parser: Parser) -> LaneIdOp:
+        op = cls()
+        op.attributes |= parser.parse_optional_attr_dict()
+        return op
+
+
 class BarrierOp(gpu.BarrierOp):
     """Wait until every thread of the block reaches this point: `gpu.barrier`."""
 
@@ -233,6 +258,83 @@ class BarrierOp(gpu.BarrierOp):
     def parse(cls, parser: Parser) -> BarrierOp:
         op = cls()
         op.attributes |= parser.parse_optional_attr_dict()
+        return op
+
+
+# Warp-collective ops ----------------------------------------------------------------------
+
+
+# The fragments of an m16n8k16 f16 mma each lane holds: registers of A, B, C (and D).
+MMA_FRAGMENTS = {"m16n8k16": (8, 4, 4)}
+
+
+@irdl_op_definition
+class MmaSyncOp(IRDLOperation):
+    """A warp's tensor-core product D = A B + C (PTX `mma.sync.aligned.m16n8k16.row.col`):
+    the 32 lanes execute it together, each giving its fragment registers of A and B (f16)
+    and C (f32) and getting its fragment of D (the PTX ISA's layout, mma-fragments).
+
+        %d0, %d1, %d2, %d3 = gpu.mma_sync m16n8k16 (%a0, ..., %a7) (%b0, ..., %b3) (%c0, ..., %c3) : f16, f32
+    """
+
+    name = "gpu.mma_sync"
+    a = var_operand_def(Float16Type)
+    b = var_operand_def(Float16Type)
+    c = var_operand_def(Float32Type)
+    d = var_result_def(Float32Type)
+    shape = prop_def(StringAttr)
+    irdl_options = (AttrSizedOperandSegments(as_property=True),)
+
+    def __init__(
+        self,
+        a: Sequence[SSAValue],
+        b: Sequence[SSAValue],
+        c: Sequence[SSAValue],
+        shape: str = "m16n8k16",
+    ):
+        super().__init__(
+            operands=[a, b, c],
+            result_types=[[Float32Type()] * len(c)],
+            properties={"shape": StringAttr(shape)},
+        )
+
+    def verify_(self) -> None:
+        counts = MMA_FRAGMENTS.get(self.shape.data)
+        if counts is None:
+            raise VerifyException(f"no mma of shape {self.shape.data}: {', '.join(MMA_FRAGMENTS)}")
+        have = (len(self.a), len(self.b), len(self.c))
+        if have != counts or len(self.d) != counts[2]:
+            raise VerifyException(
+                f"an {self.shape.data} mma takes {counts[0]}, {counts[1]} and {counts[2]} "
+                f"registers of A, B and C a lane and gives {counts[2]} of D, not {have[0]}, "
+                f"{have[1]}, {have[2]} and {len(self.d)}"
+            )
+
+    def print(self, printer: Printer) -> None:
+        printer.print_string(f" {self.shape.data}")
+        for values in (self.a, self.b, self.c):
+            printer.print_string(" (")
+            printer.print_list(values, printer.print_ssa_value)
+            printer.print_string(")")
+        printer.print_op_attributes(self.attributes)
+        printer.print_string(" : f16, f32")
+
+    @classmethod
+    def parse(cls, parser: Parser) -> MmaSyncOp:
+        shape = parser.parse_identifier("the mma's shape (m16n8k16)")
+        groups = []
+        for element in (Float16Type(), Float16Type(), Float32Type()):
+            operands = parser.parse_comma_separated_list(
+                parser.Delimiter.PAREN, parser.parse_unresolved_operand
+            )
+            groups.append([parser.resolve_operand(o, element) for o in operands])
+        attributes = parser.parse_optional_attr_dict()
+        parser.parse_punctuation(":")
+        parser.parse_type()
+        parser.parse_punctuation(",")
+        parser.parse_type()
+        op = cls(*groups, shape=shape)
+        op.attributes |= attributes
         return op
 
 
@@ -376,7 +478,9 @@ OPS = [
     BlockIdOp,
     BlockDimOp,
     GridDimOp,
+    LaneIdOp,
     BarrierOp,
+    MmaSyncOp,
     LaunchFuncOp,
 ]
 REPLACED = {op.name for op in OPS}

@@ -22,3 +22,6 @@ config.environment["PATH"] = path
 for tool in ("ziggurat-opt", "filecheck"):
     if shutil.which(tool, path=path) is None:
         lit_config.fatal(f"'{tool}' not found; install the project with `pip install -e '.[dev]'`")
+# The tools import the ziggurat the environment names (a worktree ahead of the install).
+if "PYTHONPATH" in os.environ:
+    config.environment["PYTHONPATH"] = os.environ["PYTHONPATH"]

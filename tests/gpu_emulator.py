@@ -17,6 +17,7 @@ NVPTX code is checked by ptxas, and on a GPU.
 from __future__ import annotations
 
 import ctypes
+import math
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -24,20 +25,36 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from xdsl.dialects import func, memref
-from xdsl.dialects.builtin import FunctionType, IndexType, MemRefType, ModuleOp, i32, i64
-from xdsl.ir import Operation, Region
+from xdsl.dialects import arith, func, memref
+from xdsl.dialects.builtin import (
+    FunctionType,
+    IndexType,
+    IntegerAttr,
+    MemRefType,
+    ModuleOp,
+    StringAttr,
+    f32,
+    i32,
+    i64,
+)
+from xdsl.ir import Operation, Region, SSAValue
 from xdsl.rewriter import InsertPoint, Rewriter
 
 from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects import gpu
+from ziggurat.dialects.loop import ScopeAttr
 from ziggurat.targets.cpu.runtime import aligned_empty, numpy_dtype
 from ziggurat.targets.cuda import runtime
 from ziggurat.targets.cuda.passes.loop_to_gpu import is_shared
 from ziggurat.targets.target import target_named
 
 BARRIER = "pthread_barrier_wait"
+BARRIER_BYTES = 64  # room for a pthread_barrier_t
+SHARED = ScopeAttr(StringAttr("shared"))
 INDICES = [f"{kind}.{d}" for kind in ("block", "thread") for d in "xyz"]
+# What a kernel takes after its own arguments (and before its shared buffers): its block's
+# and thread's indices, the block's barrier and the base of its warps' barriers.
+ADDED_ARGUMENTS = len(INDICES) + 2
 LIBC = ctypes.CDLL(None)
 
 
@@ -57,6 +74,18 @@ def kernels_for_cpu(host: ModuleOp) -> tuple[ModuleOp, dict[str, list[MemRefType
             block = body.block
             indices = {axis: block.insert_arg(IndexType(), len(block.args)) for axis in INDICES}
             barrier = block.insert_arg(i64, len(block.args))
+            warp_barriers = block.insert_arg(i64, len(block.args))
+            sizes = (
+                list(kernel.known_block_size.get_values()) if kernel.known_block_size else [1, 1, 1]
+            )
+            for op in list(body.walk()):
+                if isinstance(op, gpu.LaneIdOp | gpu.MmaSyncOp):
+                    warp, lane = warp_and_lane(op, indices, sizes)
+                    if isinstance(op, gpu.LaneIdOp):
+                        Rewriter.replace_op(op, [], [lane])
+                    else:
+                        barriers.add(name)
+                        emulate_mma(op, warp, lane, warp_barriers, math.prod(sizes) // gpu.WARP)
             shared = [
                 o for o in body.walk() if isinstance(o, memref.AllocOp) and is_shared(o.memref.type)
             ]
@@ -88,6 +117,76 @@ def kernels_for_cpu(host: ModuleOp) -> tuple[ModuleOp, dict[str, list[MemRefType
             body.move_blocks(region)
             functions.append(func.FuncOp(name, FunctionType.from_lists(inputs, []), region))
     return ModuleOp(functions), shared_types, barriers
+
+
+def warp_and_lane(
+    op: Operation, indices: dict[str, SSAValue], sizes: list[int]
+) -> tuple[SSAValue, SSAValue]:
+    """The warp of the thread running `op` in its block and its lane (its linear index in
+    the block, x fastest, by 32)."""
+    at = InsertPoint.before(op)
+
+    def emit(new: Operation) -> SSAValue:
+        Rewriter.insert_op(new, at)
+        return new.results[0]
+
+    def constant(value: int) -> SSAValue:
+        return emit(arith.ConstantOp(IntegerAttr(value, IndexType())))
+
+    y_z = emit(arith.MuliOp(indices["thread.z"], constant(sizes[1])))
+    rows = emit(arith.AddiOp(indices["thread.y"], y_z))
+    linear = emit(arith.AddiOp(indices["thread.x"], emit(arith.MuliOp(rows, constant(sizes[0])))))
+    return emit(arith.DivUIOp(linear, constant(gpu.WARP))), emit(
+        arith.RemUIOp(linear, constant(gpu.WARP))
+    )
+
+
+def emulate_mma(
+    op: gpu.MmaSyncOp, warp: SSAValue, lane: SSAValue, warp_barriers: SSAValue, warps: int
+) -> None:
+    """The warp's 32 lanes compute `op` together: each writes its fragment registers (A's 8,
+    B's 4, C's 4) to the warp's row of a shared buffer, waits for the others, and sums its
+    elements of D from the registers of the lanes that hold them, as the PTX ISA lays out
+    m16n8k16: A[r][k] in lane 4 (r % 8) + (k % 8) / 2, register 2 (r / 8) + 4 (k / 8) + k % 2;
+    B[k][n] in lane 4 n + (k % 8) / 2, register 2 (k / 8) + k % 2; C[r][n] and D[r][n] in lane
+    4 (r % 8) + n / 2, register 2 (r / 8) + n % 2."""
+    at = InsertPoint.before(op)
+
+    def emit(new: Operation) -> SSAValue:
+        Rewriter.insert_op(new, at)
+        return new.results[0]
+
+    def constant(value: int) -> SSAValue:
+        return emit(arith.ConstantOp(IntegerAttr(value, IndexType())))
+
+    scratch = emit(memref.AllocOp.get(f32, shape=[warps, gpu.WARP, 16], memory_space=SHARED))
+    registers = [*op.a, *op.b, *op.c]
+    for number, value in enumerate(registers):
+        wide = emit(arith.ExtFOp(value, f32)) if value.type != f32 else value
+        Rewriter.insert_op(memref.StoreOp.get(wide, scratch, [warp, lane, constant(number)]), at)
+    address = emit(arith.IndexCastOp(emit(arith.MuliOp(warp, constant(BARRIER_BYTES))), i64))
+    own_barrier = emit(arith.AddiOp(warp_barriers, address))
+    Rewriter.insert_op(func.CallOp(BARRIER, [own_barrier], [i32]), at)
+    four = constant(4)
+    g, t = emit(arith.DivUIOp(lane, four)), emit(arith.RemUIOp(lane, four))
+
+    def register(holder: SSAValue, number: int) -> SSAValue:
+        return emit(memref.LoadOp.get(scratch, [warp, holder, constant(number)]))
+
+    results = []
+    for slot, c in enumerate(op.c):
+        column = emit(arith.AddiOp(emit(arith.MuliOp(t, constant(2))), constant(slot % 2)))
+        total = c
+        for k in range(16):
+            a_lane = emit(arith.AddiOp(emit(arith.MuliOp(g, four)), constant(k % 8 // 2)))
+            a = register(a_lane, 2 * (slot // 2) + 4 * (k // 8) + k % 2)
+            b_lane = emit(arith.AddiOp(emit(arith.MuliOp(column, four)), constant(k % 8 // 2)))
+            b = register(b_lane, 8 + 2 * (k // 8) + k % 2)
+            total = emit(arith.AddfOp(total, emit(arith.MulfOp(a, b))))
+        results.append(total)
+    # No lane writes its next registers before every lane has read these.
+    Rewriter.insert_op(func.CallOp(BARRIER, [own_barrier], [i32]), at)
+    Rewriter.replace_op(op, [], results)
 
 
 def plain(type: MemRefType) -> MemRefType:
@@ -190,16 +289,38 @@ class EmulatedGpu:
                         aligned_empty(t.get_shape(), numpy_dtype(t.element_type, "shared"))
                         for t in kernels.shared_types[name]
                     ]
-                    barrier = aligned_empty((64,), np.dtype(np.uint8))
+                    barrier = aligned_empty((BARRIER_BYTES,), np.dtype(np.uint8))
                     LIBC.pthread_barrier_init(
                         ctypes.c_void_p(barrier.ctypes.data), None, len(threads)
                     )
+                    # One barrier for each warp's lanes (gpu.mma_sync).
+                    warps = -(-len(threads) // gpu.WARP)
+                    warp_barriers = aligned_empty((warps * BARRIER_BYTES,), np.dtype(np.uint8))
+                    for warp in range(warps):
+                        LIBC.pthread_barrier_init(
+                            ctypes.c_void_p(warp_barriers.ctypes.data + warp * BARRIER_BYTES),
+                            None,
+                            min(gpu.WARP, len(threads) - warp * gpu.WARP),
+                        )
                     calls = [
-                        (*arguments, bx, by, bz, *thread, barrier.ctypes.data, *shared)
+                        (
+                            *arguments,
+                            bx,
+                            by,
+                            bz,
+                            *thread,
+                            barrier.ctypes.data,
+                            warp_barriers.ctypes.data,
+                            *shared,
+                        )
                         for thread in threads
                     ]
                     self.run_block(function, calls, name in kernels.barriers)
                     LIBC.pthread_barrier_destroy(ctypes.c_void_p(barrier.ctypes.data))
+                    for warp in range(warps):
+                        LIBC.pthread_barrier_destroy(
+                            ctypes.c_void_p(warp_barriers.ctypes.data + warp * BARRIER_BYTES)
+                        )
 
     def run_block(self, function: Any, calls: list[tuple], barriers: bool) -> None:
         if not barriers:

@@ -74,3 +74,19 @@ builtin.module attributes {gpu.container_module} {
 
 // expected-error@+1 {{expected dimension x, y or z, got 'w'}}
 %t = gpu.thread_id w
+
+// -----
+
+func.func @too_few_registers(%a: f16, %c: f32) {
+  // expected-error@+1 {{an m16n8k16 mma takes 8, 4 and 4 registers of A, B and C a lane and gives 4 of D, not 4, 4, 4 and 4}}
+  %d0, %d1, %d2, %d3 = gpu.mma_sync m16n8k16 (%a, %a, %a, %a) (%a, %a, %a, %a) (%c, %c, %c, %c) : f16, f32
+  func.return
+}
+
+// -----
+
+func.func @unknown_shape(%a: f16, %c: f32) {
+  // expected-error@+1 {{no mma of shape m8n8k4: m16n8k16}}
+  %d0, %d1, %d2, %d3 = gpu.mma_sync m8n8k4 (%a, %a, %a, %a, %a, %a, %a, %a) (%a, %a, %a, %a) (%c, %c, %c, %c) : f16, f32
+  func.return
+}

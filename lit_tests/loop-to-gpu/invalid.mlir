@@ -164,3 +164,45 @@ func.func @if_around_a_call(%c: i1, %A: memref<8xf32>) {
   }
   func.return
 }
+
+// -----
+
+// A warp's lanes run gpu.mma_sync together: threadIdx.x must be whole warps, so that the
+// lanes of a warp share its indices along y (and the tile they choose).
+
+func.func @lanes_not_a_warp(%a: f16, %c: f32, %D: memref<4x16xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c16 = arith.constant 16 : index
+  scf.for %w = %c0 to %c4 step %c1 {
+    scf.for %x = %c0 to %c16 step %c1 {
+      memref.store %c, %D[%w, %x] : memref<4x16xf32>
+    } {loop.annotations = [#loop.bind<"threadIdx.x">]}
+    // expected-error@+1 {{kernel 'lanes_not_a_warp_0' has warp-collective ops ('gpu.mma_sync'), but its blocks of 16 x 4 x 1 threads are not whole warps along x: threadIdx.x needs a multiple of 32 threads, not 16}}
+    %d0, %d1, %d2, %d3 = gpu.mma_sync m16n8k16 (%a, %a, %a, %a, %a, %a, %a, %a) (%a, %a, %a, %a) (%c, %c, %c, %c) : f16, f32
+    memref.store %d0, %D[%w, %c0] : memref<4x16xf32>
+  } {loop.annotations = [#loop.bind<"threadIdx.y">]}
+  func.return
+}
+
+// -----
+
+// The lanes of a warp run gpu.mma_sync together (mma.sync waits for all 32): one under a
+// condition on the lane's index would wait for lanes that never come.
+
+func.func @mma_on_some_lanes(%a: f16, %c: f32, %D: memref<32xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c16 = arith.constant 16 : index
+  %c32 = arith.constant 32 : index
+  scf.for %x = %c0 to %c32 step %c1 {
+    %low = arith.cmpi ult, %x, %c16 : index
+    scf.if %low {
+      // expected-error@+1 {{a warp's mma (gpu.mma_sync) under a condition that depends on the thread's index: the lanes that skip it would never arrive}}
+      %d0, %d1, %d2, %d3 = gpu.mma_sync m16n8k16 (%a, %a, %a, %a, %a, %a, %a, %a) (%a, %a, %a, %a) (%c, %c, %c, %c) : f16, f32
+      memref.store %d0, %D[%x] : memref<32xf32>
+    }
+  } {loop.annotations = [#loop.bind<"threadIdx.x">]}
+  func.return
+}

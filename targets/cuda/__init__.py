@@ -55,7 +55,7 @@ class CudaTarget(Target):
         return describe_gpu(self.arch)
 
     def lowering(self) -> str:
-        return f'expand-gpu-math,expand-math,vectorize-loops,loop-to-gpu{{target="{self}"}}'
+        return f'expand-gpu-math,expand-math,vectorize-loops,mma-fragments,loop-to-gpu{{target="{self}"}}'
 
     def default_schedule(self, nest: Any) -> tuple[str, dict[str, Any]] | None:
         from ziggurat.targets.cuda.knobs import plan

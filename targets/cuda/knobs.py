@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 
-from ziggurat.analysis.nests import Nest, transposed_b
+from ziggurat.analysis.nests import Nest, half_products, transposed_b
 from ziggurat.dialects.schedule import KnobValue
 from ziggurat.targets.cuda.device import Gpu
 
@@ -42,6 +42,10 @@ def plan(nest: Nest, gpu: Gpu) -> tuple[str, dict[str, KnobValue]] | None:
     # int8 products summed in int32 (MatMulInteger, ConvInteger, QLinear*) are scheduled
     # as their float kinds: the schedules do not depend on the element type.
     match {"integer_matmul": "matmul", "integer_conv2d": "conv2d"}.get(nest.kind, nest.kind):
+        case "matmul" | "batch_matmul" if tensor_cores_fit(nest, gpu) and (
+            knobs := tensor_core_knobs(gpu, *extents[-3:], batch=math.prod(extents[:-3]))
+        ):
+            return "matmul_f16.mlir", knobs
         case "matmul":
             return "matmul.mlir", matmul_knobs(nest, gpu, *extents)
         case "batch_matmul":
@@ -59,6 +63,75 @@ def plan(nest: Nest, gpu: Gpu) -> tuple[str, dict[str, KnobValue]] | None:
         case "elementwise":
             return "elementwise.mlir", elementwise_knobs(extents)
     return None
+
+
+# Tensor-core warp tiles, largest first: (warp_rows, warp_columns, warps_y, warps_x), in
+# mma tiles of 16 x 8 (a 64 x 32 warp tile holds 64 f32 sums a lane).
+TENSOR_CORE_TILES = [
+    (4, 4, 2, 2),  # 128 x 64
+    (2, 4, 2, 2),  # 64 x 64
+    (2, 2, 2, 2),  # 64 x 32
+    (1, 2, 2, 2),  # 32 x 32
+    (1, 2, 1, 2),  # 16 x 32
+    (1, 2, 1, 1),  # 16 x 16
+    (1, 1, 1, 1),  # 16 x 8
+]
+# f16 elements in each thread's vector of the copies into shared memory (16 bytes).
+COPY_VECTOR = 8
+
+
+def tensor_cores_fit(nest: Nest, gpu: Gpu) -> bool:
+    """Whether a matmul can run on the tensor cores: f16 operands summed in f32 on sm_80 or
+    later, B read as (k, j), its extents whole mma tiles (M, N, K multiples of 16, 8, 16:
+    the intrinsic's tiles have no tails)."""
+    m, n, k = nest.extents[-3:]
+    return (
+        gpu.capability >= 80
+        and half_products(nest)
+        and not transposed_b(nest)
+        and m % 16 == 0
+        and n % 8 == 0
+        and k % 16 == 0
+    )
+
+
+def tensor_core_knobs(
+    gpu: Gpu, m: int, n: int, k: int, batch: int = 1
+) -> dict[str, KnobValue] | None:
+    """The largest warp and block tile that leaves a block for each SM, every warp a tile
+    of the output and every thread a vector of each copy into shared memory (the loops
+    bound to the threads have the block's extents); None where no tile does."""
+
+    def blocks(tile: tuple[int, int, int, int]) -> int:
+        rows, columns, warps_y, warps_x = tile
+        return batch * -(-m // (16 * rows * warps_y)) * -(-n // (8 * columns * warps_x))
+
+    def fits(tile: tuple[int, int, int, int], k_steps: int) -> bool:
+        rows, columns, warps_y, warps_x = tile
+        threads = 32 * warps_y * warps_x
+        a_vectors = 16 * rows * warps_y * 16 * k_steps // COPY_VECTOR
+        b_vectors = 16 * k_steps * 8 * columns * warps_x // COPY_VECTOR
+        return (
+            warps_y <= -(-m // (16 * rows))
+            and warps_x <= -(-n // (8 * columns))
+            and 8 * columns * warps_x <= n
+            and 16 * rows * warps_y <= m
+            and min(a_vectors, b_vectors) >= threads
+        )
+
+    steps = [2, 1] if k % 32 == 0 else [1]
+    tiles = [(t, s) for t in TENSOR_CORE_TILES for s in steps if fits(t, s)]
+    if not tiles:
+        return None
+    fitting = [(t, s) for t, s in tiles if blocks(t) >= gpu.multiprocessors]
+    (rows, columns, warps_y, warps_x), k_steps = fitting[0] if fitting else tiles[-1]
+    return {
+        "warp_rows": rows,
+        "warp_columns": columns,
+        "warps_y": warps_y,
+        "warps_x": warps_x,
+        "k_steps": k_steps,
+    }
 
 
 def threads_for(work: int) -> int:

@@ -29,18 +29,23 @@ a kernel that still has some is an error naming the op.
 from __future__ import annotations
 
 import math as arithmetic
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from xdsl.context import Context
 from xdsl.dialects import llvm, math, memref, scf, vector
 from xdsl.dialects.builtin import (
     ArrayAttr,
+    DenseArrayBase,
     DictionaryAttr,
     IntAttr,
     IntegerAttr,
     MemRefType,
     ModuleOp,
     UnitAttr,
+    VectorType,
+    f16,
+    f32,
     i8,
     i32,
     i64,
@@ -122,7 +127,14 @@ def lower_kernels(ctx: Context, module: gpu.ModuleOp) -> None:
         unroll_fully(kernel)
         align_accesses(kernel)
         shared |= lower_allocations(kernel)
-    patterns = [IndexLowering(), BarrierLowering(), ReturnLowering(), FuncLowering()]
+    patterns = [
+        IndexLowering(),
+        LaneIdLowering(),
+        BarrierLowering(),
+        MmaSyncLowering(),
+        ReturnLowering(),
+        FuncLowering(),
+    ]
     PatternRewriteWalker(GreedyRewritePatternApplier(patterns)).rewrite_region(module.regions[0])
     lower_to_llvm(ctx, module)
     if shared:
@@ -319,3 +331,48 @@ class BarrierLowering(RewritePattern):
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: gpu.BarrierOp, rewriter: PatternRewriter):
         rewriter.replace(op, llvm.CallIntrinsicOp("llvm.nvvm.barrier0", [], []))
+
+
+class LaneIdLowering(RewritePattern):
+    """`gpu.lane_id` reads `%laneid`."""
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: gpu.LaneIdOp, rewriter: PatternRewriter):
+        value = emit(rewriter, llvm.CallIntrinsicOp("llvm.nvvm.read.ptx.sreg.laneid", [], [i32]))
+        replace(rewriter, op, [emit(rewriter, llvm.ZExtOp(value, i64))])
+
+
+class MmaSyncLowering(RewritePattern):
+    """`gpu.mma_sync m16n8k16` as NVVM's `llvm.nvvm.mma.m16n8k16.row.col.f32.f32` (named for
+    D's and C's types; A and B are f16 in pairs, <2 x half>), which NVPTX emits as
+    `mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32`."""
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: gpu.MmaSyncOp, rewriter: PatternRewriter):
+        pair = VectorType(f16, [2])
+
+        def pairs(values: Sequence[SSAValue]) -> list[SSAValue]:
+            packed = []
+            for first in range(0, len(values), 2):
+                vector_value = emit(rewriter, llvm.UndefOp(pair))
+                for lane in (0, 1):
+                    position = emit(rewriter, llvm.ConstantOp(IntegerAttr(lane, i32), i32))
+                    vector_value = emit(
+                        rewriter,
+                        llvm.InsertElementOp(vector_value, values[first + lane], position),
+                    )
+                packed.append(vector_value)
+            return packed
+
+        result = llvm.LLVMStructType.from_type_list([f32] * len(op.d))
+        call = llvm.CallIntrinsicOp(
+            f"llvm.nvvm.mma.{op.shape.data}.row.col.f32.f32",
+            [*pairs(op.a), *pairs(op.b), *op.c],
+            [result],
+        )
+        product = emit(rewriter, call)
+        parts = [
+            emit(rewriter, llvm.ExtractValueOp(DenseArrayBase.from_list(i64, [n]), product, f32))
+            for n in range(len(op.d))
+        ]
+        replace(rewriter, op, parts)

@@ -283,6 +283,31 @@ def launch_sizes(nest: Operation, name: str) -> dict[str, int]:
     return sizes
 
 
+def check_warps(nest: Operation, name: str, sizes: dict[str, int]) -> None:
+    """A kernel with warp-collective ops (gpu.mma_sync) has whole warps along threadIdx.x
+    (32 lanes where no loop is bound to it), so that a warp's lanes share the indices along
+    y and z that choose its tile."""
+    warp_op = next((op for op in nest.walk() if isinstance(op, gpu.MmaSyncOp)), None)
+    if warp_op is None:
+        return
+    lanes = sizes.setdefault("threadIdx.x", gpu.WARP)
+    block = [sizes.get(f"threadIdx.{d}", 1) for d in gpu.DIMENSIONS]
+    if lanes % gpu.WARP:
+        raise ZigguratError(
+            f"kernel '{name}' has warp-collective ops ('{warp_op.name}'), but its blocks of "
+            f"{' x '.join(map(str, block))} threads are not whole warps along x: threadIdx.x "
+            f"needs a multiple of {gpu.WARP} threads, not {lanes}",
+            warp_op,
+        )
+    try:
+        gpu.check_block_size(block)
+    except Exception as error:
+        raise ZigguratError(f"kernel '{name}' needs {error}", nest) from None
+    check_reached_together(
+        nest, gpu.MmaSyncOp, "threadIdx.x", "a warp's mma (gpu.mma_sync)", "lanes"
+    )
+
+
 def check_stages(nest: Operation, name: str) -> None:
     """An error for a loop that every thread runs (a loop over time) around stages of which
     some are spread over the threads and no barrier orders them: a stage would read what
@@ -306,31 +331,42 @@ def check_stages(nest: Operation, name: str) -> None:
 
 def check_barriers(nest: Operation) -> None:
     """Every thread of a block reaches each barrier as often as the others."""
+    check_reached_together(nest, BarrierOp, "threadIdx", "a barrier", "threads")
+
+
+def check_reached_together(
+    nest: Operation, kind: type[Operation], axes: str, what: str, who: str
+) -> None:
+    """An error for an op of `kind` under a condition, or in a loop whose trip count,
+    depends on the index of a thread along `axes` (a prefix: threadIdx, threadIdx.x), or
+    its lane: the threads (lanes) that skip it would never arrive."""
     varying: set[SSAValue] = set()
     for op in nest.walk():
         axis = bound_axis(op)
-        if axis is not None and axis.startswith("threadIdx"):
+        if axis is not None and axis.startswith(axes):
             varying.add(op.regions[0].block.args[0])
         elif isinstance(op, scf.ForOp) and {op.lb, op.ub, op.step} & varying:
             varying.update(op.body.block.args)
+        elif isinstance(op, gpu.LaneIdOp):
+            varying.update(op.results)
         if any(operand in varying for operand in op.operands):
             varying.update(op.results)
-    for barrier in nest.walk():
-        if not isinstance(barrier, BarrierOp):
+    for found in nest.walk():
+        if not isinstance(found, kind):
             continue
-        holder = barrier.parent_op()
+        holder = found.parent_op()
         while holder is not None and holder is not nest.parent_op():
             if isinstance(holder, scf.IfOp) and holder.cond in varying:
                 raise ZigguratError(
-                    "a barrier under a condition that depends on the thread's index: the "
-                    "threads that skip it would never arrive",
-                    barrier,
+                    f"{what} under a condition that depends on the thread's index: the "
+                    f"{who} that skip it would never arrive",
+                    found,
                 )
             if isinstance(holder, scf.ForOp) and {holder.lb, holder.ub, holder.step} & varying:
                 raise ZigguratError(
-                    "a barrier in a loop whose trip count depends on the thread's index: "
-                    "threads would wait at it a different number of times",
-                    barrier,
+                    f"{what} in a loop whose trip count depends on the thread's index: "
+                    f"{who} would wait at it a different number of times",
+                    found,
                 )
             holder = holder.parent_op()
 
@@ -387,6 +423,7 @@ def outline(nest: Operation, name: str, limit: int) -> gpu.FuncOp:
             nest,
         )
     sizes = launch_sizes(nest, name)
+    check_warps(nest, name, sizes)
     check_stages(nest, name)
     if not sizes and isinstance(nest, scf.ForOp) and independent(nest):
         bound = optional_bounds(nest)

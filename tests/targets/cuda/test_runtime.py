@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from gpu_emulator import EmulatedGpu, emulated_gpu
+from gpu_emulator import ADDED_ARGUMENTS, EmulatedGpu, emulated_gpu
 from tuning_models import matmul_model
 
 import ziggurat
@@ -76,7 +76,9 @@ def fake_cuda_bindings(
 
     def launch(function, gx, gy, gz, bx, by, bz, shared, stream, parameters, extra) -> tuple:
         kernel = getattr(emulator.compiled, function)
-        count = len(kernel.signature.inputs) - 7 - len(emulator.shared_types[function])
+        count = (
+            len(kernel.signature.inputs) - ADDED_ARGUMENTS - len(emulator.shared_types[function])
+        )
         addresses = (ctypes.c_uint64 * count).from_address(parameters)
         cells = [
             np.frombuffer((ctypes.c_uint8 * 8).from_address(a), np.uint64)[:1].copy()
