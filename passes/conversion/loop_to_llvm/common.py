@@ -317,15 +317,17 @@ def contiguous_strides(builder: Builder, sizes: Sequence[int | SSAValue]) -> lis
 
 class Declarations:
     """The symbols a module defines, to declare each external C function it calls
-    (`aligned_alloc`, `erff`, ...) once, at the top of the module."""
+    (`aligned_alloc`, `erff`, ...) once, at the top of the module; and the functions it
+    calls with bare pointers (func.py)."""
 
-    def __init__(self, module: Operation):
+    def __init__(self, module: Operation, bare_pointers: frozenset[str] = frozenset()):
         self.block = module.regions[0].block
         self.names = {
             op.sym_name.data  # type: ignore[attr-defined]
             for op in self.block.ops
             if isinstance(getattr(op, "sym_name", None), StringAttr)
         }
+        self.bare_pointers = bare_pointers
 
     def declare(self, name: str, inputs: Sequence[Attribute], output: Attribute | None) -> None:
         if name in self.names:
