@@ -1,17 +1,14 @@
 // RUN: ziggurat-opt %s -p loop-to-llvm --split-input-file | filecheck %s
 
 // A private function takes a memref of static shape and layout as its aligned pointer
-// alone, the rest of its descriptor constants; a dynamic memref still comes as fields.
-// Its caller passes the aligned pointer.
+// alone (its type states the rest); a dynamic memref still comes as fields. Its caller
+// passes the aligned pointer, and what reads the descriptors reads their fields directly.
 
 // CHECK-LABEL: llvm.func internal @fused(
 // CHECK-SAME: %[[A:[^:]*]]: !llvm.ptr, %[[ALLOC:[^:]*]]: !llvm.ptr, %[[ALIGNED:[^:]*]]: !llvm.ptr, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64, %[[I:.*]]: i64) {
-// CHECK: %[[UNDEF:.*]] = llvm.mlir.undef : !llvm.struct<(!llvm.ptr, !llvm.ptr, i64, !llvm.array<2 x i64>, !llvm.array<2 x i64>)>
-// CHECK: %[[S0:.*]] = llvm.insertvalue %[[A]], %[[UNDEF]][0]
-// CHECK: %[[S1:.*]] = llvm.insertvalue %[[A]], %[[S0]][1]
-// CHECK: %[[FOUR:.*]] = llvm.mlir.constant(4) : i64
-// CHECK: llvm.insertvalue %[[FOUR]], %{{.*}}[3, 0]
-// CHECK: llvm.insertvalue %[[ALLOC]], %{{.*}}[0]
+// CHECK-NOT: llvm.insertvalue
+// CHECK: llvm.getelementptr inbounds %[[A]][%{{.*}}]
+// CHECK: llvm.getelementptr inbounds %[[ALIGNED]][%[[I]]]
 func.func private @fused(%A: memref<4x8xf32>, %B: memref<?xf32>, %i: index) {
   %zero = arith.constant 0.0 : f32
   memref.store %zero, %A[%i, %i] : memref<4x8xf32>
@@ -20,9 +17,8 @@ func.func private @fused(%A: memref<4x8xf32>, %B: memref<?xf32>, %i: index) {
 }
 
 // CHECK-LABEL: llvm.func @main(
-// CHECK: %[[PTR:.*]] = llvm.extractvalue %{{.*}}[1] : !llvm.struct<(!llvm.ptr, !llvm.ptr, i64, !llvm.array<2 x i64>, !llvm.array<2 x i64>)>
-// CHECK-NOT: llvm.extractvalue %{{.*}}[3, 0] : !llvm.struct<(!llvm.ptr, !llvm.ptr, i64, !llvm.array<2 x i64>, !llvm.array<2 x i64>)>
-// CHECK: llvm.call @fused(%[[PTR]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) : (!llvm.ptr, !llvm.ptr, !llvm.ptr, i64, i64, i64, i64) -> ()
+// CHECK-SAME: %{{[^:]*}}: !llvm.ptr, %[[A_ALIGNED:[^:]*]]: !llvm.ptr, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64, %[[B_ALLOC:[^:]*]]: !llvm.ptr, %[[B_ALIGNED:[^:]*]]: !llvm.ptr,
+// CHECK-NEXT: llvm.call @fused(%[[A_ALIGNED]], %[[B_ALLOC]], %[[B_ALIGNED]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) : (!llvm.ptr, !llvm.ptr, !llvm.ptr, i64, i64, i64, i64) -> ()
 func.func @main(%A: memref<4x8xf32>, %B: memref<?xf32>, %i: index) {
   func.call @fused(%A, %B, %i) : (memref<4x8xf32>, memref<?xf32>, index) -> ()
   func.return
@@ -43,7 +39,7 @@ func.func @defined(%A: memref<16xf32>) attributes {loop.bare_pointers} {
 func.func private @elsewhere(memref<16xf32>) attributes {loop.bare_pointers}
 
 // CHECK-LABEL: llvm.func @caller(
-// CHECK: %[[PTR:.*]] = llvm.extractvalue %{{.*}}[1]
+// CHECK-SAME: %{{[^:]*}}: !llvm.ptr, %[[PTR:[^:]*]]: !llvm.ptr,
 // CHECK-NEXT: llvm.call @elsewhere(%[[PTR]]) : (!llvm.ptr) -> ()
 func.func @caller(%A: memref<16xf32>) {
   func.call @elsewhere(%A) : (memref<16xf32>) -> ()

@@ -38,8 +38,8 @@ from xdsl.ir import Operation
 
 from ziggurat import progress
 from ziggurat.diagnostics import ZigguratError
-from ziggurat.ir_io import pass_pipeline, print_module
 from ziggurat.dialects.loop import BARE_POINTERS
+from ziggurat.ir_io import pass_pipeline, print_module
 from ziggurat.passes.conversion.loop_to_llvm.common import byte_size
 from ziggurat.passes.conversion.loop_to_llvm.func import passes_bare_pointers
 from ziggurat.registry import make_context
