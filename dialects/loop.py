@@ -24,6 +24,11 @@ from xdsl.printer import Printer
 from xdsl.utils.exceptions import VerifyException
 
 ANNOTATIONS = "loop.annotations"
+# On a func.func (or its declaration): only our own code calls it, so `loop-to-llvm` passes
+# each memref of static shape and layout to it as a bare pointer, not as a descriptor. A
+# private function with a body is called so anyway; the mark keeps that where a module is
+# cut into separately built units (targets/cpu/build.py), which makes functions public.
+BARE_POINTERS = "loop.bare_pointers"
 GPU_AXES = tuple(f"{grid}.{d}" for grid in ("blockIdx", "threadIdx") for d in "xyz")
 # An accelerator's on-chip buffers (targets/accel, targets/systolic) are scopes too.
 SCOPES = ("global", "shared", "local", "input", "weight", "accumulator")

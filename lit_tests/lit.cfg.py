@@ -22,6 +22,7 @@ config.environment["PATH"] = path
 for tool in ("ziggurat-opt", "filecheck"):
     if shutil.which(tool, path=path) is None:
         lit_config.fatal(f"'{tool}' not found; install the project with `pip install -e '.[dev]'`")
-# The tools import the ziggurat the environment names (a worktree ahead of the install).
+# A checkout other than the installed one (a worktree put first on PYTHONPATH) tests its own
+# code: lit passes the shell none of the environment it was not told to.
 if "PYTHONPATH" in os.environ:
     config.environment["PYTHONPATH"] = os.environ["PYTHONPATH"]

@@ -10,7 +10,7 @@
 
 // CHECK-LABEL: llvm.func @read
 // CHECK: %[[P:.*]] = llvm.mlir.addressof @weights : !llvm.ptr
-// CHECK: llvm.insertvalue %[[P]], %{{.*}}[1]
+// CHECK: llvm.getelementptr inbounds %[[P]][%{{.*}}]
 func.func @read(%i: index, %j: index) -> f32 {
   %W = memref.get_global @weights : memref<2x2xf32>
   %w = memref.load %W[%i, %j] : memref<2x2xf32>

@@ -38,8 +38,10 @@ from xdsl.ir import Operation
 
 from ziggurat import progress
 from ziggurat.diagnostics import ZigguratError
+from ziggurat.dialects.loop import BARE_POINTERS
 from ziggurat.ir_io import pass_pipeline, print_module
 from ziggurat.passes.conversion.loop_to_llvm.common import byte_size
+from ziggurat.passes.conversion.loop_to_llvm.func import passes_bare_pointers
 from ziggurat.registry import make_context
 from ziggurat.targets.cpu import jit
 from ziggurat.targets.cpu.llvm_ir import LARGE_CONSTANT_BYTES, add_packed_wrapper, translate
@@ -180,9 +182,15 @@ def unit_module(
                     called = symbols[name]
                     assert isinstance(called, func.FuncOp)
                     types = called.function_type
-                    ops.append(func.FuncOp.external(name, types.inputs.data, types.outputs.data))
+                    declaration = func.FuncOp.external(name, types.inputs.data, types.outputs.data)
+                    if passes_bare_pointers(called):
+                        declaration.attributes[BARE_POINTERS] = UnitAttr()
+                    ops.append(declaration)
     for function in functions:
         function.detach()
+        # Public, for other units to call; still called with bare pointers if it was private.
+        if passes_bare_pointers(function):
+            function.attributes[BARE_POINTERS] = UnitAttr()
         function.properties.pop("sym_visibility", None)
         ops.append(function)
     return ModuleOp(ops), frozenset(declared - copied)
@@ -211,7 +219,8 @@ def unit_text(module: ModuleOp, symbols: dict[str, Operation], unit: Unit) -> st
                 elif isinstance(other, memref.GlobalOp):
                     lines.append(f"global @{name_used} : {other.type} align {other.alignment}")
                 elif isinstance(other, func.FuncOp):
-                    lines.append(f"declare @{name_used} : {other.function_type}")
+                    bare = " (bare pointers)" if passes_bare_pointers(other) else ""
+                    lines.append(f"declare @{name_used} : {other.function_type}{bare}")
     return "\n".join(lines)
 
 

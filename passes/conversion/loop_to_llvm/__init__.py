@@ -40,6 +40,7 @@ from ziggurat.passes.conversion.loop_to_llvm.func import (
     FUNC_OPS,
     lower_function,
     lower_llvm_function,
+    passes_bare_pointers,
 )
 from ziggurat.passes.conversion.loop_to_llvm.lowering import Lower
 from ziggurat.passes.conversion.loop_to_llvm.math import MATH_LOWERINGS, MATH_OPS
@@ -98,7 +99,12 @@ def lower_to_llvm(ctx: Context, module: Operation) -> None:
     module of kernels) to the llvm dialect."""
     if check_lowerable(module):
         LowerAffinePass().apply(ctx, module)  # type: ignore[arg-type]
-    declarations = Declarations(module)
+    bare_pointers = frozenset(
+        op.sym_name.data
+        for op in module.regions[0].block.ops
+        if isinstance(op, FuncOp) and passes_bare_pointers(op)
+    )
+    declarations = Declarations(module, bare_pointers)
     for op in list(module.regions[0].block.ops):
         if isinstance(op, FuncOp):
             lowered: Operation = lower_function(op, LOWERINGS, declarations)

@@ -180,8 +180,21 @@ def value_of(builder: Builder, value: int | SSAValue) -> SSAValue:
     return constant(builder, value) if isinstance(value, int) else value
 
 
+def static(value: int | SSAValue) -> int | SSAValue:
+    """`value` as an int where it is an i64 constant (an index the lowering knows)."""
+    if isinstance(value, int):
+        return value
+    owner = value.owner
+    if isinstance(owner, llvm.ConstantOp) and value.type == i64:
+        attribute = owner.value
+        if isinstance(attribute, IntegerAttr):
+            return attribute.value.data
+    return value
+
+
 def add(builder: Builder, lhs: int | SSAValue, rhs: int | SSAValue) -> int | SSAValue:
-    """`lhs + rhs`, folded when both are static."""
+    """`lhs + rhs`, folded when both are static or one is 0."""
+    lhs, rhs = static(lhs), static(rhs)
     if isinstance(lhs, int) and isinstance(rhs, int):
         return lhs + rhs
     if lhs == 0:
@@ -192,9 +205,12 @@ def add(builder: Builder, lhs: int | SSAValue, rhs: int | SSAValue) -> int | SSA
 
 
 def mul(builder: Builder, lhs: int | SSAValue, rhs: int | SSAValue) -> int | SSAValue:
-    """`lhs * rhs`, folded when both are static or one is 1."""
+    """`lhs * rhs`, folded when both are static or one is 0 or 1."""
+    lhs, rhs = static(lhs), static(rhs)
     if isinstance(lhs, int) and isinstance(rhs, int):
         return lhs * rhs
+    if lhs == 0 or rhs == 0:
+        return 0
     if lhs == 1:
         return rhs
     if rhs == 1:
@@ -205,8 +221,19 @@ def mul(builder: Builder, lhs: int | SSAValue, rhs: int | SSAValue) -> int | SSA
 def extract(
     builder: Builder, aggregate: SSAValue, position: Sequence[int], type: Attribute
 ) -> SSAValue:
-    """`llvm.extractvalue aggregate[position]`."""
-    properties = {"position": position_attribute(tuple(position))}
+    """`llvm.extractvalue aggregate[position]`, or the value inserted there where
+    `aggregate` was built by inserts (a descriptor whose fields are known): so a call
+    passes a buffer's pointer itself, and the descriptor, unread, goes away."""
+    wanted = tuple(position)
+    built = aggregate.owner
+    while isinstance(built, llvm.InsertValueOp):
+        inserted = tuple(built.position.iter_values())
+        if inserted == wanted:
+            return built.value
+        if inserted[: len(wanted)] == wanted or wanted[: len(inserted)] == inserted:
+            break  # a part of it, or a whole containing it
+        built = built.container.owner
+    properties = {"position": position_attribute(wanted)}
     op = llvm.ExtractValueOp.create(
         operands=[aggregate], result_types=[type], properties=properties
     )
@@ -317,15 +344,17 @@ def contiguous_strides(builder: Builder, sizes: Sequence[int | SSAValue]) -> lis
 
 class Declarations:
     """The symbols a module defines, to declare each external C function it calls
-    (`aligned_alloc`, `erff`, ...) once, at the top of the module."""
+    (`aligned_alloc`, `erff`, ...) once, at the top of the module; and the functions it
+    calls with bare pointers (func.py)."""
 
-    def __init__(self, module: Operation):
+    def __init__(self, module: Operation, bare_pointers: frozenset[str] = frozenset()):
         self.block = module.regions[0].block
         self.names = {
             op.sym_name.data  # type: ignore[attr-defined]
             for op in self.block.ops
             if isinstance(getattr(op, "sym_name", None), StringAttr)
         }
+        self.bare_pointers = bare_pointers
 
     def declare(self, name: str, inputs: Sequence[Attribute], output: Attribute | None) -> None:
         if name in self.names:

@@ -3,6 +3,10 @@
 A memref argument is passed as MLIR does, as its descriptor's fields one by one
 (allocated pointer, aligned pointer, offset, sizes..., strides...), so a caller in C or
 Python passes plain pointers and integers; the function rebuilds the descriptor on entry.
+A function only our own code calls (private, or marked `loop.bare_pointers`) takes a memref
+whose type states its shape and layout as its aligned pointer alone, as MLIR's
+`use-bare-ptr-memref-call-conv` does: the rest of the descriptor is constants on entry. A
+network's `main` then passes one value per buffer to each fused function, not eleven.
 A memref result is returned as the descriptor struct; several results as a struct of them.
 `cf.br` keeps its `loop.annotations`.
 
@@ -10,6 +14,8 @@ A memref result is returned as the descriptor struct; several results as a struc
     ->
     llvm.func @f(%allocated: !llvm.ptr, %aligned: !llvm.ptr, %offset: i64, %size: i64,
                  %stride: i64, %n: i64)
+
+    func.func private @g(%A: memref<4x8xf32>)  ->  llvm.func internal @g(%aligned: !llvm.ptr)
 """
 
 from __future__ import annotations
@@ -21,7 +27,8 @@ from xdsl.dialects.builtin import MemRefType, StringAttr, i64
 from xdsl.ir import Attribute, Block, Operation, SSAValue
 
 from ziggurat.diagnostics import ZigguratError
-from ziggurat.dialects.loop import ANNOTATIONS
+from ziggurat.dialects.loop import ANNOTATIONS, BARE_POINTERS
+from ziggurat.elements import static_offset, static_strides
 from ziggurat.passes.conversion.loop_to_llvm.common import (
     ALIGNED,
     ALLOCATED,
@@ -32,6 +39,7 @@ from ziggurat.passes.conversion.loop_to_llvm.common import (
     Builder,
     Declarations,
     Descriptor,
+    build_descriptor,
     descriptor_type,
     emit,
     extract,
@@ -41,8 +49,31 @@ from ziggurat.passes.conversion.loop_to_llvm.common import (
 from ziggurat.passes.conversion.loop_to_llvm.lowering import Lower, Lowering
 
 
-def expanded_types(type: Attribute) -> list[Attribute]:
-    """The llvm argument types one argument of `type` is passed as."""
+def passes_bare_pointers(op: func.FuncOp) -> bool:
+    """Whether `op` takes its statically laid out memrefs as bare pointers: only our own
+    code calls it (a private function with a body, or one marked so)."""
+    if BARE_POINTERS in op.attributes:
+        return True
+    return op.sym_visibility == StringAttr("private") and bool(op.body.blocks)
+
+
+def is_bare(type: Attribute, bare: bool) -> bool:
+    """Whether an argument of `type` passes as a bare pointer, to a function that takes
+    them (`bare`): a memref whose type states its sizes, strides and offset."""
+    return (
+        bare
+        and isinstance(type, MemRefType)
+        and type.has_static_shape()
+        and static_offset(type) is not None
+        and None not in static_strides(type)
+    )
+
+
+def expanded_types(type: Attribute, bare: bool = False) -> list[Attribute]:
+    """The llvm argument types one argument of `type` is passed as (to a function that
+    takes bare pointers where `bare`)."""
+    if is_bare(type, bare):
+        return [PTR]
     if isinstance(type, MemRefType):
         rank = type.get_num_dims()
         return [PTR, PTR, i64, *[i64] * (2 * rank)]
@@ -63,8 +94,9 @@ def lower_function(
     """The llvm.func of a func.func: its entry block takes the expanded arguments and
     rebuilds each memref's descriptor, then the body follows, lowered."""
     inputs = op.function_type.inputs.data
+    bare = passes_bare_pointers(op)
     function_type = llvm.LLVMFunctionType(
-        [t for type in inputs for t in expanded_types(type)],
+        [t for type in inputs for t in expanded_types(type, bare)],
         result_type(op.function_type.outputs.data),
     )
     private = op.sym_visibility == StringAttr("private")
@@ -76,8 +108,11 @@ def lower_function(
     lower.start(entry)
     fields = iter(entry.args)
     for old in op.body.blocks[0].args:
-        new = [next(fields) for _ in expanded_types(old.type)]
-        value = descriptor_of_fields(lower, old.type, new) if len(new) > 1 else new[0]
+        new = [next(fields) for _ in expanded_types(old.type, bare)]
+        if is_bare(old.type, bare):
+            value = descriptor_of_pointer(lower, old.type, new[0])  # type: ignore[arg-type]
+        else:
+            value = descriptor_of_fields(lower, old.type, new) if len(new) > 1 else new[0]
         lower.map([old], [value])
     lower.lower_region(op.body, into_current=True, terminator=unexpected)
     lower.erase_dead_ops()
@@ -93,6 +128,16 @@ def descriptor_of_fields(builder: Builder, type: MemRefType, fields: list[SSAVal
     for position, field in zip(positions, fields, strict=True):
         struct = insert(builder, struct, position, field)
     return struct
+
+
+def descriptor_of_pointer(builder: Builder, type: MemRefType, pointer: SSAValue) -> SSAValue:
+    """The descriptor struct of a memref passed as a bare pointer: its type states the
+    rest."""
+    offset = static_offset(type)
+    strides = static_strides(type)
+    assert offset is not None and None not in strides
+    sizes: list[int | SSAValue] = list(type.get_shape())
+    return build_descriptor(builder, type, pointer, pointer, offset, sizes, strides)  # type: ignore[arg-type]
 
 
 def lower_llvm_function(
@@ -115,11 +160,16 @@ def unexpected(terminator: Operation) -> None:
     raise ZigguratError(f"'{terminator.name}' outside the op it belongs to", terminator)
 
 
-def descriptor_fields(lower: Lowering, value: SSAValue, where: Operation) -> list[SSAValue]:
-    """The llvm values a memref (or scalar) argument is passed as."""
+def descriptor_fields(
+    lower: Lowering, value: SSAValue, where: Operation, bare: bool = False
+) -> list[SSAValue]:
+    """The llvm values a memref (or scalar) argument is passed as (to a function that takes
+    bare pointers where `bare`)."""
     if not isinstance(value.type, MemRefType):
         return [lower.value(value)]
     struct = Descriptor(lower, value, where, lower.value(value)).struct
+    if is_bare(value.type, bare):
+        return [extract(lower, struct, [ALIGNED], PTR)]
     rank = value.type.get_num_dims()
     fields = [
         extract(lower, struct, [ALLOCATED], PTR),
@@ -148,7 +198,8 @@ def lower_return(lower: Lowering, op: Operation) -> None:
 
 
 def lower_call(lower: Lowering, op: func.CallOp) -> None:
-    args = [f for arg in op.arguments for f in descriptor_fields(lower, arg, op)]
+    bare = op.callee.root_reference.data in lower.declarations.bare_pointers
+    args = [f for arg in op.arguments for f in descriptor_fields(lower, arg, op, bare)]
     types = [r.type for r in op.results]
     returned = None if not types else result_type(types)
     call = llvm.CallOp(op.callee, *args, return_type=returned)

@@ -71,6 +71,10 @@ def emit_loop(
 
 
 def lower_for(lower: Lowering, op: scf.ForOp) -> None:
+    """A loop; one whose constant bounds give it a single iteration is its body (with `lb`
+    for the induction variable), and one with none is nothing: the tiles that default
+    schedules split off whole make many such loops (700 of DenseNet-121's 1,600), each a
+    loop LLVM's loop passes would visit before deleting it."""
     block = op.body.block
 
     def iteration(arguments: Sequence[SSAValue]) -> Sequence[SSAValue]:
@@ -79,8 +83,29 @@ def lower_for(lower: Lowering, op: scf.ForOp) -> None:
 
     bounds = (lower.value(op.lb), lower.value(op.ub), lower.value(op.step))
     initial = lower.operands(op.iter_args)
-    results = emit_loop(lower, bounds, initial, iteration, op.attributes.get(ANNOTATIONS))
+    trips = constant_trip_count(*bounds)
+    if trips == 0:
+        results: Sequence[SSAValue] = initial
+    elif trips == 1:
+        results = iteration([bounds[0], *initial])
+    else:
+        results = emit_loop(lower, bounds, initial, iteration, op.attributes.get(ANNOTATIONS))
     lower.map(op.results, results)
+
+
+def constant_trip_count(lb: SSAValue, ub: SSAValue, step: SSAValue) -> int | None:
+    """The iterations of a loop whose bounds and step are llvm constants (None otherwise,
+    or for a step that is not positive)."""
+    values = []
+    for bound in (lb, ub, step):
+        owner = bound.owner
+        if not isinstance(owner, llvm.ConstantOp) or not isinstance(owner.value, IntegerAttr):
+            return None
+        values.append(owner.value.value.data)
+    first, last, stride = values
+    if stride <= 0:
+        return None
+    return max(0, -(-(last - first) // stride))
 
 
 def yielded(lower: Lowering, block: Block) -> list[SSAValue]:
