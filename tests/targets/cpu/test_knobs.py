@@ -75,16 +75,23 @@ def test_weights_that_crowd_the_cache_are_read_a_filter_block_at_a_time():
     # The caches fixed (they are the host's): 2 MiB of L2, so 256 KiB of weights crowd it.
     cpu = dataclasses.replace(AVX512, l2=2 << 20)
     # 512 x 512 3x3 weights (9 MiB) on 7x7: filter blocks outside the rows, the blocks over
-    # the threads, each block's weights read in place (IHWO rows 2 KiB apart); 64 x 64
-    # (147 KiB) as before.
+    # the threads, each block's weights copied into one run (the weights outgrow the L2);
+    # 64 x 64 (147 KiB) as before.
     deep = conv2d_knobs([1, 512, 7, 7, 512, 3, 3], cpu, 16, True)
-    assert (deep["filters_outside"], deep["pack_weights"], deep["parallel"]) == (1, 1, 3)
+    assert (deep["filters_outside"], deep["pack_weights"], deep["parallel"]) == (1, 2, 3)
     shallow = conv2d_knobs([1, 64, 56, 56, 64, 3, 3], cpu, 16, True)
     assert (shallow["filters_outside"], shallow["pack_weights"], shallow["parallel"]) == (0, 1, 0)
-    # 2048 filters put the rows 8 KiB apart, onto few cache sets: each block copied into one run.
+    # 128 x 128 3x3 (576 KiB) and 256 -> 512 1x1 (512 KiB, rows 2 KiB apart): the L2 holds
+    # them, each block read in place.
+    middle = conv2d_knobs([1, 128, 28, 28, 128, 3, 3], cpu, 16, True)
+    assert (middle["filters_outside"], middle["pack_weights"], middle["parallel"]) == (1, 1, 3)
+    near = conv2d_knobs([1, 512, 7, 7, 256, 1, 1], cpu, 16, True)
+    assert (near["filters_outside"], near["pack_weights"]) == (1, 1)
+    # 2048 filters (4 MiB of weights): copied.
     wide = conv2d_knobs([1, 2048, 7, 7, 512, 1, 1], cpu, 16, True)
     assert (wide["filters_outside"], wide["pack_weights"], wide["parallel"]) == (1, 2, 3)
-    assert copied_blocks(1024, 4) == 1 and copied_blocks(1025, 4) == 2
+    assert copied_blocks(2 << 20, cpu) == 1 and copied_blocks((2 << 20) + 4, cpu) == 2
+    assert copied_blocks(2 << 20, dataclasses.replace(cpu, l2=1 << 20)) == 2
     # The 147 KiB crowd an L2 of 1 MiB (AMD Zen 4's): read a filter block at a time.
     small_l2 = conv2d_knobs(
         [1, 64, 56, 56, 64, 3, 3], dataclasses.replace(cpu, l2=1 << 20), 16, True
