@@ -54,7 +54,7 @@ def plan(nest: Nest, cpu: Cpu) -> tuple[str, dict[str, KnobValue]] | None:
         case "grouped_conv2d":
             return "grouped_conv2d.mlir", grouped_conv2d_knobs(nest, cpu, lanes) | width
         case "pool":
-            return "pool.mlir", pool_knobs(extents)
+            return "pool.mlir", pool_knobs(nest, cpu, lanes) | width
         case "reduction":
             return "reduction.mlir", reduction_knobs(extents) | vectorize | width
     return None
@@ -191,7 +191,9 @@ def conv2d_knobs(
     blocks = filters // block
     if packed and weights > cpu.l2 // 8 and knobs["parallel"] == 0 and blocks >= 2 * cpu.threads:
         knobs.update(
-            filters_outside=1, pack_weights=copied_blocks(weights, cpu), parallel=3
+            filters_outside=1,
+            pack_weights=copied_blocks(filters, weights, element_bytes, cpu),
+            parallel=3,
         )
     return knobs
 
@@ -214,15 +216,22 @@ def widened_block(block: int, columns: int, filters: int, lanes: int, registers:
     return wide
 
 
-def copied_blocks(weights: int, cpu: Cpu) -> int:
+# Weights whose IHWO rows (one row: every filter of a channel and window position) are
+# farther apart than this map a filter block's rows onto few cache sets (4 KiB aliasing).
+ALIASING_STRIDE = 4096
+
+
+def copied_blocks(filters: int, weights: int, element_bytes: int, cpu: Cpu) -> int:
     """The `pack_weights` region for a filter block's weights read outside the rows: copied
-    together into one run (2) where all the weights (`weights` bytes) are larger than the
-    L2, read in place from the IHWO constant (1) where they are not. A block's rows lie
-    spread over all the weights, one filter row apart: larger than the L2, the rows of a
-    block it reads once for each row of the image leave it before the next (on the Intel
-    hosts, 512 x 512 3x3 on 7x7, 9 MiB, runs 1.5x faster copied; 512 -> 128 3x3, 2.3 MiB
-    with rows only 512 bytes apart, 1.7x), while weights the L2 holds pay for the copy."""
-    return 2 if weights > cpu.l2 else 1
+    together into one run (2), or read in place from the IHWO constant (1). A block's rows
+    are one row of all the filters apart, spread over all the weights (`weights` bytes):
+    copied where the rows are farther apart than ALIASING_STRIDE (2048 filters read in
+    place are 3x slower), or where all the weights outgrow the L2, which then does not
+    keep a block from one row of the image to the next (on Emerald Rapids, 512 x 512 3x3
+    on 7x7, 9 MiB, runs 1.5x faster copied; 512 -> 128 3x3, 2.3 MiB with rows only 512
+    bytes apart, 1.7x); else read in place, which saves the copy."""
+    far = filters * element_bytes > ALIASING_STRIDE
+    return 2 if far or weights > cpu.l2 else 1
 
 
 def pixel_knobs(extents: list[int], cpu: Cpu, lanes: int) -> dict[str, KnobValue]:
@@ -241,15 +250,17 @@ def pixel_knobs(extents: list[int], cpu: Cpu, lanes: int) -> dict[str, KnobValue
     }
 
 
+def row_columns(width: int, lanes: int) -> int:
+    """A row tile of whole vectors where a divisor of the row makes them (up to four), else
+    the row (up to 64 pixels: whole vectors and a scalar rest), else its largest divisor up
+    to 64."""
+    whole = [d for d in divisors(width, 4 * lanes) if d % lanes == 0]
+    return whole[-1] if whole else width if width <= 64 else max(divisors(width, 64))
+
+
 def grouped_conv2d_knobs(nest: Nest, cpu: Cpu, lanes: int) -> dict[str, KnobValue]:
-    width = nest.extents[3]
-    # Whole vectors where a divisor of the row makes them, else the row (up to 64 pixels:
-    # whole vectors and a scalar rest), else its largest divisor up to 64.
-    limit = 4 * lanes
-    whole = [d for d in divisors(width, limit) if d % lanes == 0]
-    columns = whole[-1] if whole else width if width <= 64 else max(divisors(width, 64))
     return {
-        "tile_columns": columns,
+        "tile_columns": row_columns(nest.extents[3], lanes),
         "vectorize": int(not unit_stride(nest)),
         "parallel": convolution_threads(nest.extents, cpu),
     }
@@ -266,9 +277,21 @@ def softmax_knobs(nest: Nest) -> dict[str, KnobValue]:
     return {"vectorize": int(vectorize), "parallel": 0 if work >= PARALLEL_WORK else 1}
 
 
-def pool_knobs(extents: list[int]) -> dict[str, KnobValue]:
+def pool_knobs(nest: Nest, cpu: Cpu, lanes: int) -> dict[str, KnobValue]:
+    """A global pool's threads; a windowed pool's row tile and threads. A strided pool's row
+    loop is LLVM's to vectorize (with a scalar rest): up to two vectors, a divisor of the
+    row (28 of 56: ResNet's 3x3/2 max-pool, 1.15x faster than 56, and 14)."""
+    extents = nest.extents
     work = math.prod(extents)
-    return {"parallel": 0 if work >= PARALLEL_WORK else 1}
+    if len(extents) != 6 or extents[2] * extents[3] == 1:
+        return {"windowed": 0, "parallel": 0 if work >= PARALLEL_WORK else 1}
+    width = extents[3]
+    columns = row_columns(width, lanes) if unit_stride(nest) else max(divisors(width, 2 * lanes))
+    return {
+        "windowed": 1,
+        "tile_columns": columns,
+        "window_parallel": convolution_threads(extents, cpu),
+    }
 
 
 def reduction_knobs(extents: list[int]) -> dict[str, KnobValue]:

@@ -18,6 +18,7 @@ from ziggurat.targets.cpu.knobs import (
     copied_blocks,
     filter_block,
     matmul_knobs,
+    pool_knobs,
     row_tile,
     tile_columns,
     tile_rows,
@@ -87,11 +88,13 @@ def test_weights_that_crowd_the_cache_are_read_a_filter_block_at_a_time():
     assert (middle["filters_outside"], middle["pack_weights"], middle["parallel"]) == (1, 1, 3)
     near = conv2d_knobs([1, 512, 7, 7, 256, 1, 1], cpu, 16, True)
     assert (near["filters_outside"], near["pack_weights"]) == (1, 1)
-    # 2048 filters (4 MiB of weights): copied.
+    # 2048 filters put the rows 8 KiB apart, onto few cache sets: copied.
     wide = conv2d_knobs([1, 2048, 7, 7, 512, 1, 1], cpu, 16, True)
     assert (wide["filters_outside"], wide["pack_weights"], wide["parallel"]) == (1, 2, 3)
-    assert copied_blocks(2 << 20, cpu) == 1 and copied_blocks((2 << 20) + 4, cpu) == 2
-    assert copied_blocks(2 << 20, dataclasses.replace(cpu, l2=1 << 20)) == 2
+    assert copied_blocks(1024, 4 << 10, 4, cpu) == 1 and copied_blocks(1025, 4 << 10, 4, cpu) == 2
+    assert copied_blocks(512, 2 << 20, 4, cpu) == 1
+    assert copied_blocks(512, (2 << 20) + 4, 4, cpu) == 2
+    assert copied_blocks(512, 2 << 20, 4, dataclasses.replace(cpu, l2=1 << 20)) == 2
     # The 147 KiB crowd an L2 of 1 MiB (AMD Zen 4's): read a filter block at a time.
     small_l2 = conv2d_knobs(
         [1, 64, 56, 56, 64, 3, 3], dataclasses.replace(cpu, l2=1 << 20), 16, True
@@ -145,6 +148,7 @@ def test_the_schedule_files_are_search_spaces_the_knobs_fit(cpu, kernels):
         "batch_matmul.mlir",
         "conv2d.mlir",
         "grouped_conv2d.mlir",
+        "pool.mlir",
         "elementwise.mlir",
     ):
         space = dict(knobs(schedule(target, name)))
@@ -157,3 +161,43 @@ def test_the_schedule_files_are_search_spaces_the_knobs_fit(cpu, kernels):
         values = matmul_knobs(nest, cpu, lanes, m, n, 5) | {"vector_width": lanes}
         for knob, value in values.items():
             assert value in options[knob], (m, n, knob, value)
+
+
+def pool_nest(shape: tuple[int, int, int, int], strides: int, global_pool: bool = False):
+    """The loop nest of an ONNX max-pool (3x3, padding 1) or global average pool."""
+    from onnx import TensorProto, helper
+
+    import ziggurat
+    from ziggurat.ir_io import pass_pipeline
+    from ziggurat.pipeline import lower
+    from ziggurat.registry import make_context
+
+    if global_pool:
+        node = helper.make_node("GlobalAveragePool", ["x"], ["y"])
+        out = (*shape[:2], 1, 1)
+    else:
+        node = helper.make_node(
+            "MaxPool", ["x"], ["y"], kernel_shape=[3, 3], strides=[strides] * 2, pads=[1] * 4
+        )
+        out = (*shape[:2], *((size - 1) // strides + 1 for size in shape[2:]))
+    graph = helper.make_graph(
+        [node],
+        "pool",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, shape)],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, out)],
+    )
+    module = lower(ziggurat.load_module(helper.make_model(graph)), "te", "cpu")
+    pass_pipeline("te-inline,te-to-loop").apply(make_context(), module)
+    root = next(op for op in module.walk() if isinstance(op, scf.ForOp))
+    return recognize(root, root.parent_op())  # type: ignore[arg-type]
+
+
+def test_windowed_pools_get_a_row_tile_and_global_ones_threads():
+    # ResNet's 3x3/2 max-pool, 112 -> 56: a divisor of the row up to two vectors, for
+    # LLVM's vectorizer (every other pixel); a 3x3/1 pool on 57: the row, whole vectors
+    # and a rest, as a depthwise convolution's; a global pool as before.
+    strided = pool_knobs(pool_nest((1, 64, 112, 112), 2), AVX512, 16)
+    assert strided == {"windowed": 1, "tile_columns": 28, "window_parallel": 0}
+    unit = pool_knobs(pool_nest((1, 32, 57, 57), 1), AVX512, 16)
+    assert (unit["windowed"], unit["tile_columns"]) == (1, 57)
+    assert pool_knobs(pool_nest((1, 512, 7, 7), 1, True), AVX512, 16)["windowed"] == 0
