@@ -95,29 +95,36 @@ def test_weights_that_crowd_the_cache_are_read_a_filter_block_at_a_time():
     assert copied_blocks(512, 2 << 20, 4, cpu) == 1
     assert copied_blocks(512, (2 << 20) + 4, 4, cpu) == 2
     assert copied_blocks(512, 2 << 20, 4, dataclasses.replace(cpu, l2=1 << 20)) == 2
-    # The 147 KiB crowd an L2 of 1 MiB (AMD Zen 4's): read a filter block at a time.
+    # 32 -> 128 3x3 (144 KiB) crowd an L2 of 1 MiB (AMD Zen 4's), not one of 2 MiB: read a
+    # filter block at a time (four blocks of 32 for two threads).
     small_l2 = conv2d_knobs(
-        [1, 64, 56, 56, 64, 3, 3], dataclasses.replace(cpu, l2=1 << 20), 16, True
+        [1, 128, 56, 56, 32, 3, 3], dataclasses.replace(cpu, l2=1 << 20), 16, True
     )
     assert (small_l2["filters_outside"], small_l2["pack_weights"], small_l2["parallel"]) == (
         1,
         1,
         3,
     )
+    assert conv2d_knobs([1, 128, 56, 56, 32, 3, 3], cpu, 16, True)["filters_outside"] == 0
     # Weights not laid out with the filters innermost are packed whole, as before.
     unpacked = conv2d_knobs([1, 512, 7, 7, 512, 3, 3], cpu, 16, False)
     assert (unpacked["filters_outside"], unpacked["pack_weights"]) == (0, 0)
 
 
-def test_short_rows_widen_the_filter_block_to_fill_the_accumulators():
+def test_filter_blocks_widen_to_two_vectors_where_the_registers_hold_them():
     # 7 pixels by one vector of filters are 7 accumulators, too few to hide the FMAs'
-    # latency: AVX-512 takes two vectors (14 accumulators of 28).
+    # latency, and 14 pixels by one vector load a broadcast for each FMA: AVX-512 takes two
+    # vectors (7 x 32 in 14 accumulators, 14 x 32 in 28 of 28).
     deep = conv2d_knobs([1, 512, 7, 7, 512, 3, 3], AVX512, 16, True)
     assert (deep["filter_block"], deep["tile_columns"]) == (32, 7)
     assert conv2d_knobs([1, 2048, 7, 7, 512, 1, 1], AVX512, 16, True)["filter_block"] == 32
-    # 14 pixels fill 14 already; AVX2's 12 registers cannot hold 7 x 2 vectors.
-    assert conv2d_knobs([1, 256, 14, 14, 256, 3, 3], AVX512, 16, True)["filter_block"] == 16
+    wide = conv2d_knobs([1, 64, 56, 56, 64, 3, 3], AVX512, 16, True)
+    assert (wide["filter_block"], wide["tile_columns"]) == (32, 14)
+    assert conv2d_knobs([1, 256, 14, 14, 256, 3, 3], AVX512, 16, True)["filter_block"] == 32
+    # AVX2's 12 registers cannot hold 7 x 2 vectors, nor AVX-512's 28 a tile of 16 pixels
+    # by 32 filters (32 vectors).
     assert conv2d_knobs([1, 512, 7, 7, 512, 3, 3], AVX2, 8, True)["filter_block"] == 8
+    assert widened_block(16, 16, 64, 16, 28) == 16
     # Filters that do not split into two whole vectors keep their block (24: 7 x 24).
     assert widened_block(24, 7, 24, 16, 28) == 24
     assert widened_block(16, 7, 48, 16, 28) == 16
