@@ -136,6 +136,11 @@ def test_pointwise_convolutions_on_wide_rows_vectorize_pixels():
     # accumulators); on 14x14 rows the filters stay in vector lanes.
     wide = conv2d_knobs([1, 144, 56, 56, 24, 1, 1], AVX512, 16, True, 4, True)
     assert (wide["vectorize_pixels"], wide["filter_rows"], wide["pixel_columns"]) == (1, 6, 56)
+    # ResNet-50's 64 -> 256 on 56x56 (64 KiB of weights) too; not 256 -> 512 on 28x28,
+    # whose 512 KiB every row would read again, a few filters at a time.
+    assert conv2d_knobs([1, 256, 56, 56, 64, 1, 1], AVX512, 16, True, 4, True)["vectorize_pixels"]
+    deep = conv2d_knobs([1, 512, 28, 28, 256, 1, 1], AVX512, 16, True, 4, True)
+    assert (deep["vectorize_pixels"], deep["filter_block"]) == (0, 32)
     narrow = conv2d_knobs([1, 576, 14, 14, 96, 1, 1], AVX512, 16, True, 4, True)
     assert narrow["vectorize_pixels"] == 0
     assert conv2d_knobs([1, 64, 56, 56, 64, 3, 3], AVX512, 16, True)["vectorize_pixels"] == 0
