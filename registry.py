@@ -59,6 +59,9 @@ PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     ),
     # the CPU target's
     "pack-weights": lazy("ziggurat.targets.cpu.passes.pack_weights:PackWeights"),
+    "subsample-strided-convs": lazy(
+        "ziggurat.targets.cpu.passes.subsample_strided_convs:SubsampleStridedConvs"
+    ),
     "expand-math": lazy("ziggurat.targets.cpu.passes.expand_math:ExpandMath"),
     "vectorize-loops": lazy("ziggurat.targets.cpu.passes.vectorize_loops:VectorizeLoops"),
     "outline-parallel": lazy("ziggurat.targets.cpu.passes.outline_parallel:OutlineParallel"),

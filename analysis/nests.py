@@ -167,9 +167,10 @@ def packed_weights(nest: Nest) -> bool:
 
 
 def unit_stride(nest: Nest) -> bool:
-    """Whether a convolution's image is read along its rows one pixel for each output
-    column (no stride, so a vector of output pixels reads a vector of input pixels)."""
-    column, window = nest.loops[3], nest.loops[6]
+    """Whether a convolution's (or a windowed pool's) image is read along its rows one pixel
+    for each output column (no stride, so a vector of output pixels reads a vector of input
+    pixels)."""
+    column, window = nest.loops[3], nest.loops[-1]
     x = iv(column)
     for load in (o for o in window.walk() if isinstance(o, memref.LoadOp)):
         read = padded_read(load, window)

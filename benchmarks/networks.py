@@ -5,11 +5,15 @@ at batch 1, in interleaved rounds, each runtime in its own worker process.
     python benchmarks/networks.py networks/*.onnx [--rounds 5] [--runs 10]
     python benchmarks/networks.py networks/resnet18.onnx --tuning-log resnet18.jsonl
     python benchmarks/networks.py networks/resnet18.onnx --threads 1
+    python benchmarks/networks.py networks/resnet18.onnx --baseline /tmp/before
 
 Printed per network: compile time, the largest error relative to the output's scale
 (of the tuned schedules' outputs too), both latencies (median of the per-round medians) and onnxruntime / ziggurat. With
 `--tuning-log` (`ziggurat tune`'s), Ziggurat with the log's schedules runs as a third
-runtime, "tuned", beside the default schedules. `--threads N` runs both runtimes on N
+runtime, "tuned", beside the default schedules. With `--baseline DIR` (a folder holding
+another checkout as `ziggurat/`: `git archive COMMIT --prefix ziggurat/ | tar -x -C DIR`),
+that checkout's default compile runs as "baseline", so a change is measured against what
+came before in the same interleaved rounds. `--threads N` runs the runtimes on N
 threads (default: each on all the CPUs). The header gives the load average: onnxruntime's
 threads spin while they wait for work, and on a machine other jobs keep busy it slows down
 far more than Ziggurat (ResNet-18 on 2 cores: 11 ms quiet, 100 ms at a load of 7), so
@@ -107,6 +111,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--tuning-log", help="also run with this tuning log's schedules")
     parser.add_argument("--threads", type=int, default=0, help="threads of both runtimes")
+    parser.add_argument("--baseline", help="also run the checkout DIR/ziggurat, as baseline")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--model", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -123,6 +128,7 @@ def main() -> None:
         f"{'network':22} {'compile s':>9} {'rel error':>9} {'ziggurat ms':>12} "
         f"{'onnxruntime ms':>15} {'ort/ziggurat':>13}"
         + (f" {'tuned ms':>9} {'ort/tuned':>10} {'tuned error':>11}" if tuned else "")
+        + (f" {'baseline ms':>11} {'ort/baseline':>12} {'speed-up':>8}" if args.baseline else "")
     )
     for path in args.models:
         seconds, errors = check(path, args.tuning_log)
@@ -133,6 +139,12 @@ def main() -> None:
             Worker(runtime, [__file__, "--worker", runtime, "--model", path, *log])
             for runtime in ("ziggurat", "onnxruntime", *tuned)
         ]
+        if args.baseline:
+            path_before = os.pathsep.join(
+                filter(None, [args.baseline, os.environ.get("PYTHONPATH")])
+            )
+            argv = [__file__, "--worker", "ziggurat", "--model", path, *log]
+            workers.append(Worker("baseline", argv, {**os.environ, "PYTHONPATH": path_before}))
         result = measure_workers(workers, args.rounds, args.runs)
         ours, theirs = result["ziggurat"], result["onnxruntime"]
         line = (
@@ -142,6 +154,9 @@ def main() -> None:
         if tuned:
             line += f" {result['tuned'] * 1e3:9.2f} {theirs / result['tuned']:10.2f}"
             line += f" {errors[1]:11.1e}"
+        if args.baseline:
+            before = result["baseline"]
+            line += f" {before * 1e3:11.2f} {theirs / before:12.2f} {before / ours:8.2f}"
         print(line, flush=True)
 
 

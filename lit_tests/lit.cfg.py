@@ -19,6 +19,10 @@ config.test_exec_root = config.test_source_root
 tool_dirs = [os.path.dirname(sys.executable), os.path.dirname(os.path.realpath(sys.executable))]
 path = os.pathsep.join([*tool_dirs, os.environ.get("PATH", "")])
 config.environment["PATH"] = path
+# lit passes few variables through: without PYTHONPATH, a checkout put first on it (a
+# worktree beside the installed one) would have its RUN lines import the installed one.
+if "PYTHONPATH" in os.environ:
+    config.environment["PYTHONPATH"] = os.environ["PYTHONPATH"]
 for tool in ("ziggurat-opt", "filecheck"):
     if shutil.which(tool, path=path) is None:
         lit_config.fatal(f"'{tool}' not found; install the project with `pip install -e '.[dev]'`")

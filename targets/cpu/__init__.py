@@ -73,7 +73,7 @@ class CpuTarget(Target):
         return describe_cpu(self.mcpu, self.vector_bits, self.threads)
 
     def graph_passes(self) -> str:
-        return "pack-weights"
+        return "subsample-strided-convs,pack-weights"
 
     def lowering(self) -> str:
         return LOWERING

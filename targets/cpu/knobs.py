@@ -54,7 +54,7 @@ def plan(nest: Nest, cpu: Cpu) -> tuple[str, dict[str, KnobValue]] | None:
         case "grouped_conv2d":
             return "grouped_conv2d.mlir", grouped_conv2d_knobs(nest, cpu, lanes) | width
         case "pool":
-            return "pool.mlir", pool_knobs(extents)
+            return "pool.mlir", pool_knobs(nest, cpu, lanes) | width
         case "reduction":
             return "reduction.mlir", reduction_knobs(extents) | vectorize | width
     return None
@@ -154,8 +154,13 @@ def convolution_threads(extents: list[int], cpu: Cpu) -> int:
     return 2 if extents[0] >= 2 * cpu.threads else 0
 
 
-# A 1x1 convolution on rows at least this wide vectorizes pixels (a row is 2 vectors of 16).
+# A 1x1 convolution on rows at least this wide vectorizes pixels (a row is 2 vectors of 16),
+# where its weights are at most this share of the L2: each row of the image reads them all,
+# a few filters of each channel's row at a time (on Emerald Rapids, one thread: 64 -> 256
+# on 56x56, 64 KiB, 1.4x faster than filters in lanes; 256 -> 128, 128 KiB, even; 128 ->
+# 512 on 28x28, 256 KiB, 0.84x; 256 -> 512, 512 KiB, 0.35x).
 PIXEL_ROW = 28
+PIXEL_WEIGHTS_SHARE = 16
 
 
 def conv2d_knobs(
@@ -167,7 +172,8 @@ def conv2d_knobs(
     pointwise: bool = False,
 ) -> dict[str, KnobValue]:
     _, filters, _, width, channels, window_y, window_x = extents
-    if pointwise and width >= PIXEL_ROW:
+    weights = filters * channels * window_y * window_x * element_bytes
+    if pointwise and width >= PIXEL_ROW and weights <= cpu.l2 // PIXEL_WEIGHTS_SHARE:
         return pixel_knobs(extents, cpu, lanes)
     block = filter_block(filters, lanes)
     # The tile's pixels each hold a block of filters in vector registers.
@@ -187,44 +193,47 @@ def conv2d_knobs(
     # Weights that crowd the cache (the deep layers: 9 MiB for 512 x 512 3x3) are read a
     # filter block at a time, each block copied into one run and used for all the rows,
     # the blocks spread over the threads.
-    weights = filters * channels * window_y * window_x * element_bytes
     blocks = filters // block
     if packed and weights > cpu.l2 // 8 and knobs["parallel"] == 0 and blocks >= 2 * cpu.threads:
         knobs.update(
-            filters_outside=1, pack_weights=copied_blocks(filters, element_bytes), parallel=3
+            filters_outside=1,
+            pack_weights=copied_blocks(filters, weights, element_bytes, cpu),
+            parallel=3,
         )
     return knobs
 
 
-# Fewer independent accumulators than this leave the FMA units waiting for results (their
-# latency times the FMAs issued per cycle: 4 x 2 on Zen 4 and Skylake).
-FEWEST_ACCUMULATORS = 8
-
-
 def widened_block(block: int, columns: int, filters: int, lanes: int, registers: int) -> int:
-    """`block`, or twice it where the row tile is short (7 pixels: the last stage of a
-    ResNet, 7x7) and a tile of `columns` pixels by one block would hold too few
-    accumulators, where the filters divide into such blocks of whole vectors and the
-    registers hold the wider tile (AVX-512: 7 x 32 filters, 14 vectors; not AVX2's 12)."""
+    """`block`, or twice it where the filters divide into such blocks of whole vectors and
+    the registers hold a tile of `columns` pixels by the wider block (AVX-512: 14 x 32
+    filters, 28 vectors; not AVX2's 12). Each pixel's broadcast (a load) feeds one FMA for
+    each vector of the block: with one, the loads bound the loop on cores that issue two
+    512-bit FMAs a cycle (Emerald Rapids, one thread: 64 x 64 3x3 on 56x56 1.5x faster,
+    576 -> 96 1x1 on 14x14 1.3x, 96 -> 576 1.1x; 128 x 128 on 28x28 and 256 x 256 on 14x14
+    unchanged), and a row of 7 pixels by one vector holds too few accumulators to hide the
+    FMAs' latency on any of them."""
     wide = 2 * block
-    if columns * vector_ops(block, lanes) >= FEWEST_ACCUMULATORS or filters % wide != 0:
+    if filters % wide != 0 or wide % lanes != 0 or wide > 2 * lanes:
         return block
-    if wide % lanes != 0 or wide > 2 * lanes or columns * vector_ops(wide, lanes) > registers:
-        return block
-    return wide
+    return wide if columns * vector_ops(wide, lanes) <= registers else block
 
 
-# Weights whose IHWO rows (one row: every filter of a channel and window position) are at
-# least this far apart map a filter block's rows onto few cache sets (4 KiB aliasing):
-# copied, a block is one run; nearer, they are read where they are, without the copy.
+# Weights whose IHWO rows (one row: every filter of a channel and window position) are
+# farther apart than this map a filter block's rows onto few cache sets (4 KiB aliasing).
 ALIASING_STRIDE = 4096
 
 
-def copied_blocks(filters: int, element_bytes: int) -> int:
+def copied_blocks(filters: int, weights: int, element_bytes: int, cpu: Cpu) -> int:
     """The `pack_weights` region for a filter block's weights read outside the rows: copied
-    together (2) for rows farther apart than ALIASING_STRIDE (2048 filters: 8 KiB), read in
-    place from the IHWO constant (1) for nearer rows (512 filters: 2 KiB)."""
-    return 2 if filters * element_bytes > ALIASING_STRIDE else 1
+    together into one run (2), or read in place from the IHWO constant (1). A block's rows
+    are one row of all the filters apart, spread over all the weights (`weights` bytes):
+    copied where the rows are farther apart than ALIASING_STRIDE (2048 filters read in
+    place are 3x slower), or where all the weights outgrow the L2, which then does not
+    keep a block from one row of the image to the next (on Emerald Rapids, 512 x 512 3x3
+    on 7x7, 9 MiB, runs 1.5x faster copied; 512 -> 128 3x3, 2.3 MiB with rows only 512
+    bytes apart, 1.7x); else read in place, which saves the copy."""
+    far = filters * element_bytes > ALIASING_STRIDE
+    return 2 if far or weights > cpu.l2 else 1
 
 
 def pixel_knobs(extents: list[int], cpu: Cpu, lanes: int) -> dict[str, KnobValue]:
@@ -243,15 +252,17 @@ def pixel_knobs(extents: list[int], cpu: Cpu, lanes: int) -> dict[str, KnobValue
     }
 
 
+def row_columns(width: int, lanes: int) -> int:
+    """A row tile of whole vectors where a divisor of the row makes them (up to four), else
+    the row (up to 64 pixels: whole vectors and a scalar rest), else its largest divisor up
+    to 64."""
+    whole = [d for d in divisors(width, 4 * lanes) if d % lanes == 0]
+    return whole[-1] if whole else width if width <= 64 else max(divisors(width, 64))
+
+
 def grouped_conv2d_knobs(nest: Nest, cpu: Cpu, lanes: int) -> dict[str, KnobValue]:
-    width = nest.extents[3]
-    # Whole vectors where a divisor of the row makes them, else the row (up to 64 pixels:
-    # whole vectors and a scalar rest), else its largest divisor up to 64.
-    limit = 4 * lanes
-    whole = [d for d in divisors(width, limit) if d % lanes == 0]
-    columns = whole[-1] if whole else width if width <= 64 else max(divisors(width, 64))
     return {
-        "tile_columns": columns,
+        "tile_columns": row_columns(nest.extents[3], lanes),
         "vectorize": int(not unit_stride(nest)),
         "parallel": convolution_threads(nest.extents, cpu),
     }
@@ -268,9 +279,21 @@ def softmax_knobs(nest: Nest) -> dict[str, KnobValue]:
     return {"vectorize": int(vectorize), "parallel": 0 if work >= PARALLEL_WORK else 1}
 
 
-def pool_knobs(extents: list[int]) -> dict[str, KnobValue]:
+def pool_knobs(nest: Nest, cpu: Cpu, lanes: int) -> dict[str, KnobValue]:
+    """A global pool's threads; a windowed pool's row tile and threads. A strided pool's row
+    loop is LLVM's to vectorize (with a scalar rest): up to two vectors, a divisor of the
+    row (28 of 56: ResNet's 3x3/2 max-pool, 1.15x faster than 56, and 14)."""
+    extents = nest.extents
     work = math.prod(extents)
-    return {"parallel": 0 if work >= PARALLEL_WORK else 1}
+    if len(extents) != 6 or extents[2] * extents[3] == 1:
+        return {"windowed": 0, "parallel": 0 if work >= PARALLEL_WORK else 1}
+    width = extents[3]
+    columns = row_columns(width, lanes) if unit_stride(nest) else max(divisors(width, 2 * lanes))
+    return {
+        "windowed": 1,
+        "tile_columns": columns,
+        "window_parallel": convolution_threads(extents, cpu),
+    }
 
 
 def reduction_knobs(extents: list[int]) -> dict[str, KnobValue]:

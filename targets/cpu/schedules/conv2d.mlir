@@ -32,8 +32,8 @@ transform.named_sequence @__transform_main(%root: !transform.any_op) {
     %image = transform.schedule.cache_read %n input 0 into "local" : (!transform.any_op) -> !transform.any_op
     // Weights laid out with the filters innermost already (pack-weights: IHWO) are read as
     // they are, or a filter block's at a time copied together: a block's weights are rows
-    // of 64 bytes as many filters apart (2 KiB for 512), which fall into few cache sets and
-    // miss the cache the next row round; copied, they are one contiguous run.
+    // of 64 bytes as many filters apart (2 KiB for 512), spread over all the weights, which
+    // miss the cache the next row round where they outgrow it; copied, they are one run.
     transform.tune.alternatives<"pack_weights"> selected_region = 0 {
       %weights = transform.schedule.cache_read %n input 1 into "local" : (!transform.any_op) -> !transform.any_op
       transform.yield

@@ -220,6 +220,27 @@ CASES = {
         "pool.mlir",
         "#loop.parallel",
     ),
+    # A 3x3/1 pool on rows of 37 (two vectors and a rest), two images, each channel packed
+    # with its border of -inf.
+    "max_pool_unit_stride": Case(
+        lambda: model(
+            [node("MaxPool", ["x"], kernel_shape=[3, 3], pads=[1, 1, 1, 1])],
+            {"x": (2, 8, 19, 37)},
+            (2, 8, 19, 37),
+        ),
+        "pool.mlir",
+        "memref<1x1x21x39xf32, #loop.scope<local>>",
+    ),
+    # Padding not counted: the divisor is computed per pixel, after the window's sum.
+    "average_pool_padded": Case(
+        lambda: model(
+            [node("AveragePool", ["x"], kernel_shape=[3, 3], pads=[1, 1, 1, 1])],
+            {"x": (1, 5, 11, 23)},
+            (1, 5, 11, 23),
+        ),
+        "pool.mlir",
+        "#loop.vectorize<16>",
+    ),
     "average_pool": Case(
         lambda: model(
             [node("AveragePool", ["x"], kernel_shape=[2, 2], strides=[2, 2])],
@@ -357,7 +378,13 @@ KINDS = {
         "conv2d_strided",
     ],
     "grouped_conv2d.mlir": ["depthwise_conv2d", "depthwise_conv2d_wide", "grouped_conv2d"],
-    "pool.mlir": ["max_pool", "average_pool", "global_average_pool"],
+    "pool.mlir": [
+        "max_pool",
+        "max_pool_unit_stride",
+        "average_pool",
+        "average_pool_padded",
+        "global_average_pool",
+    ],
     "reduction.mlir": ["reduce_sum"],
     "softmax.mlir": ["softmax", "softmax_3d"],
     "elementwise.mlir": ["elementwise", "elementwise_long"],

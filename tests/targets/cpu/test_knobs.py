@@ -18,6 +18,7 @@ from ziggurat.targets.cpu.knobs import (
     copied_blocks,
     filter_block,
     matmul_knobs,
+    pool_knobs,
     row_tile,
     tile_columns,
     tile_rows,
@@ -75,39 +76,55 @@ def test_weights_that_crowd_the_cache_are_read_a_filter_block_at_a_time():
     # The caches fixed (they are the host's): 2 MiB of L2, so 256 KiB of weights crowd it.
     cpu = dataclasses.replace(AVX512, l2=2 << 20)
     # 512 x 512 3x3 weights (9 MiB) on 7x7: filter blocks outside the rows, the blocks over
-    # the threads, each block's weights read in place (IHWO rows 2 KiB apart); 64 x 64
-    # (147 KiB) as before.
+    # the threads, each block's weights copied into one run (the weights outgrow the L2);
+    # 64 x 64 (147 KiB) as before.
     deep = conv2d_knobs([1, 512, 7, 7, 512, 3, 3], cpu, 16, True)
-    assert (deep["filters_outside"], deep["pack_weights"], deep["parallel"]) == (1, 1, 3)
+    assert (deep["filters_outside"], deep["pack_weights"], deep["parallel"]) == (1, 2, 3)
     shallow = conv2d_knobs([1, 64, 56, 56, 64, 3, 3], cpu, 16, True)
     assert (shallow["filters_outside"], shallow["pack_weights"], shallow["parallel"]) == (0, 1, 0)
-    # 2048 filters put the rows 8 KiB apart, onto few cache sets: each block copied into one run.
+    # 128 x 128 3x3 (576 KiB) and 256 -> 512 1x1 (512 KiB, rows 2 KiB apart): the L2 holds
+    # them, each block read in place.
+    middle = conv2d_knobs([1, 128, 28, 28, 128, 3, 3], cpu, 16, True)
+    assert (middle["filters_outside"], middle["pack_weights"], middle["parallel"]) == (1, 1, 3)
+    near = conv2d_knobs([1, 512, 7, 7, 256, 1, 1], cpu, 16, True)
+    assert (near["filters_outside"], near["pack_weights"]) == (1, 1)
+    # 2048 filters put the rows 8 KiB apart, onto few cache sets: copied.
     wide = conv2d_knobs([1, 2048, 7, 7, 512, 1, 1], cpu, 16, True)
     assert (wide["filters_outside"], wide["pack_weights"], wide["parallel"]) == (1, 2, 3)
-    assert copied_blocks(1024, 4) == 1 and copied_blocks(1025, 4) == 2
-    # The 147 KiB crowd an L2 of 1 MiB (AMD Zen 4's): read a filter block at a time.
+    assert copied_blocks(1024, 4 << 10, 4, cpu) == 1 and copied_blocks(1025, 4 << 10, 4, cpu) == 2
+    assert copied_blocks(512, 2 << 20, 4, cpu) == 1
+    assert copied_blocks(512, (2 << 20) + 4, 4, cpu) == 2
+    assert copied_blocks(512, 2 << 20, 4, dataclasses.replace(cpu, l2=1 << 20)) == 2
+    # 32 -> 128 3x3 (144 KiB) crowd an L2 of 1 MiB (AMD Zen 4's), not one of 2 MiB: read a
+    # filter block at a time (four blocks of 32 for two threads).
     small_l2 = conv2d_knobs(
-        [1, 64, 56, 56, 64, 3, 3], dataclasses.replace(cpu, l2=1 << 20), 16, True
+        [1, 128, 56, 56, 32, 3, 3], dataclasses.replace(cpu, l2=1 << 20), 16, True
     )
     assert (small_l2["filters_outside"], small_l2["pack_weights"], small_l2["parallel"]) == (
         1,
         1,
         3,
     )
+    assert conv2d_knobs([1, 128, 56, 56, 32, 3, 3], cpu, 16, True)["filters_outside"] == 0
     # Weights not laid out with the filters innermost are packed whole, as before.
     unpacked = conv2d_knobs([1, 512, 7, 7, 512, 3, 3], cpu, 16, False)
     assert (unpacked["filters_outside"], unpacked["pack_weights"]) == (0, 0)
 
 
-def test_short_rows_widen_the_filter_block_to_fill_the_accumulators():
+def test_filter_blocks_widen_to_two_vectors_where_the_registers_hold_them():
     # 7 pixels by one vector of filters are 7 accumulators, too few to hide the FMAs'
-    # latency: AVX-512 takes two vectors (14 accumulators of 28).
+    # latency, and 14 pixels by one vector load a broadcast for each FMA: AVX-512 takes two
+    # vectors (7 x 32 in 14 accumulators, 14 x 32 in 28 of 28).
     deep = conv2d_knobs([1, 512, 7, 7, 512, 3, 3], AVX512, 16, True)
     assert (deep["filter_block"], deep["tile_columns"]) == (32, 7)
     assert conv2d_knobs([1, 2048, 7, 7, 512, 1, 1], AVX512, 16, True)["filter_block"] == 32
-    # 14 pixels fill 14 already; AVX2's 12 registers cannot hold 7 x 2 vectors.
-    assert conv2d_knobs([1, 256, 14, 14, 256, 3, 3], AVX512, 16, True)["filter_block"] == 16
+    wide = conv2d_knobs([1, 64, 56, 56, 64, 3, 3], AVX512, 16, True)
+    assert (wide["filter_block"], wide["tile_columns"]) == (32, 14)
+    assert conv2d_knobs([1, 256, 14, 14, 256, 3, 3], AVX512, 16, True)["filter_block"] == 32
+    # AVX2's 12 registers cannot hold 7 x 2 vectors, nor AVX-512's 28 a tile of 16 pixels
+    # by 32 filters (32 vectors).
     assert conv2d_knobs([1, 512, 7, 7, 512, 3, 3], AVX2, 8, True)["filter_block"] == 8
+    assert widened_block(16, 16, 64, 16, 28) == 16
     # Filters that do not split into two whole vectors keep their block (24: 7 x 24).
     assert widened_block(24, 7, 24, 16, 28) == 24
     assert widened_block(16, 7, 48, 16, 28) == 16
@@ -119,6 +136,11 @@ def test_pointwise_convolutions_on_wide_rows_vectorize_pixels():
     # accumulators); on 14x14 rows the filters stay in vector lanes.
     wide = conv2d_knobs([1, 144, 56, 56, 24, 1, 1], AVX512, 16, True, 4, True)
     assert (wide["vectorize_pixels"], wide["filter_rows"], wide["pixel_columns"]) == (1, 6, 56)
+    # ResNet-50's 64 -> 256 on 56x56 (64 KiB of weights) too; not 256 -> 512 on 28x28,
+    # whose 512 KiB every row would read again, a few filters at a time.
+    assert conv2d_knobs([1, 256, 56, 56, 64, 1, 1], AVX512, 16, True, 4, True)["vectorize_pixels"]
+    deep = conv2d_knobs([1, 512, 28, 28, 256, 1, 1], AVX512, 16, True, 4, True)
+    assert (deep["vectorize_pixels"], deep["filter_block"]) == (0, 32)
     narrow = conv2d_knobs([1, 576, 14, 14, 96, 1, 1], AVX512, 16, True, 4, True)
     assert narrow["vectorize_pixels"] == 0
     assert conv2d_knobs([1, 64, 56, 56, 64, 3, 3], AVX512, 16, True)["vectorize_pixels"] == 0
@@ -138,6 +160,7 @@ def test_the_schedule_files_are_search_spaces_the_knobs_fit(cpu, kernels):
         "batch_matmul.mlir",
         "conv2d.mlir",
         "grouped_conv2d.mlir",
+        "pool.mlir",
         "elementwise.mlir",
     ):
         space = dict(knobs(schedule(target, name)))
@@ -150,3 +173,43 @@ def test_the_schedule_files_are_search_spaces_the_knobs_fit(cpu, kernels):
         values = matmul_knobs(nest, cpu, lanes, m, n, 5) | {"vector_width": lanes}
         for knob, value in values.items():
             assert value in options[knob], (m, n, knob, value)
+
+
+def pool_nest(shape: tuple[int, int, int, int], strides: int, global_pool: bool = False):
+    """The loop nest of an ONNX max-pool (3x3, padding 1) or global average pool."""
+    from onnx import TensorProto, helper
+
+    import ziggurat
+    from ziggurat.ir_io import pass_pipeline
+    from ziggurat.pipeline import lower
+    from ziggurat.registry import make_context
+
+    if global_pool:
+        node = helper.make_node("GlobalAveragePool", ["x"], ["y"])
+        out = (*shape[:2], 1, 1)
+    else:
+        node = helper.make_node(
+            "MaxPool", ["x"], ["y"], kernel_shape=[3, 3], strides=[strides] * 2, pads=[1] * 4
+        )
+        out = (*shape[:2], *((size - 1) // strides + 1 for size in shape[2:]))
+    graph = helper.make_graph(
+        [node],
+        "pool",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, shape)],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, out)],
+    )
+    module = lower(ziggurat.load_module(helper.make_model(graph)), "te", "cpu")
+    pass_pipeline("te-inline,te-to-loop").apply(make_context(), module)
+    root = next(op for op in module.walk() if isinstance(op, scf.ForOp))
+    return recognize(root, root.parent_op())  # type: ignore[arg-type]
+
+
+def test_windowed_pools_get_a_row_tile_and_global_ones_threads():
+    # ResNet's 3x3/2 max-pool, 112 -> 56: a divisor of the row up to two vectors, for
+    # LLVM's vectorizer (every other pixel); a 3x3/1 pool on 57: the row, whole vectors
+    # and a rest, as a depthwise convolution's; a global pool as before.
+    strided = pool_knobs(pool_nest((1, 64, 112, 112), 2), AVX512, 16)
+    assert strided == {"windowed": 1, "tile_columns": 28, "window_parallel": 0}
+    unit = pool_knobs(pool_nest((1, 32, 57, 57), 1), AVX512, 16)
+    assert (unit["windowed"], unit["tile_columns"]) == (1, 57)
+    assert pool_knobs(pool_nest((1, 512, 7, 7), 1, True), AVX512, 16)["windowed"] == 0
