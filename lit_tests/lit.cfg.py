@@ -26,7 +26,3 @@ if "PYTHONPATH" in os.environ:
 for tool in ("ziggurat-opt", "filecheck"):
     if shutil.which(tool, path=path) is None:
         lit_config.fatal(f"'{tool}' not found; install the project with `pip install -e '.[dev]'`")
-# A checkout other than the installed one (a worktree put first on PYTHONPATH) tests its own
-# code: lit passes the shell none of the environment it was not told to.
-if "PYTHONPATH" in os.environ:
-    config.environment["PYTHONPATH"] = os.environ["PYTHONPATH"]
