@@ -25,9 +25,9 @@ kernel:
    against random order; trials until a candidate within 95% of the pool's best is
    measured, and (a figure that means something where the default itself is within 95%)
    until one of the pool's five fastest other than the default is, medians over `--seeds`
-   seeds. The pool holds all of the default's neighbours but only a few hundredths of the
-   rest of the space, which favours random order here (a quarter of the pool are
-   neighbours) as much as the neighbours-first batch;
+   seeds. The pool holds all of the default's neighbours but a small share of the rest of
+   the space, which favours random order here (an eighth of a pool of 200 are neighbours,
+   under 1% of matmul's space) as much as the neighbours-first batch;
 3. the cost model trained on half the pool (and with transfer, on the other kernels' pools
    too) ranks the other half: Kendall's tau against the measured times and recall of the
    true top 10 among the predicted top 10, means over 5 random halvings;
