@@ -28,12 +28,12 @@ keeps its innermost `LEVELS`.
 | intensity | level | arithmetic ops in the loops at or inside this level per byte of footprint (not logged) |
 | register share | statement | register vectors over the target's vector registers (over 1: the tile spills) |
 | vector share | statement | lanes times the stored element's bytes over the target's vector bytes |
-| vector tail | statement | lanes the vectorized loop's last vector wastes, over its trip count |
+| vector tail | statement | lanes the vectorized loop's last vector wastes, over the lanes of all its vectors |
 | thread balance | statement | parallel over parallel rounded up to a multiple of the target's threads (1 / threads without a parallel loop): the share of the threads' time spent working |
 | fits L1, fits L2 | statement | how many levels, from the innermost, have a footprint within the target's L1 (L2) cache |
 
 Buffer slots: the stored buffer first, then up to `BUFFERS - 1` buffers the statement's block
-loads, in order. The per-statement summary after the arithmetic (lanes .. intensity) says
+loads, in order. The per-statement summary after the arithmetic (lanes .. fits L2) says
 in fields of fixed meaning what the per-level fields spread over positions that differ
 between structures: how wide its vectors are, how many registers its tile holds, how its
 work splits between threads, and how much data each level's loops touch per operation;
