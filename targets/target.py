@@ -80,6 +80,12 @@ class Target(ArgSpecConvertible):
         before building), None for no limit."""
         return None
 
+    def resources(self) -> dict[str, int]:
+        """What the tuner's features compare a candidate with: `registers` (vector
+        registers), `vector_bytes` (bytes in one), `threads`, `l1` and `l2` (bytes of a
+        core's caches); a name left out is unknown."""
+        return {}
+
     def shared_memory(self) -> int | None:
         """Bytes the `shared` buffers of one nest may take together (a GPU block's shared
         memory; the tuner rejects more before building), None for no limit."""

@@ -26,12 +26,20 @@ keeps its innermost `LEVELS`.
 | parallel, per thread | statement | product of its parallel loops' trip counts, and its iterations over that |
 | footprint | level | bytes its accesses touch in the loops at or inside this level (all buffers) |
 | intensity | level | arithmetic ops in the loops at or inside this level per byte of footprint (not logged) |
+| register share | statement | register vectors over the target's vector registers (over 1: the tile spills) |
+| vector share | statement | lanes times the stored element's bytes over the target's vector bytes |
+| vector tail | statement | lanes the vectorized loop's last vector wastes, over the lanes of all its vectors |
+| thread balance | statement | parallel over parallel rounded up to a multiple of the target's threads (1 / threads without a parallel loop): the share of the threads' time spent working |
+| fits L1, fits L2 | statement | how many levels, from the innermost, have a footprint within the target's L1 (L2) cache |
 
 Buffer slots: the stored buffer first, then up to `BUFFERS - 1` buffers the statement's block
-loads, in order. The per-statement summary after the arithmetic (lanes .. intensity) says
+loads, in order. The per-statement summary after the arithmetic (lanes .. fits L2) says
 in fields of fixed meaning what the per-level fields spread over positions that differ
 between structures: how wide its vectors are, how many registers its tile holds, how its
-work splits between threads, and how much data each level's loops touch per operation.
+work splits between threads, and how much data each level's loops touch per operation;
+its last six fields compare these with the target (`Target.resources`: vector registers and
+bytes, threads, caches; 0 where the target does not say), so that one tree split means
+"spills" or "leaves a thread idle" whatever the structure.
 Totals: the number of statements, of loops, of parallel, vectorized and unrolled loops, the
 iterations of all statements together, and the bytes of the buffers the function allocates.
 
@@ -70,7 +78,7 @@ DISAMBIGUATIONS = 5
 KINDS = ("serial", "parallel", "vectorize", "unroll", "bind")
 PER_LEVEL = 1 + len(KINDS) + 1
 PER_BUFFER = 2 * LEVELS + 2
-SUMMARY = 7 + 2 * LEVELS
+SUMMARY = 7 + 2 * LEVELS + 6
 PER_STATEMENT = PER_LEVEL * LEVELS + PER_BUFFER * BUFFERS + 4 + SUMMARY
 TOTALS = 7
 LENGTH = PER_STATEMENT * STATEMENTS + TOTALS
@@ -244,8 +252,8 @@ def log2p(x: float) -> float:
     return math.log2(x + 1.0)
 
 
-def features(shape: Skeleton) -> np.ndarray:
-    """The feature vector of a skeleton."""
+def features(shape: Skeleton, resources: dict[str, int] | None = None) -> np.ndarray:
+    """The feature vector of a skeleton on a target with `resources` (`Target.resources`)."""
     extents = shape.extents
     vector = np.zeros(LENGTH, np.float32)
     iterations = [math.prod(extents[n] for n in s.loops) for s in shape.statements]
@@ -278,7 +286,7 @@ def features(shape: Skeleton) -> np.ndarray:
         for offset, count in enumerate(statement.arithmetic):
             vector[at + offset] = log2p(count * iterations[index])
         at += 4
-        vector[at : at + SUMMARY] = summary(shape, statement, iterations[index])
+        vector[at : at + SUMMARY] = summary(shape, statement, iterations[index], resources or {})
     kinds = shape.kinds
     vector[-TOTALS:] = [
         log2p(len(shape.statements)),
@@ -297,8 +305,10 @@ def features(shape: Skeleton) -> np.ndarray:
     return vector
 
 
-def summary(shape: Skeleton, statement: Statement, iterations: int) -> np.ndarray:
-    """A statement's lanes .. intensity fields (see the module docstring)."""
+def summary(
+    shape: Skeleton, statement: Statement, iterations: int, resources: dict[str, int]
+) -> np.ndarray:
+    """A statement's lanes .. fits L2 fields (see the module docstring)."""
     extents, kinds, widths = shape.extents, shape.kinds, shape.widths
     vectorized = [n for n in statement.loops if kinds[n] == "vectorize"]
     lanes = min(widths[vectorized[-1]], extents[vectorized[-1]]) if vectorized else 0
@@ -317,16 +327,32 @@ def summary(shape: Skeleton, statement: Statement, iterations: int) -> np.ndarra
     ]
     operations = max(sum(statement.arithmetic), 1)
     loops = statement.loops[::-1][:LEVELS]  # innermost first
-    footprints, intensities = [0.0] * LEVELS, [0.0] * LEVELS
+    footprints, intensities = [0] * LEVELS, [0.0] * LEVELS
     for level in range(len(loops)):
         inside = set(loops[: level + 1])
-        footprint = sum(
+        footprints[level] = sum(
             a.element_bytes * math.prod(extents[n] for n in a.loops & inside)
             for a in statement.accesses
         )
-        footprints[level] = log2p(footprint)
-        intensities[level] = operations * math.prod(extents[n] for n in inside) / footprint
-    return np.array(found + footprints + intensities, np.float32)
+        intensities[level] = operations * math.prod(extents[n] for n in inside) / footprints[level]
+    # Against the target (0 where it does not say).
+    registers = resources.get("registers", 0)
+    vector_bytes = resources.get("vector_bytes", 0)
+    threads = max(resources.get("threads", 1), 1)
+    element = statement.accesses[0].element_bytes if statement.accesses else 4
+    wasted = vectors * lanes - extents[vectorized[-1]] if vectorized else 0
+    busy = max(parallel, 1)
+    compared = [
+        tile / max(lanes, 1) / registers if registers else 0.0,
+        lanes * element / vector_bytes if vector_bytes else 0.0,
+        wasted / (vectors * lanes) if vectorized else 0.0,
+        busy / (math.ceil(busy / threads) * threads),
+        *(
+            float(sum(0 < f <= limit for f in footprints)) if limit else 0.0
+            for limit in (resources.get("l1", 0), resources.get("l2", 0))
+        ),
+    ]
+    return np.array(found + [log2p(f) for f in footprints] + intensities + compared, np.float32)
 
 
 # Candidates without the interpreter ---------------------------------------------------------
@@ -407,6 +433,10 @@ class Featurizer:
     cache: dict[tuple[Any, ...], np.ndarray] = field(default_factory=dict)
     rng: np.random.Generator = field(default_factory=lambda: np.random.default_rng(0))
 
+    @property
+    def resources(self) -> dict[str, int]:
+        return self.target.resources()
+
     def structure(self, config: dict[str, Any]) -> tuple[Any, ...]:
         parts = []
         for dimension in self.space.dimensions:
@@ -444,11 +474,15 @@ class Featurizer:
         formulas = self.formulas[structure]
         counts = formulas.counts(config) if formulas is not None else None
         if formulas is not None and counts is not None:
-            vector = features(formulas.skeleton.with_counts(counts))
+            vector = features(formulas.skeleton.with_counts(counts), self.resources)
         else:
             # Formulas that disagree here learn from this candidate's IR.
             shape = self.skeleton_of(config)
-            vector = features(shape) if shape is not None else np.zeros(LENGTH, np.float32)
+            vector = (
+                features(shape, self.resources)
+                if shape is not None
+                else np.zeros(LENGTH, np.float32)
+            )
             if formulas is not None and (shape is None or not formulas.refine(shape, config)):
                 self.formulas[structure] = None
         vector = np.concatenate([vector, self.knob_features(config)])

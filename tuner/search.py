@@ -7,7 +7,8 @@ steps, scores scaled by their spread), stopped early when the best predicted set
 changed for `patience` steps. The next batch is then picked from the best predicted
 configurations not measured yet, greedily for diversity (a knob value no measured
 configuration has counts extra), with about 5% drawn at random from the unmeasured rest.
-Before the model has data the batch is random. A measured configuration is never proposed
+Before the model has data the batch is random, spread over the knobs' values (of eight
+random candidates for each one chosen, those with the most values not yet measured). A measured configuration is never proposed
 again. `RandomSearch` and `GridSearch` are the baselines.
 
     search = AnnealingSearch(space, featurizer, model, np.random.default_rng(0))
@@ -143,7 +144,12 @@ class AnnealingSearch(RandomSearch):
 
     def propose(self, count: int, measured: set[Any]) -> list[Config]:
         if self.model is None or not self.model.trained:
-            return self.unmeasured(count, measured)
+            # Nothing to learn from yet: random configurations spread over the knobs'
+            # values, so the first fit sees each value it can.
+            default = self.space.canonical(self.space.default())
+            near = [self.space.neighbour(default, self.rng) for _ in range(8 * count)]
+            drawn = near + self.unmeasured(8 * count, measured)
+            return first_batch(self.space, drawn, count, measured)
         best = self.anneal(max(2 * count, 64), measured)
         ranked = [best[k][1] for k in sorted(best, key=lambda k: -best[k][0])]
         exploring = max(1, round(count * RANDOM_SHARE)) if count >= 4 else 0
@@ -153,21 +159,39 @@ class AnnealingSearch(RandomSearch):
         return chosen
 
     def diverse(self, ranked: list[Config], count: int, measured: set[Any]) -> list[Config]:
-        """Greedily the best ranked, each knob value that no measured or chosen
-        configuration has counting as much as a tenth of the ranking."""
-        names = self.space.names
-        seen = {(n, v) for key in measured for n, v in zip(names, key, strict=True)}
-        chosen: list[Config] = []
-        pool = list(enumerate(ranked))
-        while pool and len(chosen) < count:
-            merits = [
-                -rank / max(len(ranked), 1) + 0.1 * sum((n, c[n]) not in seen for n in names)
-                for rank, c in pool
-            ]
-            pick = pool.pop(int(np.argmax(merits)))
-            chosen.append(pick[1])
-            seen |= {(n, pick[1][n]) for n in names}
-        return chosen
+        return diverse(self.space.names, ranked, count, measured)
+
+
+def first_batch(space: Space, drawn: list[Config], count: int, measured: set[Any]) -> list[Config]:
+    """A batch before the model has data, from the unmeasured `drawn`: half of it the
+    default's neighbours (one knob changed), then the rest, each half spread over the knobs'
+    values."""
+    default, names = space.canonical(space.default()), space.names
+    fresh = {space.key(c): c for c in drawn if space.key(c) not in measured}
+    near = [c for c in fresh.values() if sum(c[n] != default[n] for n in names) == 1]
+    far = [c for c in fresh.values() if sum(c[n] != default[n] for n in names) != 1]
+    chosen = diverse(names, near, count // 2, measured, 1.0)
+    taken = measured | {space.key(c) for c in chosen}
+    return chosen + diverse(names, far + near, count - len(chosen), taken, 1.0)
+
+
+def diverse(
+    names: list[str], ranked: list[Config], count: int, measured: set[Any], weight: float = 0.1
+) -> list[Config]:
+    """Greedily the best ranked, each knob value that no measured (keys) or chosen
+    configuration has counting as much as `weight` of the ranking."""
+    seen = {(n, v) for key in measured for n, v in zip(names, key, strict=True)}
+    chosen: list[Config] = []
+    pool = list(enumerate(ranked))
+    while pool and len(chosen) < count:
+        merits = [
+            -rank / max(len(ranked), 1) + weight * sum((n, c[n]) not in seen for n in names)
+            for rank, c in pool
+        ]
+        pick = pool.pop(int(np.argmax(merits)))
+        chosen.append(pick[1])
+        seen |= {(n, pick[1][n]) for n in names}
+    return chosen
 
 
 SEARCHES = {"anneal": AnnealingSearch, "random": RandomSearch, "grid": GridSearch}

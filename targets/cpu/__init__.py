@@ -86,6 +86,16 @@ class CpuTarget(Target):
     def local_memory(self) -> int:
         return self.cpu.l2
 
+    def resources(self) -> dict[str, int]:
+        cpu = self.cpu
+        return {
+            "registers": cpu.registers,
+            "vector_bytes": cpu.vector_bits // 8,
+            "threads": cpu.threads,
+            "l1": cpu.l1d,
+            "l2": cpu.l2,
+        }
+
     def emit(self, module: ModuleOp, level: str) -> str:
         if level == "llvm":
             from ziggurat.ir_io import print_module

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 
 from ziggurat.ir_io import parse_module
 from ziggurat.tuner.features import (
@@ -83,13 +84,41 @@ def test_features_of_a_nest_counted_by_hand():
         log2p(4),
         log2p(8),
     ]
-    footprint, intensity = summary[7 : 7 + LEVELS], summary[7 + LEVELS :]
+    footprint, intensity = summary[7 : 7 + LEVELS], summary[7 + LEVELS : 7 + 2 * LEVELS]
     # In the j loop: 8 elements of C, A and B each (96 bytes) for 8 iterations of 2 ops;
     # in both loops: 32 of C and A, 8 of B (288 bytes) for 32 iterations.
     assert list(footprint[:3]) == [log2p(96), log2p(288), 0]
     assert intensity[0] == 16 / 96 and intensity[1] == 64 / 288 and intensity[2] == 0
     assert vector[-5] == 1  # one parallel loop
     assert vector[-1] == 0  # no buffer allocated
+
+
+def test_features_against_the_target_counted_by_hand():
+    function = next(iter(parse_module(NEST).ops))
+    shape = skeleton(function)
+    at = PER_LEVEL * LEVELS + 4 * PER_BUFFER + 4 + 7 + 2 * LEVELS
+    resources = {"registers": 32, "vector_bytes": 64, "threads": 3, "l1": 128, "l2": 512}
+    compared = features(shape, resources)[at:PER_STATEMENT]
+    # One register of 32; 8 lanes of 4 bytes fill half a 64-byte vector; 8 columns in 8
+    # lanes waste none; 4 rows on 3 threads take two rounds of 3 (4 of 6 busy); the j
+    # loop's 96 bytes fit a 128-byte L1, both loops' 288 bytes a 512-byte L2.
+    assert list(compared) == pytest.approx([1 / 32, 0.5, 0.0, 4 / 6, 1.0, 2.0])
+    # A target that says nothing: zeros, and one thread's balance.
+    assert list(features(shape)[at:PER_STATEMENT]) == [0, 0, 0, 1, 0, 0]
+
+
+def test_a_vector_tail_and_a_spilling_tile_counted_by_hand():
+    # 4 x 12 in vectors of 8: the second vector of each row wastes 4 of its 8 lanes.
+    function = next(
+        iter(parse_module(NEST.replace("8", "12").replace("vectorize<12>", "vectorize<8>")).ops)
+    )
+    shape = skeleton(function)
+    assert shape.extents == [4, 12] and shape.widths == [0, 8]
+    at = PER_LEVEL * LEVELS + 4 * PER_BUFFER + 4 + 7 + 2 * LEVELS
+    compared = features(shape, {"registers": 1, "threads": 2})[at:PER_STATEMENT]
+    # A tile of 12 in 8 lanes: 1.5 vectors on 1 register; 4 of 16 lanes wasted; 4 rows
+    # on 2 threads: all busy.
+    assert list(compared[:4]) == pytest.approx([1.5, 0.0, 4 / 16, 1.0])
 
 
 def test_formulas_give_the_features_the_interpreter_gives(matmul_task, target):
@@ -101,7 +130,7 @@ def test_formulas_give_the_features_the_interpreter_gives(matmul_task, target):
     for config, vector in list(zip(configs, fast, strict=True))[::3]:
         direct = Featurizer(matmul_task, space, target).skeleton_of(config)
         assert direct is not None
-        np.testing.assert_allclose(features(direct), vector[:LENGTH])
+        np.testing.assert_allclose(features(direct, target.resources()), vector[:LENGTH])
 
 
 def test_formulas_tell_loops_of_one_trip_from_others(matmul_task, target):
@@ -123,7 +152,9 @@ def test_formulas_tell_loops_of_one_trip_from_others(matmul_task, target):
     for config, vector in ones[:8]:
         direct = Featurizer(matmul_task, space, target).skeleton_of(config)
         assert direct is not None
-        np.testing.assert_allclose(features(direct), vector[:LENGTH], err_msg=str(config))
+        np.testing.assert_allclose(
+            features(direct, target.resources()), vector[:LENGTH], err_msg=str(config)
+        )
 
 
 def test_every_knob_of_the_convolution_schedule_reaches_the_knob_features(target):

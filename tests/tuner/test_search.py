@@ -44,6 +44,27 @@ def test_annealing_follows_the_model_and_never_proposes_a_measured_configuration
     )
 
 
+def test_the_first_batch_is_half_the_defaults_neighbours_spread_over_the_knobs(matmul_task, target):
+    space = Space.of(matmul_task, target)
+    default = space.canonical(space.default())
+    search = AnnealingSearch(space, np.random.default_rng(0))  # no model yet
+    batch = search.propose(16, {space.key(default)})
+    keys = {space.key(c) for c in batch}
+    assert len(keys) == 16 and space.key(default) not in keys
+    changed = [[n for n in space.names if c[n] != default[n]] for c in batch]
+    near = [names[0] for names in changed if len(names) == 1]
+    assert len(near) >= 8
+    # Spread: no knob value twice among the neighbours, and every knob with options moved.
+    values = [(n, c[n]) for c, names in zip(batch, changed, strict=True) for n in names[:1]]
+    assert len(set(values[:8])) == 8
+    assert set(near) == {d.name for d in space.dimensions if len(d.options) > 1}
+    # The other half is spread too: more values than as many random configurations have.
+    far = [c for c, names in zip(batch, changed, strict=True) if len(names) != 1]
+    drawn = RandomSearch(space, np.random.default_rng(0)).propose(len(far), set())
+    spread = len({(n, c[n]) for c in far for n in space.names})
+    assert spread > len({(n, c[n]) for c in drawn for n in space.names})
+
+
 def test_random_and_grid_search_exhaust_a_space_without_repeats(matmul_task, target):
     space = Space.of(matmul_task, target)
     grid = GridSearch(space, np.random.default_rng(0))
