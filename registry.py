@@ -52,6 +52,9 @@ PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "graph-to-te": lazy("ziggurat.passes.conversion.graph_to_te:GraphToTe"),
     "te-to-loop": lazy("ziggurat.passes.conversion.te_to_loop:TeToLoop"),
     "loop-to-llvm": lazy("ziggurat.passes.conversion.loop_to_llvm:LoopToLlvm"),
+    "lower-affine-if-present": lazy(
+        "ziggurat.passes.conversion.lower_affine_if_present:LowerAffineIfPresent"
+    ),
     # scheduling
     "apply-schedule": lazy("ziggurat.passes.scheduling.apply_schedule:ApplySchedule"),
     "apply-default-schedules": lazy(

@@ -39,8 +39,9 @@ def index_constant(value: int, near: Operation) -> SSAValue:
     for op in block.ops:
         if not isinstance(op, arith.ConstantOp):
             break
-        if op.result.type == IndexType() and constant_int(op.result) == value:
-            return op.result
+        result = op.result
+        if isinstance(result.type, IndexType) and constant_int(result) == value:
+            return result
     constant = arith.ConstantOp(IntegerAttr(value, IndexType()))
     constant.result.name_hint = f"c{value}" if value >= 0 else f"c_{-value}"
     Rewriter.insert_op(constant, InsertPoint.at_start(block))

@@ -46,6 +46,7 @@ from ziggurat.frontends.onnx import (
     resize,
     shapes,
 )
+from ziggurat.frontends.onnx.folding import fold_natively
 from ziggurat.frontends.onnx.node import ELEMENT_TYPES, Node, Value, dense, tensor_value
 
 ONNX_NAME = "onnx.name"
@@ -442,8 +443,8 @@ class Importer:
                 self.values[output] = result
 
     def fold(self, node: Node) -> list[Value] | None:
-        """The outputs of a node whose inputs are all constants, evaluated by ONNX's reference
-        implementation; None where the node is not evaluated now."""
+        """The outputs of a node whose inputs are all constants, evaluated in numpy (folding.py)
+        or by ONNX's reference implementation; None where the node is not evaluated now."""
         names = [n for n in node.proto.input if n]
         if (
             not names
@@ -452,6 +453,9 @@ class Importer:
             or any(a.type in (a.GRAPH, a.GRAPHS) for a in node.proto.attribute)
         ):
             return None
+        folded = fold_natively(node.proto, self.constants, self.opset)
+        if folded is not None:
+            return list(folded)
         from onnx.reference import ReferenceEvaluator
 
         # Alone, a node would be evaluated at the newest opset (Unsqueeze-13 reads its

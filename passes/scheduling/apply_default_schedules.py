@@ -22,7 +22,7 @@ records for this target of which none is a nest here was written for another mod
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from xdsl.context import Context
 from xdsl.dialects import func, scf
@@ -34,7 +34,7 @@ from xdsl.rewriter import Rewriter
 from ziggurat.analysis.nests import recognize
 from ziggurat.analysis.payload import stage_roots
 from ziggurat.diagnostics import ZigguratError
-from ziggurat.dialects.schedule import fix_knobs
+from ziggurat.dialects.schedule import KnobValue, fix_knobs
 from ziggurat.ir_io import parse_module, verify_module
 from ziggurat.passes.scheduling.apply_schedule import apply_schedule
 from ziggurat.targets.target import Target, target_named
@@ -92,7 +92,7 @@ def schedule_nest(
     if plan is not None:
         schedule_file, values = plan
         # Outside the try: knobs a target's heuristic sets outside their options are its bug.
-        candidates.append(fix_knobs(schedule(target, schedule_file), values))  # a copy
+        candidates.append(fixed_schedule(target, schedule_file, knob_key(values)))
     for chosen in candidates:
         backup = function.clone()
         try:
@@ -127,6 +127,23 @@ def tuned_schedules(path: str, target: Target) -> dict[str, Operation]:
 @cache
 def schedule_text(target: Target, file: str) -> str:
     return target.schedule_text(file)
+
+
+def knob_key(values: dict[str, KnobValue]) -> tuple[tuple[str, str, KnobValue], ...]:
+    """`values` as a key, each value with its type (True == 1, but a bool knob is not an
+    int knob)."""
+    return tuple(sorted((name, type(v).__name__, v) for name, v in values.items()))
+
+
+@lru_cache(maxsize=512)
+def fixed_schedule(
+    target: Target, file: str, key: tuple[tuple[str, str, KnobValue], ...]
+) -> Operation:
+    """A schedule file of `target` with its knobs fixed to the values of `key`, made once per
+    process: networks repeat their nests (DenseNet-121's 188 nests take 10 distinct ones),
+    and copying and fixing a schedule was a fifth of this pass. Applying a schedule never
+    changes it (apply_schedule's interpreter only reads it), so the copy is shared."""
+    return fix_knobs(schedule(target, file), {name: value for name, _, value in key})
 
 
 @cache

@@ -25,7 +25,12 @@ from ziggurat.diagnostics import ZigguratError
 from ziggurat.dialects.schedule import fix_knobs, knobs
 from ziggurat.frontends.onnx import import_model
 from ziggurat.ir_io import pass_pipeline, print_module
-from ziggurat.passes.scheduling.apply_default_schedules import NEST, schedule
+from ziggurat.passes.scheduling.apply_default_schedules import (
+    NEST,
+    fixed_schedule,
+    knob_key,
+    schedule,
+)
 from ziggurat.passes.scheduling.apply_schedule import apply_schedule
 from ziggurat.pipeline import lower
 from ziggurat.registry import make_context
@@ -451,6 +456,32 @@ def test_a_schedule_file_is_parsed_once_and_its_uses_leave_it_as_parsed():
     assert schedule(target_named(AVX512), "matmul.mlir") is parsed
     assert print_module(parsed) == as_parsed
     assert second == first and "local.init" in second
+
+
+def test_a_fixed_schedule_is_made_once_per_values_and_its_uses_leave_it_as_made():
+    # Nests of one shape share one copy of the schedule with their knobs fixed; applying it
+    # changes neither it nor what a second compile gives.
+    target = target_named(AVX512)
+    module = lower(import_model(CASES["dense_bias_relu"].build()), "te", target)
+    loops = module.clone()
+    pass_pipeline("te-inline,cse,dce,te-to-loop").apply(make_context(), loops)
+    plans = [
+        target.default_schedule(recognize(root, function))
+        for function in loops.walk()
+        if isinstance(function, func.FuncOp) and not function.is_declaration
+        for root in function.body.block.ops
+        if isinstance(root, scf.ForOp) and "te.compute" in root.attributes
+    ]
+    file, values = next(plan for plan in plans if plan is not None and plan[1])
+    fixed = fixed_schedule(target, file, knob_key(values))
+    assert fixed_schedule(target, file, knob_key(dict(reversed(values.items())))) is fixed
+    as_made = print_module(fixed)
+    first = print_module(lower(module.clone(), "loop", target))
+    second = print_module(lower(module.clone(), "loop", target))
+    assert second == first
+    assert print_module(fixed) == as_made
+    # True == 1 as a dict key; a bool knob's value is not an int knob's.
+    assert knob_key({"a": True}) != knob_key({"a": 1})
 
 
 def test_a_nest_the_schedule_cannot_handle_keeps_its_loops():
