@@ -19,6 +19,7 @@ from __future__ import annotations
 import ctypes
 import math
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -119,12 +120,8 @@ def kernels_for_cpu(host: ModuleOp) -> tuple[ModuleOp, dict[str, list[MemRefType
     return ModuleOp(functions), shared_types, barriers
 
 
-def warp_and_lane(
-    op: Operation, indices: dict[str, SSAValue], sizes: list[int]
-) -> tuple[SSAValue, SSAValue]:
-    """The warp of the thread running `op` in its block and its lane (its linear index in
-    the block, x fastest, by 32)."""
-    at = InsertPoint.before(op)
+def emitters(at: InsertPoint) -> tuple[Callable[[Operation], SSAValue], Callable[[int], SSAValue]]:
+    """Functions that insert an op at `at` and give its result, and an index constant."""
 
     def emit(new: Operation) -> SSAValue:
         Rewriter.insert_op(new, at)
@@ -132,6 +129,17 @@ def warp_and_lane(
 
     def constant(value: int) -> SSAValue:
         return emit(arith.ConstantOp(IntegerAttr(value, IndexType())))
+
+    return emit, constant
+
+
+def warp_and_lane(
+    op: Operation, indices: dict[str, SSAValue], sizes: list[int]
+) -> tuple[SSAValue, SSAValue]:
+    """The warp of the thread running `op` in its block and its lane (its linear index in
+    the block, x fastest, by 32)."""
+    at = InsertPoint.before(op)
+    emit, constant = emitters(at)
 
     y_z = emit(arith.MuliOp(indices["thread.z"], constant(sizes[1])))
     rows = emit(arith.AddiOp(indices["thread.y"], y_z))
@@ -151,13 +159,7 @@ def emulate_mma(
     B[k][n] in lane 4 n + (k % 8) / 2, register 2 (k / 8) + k % 2; C[r][n] and D[r][n] in lane
     4 (r % 8) + n / 2, register 2 (r / 8) + n % 2."""
     at = InsertPoint.before(op)
-
-    def emit(new: Operation) -> SSAValue:
-        Rewriter.insert_op(new, at)
-        return new.results[0]
-
-    def constant(value: int) -> SSAValue:
-        return emit(arith.ConstantOp(IntegerAttr(value, IndexType())))
+    emit, constant = emitters(at)
 
     scratch = emit(memref.AllocOp.get(f32, shape=[warps, gpu.WARP, 16], memory_space=SHARED))
     registers = [*op.a, *op.b, *op.c]
