@@ -7,9 +7,9 @@ steps, scores scaled by their spread), stopped early when the best predicted set
 changed for `patience` steps. The next batch is then picked from the best predicted
 configurations not measured yet, greedily for diversity (a knob value no measured
 configuration has counts extra), with about 5% drawn at random from the unmeasured rest.
-Before the model has data the batch is random, spread over the knobs' values (of eight
-random candidates for each one chosen, those with the most values not yet measured). A measured configuration is never proposed
-again. `RandomSearch` and `GridSearch` are the baselines.
+Before the model has data the batch is half the default's neighbours (one knob changed),
+half random configurations, each half spread over the knobs' values (`first_batch`). A
+measured configuration is never proposed again. `RandomSearch` and `GridSearch` are the baselines.
 
     search = AnnealingSearch(space, featurizer, model, np.random.default_rng(0))
     batch = search.propose(32, measured)      # measured: the keys of measured configs
@@ -172,7 +172,8 @@ def first_batch(space: Space, drawn: list[Config], count: int, measured: set[Any
     far = [c for c in fresh.values() if sum(c[n] != default[n] for n in names) != 1]
     chosen = diverse(names, near, count // 2, measured, 1.0)
     taken = measured | {space.key(c) for c in chosen}
-    return chosen + diverse(names, far + near, count - len(chosen), taken, 1.0)
+    rest = far + [c for c in near if space.key(c) not in taken]
+    return chosen + diverse(names, rest, count - len(chosen), taken, 1.0)
 
 
 def diverse(

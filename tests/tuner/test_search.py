@@ -8,7 +8,7 @@ import numpy as np
 
 from ziggurat.tuner.features import Featurizer
 from ziggurat.tuner.scheduler import gain, next_task
-from ziggurat.tuner.search import AnnealingSearch, GridSearch, RandomSearch
+from ziggurat.tuner.search import AnnealingSearch, GridSearch, RandomSearch, first_batch
 from ziggurat.tuner.space import Space
 
 
@@ -63,6 +63,19 @@ def test_the_first_batch_is_half_the_defaults_neighbours_spread_over_the_knobs(m
     drawn = RandomSearch(space, np.random.default_rng(0)).propose(len(far), set())
     spread = len({(n, c[n]) for c in far for n in space.names})
     assert spread > len({(n, c[n]) for c in drawn for n in space.names})
+
+
+def test_the_first_batch_proposes_each_configuration_once(matmul_task, target):
+    # Only neighbours drawn: the second half comes from the neighbours the first left.
+    space = Space.of(matmul_task, target)
+    default = space.canonical(space.default())
+    rng = np.random.default_rng(0)
+    drawn = [space.neighbour(default, rng) for _ in range(200)]
+    distinct = {space.key(c) for c in drawn} - {space.key(default)}
+    # Asked for more than there are: each of them once, none twice.
+    batch = first_batch(space, drawn, len(distinct) + 10, {space.key(default)})
+    keys = [space.key(c) for c in batch]
+    assert len(keys) == len(set(keys)) and set(keys) == distinct
 
 
 def test_random_and_grid_search_exhaust_a_space_without_repeats(matmul_task, target):
