@@ -180,16 +180,20 @@ def value_of(builder: Builder, value: int | SSAValue) -> SSAValue:
     return constant(builder, value) if isinstance(value, int) else value
 
 
+def constant_integer(value: SSAValue) -> int | None:
+    """The integer an `llvm.mlir.constant` gives as `value`, None for any other value."""
+    owner = value.owner
+    if isinstance(owner, llvm.ConstantOp) and isinstance(owner.value, IntegerAttr):
+        return owner.value.value.data
+    return None
+
+
 def static(value: int | SSAValue) -> int | SSAValue:
     """`value` as an int where it is an i64 constant (an index the lowering knows)."""
-    if isinstance(value, int):
+    if isinstance(value, int) or value.type != i64:
         return value
-    owner = value.owner
-    if isinstance(owner, llvm.ConstantOp) and value.type == i64:
-        attribute = owner.value
-        if isinstance(attribute, IntegerAttr):
-            return attribute.value.data
-    return value
+    known = constant_integer(value)
+    return value if known is None else known
 
 
 def add(builder: Builder, lhs: int | SSAValue, rhs: int | SSAValue) -> int | SSAValue:

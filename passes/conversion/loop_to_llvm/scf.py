@@ -33,6 +33,7 @@ from ziggurat.dialects.loop import ANNOTATIONS
 from ziggurat.passes.conversion.loop_to_llvm.common import (
     Descriptor,
     constant,
+    constant_integer,
     emit,
     llvm_type,
     value_of,
@@ -96,14 +97,8 @@ def lower_for(lower: Lowering, op: scf.ForOp) -> None:
 def constant_trip_count(lb: SSAValue, ub: SSAValue, step: SSAValue) -> int | None:
     """The iterations of a loop whose bounds and step are llvm constants (None otherwise,
     or for a step that is not positive)."""
-    values = []
-    for bound in (lb, ub, step):
-        owner = bound.owner
-        if not isinstance(owner, llvm.ConstantOp) or not isinstance(owner.value, IntegerAttr):
-            return None
-        values.append(owner.value.value.data)
-    first, last, stride = values
-    if stride <= 0:
+    first, last, stride = (constant_integer(bound) for bound in (lb, ub, step))
+    if first is None or last is None or stride is None or stride <= 0:
         return None
     return max(0, -(-(last - first) // stride))
 
