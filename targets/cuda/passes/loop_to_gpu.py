@@ -61,6 +61,7 @@ from xdsl.dialects.builtin import (
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint, Rewriter
+from xdsl.utils.exceptions import VerifyException
 
 from ziggurat.analysis.dependences import check_independent
 from ziggurat.analysis.payload import is_pure, optional_bounds
@@ -275,12 +276,17 @@ def launch_sizes(nest: Operation, name: str) -> dict[str, int]:
                 f"'{name}' launches {sizes[axis]} along {axis} ({describe(first[axis])})",
                 loop,
             )
+    check_block(nest, name, sizes)
+    return sizes
+
+
+def check_block(nest: Operation, name: str, sizes: dict[str, int]) -> None:
+    """An error naming the limit that the block `sizes` launch (threadIdx.x, y, z) breaks."""
     block = [sizes.get(f"threadIdx.{d}", 1) for d in gpu.DIMENSIONS]
     try:
         gpu.check_block_size(block)
-    except Exception as error:
+    except VerifyException as error:
         raise ZigguratError(f"kernel '{name}' needs {error}", nest) from None
-    return sizes
 
 
 def check_warps(nest: Operation, name: str, sizes: dict[str, int]) -> None:
@@ -291,18 +297,15 @@ def check_warps(nest: Operation, name: str, sizes: dict[str, int]) -> None:
     if warp_op is None:
         return
     lanes = sizes.setdefault("threadIdx.x", gpu.WARP)
-    block = [sizes.get(f"threadIdx.{d}", 1) for d in gpu.DIMENSIONS]
     if lanes % gpu.WARP:
+        block = [sizes.get(f"threadIdx.{d}", 1) for d in gpu.DIMENSIONS]
         raise ZigguratError(
             f"kernel '{name}' has warp-collective ops ('{warp_op.name}'), but its blocks of "
             f"{' x '.join(map(str, block))} threads are not whole warps along x: threadIdx.x "
             f"needs a multiple of {gpu.WARP} threads, not {lanes}",
             warp_op,
         )
-    try:
-        gpu.check_block_size(block)
-    except Exception as error:
-        raise ZigguratError(f"kernel '{name}' needs {error}", nest) from None
+    check_block(nest, name, sizes)
     check_reached_together(
         nest, gpu.MmaSyncOp, "threadIdx.x", "a warp's mma (gpu.mma_sync)", "lanes"
     )
