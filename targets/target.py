@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 from typing import Any, ClassVar
 
 import numpy as np
@@ -175,12 +175,14 @@ class Target(ArgSpecConvertible):
         raise NotImplementedError
 
 
+def target_entries() -> dict[str, EntryPoint]:
+    """Every installed target's entry point, by name (loading one imports its target)."""
+    return {entry.name: entry for entry in entry_points(group=ENTRY_POINTS)}
+
+
 def target_classes() -> dict[str, type[Target]]:
     """Every installed target, by name."""
-    found: dict[str, type[Target]] = {}
-    for entry in entry_points(group=ENTRY_POINTS):
-        found[entry.name] = entry.load()
-    return found
+    return {name: entry.load() for name, entry in target_entries().items()}
 
 
 def target_named(spec: str | Target) -> Target:
@@ -195,7 +197,7 @@ def target_named(spec: str | Target) -> Target:
         raise ZigguratError(f"malformed target '{spec}': expected one name{{options}}")
     # Only the named target is imported: the others' dialects and passes cost a compile
     # a tenth of a second.
-    entries = {entry.name: entry for entry in entry_points(group=ENTRY_POINTS)}
+    entries = target_entries()
     if specs[0].name not in entries:
         known = ", ".join(sorted(entries))
         raise ZigguratError(f"unknown target '{specs[0].name}', expected one of {known}")
