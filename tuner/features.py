@@ -60,6 +60,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -433,8 +434,9 @@ class Featurizer:
     cache: dict[tuple[Any, ...], np.ndarray] = field(default_factory=dict)
     rng: np.random.Generator = field(default_factory=lambda: np.random.default_rng(0))
 
-    @property
+    @cached_property
     def resources(self) -> dict[str, int]:
+        """The target's resources, asked once: every candidate's features compare with them."""
         return self.target.resources()
 
     def structure(self, config: dict[str, Any]) -> tuple[Any, ...]:
