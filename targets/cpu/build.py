@@ -50,6 +50,8 @@ from ziggurat.targets.cpu.llvm_ir import LARGE_CONSTANT_BYTES, add_packed_wrappe
 # schedules, which about double them): LLVM's fixed cost per module (a few ms) then stays
 # small beside the unit's own work, and there are units enough to share among workers.
 UNIT_OPS = 200
+# The ops of the functions left are shared among at least this many units.
+TAIL_UNITS = 8
 # Modules with fewer ops than this build in this process: forking would cost more.
 SMALLEST_FORKED = 1000
 
@@ -81,23 +83,36 @@ class Built:
 
 def units_of(module: ModuleOp) -> list[Unit]:
     """The units of `module`: its functions with a body, in order, in runs of at least
-    UNIT_OPS ops; then its globals, if it has globals that are not copied into each unit
-    using them."""
+    UNIT_OPS ops, shorter runs towards the end (see unit_ops); then its globals, if it has
+    globals that are not copied into each unit using them."""
+    sizes = [
+        (op.sym_name.data, sum(1 for _ in op.walk()))
+        for op in module.ops
+        if isinstance(op, func.FuncOp) and op.body.blocks
+    ]
+    left = sum(size for _, size in sizes)
     units: list[Unit] = []
     run: list[str] = []
     ops = 0
-    for op in module.ops:
-        if isinstance(op, func.FuncOp) and op.body.blocks:
-            run.append(op.sym_name.data)
-            ops += sum(1 for _ in op.walk())
-            if ops >= UNIT_OPS:
-                units.append(Unit(tuple(run)))
-                run, ops = [], 0
+    for name, size in sizes:
+        run.append(name)
+        ops += size
+        if ops >= unit_ops(left):
+            units.append(Unit(tuple(run)))
+            left -= ops
+            run, ops = [], 0
     if run:
         units.append(Unit(tuple(run)))
     if defined_globals(module):
         units.append(Unit(()))
     return units
+
+
+def unit_ops(left: int) -> int:
+    """The ops of the next unit when the functions not yet in one have `left` ops: UNIT_OPS
+    while that is a small part of them, then less (down to a quarter), so that the units
+    the workers take last (the smallest) end close together."""
+    return max(UNIT_OPS // 4, min(UNIT_OPS, left // TAIL_UNITS))
 
 
 def defined_globals(module: ModuleOp) -> list[memref.GlobalOp]:
