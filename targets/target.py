@@ -154,7 +154,7 @@ class Target(ArgSpecConvertible):
         and options, and what it reads from the hardware (part of every cache key)."""
         return str(self)
 
-    def artifact(self, compiled: Any) -> dict[str, bytes] | None:
+    def artifact(self, compiled: Any) -> dict[str, bytes | memoryview] | None:
         """The parts `load` makes `compiled` again from, for the cache of compiled models
         (ziggurat.compile); None where the target cannot, and nothing of it is cached."""
         return None

@@ -119,7 +119,7 @@ class CpuTarget(Target):
         with paused_gc():
             return compile_loop_module(module, self.cpu, self.threads, cache.current(), passes)
 
-    def artifact(self, compiled: CpuModule) -> dict[str, bytes]:
+    def artifact(self, compiled: CpuModule) -> dict[str, bytes | memoryview]:
         return saved(compiled)
 
     def is_data(self, part: str) -> bool:
@@ -278,19 +278,22 @@ def aligned(raw: bytes | memoryview) -> np.ndarray:
     return copy
 
 
-def saved(module: CpuModule) -> dict[str, bytes]:
+def saved(module: CpuModule) -> dict[str, bytes | memoryview]:
     """A compiled module as the parts of a cache entry: its object code, the values of its
-    large constants (read back from where they are) and its functions' signatures."""
+    large constants (views of where they are, which the module keeps) and its functions'
+    signatures."""
     meta = {
         "objects": len(module.objects),
         "constants": list(module.constants),
         "functions": [f.signature.describe() for f in module.functions.values()],
     }
-    parts = {"meta": json.dumps(meta).encode()}
+    parts: dict[str, bytes | memoryview] = {"meta": json.dumps(meta).encode()}
     for index, code in enumerate(module.objects):
         parts[f"object {index}"] = code
     for name, (address, size) in module.constants.items():
-        parts[f"constant {name}"] = ctypes.string_at(address, size)
+        parts[f"constant {name}"] = memoryview((ctypes.c_char * size).from_address(address)).cast(
+            "B"
+        )
     return parts
 
 
