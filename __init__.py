@@ -14,10 +14,11 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 from xdsl.dialects import func
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
     from ziggurat.targets.target import Target
 
 __all__ = ["Compiled", "ZigguratError", "compile", "load_module"]
+
+T = TypeVar("T")
 
 
 class Compiled:
@@ -150,9 +153,21 @@ def compile(  # noqa: A001
     with paused_gc():
         store = caches.current() if cache and log is None else None
         key = None
+        module = None
         if store is not None:
+            digest = None
+            if is_onnx(source) and isinstance(source, str | Path):
+                with progress.phase("cache lookup"):
+                    digest = remembered_digest(Path(source), store)
+                if digest is None:
+                    # A model file not seen before is read and hashed (100 MB for ResNet-50)
+                    # on a thread while it is imported (both let go of the GIL).
+                    digested = in_background(lambda: source_digest(Path(source), store))
+                    with progress.phase("import"):
+                        module = load_module(source, batch_size=batch_size)
+                    digest = digested()
             with progress.phase("cache lookup"):
-                key = compile_key(source, chosen, batch_size, fuse, store)
+                key = compile_key(source, chosen, batch_size, fuse, store, digest)
                 found = store.get_views(key, later=chosen.is_data)
             if found is not None:
                 with progress.phase("load from cache"):
@@ -167,10 +182,11 @@ def compile(  # noqa: A001
                     return loaded
                 del loaded
         with caches.bypassed() if store is None else nullcontext():
-            with progress.phase("import"):
-                module = load_module(source, batch_size=batch_size)
-                if isinstance(source, ModuleOp):
-                    module = module.clone()
+            if module is None:
+                with progress.phase("import"):
+                    module = load_module(source, batch_size=batch_size)
+                    if isinstance(source, ModuleOp):
+                        module = module.clone()
             main = main_function(module)
             unsigned = unsigned_results(module)
             passes = lower_for_compile(module, chosen, fuse=fuse, tuning_log=log)
@@ -199,22 +215,47 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
+def in_background(work: Callable[[], T]) -> Callable[[], T]:
+    """Start `work` on a thread; the function returned waits for its result (or raises
+    its error)."""
+    outcome: list[Any] = []
+
+    def run() -> None:
+        try:
+            outcome.append((True, work()))
+        except BaseException as error:  # raised again in the caller's thread
+            outcome.append((False, error))
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+
+    def result() -> T:
+        thread.join()
+        done, value = outcome[0]
+        if not done:
+            raise value
+        return value
+
+    return result
+
+
 def compile_key(
     source: ModuleOp | onnx.ModelProto | str | Path,
     target: Target,
     batch_size: int | None,
     fuse: bool,
     store: caches.Cache | None = None,
+    digest: str | None = None,
 ) -> str:
     """The cache key of compiling `source`: its bytes (a model's, with its external data)
     or text, the options, the target's identity and the versions. A model file's digest
-    is remembered in `store` (see source_digest)."""
+    is `digest` where given, else remembered in `store` (see source_digest)."""
     from ziggurat import cache as caches
     from ziggurat.ir_io import print_module
 
     content: str | bytes
     if is_onnx(source) and isinstance(source, str | Path):
-        content = source_digest(Path(source), store)
+        content = digest or source_digest(Path(source), store)
     elif is_onnx(source):
         content = source.SerializeToString()  # type: ignore[union-attr]
     elif isinstance(source, ModuleOp):
@@ -242,20 +283,32 @@ def source_digest(path: Path, store: caches.Cache | None) -> str:
     its weights again."""
     from ziggurat import cache as caches
 
-    memo = None
-    if store is not None and stamp(path) != MISSING:
-        memo = caches.key("source digest", stamp(path))
-        found = store.get(memo)
-        if found is not None:
-            recorded = json.loads(found["files"])
-            if all(stamp(Path(name)) == seen for name, seen in recorded):
-                return found["digest"].decode()
+    remembered = remembered_digest(path, store) if store is not None else None
+    if remembered is not None:
+        return remembered
     content, external = onnx_file_parts(path)
     digest = hashlib.sha256(content).hexdigest()
-    if store is not None and memo is not None:
+    if store is not None and stamp(path) != MISSING:
         files = json.dumps([[str(f), stamp(f)] for f in [path, *external]])
+        memo = caches.key("source digest", stamp(path))
         store.put(memo, {"digest": digest.encode(), "files": files.encode()})
     return digest
+
+
+def remembered_digest(path: Path, store: caches.Cache) -> str | None:
+    """The digest of an ONNX file that `store` remembers, if its files' stamps are still
+    those it saw."""
+    from ziggurat import cache as caches
+
+    if stamp(path) == MISSING:
+        return None
+    found = store.get(caches.key("source digest", stamp(path)))
+    if found is None:
+        return None
+    recorded = json.loads(found["files"])
+    if all(stamp(Path(name)) == seen for name, seen in recorded):
+        return found["digest"].decode()
+    return None
 
 
 MISSING = "missing"
