@@ -12,6 +12,11 @@ larger than the target's fast memory, caught before the target's (slow) lowering
 from __future__ import annotations
 
 import math
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from xdsl.dialects import func, memref, scf
@@ -104,4 +109,33 @@ def scheduled_module(task: Any, schedule_text: str | None, target: Target) -> Mo
 def build(task: Any, schedule_text: str | None, target: Target) -> Any:
     """The task's function compiled with the candidate schedule: callable on numpy arrays."""
     module = scheduled_module(task, schedule_text, target)
-    return getattr(target.compile(module), task.function)
+    with quiet(VECTORIZER_REMARK):
+        return getattr(target.compile(module), task.function)
+
+
+# LLVM says this on stderr for each loop a candidate asks to vectorize that it cannot (a
+# vector width over a short loop, say): the candidate is slower, not wrong, and a tuning run
+# builds hundreds of them.
+VECTORIZER_REMARK = "loop not vectorized"
+
+
+@contextmanager
+def quiet(remark: str) -> Iterator[None]:
+    """Drop the lines of file descriptor 2 (where LLVM writes) that contain `remark`; the
+    others come out when the block ends."""
+    sys.stderr.flush()
+    with tempfile.TemporaryFile() as said:
+        saved = os.dup(2)
+        os.dup2(said.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            said.seek(0)
+            lines = said.read().decode(errors="replace").splitlines(keepends=True)
+            kept = "".join(line for line in lines if remark not in line)
+            if kept:
+                sys.stderr.write(kept)
+                sys.stderr.flush()

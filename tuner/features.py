@@ -120,6 +120,8 @@ class Skeleton:
                 for s in self.statements
             ),
             len(self.allocations),
+            tuple(a.element_bytes for s in self.statements for a in s.accesses),
+            tuple(self.allocation_bytes),
         )
 
     def counts(self) -> list[int]:
@@ -430,6 +432,10 @@ class Featurizer:
     space: Any
     target: Target
     formulas: dict[Any, Formulas | None] = field(default_factory=dict)
+    # Formulas by skeleton shape: structures whose IR is the same (tails that leave the
+    # nest as it is, say) start from each other's rules after one reading, not six.
+    shapes: dict[Any, Formulas] = field(default_factory=dict)
+    borrowed: set[Any] = field(default_factory=set)
     read: dict[tuple[Any, ...], Skeleton] = field(default_factory=dict)
     cache: dict[tuple[Any, ...], np.ndarray] = field(default_factory=dict)
     rng: np.random.Generator = field(default_factory=lambda: np.random.default_rng(0))
@@ -486,7 +492,11 @@ class Featurizer:
                 else np.zeros(LENGTH, np.float32)
             )
             if formulas is not None and (shape is None or not formulas.refine(shape, config)):
-                self.formulas[structure] = None
+                # Rules borrowed from another structure of the same shape are no evidence
+                # against this one: learn its own.
+                borrowed = structure in self.borrowed and shape is not None
+                self.borrowed.discard(structure)
+                self.formulas[structure] = self.learn(config, borrow=False) if borrowed else None
         vector = np.concatenate([vector, self.knob_features(config)])
         self.cache[key] = vector
         return vector
@@ -523,13 +533,20 @@ class Featurizer:
             found.append(self.space.canonical(other))
         return found
 
-    def learn(self, config: dict[str, Any]) -> Formulas | None:
-        """Formulas for the structure of `config`: from its IR, a second candidate's of the
-        structure that differs in as many knobs as one of a few samples does, then from
-        candidates on which the formulas left still disagree (a few at most)."""
+    def learn(self, config: dict[str, Any], borrow: bool = True) -> Formulas | None:
+        """Formulas for the structure of `config`: from its IR, those of a structure of the
+        same shape that it agrees with, else a second candidate's of the structure that
+        differs in as many knobs as one of a few samples does, then from candidates on
+        which the formulas left still disagree (a few at most)."""
         first = self.skeleton_of(config)
         if first is None:
             return None
+        known = self.shapes.get(first.shape()) if borrow else None
+        if known is not None:
+            formulas = Formulas(first, [list(rules) for rules in known.rules])
+            if formulas.refine(first, config):
+                self.borrowed.add(self.structure(config))
+                return formulas
         numbers = self.numbers()
         formulas = Formulas(
             first, [candidate_rules(x, config, self.task.extents, numbers) for x in first.counts()]
@@ -543,6 +560,7 @@ class Featurizer:
             if shape is None or not formulas.refine(shape, second):
                 return None
             second = next((c for c in relatives if formulas.counts(c) is None), None)
+        self.shapes.setdefault(first.shape(), formulas)
         return formulas
 
     def matrix(self, configs: list[dict[str, Any]]) -> np.ndarray:

@@ -8,7 +8,7 @@ import pytest
 from onnx import TensorProto, helper, numpy_helper
 
 from ziggurat.diagnostics import ZigguratError
-from ziggurat.tuner.build import build, scheduled_module
+from ziggurat.tuner.build import VECTORIZER_REMARK, build, quiet, scheduled_module
 from ziggurat.tuner.measure import inputs_for
 from ziggurat.tuner.space import Space
 from ziggurat.tuner.tasks import extract_tasks
@@ -52,3 +52,13 @@ def test_a_tile_larger_than_fast_memory_is_rejected(conv_task, target, monkeypat
     monkeypatch.setattr(type(target), "local_memory", lambda self: 4 << 10)
     with pytest.raises(ZigguratError, match="a local buffer of 9216 bytes does not fit in 4096"):
         scheduled_module(conv_task, text, target)
+
+
+def test_vectorizer_remarks_are_dropped_and_other_lines_kept(capfd):
+    """LLVM writes to file descriptor 2, under Python's sys.stderr: what `quiet` catches."""
+    import os
+
+    with quiet(VECTORIZER_REMARK):
+        os.write(2, f"warning: <unknown>:0:0: {VECTORIZER_REMARK}: the optimizer\n".encode())
+        os.write(2, b"error: a real one\n")
+    assert capfd.readouterr().err == "error: a real one\n"
