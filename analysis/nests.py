@@ -170,6 +170,12 @@ def unit_stride(nest: Nest) -> bool:
     """Whether a convolution's (or a windowed pool's) image is read along its rows one pixel
     for each output column (no stride, so a vector of output pixels reads a vector of input
     pixels)."""
+    return column_stride(nest) == 1
+
+
+def column_stride(nest: Nest) -> int | None:
+    """The pixels of a row a convolution's (or a windowed pool's) image is read at from one
+    output column to the next, or None where its rows are not read along the columns."""
     column, window = nest.loops[3], nest.loops[-1]
     x = iv(column)
     for load in (o for o in window.walk() if isinstance(o, memref.LoadOp)):
@@ -177,5 +183,5 @@ def unit_stride(nest: Nest) -> bool:
         last = read.raw[-1] if read is not None else load.indices[-1]
         terms, _ = linear(last)
         if x in terms:
-            return terms[x] == 1
-    return False
+            return terms[x]
+    return None

@@ -18,7 +18,8 @@ transform.named_sequence @__transform_main(%root: !transform.any_op) {
   transform.schedule.vectorize %zx width %vector_width : !transform.any_op, !transform.param<i64>
   %bouter, %bx = transform.schedule.get_loops %back {overflow_result = 0 : i64} : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
   transform.schedule.vectorize %bx width %vector_width : !transform.any_op, !transform.param<i64>
-  // A strided convolution reads every other pixel: no vector loads along the row.
+  // A row read every other pixel is two vector loads deinterleaved (vectorize-loops); one
+  // read further apart has no vector loads along it.
   transform.tune.alternatives<"vectorize"> selected_region = 0 {
     transform.schedule.vectorize %xi width %vector_width : !transform.any_op, !transform.param<i64>
     transform.yield

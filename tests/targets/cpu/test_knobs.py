@@ -205,11 +205,14 @@ def pool_nest(shape: tuple[int, int, int, int], strides: int, global_pool: bool 
 
 
 def test_windowed_pools_get_a_row_tile_and_global_ones_threads():
-    # ResNet's 3x3/2 max-pool, 112 -> 56: a divisor of the row up to two vectors, for
-    # LLVM's vectorizer (every other pixel); a 3x3/1 pool on 57: the row, whole vectors
-    # and a rest, as a depthwise convolution's; a global pool as before.
+    # ResNet's 3x3/2 max-pool, 112 -> 56: the row, as a unit-stride pool's (vectorize-loops
+    # deinterleaves every other pixel); a 3x3/3 pool, 100 -> 34: a divisor of the row up to
+    # two vectors, for LLVM's vectorizer; a 3x3/1 pool on 57: the row, whole vectors and a
+    # rest, as a depthwise convolution's; a global pool as before.
     strided = pool_knobs(pool_nest((1, 64, 112, 112), 2), AVX512, 16)
-    assert strided == {"windowed": 1, "tile_columns": 28, "window_parallel": 0}
+    assert strided == {"windowed": 1, "tile_columns": 56, "window_parallel": 0}
+    wider = pool_knobs(pool_nest((1, 8, 100, 100), 3), AVX512, 16)
+    assert (wider["windowed"], wider["tile_columns"]) == (1, 17)
     unit = pool_knobs(pool_nest((1, 32, 57, 57), 1), AVX512, 16)
     assert (unit["windowed"], unit["tile_columns"]) == (1, 57)
     assert pool_knobs(pool_nest((1, 512, 7, 7), 1, True), AVX512, 16)["windowed"] == 0
