@@ -217,6 +217,20 @@ CASES = {
         "grouped_conv2d.mlir",
         '"i3.inner", loop.annotations = [#loop.vectorize<16>]',
     ),
+    "depthwise_conv2d_channels_in_lanes": Case(
+        # Rows of 6 pixels (stride 2 from 11), 40 channels: blocks of 20 in vector lanes.
+        lambda: conv(
+            (1, 40, 11, 11),
+            (40, 1, 3, 3),
+            (40,),
+            (1, 40, 6, 6),
+            pads=[1, 1, 1, 1],
+            strides=[2, 2],
+            group=40,
+        ),
+        "grouped_conv2d.mlir",
+        "memref<1x13x13x20xf32, #loop.scope<local>>",
+    ),
     "grouped_conv2d": Case(
         # ShuffleNet's and ResNeXt's groups of several channels, dilated.
         lambda: conv(
@@ -412,6 +426,7 @@ KINDS = {
         "depthwise_conv2d",
         "depthwise_conv2d_wide",
         "depthwise_conv2d_strided",
+        "depthwise_conv2d_channels_in_lanes",
         "grouped_conv2d",
     ],
     "pool.mlir": [
