@@ -170,6 +170,28 @@ def unit_stride(nest: Nest) -> bool:
     """Whether a convolution's (or a windowed pool's) image is read along its rows one pixel
     for each output column (no stride, so a vector of output pixels reads a vector of input
     pixels)."""
+    return column_stride(nest) == 1
+
+
+def depthwise(nest: Nest) -> bool:
+    """Whether each filter of a grouped convolution reads one input channel, its own (one
+    filter for each channel: the channels of a block are the filters of the block)."""
+    filters, channel, window = iv(nest.loops[1]), iv(nest.loops[4]), nest.loops[-1]
+    if nest.extents[4] != 1:
+        return False
+    for load in (o for o in window.walk() if isinstance(o, memref.LoadOp)):
+        read = padded_read(load, window)
+        indices = read.raw if read is not None else load.indices
+        if len(indices) == 4 and filters in ivs_of(indices[1], nest.loops[0]):
+            # The filter plus the window's one channel (0).
+            terms, constant = linear(indices[1])
+            return constant == 0 and terms.pop(filters, 0) == 1 and set(terms) <= {channel}
+    return False
+
+
+def column_stride(nest: Nest) -> int | None:
+    """The pixels of a row a convolution's (or a windowed pool's) image is read at from one
+    output column to the next, or None where its rows are not read along the columns."""
     column, window = nest.loops[3], nest.loops[-1]
     x = iv(column)
     for load in (o for o in window.walk() if isinstance(o, memref.LoadOp)):
@@ -177,5 +199,5 @@ def unit_stride(nest: Nest) -> bool:
         last = read.raw[-1] if read is not None else load.indices[-1]
         terms, _ = linear(last)
         if x in terms:
-            return terms[x] == 1
-    return False
+            return terms[x]
+    return None

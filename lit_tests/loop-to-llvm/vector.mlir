@@ -24,3 +24,13 @@ func.func @sum(%a: vector<8xf32>, %i: vector<4xi32>, %start: f32, %n: i32) -> (f
   %t = vector.reduction <add>, %i, %n : vector<4xi32> into i32
   func.return %s, %t : f32, i32
 }
+
+// A shuffle of two vectors by a constant mask is LLVM's shufflevector.
+
+// CHECK-LABEL: llvm.func @even_lanes(
+// CHECK: %[[E:.*]] = llvm.shufflevector %{{.*}}, %{{.*}} [0, 2, 5, 7] : vector<4xf32>
+// CHECK: llvm.return %[[E]] : vector<4xf32>
+func.func @even_lanes(%a: vector<4xf32>, %b: vector<4xf32>) -> vector<4xf32> {
+  %e = vector.shuffle %a, %b [0, 2, 5, 7] : vector<4xf32>, vector<4xf32>
+  func.return %e : vector<4xf32>
+}

@@ -2,7 +2,8 @@
 
 A vector load or store is one LLVM load or store of the vector type at the address of its
 first element, aligned as one element is, or as its `alignment` attribute says where a
-target has proved more (LLVM raises the alignment where it can prove more); a broadcast is an insertelement and a shufflevector; a reduction is LLVM's
+target has proved more (LLVM raises the alignment where it can prove more); a broadcast is
+an insertelement and a shufflevector, a shuffle a shufflevector; a reduction is LLVM's
 `llvm.vector.reduce.*` intrinsic.
 
     %v = vector.load %A[%i] : memref<64xf32>, vector<16xf32>
@@ -118,6 +119,16 @@ def lower_insert(lower: Lowering, op: vector.InsertOp) -> None:
     lower.result(op, emit(lower, insert))
 
 
+def lower_shuffle(lower: Lowering, op: vector.ShuffleOp) -> None:
+    """Lanes of two 1-D vectors picked by a constant mask: llvm.shufflevector."""
+    type = check_one_dimensional(op.result.type, op)
+    check_one_dimensional(op.v1.type, op)
+    mask = DenseArrayBase.from_list(i32, list(op.mask.get_values()))
+    first, second = lower.operands([op.v1, op.v2])
+    shuffle = llvm.ShuffleVectorOp(first, second, mask, llvm_type(type))
+    lower.result(op, emit(lower, shuffle))
+
+
 def lower_fma(lower: Lowering, op: vector.FMAOp) -> None:
     type = check_one_dimensional(op.res.type, op)
     args = lower.operands([op.lhs, op.rhs, op.acc])
@@ -161,6 +172,7 @@ VECTOR_LOWERINGS: dict[type[Operation], Lower] = {
     vector.StoreOp: lower_store,
     vector.BroadcastOp: lower_broadcast,
     vector.InsertOp: lower_insert,
+    vector.ShuffleOp: lower_shuffle,
     vector.FMAOp: lower_fma,
     vector.ReductionOp: lower_reduction,
 }

@@ -13,11 +13,14 @@ carried by the loop that only accumulates (`%acc + x`, `max(%acc, x)`, ...) is c
 partial results and combined after the loop: the annotation allows that reordering. When W
 does not divide the trip count, what is left runs in vectors of W/2, W/4, ... down to 4
 lanes where the trip count is known (12 iterations at W = 16 are a vector of 8 and one of
-4), then in a scalar loop; a vector loop of one iteration is no loop at all. A load along
-another dimension (or a strided one) is W scalar loads gathered into a vector (a register
-tile written back across its layout); a loop with anything else (a nested loop, a call, a
-scattering or strided store, a store to a fixed address, an index that is not the
-induction variable plus something invariant) keeps its annotation for LLVM's vectorizer.
+4), then in a scalar loop; a vector loop of one iteration is no loop at all. A load at
+twice the induction variable along the last dimension (a stride-2 convolution's or pool's
+row) is two vector loads, the second ending at the last lane's element, whose even and odd
+lanes a shuffle takes. A load along another dimension (or a strided one) is W scalar loads
+gathered into a vector (a register tile written back across its layout); a loop with
+anything else (a nested loop, a call, a scattering or strided store, a store to a fixed
+address, an index that is not the induction variable, or twice it, plus something
+invariant) keeps its annotation for LLVM's vectorizer.
 
     scf.for %j = %c0 to %c32 step %c1 {
       %b = memref.load %B[%k, %j] : memref<64x32xf32>
@@ -42,6 +45,7 @@ from xdsl.dialects import arith, math, memref, scf, vector
 from xdsl.dialects.builtin import (
     AnyFloat,
     ArrayAttr,
+    DenseArrayBase,
     FloatAttr,
     IndexType,
     IntegerAttr,
@@ -49,6 +53,7 @@ from xdsl.dialects.builtin import (
     MemRefType,
     ModuleOp,
     VectorType,
+    i64,
 )
 from xdsl.ir import Attribute, Block, Operation, SSAValue
 from xdsl.passes import ModulePass
@@ -62,6 +67,8 @@ from ziggurat.passes.conversion.loop_to_llvm.memref import constant_index
 from ziggurat.targets.cpu.passes.convert_math_to_libm import LIBM
 
 UNIFORM, LINEAR, VECTOR, GATHER = "uniform", "linear", "vector", "gather"
+# 2 * the induction variable plus a uniform value: lane k reads element 2k past lane 0's.
+DOUBLED, DEINTERLEAVE = "doubled", "deinterleave"
 MIN_LANES = 4  # the narrowest vector a rest runs in (128 bits of f32)
 SCALAR_ONLY = (math.RsqrtOp, math.FPowIOp)
 
@@ -97,7 +104,8 @@ def is_scalar(type: Attribute) -> bool:
 
 def access_kind(type: Attribute, index_kinds: list[str]) -> str | None:
     """A load or store at these indices: the same element each iteration (uniform), W
-    consecutive elements (vector), W elements a fixed stride apart (gather: loads only), or
+    consecutive elements (vector), every other one of 2W - 1 consecutive elements
+    (deinterleave: loads only), W elements a fixed stride apart (gather: loads only), or
     something else (None)."""
     if all(kind == UNIFORM for kind in index_kinds):
         return UNIFORM
@@ -105,10 +113,11 @@ def access_kind(type: Attribute, index_kinds: list[str]) -> str | None:
         return None
     if isinstance(type.element_type, IntegerType) and type.element_type.width.data % 8:
         return None  # a vector of i1 in memory is packed bits, a memref of i1 is bytes
-    if index_kinds.count(LINEAR) != 1 or index_kinds.count(UNIFORM) != len(index_kinds) - 1:
+    varying = [kind for kind in index_kinds if kind != UNIFORM]
+    if len(varying) != 1 or varying[0] not in (LINEAR, DOUBLED):
         return None
-    if index_kinds[-1] == LINEAR and static_strides(type)[-1] == 1:
-        return VECTOR
+    if index_kinds[-1] != UNIFORM and static_strides(type)[-1] == 1:
+        return VECTOR if index_kinds[-1] == LINEAR else DEINTERLEAVE
     return GATHER
 
 
@@ -139,21 +148,15 @@ def classify_ops(block: Block, kinds: dict[SSAValue, str]) -> bool:
             continue
         if isinstance(op, memref.LoadOp):
             kind = access_kind(op.memref.type, operand_kinds[1:])
-            kind = VECTOR if kind == GATHER else kind
+            kind = VECTOR if kind in (GATHER, DEINTERLEAVE) else kind
         elif isinstance(op, memref.StoreOp):
-            if operand_kinds[0] == LINEAR:
+            if operand_kinds[0] in (LINEAR, DOUBLED):
                 return False
             if access_kind(op.memref.type, operand_kinds[2:]) != VECTOR:
                 return False
             continue
-        elif LINEAR in operand_kinds:
-            # i + uniform, uniform + i and i - uniform stay lane 0's index.
-            linear = operand_kinds[0] == LINEAR and operand_kinds[1:] == [UNIFORM]
-            if isinstance(op, arith.AddiOp):
-                linear |= operand_kinds == [UNIFORM, LINEAR]
-            elif not isinstance(op, arith.SubiOp):
-                linear = False
-            kind = LINEAR if linear else None
+        elif LINEAR in operand_kinds or DOUBLED in operand_kinds:
+            kind = index_kind(op, operand_kinds)
         elif elementwise(op):
             kind = VECTOR if VECTOR in operand_kinds else UNIFORM
         else:
@@ -162,6 +165,21 @@ def classify_ops(block: Block, kinds: dict[SSAValue, str]) -> bool:
             return False
         kinds.update({result: kind for result in op.results})
     return True
+
+
+def index_kind(op: Operation, operand_kinds: list[str]) -> str | None:
+    """An index op on the induction variable: i + uniform, uniform + i and i - uniform stay
+    lane 0's index (of i or of 2i: a strided convolution's or pool's column), i * 2 and
+    2 * i are doubled; None for anything else."""
+    varying = operand_kinds[0] if operand_kinds[0] != UNIFORM else operand_kinds[-1]
+    if isinstance(op, arith.AddiOp) and sorted(operand_kinds) == sorted([varying, UNIFORM]):
+        return varying
+    if isinstance(op, arith.SubiOp) and operand_kinds == [varying, UNIFORM]:
+        return varying
+    if isinstance(op, arith.MuliOp) and sorted(operand_kinds) == [LINEAR, UNIFORM]:
+        factor = op.operands[operand_kinds.index(UNIFORM)]
+        return DOUBLED if constant_index(factor) == 2 else None
+    return None
 
 
 def elementwise(op: Operation) -> bool:
@@ -339,8 +357,15 @@ def rewrite_ops(
             continue
         elif isinstance(op, memref.LoadOp):
             index_kinds = [kinds.get(v, UNIFORM) for v in op.indices]
-            if access_kind(op.memref.type, index_kinds) == GATHER:
-                new = gather(op, index_kinds.index(LINEAR), width)
+            access = access_kind(op.memref.type, index_kinds)
+            if access == DEINTERLEAVE:
+                new = deinterleave(op, width)
+                vectors[op.res] = new.results[0]
+                replaced.append((op, new))
+                continue
+            if access == GATHER:
+                axis = next(i for i, k in enumerate(index_kinds) if k != UNIFORM)
+                new = gather(op, axis, width, 2 if index_kinds[axis] == DOUBLED else 1)
                 vectors[op.res] = new.results[0]
                 replaced.append((op, new))
                 continue
@@ -358,16 +383,36 @@ def rewrite_ops(
         replaced.append((op, new))
 
 
-def gather(load: memref.LoadOp, axis: int, width: int) -> Operation:
-    """W scalar loads, lane k's at index `axis` plus k, inserted into a vector, before
-    `load`; the last insert (the vector)."""
+def deinterleave(load: memref.LoadOp, width: int) -> Operation:
+    """Lane k reading element 2k past lane 0's: a vector load at lane 0's element and one
+    ending at lane W-1's (so nothing past it is read), their even and odd lanes shuffled
+    together, before `load`; the shuffle."""
+    at = InsertPoint.before(load)
+    type = VectorType(load.res.type, [width])
+    indices = list(load.indices)
+    offset = arith.ConstantOp(IntegerAttr.from_index_int_value(width - 1))
+    moved = arith.AddiOp(indices[-1], offset)
+    first = vector.LoadOp(load.memref, indices, type)
+    second = vector.LoadOp(load.memref, [*indices[:-1], moved.result], type)
+    # Lane k < W/2 is element 2k of the first; lane k >= W/2 element 2k + 1 - W of the
+    # second, which the shuffle numbers 2k + 1.
+    lanes = [2 * k + (k >= width // 2) for k in range(width)]
+    mask = DenseArrayBase.from_list(i64, lanes)
+    shuffle = vector.ShuffleOp(first.result, second.result, mask, result_type=type)
+    Rewriter.insert_op([offset, moved, first, second, shuffle], at)
+    return shuffle
+
+
+def gather(load: memref.LoadOp, axis: int, width: int, stride: int = 1) -> Operation:
+    """W scalar loads, lane k's at index `axis` plus k times `stride`, inserted into a
+    vector, before `load`; the last insert (the vector)."""
     at = InsertPoint.before(load)
     result: SSAValue | None = None
     last: Operation | None = None
     for lane in range(width):
         indices = list(load.indices)
         if lane:
-            offset = arith.ConstantOp(IntegerAttr.from_index_int_value(lane))
+            offset = arith.ConstantOp(IntegerAttr.from_index_int_value(lane * stride))
             moved = arith.AddiOp(indices[axis], offset)
             Rewriter.insert_op([offset, moved], at)
             indices[axis] = moved.result

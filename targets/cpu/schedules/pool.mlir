@@ -4,8 +4,8 @@
 // convolution is (grouped_conv2d.mlir): each channel packed with its padding (no clamps or
 // selects in the inner loops), a tile of tile_columns pixels of a row accumulated over the
 // window in vector lanes and written back through the epilogue, channels over the threads.
-// A strided pool reads every other pixel: its row loop is left to LLVM's vectorizer, which
-// loads two vectors and takes every other lane.
+// A stride-2 pool reads every other pixel: two vector loads whose even and odd lanes
+// vectorize-loops shuffles together; a wider stride's row loop is left to LLVM's vectorizer.
 transform.named_sequence @__transform_main(%root: !transform.any_op) {
   %vector_width = transform.tune.knob<"vector_width"> = 16 from options = [2, 4, 8, 16, 32] -> !transform.param<i64>
   transform.tune.alternatives<"windowed"> selected_region = 0 {

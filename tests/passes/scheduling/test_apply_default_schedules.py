@@ -202,6 +202,35 @@ CASES = {
         "grouped_conv2d.mlir",
         "memref<1x1x27x43xf32, #loop.scope<local>>",
     ),
+    "depthwise_conv2d_strided": Case(
+        # MobileNetV2's 3x3/2 depthwise convolutions on odd rows: 15 output columns read
+        # every other pixel (8 + 4 lanes deinterleaved, then scalars).
+        lambda: conv(
+            (1, 24, 13, 29),
+            (24, 1, 3, 3),
+            (24,),
+            (1, 24, 7, 15),
+            pads=[1, 1, 1, 1],
+            strides=[2, 2],
+            group=24,
+        ),
+        "grouped_conv2d.mlir",
+        '"i3.inner", loop.annotations = [#loop.vectorize<16>]',
+    ),
+    "depthwise_conv2d_channels_in_lanes": Case(
+        # Rows of 6 pixels (stride 2 from 11), 40 channels: blocks of 20 in vector lanes.
+        lambda: conv(
+            (1, 40, 11, 11),
+            (40, 1, 3, 3),
+            (40,),
+            (1, 40, 6, 6),
+            pads=[1, 1, 1, 1],
+            strides=[2, 2],
+            group=40,
+        ),
+        "grouped_conv2d.mlir",
+        "memref<1x13x13x20xf32, #loop.scope<local>>",
+    ),
     "grouped_conv2d": Case(
         # ShuffleNet's and ResNeXt's groups of several channels, dilated.
         lambda: conv(
@@ -224,6 +253,17 @@ CASES = {
         ),
         "pool.mlir",
         "#loop.parallel",
+    ),
+    # ResNet's 3x3/2 max-pool on rows of 56 output pixels (three vectors and a half, read
+    # every other pixel), two images.
+    "max_pool_strided_wide": Case(
+        lambda: model(
+            [node("MaxPool", ["x"], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1])],
+            {"x": (2, 3, 5, 111)},
+            (2, 3, 3, 56),
+        ),
+        "pool.mlir",
+        "scf.for %w.inner = %c0 to %c56",
     ),
     # A 3x3/1 pool on rows of 37 (two vectors and a rest), two images, each channel packed
     # with its border of -inf.
@@ -382,9 +422,16 @@ KINDS = {
         "conv2d_prime_width",
         "conv2d_strided",
     ],
-    "grouped_conv2d.mlir": ["depthwise_conv2d", "depthwise_conv2d_wide", "grouped_conv2d"],
+    "grouped_conv2d.mlir": [
+        "depthwise_conv2d",
+        "depthwise_conv2d_wide",
+        "depthwise_conv2d_strided",
+        "depthwise_conv2d_channels_in_lanes",
+        "grouped_conv2d",
+    ],
     "pool.mlir": [
         "max_pool",
+        "max_pool_strided_wide",
         "max_pool_unit_stride",
         "average_pool",
         "average_pool_padded",

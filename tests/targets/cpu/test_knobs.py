@@ -17,6 +17,7 @@ from ziggurat.targets.cpu.knobs import (
     conv2d_knobs,
     copied_blocks,
     filter_block,
+    grouped_conv2d_knobs,
     matmul_knobs,
     pool_knobs,
     row_tile,
@@ -204,12 +205,72 @@ def pool_nest(shape: tuple[int, int, int, int], strides: int, global_pool: bool 
     return recognize(root, root.parent_op())  # type: ignore[arg-type]
 
 
+def conv_nest(shape: tuple[int, int, int, int], strides: int, group: int, filters: int):
+    """The loop nest of an ONNX 3x3 grouped convolution (padding 1) of `filters` filters."""
+    import numpy as np
+    from onnx import TensorProto, helper, numpy_helper
+
+    import ziggurat
+    from ziggurat.ir_io import pass_pipeline
+    from ziggurat.pipeline import lower
+    from ziggurat.registry import make_context
+
+    weight = np.ones((filters, shape[1] // group, 3, 3), np.float32)
+    node = helper.make_node(
+        "Conv", ["x", "w"], ["y"], strides=[strides] * 2, pads=[1] * 4, group=group
+    )
+    out = (shape[0], filters, *((size - 1) // strides + 1 for size in shape[2:]))
+    graph = helper.make_graph(
+        [node],
+        "conv",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, shape)],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, out)],
+        [numpy_helper.from_array(weight, "w")],
+    )
+    module = lower(ziggurat.load_module(helper.make_model(graph)), "te", "cpu")
+    pass_pipeline("te-inline,te-to-loop").apply(make_context(), module)
+    root = next(op for op in module.walk() if isinstance(op, scf.ForOp))
+    return recognize(root, root.parent_op())  # type: ignore[arg-type]
+
+
+def test_depthwise_convolutions_on_short_rows_run_channels_in_lanes():
+    # MobileNetV2's 960 channels on 7x7, and 576 at stride 2 to 7x7: a tile of the row's 7
+    # pixels by two vectors of channels (14 accumulators of 28) on AVX-512; AVX2's 8 lanes
+    # hold no more than a row of 4 (a 7x7 map stays in rows). Rows of 14 stay in lanes
+    # (vectorized at stride 2 too), as do grouped convolutions of several channels each, and
+    # two filters for each channel.
+    seven = grouped_conv2d_knobs(conv_nest((1, 960, 7, 7), 1, 960, 960), AVX512, 16)
+    assert seven == {
+        "channels_in_lanes": 1,
+        "channel_block": 32,
+        "pixel_tile": 7,
+        "lane_parallel": 0,
+    }
+    strided = grouped_conv2d_knobs(conv_nest((1, 576, 14, 14), 2, 576, 576), AVX512, 16)
+    assert (strided["channels_in_lanes"], strided["pixel_tile"]) == (1, 7)
+    assert grouped_conv2d_knobs(conv_nest((1, 960, 7, 7), 1, 960, 960), AVX2, 8) == {
+        "channels_in_lanes": 0,
+        "tile_columns": 7,
+        "vectorize": 0,
+        "parallel": 0,
+    }
+    rows = grouped_conv2d_knobs(conv_nest((1, 192, 28, 28), 2, 192, 192), AVX512, 16)
+    assert (rows["channels_in_lanes"], rows["tile_columns"], rows["vectorize"]) == (0, 14, 0)
+    groups = grouped_conv2d_knobs(conv_nest((1, 64, 7, 7), 1, 16, 16), AVX512, 16)
+    assert groups["channels_in_lanes"] == 0
+    doubled = grouped_conv2d_knobs(conv_nest((1, 64, 7, 7), 1, 64, 128), AVX512, 16)
+    assert doubled["channels_in_lanes"] == 0
+
+
 def test_windowed_pools_get_a_row_tile_and_global_ones_threads():
-    # ResNet's 3x3/2 max-pool, 112 -> 56: a divisor of the row up to two vectors, for
-    # LLVM's vectorizer (every other pixel); a 3x3/1 pool on 57: the row, whole vectors
-    # and a rest, as a depthwise convolution's; a global pool as before.
+    # ResNet's 3x3/2 max-pool, 112 -> 56: the row, as a unit-stride pool's (vectorize-loops
+    # deinterleaves every other pixel); a 3x3/3 pool, 100 -> 34: a divisor of the row up to
+    # two vectors, for LLVM's vectorizer; a 3x3/1 pool on 57: the row, whole vectors and a
+    # rest, as a depthwise convolution's; a global pool as before.
     strided = pool_knobs(pool_nest((1, 64, 112, 112), 2), AVX512, 16)
-    assert strided == {"windowed": 1, "tile_columns": 28, "window_parallel": 0}
+    assert strided == {"windowed": 1, "tile_columns": 56, "window_parallel": 0}
+    wider = pool_knobs(pool_nest((1, 8, 100, 100), 3), AVX512, 16)
+    assert (wider["windowed"], wider["tile_columns"]) == (1, 17)
     unit = pool_knobs(pool_nest((1, 32, 57, 57), 1), AVX512, 16)
     assert (unit["windowed"], unit["tile_columns"]) == (1, 57)
     assert pool_knobs(pool_nest((1, 512, 7, 7), 1, True), AVX512, 16)["windowed"] == 0

@@ -230,6 +230,42 @@ func.func @back(%T: memref<{columns}x16xf32>, %b: memref<16xf32>, %O: memref<16x
         assert "x float>" in compiled.optimized_ir
 
 
+@pytest.mark.parametrize("columns", [1, 3, 4, 13, 16, 29])
+@pytest.mark.parametrize("offset", [0, 1])
+def test_every_other_pixel_is_deinterleaved(columns: int, offset: int):
+    # out[x] = row[2x + offset] + 2 * rows[2x][offset]: a stride-2 pool's row (two vector
+    # loads shuffled; the second ends at the last lane's pixel, so a row that ends there
+    # is not read past) and a doubled index along rows (gathered).
+    width = 2 * columns - 1 + offset
+    text = f"""
+func.func @every_other(%R: memref<{width}xf32>, %M: memref<{2 * columns}x2xf32>, %O: memref<{columns}xf32>) {{
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %cx = arith.constant {columns} : index
+  %offset = arith.constant {offset} : index
+  %two = arith.constant 2.0 : f32
+  scf.for %x = %c0 to %cx step %c1 {{
+    %d = arith.muli %x, %c2 : index
+    %i = arith.addi %d, %offset : index
+    %a = memref.load %R[%i] : memref<{width}xf32>
+    %j = arith.muli %c2, %x : index
+    %b = memref.load %M[%j, %offset] : memref<{2 * columns}x2xf32>
+    %t = arith.mulf %two, %b : f32
+    %s = arith.addf %a, %t : f32
+    memref.store %s, %O[%x] : memref<{columns}xf32>
+  }} {{loop.annotations = [#loop.vectorize<16>]}}
+  func.return
+}}"""
+    compiled = compile_text(text)
+    row, rows = random(width, seed=columns), random(2 * columns, 2, seed=offset)
+    out = np.zeros(columns, np.float32)
+    compiled.every_other(row, rows, out)
+    np.testing.assert_array_equal(out, row[offset::2] + 2 * rows[::2, offset])
+    if columns >= 4:
+        assert "shufflevector" in compiled.optimized_ir
+
+
 VECTOR_OPS = """
 func.func @dot_max(%X: memref<16xf32>, %Y: memref<16xf32>, %Z: memref<16xf32>) -> (f32, f32) {
   %c0 = arith.constant 0 : index
