@@ -14,11 +14,11 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
-import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from xdsl.dialects import func
@@ -33,8 +33,6 @@ if TYPE_CHECKING:
     from ziggurat.targets.target import Target
 
 __all__ = ["Compiled", "ZigguratError", "compile", "load_module"]
-
-T = TypeVar("T")
 
 
 class Compiled:
@@ -162,10 +160,11 @@ def compile(  # noqa: A001
                 if digest is None:
                     # A model file not seen before is read and hashed (100 MB for ResNet-50)
                     # on a thread while it is imported (both let go of the GIL).
-                    digested = in_background(lambda: source_digest(Path(source), store))
-                    with progress.phase("import"):
-                        module = load_module(source, batch_size=batch_size)
-                    digest = digested()
+                    with ThreadPoolExecutor(max_workers=1) as hashing:
+                        digested = hashing.submit(source_digest, Path(source), store)
+                        with progress.phase("import"):
+                            module = load_module(source, batch_size=batch_size)
+                        digest = digested.result()
             with progress.phase("cache lookup"):
                 key = compile_key(source, chosen, batch_size, fuse, store, digest)
                 found = store.get_views(key, later=chosen.is_data)
@@ -213,30 +212,6 @@ def paused_gc() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def in_background(work: Callable[[], T]) -> Callable[[], T]:
-    """Start `work` on a thread; the function returned waits for its result (or raises
-    its error)."""
-    outcome: list[Any] = []
-
-    def run() -> None:
-        try:
-            outcome.append((True, work()))
-        except BaseException as error:  # raised again in the caller's thread
-            outcome.append((False, error))
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-
-    def result() -> T:
-        thread.join()
-        done, value = outcome[0]
-        if not done:
-            raise value
-        return value
-
-    return result
 
 
 def compile_key(
