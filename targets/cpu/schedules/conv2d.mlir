@@ -5,7 +5,7 @@
 // sums over channels and window (pixels unrolled and broadcast, filters vectorized) and is
 // written back through the epilogue, along the rows of the output. Rows of the output run
 // in parallel (and the packing over channels), or filter blocks, or images where there are
-// several for each thread.
+// several for each thread, or chunks of rows that each pack their own rows of the image.
 transform.named_sequence @__transform_main(%root: !transform.any_op) {
   %vector_width = transform.tune.knob<"vector_width"> = 16 from options = [2, 4, 8, 16, 32] -> !transform.param<i64>
   %n, %f, %y, %x, %rc, %ry, %rx = transform.schedule.get_loops %root : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
@@ -29,7 +29,6 @@ transform.named_sequence @__transform_main(%root: !transform.any_op) {
       transform.schedule.reorder %fo, %y, %xo, %rc, %ry, %rx, %xi, %fi : !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op
       transform.yield
     }
-    %image = transform.schedule.cache_read %n input 0 into "local" : (!transform.any_op) -> !transform.any_op
     // Weights laid out with the filters innermost already (pack-weights: IHWO) are read as
     // they are, or a filter block's at a time copied together: a block's weights are rows
     // of 64 bytes as many filters apart (2 KiB for 512), spread over all the weights, which
@@ -61,19 +60,34 @@ transform.named_sequence @__transform_main(%root: !transform.any_op) {
       transform.schedule.unroll %bx by %columns : !transform.any_op, !transform.param<i64>
       transform.yield
     }
-    %in, %ic, %iy, %ix = transform.schedule.get_loops %image : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
+    // The image is packed whole, its channels over the threads, then its rows computed over
+    // them (region 0), or packed a chunk of rows at a time (those rows and the window's), in
+    // the chunks' own parallel loop (region 4): one loop instead of two, each thread reading
+    // the rows it packed, the copy into a buffer of its own (one LLVM vectorizes).
     transform.tune.alternatives<"parallel"> selected_region = 0 {
+      %image = transform.schedule.cache_read %n input 0 into "local" : (!transform.any_op) -> !transform.any_op
+      %in, %ic, %iy, %ix = transform.schedule.get_loops %image : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
       transform.schedule.parallel %ic : !transform.any_op
       transform.schedule.parallel %y : !transform.any_op
       transform.yield
     }, {
+      %image = transform.schedule.cache_read %n input 0 into "local" : (!transform.any_op) -> !transform.any_op
       transform.yield
     }, {
+      %image = transform.schedule.cache_read %n input 0 into "local" : (!transform.any_op) -> !transform.any_op
       transform.schedule.parallel %n : !transform.any_op
       transform.yield
     }, {
+      %image = transform.schedule.cache_read %n input 0 into "local" : (!transform.any_op) -> !transform.any_op
+      %in, %ic, %iy, %ix = transform.schedule.get_loops %image : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
       transform.schedule.parallel %ic : !transform.any_op
       transform.schedule.parallel %fo : !transform.any_op
+      transform.yield
+    }, {
+      %chunk = transform.tune.knob<"row_chunk"> = 7 from options = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32] -> !transform.param<i64>
+      %yo, %yi = transform.schedule.split %y by %chunk : (!transform.any_op, !transform.param<i64>) -> (!transform.any_op, !transform.any_op)
+      %chunk_image = transform.schedule.cache_read %yo input 0 into "local" : (!transform.any_op) -> !transform.any_op
+      transform.schedule.parallel %yo : !transform.any_op
       transform.yield
     }
     transform.yield

@@ -139,6 +139,13 @@ CASES = {
         "conv2d.mlir",
         '"i1.outer", loop.annotations = [#loop.parallel]',
     ),
+    # Few filters: the rows in two chunks of 7, each packing its own rows (and the window's)
+    # in the rows' parallel loop.
+    "conv2d_row_chunks": Case(
+        lambda: conv((1, 5, 14, 13), (8, 5, 3, 3), (8,), (1, 8, 14, 13), pads=[1, 1, 1, 1]),
+        "conv2d.mlir",
+        "memref<1x5x9x15xf32, #loop.scope<local>>",
+    ),
     # 1040 filters put the weights' rows 4160 B apart: a filter block's weights copied
     # together at a time (65 blocks of 16).
     "conv2d_wide_filters": Case(

@@ -78,11 +78,11 @@ def test_weights_that_crowd_the_cache_are_read_a_filter_block_at_a_time():
     cpu = dataclasses.replace(AVX512, l2=2 << 20)
     # 512 x 512 3x3 weights (9 MiB) on 7x7: filter blocks outside the rows, the blocks over
     # the threads, each block's weights copied into one run (the weights outgrow the L2);
-    # 64 x 64 (147 KiB) as before.
+    # 64 x 64 (147 KiB) as before (rows over the threads, in chunks).
     deep = conv2d_knobs([1, 512, 7, 7, 512, 3, 3], cpu, 16, True)
     assert (deep["filters_outside"], deep["pack_weights"], deep["parallel"]) == (1, 2, 3)
     shallow = conv2d_knobs([1, 64, 56, 56, 64, 3, 3], cpu, 16, True)
-    assert (shallow["filters_outside"], shallow["pack_weights"], shallow["parallel"]) == (0, 1, 0)
+    assert (shallow["filters_outside"], shallow["pack_weights"], shallow["parallel"]) == (0, 1, 4)
     # 128 x 128 3x3 (576 KiB) and 256 -> 512 1x1 (512 KiB, rows 2 KiB apart): the L2 holds
     # them, each block read in place.
     middle = conv2d_knobs([1, 128, 28, 28, 128, 3, 3], cpu, 16, True)
@@ -110,6 +110,27 @@ def test_weights_that_crowd_the_cache_are_read_a_filter_block_at_a_time():
     # Weights not laid out with the filters innermost are packed whole, as before.
     unpacked = conv2d_knobs([1, 512, 7, 7, 512, 3, 3], cpu, 16, False)
     assert (unpacked["filters_outside"], unpacked["pack_weights"]) == (0, 0)
+
+
+def test_few_filters_pack_the_image_a_chunk_of_rows_at_a_time():
+    # 64 3x3 filters on 56x56: four chunks of rows for each thread (8 of 7 rows on two
+    # threads, 4 of 14 on one), each packing its 9 or 16 rows in the rows' parallel loop.
+    chunks = conv2d_knobs([1, 64, 56, 56, 64, 3, 3], AVX512, 16, True)
+    assert (chunks["parallel"], chunks["row_chunk"]) == (4, 7)
+    one = conv2d_knobs([1, 64, 56, 56, 64, 3, 3], dataclasses.replace(AVX512, threads=1), 16, True)
+    assert (one["parallel"], one["row_chunk"]) == (4, 14)
+    # AVX2 as AVX-512 with as large an L2 (with Zen 2's 512 KiB, the weights crowd it).
+    avx2 = conv2d_knobs([1, 64, 56, 56, 64, 3, 3], dataclasses.replace(AVX2, l2=2 << 20), 8, True)
+    assert (avx2["parallel"], avx2["row_chunk"]) == (4, 7)
+    # 7 rows do not split evenly over two threads; 128 3x3 filters copy too small a share
+    # of their work (and the 7x7 stem's 64 filters); 15 rows make no even chunks.
+    assert conv2d_knobs([1, 64, 7, 7, 64, 3, 3], AVX512, 16, True)["parallel"] == 0
+    assert conv2d_knobs([1, 128, 56, 56, 32, 3, 3], AVX512, 16, True)["parallel"] == 0
+    assert conv2d_knobs([1, 64, 112, 112, 3, 7, 7], AVX512, 16, True)["parallel"] == 0
+    assert conv2d_knobs([1, 64, 15, 15, 64, 3, 3], AVX512, 16, True)["parallel"] == 0
+    # A chunk's image (every channel of its rows and the window's) stays in a quarter of
+    # the L2: 9 rows of 512 channels of 58 pixels (1 MiB) do not.
+    assert conv2d_knobs([1, 64, 56, 56, 512, 3, 3], AVX512, 16, True)["parallel"] == 0
 
 
 def test_filter_blocks_widen_to_two_vectors_where_the_registers_hold_them():
