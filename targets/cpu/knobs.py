@@ -208,19 +208,23 @@ def conv2d_knobs(
             pack_weights=copied_blocks(filters, weights, element_bytes, cpu),
             parallel=3,
         )
-    elif knobs["parallel"] == 0 and filters * window_y * window_x <= CHUNK_FILTER_WORK:
+    elif (
+        knobs["parallel"] == 0
+        and window_y > 1
+        and filters * window_y * window_x <= CHUNK_FILTER_WORK
+    ):
         chunk = row_chunk(extents, cpu, element_bytes)
         if chunk:
             knobs.update(parallel=4, row_chunk=chunk)
     return knobs
 
 
-# A convolution with at most this many filters times window positions (64 3x3 filters) copies
-# a share of its image large enough to pack it a chunk of rows at a time, in the rows' own
-# parallel loop: the copy into the chunk's own buffer (a stack slot of the thread) is one
-# LLVM vectorizes, as it does not alias the image, and there is no second parallel loop for
-# the copy nor rows packed on the other core (Emerald Rapids, 64 x 64 3x3 on 56x56: 1.09x
-# faster on one thread, 1.06-1.15x on two; 128 x 128 3x3 on 28x28 even on both).
+# A convolution whose window spans rows, with at most this many filters times window
+# positions (64 3x3 filters), copies a padded image large enough beside its work to pack it a
+# chunk of rows at a time in the rows' own parallel loop: the copy into the chunk's buffer (a
+# stack slot of the thread) is one LLVM vectorizes, as it cannot alias the image; there is no
+# second parallel loop for the copy; each thread reads the rows it packed (Emerald Rapids,
+# 64 x 64 3x3 on 56x56: 1.09x faster on one thread, 1.06-1.15x on two).
 CHUNK_FILTER_WORK = 576
 
 
