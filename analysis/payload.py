@@ -290,6 +290,10 @@ class PaddedRead:
     select: arith_extra.SelectOp
     raw: tuple[SSAValue, ...]
     clamped: tuple[bool, ...]
+    # Each index's clamps: at its first element (maxsi), at its last (minsi). A padding
+    # that no read reaches (the bottom one of a stride-2 window that ends above it) has none.
+    clamped_below: tuple[bool, ...]
+    clamped_above: tuple[bool, ...]
 
 
 def padded_read(load: memref.LoadOp, loop: scf.ForOp) -> PaddedRead | None:
@@ -307,8 +311,11 @@ def padded_read(load: memref.LoadOp, loop: scf.ForOp) -> PaddedRead | None:
         return None
     raw: list[SSAValue] = []
     clamped: list[bool] = []
+    below: list[bool] = []
+    above: list[bool] = []
     for value in load.indices:
         bare = value
+        sides: set[type] = set()
         while isinstance(bare.owner, arith.MinSIOp | arith.MaxSIOp):
             operation = bare.owner
             if constant_int(operation.rhs) is not None:
@@ -317,8 +324,11 @@ def padded_read(load: memref.LoadOp, loop: scf.ForOp) -> PaddedRead | None:
                 bare = operation.rhs
             else:
                 break
+            sides.add(type(operation))
         raw.append(bare)
         clamped.append(bare is not value)
+        below.append(arith.MaxSIOp in sides)
+        above.append(arith.MinSIOp in sides)
     if not any(clamped):
         return None
     # The loops in `loop` may reach the value only through the raw indices: their ivs (and
@@ -328,4 +338,4 @@ def padded_read(load: memref.LoadOp, loop: scf.ForOp) -> PaddedRead | None:
             owner = source.owner
             if isinstance(owner, Block) or owner.regions:
                 return None
-    return PaddedRead(load, select, tuple(raw), tuple(clamped))
+    return PaddedRead(load, select, tuple(raw), tuple(clamped), tuple(below), tuple(above))

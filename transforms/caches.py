@@ -77,7 +77,10 @@ def cache_read(loop: scf.ForOp, number: int, scope: str, changes: Changes) -> sc
     shape = buffer.type.get_shape()  # type: ignore[attr-defined]
     relaxed = thread_loops(loop) if scope == "shared" else []
     padded = [p for read in reads if (p := padded_read(read, loop)) is not None]
-    kinds = {(p.clamped, p.select.rhs.owner.value) for p in padded}  # type: ignore[union-attr]
+    kinds = {
+        (p.clamped_below, p.clamped_above, p.select.rhs.owner.value)  # type: ignore[union-attr]
+        for p in padded
+    }
     if len(padded) == len(reads) and len(kinds) == 1:
         try:
             raws = [list(p.raw) for p in padded]
@@ -203,13 +206,15 @@ def cache_padded_reads(
 ) -> scf.ForOp:
     """cache_read of padded reads over `region` (the box of their unclamped indices): the
     copy computes each padded element once (clamped read and select), the reads load it."""
-    clamped = reads[0].clamped
-    # A clamped index never leaves the buffer; an unclamped one is guarded as usual.
-    region.below = [b and not c for b, c in zip(region.below, clamped, strict=True)]
-    region.above = [a and not c for a, c in zip(region.above, clamped, strict=True)]
+    first = reads[0]
+    # A clamped side of an index never leaves the buffer; an unclamped one is guarded as
+    # usual (a stride-2 window that never reaches the bottom padding has no clamp there,
+    # though the box of a guarded last chunk of rows reaches past the image).
+    below, above = first.clamped_below, first.clamped_above
+    region.below = [b and not c for b, c in zip(region.below, below, strict=True)]
+    region.above = [a and not c for a, c in zip(region.above, above, strict=True)]
     order = layout([list(read.raw) for read in reads], loop)
     local, loops, offsets, positions, inner = copy_nest(loop, buffer, region, order, scope, tag)
-    first = reads[0]
     mapping = dict(zip(first.raw, positions, strict=True))
     value = clone_slice(first.select.result, mapping, loop, inner, loads=True)
     Rewriter.insert_op(memref.StoreOp.get(value, local, [iv(copy) for copy in loops]), inner)

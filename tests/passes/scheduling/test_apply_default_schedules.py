@@ -146,6 +146,15 @@ CASES = {
         "conv2d.mlir",
         "memref<1x5x9x15xf32, #loop.scope<local>>",
     ),
+    # At stride 2 a chunk of 7 output rows packs 15 rows of the image (and 25 of its
+    # columns for 12 outputs).
+    "conv2d_strided_row_chunks": Case(
+        lambda: conv(
+            (1, 3, 28, 23), (16, 3, 3, 3), (16,), (1, 16, 14, 12), pads=[1, 1, 1, 1], strides=[2, 2]
+        ),
+        "conv2d.mlir",
+        "memref<1x3x15x25xf32, #loop.scope<local>>",
+    ),
     # 1040 filters put the weights' rows 4160 B apart: a filter block's weights copied
     # together at a time (65 blocks of 16).
     "conv2d_wide_filters": Case(
@@ -378,6 +387,33 @@ def test_default_schedules_stay_inside_their_buffers(name: str):
     (got,) = run_guarded(lower(import_model(onnx_model), "loop"), inputs)
     (expected,) = ziggurat.compile(onnx_model)(*inputs)
     np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("name", "rows"),
+    [("conv2d_row_chunks", 4), ("conv2d_row_chunks", 5), ("conv2d_strided_row_chunks", 3)],
+)
+def test_row_chunks_that_leave_a_shorter_last_one_stay_inside_their_buffers(
+    name: str, rows: int, monkeypatch: pytest.MonkeyPatch
+):
+    # Chunks that do not divide the rows, as the tuner may pick them: the last one guarded.
+    from ziggurat.targets.cpu import knobs as cpu_knobs
+
+    default = cpu_knobs.conv2d_knobs
+    chunked = lambda *args: default(*args) | {"parallel": 4, "row_chunk": rows}  # noqa: E731
+    monkeypatch.setattr(cpu_knobs, "conv2d_knobs", chunked)
+    onnx_model = CASES[name].build()
+    inputs = onnx_inputs(onnx_model)
+    module = lower(import_model(onnx_model), "loop")
+    assert f"scf.for %i2.outer = %c0 to %c{-(-14 // rows)} step %c1" in print_module(module)
+    check_parallel_loops(module)
+    check_bounds(module, inputs)
+    (got,) = run_guarded(module, inputs)
+    session = ort.InferenceSession(
+        onnx_model.SerializeToString(), providers=["CPUExecutionProvider"]
+    )
+    (expected,) = session.run(None, {"x": inputs[0]})
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4)
 
 
 def schedule_with_random_knobs(data: st.DataObject, onnx_model) -> ModuleOp:
