@@ -211,7 +211,10 @@ def conv2d_knobs(
     elif (
         knobs["parallel"] == 0
         and window_y > 1
-        and filters * window_y * window_x <= CHUNK_FILTER_WORK
+        and (
+            filters * window_y * window_x <= CHUNK_FILTER_WORK
+            or channels < CHUNKS_PER_THREAD * cpu.threads
+        )
     ):
         chunk = row_chunk(extents, cpu, element_bytes)
         if chunk:
@@ -224,7 +227,9 @@ def conv2d_knobs(
 # chunk of rows at a time in the rows' own parallel loop: the copy into the chunk's buffer (a
 # stack slot of the thread) is one LLVM vectorizes, as it cannot alias the image; there is no
 # second parallel loop for the copy; each thread reads the rows it packed (Emerald Rapids,
-# 64 x 64 3x3 on 56x56: 1.09x faster on one thread, 1.06-1.15x on two).
+# 64 x 64 3x3 on 56x56: 1.09x faster on one thread, 1.06-1.15x on two). So too for fewer
+# channels than the chunks a loop over them makes, which the copy's own loop spreads
+# unevenly over the threads (ResNet's 7x7 stem, 3 channels: 1.04x on one, 1.13x on two).
 CHUNK_FILTER_WORK = 576
 
 

@@ -123,10 +123,14 @@ def test_few_filters_pack_the_image_a_chunk_of_rows_at_a_time():
     avx2 = conv2d_knobs([1, 64, 56, 56, 64, 3, 3], dataclasses.replace(AVX2, l2=2 << 20), 8, True)
     assert (avx2["parallel"], avx2["row_chunk"]) == (4, 7)
     # 7 rows do not split evenly over two threads; 128 3x3 filters copy too small a share
-    # of their work (and the 7x7 stem's 64 filters); 15 rows make no even chunks.
+    # of their work; 15 rows make no even chunks; a 1x1 convolution copies no padding.
     assert conv2d_knobs([1, 64, 7, 7, 64, 3, 3], AVX512, 16, True)["parallel"] == 0
     assert conv2d_knobs([1, 128, 56, 56, 32, 3, 3], AVX512, 16, True)["parallel"] == 0
-    assert conv2d_knobs([1, 64, 112, 112, 3, 7, 7], AVX512, 16, True)["parallel"] == 0
+    assert conv2d_knobs([1, 256, 56, 56, 64, 1, 1], AVX512, 16, True)["parallel"] == 0
+    # The 7x7 stem's 3 channels are fewer than the 8 chunks the copy's loop would make.
+    stem = conv2d_knobs([1, 64, 112, 112, 3, 7, 7], AVX512, 16, True)
+    assert (stem["parallel"], stem["row_chunk"]) == (4, 14)
+    assert conv2d_knobs([1, 64, 112, 112, 8, 7, 7], AVX512, 16, True)["parallel"] == 0
     assert conv2d_knobs([1, 64, 15, 15, 64, 3, 3], AVX512, 16, True)["parallel"] == 0
     # A chunk's image (every channel of its rows and the window's) stays in a quarter of
     # the L2: 9 rows of 512 channels of 58 pixels (1 MiB) do not.
