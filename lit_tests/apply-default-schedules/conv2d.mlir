@@ -1,15 +1,16 @@
 // RUN: ziggurat-opt %s -p 'te-inline,te-to-loop,apply-default-schedules{target="cpu{mcpu=skylake-avx512 threads=2}"}' | filecheck %s
 
-// A 3x3 convolution with padding and its bias: the image packed once with its zero border,
-// the weights with the filters innermost, a register tile of 7 pixels (they divide the
-// width) by 32 filters (two vectors: 14 accumulators) that starts at 0 and is written back
-// through the bias along the output's rows in vector lanes, the rows over the threads.
+// A 3x3 convolution with padding and its bias: the weights packed with the filters
+// innermost; the image packed a chunk of 7 rows at a time (9 with the window's) with its
+// zero border, in the chunks' own parallel loop; a register tile of 7 pixels (they divide
+// the width) by 32 filters (two vectors: 14 accumulators) that starts at 0 and is written
+// back through the bias along the output's rows in vector lanes.
 
 // CHECK-LABEL: func.func private @fused_conv2d_add
 // CHECK: %[[WEIGHTS:.*]] = memref.alloc() : memref<8x3x3x32xf32, #loop.scope<local>>
-// CHECK: %[[IMAGE:.*]] = memref.alloc() : memref<1x8x16x9xf32, #loop.scope<local>>
+// CHECK: %[[IMAGE:.*]] = memref.alloc() : memref<1x8x9x9xf32, #loop.scope<local>>
 // CHECK: arith.select
-// CHECK: } {loop.axis = "{{.*}}.local.1", loop.annotations = [#loop.parallel]}
+// CHECK: te.compute = "x.local"}
 // CHECK: %[[TILE:.*]] = memref.alloc() : memref<1x1x7x32xf32, #loop.scope<local>>
 // CHECK: te.compute = "add.local.init"}
 // CHECK-NOT: arith.select
@@ -18,7 +19,8 @@
 // CHECK: arith.addf
 // CHECK: } {loop.axis = "add.local.3", loop.annotations = [#loop.vectorize<16>]}
 // CHECK: te.compute = "add.local"}
-// CHECK: } {loop.axis = "h", loop.annotations = [#loop.parallel]}
+// CHECK: memref.dealloc %[[IMAGE]]
+// CHECK-NEXT: } {loop.axis = "h.outer", loop.annotations = [#loop.parallel]}
 func.func private @fused_conv2d_add(%x: tensor<1x8x14x7xf32>, %w: tensor<32x8x3x3xf32>, %b: tensor<32xf32>) -> tensor<1x32x14x7xf32> attributes {ziggurat.fused, ziggurat.anchor = "conv2d"} {
   %y = te.compute "conv2d" (%x, %w) axes ["n", "c", "h", "w"] reduce sum ["rc" = 8, "ry" = 3, "rx" = 3] init 0.000000e+00 : f32 : (tensor<1x8x14x7xf32>, tensor<32x8x3x3xf32>) -> tensor<1x32x14x7xf32> {
   ^bb0(%n: index, %c: index, %h: index, %wo: index, %rc: index, %ry: index, %rx: index):
