@@ -1,0 +1,82 @@
+// RUN: ziggurat-opt %s -p version-guarded-loops --split-input-file | filecheck %s
+
+// A register tile of 4 rows over 10 rows leaves a guard (row < 10) in its reduction loop:
+// the loop runs without it where the tile's last row is in (4 * io + 3 < 10: 4 * io < 7), and
+// as it was for the last tile.
+
+// CHECK-LABEL: func.func @tile
+// CHECK: scf.for %[[IO:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK: %[[ROWS:.*]] = arith.muli %[[IO]], %{{.*}} : index
+// CHECK: %[[ALL:.*]] = arith.cmpi slt, %[[ROWS]], %{{.*}} : index
+// CHECK: scf.if %[[ALL]] {
+// CHECK-NEXT: %[[TRUE:.*]] = arith.constant true
+// CHECK-NEXT: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK: scf.if %[[TRUE]] {
+// CHECK: } {loop.axis = "k"}
+// CHECK-NEXT: } else {
+// CHECK-NEXT: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK: %[[ROW:.*]] = arith.cmpi slt, %{{.*}}, %{{.*}} : index
+// CHECK: scf.if %[[ROW]] {
+// CHECK: } {loop.axis = "k"}
+// CHECK-NEXT: }
+func.func @tile(%A: memref<10x8xf32>, %B: memref<8x16xf32>, %C: memref<10x16xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %c4 = arith.constant 4 : index
+  %c8 = arith.constant 8 : index
+  %c10 = arith.constant 10 : index
+  %c16 = arith.constant 16 : index
+  scf.for %io = %c0 to %c3 step %c1 {
+    scf.for %k = %c0 to %c8 step %c1 {
+      scf.for %ii = %c0 to %c4 step %c1 {
+        scf.for %j = %c0 to %c16 step %c1 {
+          %base = arith.muli %io, %c4 : index
+          %i = arith.addi %base, %ii : index
+          %in = arith.cmpi slt, %i, %c10 : index
+          scf.if %in {
+            %a = memref.load %A[%i, %k] : memref<10x8xf32>
+            %b = memref.load %B[%k, %j] : memref<8x16xf32>
+            %c = memref.load %C[%i, %j] : memref<10x16xf32>
+            %p = arith.mulf %a, %b : f32
+            %s = arith.addf %c, %p : f32
+            memref.store %s, %C[%i, %j] : memref<10x16xf32>
+          }
+        } {loop.annotations = [#loop.vectorize<16>]}
+      } {loop.annotations = [#loop.unroll<4>]}
+    } {loop.axis = "k"}
+  }
+  func.return
+}
+
+// -----
+
+// A guard the same in every iteration of the loops inside the tile loop (it reads the
+// tile's index only) is left to the vectorizer and LLVM: nothing to version.
+
+// CHECK-LABEL: func.func @same
+// CHECK-NOT: arith.constant true
+// CHECK: scf.if
+// CHECK-NOT: scf.if
+func.func @same(%C: memref<10x16xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %c4 = arith.constant 4 : index
+  %c8 = arith.constant 8 : index
+  %c10 = arith.constant 10 : index
+  %c16 = arith.constant 16 : index
+  %zero = arith.constant 0.0 : f32
+  scf.for %io = %c0 to %c3 step %c1 {
+    scf.for %k = %c0 to %c8 step %c1 {
+      scf.for %j = %c0 to %c16 step %c1 {
+        %base = arith.muli %io, %c4 : index
+        %in = arith.cmpi slt, %base, %c10 : index
+        scf.if %in {
+          memref.store %zero, %C[%base, %j] : memref<10x16xf32>
+        }
+      }
+    }
+  }
+  func.return
+}
