@@ -10,15 +10,21 @@ after LLVM unrolls the rows, and spills accumulators where the registers are few
 the copy, which is the loop of a tile that divides the rows:
 
     scf.if %all_rows {            // 6 * %io + 5 < 256
-      scf.for %k ... { guards replaced by true }
+      %tile = memref.alloc        // the whole iteration of io: its tile, initialization,
+      scf.for %k ... { guards replaced by true }            // reduction and write-back
+      ...
     } else {
-      scf.for %k ... { the guarded loop, for the last tile }
+      the iteration as it was, for the last tile
     }
 
 A nest is versioned on the guards (`scf.if` on a comparison of linear indices, without an
 else) whose comparison is the same in every iteration of it but varies inside it, at the
 outermost loop where that is so that is not annotated (parallel, vectorize) and holds a
-loop itself.
+loop itself. What is copied is the whole body around the nests (from the last definition
+of what the guards' worst cases read): each version then has its own tile buffer. With one
+buffer under both versions LLVM kept every accumulator's store inside the reduction loop
+(SqueezeNet's 7x7 convolution, 11 x 32 tile: 1.9x slower than unversioned; its own body
+each: 1.45x faster).
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from xdsl.dialects.builtin import IndexType, IntegerAttr, ModuleOp, i1
 from xdsl.ir import Block, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint, Rewriter
+from xdsl.traits import IsTerminator
 
 from ziggurat.analysis.payload import defined_in, iv
 from ziggurat.analysis.ranges import Interval, form_interval, linear
@@ -54,10 +61,21 @@ class VersionGuardedLoops(ModulePass):
             found = versioned_nest(guard)
             if found is not None:
                 nests.setdefault(found[0], []).append((guard, found[1]))
+        bodies: dict[Block, list[tuple[scf.ForOp, list[tuple[scf.IfOp, Guard]]]]] = {}
         for nest, guards in nests.items():
             # A nest inside another one versioned keeps its guards (they are copied).
             if not any(other is not nest and other.is_ancestor(nest) for other in nests):
-                version(nest, guards)
+                bodies.setdefault(nest.parent_block(), []).append((nest, guards))
+        spans = {block: span(block, members) for block, members in bodies.items()}
+        for block, members in bodies.items():
+            # Likewise a body inside the span of another.
+            if any(
+                other is not block and o.is_ancestor(block.parent_op())
+                for other, ops in spans.items()
+                for o in ops
+            ):
+                continue
+            version(spans[block], [guard for _, guards in members for guard in guards])
 
 
 @dataclass
@@ -114,29 +132,56 @@ def versioned_nest(guard: scf.IfOp) -> tuple[scf.ForOp, Guard] | None:
     return best
 
 
-def version(nest: scf.ForOp, guards: list[tuple[scf.IfOp, Guard]]) -> None:
-    """`nest` under an `scf.if` of its guards' worst cases: a copy without them where all
-    hold, itself where not."""
-    at = InsertPoint.before(nest)
+def span(block: Block, members: list[tuple[scf.ForOp, list[tuple[scf.IfOp, Guard]]]]):
+    """The ops of `block` to version with its nests: from the last that defines what their
+    guards' worst cases read to the terminator; the nests alone where a value defined there
+    is used after it."""
+    ops = [o for o in block.ops if o is not block.last_op or not o.has_trait(IsTerminator)]
+    start = 0
+    for _, guards in members:
+        for _, guard in guards:
+            for atom in guard.bound.terms:
+                owner = atom.owner
+                if isinstance(owner, Operation):
+                    at = block.find_ancestor_op_in_block(owner)
+                    if at is not None:
+                        start = max(start, ops.index(at) + 1)
+    chosen = ops[start:]
+    inside = set(chosen)
+    for o in chosen:
+        for result in o.results:
+            for use in result.uses:
+                at = block.find_ancestor_op_in_block(use.operation)
+                if at not in inside:
+                    return [nest for nest, _ in members]
+    return chosen
+
+
+def version(span: list[Operation], guards: list[tuple[scf.IfOp, Guard]]) -> None:
+    """The ops of `span` under an `scf.if` of their guards' worst cases: a copy without the
+    guards where all hold, themselves where not."""
+    at = InsertPoint.before(span[0])
     condition: SSAValue | None = None
     for _, guard in guards:
         holds = emit_check(guard, at)
         condition = holds if condition is None else insert(arith.AndIOp(condition, holds), at)
     assert condition is not None
-    copy = nest.clone()
+    values: dict[SSAValue, SSAValue] = {}
+    copy = [o.clone(value_mapper=values) for o in span]
     true = arith.ConstantOp(IntegerAttr(1, i1))
-    originals = [o for o in nest.walk()]
-    copies = [o for o in copy.walk()]
+    originals = [o for op in span for o in op.walk()]
+    copies = [o for op in copy for o in op.walk()]
     for guard, _ in guards:
         copied = copies[originals.index(guard)]
         assert isinstance(copied, scf.IfOp)
         copied.operands[0] = true.result
     slow = Block()
     Rewriter.insert_op(
-        scf.IfOp(condition, [], Region(Block([true, copy, scf.YieldOp()])), Region(slow)), at
+        scf.IfOp(condition, [], Region(Block([true, *copy, scf.YieldOp()])), Region(slow)), at
     )
-    nest.detach()
-    slow.add_ops([nest, scf.YieldOp()])
+    for op in span:
+        op.detach()
+    slow.add_ops([*span, scf.YieldOp()])
 
 
 def emit_check(guard: Guard, at: InsertPoint) -> SSAValue:
