@@ -15,6 +15,10 @@ from ziggurat.frontends.onnx import import_model
 from ziggurat.ir_io import pass_pipeline
 from ziggurat.pipeline import lower
 from ziggurat.registry import make_context
+from ziggurat.targets.target import target_named
+from ziggurat.tuner.build import build
+from ziggurat.tuner.space import Space
+from ziggurat.tuner.tasks import extract_tasks
 
 RNG = np.random.default_rng(11)
 TARGETS = ["cpu{threads=2}", "cpu{mcpu=znver2 threads=2}"]
@@ -98,3 +102,38 @@ def test_convolution_tiles_with_a_tail_keep_the_numbers(target: str):
 
 def test_tiles_that_divide_need_no_versions():
     assert versioned_loops(dense_model(48, 64, 32, True), "cpu") == 0
+
+
+def matmul_model(m: int, k: int, n: int):
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["a", "b"], ["y"])],
+        "g",
+        [
+            helper.make_tensor_value_info("a", TensorProto.FLOAT, (m, k)),
+            helper.make_tensor_value_info("b", TensorProto.FLOAT, (k, n)),
+        ],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, (m, n))],
+    )
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
+@pytest.mark.parametrize("target_name", TARGETS)
+@pytest.mark.parametrize(
+    ("m", "k", "n", "rows", "columns"),
+    [
+        (37, 29, 100, 8, 48),  # both tails: 4 rows of 8 and 5, 2 panels of 48 and 4
+        (16, 33, 100, 8, 48),  # a tail of 4 columns
+        (45, 17, 64, 6, 32),  # a tail of 3 rows
+        (9, 20, 61, 3, 19),  # 19 columns in 16 + 2 + 1 lanes, a tail of 4
+    ],
+)
+def test_tuned_tiles_with_tails_keep_the_numbers(target_name, m, k, n, rows, columns):
+    target = target_named(target_name)
+    (task,) = extract_tasks([matmul_model(m, k, n)], target)
+    space = Space.of(task, target)
+    config = {**task.default, "tile_rows": rows, "tile_columns": columns}
+    run = build(task, space.schedule_text(config), target)
+    a = RNG.standard_normal((m, k), np.float32)
+    b = RNG.standard_normal((k, n), np.float32)
+    (got,) = run(a, b)
+    np.testing.assert_allclose(got, a @ b, rtol=1e-4, atol=1e-4)
