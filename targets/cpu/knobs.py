@@ -6,8 +6,9 @@ The register tiles keep about half the vector registers as accumulators where th
 (AVX-512: a tile of 8 rows by two vectors), three quarters where there are 16 (AVX2: 6 rows
 by two vectors, the shape of BLIS's and OpenBLAS's kernels): with fewer the FMA units wait
 for results, with more the loads of the other operand and the tile spill. Rows that such
-tiles do not divide end in a guarded tile (version-guarded-loops keeps the guards out of
-the others). A shape that these rules serve badly is the tuner's to improve.
+tiles do not divide end in a shorter tile (version-guarded-loops keeps the split's guards
+out of the others, and makes the last a tile of the rows left). A shape that these rules
+serve badly is the tuner's to improve.
 
     plan(nest, cpu)   # ("matmul.mlir", {"tile_rows": 8, "tile_columns": 32, ...}) or None
 """
