@@ -66,6 +66,9 @@ PASSES: dict[str, Callable[[], type[ModulePass]]] = {
         "ziggurat.targets.cpu.passes.subsample_strided_convs:SubsampleStridedConvs"
     ),
     "expand-math": lazy("ziggurat.targets.cpu.passes.expand_math:ExpandMath"),
+    "version-guarded-loops": lazy(
+        "ziggurat.targets.cpu.passes.version_guarded_loops:VersionGuardedLoops"
+    ),
     "vectorize-loops": lazy("ziggurat.targets.cpu.passes.vectorize_loops:VectorizeLoops"),
     "outline-parallel": lazy("ziggurat.targets.cpu.passes.outline_parallel:OutlineParallel"),
     "convert-math-to-libm": lazy(

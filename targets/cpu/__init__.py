@@ -46,7 +46,8 @@ __all__ = [
 
 # From the loop level to the llvm dialect.
 LOWERING = (
-    "lower-affine-if-present,expand-math,vectorize-loops,outline-parallel,convert-math-to-libm,"
+    "lower-affine-if-present,expand-math,version-guarded-loops,vectorize-loops,outline-parallel,"
+    "convert-math-to-libm,"
     "lower-allocations,loop-to-llvm"
 )
 

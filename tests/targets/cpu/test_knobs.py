@@ -62,12 +62,18 @@ def test_register_tiles_fit_the_registers():
     assert tile_columns(100, 16) == 50  # 3 vectors and 2 lanes of one more, per row
     assert tile_rows(64, 32, 16, AVX512) == 8
     assert tile_rows(7, 32, 16, AVX512) == 7
-    assert tile_rows(13, 64, 16, AVX512) == 1
-    assert tile_rows(1024, 16, 16, AVX512) == 8
-    # AVX2: 6 rows by two vectors of 8 (12 accumulators of 16 registers), BLIS's shape.
+    # As few tiles as the accumulators allow, each as short as that count allows: 13 rows
+    # of four vectors in tiles of 4 (the last guarded), 10 of two in 5 and 5, 97 in 8s.
+    assert tile_rows(13, 64, 16, AVX512) == 4
+    assert tile_rows(10, 32, 16, AVX512) == 5
+    assert tile_rows(97, 32, 16, AVX512) == 8
+    # One vector a row: up to 14 rows (the last tile of 1024 guarded).
+    assert tile_rows(1024, 16, 16, AVX512) == 14
+    # AVX2: 6 rows by two vectors of 8 (12 accumulators of 16 registers), BLIS's shape,
+    # where 6 does not divide the rows too (1024: a guarded last tile of 4).
     assert tile_columns(512, 8) == 16
     assert tile_rows(1020, 16, 8, AVX2) == 6
-    assert tile_rows(1024, 16, 8, AVX2) == 4
+    assert tile_rows(1024, 16, 8, AVX2) == 6
     # A convolution's row tile holds a block of filters per pixel: fewer pixels with 16.
     assert conv2d_knobs([1, 64, 56, 56, 64, 3, 3], AVX512, 16, True)["tile_columns"] == 14
     assert conv2d_knobs([1, 64, 56, 56, 64, 3, 3], AVX2, 8, True)["tile_columns"] == 8
