@@ -17,6 +17,7 @@ from ziggurat.tuner.features import (
     PER_LEVEL,
     PER_STATEMENT,
     SUMMARY,
+    WIDTH,
     Featurizer,
     features,
     skeleton,
@@ -264,3 +265,33 @@ def test_every_knob_of_the_convolution_schedule_reaches_the_knob_features(target
             continue
         changed = featurizer.knob_features({**default, dimension.name: others[0]})
         assert changed[2 * slot] != featurizer.knob_features(default)[2 * slot], dimension.name
+
+
+def test_provisional_features_need_no_reading_and_are_not_kept(target):
+    """A candidate of a structure not read yet borrows the nearest read structure's formulas
+    (the search's scores); its exact features come from its own reading later."""
+    task = convolution_task(target, channels=24, size=14)
+    space = Space.of(task, target)
+    featurizer = Featurizer(task, space, target)
+    default = space.default()
+    featurizer(default)
+    # Filter blocks of 5 leave a tail of 4 of 24 filters: a structure of its own.
+    config = space.canonical({**default, "filter_block": 5})
+    assert featurizer.structure(config) not in featurizer.formulas
+    reads = len(featurizer.read)
+    provisional = featurizer(config, provisional=True)
+    assert len(featurizer.read) == reads and space.key(config) not in featurizer.cache
+    assert provisional.shape == (WIDTH,)
+    # The knob features are the candidate's own; the IR's, the default's formulas (the one
+    # structure read) under its knobs.
+    nearest = featurizer.formulas[featurizer.structure(default)]
+    counts = nearest.counts(config, guess=True)
+    assert counts is not None
+    np.testing.assert_allclose(
+        provisional[:LENGTH], features(nearest.skeleton.with_counts(counts), target.resources())
+    )
+    exact = featurizer(config)
+    assert len(featurizer.read) > reads
+    np.testing.assert_array_equal(provisional[LENGTH:], exact[LENGTH:])
+    # Of a structure read: the same as the exact features.
+    np.testing.assert_array_equal(featurizer(default, provisional=True), featurizer(default))
