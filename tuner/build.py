@@ -92,12 +92,14 @@ def check_local_buffers(module: ModuleOp, target: Target) -> None:
                     )
 
 
-def scheduled_module(task: Any, schedule_text: str | None, target: Target) -> ModuleOp:
-    """The task's module with its function scheduled by `schedule_text` (a concrete
-    schedule; the default where None)."""
-    module = parse_module(task.module, f"task {task.name}")
-    schedule = None
-    if schedule_text is not None:
+def scheduled_module(
+    task: Any, schedule_text: str | Operation | None, target: Target, module: ModuleOp | None = None
+) -> ModuleOp:
+    """The task's module (or `module`, a parsed copy of it) with its function scheduled by
+    `schedule_text` (a concrete schedule, as text or parsed; the default where None)."""
+    module = module if module is not None else parse_module(task.module, f"task {task.name}")
+    schedule = schedule_text
+    if isinstance(schedule_text, str):  # (a parsed one, its caller has verified)
         schedule = parse_module(schedule_text, f"schedule of {task.name}")
         verify_module(schedule)
     schedule_function(module, task.function, task.nest, schedule, target)

@@ -31,17 +31,25 @@ keeps its innermost `LEVELS`.
 | vector tail | statement | lanes the vectorized loop's last vector wastes, over the lanes of all its vectors |
 | thread balance | statement | parallel over parallel rounded up to a multiple of the target's threads (1 / threads without a parallel loop): the share of the threads' time spent working |
 | fits L1, fits L2 | statement | how many levels, from the innermost, have a footprint within the target's L1 (L2) cache |
+| lane guard | statement | 1 where a guard inside its innermost loop differs between the loop's iterations (a split's tail on the vectorized axis) |
+| vector code | statement | 1 where vectorize-loops writes its innermost loop as vectors: vectorized, no lane guard, the store contiguous |
+| contiguous, broadcast, gathered | statement | its accesses by how they vary along the innermost loop: along the last index, not at all, across other indices |
+| instructions | statement | instructions its loops issue on the busiest thread, roughly (`instructions`): the work the rest of the vector describes in one number |
 
 Buffer slots: the stored buffer first, then up to `BUFFERS - 1` buffers the statement's block
 loads, in order. The per-statement summary after the arithmetic (lanes .. fits L2) says
 in fields of fixed meaning what the per-level fields spread over positions that differ
 between structures: how wide its vectors are, how many registers its tile holds, how its
 work splits between threads, and how much data each level's loops touch per operation;
-its last six fields compare these with the target (`Target.resources`: vector registers and
+six fields compare these with the target (`Target.resources`: vector registers and
 bytes, threads, caches; 0 where the target does not say), so that one tree split means
-"spills" or "leaves a thread idle" whatever the structure.
+"spills" or "leaves a thread idle" whatever the structure; the last six say whether its
+innermost loop becomes vector code and what that costs (a tail guarded inside the vector
+loop, or a gathered load, turns a fast candidate into one 10-60x slower: the per-level
+fields do not tell such candidates apart).
 Totals: the number of statements, of loops, of parallel, vectorized and unrolled loops, the
-iterations of all statements together, and the bytes of the buffers the function allocates.
+iterations of all statements together, the bytes of the buffers the function allocates, and
+the instructions of all statements on the busiest thread.
 
 `Featurizer` appends the configuration itself (AutoTVM's "knob" features), `KNOB_SLOTS`
 slots in the order of the schedule's knobs: log2(value + 1) of an integer knob, the region
@@ -54,6 +62,14 @@ each loop's trip count as a formula of the knobs (a constant, a knob, or an exte
 nest divided by a knob, rounded up) from a second candidate of that structure; other candidates of that structure
 get their features from the formulas, without the interpreter. Where no formula fits, that
 structure is read candidate by candidate.
+
+The search scores thousands of candidates per batch and meets new structures for a long time
+(conv2d has hundreds): it asks for *provisional* features, which take a structure not read
+yet from the formulas of the nearest one read (same alternatives, fewest tails and loops of
+one trip different), and formulas that disagree at their majority, without the interpreter
+(conv2d: 0.25 ms of CPU a candidate instead of 4-8 ms); the knob features tell the tails apart.
+Provisional vectors are not kept: the candidates measured, which the model learns from,
+are read as above.
 """
 
 from __future__ import annotations
@@ -65,10 +81,13 @@ from typing import Any
 
 import numpy as np
 from xdsl.dialects import arith, func, memref, scf
+from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import Block, BlockArgument, Operation, SSAValue
 
 from ziggurat.analysis.payload import optional_bounds
 from ziggurat.dialects.loop import ANNOTATIONS
+from ziggurat.dialects.schedule import fix_knobs
+from ziggurat.ir_io import parse_module, verify_module
 from ziggurat.targets.target import Target
 
 LEVELS = 8
@@ -79,10 +98,13 @@ DISAMBIGUATIONS = 5
 KINDS = ("serial", "parallel", "vectorize", "unroll", "bind")
 PER_LEVEL = 1 + len(KINDS) + 1
 PER_BUFFER = 2 * LEVELS + 2
-SUMMARY = 7 + 2 * LEVELS + 6
+SUMMARY = 7 + 2 * LEVELS + 6 + 6
 PER_STATEMENT = PER_LEVEL * LEVELS + PER_BUFFER * BUFFERS + 4 + SUMMARY
-TOTALS = 7
+TOTALS = 8
 LENGTH = PER_STATEMENT * STATEMENTS + TOTALS
+# Instructions per lane of a gathered load: a scalar load and an insert, each lane's
+# element on a cache line of its own.
+GATHER = 2
 KNOB_SLOTS = 12  # at least the knobs of any schedule file (conv2d.mlir has 11)
 WIDTH = LENGTH + 2 * KNOB_SLOTS  # what a Featurizer gives: the IR's features, then the knobs'
 
@@ -92,6 +114,8 @@ class Access:
     loops: frozenset[int]  # loop numbers whose variables the indices use
     unit_stride: bool
     element_bytes: int
+    # The innermost loop's variable in an index other than the last: vector code gathers.
+    gathered: bool = False
 
 
 @dataclass
@@ -99,6 +123,10 @@ class Statement:
     loops: list[int]  # loop numbers, outermost first
     accesses: list[Access]
     arithmetic: tuple[int, int, int, int]  # add, mul, div, other
+    # A guard (scf.if, a split's tail) inside its innermost loop that differs from one of
+    # the loop's iterations to the next: vectorize-loops leaves such a loop to LLVM, which
+    # mostly keeps it scalar (a guard the same for all of them runs all lanes or none).
+    guarded: bool = False
 
 
 @dataclass
@@ -116,7 +144,12 @@ class Skeleton:
         return (
             tuple(self.kinds),
             tuple(
-                (tuple(s.loops), tuple((a.loops, a.unit_stride) for a in s.accesses), s.arithmetic)
+                (
+                    tuple(s.loops),
+                    tuple((a.loops, a.unit_stride, a.gathered) for a in s.accesses),
+                    s.arithmetic,
+                    s.guarded,
+                )
                 for s in self.statements
             ),
             len(self.allocations),
@@ -189,7 +222,8 @@ def skeleton(function: func.FuncOp) -> Skeleton:
         for other in block.ops if block is not None else ():
             if isinstance(other, memref.LoadOp) and len(accesses) < BUFFERS:
                 accesses.append(access(other, numbers, loops))
-        statements.append(Statement(numbered, accesses, arithmetic_counts(block)))
+        guarded = bool(loops) and lane_guarded(op, loops[-1])
+        statements.append(Statement(numbered, accesses, arithmetic_counts(block), guarded))
     return Skeleton(kinds, extents, statements, widths, allocations, allocation_bytes)
 
 
@@ -201,6 +235,17 @@ def enclosing_loops(op: Operation) -> list[scf.ForOp]:
             loops.append(parent)
         parent = parent.parent_op()
     return loops[::-1]
+
+
+def lane_guarded(op: Operation, loop: scf.ForOp) -> bool:
+    """Whether a guard between `loop` and `op` has a condition computed from its variable."""
+    seen: dict[SSAValue, frozenset[Operation]] = {}
+    parent = op.parent_op()
+    while parent is not None and parent is not loop:
+        if isinstance(parent, scf.IfOp) and loop in loop_variables(parent.cond, seen):
+            return True
+        parent = parent.parent_op()
+    return False
 
 
 def loop_variables(
@@ -230,10 +275,12 @@ def access(
         used |= loop_variables(index, seen)
     last = loop_variables(op.indices[-1], seen) if op.indices else frozenset()
     unit = bool(loops) and loops[-1] in last
+    gathered = bool(loops) and any(loops[-1] in loop_variables(i, seen) for i in op.indices[:-1])
     return Access(
         frozenset(numbers[loop] for loop in used if loop in numbers),
         unit,
         element_bytes(op.memref.type),
+        gathered,
     )
 
 
@@ -291,6 +338,7 @@ def features(shape: Skeleton, resources: dict[str, int] | None = None) -> np.nda
         at += 4
         vector[at : at + SUMMARY] = summary(shape, statement, iterations[index], resources or {})
     kinds = shape.kinds
+    threads = max((resources or {}).get("threads", 1), 1)
     vector[-TOTALS:] = [
         log2p(len(shape.statements)),
         log2p(len(kinds)),
@@ -304,6 +352,7 @@ def features(shape: Skeleton, resources: dict[str, int] | None = None) -> np.nda
                 for a, size in zip(shape.allocations, shape.allocation_bytes, strict=True)
             )
         ),
+        log2p(sum(instructions(shape, s, threads) for s in shape.statements)),
     ]
     return vector
 
@@ -355,7 +404,64 @@ def summary(
             for limit in (resources.get("l1", 0), resources.get("l2", 0))
         ),
     ]
-    return np.array(found + [log2p(f) for f in footprints] + intensities + compared, np.float32)
+    # How its innermost loop becomes code (vectorize-loops' rules), and what that costs.
+    inner = statement.loops[-1] if statement.loops else None
+    contiguous = broadcast = gathered = 0
+    for a in statement.accesses:
+        if inner not in a.loops:
+            broadcast += 1
+        elif a.unit_stride and not a.gathered:
+            contiguous += 1
+        else:
+            gathered += 1
+    code = [
+        float(statement.guarded),
+        float(vector_code(shape, statement)),
+        float(contiguous),
+        float(broadcast),
+        float(gathered),
+        log2p(instructions(shape, statement, threads)),
+    ]
+    return np.array(
+        found + [log2p(f) for f in footprints] + intensities + compared + code, np.float32
+    )
+
+
+def vector_code(shape: Skeleton, statement: Statement) -> bool:
+    """Whether vectorize-loops writes the statement's innermost loop as vector code: a
+    vectorized loop with no guard inside whose store is contiguous."""
+    if not statement.loops or shape.kinds[statement.loops[-1]] != "vectorize":
+        return False
+    store = statement.accesses[0]
+    return not statement.guarded and store.unit_stride and not store.gathered
+
+
+def instructions(shape: Skeleton, statement: Statement, threads: int) -> float:
+    """Instructions the statement's loops issue on the busiest thread, roughly: per
+    innermost iteration one per access and arithmetic op; in vector code one per vector
+    for each contiguous or broadcast access and op, lanes for a gathered one, a tail in
+    halving vectors down to 4 lanes, then scalars; parallel loops split over threads."""
+    if not statement.loops:
+        return 0.0
+    extents, inner = shape.extents, statement.loops[-1]
+    per_element = sum(statement.arithmetic) + len(statement.accesses)
+    if vector_code(shape, statement):
+        width, left, per_vector = max(shape.widths[inner], 1), extents[inner], 0.0
+        gathers = sum(
+            inner in a.loops and (a.gathered or not a.unit_stride) for a in statement.accesses
+        )
+        cost = per_element - gathers  # the rest: one instruction per vector
+        while left > 0 and (width >= 4 or width == shape.widths[inner]):
+            vectors, left = divmod(left, width)
+            per_vector += vectors * (cost + GATHER * gathers * width)
+            width //= 2
+        inner_cost = per_vector + left * per_element
+    else:
+        inner_cost = extents[inner] * per_element
+    outer = math.prod(extents[n] for n in statement.loops[:-1])
+    parallel = math.prod(extents[n] for n in statement.loops if shape.kinds[n] == "parallel")
+    share = math.ceil(parallel / threads) / parallel if parallel > 1 else 1.0
+    return outer * inner_cost * share
 
 
 # Candidates without the interpreter ---------------------------------------------------------
@@ -386,13 +492,18 @@ class Formulas:
     skeleton: Skeleton
     rules: list[list[Rule]]
 
-    def counts(self, config: dict[str, Any]) -> list[int] | None:
-        """The skeleton's counts under `config`, None where their formulas disagree."""
+    def counts(self, config: dict[str, Any], guess: bool = False) -> list[int] | None:
+        """The skeleton's counts under `config`, None where their formulas disagree (or,
+        with `guess`, the value most of a loop's formulas of the knobs give)."""
         found = []
         for rules in self.rules:
             values = {evaluate(rule, config) for rule in rules}
-            if len(values) != 1:
+            if len(values) != 1 and not guess:
                 return None
+            if len(values) != 1:
+                varying = [r for r in rules if r[0] != "constant"] or rules
+                given = [evaluate(rule, config) for rule in varying]
+                values = {max(given, key=given.count)}
             found.append(values.pop())
         return found
 
@@ -460,29 +571,49 @@ class Featurizer:
                 parts.append(("knob", value == 1))
         return tuple(parts)
 
+    @cached_property
+    def parsed(self) -> tuple[ModuleOp, Operation]:
+        """The task's module and the schedule file, parsed once: each reading schedules a
+        copy (parsing them, and printing and parsing the concrete schedule again, took
+        two thirds of a reading)."""
+        module = parse_module(self.task.module, f"task {self.task.name}")
+        schedule = parse_module(self.space.text, self.space.file)
+        verify_module(schedule)
+        return module, schedule
+
     def skeleton_of(self, config: dict[str, Any]) -> Skeleton | None:
         from ziggurat.tuner.build import find_function, scheduled_module
 
         key = self.space.key(config)
         if key not in self.read:
+            module, schedule = self.parsed
             try:
-                module = scheduled_module(self.task, self.space.schedule_text(config), self.target)
+                concrete = fix_knobs(schedule, dict(config))
+                module = scheduled_module(self.task, concrete, self.target, module.clone())
             except Exception:  # a candidate the interpreter rejects has no features
                 return None
             self.read[key] = skeleton(find_function(module, self.task.function))
         return self.read[key]
 
-    def __call__(self, config: dict[str, Any]) -> np.ndarray:
+    def __call__(self, config: dict[str, Any], provisional: bool = False) -> np.ndarray:
+        """The candidate's features; `provisional`: a candidate of a structure not read yet
+        takes its features from the nearest structure read (see `stand_in`), if any."""
         key = self.space.key(config)
         if key in self.cache:
             return self.cache[key]
         structure = self.structure(config)
+        if provisional and structure not in self.formulas:
+            found = self.stand_in(config, structure)
+            if found is not None:
+                return found
         if structure not in self.formulas:
             self.formulas[structure] = self.learn(config)
         formulas = self.formulas[structure]
-        counts = formulas.counts(config) if formulas is not None else None
+        counts = formulas.counts(config, guess=provisional) if formulas is not None else None
         if formulas is not None and counts is not None:
             vector = features(formulas.skeleton.with_counts(counts), self.resources)
+            if provisional and formulas.counts(config) is None:
+                return np.concatenate([vector, self.knob_features(config)])  # a guess: not kept
         else:
             # Formulas that disagree here learn from this candidate's IR.
             shape = self.skeleton_of(config)
@@ -500,6 +631,25 @@ class Featurizer:
         vector = np.concatenate([vector, self.knob_features(config)])
         self.cache[key] = vector
         return vector
+
+    def stand_in(self, config: dict[str, Any], structure: tuple[Any, ...]) -> np.ndarray | None:
+        """Features of `config` from the formulas of a structure read already, of the same
+        alternatives and the fewest other parts (tails, loops of one trip) different, or
+        None: the search scores thousands of candidates, and the interpreter reads a new
+        structure in 0.1-0.6 s; the knob features still say which splits leave tails.
+        Not cached: a candidate that is measured gets its own structure's features."""
+        chosen = [i for i, part in enumerate(structure) if part[0] == "alternative"]
+        nearest = sorted(
+            (sum(a != b for a, b in zip(known, structure, strict=True)), order, formulas)
+            for order, (known, formulas) in enumerate(self.formulas.items())
+            if formulas is not None and all(known[i] == structure[i] for i in chosen)
+        )
+        if not nearest:
+            return None
+        formulas = nearest[0][2]
+        counts = formulas.counts(config, guess=True)
+        vector = features(formulas.skeleton.with_counts(counts), self.resources)
+        return np.concatenate([vector, self.knob_features(config)])
 
     def knob_features(self, config: dict[str, Any]) -> np.ndarray:
         found = np.zeros(2 * KNOB_SLOTS, np.float32)
@@ -563,7 +713,7 @@ class Featurizer:
         self.shapes.setdefault(first.shape(), formulas)
         return formulas
 
-    def matrix(self, configs: list[dict[str, Any]]) -> np.ndarray:
+    def matrix(self, configs: list[dict[str, Any]], provisional: bool = False) -> np.ndarray:
         if not configs:
             return np.zeros((0, WIDTH), np.float32)
-        return np.stack([self(c) for c in configs])
+        return np.stack([self(c, provisional) for c in configs])

@@ -98,7 +98,9 @@ class AnnealingSearch(RandomSearch):
 
     def scores(self, points: np.ndarray) -> tuple[list[Config], np.ndarray]:
         configs = [self.space.decode(p) for p in points]
-        return configs, np.asarray(self.model.predict(self.featurizer.matrix(configs)))
+        # Provisional features: the interpreter only for the candidates measured.
+        features = self.featurizer.matrix(configs, provisional=True)
+        return configs, np.asarray(self.model.predict(features))
 
     def anneal(self, keep: int, measured: set[Any]) -> dict[Any, tuple[float, Config]]:
         """Step the chains; the best `keep` unmeasured configurations seen, with scores."""

@@ -9,6 +9,7 @@ import pytest
 
 from ziggurat.ir_io import parse_module
 from ziggurat.tuner.features import (
+    GATHER,
     KINDS,
     LENGTH,
     LEVELS,
@@ -16,6 +17,7 @@ from ziggurat.tuner.features import (
     PER_LEVEL,
     PER_STATEMENT,
     SUMMARY,
+    WIDTH,
     Featurizer,
     features,
     skeleton,
@@ -89,8 +91,13 @@ def test_features_of_a_nest_counted_by_hand():
     # in both loops: 32 of C and A, 8 of B (288 bytes) for 32 iterations.
     assert list(footprint[:3]) == [log2p(96), log2p(288), 0]
     assert intensity[0] == 16 / 96 and intensity[1] == 64 / 288 and intensity[2] == 0
-    assert vector[-5] == 1  # one parallel loop
-    assert vector[-1] == 0  # no buffer allocated
+    # Vector code, its three accesses contiguous: one vector of 8 lanes per row, 5
+    # instructions each (3 accesses, 2 ops), 4 rows on one thread.
+    code = summary[7 + 2 * LEVELS + 6 :]
+    assert list(code) == [0, 1, 3, 0, 0, log2p(20)]
+    assert vector[-6] == 1  # one parallel loop
+    assert vector[-2] == 0  # no buffer allocated
+    assert vector[-1] == log2p(20)  # the one statement's instructions
 
 
 def test_features_against_the_target_counted_by_hand():
@@ -102,9 +109,11 @@ def test_features_against_the_target_counted_by_hand():
     # One register of 32; 8 lanes of 4 bytes fill half a 64-byte vector; 8 columns in 8
     # lanes waste none; 4 rows on 3 threads take two rounds of 3 (4 of 6 busy); the j
     # loop's 96 bytes fit a 128-byte L1, both loops' 288 bytes a 512-byte L2.
-    assert list(compared) == pytest.approx([1 / 32, 0.5, 0.0, 4 / 6, 1.0, 2.0])
+    assert list(compared[:6]) == pytest.approx([1 / 32, 0.5, 0.0, 4 / 6, 1.0, 2.0])
+    # 4 rows on 3 threads: the busiest runs 2 of them, 10 instructions.
+    assert compared[-1] == pytest.approx(log2p(10))
     # A target that says nothing: zeros, and one thread's balance.
-    assert list(features(shape)[at:PER_STATEMENT]) == [0, 0, 0, 1, 0, 0]
+    assert list(features(shape)[at : at + 6]) == [0, 0, 0, 1, 0, 0]
 
 
 def test_a_vector_tail_and_a_spilling_tile_counted_by_hand():
@@ -119,6 +128,45 @@ def test_a_vector_tail_and_a_spilling_tile_counted_by_hand():
     # A tile of 12 in 8 lanes: 1.5 vectors on 1 register; 4 of 16 lanes wasted; 4 rows
     # on 2 threads: all busy.
     assert list(compared[:4]) == pytest.approx([1.5, 0.0, 4 / 16, 1.0])
+
+
+# C[i, j] = A[j, i] over 4 x 8 for j < 7: A read across its rows, under a guard on j or i.
+GUARDED = """
+func.func @g(%A: memref<8x4xf32>, %C: memref<4x8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c7 = arith.constant 7 : index
+  %c8 = arith.constant 8 : index
+  scf.for %i = %c0 to %c4 step %c1 {
+    scf.for %j = %c0 to %c8 step %c1 {
+      %in = arith.cmpi slt, %j, %c7 : index
+      scf.if %in {
+        %a = memref.load %A[%j, %i] : memref<8x4xf32>
+        memref.store %a, %C[%i, %j] : memref<4x8xf32>
+      }
+    } {loop.annotations = [#loop.vectorize<8>]}
+  } {loop.annotations = [#loop.parallel]}
+  func.return
+}
+"""
+
+
+@pytest.mark.parametrize(
+    "guard, code",
+    [
+        # A guard on j differs between lanes: scalar code, 8 x 2 accesses per row, 4 rows.
+        ("%j", [1, 0, 1, 0, 1, log2p(4 * 8 * 2)]),
+        # A guard on i runs all lanes or none: one vector per row, the store one instruction,
+        # the gathered load 8 lanes of GATHER each.
+        ("%i", [0, 1, 1, 0, 1, log2p(4 * (1 + GATHER * 8))]),
+    ],
+)
+def test_a_lane_guard_and_a_gather_counted_by_hand(guard, code):
+    text = GUARDED.replace("slt, %j", f"slt, {guard}")
+    shape = skeleton(next(iter(parse_module(text).ops)))
+    at = PER_LEVEL * LEVELS + 4 * PER_BUFFER + 4 + SUMMARY - 6
+    assert list(features(shape)[at : at + 6]) == pytest.approx(code)
 
 
 def test_formulas_give_the_features_the_interpreter_gives(matmul_task, target):
@@ -217,3 +265,33 @@ def test_every_knob_of_the_convolution_schedule_reaches_the_knob_features(target
             continue
         changed = featurizer.knob_features({**default, dimension.name: others[0]})
         assert changed[2 * slot] != featurizer.knob_features(default)[2 * slot], dimension.name
+
+
+def test_provisional_features_need_no_reading_and_are_not_kept(target):
+    """A candidate of a structure not read yet borrows the nearest read structure's formulas
+    (the search's scores); its exact features come from its own reading later."""
+    task = convolution_task(target, channels=24, size=14)
+    space = Space.of(task, target)
+    featurizer = Featurizer(task, space, target)
+    default = space.default()
+    featurizer(default)
+    # Filter blocks of 5 leave a tail of 4 of 24 filters: a structure of its own.
+    config = space.canonical({**default, "filter_block": 5})
+    assert featurizer.structure(config) not in featurizer.formulas
+    reads = len(featurizer.read)
+    provisional = featurizer(config, provisional=True)
+    assert len(featurizer.read) == reads and space.key(config) not in featurizer.cache
+    assert provisional.shape == (WIDTH,)
+    # The knob features are the candidate's own; the IR's, the default's formulas (the one
+    # structure read) under its knobs.
+    nearest = featurizer.formulas[featurizer.structure(default)]
+    counts = nearest.counts(config, guess=True)
+    assert counts is not None
+    np.testing.assert_allclose(
+        provisional[:LENGTH], features(nearest.skeleton.with_counts(counts), target.resources())
+    )
+    exact = featurizer(config)
+    assert len(featurizer.read) > reads
+    np.testing.assert_array_equal(provisional[LENGTH:], exact[LENGTH:])
+    # Of a structure read: the same as the exact features.
+    np.testing.assert_array_equal(featurizer(default, provisional=True), featurizer(default))
