@@ -105,7 +105,7 @@ LENGTH = PER_STATEMENT * STATEMENTS + TOTALS
 # Instructions per lane of a gathered load: a scalar load and an insert, each lane's
 # element on a cache line of its own.
 GATHER = 2
-KNOB_SLOTS = 12  # at least the knobs of any schedule file (conv2d.mlir has 11)
+KNOB_SLOTS = 16  # at least the knobs of any schedule file (conv2d.mlir has 12)
 WIDTH = LENGTH + 2 * KNOB_SLOTS  # what a Featurizer gives: the IR's features, then the knobs'
 
 

@@ -250,7 +250,7 @@ def test_formulas_give_the_features_the_interpreter_gives_on_a_convolution(targe
 
 
 def test_every_knob_of_the_convolution_schedule_reaches_the_knob_features(target):
-    """conv2d.mlir has 11 knobs; the last ones (the pixels-in-lanes alternative's tile)
+    """conv2d.mlir has 12 knobs; the last ones (the pixels-in-lanes alternative's tile)
     once fell beyond the knob slots and never reached the model."""
     from ziggurat.tuner.features import KNOB_SLOTS
 
@@ -295,3 +295,18 @@ def test_provisional_features_need_no_reading_and_are_not_kept(target):
     np.testing.assert_array_equal(provisional[LENGTH:], exact[LENGTH:])
     # Of a structure read: the same as the exact features.
     np.testing.assert_array_equal(featurizer(default, provisional=True), featurizer(default))
+
+
+def test_every_schedule_file_fits_the_knob_slots():
+    """A knob beyond the slots would never reach the model (the slots are cut, not grown):
+    every target's schedule files declare at most KNOB_SLOTS knobs and alternatives."""
+    from pathlib import Path
+
+    from ziggurat.tuner.features import KNOB_SLOTS
+
+    files = sorted((Path(__file__).parents[2] / "targets").glob("*/schedules/*.mlir"))
+    assert len(files) > 10
+    for file in files:
+        text = file.read_text()
+        tunables = text.count("transform.tune.knob<") + text.count("transform.tune.alternatives<")
+        assert tunables <= KNOB_SLOTS, file.name
