@@ -93,9 +93,12 @@ def test_weights_that_crowd_the_cache_are_read_a_filter_block_at_a_time():
     wide = conv2d_knobs([1, 2048, 7, 7, 512, 1, 1], cpu, 16, True)
     assert (wide["filters_outside"], wide["pack_weights"], wide["parallel"]) == (1, 2, 3)
     assert copied_blocks(1024, 4 << 10, 4, cpu) == 1 and copied_blocks(1025, 4 << 10, 4, cpu) == 2
-    assert copied_blocks(512, 2 << 20, 4, cpu) == 1
-    assert copied_blocks(512, (2 << 20) + 4, 4, cpu) == 2
-    assert copied_blocks(512, 2 << 20, 4, dataclasses.replace(cpu, l2=1 << 20)) == 2
+    # Weights that fill half the L2 (1024 -> 512 1x1, 2 MiB; 1024 -> 256, 1 MiB) are copied.
+    assert copied_blocks(512, (1 << 20) - 4, 4, cpu) == 1
+    assert copied_blocks(512, 1 << 20, 4, cpu) == 2
+    assert copied_blocks(512, (1 << 20) - 4, 4, dataclasses.replace(cpu, l2=1 << 20)) == 2
+    pointwise = conv2d_knobs([1, 512, 14, 14, 1024, 1, 1], cpu, 16, True)
+    assert (pointwise["filters_outside"], pointwise["pack_weights"]) == (1, 2)
     # 32 -> 128 3x3 (144 KiB) crowd an L2 of 1 MiB (AMD Zen 4's), not one of 2 MiB: read a
     # filter block at a time (four blocks of 32 for two threads).
     small_l2 = conv2d_knobs(
