@@ -58,6 +58,8 @@ def plan(nest: Nest, cpu: Cpu) -> tuple[str, dict[str, KnobValue]] | None:
             packed, pointwise = packed_weights(nest), unit_stride(nest) and extents[5:] == [1, 1]
             knobs = conv2d_knobs(extents, cpu, lanes, packed, element_bytes(nest), pointwise)
             return "conv2d.mlir", knobs | width
+        case "conv2d_nchwc":
+            return "conv2d_nchwc.mlir", conv2d_nchwc_knobs(extents, cpu, lanes) | width
         case "grouped_conv2d":
             return "grouped_conv2d.mlir", grouped_conv2d_knobs(nest, cpu, lanes) | width
         case "pool":
@@ -259,6 +261,25 @@ def pixel_knobs(extents: list[int], cpu: Cpu, lanes: int) -> dict[str, KnobValue
         "filter_rows": rows,
         "pixel_columns": columns,
         "pixel_parallel": parallel,
+    }
+
+
+def conv2d_nchwc_knobs(extents: list[int], cpu: Cpu, lanes: int) -> dict[str, KnobValue]:
+    """A blocked convolution's tile: pixels of a row by its output channel block (the
+    layout's, in vector lanes), as many pixels as the registers hold; the blocks outside
+    the rows and over the threads where there are several for each thread, else rows."""
+    n, blocks, _, width, block, *_ = extents
+    limit = max(1, min(MOST_TILE_ROWS, (cpu.registers - 4) // vector_ops(block, lanes)))
+    if math.prod(extents) < PARALLEL_WORK:
+        parallel = 2
+    elif n >= 2 * cpu.threads:
+        parallel = 3
+    else:
+        parallel = 0 if blocks >= 2 * cpu.threads else 1
+    return {
+        "tile_columns": row_tile(width, limit),
+        "blocks_outside": int(parallel == 1),
+        "parallel": parallel,
     }
 
 

@@ -176,6 +176,27 @@ CASES = {
         "conv2d.mlir",
         "#loop.vectorize<16>",
     ),
+    # Deep and small: blocked (alter-conv-layout), 272 input channels in blocks of 17, 256
+    # filters in blocks of 32; a tile of the row's 6 pixels by a block, padded, stride 2.
+    "conv2d_nchwc": Case(
+        lambda: conv(
+            (1, 272, 9, 11),
+            (256, 272, 3, 3),
+            (256,),
+            (1, 256, 5, 6),
+            pads=[1, 1, 1, 1],
+            strides=[2, 2],
+        ),
+        "conv2d_nchwc.mlir",
+        "memref<1x1x1x6x32xf32, #loop.scope<local>>",
+    ),
+    # 1x1, blocks of 24 input channels and of 26 filters (a vector, half of one and two
+    # lanes).
+    "conv2d_nchwc_pointwise": Case(
+        lambda: conv((1, 264, 6, 6), (260, 264, 1, 1), (260,), (1, 260, 6, 6)),
+        "conv2d_nchwc.mlir",
+        "memref<1x1x1x6x26xf32, #loop.scope<local>>",
+    ),
     "depthwise_conv2d": Case(
         lambda: conv(
             (1, 32, 27, 13), (32, 1, 3, 3), (32,), (1, 32, 27, 13), pads=[1, 1, 1, 1], group=32
@@ -422,6 +443,7 @@ KINDS = {
         "conv2d_prime_width",
         "conv2d_strided",
     ],
+    "conv2d_nchwc.mlir": ["conv2d_nchwc", "conv2d_nchwc_pointwise"],
     "grouped_conv2d.mlir": [
         "depthwise_conv2d",
         "depthwise_conv2d_wide",

@@ -15,6 +15,7 @@ from ziggurat.passes.scheduling.apply_default_schedules import schedule
 from ziggurat.targets.cpu.host import describe_cpu
 from ziggurat.targets.cpu.knobs import (
     conv2d_knobs,
+    conv2d_nchwc_knobs,
     copied_blocks,
     filter_block,
     grouped_conv2d_knobs,
@@ -277,3 +278,21 @@ def test_windowed_pools_get_a_row_tile_and_global_ones_threads():
     unit = pool_knobs(pool_nest((1, 32, 57, 57), 1), AVX512, 16)
     assert (unit["windowed"], unit["tile_columns"]) == (1, 57)
     assert pool_knobs(pool_nest((1, 512, 7, 7), 1, True), AVX512, 16)["windowed"] == 0
+
+
+def test_blocked_convolutions_tile_a_row_by_their_channel_block():
+    # Extents (n, c, y, x, cb, rc, ry, rx, rcb). ResNet's last stage: 16 blocks of 32
+    # filters over the two threads outside the rows, a tile of the 7-pixel row (14 of 28
+    # accumulators).
+    deep = conv2d_nchwc_knobs([1, 16, 7, 7, 32, 16, 3, 3, 32], AVX512, 16)
+    assert deep == {"tile_columns": 7, "blocks_outside": 0, "parallel": 0}
+    # One vector of 16 channels a pixel: up to 14 pixels of a row of 30 (tiles of 10).
+    assert conv2d_nchwc_knobs([1, 16, 7, 30, 16, 16, 1, 1, 32], AVX512, 16)["tile_columns"] == 10
+    # One block: rows over the threads, outside the blocks; several images: the images.
+    single = conv2d_nchwc_knobs([1, 1, 7, 7, 32, 16, 3, 3, 32], AVX512, 16)
+    assert (single["blocks_outside"], single["parallel"]) == (1, 1)
+    assert conv2d_nchwc_knobs([4, 16, 7, 7, 32, 16, 3, 3, 32], AVX512, 16)["parallel"] == 3
+    # Little work: no threads.
+    assert conv2d_nchwc_knobs([1, 1, 3, 3, 8, 1, 1, 1, 8], AVX512, 16)["parallel"] == 2
+    # AVX2: two vectors of 8 a pixel, 12 registers: 6 pixels.
+    assert conv2d_nchwc_knobs([1, 16, 7, 12, 16, 16, 3, 3, 16], AVX2, 8)["tile_columns"] == 6
