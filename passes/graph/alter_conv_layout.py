@@ -49,6 +49,7 @@ class BlockConv2d(RewritePattern):
     block: int
     most_pixels: int
     least_channels: int
+    whole_blocks: bool
 
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: graph.Conv2dOp, rewriter: PatternRewriter) -> None:
@@ -59,6 +60,8 @@ class BlockConv2d(RewritePattern):
         if self.most_pixels and out_h * out_w > self.most_pixels:
             return
         if min(in_channels, out_channels) < self.least_channels:
+            return
+        if self.whole_blocks and (in_channels % self.block or out_channels % self.block):
             return
         in_block = largest_divisor(in_channels, self.block)
         out_block = largest_divisor(out_channels, self.block)
@@ -206,6 +209,10 @@ class AlterConvLayout(ModulePass):
     least_channels: int = 0
     """Block only the convolutions with at least this many input and output channels."""
 
+    whole_blocks: bool = False
+    """Block only the convolutions whose input and output channels are multiples of `block`
+    (a target's schedules may serve ragged blocks badly: 1000 filters in blocks of 25)."""
+
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         if self.block < 1:
             raise ZigguratError(f"alter-conv-layout needs a block of 1 or more, got {self.block}")
@@ -215,7 +222,7 @@ class AlterConvLayout(ModulePass):
                 f"{self.most_pixels} and {self.least_channels}"
             )
         patterns = [
-            BlockConv2d(self.block, self.most_pixels, self.least_channels),
+            BlockConv2d(self.block, self.most_pixels, self.least_channels, self.whole_blocks),
             ComposeLayoutTransforms(),
             SinkLayoutTransform(),
             FoldLayoutOfConstant(),

@@ -163,3 +163,10 @@ def test_only_the_selected_convolutions_run_blocked():
     assert (count(selected, graph.Conv2dNchwcOp), count(selected, graph.Conv2dOp)) == (1, 1)
     AlterConvLayout(block=4, most_pixels=29).apply(make_context(), selected)
     assert count(selected, graph.Conv2dNchwcOp) == 1
+
+
+def test_whole_blocks_leave_ragged_channels_as_they_are():
+    # 6 input channels are not blocks of 4; 12 are.
+    module = parse_module(RESNET_BLOCK)
+    AlterConvLayout(block=4, whole_blocks=True).apply(make_context(), module)
+    assert (count(module, graph.Conv2dNchwcOp), count(module, graph.Conv2dOp)) == (1, 1)
