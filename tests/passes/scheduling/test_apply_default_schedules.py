@@ -176,12 +176,13 @@ CASES = {
         "conv2d.mlir",
         "#loop.vectorize<16>",
     ),
-    # Deep and small: blocked (alter-conv-layout), 272 input channels in blocks of 17, 256
-    # filters in blocks of 32; a tile of the row's 6 pixels by a block, padded, stride 2.
+    # Deep and small, channels in whole blocks: blocked (alter-conv-layout), 288 input
+    # channels and 256 filters in blocks of 32; a tile of the row's 6 pixels by a block,
+    # padded, stride 2. (Ragged blocks: test_alter_conv_layout compiles those.)
     "conv2d_nchwc": Case(
         lambda: conv(
-            (1, 272, 9, 11),
-            (256, 272, 3, 3),
+            (1, 288, 9, 11),
+            (256, 288, 3, 3),
             (256,),
             (1, 256, 5, 6),
             pads=[1, 1, 1, 1],
@@ -190,12 +191,11 @@ CASES = {
         "conv2d_nchwc.mlir",
         "memref<1x1x1x6x32xf32, #loop.scope<local>>",
     ),
-    # 1x1, blocks of 24 input channels and of 26 filters (a vector, half of one and two
-    # lanes).
+    # 1x1 on rows of 11 pixels: a tile of the whole row.
     "conv2d_nchwc_pointwise": Case(
-        lambda: conv((1, 264, 6, 6), (260, 264, 1, 1), (260,), (1, 260, 6, 6)),
+        lambda: conv((1, 256, 5, 11), (288, 256, 1, 1), (288,), (1, 288, 5, 11)),
         "conv2d_nchwc.mlir",
-        "memref<1x1x1x6x26xf32, #loop.scope<local>>",
+        "memref<1x1x1x11x32xf32, #loop.scope<local>>",
     ),
     "depthwise_conv2d": Case(
         lambda: conv(
