@@ -9,6 +9,7 @@ target reads the same kinds; which schedule and knobs each gets is the target's 
 | conv2d | a conv2d nest (n, f, y, x, rc, ry, rx) whose input channel is not the filter's |
 | integer_matmul, integer_conv2d | the same of int8 tensors summed in int32 (matmul_integer, conv_integer) |
 | grouped_conv2d | a conv2d nest whose input channels depend on the filter (groups, depthwise) |
+| conv2d_nchwc | a blocked conv2d nest (n, c, y, x, cb, rc, ry, rx, rcb), alter-conv-layout's |
 | pool | a pool nest (n, c, y, x, ry, rx), windowed or global |
 | softmax | the last of softmax's nests (max, sum of exponentials, quotient) |
 | reduction | any other nest whose one innermost loop reduces |
@@ -41,6 +42,7 @@ from ziggurat.passes.graph.fuse_ops import ANCHOR
 # What each anchor op is, by its te.compute name or graph op name.
 MATMULS = {"dense", "matmul"}
 CONVOLUTIONS = {"conv2d"}
+BLOCKED_CONVOLUTIONS = {"conv2d_nchwc"}
 INTEGER_MATMULS = {"matmul_integer"}
 INTEGER_CONVOLUTIONS = {"conv_integer"}
 SOFTMAX = {"softmax_max", "softmax_sum", "softmax"}
@@ -99,6 +101,8 @@ def kind_of(root: scf.ForOp, function: func.FuncOp, loops: list[scf.ForOp]) -> s
         return "batch_matmul"
     if names & CONVOLUTIONS and reducing == [False] * 4 + [True] * 3:
         return "grouped_conv2d" if grouped(loops) else "conv2d"
+    if names & BLOCKED_CONVOLUTIONS and reducing == [False] * 5 + [True] * 4:
+        return "conv2d_nchwc"
     if names & POOLS and reducing == [False] * 4 + [True] * 2:
         return "pool"
     if reducing[-1] and not any(reducing[:-1]):

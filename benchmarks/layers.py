@@ -36,11 +36,13 @@ def blocks(channels: int) -> int:
 
 
 def convolution_key(shapes: Sequence[Sequence[int]], window: int) -> Key | None:
-    """A convolution's workload from its image, weight and output shapes (NCHW)."""
-    if len(shapes) < 3 or any(len(s) != 4 for s in (shapes[0], shapes[-1])):
+    """A convolution's workload from its image, weight and output shapes (NCHW, or the
+    blocked NCHW[x]c of alter-conv-layout: channels are blocks times the block)."""
+    if len(shapes) < 3 or any(len(s) not in (4, 5) for s in (shapes[0], shapes[-1])):
         return None
     image, output = shapes[0], shapes[-1]
-    return (blocks(image[1]), image[2], blocks(output[1]), output[2], window)
+    in_channels, out_channels = (s[1] * (s[4] if len(s) == 5 else 1) for s in (image, output))
+    return (blocks(in_channels), image[2], blocks(out_channels), output[2], window)
 
 
 def ziggurat_profile(path: str, threads: int, runs: int) -> tuple[dict[Key, float], dict]:
@@ -90,8 +92,11 @@ def ziggurat_profile(path: str, threads: int, runs: int) -> tuple[dict[Key, floa
 
 
 def window_of(shapes: Sequence[Sequence[int]]) -> int:
-    """The window of a convolution's weight: IHWO (pack-weights') or OIHW (grouped)."""
+    """The window of a convolution's weight: IHWO (pack-weights'), OIHW (grouped) or
+    OIHW[x]i[y]o (alter-conv-layout's)."""
     weight = shapes[1]
+    if len(weight) == 6:
+        return weight[2]
     return weight[1] if weight[1] == weight[2] else weight[2]
 
 

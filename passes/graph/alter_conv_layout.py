@@ -47,11 +47,21 @@ def largest_divisor(value: int, limit: int) -> int:
 @dataclass
 class BlockConv2d(RewritePattern):
     block: int
+    most_pixels: int
+    least_channels: int
+    whole_blocks: bool
 
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: graph.Conv2dOp, rewriter: PatternRewriter) -> None:
         out_channels, in_channels, _, _ = graph.shape_of(op.weight)
         if op.groups.value.data != 1 or op.weight_layout.data != "OIHW":
+            return
+        _, _, out_h, out_w = graph.shape_of(op.output)
+        if self.most_pixels and out_h * out_w > self.most_pixels:
+            return
+        if min(in_channels, out_channels) < self.least_channels:
+            return
+        if self.whole_blocks and (in_channels % self.block or out_channels % self.block):
             return
         in_block = largest_divisor(in_channels, self.block)
         out_block = largest_divisor(out_channels, self.block)
@@ -192,11 +202,27 @@ class AlterConvLayout(ModulePass):
     block: int = 8
     """The largest channel block; each conv2d takes the largest divisor of its channels."""
 
+    most_pixels: int = 0
+    """Block only the convolutions whose output images have at most this many pixels (0:
+    all), which a target sets where the blocked layout wins (the deep layers)."""
+
+    least_channels: int = 0
+    """Block only the convolutions with at least this many input and output channels."""
+
+    whole_blocks: bool = False
+    """Block only the convolutions whose input and output channels are multiples of `block`
+    (a target's schedules may serve ragged blocks badly: 1000 filters in blocks of 25)."""
+
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         if self.block < 1:
             raise ZigguratError(f"alter-conv-layout needs a block of 1 or more, got {self.block}")
+        if min(self.most_pixels, self.least_channels) < 0:
+            raise ZigguratError(
+                "alter-conv-layout needs most-pixels and least-channels of 0 or more, got "
+                f"{self.most_pixels} and {self.least_channels}"
+            )
         patterns = [
-            BlockConv2d(self.block),
+            BlockConv2d(self.block, self.most_pixels, self.least_channels, self.whole_blocks),
             ComposeLayoutTransforms(),
             SinkLayoutTransform(),
             FoldLayoutOfConstant(),

@@ -61,6 +61,8 @@ def plan(nest: Nest, cpu: Cpu) -> tuple[str, dict[str, KnobValue]] | None:
             packed, pointwise = packed_weights(nest), unit_stride(nest) and extents[5:] == [1, 1]
             knobs = conv2d_knobs(extents, cpu, lanes, packed, element_bytes(nest), pointwise)
             return "conv2d.mlir", knobs | width
+        case "conv2d_nchwc":
+            return "conv2d_nchwc.mlir", conv2d_nchwc_knobs(extents, cpu, lanes) | width
         case "grouped_conv2d":
             return "grouped_conv2d.mlir", grouped_conv2d_knobs(nest, cpu, lanes) | width
         case "pool":
@@ -290,12 +292,15 @@ def copied_blocks(filters: int, weights: int, element_bytes: int, cpu: Cpu) -> i
     together into one run (2), or read in place from the IHWO constant (1). A block's rows
     are one row of all the filters apart, spread over all the weights (`weights` bytes):
     copied where the rows are farther apart than ALIASING_STRIDE (2048 filters read in
-    place are 3x slower), or where all the weights outgrow the L2, which then does not
-    keep a block from one row of the image to the next (on Emerald Rapids, 512 x 512 3x3
-    on 7x7, 9 MiB, runs 1.5x faster copied; 512 -> 128 3x3, 2.3 MiB with rows only 512
-    bytes apart, 1.7x); else read in place, which saves the copy."""
+    place are 3x slower), or where the weights fill half the L2 or more: its rows then take
+    half the ways of the L2 sets they land on, and the image and the output evict them
+    before the next row of the image reads them again (on Emerald Rapids, 512 x 512 3x3 on
+    7x7, 9 MiB, runs 1.5x faster copied; 512 -> 128 3x3, 2.3 MiB with rows only 512 bytes
+    apart, 1.7x; 1x1 on 14x14: 1024 -> 512 and 512 -> 1024, 2 MiB, 1.6x on one thread and
+    1.5x on two; 1024 -> 256, 1 MiB, 1.04x and 1.15x); else read in place, which saves the
+    copy (128 x 128 3x3, 576 KiB, and 256 -> 512 1x1, 512 KiB: even)."""
     far = filters * element_bytes > ALIASING_STRIDE
-    return 2 if far or weights > cpu.l2 else 1
+    return 2 if far or 2 * weights >= cpu.l2 else 1
 
 
 def pixel_knobs(extents: list[int], cpu: Cpu, lanes: int) -> dict[str, KnobValue]:
@@ -311,6 +316,25 @@ def pixel_knobs(extents: list[int], cpu: Cpu, lanes: int) -> dict[str, KnobValue
         "filter_rows": rows,
         "pixel_columns": columns,
         "pixel_parallel": parallel,
+    }
+
+
+def conv2d_nchwc_knobs(extents: list[int], cpu: Cpu, lanes: int) -> dict[str, KnobValue]:
+    """A blocked convolution's tile: pixels of a row by its output channel block (the
+    layout's, in vector lanes), as many pixels as the registers hold; the blocks outside
+    the rows and over the threads where there are several for each thread, else rows."""
+    n, blocks, _, width, block, *_ = extents
+    limit = max(1, min(MOST_TILE_ROWS, (cpu.registers - 4) // vector_ops(block, lanes)))
+    if math.prod(extents) < PARALLEL_WORK:
+        parallel = 2
+    elif n >= 2 * cpu.threads:
+        parallel = 3
+    else:
+        parallel = 0 if blocks >= 2 * cpu.threads else 1
+    return {
+        "tile_columns": row_tile(width, limit),
+        "blocks_outside": int(parallel == 1),
+        "parallel": parallel,
     }
 
 

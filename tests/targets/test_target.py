@@ -53,6 +53,10 @@ def test_a_bad_target_is_one_clear_error(spec: str, message: str):
 def test_the_cpu_target_owns_its_choices():
     target = target_named("cpu")
     assert "pack-weights" in target.graph_passes()
+    # Deep convolutions run blocked, by two vectors of channels: the host's vector width.
+    assert "alter-conv-layout{block=16 " in target_named("cpu{mcpu=haswell}").graph_passes()
+    avx512 = target_named("cpu{mcpu=skylake-avx512}").graph_passes()
+    assert "alter-conv-layout{block=32 " in avx512
     assert target.lowering().endswith("loop-to-llvm")
     assert "vectorize-loops" in target.lowering()
     assert "matmul" in target.schedule_text("matmul.mlir")

@@ -146,3 +146,27 @@ def test_numpy_layout_transform_moves_each_element_where_the_layout_says():
 def test_a_block_below_one_is_an_error():
     with pytest.raises(ZigguratError, match="needs a block of 1 or more, got 0"):
         altered(RESNET_BLOCK, 0)
+
+
+def test_negative_selections_are_an_error():
+    module = parse_module(RESNET_BLOCK)
+    with pytest.raises(ZigguratError, match="most-pixels and least-channels of 0 or more"):
+        AlterConvLayout(block=8, least_channels=-1).apply(make_context(), module)
+
+
+def test_only_the_selected_convolutions_run_blocked():
+    # 6 -> 12 on 6x5 (30 pixels), then 12 -> 12: at least 12 channels leaves the first.
+    _, module = altered(RESNET_BLOCK)
+    assert count(module, graph.Conv2dNchwcOp) == 2
+    selected = parse_module(RESNET_BLOCK)
+    AlterConvLayout(block=4, most_pixels=30, least_channels=12).apply(make_context(), selected)
+    assert (count(selected, graph.Conv2dNchwcOp), count(selected, graph.Conv2dOp)) == (1, 1)
+    AlterConvLayout(block=4, most_pixels=29).apply(make_context(), selected)
+    assert count(selected, graph.Conv2dNchwcOp) == 1
+
+
+def test_whole_blocks_leave_ragged_channels_as_they_are():
+    # 6 input channels are not blocks of 4; 12 are.
+    module = parse_module(RESNET_BLOCK)
+    AlterConvLayout(block=4, whole_blocks=True).apply(make_context(), module)
+    assert (count(module, graph.Conv2dNchwcOp), count(module, graph.Conv2dOp)) == (1, 1)

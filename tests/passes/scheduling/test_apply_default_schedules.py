@@ -192,6 +192,27 @@ CASES = {
         "conv2d.mlir",
         "#loop.vectorize<16>",
     ),
+    # Deep and small, channels in whole blocks: blocked (alter-conv-layout), 288 input
+    # channels and 256 filters in blocks of 32; a tile of the row's 6 pixels by a block,
+    # padded, stride 2. (Ragged blocks: test_alter_conv_layout compiles those.)
+    "conv2d_nchwc": Case(
+        lambda: conv(
+            (1, 288, 9, 11),
+            (256, 288, 3, 3),
+            (256,),
+            (1, 256, 5, 6),
+            pads=[1, 1, 1, 1],
+            strides=[2, 2],
+        ),
+        "conv2d_nchwc.mlir",
+        "memref<1x1x1x6x32xf32, #loop.scope<local>>",
+    ),
+    # 1x1 on rows of 11 pixels: a tile of the whole row.
+    "conv2d_nchwc_pointwise": Case(
+        lambda: conv((1, 256, 5, 11), (288, 256, 1, 1), (288,), (1, 288, 5, 11)),
+        "conv2d_nchwc.mlir",
+        "memref<1x1x1x11x32xf32, #loop.scope<local>>",
+    ),
     "depthwise_conv2d": Case(
         lambda: conv(
             (1, 32, 27, 13), (32, 1, 3, 3), (32,), (1, 32, 27, 13), pads=[1, 1, 1, 1], group=32
@@ -465,6 +486,7 @@ KINDS = {
         "conv2d_prime_width",
         "conv2d_strided",
     ],
+    "conv2d_nchwc.mlir": ["conv2d_nchwc", "conv2d_nchwc_pointwise"],
     "grouped_conv2d.mlir": [
         "depthwise_conv2d",
         "depthwise_conv2d_wide",

@@ -15,6 +15,7 @@ from ziggurat.passes.scheduling.apply_default_schedules import schedule
 from ziggurat.targets.cpu.host import describe_cpu
 from ziggurat.targets.cpu.knobs import (
     conv2d_knobs,
+    conv2d_nchwc_knobs,
     copied_blocks,
     filter_block,
     grouped_conv2d_knobs,
@@ -99,9 +100,12 @@ def test_weights_that_crowd_the_cache_are_read_a_filter_block_at_a_time():
     wide = conv2d_knobs([1, 2048, 7, 7, 512, 1, 1], cpu, 16, True)
     assert (wide["filters_outside"], wide["pack_weights"], wide["parallel"]) == (1, 2, 3)
     assert copied_blocks(1024, 4 << 10, 4, cpu) == 1 and copied_blocks(1025, 4 << 10, 4, cpu) == 2
-    assert copied_blocks(512, 2 << 20, 4, cpu) == 1
-    assert copied_blocks(512, (2 << 20) + 4, 4, cpu) == 2
-    assert copied_blocks(512, 2 << 20, 4, dataclasses.replace(cpu, l2=1 << 20)) == 2
+    # Weights that fill half the L2 (1024 -> 512 1x1, 2 MiB; 1024 -> 256, 1 MiB) are copied.
+    assert copied_blocks(512, (1 << 20) - 4, 4, cpu) == 1
+    assert copied_blocks(512, 1 << 20, 4, cpu) == 2
+    assert copied_blocks(512, (1 << 20) - 4, 4, dataclasses.replace(cpu, l2=1 << 20)) == 2
+    pointwise = conv2d_knobs([1, 512, 14, 14, 1024, 1, 1], cpu, 16, True)
+    assert (pointwise["filters_outside"], pointwise["pack_weights"]) == (1, 2)
     # 32 -> 128 3x3 (144 KiB) crowd an L2 of 1 MiB (AMD Zen 4's), not one of 2 MiB: read a
     # filter block at a time (four blocks of 32 for two threads).
     small_l2 = conv2d_knobs(
@@ -305,3 +309,21 @@ def test_windowed_pools_get_a_row_tile_and_global_ones_threads():
     unit = pool_knobs(pool_nest((1, 32, 57, 57), 1), AVX512, 16)
     assert (unit["windowed"], unit["tile_columns"]) == (1, 57)
     assert pool_knobs(pool_nest((1, 512, 7, 7), 1, True), AVX512, 16)["windowed"] == 0
+
+
+def test_blocked_convolutions_tile_a_row_by_their_channel_block():
+    # Extents (n, c, y, x, cb, rc, ry, rx, rcb). ResNet's last stage: 16 blocks of 32
+    # filters over the two threads outside the rows, a tile of the 7-pixel row (14 of 28
+    # accumulators).
+    deep = conv2d_nchwc_knobs([1, 16, 7, 7, 32, 16, 3, 3, 32], AVX512, 16)
+    assert deep == {"tile_columns": 7, "blocks_outside": 0, "parallel": 0}
+    # One vector of 16 channels a pixel: up to 14 pixels of a row of 30 (tiles of 10).
+    assert conv2d_nchwc_knobs([1, 16, 7, 30, 16, 16, 1, 1, 32], AVX512, 16)["tile_columns"] == 10
+    # One block: rows over the threads, outside the blocks; several images: the images.
+    single = conv2d_nchwc_knobs([1, 1, 7, 7, 32, 16, 3, 3, 32], AVX512, 16)
+    assert (single["blocks_outside"], single["parallel"]) == (1, 1)
+    assert conv2d_nchwc_knobs([4, 16, 7, 7, 32, 16, 3, 3, 32], AVX512, 16)["parallel"] == 3
+    # Little work: no threads.
+    assert conv2d_nchwc_knobs([1, 1, 3, 3, 8, 1, 1, 1, 8], AVX512, 16)["parallel"] == 2
+    # AVX2: two vectors of 8 a pixel, 12 registers: 6 pixels.
+    assert conv2d_nchwc_knobs([1, 16, 7, 12, 16, 16, 3, 3, 16], AVX2, 8)["tile_columns"] == 6
