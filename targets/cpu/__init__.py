@@ -44,18 +44,16 @@ __all__ = [
     "optimized_llvm_ir",
 ]
 
-# Convolutions whose output images have at most this many pixels (28x28, 14x14 and 7x7: the
-# last three stages of a ResNet) and that have at least this many input and output channels
-# run in the blocked NCHW[x]c layout, x two vectors of channels: their weights are read in
+# Convolutions whose output images have at most this many pixels (14x14 and 7x7: the last
+# two stages of a ResNet) and that have at least this many input and output channels run
+# in the blocked NCHW[x]c layout, x two vectors of channels: their weights are read in
 # place, a block's as one run, and between them the layout stays blocked, with no packing
 # or gathered write-back at each (Emerald Rapids, one thread, each function on its own:
 # ResNet-50's last stage 1.21x faster, its 14x14 convolutions 1.13x to 1.2x; ResNet-18's
-# last stage 1.19x; adding the 28x28 stage and 128 channels, whole networks on two threads:
-# ResNet-50 1.08x, ResNet-18 1.02x, MobileNetV2 even), where the channels are whole blocks
-# (SqueezeNet's 512 -> 1000 1x1 on 13x13, in blocks of 25 filters and guarded tiles of 7
-# pixels, is slower blocked).
-BLOCKED_PIXELS = 784
-BLOCKED_CHANNELS = 128
+# last stage 1.19x), where the channels are whole blocks (SqueezeNet's 512 -> 1000 1x1 on
+# 13x13, in blocks of 25 filters and guarded tiles of 7 pixels, is slower blocked).
+BLOCKED_PIXELS = 196
+BLOCKED_CHANNELS = 256
 
 # From the loop level to the llvm dialect.
 LOWERING = (
